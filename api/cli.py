@@ -1,0 +1,210 @@
+"""The `cairn` command line for operators."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.wiring import Services, offline_environment
+from kernel.errors import CairnError, ManifestError
+from kernel.settings import Settings
+from kernel.types import Principal
+
+app = typer.Typer(help="Cairn: answers from approved document corpora, with citations.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+corpus_app = typer.Typer(help="Corpus manifests: validate, list, revoke.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation suites and quality gates.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(eval_app, name="eval")
+err = Console(stderr=True)
+out = Console()
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:
+        err.print(f"[red]invalid settings:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def fail(exc: CairnError) -> typer.Exit:
+    if isinstance(exc, ManifestError):
+        err.print(f"[red]{exc.path}[/red] has {len(exc.problems)} problem(s):")
+        for p in exc.problems:
+            err.print(f"  - {p}")
+    else:
+        err.print(f"[red]error ({exc.code}):[/red] {exc}")
+    return typer.Exit(1)
+
+
+@app.callback()
+def _main() -> None:
+    offline_environment()
+
+
+@corpus_app.command("validate")
+def corpus_validate(path: Annotated[Path, typer.Argument(help="folder with corpus.yaml, or the file")]) -> None:
+    """Check a manifest and report every problem at once."""
+    from ingest.manifest import load_manifest
+
+    try:
+        loaded = load_manifest(path)
+    except CairnError as exc:
+        raise fail(exc) from exc
+    m = loaded.manifest
+    out.print(f"[green]ok[/green] {m.name}: approval {m.approval.status}, owner {m.owner}")
+
+
+@corpus_app.command("list")
+def corpus_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List registered corpora with their approval status and document counts."""
+    from kernel.store import Store
+
+    s = settings()
+    store = Store(s.db_url)
+    rows = [{"name": c.name, "status": c.approval_status, "owner": c.owner,
+             "documents": len(store.documents(c.name, ["indexed"])), "chunks": store.count_chunks(c.name)}
+            for c in store.list_corpora()]
+    if as_json:
+        print(json.dumps({"corpora": rows}))
+        return
+    table = Table("name", "status", "owner", "documents", "chunks")
+    for r in rows:
+        table.add_row(*(str(r[k]) for k in ("name", "status", "owner", "documents", "chunks")))
+    out.print(table)
+
+
+@corpus_app.command("revoke")
+def corpus_revoke(name: str) -> None:
+    """Revoke a corpus: nothing of it stays searchable; its manifest must be re-approved to ingest again."""
+    s = settings()
+    svc = Services.open(s, reranker=False)
+    try:
+        from ingest.pipeline import remove_corpus
+
+        svc.store.get_corpus(name)
+        n = remove_corpus(name, svc.store, svc.index)
+        svc.store.upsert_corpus(name, approval_status="revoked")
+    except CairnError as exc:
+        raise fail(exc) from exc
+    finally:
+        svc.close()
+    out.print(f"revoked {name}: {n} document(s) removed from search")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="corpus folder (with corpus.yaml) or the manifest file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="retry documents that failed before")] = False,
+) -> None:
+    """Ingest an approved corpus (in-process; through Celery workers when CAIRN_BROKER_URL is set)."""
+    from ingest.manifest import load_manifest
+    from ingest.pipeline import ingest as run_ingest
+
+    s = settings()
+    try:
+        loaded = load_manifest(path)
+    except CairnError as exc:
+        raise fail(exc) from exc
+    svc = Services.open(s, reranker=False)
+    process = None
+    if s.broker_url:
+        from ingest.tasks import celery_process, make_celery
+
+        process = celery_process(make_celery(s))
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal)
+    task = bar.add_task(f"ingesting {loaded.name}", total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    try:
+        with bar:
+            report = run_ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
+                                progress=progress, retry_failed=retry_failed)
+    except CairnError as exc:
+        raise fail(exc) from exc
+    finally:
+        svc.close()
+    data = report.to_json()
+    if as_json:
+        print(json.dumps(data))
+        return
+    d = data["documents"]
+    out.print(f"[bold]{loaded.name}[/bold]: {d['added']} added, {d['updated']} updated, "
+              f"{d['unchanged']} unchanged, {d['deleted']} deleted, {d['failed']} failed; "
+              f"{data['chunks_written']} chunks written, {data['chunks_embedded']} embedded "
+              f"in {data['seconds']:.1f} s")
+    for f in data["failures"]:
+        out.print(f"  [yellow]failed[/yellow] {f['source']}: {f['reason']}")
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 1,
+           loglevel: str = "INFO") -> None:
+    """Start a Celery ingestion worker (needs CAIRN_BROKER_URL)."""
+    from ingest.tasks import run_worker
+
+    try:
+        run_worker(settings(), concurrency, loglevel)
+    except CairnError as exc:
+        raise fail(exc) from exc
+
+
+def _principal(user: str, groups: str, role: str = "user") -> Principal:
+    gs = tuple(g.strip() for g in groups.split(",") if g.strip())
+    return Principal(user_id=user, groups=gs, role=role)  # type: ignore[arg-type]
+
+
+@app.command()
+def search(
+    query: str,
+    user: Annotated[str, typer.Option(help="user id the search runs as")],
+    groups: Annotated[str, typer.Option(help="comma-separated groups")] = "",
+    k: Annotated[int, typer.Option("-k", min=1, max=200)] = 10,
+    corpus: Annotated[list[str] | None, typer.Option(help="restrict to corpus (repeatable)")] = None,
+    rerank: Annotated[bool | None, typer.Option("--rerank/--no-rerank")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Hybrid search as a principal; only chunks that principal may read can appear."""
+    from retrieval.search import SearchRequest
+
+    s = settings()
+    svc = Services.open(s, reranker=rerank)
+    try:
+        cfg = svc.searcher.config.with_(rerank=bool(rerank)) if rerank is not None else None
+        res = svc.searcher.search(SearchRequest(query, _principal(user, groups), k=k, corpora=corpus), cfg)
+    finally:
+        svc.close()
+    rows = [result_json(r) for r in res.results]
+    if as_json:
+        print(json.dumps({"results": rows, "rerank": res.rerank, "timings_ms": res.timings_ms}))
+        return
+    for i, r in enumerate(rows, start=1):
+        out.print(f"[bold]{i}.[/bold] {r['score']:.4f} [cyan]{r['document_id']}[/cyan] "
+                  f"{' > '.join(r['heading_path'])} [{r['start']}:{r['end']}]")
+        out.print("   " + str(r["text"])[:200].replace("\n", " "), markup=False)
+
+
+def result_json(r: Any) -> dict[str, Any]:
+    c = r.chunk
+    return {"chunk_id": c.chunk_id, "document_id": c.document_id, "corpus": c.corpus, "source": c.source,
+            "title": c.title, "text": c.text, "start": c.start, "end": c.end,
+            "heading_path": list(c.heading_path), "page": c.page, "score": r.score, "scores": r.scores}
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

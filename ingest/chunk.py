@@ -1,0 +1,122 @@
+"""Structure-aware chunking: sections first, then windows of the embedding model's own tokens.
+
+Every chunk is a contiguous span of the document text, so `text == document_text[start:end]` and a
+citation can point at exact offsets. The text that gets embedded adds the heading path in front when
+the chunk does not start with it, and stays within the model's maximum sequence length.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kernel.types import Element, ParsedDocument
+
+CHUNK_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4e55-9a52-3b8f6a9e1c27")
+_SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+_MAX_HEADING_TOKENS = 48
+
+TokenSpans = Callable[[str], list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    heading_path: tuple[str, ...]
+    page: int | None
+    kinds: tuple[str, ...]
+    embed_text: str
+
+
+def chunk_id(document_id: str, ordinal: int) -> str:
+    """Deterministic, so a retried write overwrites instead of duplicating."""
+    return str(uuid.uuid5(CHUNK_NAMESPACE, f"{document_id}#{ordinal}"))
+
+
+def content_hash(embed_text: str) -> str:
+    return hashlib.sha256(embed_text.encode("utf-8")).hexdigest()
+
+
+def chunk_document(
+    doc: ParsedDocument, token_spans: TokenSpans, model_max_tokens: int, chunk_tokens: int, overlap: int
+) -> list[Span]:
+    limit = min(chunk_tokens, model_max_tokens - _SPECIAL_TOKENS)
+    spans: list[Span] = []
+    for section in _sections(doc.elements):
+        heading = " > ".join(section[0].heading_path)
+        heading_tokens = min(len(token_spans(heading)), _MAX_HEADING_TOKENS) if heading else 0
+        budget = max(limit - heading_tokens, 16)
+        spans += _pack(doc.text, section, token_spans, budget, overlap, heading)
+    return spans
+
+
+def _sections(elements: tuple[Element, ...]) -> list[list[Element]]:
+    sections: list[list[Element]] = []
+    for el in elements:
+        if not sections or el.kind == "Title" or el.heading_path != sections[-1][-1].heading_path:
+            sections.append([el])
+        else:
+            sections[-1].append(el)
+    return sections
+
+
+def _pack(
+    text: str, section: list[Element], token_spans: TokenSpans, budget: int, overlap: int, heading: str
+) -> list[Span]:
+    out: list[Span] = []
+    group: list[Element] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal group, used
+        if group:
+            out.append(_span(text, group[0].start, group[-1].end, group, heading))
+        group, used = [], 0
+
+    for el in section:
+        spans = token_spans(text[el.start : el.end])
+        n = len(spans)
+        if n > budget:
+            flush()
+            out += _windows(text, el, spans, budget, overlap, heading)
+            continue
+        if used + n > budget:
+            flush()
+        group.append(el)
+        used += n
+    flush()
+    return out
+
+
+def _windows(
+    text: str, el: Element, spans: list[tuple[int, int]], budget: int, overlap: int, heading: str
+) -> list[Span]:
+    """Split one over-long element into token windows with overlap, cut on token boundaries."""
+    out: list[Span] = []
+    step = max(budget - overlap, 1)
+    first = 0
+    while first < len(spans):
+        last = min(first + budget, len(spans)) - 1
+        start, end = el.start + spans[first][0], el.start + spans[last][1]
+        out.append(_span(text, start, end, [el], heading))
+        if last == len(spans) - 1:
+            break
+        first += step
+    return out
+
+
+def _span(text: str, start: int, end: int, els: list[Element], heading: str) -> Span:
+    body = text[start:end]
+    embed = body if not heading or body.startswith(heading.split(" > ")[-1]) else f"{heading}\n{body}"
+    pages = [e.page for e in els if e.page is not None]
+    return Span(
+        start=start,
+        end=end,
+        heading_path=els[0].heading_path,
+        page=pages[0] if pages else None,
+        kinds=tuple(dict.fromkeys(e.kind for e in els)),
+        embed_text=embed,
+    )

@@ -1,0 +1,190 @@
+"""Corpus manifests (`corpus.yaml`): load, validate (every problem at once) and resolve ACLs."""
+
+from __future__ import annotations
+
+import fnmatch
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kernel.errors import CorpusNotApprovedError, ManifestError
+from kernel.types import Acl
+
+MANIFEST_NAME = "corpus.yaml"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str | None = None
+    records: str | None = None
+    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    exclude: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Source:
+        if (self.path is None) == (self.records is None):
+            raise ValueError("give exactly one of source.path (a folder) or source.records (a JSONL file)")
+        return self
+
+
+class AclRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    match: str
+    groups: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    public: bool = False
+
+    def acl(self) -> Acl:
+        return Acl(groups=self.groups, users=self.users, public=self.public)
+
+    @model_validator(mode="after")
+    def _valid_acl(self) -> AclRule:
+        self.acl()
+        return self
+
+
+class AclSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default: Acl
+    rules: list[AclRule] = Field(default_factory=list)
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["pending", "approved", "revoked"] = "pending"
+    by: str | None = None
+    at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _approver(self) -> Approval:
+        if self.status == "approved" and not (self.by and self.at):
+            raise ValueError("an approved corpus needs approval.by and approval.at")
+        return self
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    description: str = ""
+    owner: str = Field(min_length=1)
+    source: Source
+    acl: AclSpec
+    approval: Approval = Field(default_factory=Approval)
+
+
+class LoadedManifest(BaseModel):
+    """A validated manifest together with where it was read from."""
+
+    manifest: Manifest
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def source_root(self) -> Path:
+        src = self.manifest.source
+        return (self.base_dir / (src.path or ".")).resolve()
+
+    def records_file(self) -> Path:
+        assert self.manifest.source.records is not None
+        return (self.base_dir / self.manifest.source.records).resolve()
+
+    def require_approved(self) -> None:
+        status = self.manifest.approval.status
+        if status != "approved":
+            raise CorpusNotApprovedError(
+                f"corpus {self.name!r} is {status}, not approved: only approved corpora are ingested "
+                f"(set approval.status: approved with approval.by and approval.at in {self.path})"
+            )
+
+    def acl_for(self, rel_path: str, own: Acl | None = None) -> Acl:
+        """A record's own ACL wins; else the last matching rule; else the corpus default."""
+        if own is not None:
+            return own
+        chosen = self.manifest.acl.default
+        for rule in self.manifest.acl.rules:
+            if glob_match(rel_path, rule.match):
+                chosen = rule.acl()
+        return chosen
+
+    def selects(self, rel_path: str) -> bool:
+        src = self.manifest.source
+        return any(glob_match(rel_path, g) for g in src.include) and not any(
+            glob_match(rel_path, g) for g in src.exclude
+        )
+
+
+def glob_match(rel_path: str, pattern: str) -> bool:
+    """Gitignore-like globs: `**/` matches zero or more folders, `*` stays inside one folder."""
+    if pattern.startswith("**/") and glob_match(rel_path, pattern[3:]):
+        return True
+    if pattern.endswith("/**") and (rel_path == pattern[:-3] or rel_path.startswith(pattern[:-2])):
+        return True
+    return _segments_match(rel_path.split("/"), pattern.split("/"))
+
+
+def _segments_match(parts: list[str], pats: list[str]) -> bool:
+    if not pats:
+        return not parts
+    if pats[0] == "**":
+        return any(_segments_match(parts[i:], pats[1:]) for i in range(len(parts) + 1))
+    if not parts:
+        return False
+    return fnmatch.fnmatchcase(parts[0], pats[0]) and _segments_match(parts[1:], pats[1:])
+
+
+def find_manifest(path: Path) -> Path:
+    return path / MANIFEST_NAME if path.is_dir() else path
+
+
+def load_manifest(path: Path) -> LoadedManifest:
+    """Read and validate a manifest; raise ManifestError listing every problem found."""
+    file = find_manifest(path)
+    if not file.is_file():
+        raise ManifestError(str(file), ["no corpus.yaml here"])
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ManifestError(str(file), [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(raw, dict):
+        raise ManifestError(str(file), ["the manifest must be a mapping of fields"])
+    problems: list[str] = []
+    if "acl" not in raw:
+        problems.append("acl: missing; every corpus must say who may read it (no implicit public access)")
+    manifest: Manifest | None = None
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "manifest"
+            if where == "acl" and err["type"] == "missing":
+                continue
+            problems.append(f"{where}: {err['msg']}")
+    if manifest is not None:
+        loaded = LoadedManifest(manifest=manifest, path=file.resolve())
+        problems += _source_problems(loaded)
+        if not problems:
+            return loaded
+    raise ManifestError(str(file), problems)
+
+
+def _source_problems(loaded: LoadedManifest) -> list[str]:
+    src = loaded.manifest.source
+    if src.path is not None and not loaded.source_root().is_dir():
+        return [f"source.path: folder {loaded.source_root()} does not exist"]
+    if src.records is not None and not loaded.records_file().is_file():
+        return [f"source.records: file {loaded.records_file()} does not exist"]
+    return []

@@ -1,0 +1,195 @@
+"""Parse a source item into document text plus located structural elements (unstructured).
+
+File parsing runs in a forked child under a wall-clock and a memory limit, so a hostile PDF or a
+decompression bomb kills only that child, never the worker. `os.fork` is used rather than
+multiprocessing because Celery's pool processes are daemonic and may not start multiprocessing children.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from ingest.sources import SourceItem
+from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
+from kernel.types import Element, ParsedDocument
+
+SEPARATOR = "\n\n"
+_SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
+
+
+def parse_item(item: SourceItem, max_bytes: int, timeout_s: float, memory_mb: int) -> ParsedDocument:
+    if item.problem and item.source_type == "unsupported":
+        raise UnsupportedTypeError(item.problem)
+    if item.problem:
+        raise ParseFailedError(item.problem)
+    if item.size > max_bytes:
+        raise FileTooLargeError(f"{item.size} bytes is over the {max_bytes}-byte limit")
+    if item.record is not None:
+        return parse_record(item.record)
+    assert item.path is not None
+    return _in_child(Path(item.path), item.source_type, timeout_s, memory_mb)
+
+
+def preload_parsers() -> None:
+    """Import every partitioner once in this process, so each forked parse child starts warm."""
+    import unstructured.partition.docx
+    import unstructured.partition.email
+    import unstructured.partition.html
+    import unstructured.partition.md
+    import unstructured.partition.pdf
+    import unstructured.partition.pptx
+    import unstructured.partition.text
+    # The first partition loads models (spaCy's tagger for narrative-text detection); do it here once.
+    unstructured.partition.text.partition_text(text="Cairn warms up its parsers. This is a sentence.")
+
+
+def parse_record(record: dict[str, Any]) -> ParsedDocument:
+    title = str(record.get("title") or "").strip()
+    body = str(record.get("text") or "")
+    builder = _Builder()
+    if title:
+        builder.add(title, "Title", depth=0, page=None)
+    builder.add(body, "NarrativeText", depth=None, page=None)
+    return builder.build(title)
+
+
+def parse_file(path: Path, kind: str) -> ParsedDocument:
+    """Parse in this process (no limits); the child in `_in_child` calls this."""
+    elements = _partition(path, kind)
+    builder = _Builder()
+    title = ""
+    for el in elements:
+        category = str(getattr(el, "category", type(el).__name__))
+        text = str(getattr(el, "text", "") or "").strip()
+        if category in _SKIP or not text:
+            continue
+        meta = getattr(el, "metadata", None)
+        page = getattr(meta, "page_number", None)
+        depth = getattr(meta, "category_depth", None)
+        if category == "Title" and not title:
+            title = text
+        builder.add(text, category, depth=depth if category == "Title" else None, page=page)
+    if not builder.elements:
+        raise ParseFailedError("no text could be extracted (empty, scanned or encrypted file?)")
+    return builder.build(title or path.stem)
+
+
+def _partition(path: Path, kind: str) -> list[Any]:
+    name = str(path)
+    if kind == "md":
+        from unstructured.partition.md import partition_md
+
+        return list(partition_md(filename=name))
+    if kind == "text":
+        from unstructured.partition.text import partition_text
+
+        return list(partition_text(filename=name))
+    if kind == "html":
+        from unstructured.partition.html import partition_html
+
+        return list(partition_html(filename=name))
+    if kind == "pdf":
+        from unstructured.partition.pdf import partition_pdf
+
+        return list(partition_pdf(filename=name, strategy="fast"))
+    if kind == "docx":
+        from unstructured.partition.docx import partition_docx
+
+        return list(partition_docx(filename=name))
+    if kind == "pptx":
+        from unstructured.partition.pptx import partition_pptx
+
+        return list(partition_pptx(filename=name))
+    if kind == "eml":
+        from unstructured.partition.email import partition_email
+
+        return list(partition_email(filename=name))
+    raise UnsupportedTypeError(f"unsupported file type {kind!r}")
+
+
+class _Builder:
+    """Joins element texts into one document text and records each element's span and headings."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.elements: list[Element] = []
+        self.pos = 0
+        self.headings: list[tuple[int, str]] = []
+
+    def add(self, text: str, kind: str, depth: int | None, page: int | None) -> None:
+        if self.parts:
+            self.parts.append(SEPARATOR)
+            self.pos += len(SEPARATOR)
+        if kind == "Title":
+            level = depth if depth is not None else 0
+            self.headings = [(d, h) for d, h in self.headings if d < level] + [(level, text)]
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text)
+        path = tuple(h for _, h in self.headings)
+        self.elements.append(Element(kind=kind, start=start, end=self.pos, heading_path=path, page=page))
+
+    def build(self, title: str) -> ParsedDocument:
+        return ParsedDocument(text="".join(self.parts), title=title, elements=tuple(self.elements))
+
+
+def _in_child(path: Path, kind: str, timeout_s: float, memory_mb: int) -> ParsedDocument:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        os.close(read_fd)
+        code = 0
+        try:
+            _limit_memory(memory_mb)
+            try:
+                result: object = parse_file(path, kind)
+            except MemoryError:
+                result = ParseFailedError(f"parsing needed more than {memory_mb} MB (decompression bomb?)")
+            except Exception as exc:
+                result = exc if isinstance(exc, ParseFailedError | UnsupportedTypeError) else (
+                    ParseFailedError(f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(write_fd, "wb") as out:
+                pickle.dump(result, out)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                raise ParseTimeoutError(f"parsing took longer than {timeout_s:g} s and was stopped")
+            ready, _, _ = select.select([read_fd], [], [], min(left, 1.0))
+            if ready:
+                data = os.read(read_fd, 1 << 20)
+                if not data:
+                    break
+                chunks.append(data)
+    finally:
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise ParseFailedError("the parser process died without a result (out of memory?)")
+    result = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child wrote it
+    if isinstance(result, Exception):
+        raise result
+    assert isinstance(result, ParsedDocument)
+    return result
+
+
+def _limit_memory(memory_mb: int) -> None:
+    # The fork inherits the parent's mappings (models included), so the cap is relative to them.
+    with Path("/proc/self/status").open() as fh:
+        vm = next((int(line.split()[1]) for line in fh if line.startswith("VmSize:")), 0)
+    limit = vm * 1024 + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -1,0 +1,369 @@
+"""The ingestion pipeline as plain functions: plan -> process (parse, chunk, embed) -> commit.
+
+`cairn ingest` runs these in-process; Celery tasks (ingest/tasks.py) wrap `process_items` for one
+document and the coordinator commits what they return, so there is one code path either way.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.protocol import IndexPoint, VectorIndex
+from index.sparse import Bm25Encoder
+from ingest.chunk import Span, chunk_document, chunk_id, content_hash
+from ingest.embed import Embedder
+from ingest.manifest import LoadedManifest
+from ingest.parse import parse_item, preload_parsers
+from ingest.sources import SourceItem, iter_items
+from kernel.errors import DocumentError
+from kernel.settings import Settings
+from kernel.store import ChunkRow, Store
+from kernel.types import Chunk
+
+
+@dataclass
+class Timings:
+    parse: float = 0.0
+    chunk: float = 0.0
+    embed: float = 0.0
+    write: float = 0.0
+
+    def add(self, other: Timings) -> None:
+        self.parse += other.parse
+        self.chunk += other.chunk
+        self.embed += other.embed
+        self.write += other.write
+
+
+@dataclass
+class Prepared:
+    """A processed document, ready to commit; or the reason it failed."""
+
+    item: SourceItem
+    title: str = ""
+    text: str = ""
+    spans: list[Span] = field(default_factory=list)
+    vectors: list[list[float]] = field(default_factory=list)
+    new_vectors: dict[str, list[float]] = field(default_factory=dict)
+    error: str | None = None
+    timings: Timings = field(default_factory=Timings)
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "item": self.item.to_message(), "title": self.title, "text": self.text,
+            "spans": [s.__dict__ for s in self.spans], "vectors": self.vectors,
+            "new_vectors": self.new_vectors, "error": self.error, "timings": self.timings.__dict__,
+        }
+
+    @classmethod
+    def from_message(cls, m: dict[str, Any]) -> Prepared:
+        spans = [Span(**{**s, "heading_path": tuple(s["heading_path"]), "kinds": tuple(s["kinds"])})
+                 for s in m["spans"]]
+        return cls(
+            item=SourceItem.from_message(m["item"]), title=m["title"], text=m["text"], spans=spans,
+            vectors=m["vectors"], new_vectors=m["new_vectors"], error=m["error"],
+            timings=Timings(**m["timings"]),
+        )
+
+
+@dataclass
+class Plan:
+    corpus: str
+    todo: list[SourceItem]
+    added: set[str]
+    unchanged: list[str]
+    deleted: list[str]
+    failed: list[tuple[str, str]]
+    known: set[str]
+
+
+@dataclass
+class IngestReport:
+    corpus: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    chunks_written: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    failures: list[dict[str, str]] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    job_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "corpus": self.corpus,
+            "job_id": self.job_id,
+            "documents": {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                          "deleted": self.deleted, "failed": self.failed},
+            "chunks_written": self.chunks_written,
+            "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.__dict__.items()},
+            "failures": self.failures,
+        }
+
+
+def index_salt(settings: Settings, embedder: Embedder) -> str:
+    """Everything besides content and ACL that shapes a document's chunks and vectors."""
+    return f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v1"
+
+
+def register_corpus(loaded: LoadedManifest, store: Store) -> None:
+    m = loaded.manifest
+    store.upsert_corpus(
+        m.name, description=m.description, owner=m.owner, manifest_path=str(loaded.path),
+        manifest=m.model_dump(mode="json"), approval_status=m.approval.status,
+        approved_by=m.approval.by, approved_at=m.approval.at,
+    )
+
+
+def remove_corpus(corpus: str, store: Store, index: VectorIndex, status: str = "revoked") -> int:
+    """Take a corpus out of search: its points leave the index, its documents are marked."""
+    docs = store.documents(corpus)
+    index.delete_where(corpus=corpus)
+    index.flush()
+    store.mark_documents([d.id for d in docs if d.status != "deleted"], status)
+    return len(docs)
+
+
+def plan(loaded: LoadedManifest, store: Store, salt: str, max_attempts: int, retry_failed: bool) -> Plan:
+    corpus = loaded.name
+    existing = {d.id: d for d in store.documents(corpus)}
+    todo: list[SourceItem] = []
+    added: set[str] = set()
+    unchanged: list[str] = []
+    failed: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for item in iter_items(loaded, salt):
+        if item.document_id in seen:
+            failed.append((item.source_uri, f"duplicate document id {item.document_id!r} in this corpus"))
+            continue
+        seen.add(item.document_id)
+        row = existing.get(item.document_id)
+        if row is None:
+            other = store.get_document(item.document_id)
+            if other is not None and other.corpus != corpus:
+                failed.append((item.source_uri, f"document id {item.document_id!r} belongs to corpus "
+                                                f"{other.corpus!r}"))
+                continue
+        same = row is not None and row.content_hash == item.fingerprint
+        if same and row is not None and row.status == "indexed":
+            unchanged.append(item.document_id)
+        elif same and row is not None and row.status == "failed" and row.attempts >= max_attempts and (
+                not retry_failed):
+            failed.append((item.source_uri, row.error or "failed earlier"))
+        else:
+            todo.append(item)
+            if row is None or row.status in ("deleted", "revoked"):
+                added.add(item.document_id)
+    deleted = [d.id for d in existing.values() if d.id not in seen and d.status not in ("deleted",)]
+    return Plan(corpus, todo, added, unchanged, deleted, failed, set(existing))
+
+
+def process_items(
+    items: Sequence[SourceItem], settings: Settings, embedder: Embedder, store: Store
+) -> list[Prepared]:
+    """Parse and chunk each item (failures stay with their item), then embed all new chunks at once."""
+    out: list[Prepared] = []
+    for item in items:
+        prep = Prepared(item=item)
+        t0 = time.perf_counter()
+        try:
+            doc = parse_item(item, settings.max_file_bytes, settings.parse_timeout_s, settings.parse_memory_mb)
+            t1 = time.perf_counter()
+            prep.spans = chunk_document(doc, embedder.token_spans, embedder.max_tokens,
+                                        settings.chunk_tokens, settings.chunk_overlap_tokens)
+            prep.title, prep.text = doc.title, doc.text
+            prep.timings.parse = t1 - t0
+            prep.timings.chunk = time.perf_counter() - t1
+            if not prep.spans:
+                raise DocumentError("the document has no text to index")
+        except DocumentError as exc:
+            prep.error = f"{exc.code}: {exc}"
+            prep.spans = []
+        out.append(prep)
+    _embed(out, embedder, store)
+    return out
+
+
+def _embed(prepared: list[Prepared], embedder: Embedder, store: Store) -> None:
+    t0 = time.perf_counter()
+    hashes = [content_hash(s.embed_text) for p in prepared for s in p.spans]
+    cached = store.cached_embeddings(embedder.name, hashes)
+    missing: dict[str, str] = {}
+    for p in prepared:
+        for s in p.spans:
+            h = content_hash(s.embed_text)
+            if h not in cached:
+                missing.setdefault(h, s.embed_text)
+    fresh: dict[str, np.ndarray] = {}
+    if missing:
+        vecs = embedder.embed_documents(list(missing.values()))
+        fresh = dict(zip(missing, vecs, strict=True))
+    share = (time.perf_counter() - t0) / max(len(prepared), 1)
+    for p in prepared:
+        for s in p.spans:
+            h = content_hash(s.embed_text)
+            vec = cached.get(h)
+            if vec is None:
+                vec = fresh[h]
+                p.new_vectors[h] = vec.tolist()
+            p.vectors.append(vec.tolist())
+        p.timings.embed = share
+
+
+def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: VectorIndex,
+           bm25: Bm25Encoder, model: str, report: IngestReport) -> None:
+    """Write a batch: every document's new chunks become visible in one index operation."""
+    t0 = time.perf_counter()
+    ok = [p for p in prepared if p.error is None]
+    points: list[IndexPoint] = []
+    tombstones: list[str] = []
+    now = time.time()
+    rows: dict[str, list[ChunkRow]] = {}
+    for p in ok:
+        item = p.item
+        row = store.get_document(item.document_id)
+        version = (row.version if row else 0) + 1
+        doc_points = [_point(p, i, s, v, version, now, bm25) for i, (s, v) in enumerate(
+            zip(p.spans, p.vectors, strict=True))]
+        new_ids = {pt.id for pt in doc_points}
+        if item.document_id in plan_.known:
+            stale = [i for i in index.point_ids(document_id=item.document_id) if i not in new_ids]
+            # Stale ids are overwritten by tombstones (no ACL, so no search can see them) in the same
+            # operation that writes the new chunks: readers see the old version or the new, never both.
+            points += [_tombstone(i, item, doc_points[0].dense) for i in stale]
+            tombstones += stale
+        points += doc_points
+        rows[item.document_id] = [
+            ChunkRow(chunk_id=pt.id, document_id=item.document_id, ordinal=i, start=s.start, end=s.end,
+                     content_hash=content_hash(s.embed_text), heading_path=list(s.heading_path), page=s.page)
+            for i, (pt, s) in enumerate(zip(doc_points, p.spans, strict=True))
+        ]
+    index.upsert(points)
+    index.delete_ids(tombstones)
+    index.flush()
+    for p in ok:
+        item = p.item
+        row = store.get_document(item.document_id)
+        store.record_indexed(item.document_id, rows[item.document_id], {
+            "corpus": item.corpus, "source_uri": item.source_uri, "source_type": item.source_type,
+            "title": p.title, "content_hash": item.fingerprint, "version": (row.version if row else 0) + 1,
+            "acl": list(item.acl), "text": p.text, "attempts": 0,
+        })
+        store.cache_embeddings(model, {h: np.asarray(v, dtype=np.float32) for h, v in p.new_vectors.items()})
+        report.chunks_written += len(p.spans)
+        report.chunks_embedded += len(p.new_vectors)
+        if item.document_id in plan_.added:
+            report.added += 1
+        else:
+            report.updated += 1
+    for p in prepared:
+        report.timings.add(p.timings)
+        if p.error is not None:
+            fail(p.item, p.error, store, report)
+    report.timings.write += time.perf_counter() - t0
+
+
+def fail(item: SourceItem, reason: str, store: Store, report: IngestReport) -> None:
+    if store.get_document(item.document_id) is not None:
+        store.record_failure(item.document_id, reason)
+    report.failed += 1
+    report.failures.append({"source": item.source_uri, "reason": reason})
+
+
+def _point(p: Prepared, ordinal: int, span: Span, vector: list[float], version: int, now: float,
+           bm25: Bm25Encoder) -> IndexPoint:
+    item = p.item
+    cid = chunk_id(item.document_id, ordinal)
+    chunk = Chunk(
+        chunk_id=cid, document_id=item.document_id, corpus=item.corpus, ordinal=ordinal,
+        text=p.text[span.start : span.end], start=span.start, end=span.end, heading_path=span.heading_path,
+        page=span.page, kinds=span.kinds, content_hash=content_hash(span.embed_text),
+        source=item.source_uri, title=p.title, source_type=item.source_type, acl=item.acl, version=version,
+    )
+    sparse = bm25.document(span.embed_text)
+    payload = chunk.payload() | {"indexed_at": now}
+    return IndexPoint(cid, vector, sparse.indices, sparse.values, payload)
+
+
+def _tombstone(point_id: str, item: SourceItem, dense: list[float]) -> IndexPoint:
+    payload: dict[str, object] = {"document_id": item.document_id, "corpus": item.corpus, "acl": [],
+                                  "tombstone": True}
+    return IndexPoint(point_id, dense, [], [], payload)
+
+
+ProcessFn = Callable[[list[SourceItem]], Iterable[list[Prepared]]]
+Progress = Callable[[int, int], None]
+
+
+def ingest(
+    loaded: LoadedManifest, settings: Settings, store: Store, index: VectorIndex, embedder: Embedder,
+    bm25: Bm25Encoder, *, process: ProcessFn | None = None, progress: Progress | None = None,
+    retry_failed: bool = False, job_id: str | None = None,
+) -> IngestReport:
+    """Ingest one corpus. `process` turns items into prepared batches (in-process by default)."""
+    t_start = time.perf_counter()
+    register_corpus(loaded, store)
+    if loaded.manifest.approval.status == "revoked":
+        remove_corpus(loaded.name, store, index)
+    loaded.require_approved()
+    report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
+    the_plan = plan(loaded, store, index_salt(settings, embedder), settings.max_attempts, retry_failed)
+    store.create_job(report.job_id, loaded.name, total=len(the_plan.todo))
+    for item in the_plan.todo:
+        if item.document_id not in the_plan.known or store.get_document(item.document_id) is None:
+            store.upsert_document(item.document_id, corpus=item.corpus, source_uri=item.source_uri,
+                                  source_type=item.source_type, status="queued", acl=list(item.acl))
+        else:
+            store.upsert_document(item.document_id, status="queued")
+    for source, reason in the_plan.failed:
+        report.failed += 1
+        report.failures.append({"source": source, "reason": reason})
+    report.unchanged = len(the_plan.unchanged)
+    for doc_id in the_plan.deleted:
+        index.delete_where(document_id=doc_id)
+    index.flush()
+    store.mark_documents(the_plan.deleted, "deleted")
+    report.deleted = len(the_plan.deleted)
+
+    if process is None and any(item.path for item in the_plan.todo):
+        preload_parsers()
+    run = process or _in_process(settings, embedder, store)
+    done = 0
+    if progress:
+        progress(0, len(the_plan.todo))
+    try:
+        for batch in run(the_plan.todo):
+            commit(batch, the_plan, store, index, bm25, embedder.name, report)
+            done += len(batch)
+            store.update_job(report.job_id, done=done)
+            if progress:
+                progress(done, len(the_plan.todo))
+    except BaseException as exc:
+        store.update_job(report.job_id, status="failed", error=str(exc), summary=report.to_json())
+        raise
+    report.seconds = time.perf_counter() - t_start
+    from kernel.store import utcnow
+
+    store.update_job(report.job_id, status="done", done=done, summary=report.to_json(), finished_at=utcnow())
+    return report
+
+
+def _in_process(settings: Settings, embedder: Embedder, store: Store, batch: int = 16) -> ProcessFn:
+    def run(items: list[SourceItem]) -> Iterable[list[Prepared]]:
+        for i in range(0, len(items), batch):
+            yield process_items(items[i : i + batch], settings, embedder, store)
+
+    return run
+
+

@@ -1,0 +1,79 @@
+"""Settings, validated once at the edge (CLI, API, worker) and passed in explicitly from there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingName = Literal["bge-small", "minilm"]
+FusionName = Literal["rrf", "dbsf"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="forbid", frozen=True)
+
+    data_dir: Path = Path(".cairn")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/cairn.db"
+    )
+    qdrant_url: str | None = Field(default=None, description="Qdrant server; unset = embedded Qdrant Edge")
+    qdrant_api_key: str | None = None
+    collection: str = "cairn"
+    broker_url: str | None = Field(default=None, description="Celery broker; unset = ingest in-process")
+    visibility_timeout_s: int = Field(default=3600, ge=10)
+
+    embedding: EmbeddingName | str = Field(
+        default="bge-small",
+        description="'bge-small' (packaged INT8 ONNX), 'minilm' (packaged sentence-transformers), "
+        "or a path to any sentence-transformers model",
+    )
+    models_dir: Path | None = Field(
+        default=None, description="folder holding reranker_en/ and bge_small_en/; default .venv/share"
+    )
+    embed_batch_size: int = Field(default=32, ge=1)
+    torch_threads: int = Field(default=2, ge=1)
+    chunk_tokens: int = Field(default=256, ge=32)
+    chunk_overlap_tokens: int = Field(default=32, ge=0)
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    parse_timeout_s: float = Field(default=60.0, gt=0)
+    parse_memory_mb: int = Field(default=2048, ge=256)
+    max_attempts: int = Field(default=3, ge=1)
+
+    fusion: FusionName = "dbsf"
+    candidates: int = Field(default=100, ge=1, description="hits taken from each leg before fusion")
+    rerank: bool = False
+    rerank_top_n: int = Field(default=20, ge=1)
+    rerank_weight: float = Field(default=0.45, ge=0, le=1)
+    rerank_budget_ms: float = Field(default=3000, gt=0)
+
+    @field_validator("chunk_overlap_tokens")
+    @classmethod
+    def _overlap_small(cls, v: int) -> int:
+        if v > 128:
+            raise ValueError("overlap above 128 tokens wastes most of each chunk")
+        return v
+
+    @model_validator(mode="after")
+    def _overlap_below_chunk(self) -> Settings:
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError("chunk_overlap_tokens must be smaller than chunk_tokens")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cairn.db'}"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def model_root(self) -> Path:
+        if self.models_dir is not None:
+            return self.models_dir
+        import sys
+
+        return Path(sys.prefix) / "share" / "cairn-models"

@@ -1,0 +1,293 @@
+"""The metadata store: the source of truth for corpora, documents, chunks and ingestion jobs.
+
+SQLite by default, PostgreSQL by URL. The vector index can be rebuilt from the sources plus this store;
+the store never depends on the index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from kernel.errors import NotFoundError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CorpusRow(Base):
+    __tablename__ = "corpora"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    manifest_path: Mapped[str] = mapped_column(Text, default="")
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    approval_status: Mapped[str] = mapped_column(String(20), default="pending")
+    approved_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    corpus: Mapped[str] = mapped_column(ForeignKey("corpora.name"), index=True)
+    source_uri: Mapped[str] = mapped_column(Text)
+    source_type: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    acl: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ChunkRow(Base):
+    __tablename__ = "chunks"
+    chunk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    heading_path: Mapped[list[str]] = mapped_column(JSON, default=list)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class EmbeddingRow(Base):
+    __tablename__ = "embedding_cache"
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    corpus: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Store:
+    """Typed access to the metadata tables. One instance per process; sessions are short."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as s:
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # corpora
+    def upsert_corpus(self, name: str, **fields: Any) -> CorpusRow:
+        with self.session() as s:
+            row = s.get(CorpusRow, name) or CorpusRow(name=name)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            s.add(row)
+            return row
+
+    def get_corpus(self, name: str) -> CorpusRow:
+        with self.session() as s:
+            row = s.get(CorpusRow, name)
+            if row is None:
+                raise NotFoundError(f"corpus {name!r} is not registered")
+            return row
+
+    def find_corpus(self, name: str) -> CorpusRow | None:
+        with self.session() as s:
+            return s.get(CorpusRow, name)
+
+    def list_corpora(self) -> list[CorpusRow]:
+        with self.session() as s:
+            return list(s.scalars(select(CorpusRow).order_by(CorpusRow.name)))
+
+    # documents
+    def get_document(self, document_id: str) -> DocumentRow | None:
+        with self.session() as s:
+            return s.get(DocumentRow, document_id)
+
+    def documents(self, corpus: str, statuses: Sequence[str] | None = None) -> list[DocumentRow]:
+        with self.session() as s:
+            q = select(DocumentRow).where(DocumentRow.corpus == corpus)
+            if statuses is not None:
+                q = q.where(DocumentRow.status.in_(statuses))
+            return list(s.scalars(q.order_by(DocumentRow.id)))
+
+    def upsert_document(self, document_id: str, **fields: Any) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, document_id) or DocumentRow(id=document_id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            s.add(row)
+
+    def record_indexed(
+        self, document_id: str, chunks: Sequence[ChunkRow], fields: dict[str, Any]
+    ) -> None:
+        """Replace a document's chunk rows and mark it indexed, in one transaction."""
+        with self.session() as s:
+            s.execute(delete(ChunkRow).where(ChunkRow.document_id == document_id))
+            row = s.get(DocumentRow, document_id) or DocumentRow(id=document_id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.status = "indexed"
+            row.error = None
+            row.chunk_count = len(chunks)
+            row.indexed_at = utcnow()
+            s.add(row)
+            s.flush()
+            s.add_all(chunks)
+
+    def mark_documents(self, ids: Sequence[str], status: str, error: str | None = None) -> None:
+        if not ids:
+            return
+        with self.session() as s:
+            s.execute(
+                update(DocumentRow).where(DocumentRow.id.in_(ids)).values(status=status, error=error)
+            )
+            if status in ("deleted", "revoked"):
+                s.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(ids)))
+                s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(chunk_count=0))
+
+    def record_failure(self, document_id: str, error: str) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, document_id)
+            if row is None:
+                return
+            row.status = "failed"
+            row.error = error
+            row.attempts = row.attempts + 1
+
+    def chunk_rows(self, document_id: str) -> list[ChunkRow]:
+        with self.session() as s:
+            q = select(ChunkRow).where(ChunkRow.document_id == document_id).order_by(ChunkRow.ordinal)
+            return list(s.scalars(q))
+
+    def get_chunk_row(self, chunk_id: str) -> ChunkRow | None:
+        with self.session() as s:
+            return s.get(ChunkRow, chunk_id)
+
+    def count_chunks(self, corpus: str | None = None) -> int:
+        with self.session() as s:
+            q = select(func.count()).select_from(ChunkRow)
+            if corpus is not None:
+                q = q.join(DocumentRow, DocumentRow.id == ChunkRow.document_id).where(
+                    DocumentRow.corpus == corpus
+                )
+            return int(s.scalar(q) or 0)
+
+    # embedding cache
+    def cached_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        with self.session() as s:
+            for i in range(0, len(unique), 500):
+                q = select(EmbeddingRow).where(
+                    EmbeddingRow.model == model, EmbeddingRow.content_hash.in_(unique[i : i + 500])
+                )
+                for row in s.scalars(q):
+                    out[row.content_hash] = np.frombuffer(row.vector, dtype=np.float32)
+        return out
+
+    def cache_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        with self.session() as s:
+            known = set(
+                s.scalars(
+                    select(EmbeddingRow.content_hash).where(
+                        EmbeddingRow.model == model, EmbeddingRow.content_hash.in_(list(vectors))
+                    )
+                )
+            )
+            s.add_all(
+                EmbeddingRow(model=model, content_hash=h, vector=v.astype(np.float32).tobytes())
+                for h, v in vectors.items()
+                if h not in known
+            )
+
+    # jobs
+    def create_job(self, job_id: str, corpus: str, total: int = 0) -> None:
+        with self.session() as s:
+            s.add(JobRow(id=job_id, corpus=corpus, status="running", total=total))
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"job {job_id!r} not found")
+            for key, value in fields.items():
+                setattr(row, key, value)
+
+    def get_job(self, job_id: str) -> JobRow:
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"job {job_id!r} not found")
+            return row
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets a reader (search, API) proceed while ingestion writes; the busy timeout absorbs
+    # short write contention between processes instead of failing with "database is locked".
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)

