@@ -270,13 +270,17 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
     for p in prepared:
         report.timings.add(p.timings)
         if p.error is not None:
+            if p.item.document_id in plan_.known:
+                # The source changed and its new version cannot be indexed: the old chunks are stale.
+                index.delete_where(document_id=p.item.document_id)
+                store.mark_documents([p.item.document_id], "failed", p.error)
             fail(p.item, p.error, store, report)
     report.timings.write += time.perf_counter() - t0
 
 
 def fail(item: SourceItem, reason: str, store: Store, report: IngestReport) -> None:
     if store.get_document(item.document_id) is not None:
-        store.record_failure(item.document_id, reason)
+        store.record_failure(item.document_id, reason, item.fingerprint)
     report.failed += 1
     report.failures.append({"source": item.source_uri, "reason": reason})
 

@@ -197,18 +197,20 @@ class Store:
             s.execute(
                 update(DocumentRow).where(DocumentRow.id.in_(ids)).values(status=status, error=error)
             )
-            if status in ("deleted", "revoked"):
+            if status in ("deleted", "revoked", "failed"):
                 s.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(ids)))
                 s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(chunk_count=0))
 
-    def record_failure(self, document_id: str, error: str) -> None:
+    def record_failure(self, document_id: str, error: str, fingerprint: str) -> None:
+        """Attempts count failures of the same content; new content starts counting again."""
         with self.session() as s:
             row = s.get(DocumentRow, document_id)
             if row is None:
                 return
+            row.attempts = row.attempts + 1 if row.content_hash == fingerprint else 1
             row.status = "failed"
             row.error = error
-            row.attempts = row.attempts + 1
+            row.content_hash = fingerprint
 
     def chunk_rows(self, document_id: str) -> list[ChunkRow]:
         with self.session() as s:

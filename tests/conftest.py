@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.wiring import Services, offline_environment
+from index.open import open_index
+from index.sparse import Bm25Encoder
+from ingest.embed import Embedder, load_embedder
+from kernel.settings import Settings
+from kernel.store import Store
+from retrieval.search import HybridSearcher, SearchConfig
+from tests.services import ensure_postgres
+
+offline_environment()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return load_embedder(Settings(torch_threads=1))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / ".cairn", torch_threads=1)
+
+
+def make_services(settings: Settings, embedder: Embedder, store: Store | None = None) -> Services:
+    store = store or Store(settings.db_url)
+    index = open_index(settings, embedder.dim)
+    bm25 = Bm25Encoder()
+    searcher = HybridSearcher(index, embedder, bm25, None, SearchConfig.from_settings(settings))
+    return Services(settings, store, index, embedder, bm25, None, searcher)
+
+
+@pytest.fixture
+def services(settings: Settings, embedder: Embedder) -> Iterator[Services]:
+    svc = make_services(settings, embedder)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    base = ensure_postgres()
+    name = f"cairn_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'meta.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    # A fresh schema state per test: drop every table Cairn made in the shared test database.
+    from kernel.store import Base
+
+    store = Store(url)
+    Base.metadata.drop_all(store.engine)
+    store.close()
+    return url
