@@ -103,7 +103,8 @@ class EdgeIndex:
             must.append(FieldCondition(key="corpus", match=MatchValue(corpus)))
         if document_id is not None:
             must.append(FieldCondition(key="document_id", match=MatchValue(document_id)))
-        flt = Filter(must=must or None, must_not=[FieldCondition(key="tombstone", match=MatchValue(True))])
+        # Tombstones are the points with no ACL. (Edge 0.9.0 does not match MatchValue(True) on booleans.)
+        flt = Filter(must=must or None, must_not=[FieldCondition(key="acl", is_empty=True)])
         with self._lock:
             return int(self._shard.count(CountRequest(exact=True, filter=flt)))
 

@@ -83,7 +83,7 @@ class ServerIndex:
             must.append(models.FieldCondition(key="corpus", match=models.MatchValue(value=corpus)))
         if document_id is not None:
             must.append(models.FieldCondition(key="document_id", match=models.MatchValue(value=document_id)))
-        not_tomb = [models.FieldCondition(key="tombstone", match=models.MatchValue(value=True))]
+        not_tomb = [models.IsEmptyCondition(is_empty=models.PayloadField(key="acl"))]
         flt = models.Filter(must=must or None, must_not=not_tomb)
         return int(self._client.count(self._name, count_filter=flt, exact=True).count)
 
