@@ -8,6 +8,7 @@ re-delivered document overwrite itself, so the end state counts every document e
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery("cairn", broker=settings.broker_url, backend=settings.broker_url)
     transport = {"visibility_timeout": settings.visibility_timeout_s}
     app.conf.update(
+        task_default_queue=settings.queue,
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
@@ -61,6 +63,9 @@ def make_celery(settings: Settings) -> Celery:
         task_time_limit=int(settings.parse_timeout_s * 2 + 300),
         result_expires=7 * 24 * 3600,
         broker_connection_retry_on_startup=True,
+        # A pool child loads the parsers and the embedding model before it reports up; Celery's 4 s
+        # default would kill (and endlessly restart) every replacement child.
+        worker_proc_alive_timeout=120,
     )
     state = WorkerState(settings)
 
@@ -116,5 +121,6 @@ def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO") -> 
     app = make_celery(settings)
     app.worker_main([
         "worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--without-gossip",
+        f"--hostname=cairn-{os.getpid()}@%h",
         "--without-mingle", "--without-heartbeat", "--pool=prefork",
     ])

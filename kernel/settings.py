@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     collection: str = "cairn"
     broker_url: str | None = Field(default=None, description="Celery broker; unset = ingest in-process")
+    queue: str = Field(default="cairn-ingest", description="Celery queue the ingestion tasks go to")
     visibility_timeout_s: int = Field(default=3600, ge=10)
 
     embedding: EmbeddingName | str = Field(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import socket
 import subprocess
 import time
@@ -29,7 +28,7 @@ def ensure_redis() -> str:
 
 def ensure_postgres() -> str:
     if not _open(5432):
-        versions = [Path(p).name for p in glob.glob("/etc/postgresql/*")]
+        versions = [p.name for p in Path("/etc/postgresql").glob("*")]
         if versions:
             subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main", "start"],
                            check=False)

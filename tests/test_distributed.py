@@ -1,0 +1,95 @@
+"""Real Celery workers on the local Redis: one is killed with SIGKILL mid-document, nothing is lost or doubled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from api.wiring import Services
+from ingest.manifest import load_manifest
+from ingest.pipeline import IngestReport, ingest
+from ingest.tasks import celery_process, make_celery
+from tests.docs import manifest
+from tests.services import ensure_redis
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    cairn = str(Path(sys.executable).parent / "cairn")
+    with log.open("wb") as fh:
+        return subprocess.Popen([cairn, "worker", "-c", "1", "--loglevel", "INFO"], env=env, stdout=fh,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def test_sigkill_mid_document_loses_and_duplicates_nothing(tmp_path: Path, services: Services) -> None:
+    broker = ensure_redis() + "/3"
+    queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
+    s = services.settings.model_copy(update={"broker_url": broker, "queue": queue, "visibility_timeout_s": 30})
+    root = tmp_path / "corpus"
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    for d in range(10):
+        paras = [f"## Part {p}\n\nDocument {d} part {p} discusses topic {d * 31 + p} in detail. " * 6
+                 for p in range(12)]
+        (docs / f"doc{d:02}.md").write_text(f"# Document {d}\n\n" + "\n\n".join(paras))
+    manifest(root, "dist", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
+
+    env = {**os.environ, "CAIRN_DATA_DIR": str(s.data_dir), "CAIRN_BROKER_URL": broker, "CAIRN_QUEUE": queue,
+           "CAIRN_TORCH_THREADS": "1", "CAIRN_VISIBILITY_TIMEOUT_S": "30"}
+    workers = [start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
+    app = make_celery(s)
+    try:
+        deadline = time.monotonic() + 120
+        while len(app.control.ping(timeout=1.0) or []) < 2:
+            assert time.monotonic() < deadline, "workers did not start"
+            assert all(w.poll() is None for w in workers), "a worker exited"
+        result: dict[str, Any] = {}
+
+        def coordinator() -> None:
+            try:
+                result["report"] = ingest(load_manifest(root), s, services.store, services.index,
+                                          services.embedder, services.bm25, process=celery_process(app))
+            except BaseException as exc:
+                result["error"] = exc
+
+        thread = threading.Thread(target=coordinator)
+        thread.start()
+        killed: int | None = None
+        deadline = time.monotonic() + 120
+        while killed is None and time.monotonic() < deadline:
+            active = app.control.inspect(timeout=1.0).active() or {}
+            busy = [t for tasks in active.values() for t in tasks]
+            if busy:
+                time.sleep(0.3)  # well inside the document: parsing or embedding
+                killed = int(busy[0]["worker_pid"])
+                os.kill(killed, signal.SIGKILL)
+        assert killed is not None, "never saw a task in progress"
+        thread.join(timeout=600)
+        assert not thread.is_alive()
+        assert "error" not in result, result.get("error")
+        report: IngestReport = result["report"]
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(w.pid, signal.SIGKILL)
+
+    logs = "".join((tmp_path / f"worker{i}.log").read_text(errors="replace") for i in range(2))
+    assert "WorkerLostError" in logs or "SIGKILL" in logs  # the kill really hit a running task
+    assert report.failed == 0, report.failures
+    assert report.added == 10
+    rows = services.store.documents("dist", ["indexed"])
+    assert len(rows) == 10
+    for row in rows:
+        ids = services.index.point_ids(document_id=row.id)
+        assert len(ids) == len(set(ids)) == row.chunk_count == services.index.count(document_id=row.id) > 0
+    assert services.index.count(corpus="dist") == services.store.count_chunks("dist") == report.chunks_written
