@@ -188,7 +188,9 @@ class Store:
             row.indexed_at = utcnow()
             s.add(row)
             s.flush()
-            s.add_all(chunks)
+            s.add_all(ChunkRow(chunk_id=c.chunk_id, document_id=document_id, ordinal=c.ordinal, start=c.start,
+                               end=c.end, content_hash=c.content_hash, heading_path=c.heading_path, page=c.page)
+                      for c in chunks)
 
     def mark_documents(self, ids: Sequence[str], status: str, error: str | None = None) -> None:
         if not ids:
