@@ -208,3 +208,66 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Path, typer.Option(help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv")],
+    split: Annotated[str, typer.Option(help="qrels split: train, dev or test")] = "test",
+    run_out: Annotated[Path, typer.Option(help="TREC run file (one per config when several)")] = Path(
+        "reports/run.trec"),
+    config: Annotated[list[str] | None, typer.Option(help="bm25, dense, hybrid, hybrid+rerank (repeatable)")]
+    = None,
+    limit: Annotated[int | None, typer.Option(help="only the first N queries (by id)")] = None,
+    scratch: Annotated[Path | None, typer.Option(help="scratch data dir; default <data_dir>/eval/<name>")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ingest a BEIR corpus through the real pipeline (reused when unchanged), search every query, score."""
+    from eval.beir import load_beir
+    from eval.retrieval import CONFIGS, config_for, evaluate, run_file_for, write_manifest
+    from ingest.manifest import load_manifest
+    from ingest.pipeline import ingest as run_ingest
+
+    base = settings()
+    names = config or ["bm25", "dense", "hybrid", "hybrid+rerank"]
+    try:
+        data = load_beir(dataset, split)
+        for n in names:
+            if n not in CONFIGS:
+                raise typer.BadParameter(f"unknown config {n!r}; choose from {', '.join(CONFIGS)}")
+        name = "beir-" + "".join(ch if ch.isalnum() else "-" for ch in dataset.resolve().name)
+        s = base.model_copy(update={"data_dir": scratch or base.data_dir / "eval" / name,
+                                    "database_url": None, "qdrant_url": None})
+        svc = Services.open(s, reranker=any("rerank" in n for n in names))
+        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+        try:
+            with bar:
+                task = bar.add_task(f"ingesting {name}", total=None)
+                loaded = load_manifest(write_manifest(data, s.data_dir / "corpus", name))
+                report = run_ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25,
+                                    progress=lambda d, t: bar.update(task, completed=d, total=t))
+                results = []
+                for n in names:
+                    task = bar.add_task(f"searching ({n})", total=None)
+
+                    def step(done: int, total: int, task: Any = task) -> None:
+                        bar.update(task, completed=done, total=total)
+
+                    results.append(evaluate(svc.searcher, data, n, config_for(n, svc.searcher.config),
+                                            run_file_for(run_out, n, len(names) > 1), limit, progress=step))
+        finally:
+            svc.close()
+    except CairnError as exc:
+        raise fail(exc) from exc
+    summary = {"dataset": str(dataset), "split": split, "ingest": report.to_json()["documents"],
+               "configs": [r.to_json() for r in results]}
+    if as_json:
+        print(json.dumps(summary))
+        return
+    table = Table("config", "nDCG@10", "Recall@100", "MRR@10", "queries", "p50 ms", "p95 ms")
+    for r in results:
+        j = r.to_json()
+        table.add_row(r.name, f"{j['ndcg@10']:.4f}", f"{j['recall@100']:.4f}", f"{j['mrr@10']:.4f}",
+                      str(j["queries"]), f"{j['p50_ms']:.1f}", f"{j['p95_ms']:.1f}")
+    out.print(table)
