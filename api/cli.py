@@ -196,6 +196,33 @@ def search(
         out.print("   " + str(r["text"])[:200].replace("\n", " "), markup=False)
 
 
+@app.command()
+def ask(
+    question: str,
+    user: Annotated[str, typer.Option(help="user id the question runs as")],
+    groups: Annotated[str, typer.Option(help="comma-separated groups")] = "",
+    conversation: Annotated[str | None, typer.Option(help="conversation id for follow-ups")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer from the sources the user may read, with citations; abstain when they do not answer."""
+    s = settings()
+    svc = Services.open(s, reranker=False)
+    try:
+        ans = svc.agent().ask(question, _principal(user, groups), conversation)
+    finally:
+        svc.close()
+    if as_json:
+        print(json.dumps(ans.cli_json()))
+        return
+    out.print(ans.answer, markup=False)
+    for c in ans.citations:
+        where = f"p. {c.page}, " if c.page else ""
+        out.print(f"  [{c.n}] {c.title or c.document_id} ({where}{c.document_id} {c.start}-{c.end})", markup=False)
+    for note in ans.notices:
+        out.print(f"[dim]{note}[/dim]")
+    out.print(f"[dim]answer {ans.id} · trace {ans.trace_id} · {ans.latency_ms:.0f} ms[/dim]")
+
+
 def result_json(r: Any) -> dict[str, Any]:
     c = r.chunk
     return {"chunk_id": c.chunk_id, "document_id": c.document_id, "corpus": c.corpus, "source": c.source,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from index.open import open_index
 from index.protocol import VectorIndex
@@ -11,8 +12,12 @@ from index.sparse import Bm25Encoder
 from ingest.embed import Embedder, load_embedder
 from kernel.settings import Settings
 from kernel.store import Store
+from kernel.telemetry import Metrics
 from retrieval.rerank import OnnxCrossEncoder, Reranker
 from retrieval.search import HybridSearcher, SearchConfig
+
+if TYPE_CHECKING:
+    from agent.runner import Agent
 
 OFFLINE_ENV = {
     "DO_NOT_TRACK": "1",  # unstructured resolves an analytics host on every import otherwise
@@ -37,6 +42,7 @@ class Services:
     bm25: Bm25Encoder
     reranker: Reranker | None
     searcher: HybridSearcher
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def open(cls, settings: Settings, reranker: bool | None = None) -> Services:
@@ -45,11 +51,33 @@ class Services:
         index = open_index(settings, embedder.dim)
         bm25 = Bm25Encoder()
         use_rerank = settings.rerank if reranker is None else reranker
+        need = use_rerank or settings.sentence_scorer == "cross-encoder"
         rr: Reranker | None = (
-            OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads) if use_rerank else None
+            OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads) if need else None
         )
         searcher = HybridSearcher(index, embedder, bm25, rr, SearchConfig.from_settings(settings))
         return cls(settings, store, index, embedder, bm25, rr, searcher)
+
+    def agent(self) -> Agent:
+        """The agent over these services: governed tools, models in the configured order, extractive last."""
+        from agent.builtin_tools import default_registry
+        from agent.extractive import CrossEncoderScorer, EmbeddingScorer, ExtractiveConfig, ExtractiveResponder
+        from agent.governance import governed
+        from agent.llm import OpenAICompatibleResponder
+        from agent.runner import Agent, Router, embedding_support
+
+        s = self.settings
+        registry = default_registry()
+        handle = governed(registry, self.metrics)
+        support = embedding_support(self.embedder)
+        scorer = (CrossEncoderScorer(self.reranker) if s.sentence_scorer == "cross-encoder" and self.reranker
+                  else EmbeddingScorer(self.embedder))
+        extractive = ExtractiveResponder(scorer, ExtractiveConfig(
+            k=s.answer_k, max_docs=s.answer_max_docs, max_sentences=s.answer_max_sentences, margin=s.answer_margin,
+            abstain_below=s.abstain_below))
+        models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
+        return Agent(Router(models, extractive), handle, self.store, self.index, self.searcher, support, s,
+                     self.metrics)
 
     def close(self) -> None:
         self.index.close()

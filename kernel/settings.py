@@ -5,11 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingName = Literal["bge-small", "minilm"]
 FusionName = Literal["rrf", "dbsf"]
+
+
+class LlmProvider(BaseModel):
+    """One OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server, ...)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    base_url: str
+    model: str
+    api_key: str = "not-needed"
+    timeout_s: float = Field(default=30.0, gt=0)
+    price_prompt_per_1k: float = Field(default=0.0, ge=0)
+    price_completion_per_1k: float = Field(default=0.0, ge=0)
 
 
 class Settings(BaseSettings):
@@ -36,8 +50,8 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(default=32, ge=1)
     torch_threads: int = Field(default=2, ge=1)
-    chunk_tokens: int = Field(default=256, ge=32)
-    chunk_overlap_tokens: int = Field(default=32, ge=0)
+    chunk_tokens: int = Field(default=384, ge=32)
+    chunk_overlap_tokens: int = Field(default=48, ge=0)
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     parse_timeout_s: float = Field(default=60.0, gt=0)
     parse_memory_mb: int = Field(default=2048, ge=256)
@@ -49,6 +63,23 @@ class Settings(BaseSettings):
     rerank_top_n: int = Field(default=20, ge=1)
     rerank_weight: float = Field(default=0.45, ge=0, le=1)
     rerank_budget_ms: float = Field(default=3000, gt=0)
+
+    llm_providers: list[LlmProvider] = Field(
+        default_factory=list, description="JSON list; empty = the extractive responder only")
+    support_threshold: float = Field(default=0.75, ge=0, le=1,
+                                     description="min support of a generated sentence by its cited span")
+    memory_turns: int = Field(default=6, ge=0, description="recent turns kept per conversation")
+    answer_k: int = Field(default=8, ge=1, le=20)
+    answer_max_docs: int = Field(default=2, ge=1)
+    answer_max_sentences: int = Field(default=2, ge=1)
+    answer_margin: float = Field(default=0.08, ge=0)
+    abstain_below: float = Field(default=0.55)
+    sentence_scorer: Literal["embedding", "cross-encoder"] = "embedding"
+    tool_budget: int = Field(default=12, ge=1)
+    step_budget: int = Field(default=8, ge=1)
+    token_budget: int = Field(default=20_000, ge=1)
+    cost_budget: float = Field(default=0.05, ge=0)
+    deadline_s: float = Field(default=60.0, gt=0)
 
     @field_validator("chunk_overlap_tokens")
     @classmethod

@@ -109,6 +109,70 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class AuditRow(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    trace_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    tool: Mapped[str] = mapped_column(String(100), index=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    decision: Mapped[str] = mapped_column(String(30), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    latency_ms: Mapped[float] = mapped_column(default=0.0)
+    outcome: Mapped[str] = mapped_column(String(30), default="")
+
+
+class SafetyEventRow(Base):
+    __tablename__ = "safety_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    trace_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(40))
+    chunk_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    document_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[str] = mapped_column(String(320))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    trace_id: Mapped[str] = mapped_column(String(64))
+    trace: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    assignee: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    comments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[str] = mapped_column(String(320), index=True)
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    question: Mapped[str] = mapped_column(Text)
+    abstained: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    trace_id: Mapped[str] = mapped_column(String(64))
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(320))
+    turns: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 class Store:
     """Typed access to the metadata tables. One instance per process; sessions are short."""
 
@@ -281,6 +345,109 @@ class Store:
             if row is None:
                 raise NotFoundError(f"job {job_id!r} not found")
             return row
+
+
+    # audit and safety
+    def add_audit(self, **fields: Any) -> None:
+        with self.session() as s:
+            s.add(AuditRow(**fields))
+
+    def audit(self, *, trace_id: str | None = None, user_id: str | None = None, tool: str | None = None,
+              decision: str | None = None, since: datetime | None = None, limit: int = 1000) -> list[AuditRow]:
+        with self.session() as s:
+            q = select(AuditRow)
+            if trace_id is not None:
+                q = q.where(AuditRow.trace_id == trace_id)
+            if user_id is not None:
+                q = q.where(AuditRow.user_id == user_id)
+            if tool is not None:
+                q = q.where(AuditRow.tool == tool)
+            if decision is not None:
+                q = q.where(AuditRow.decision == decision)
+            if since is not None:
+                q = q.where(AuditRow.at >= since)
+            return list(s.scalars(q.order_by(AuditRow.id).limit(limit)))
+
+    def add_safety_event(self, **fields: Any) -> None:
+        with self.session() as s:
+            s.add(SafetyEventRow(**fields))
+
+    def safety_events(self, trace_id: str | None = None) -> list[SafetyEventRow]:
+        with self.session() as s:
+            q = select(SafetyEventRow)
+            if trace_id is not None:
+                q = q.where(SafetyEventRow.trace_id == trace_id)
+            return list(s.scalars(q.order_by(SafetyEventRow.id)))
+
+    # tickets
+    def create_ticket(self, key: str, **fields: Any) -> tuple[TicketRow, bool]:
+        """Idempotent by key: the same key returns the first ticket and False."""
+        import uuid as _uuid
+
+        with self.session() as s:
+            found = s.scalars(select(TicketRow).where(TicketRow.idempotency_key == key)).first()
+            if found is not None:
+                return found, False
+            row = TicketRow(id=_uuid.uuid4().hex, idempotency_key=key, **fields)
+            s.add(row)
+            return row, True
+
+    def tickets(self, status: str | None = None) -> list[TicketRow]:
+        with self.session() as s:
+            q = select(TicketRow)
+            if status is not None:
+                q = q.where(TicketRow.status == status)
+            return list(s.scalars(q.order_by(TicketRow.at.desc())))
+
+    def get_ticket(self, ticket_id: str) -> TicketRow | None:
+        with self.session() as s:
+            return s.get(TicketRow, ticket_id)
+
+    def update_ticket(self, ticket_id: str, **fields: Any) -> TicketRow:
+        with self.session() as s:
+            row = s.get(TicketRow, ticket_id)
+            if row is None:
+                raise NotFoundError("ticket not found")
+            for key, value in fields.items():
+                setattr(row, key, value)
+            return row
+
+    # answers and conversations
+    def save_answer(self, **fields: Any) -> None:
+        with self.session() as s:
+            s.add(AnswerRow(**fields))
+
+    def get_answer(self, answer_id: str) -> AnswerRow | None:
+        with self.session() as s:
+            return s.get(AnswerRow, answer_id)
+
+    def answers(self, *, user_id: str | None = None, abstained: bool | None = None,
+                since: datetime | None = None, limit: int = 100) -> list[AnswerRow]:
+        with self.session() as s:
+            q = select(AnswerRow)
+            if user_id is not None:
+                q = q.where(AnswerRow.user_id == user_id)
+            if abstained is not None:
+                q = q.where(AnswerRow.abstained == abstained)
+            if since is not None:
+                q = q.where(AnswerRow.at >= since)
+            return list(s.scalars(q.order_by(AnswerRow.at.desc()).limit(limit)))
+
+    def conversation(self, conversation_id: str, user_id: str) -> list[Any]:
+        with self.session() as s:
+            row = s.get(ConversationRow, conversation_id)
+            # A conversation id of another principal reads as empty: ids are not capabilities.
+            return list(row.turns) if row is not None and row.user_id == user_id else []
+
+    def append_turn(self, conversation_id: str, user_id: str, turn: dict[str, Any], keep: int) -> None:
+        with self.session() as s:
+            row = s.get(ConversationRow, conversation_id)
+            if row is None:
+                row = ConversationRow(id=conversation_id, user_id=user_id, turns=[])
+                s.add(row)
+            elif row.user_id != user_id:
+                raise NotFoundError("conversation not found")
+            row.turns = [*row.turns, turn][-keep:]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

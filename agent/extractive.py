@@ -1,0 +1,142 @@
+"""The built-in extractive responder (no LLM): search, pick the sentences that answer, cite each one.
+
+Every answer sentence is a verbatim span of its cited document, so citations are exact by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
+from agent.context import RunContext, ToolCall
+from agent.governance import Handler
+from agent.sentences import sentence_spans
+from ingest.embed import Embedder
+from retrieval.rerank import Reranker
+
+
+class SentenceScorer(Protocol):
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]: ...
+
+
+class CrossEncoderScorer:
+    def __init__(self, reranker: Reranker) -> None:
+        self._rr = reranker
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        return self._rr.score(question, sentences) or [0.0] * len(sentences)
+
+
+class EmbeddingScorer:
+    def __init__(self, embedder: Embedder) -> None:
+        self._e = embedder
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        if not sentences:
+            return []
+        q = self._e.embed_query(question)
+        m = self._e.embed_documents(list(sentences))
+        return [float(x) for x in np.asarray(m) @ q]
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    k: int = 8
+    max_docs: int = 2
+    max_sentences: int = 2
+    margin: float = 0.08
+    abstain_below: float = 0.55
+    min_chars: int = 25
+
+
+@dataclass
+class Candidate:
+    result: dict[str, Any]
+    doc_rank: int
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+class ExtractiveResponder:
+    name = "extractive"
+
+    def __init__(self, scorer: SentenceScorer, config: ExtractiveConfig) -> None:
+        self.scorer = scorer
+        self.config = config
+
+    def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
+        cfg = self.config
+        out = handle(ToolCall("search_knowledge", {"query": query, "k": cfg.k}, origin="planner"), ctx)
+        if not out.ok:
+            return abstain(question, [query], ctx, f"search failed: {out.reason}")
+        results: list[dict[str, Any]] = out.output["results"]
+        cands = candidates(results, cfg.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
+        if not cands:
+            return abstain(question, [query], ctx)
+        for c, s in zip(cands, self.scorer.score(question, [c.text for c in cands]), strict=True):
+            c.score = s
+        picked = select(cands, cfg)
+        if not picked:
+            return abstain(question, [query], ctx)
+        return compose(question, [query], picked, ctx)
+
+
+def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, flagged: set[str]
+               ) -> list[Candidate]:
+    """Sentences of the top documents' chunks; headings and flagged (injection-bearing) chunks skipped."""
+    docs: list[str] = []
+    out: list[Candidate] = []
+    seen: set[tuple[str, int]] = set()
+    for r in results:
+        if r["chunk_id"] in flagged:
+            continue
+        if r["document_id"] not in docs:
+            if len(docs) >= max_docs:
+                continue
+            docs.append(r["document_id"])
+        text: str = r["text"]
+        headings = {r.get("title", ""), *r.get("heading_path", [])}
+        for a, b in sentence_spans(text):
+            sent = text[a:b]
+            key = (r["document_id"], r["start"] + a)
+            if len(sent) < min_chars or sent in headings or key in seen:
+                continue
+            seen.add(key)
+            out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent))
+    return out
+
+
+def select(cands: list[Candidate], cfg: ExtractiveConfig) -> list[Candidate]:
+    best = max(cands, key=lambda c: c.score)
+    if best.score < cfg.abstain_below:
+        return []
+    keep = [c for c in cands if c.score >= best.score - cfg.margin]
+    keep.sort(key=lambda c: -c.score)
+    keep = keep[: cfg.max_sentences]
+    return sorted(keep, key=lambda c: (c.doc_rank, c.start))
+
+
+def compose(question: str, searched: list[str], picked: list[Candidate], ctx: RunContext) -> Answer:
+    citations: list[Citation] = []
+    sentences: list[SentenceVerdict] = []
+    for i, c in enumerate(picked, start=1):
+        r = c.result
+        citations.append(Citation(n=i, chunk_id=r["chunk_id"], document_id=r["document_id"], title=r.get("title", ""),
+                                  source=r.get("source", ""), page=r.get("page"),
+                                  heading_path=list(r.get("heading_path", [])), start=c.start, end=c.end,
+                                  quote=c.text))
+        sentences.append(SentenceVerdict(text=f"{c.text} [{i}]", citations=[i]))
+    return Answer(question=question, answer=" ".join(s.text for s in sentences), citations=citations,
+                  sentences=sentences, searched=searched, trace_id=ctx.trace_id)
+
+
+def abstain(question: str, searched: list[str], ctx: RunContext, note: str = "") -> Answer:
+    shown = "; ".join(f'"{q}"' for q in searched)
+    return Answer(question=question, answer=f"{ABSTAIN_TEXT} Searched: {shown}.", abstained=True,
+                  searched=searched, trace_id=ctx.trace_id, notices=[note] if note else [])

@@ -1,0 +1,292 @@
+"""The governance loop every tool call passes, whoever makes it, as small stacked wrappers.
+
+Data flows inward through: registry and kill switch -> permission -> argument validation -> budgets
+-> loop detection -> untrusted-content rule -> output guard -> execution (timeout, retries, circuit
+breaker). Audit and metrics/tracing wrap the outside so that every outcome, refusals included, is
+recorded exactly once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.context import RunContext, ToolCall, ToolOutcome
+from agent.redact import redact_value
+from agent.tools import Registry
+from agent.untrusted import scan, urls
+from kernel.errors import CairnError
+from kernel.telemetry import Metrics, tracer
+
+Handler = Callable[[ToolCall, RunContext], ToolOutcome]
+Wrapper = Callable[[Handler], Handler]
+
+
+class TransientToolError(Exception):
+    """Raised by a tool for a failure worth retrying (idempotent tools only)."""
+
+
+@dataclass
+class CircuitBreaker:
+    threshold: int = 3
+    cooldown_s: float = 30.0
+    failures: int = 0
+    opened_at: float | None = None
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        if time.monotonic() - self.opened_at >= self.cooldown_s:
+            self.opened_at = None  # half-open: one call may try again
+            self.failures = self.threshold - 1
+            return True
+        return False
+
+    def record(self, ok: bool) -> None:
+        if ok:
+            self.failures, self.opened_at = 0, None
+            return
+        self.failures += 1
+        if self.failures >= self.threshold:
+            self.opened_at = time.monotonic()
+
+
+def metered(metrics: Metrics) -> Wrapper:
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            with tracer().start_as_current_span(f"tool.{call.tool}") as span:
+                span.set_attribute("cairn.trace_id", ctx.trace_id)
+                t0 = time.perf_counter()
+                out = inner(call, ctx)
+                metrics.tool_latency.labels(call.tool).observe(time.perf_counter() - t0)
+                metrics.tool_calls.labels(call.tool, out.decision).inc()
+                span.set_attribute("cairn.decision", out.decision)
+                if out.error_code == "loop_detected":
+                    metrics.loop_detections.inc()
+                if out.error_code == "untrusted_content":
+                    metrics.safety_events.labels("blocked_write").inc()
+                return out
+        return handle
+    return wrap
+
+
+def audited(inner: Handler) -> Handler:
+    def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+        t0 = time.perf_counter()
+        out = inner(call, ctx)
+        ms = (time.perf_counter() - t0) * 1000
+        ctx.store.add_audit(
+            trace_id=ctx.trace_id, user_id=ctx.principal.user_id, role=ctx.principal.role, tool=call.tool,
+            origin=call.origin, arguments=redact_value(call.args), decision=out.decision,
+            reason=str(redact_value(out.reason)), latency_ms=ms, outcome="ok" if out.ok else out.error_code,
+        )
+        ctx.trace.append({"tool": call.tool, "origin": call.origin, "decision": out.decision,
+                          "reason": out.reason, "ms": round(ms, 1)})
+        return out
+    return handle
+
+
+def registered(registry: Registry) -> Wrapper:
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            if registry.get(call.tool) is None:
+                return ToolOutcome.refused("unknown_tool", f"there is no tool named {call.tool!r}")
+            if call.tool in registry.disabled:
+                return ToolOutcome.refused("tool_disabled", f"tool {call.tool!r} is switched off")
+            return inner(call, ctx)
+        return handle
+    return wrap
+
+
+def permitted(registry: Registry) -> Wrapper:
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            spec = registry.tools[call.tool]
+            if ctx.principal.role not in spec.roles:
+                return ToolOutcome.refused("forbidden", f"role {ctx.principal.role!r} may not use {call.tool!r}")
+            return inner(call, ctx)
+        return handle
+    return wrap
+
+
+def validated(registry: Registry) -> Wrapper:
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            spec = registry.tools[call.tool]
+            try:
+                call.validated = spec.args.model_validate(call.args)
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}"
+                                     for e in exc.errors())
+                return ToolOutcome.refused("invalid_arguments", problems)
+            return inner(call, ctx)
+        return handle
+    return wrap
+
+
+def budgeted(inner: Handler) -> Handler:
+    def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+        b, u = ctx.budget, ctx.usage
+        if u.tool_calls >= b.max_tool_calls:
+            return ToolOutcome.refused("budget_exceeded", f"tool-call budget of {b.max_tool_calls} used up")
+        if u.tokens >= b.max_tokens:
+            return ToolOutcome.refused("budget_exceeded", f"token budget of {b.max_tokens} used up")
+        if u.cost >= b.max_cost:
+            return ToolOutcome.refused("budget_exceeded", f"cost budget of {b.max_cost} used up")
+        if ctx.seconds_left() <= 0:
+            return ToolOutcome.refused("deadline_exceeded", "the turn's deadline has passed")
+        u.tool_calls += 1
+        return inner(call, ctx)
+    return handle
+
+
+def loop_guarded(inner: Handler) -> Handler:
+    def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+        key = call.key()
+        seen = ctx.call_counts.get(key, 0)
+        if seen >= ctx.budget.max_repeats:
+            return ToolOutcome.refused("loop_detected", f"the same {call.tool} call was already made {seen} times")
+        ctx.call_counts[key] = seen + 1
+        return inner(call, ctx)
+    return handle
+
+
+def untrusted_content_rule(registry: Registry) -> Wrapper:
+    """Once retrieved text is in the context, a write tool runs only if it was planned before retrieval
+    or confirmed by the user, and never with arguments that come from retrieved text."""
+
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            spec = registry.tools[call.tool]
+            if spec.tier != "write" or not ctx.tainted:
+                return inner(call, ctx)
+            if not (call.confirmed or call.key() in ctx.planned_writes):
+                return _blocked(ctx, call, "a write action after retrieval needs the user's confirmation "
+                                           "or a plan made before retrieval")
+            derived = _from_retrieved(call.args, ctx.retrieved)
+            if derived:
+                return _blocked(ctx, call, f"argument text comes from retrieved content: {derived[:80]!r}")
+            return inner(call, ctx)
+        return handle
+    return wrap
+
+
+def _blocked(ctx: RunContext, call: ToolCall, reason: str) -> ToolOutcome:
+    ctx.store.add_safety_event(trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="blocked_write",
+                               detail=f"{call.tool}: {reason}")
+    return ToolOutcome.refused("untrusted_content", reason)
+
+
+def _from_retrieved(args: dict[str, Any], retrieved: list[str]) -> str:
+    """A string argument whose URLs or any 6-word run also occur in retrieved text."""
+    corpus = "\n".join(retrieved).lower()
+    corpus_urls = urls(corpus)
+    for value in _strings(args):
+        low = value.lower()
+        if urls(low) & corpus_urls:
+            return value
+        words = low.split()
+        for i in range(max(len(words) - 5, 0)):
+            if " ".join(words[i : i + 6]) in corpus:
+                return value
+    return ""
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def output_guarded(registry: Registry, max_chars: int = 60_000) -> Wrapper:
+    """Scan untrusted output for injection (flag + safety event), mark the context as tainted, cap size."""
+
+    def wrap(inner: Handler) -> Handler:
+        def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
+            out = inner(call, ctx)
+            spec = registry.tools[call.tool]
+            if not out.ok:
+                return out
+            if spec.returns_untrusted:
+                for item in out.output.get("results", []) if isinstance(out.output, dict) else []:
+                    text = str(item.get("text", ""))
+                    ctx.retrieved.append(text)
+                    findings = scan(text)
+                    if findings:
+                        item["flagged"] = sorted({f.kind for f in findings})
+                        ctx.flagged_chunks.add(str(item.get("chunk_id")))
+                        ctx.store.add_safety_event(
+                            trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="injection_pattern",
+                            chunk_id=item.get("chunk_id"), document_id=item.get("document_id"),
+                            detail=", ".join(f.kind for f in findings))
+            size = len(json.dumps(out.output, default=str))
+            if size > max_chars:
+                return ToolOutcome.failed("output_too_large", f"tool output of {size} characters is over the cap")
+            return out
+        return handle
+    return wrap
+
+
+@dataclass
+class Executor:
+    """Runs the tool: timeout, retries with backoff for idempotent tools, a circuit breaker per tool."""
+
+    registry: Registry
+    retries: int = 2
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    pool: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tool"))
+
+    def __call__(self, call: ToolCall, ctx: RunContext) -> ToolOutcome:
+        spec = self.registry.tools[call.tool]
+        breaker = self.breakers.setdefault(call.tool, CircuitBreaker())
+        if not breaker.allow():
+            return ToolOutcome.refused("circuit_open", f"{call.tool} failed repeatedly; paused for a while")
+        attempts = 1 + (self.retries if spec.idempotent else 0)
+        last = ToolOutcome.failed("tool_error", "not run")
+        for attempt in range(attempts):
+            timeout = min(spec.timeout_s, max(ctx.seconds_left(), 0.001))
+            future = self.pool.submit(spec.fn, ctx, call.validated)
+            try:
+                result = future.result(timeout=timeout)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                last = ToolOutcome.failed("timeout", f"{call.tool} took longer than {timeout:.1f} s")
+            except TransientToolError as exc:
+                last = ToolOutcome.failed("transient_error", str(exc))
+            except CairnError as exc:
+                breaker.record(True)  # a clean refusal from the tool is not a fault of the tool
+                return ToolOutcome.refused(exc.code, str(exc))
+            except Exception as exc:
+                last = ToolOutcome.failed("tool_error", f"{type(exc).__name__}: {exc}")
+                breaker.record(False)
+                return last
+            else:
+                breaker.record(True)
+                return ToolOutcome(ok=True, output=result)
+            if attempt + 1 < attempts:
+                time.sleep(min(0.05 * 2**attempt, 0.5))
+        breaker.record(False)
+        return last
+
+
+def governed(registry: Registry, metrics: Metrics, executor: Executor | None = None) -> Handler:
+    """Compose the loop. The first wrapper listed is the outermost."""
+    wrappers: list[Wrapper] = [
+        metered(metrics), audited, registered(registry), permitted(registry), validated(registry), budgeted,
+        loop_guarded, untrusted_content_rule(registry), output_guarded(registry),
+    ]
+    handler: Handler = executor or Executor(registry)
+    for w in reversed(wrappers):
+        handler = w(handler)
+    return handler

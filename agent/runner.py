@@ -1,0 +1,140 @@
+"""One agent turn: memory -> router over models (extractive last) -> verifier -> stored answer."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from agent.answer import Answer
+from agent.context import Budget, RunContext
+from agent.extractive import ExtractiveResponder, abstain
+from agent.governance import CircuitBreaker, Handler
+from agent.llm import BudgetExhaustedError, ProviderError
+from agent.verify import SupportFn, verify
+from index.protocol import VectorIndex
+from ingest.embed import Embedder
+from kernel.errors import CairnError
+from kernel.settings import Settings
+from kernel.store import Store
+from kernel.telemetry import Metrics, tracer
+from kernel.types import Principal
+from retrieval.search import HybridSearcher
+
+_FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|then|so)\b|\b(it|its|they|them|their|this|that|"
+                        r"these|those|he|she|there)\b", re.IGNORECASE)
+
+
+class Responder(Protocol):
+    name: str
+
+    def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer: ...
+
+
+def embedding_support(embedder: Embedder) -> SupportFn:
+    def support(sentence: str, quote: str) -> float:
+        vecs = embedder.embed_documents([sentence, quote])
+        return float(np.dot(vecs[0], vecs[1]))
+    return support
+
+
+@dataclass
+class Router:
+    """Models in order of preference; the extractive responder is always the last resort."""
+
+    models: Sequence[Responder]
+    fallback: ExtractiveResponder
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+
+    def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
+        notices: list[str] = []
+        for model in self.models:
+            breaker = self.breakers.setdefault(model.name, CircuitBreaker(threshold=3, cooldown_s=60))
+            if not breaker.allow():
+                notices.append(f"{model.name}: circuit open, skipped")
+                continue
+            try:
+                ans = model.respond(question, query, ctx, handle)
+            except (ProviderError, BudgetExhaustedError) as exc:
+                breaker.record(isinstance(exc, BudgetExhaustedError))
+                notices.append(f"{model.name}: {exc}")
+                continue
+            breaker.record(True)
+            ans.notices = [*notices, *ans.notices]
+            return ans
+        ans = self.fallback.respond(question, query, ctx, handle)
+        ans.notices = [*notices, *ans.notices]
+        return ans
+
+
+@dataclass
+class Agent:
+    router: Router
+    handle: Handler
+    store: Store
+    index: VectorIndex
+    searcher: HybridSearcher
+    support: SupportFn
+    settings: Settings
+    metrics: Metrics
+
+    def budget(self) -> Budget:
+        s = self.settings
+        return Budget(max_steps=s.step_budget, max_tool_calls=s.tool_budget, max_tokens=s.token_budget,
+                      max_cost=s.cost_budget, deadline_s=s.deadline_s)
+
+    def context(self, principal: Principal) -> RunContext:
+        return RunContext(principal=principal, store=self.store, index=self.index, searcher=self.searcher,
+                          budget=self.budget())
+
+    def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
+            save: bool = True) -> Answer:
+        t0 = time.perf_counter()
+        ctx = self.context(principal)
+        with tracer().start_as_current_span("agent.turn") as span:
+            span.set_attribute("cairn.trace_id", ctx.trace_id)
+            turns = self.store.conversation(conversation_id, principal.user_id) if conversation_id else []
+            query = contextual_query(question, turns)
+            try:
+                ans = self.router.respond(question, query, ctx, self.handle)
+                if not ans.abstained:
+                    ans = self._verified(ans, question, query, ctx)
+            except CairnError as exc:
+                ans = abstain(question, [query], ctx, f"{exc.code}: {exc}")
+        ans.id = uuid.uuid4().hex
+        ans.trace_id = ctx.trace_id
+        ans.latency_ms = (time.perf_counter() - t0) * 1000
+        self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
+        self.metrics.answer_latency.observe(ans.latency_ms / 1000)
+        if save:
+            self.store.save_answer(id=ans.id, user_id=principal.user_id, groups=list(principal.groups),
+                                   question=question, abstained=ans.abstained, body=ans.model_dump(mode="json"),
+                                   trace_id=ctx.trace_id)
+        if conversation_id and self.settings.memory_turns:
+            self.store.append_turn(conversation_id, principal.user_id,
+                                   {"question": question, "query": query, "answer": ans.answer,
+                                    "answer_id": ans.id}, self.settings.memory_turns)
+        return ans
+
+    def _verified(self, ans: Answer, question: str, query: str, ctx: RunContext) -> Answer:
+        checked = verify(ans, self.store, ctx.principal, self.support, self.settings.support_threshold)
+        total = len(checked.sentences) + len(checked.removed)
+        if checked.sentences and len(checked.sentences) * 2 >= total:
+            return checked
+        # Too little survived: degrade to the extractive answer rather than show an unsupported one.
+        fallback = self.router.fallback.respond(question, query, ctx, self.handle)
+        fallback.notices = [*checked.notices, f"{ans.model} answer failed verification; extractive fallback"]
+        fallback.removed = checked.removed
+        return fallback if fallback.abstained else verify(fallback, self.store, ctx.principal, self.support, 1.0)
+
+
+def contextual_query(question: str, turns: list[dict[str, str]]) -> str:
+    """A follow-up is searched together with the previous question."""
+    if not turns or not _FOLLOW_UP.search(question) or len(question.split()) > 14:
+        return question
+    return f"{turns[-1].get('query') or turns[-1]['question']} {question}"

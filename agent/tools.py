@@ -1,0 +1,54 @@
+"""Tool specifications and the registry: typed arguments, permission tier, idempotency, timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from agent.context import RunContext
+from kernel.types import Role
+
+Tier = Literal["read", "write"]
+ALL_ROLES: frozenset[Role] = frozenset({"admin", "curator", "support", "user"})
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    args: type[BaseModel]
+    fn: Callable[[RunContext, Any], Any]
+    tier: Tier = "read"
+    idempotent: bool = True
+    timeout_s: float = 10.0
+    roles: frozenset[Role] = ALL_ROLES
+    returns_untrusted: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI-style function schema offered to models."""
+        return {"type": "function", "function": {
+            "name": self.name, "description": self.description, "parameters": self.args.model_json_schema()}}
+
+
+@dataclass
+class Registry:
+    tools: dict[str, ToolSpec] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+
+    def register(self, spec: ToolSpec) -> None:
+        if spec.name in self.tools:
+            raise ValueError(f"tool {spec.name!r} registered twice")
+        self.tools[spec.name] = spec
+
+    def get(self, name: str) -> ToolSpec | None:
+        return self.tools.get(name)
+
+    def kill(self, name: str) -> None:
+        """The per-tool kill switch: a disabled tool is refused before anything else runs."""
+        self.disabled.add(name)
+
+    def offered_to(self, role: Role) -> list[ToolSpec]:
+        return [t for n, t in sorted(self.tools.items()) if n not in self.disabled and role in t.roles]

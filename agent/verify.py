@@ -1,0 +1,67 @@
+"""The citation verifier: every sentence must cite a readable source whose quoted span supports it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agent.answer import Answer, Citation, SentenceVerdict
+from kernel.store import Store
+from kernel.types import Principal
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+SupportFn = Callable[[str, str], float]
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
+
+
+def check_citation(c: Citation, store: Store, principal: Principal) -> str:
+    """'' when the quote is exactly at its offsets in a document the principal may read; else why not."""
+    doc = store.get_document(c.document_id)
+    if doc is None or not principal.may_read(list(doc.acl)) or doc.status != "indexed":
+        return "cited source not available"
+    if doc.text[c.start : c.end] != c.quote:
+        return "stale: the source changed since it was quoted"
+    return ""
+
+
+def verify(answer: Answer, store: Store, principal: Principal, support: SupportFn, threshold: float) -> Answer:
+    by_n = {c.n: c for c in answer.citations}
+    problems = {c.n: check_citation(c, store, principal) for c in answer.citations}
+    kept: list[SentenceVerdict] = []
+    removed: list[SentenceVerdict] = []
+    for s in answer.sentences:
+        plain = strip_markers(s.text)
+        cited = [by_n[n] for n in s.citations if n in by_n]
+        if not cited:
+            removed.append(s.model_copy(update={"verdict": "unsupported", "support": 0.0, "reason": "no citation"}))
+            continue
+        bad = [problems[c.n] for c in cited if problems[c.n]]
+        if bad:
+            removed.append(s.model_copy(update={"verdict": "unsupported", "support": 0.0, "reason": bad[0]}))
+            continue
+        score = max(1.0 if plain in c.quote or c.quote in plain else support(plain, c.quote) for c in cited)
+        if score < threshold:
+            removed.append(s.model_copy(update={"verdict": "unsupported", "support": score,
+                                                "reason": "the cited span does not support it"}))
+            continue
+        kept.append(s.model_copy(update={"verdict": "supported", "support": score}))
+    used = {n for s in kept for n in s.citations}
+    return answer.model_copy(update={
+        "sentences": kept, "removed": [*answer.removed, *removed],
+        "answer": " ".join(s.text for s in kept),
+        "citations": [c for c in answer.citations if c.n in used],
+    })
+
+
+def split_answer(text: str) -> list[SentenceVerdict]:
+    """Split generated text into sentences, each with the [n] markers it carries."""
+    parts = re.split(r"(?<=[.!?](?:\s\[\d+\])?)\s+(?=[A-Z\"(])|(?<=\])\s+(?=[A-Z\"(])|\n+", text.strip())
+    out = []
+    for p in parts:
+        p = p.strip()
+        if p:
+            out.append(SentenceVerdict(text=p, citations=[int(n) for n in MARKER.findall(p)]))
+    return out
