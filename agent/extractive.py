@@ -15,6 +15,7 @@ from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentences import sentence_spans
+from agent.untrusted import scan, urls
 from ingest.embed import Embedder
 from retrieval.rerank import Reranker
 
@@ -89,13 +90,14 @@ class ExtractiveResponder:
 
 def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, flagged: set[str]
                ) -> list[Candidate]:
-    """Sentences of the top documents' chunks; headings and flagged (injection-bearing) chunks skipped."""
+    """Sentences of the top documents' chunks. Headings are skipped, and so is any sentence that reads as an
+    injection attempt or carries a link from a chunk flagged for one: retrieved text is data, and the
+    rest of a flagged chunk may still answer the question."""
     docs: list[str] = []
     out: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
     for r in results:
-        if r["chunk_id"] in flagged:
-            continue
+        is_flagged = r["chunk_id"] in flagged
         if r["document_id"] not in docs:
             if len(docs) >= max_docs:
                 continue
@@ -106,6 +108,8 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
             sent = text[a:b]
             key = (r["document_id"], r["start"] + a)
             if len(sent) < min_chars or sent in headings or key in seen:
+                continue
+            if scan(sent) or (is_flagged and urls(sent)):
                 continue
             seen.add(key)
             out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent))

@@ -135,9 +135,11 @@ def budgeted(inner: Handler) -> Handler:
         b, u = ctx.budget, ctx.usage
         if u.tool_calls >= b.max_tool_calls:
             return ToolOutcome.refused("budget_exceeded", f"tool-call budget of {b.max_tool_calls} used up")
-        if u.tokens >= b.max_tokens:
+        # Token and cost budgets bound what a model spends; the planner's own calls cost neither, and the
+        # extractive fallback must still be able to answer after a model has spent its budget.
+        if call.origin == "model" and u.tokens >= b.max_tokens:
             return ToolOutcome.refused("budget_exceeded", f"token budget of {b.max_tokens} used up")
-        if u.cost >= b.max_cost:
+        if call.origin == "model" and u.cost >= b.max_cost:
             return ToolOutcome.refused("budget_exceeded", f"cost budget of {b.max_cost} used up")
         if ctx.seconds_left() <= 0:
             return ToolOutcome.refused("deadline_exceeded", "the turn's deadline has passed")

@@ -9,19 +9,40 @@ from dataclasses import dataclass
 _INJECTION = [
     (r"\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your)\b.{0,30}"
      r"\b(instruction|direction|rule|prompt|guideline)s?", "override_instructions"),
-    (r"\b(you are now|act as|pretend to be|from now on,? you)\b", "role_hijack"),
+    (r"\b(you are now|pretend to be|from now on,? you|act as (an? )?(ai|assistant|chatbot|admin(istrator)?|"
+     r"system|dan|developer))\b", "role_hijack"),
     (r"\b(system prompt|developer message|hidden instruction)s?\b", "prompt_probe"),
-    (r"\b(call|invoke|use|run|execute)\b.{0,30}\b(tool|function|escalate_to_human|api)\b", "tool_injection"),
+    (r"\b(call|invoke|execute|trigger)\b.{0,30}\b(tool|function|escalate_to_human|api|endpoint)\b",
+     "tool_injection"),
     (r"\b(send|forward|email|post|upload|transfer|exfiltrate)\b.{0,60}\b(to|at)\b.{0,40}"
      r"(https?://|www\.|@[a-z0-9-]+\.)", "exfiltration"),
     (r"\b(click|visit|open|go to|navigate to)\b.{0,40}(https?://|www\.)", "link_lure"),
     (r"(?i)\b(instead|in addition),? (of answering|answer with|respond with|reply with|say|tell the user)\b",
      "answer_hijack"),
-    (r"\b(important|attention|note to (the )?(ai|assistant|model)|ai assistant)\s*[:!]", "addressed_to_model"),
-    (r"\b(print|reveal|output|repeat|leak)\b.{0,40}\b(password|secret|key|token|credential|prompt)s?\b",
+    (r"\b(note to (the )?(ai|assistant|model)|dear (ai|assistant|model)|ai assistant)\s*[:!,]",
+     "addressed_to_model"),
+    (r"\b(print|reveal|output|repeat|leak)\b.{0,40}\b(password|secret|api key|token|credential|system prompt)s?\b",
      "secret_probe"),
-    (r"\b(base64|rot13|encode|decode)\b.{0,40}\b(the|this|following)\b", "encoding_trick"),
     (r"<\s*/?\s*(system|assistant|tool|untrusted|instructions?)\s*>", "fake_delimiter"),
+    (r"\b(disregard|ignore|forget)\b.{0,30}\b(everything|anything|all|whatever)\b.{0,25}"
+     r"\b(above|before|previous|prior|said)\b", "override_instructions"),
+    (r"\[(system|admin|developer|assistant)\]|(^|\n)\s*(system|admin|developer)( note| message| prompt)?\s*:"
+     r"|\b(new|updated|additional) instructions?\s*:", "fake_system"),
+    (r"\b(developer|god|jailbreak|dan|unrestricted) mode\b|\bwithout (any )?(rules|filters?|restrictions|"
+     r"limits)\b|\bno (rules|filters|restrictions)\b", "jailbreak"),
+    (r"\b(you|the (bot|ai|assistant|model))\b.{0,15}\b(must|should|have to|are required to)\b.{0,15}"
+     r"\b(include|append|add|say|output|reply|respond|mention|insert)\b", "answer_hijack"),
+    (r"\b(append|include|insert|add)\b.{0,20}\b(exact )?(token|code|string|phrase|canary|verification code)\b",
+     "canary"),
+    (r"\bnote to the (bot|ai|assistant|model)\b", "addressed_to_model"),
+    (r"\b(call|run|invoke)\s+[a-z]+_[a-z_]+\b", "tool_injection"),
+    (r"\b(dump|output|list|print|show)\b.{0,20}\b(all|the|every)\b.{0,15}\b(raw )?(customer|user|"
+     r"environment|env|api|database)\b", "data_exfiltration"),
+    (r"\b(ignoriere|vergiss)\b.{0,40}\b(anweisungen|regeln)\b|\bsystem-?prompt\b", "override_de"),
+    (r"\b(ignora|dimentica)\b.{0,40}\b(istruzioni|regole)\b|\bprompt di sistema\b", "override_it"),
+    (r"\b(ignore[zr]?|oublie[zr]?)\b.{0,40}\b(instructions|consignes|r[eè]gles)\b|\benvoie[sz]?-les\b",
+     "override_fr"),
+    (r"\b(ignora|olvida)\b.{0,40}\b(instrucciones|reglas)\b|\bmodo desarrollador\b", "override_es"),
 ]
 _COMPILED = [(re.compile(p, re.IGNORECASE | re.DOTALL), name) for p, name in _INJECTION]
 URL = re.compile(r"https?://[^\s<>\"')\]]+|www\.[^\s<>\"')\]]+", re.IGNORECASE)

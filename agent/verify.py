@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 
 from agent.answer import Answer, Citation, SentenceVerdict
+from agent.sentences import sentence_spans
+from agent.untrusted import scan
 from kernel.store import Store
 from kernel.types import Principal
 
@@ -35,6 +37,11 @@ def verify(answer: Answer, store: Store, principal: Principal, support: SupportF
     for s in answer.sentences:
         plain = strip_markers(s.text)
         cited = [by_n[n] for n in s.citations if n in by_n]
+        if scan(plain):
+            # Output guard: an answer never relays an instruction planted in a source, supported or not.
+            removed.append(s.model_copy(update={"verdict": "unsupported", "support": 0.0,
+                                                "reason": "reads as an instruction planted in a source"}))
+            continue
         if not cited:
             removed.append(s.model_copy(update={"verdict": "unsupported", "support": 0.0, "reason": "no citation"}))
             continue
@@ -57,11 +64,14 @@ def verify(answer: Answer, store: Store, principal: Principal, support: SupportF
 
 
 def split_answer(text: str) -> list[SentenceVerdict]:
-    """Split generated text into sentences, each with the [n] markers it carries."""
-    parts = re.split(r"(?<=[.!?](?:\s\[\d+\])?)\s+(?=[A-Z\"(])|(?<=\])\s+(?=[A-Z\"(])|\n+", text.strip())
-    out = []
-    for p in parts:
-        p = p.strip()
-        if p:
-            out.append(SentenceVerdict(text=p, citations=[int(n) for n in MARKER.findall(p)]))
-    return out
+    """Split generated text into sentences, each with the [n] markers it carries ("A. [1] B [2]." too)."""
+    parts: list[str] = []
+    for a, b in sentence_spans(text):
+        seg = text[a:b]
+        lead = re.match(r"((?:\s*\[\d+\])+)\s*", seg)
+        if lead and parts:
+            parts[-1] += " " + lead.group(1).strip()
+            seg = seg[lead.end():]
+        if seg.strip():
+            parts.append(seg.strip())
+    return [SentenceVerdict(text=p, citations=[int(n) for n in MARKER.findall(p)]) for p in parts]

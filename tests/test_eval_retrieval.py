@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import ir_measures
@@ -70,4 +69,4 @@ def test_eval_retrieval_command_on_a_small_beir_dataset(tmp_path: Path, monkeypa
     assert {ln.split()[2] for ln in lines if ln.startswith("q1 ")} == set(topics)
     again = CliRunner().invoke(app, args)  # the scratch index is reused: nothing re-ingested
     assert json.loads(again.output.strip().splitlines()[-1])["ingest"]["unchanged"] == 4
-    assert os.path.isdir(tmp_path / ".cairn" / "eval")
+    assert (tmp_path / ".cairn" / "eval").is_dir()
