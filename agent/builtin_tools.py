@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,6 +44,14 @@ class EscalateArgs(BaseModel):
     answer: str = Field(default="", max_length=20000)
     reason: str = Field(default="", max_length=2000)
     idempotency_key: str = Field(min_length=1, max_length=200)
+
+
+class UpdateEscalationArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: str = Field(min_length=1, max_length=64)
+    action: Literal["assign", "comment", "resolve", "reopen"]
+    assignee: str | None = Field(default=None, max_length=320)
+    comment: str | None = Field(default=None, max_length=4000)
 
 
 def search_knowledge(ctx: RunContext, args: SearchArgs) -> dict[str, Any]:
@@ -95,6 +103,24 @@ def escalate_to_human(ctx: RunContext, args: EscalateArgs) -> dict[str, Any]:
     return {"ticket_id": row.id, "created": created}
 
 
+def update_escalation(ctx: RunContext, args: UpdateEscalationArgs) -> dict[str, Any]:
+    ticket = ctx.store.get_ticket(args.ticket_id)
+    if ticket is None:
+        raise NotFoundError("no such ticket")
+    changes: dict[str, Any] = {}
+    if args.action == "assign":
+        changes["assignee"] = args.assignee or ctx.principal.user_id
+    elif args.action == "resolve":
+        changes["status"] = "resolved"
+    elif args.action == "reopen":
+        changes["status"] = "open"
+    if args.comment or args.action == "comment":
+        note = {"by": ctx.principal.user_id, "text": args.comment or "", "action": args.action}
+        changes["comments"] = [*ticket.comments, note]
+    row = ctx.store.update_ticket(args.ticket_id, **changes)
+    return {"ticket_id": row.id, "status": row.status, "assignee": row.assignee}
+
+
 def default_registry() -> Registry:
     reg = Registry()
     reg.register(ToolSpec("search_knowledge", "Hybrid search over the approved sources the user may read. "
@@ -107,4 +133,7 @@ def default_registry() -> Registry:
                           VerifyArgs, verify_citation))
     reg.register(ToolSpec("escalate_to_human", "Open a ticket for a human support agent.", EscalateArgs,
                           escalate_to_human, tier="write", idempotent=True, timeout_s=10.0))
+    reg.register(ToolSpec("update_escalation", "Assign, comment on or resolve an escalation ticket.",
+                          UpdateEscalationArgs, update_escalation, tier="write", idempotent=False,
+                          roles=frozenset({"support", "admin"})))
     return reg

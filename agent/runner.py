@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -93,16 +93,19 @@ class Agent:
                           budget=self.budget())
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
-            save: bool = True) -> Answer:
+            save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None) -> Answer:
         t0 = time.perf_counter()
+        emit = on_event or (lambda event, data: None)
         ctx = self.context(principal)
         with tracer().start_as_current_span("agent.turn") as span:
             span.set_attribute("cairn.trace_id", ctx.trace_id)
             turns = self.store.conversation(conversation_id, principal.user_id) if conversation_id else []
             query = contextual_query(question, turns)
+            emit("progress", {"stage": "searching", "query": query, "trace_id": ctx.trace_id})
             try:
                 ans = self.router.respond(question, query, ctx, self.handle)
                 if not ans.abstained:
+                    emit("progress", {"stage": "verifying", "sentences": len(ans.sentences)})
                     ans = self._verified(ans, question, query, ctx)
             except CairnError as exc:
                 ans = abstain(question, [query], ctx, f"{exc.code}: {exc}")

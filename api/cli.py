@@ -223,6 +223,73 @@ def ask(
     out.print(f"[dim]answer {ans.id} · trace {ans.trace_id} · {ans.latency_ms:.0f} ms[/dim]")
 
 
+keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    user: Annotated[str, typer.Option(help="user id the key acts as")],
+    role: Annotated[str, typer.Option(help="admin, curator, support or user")] = "user",
+    groups: Annotated[str, typer.Option(help="comma-separated groups")] = "",
+    name: Annotated[str, typer.Option(help="a label for the key")] = "",
+) -> None:
+    """Create an API key. The key is printed once; only its hash is stored."""
+    from api.auth import create_key
+    from kernel.store import Store
+
+    store = Store(settings().db_url)
+    try:
+        key = create_key(store, user, [g.strip() for g in groups.split(",") if g.strip()], role, name)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    print(key.token)
+    err.print(f"key {key.key_id} for {user} ({role}); store it now, it is not shown again")
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List keys (never their secrets)."""
+    from kernel.store import Store
+
+    rows = [{"id": k.id, "name": k.name, "user": k.user_id, "groups": k.groups, "role": k.role,
+             "created": k.created_at.isoformat(), "revoked": k.revoked_at is not None}
+            for k in Store(settings().db_url).api_keys()]
+    if as_json:
+        print(json.dumps({"keys": rows}))
+        return
+    table = Table("id", "name", "user", "role", "groups", "revoked")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["name"]), str(r["user"]), str(r["role"]), ",".join(map(str, r["groups"])),  # type: ignore[call-overload]
+                      str(r["revoked"]))
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by its id."""
+    from kernel.store import Store
+
+    if not Store(settings().db_url).revoke_api_key(key_id):
+        err.print(f"[red]no active key {key_id}[/red]")
+        raise typer.Exit(1)
+    out.print(f"revoked {key_id}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the API and the support console (embedded default: nothing else to start)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    if workers != 1:
+        err.print("[yellow]the embedded index has one writer: serve with one worker, scale with "
+                  "CAIRN_QDRANT_URL and more processes[/yellow]")
+    uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
+
+
 def result_json(r: Any) -> dict[str, Any]:
     c = r.chunk
     return {"chunk_id": c.chunk_id, "document_id": c.document_id, "corpus": c.corpus, "source": c.source,

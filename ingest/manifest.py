@@ -188,3 +188,13 @@ def _source_problems(loaded: LoadedManifest) -> list[str]:
     if src.records is not None and not loaded.records_file().is_file():
         return [f"source.records: file {loaded.records_file()} does not exist"]
     return []
+
+
+def save_manifest(manifest: Manifest, file: Path) -> LoadedManifest:
+    """Write a manifest (API-created corpora, approval changes) and read it back through validation."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    data = manifest.model_dump(mode="json", exclude_none=True)
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    tmp.replace(file)
+    return load_manifest(file)

@@ -323,7 +323,7 @@ def ingest(
     loaded.require_approved()
     report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
     the_plan = plan(loaded, store, index_salt(settings, embedder), settings.max_attempts, retry_failed)
-    store.create_job(report.job_id, loaded.name, total=len(the_plan.todo))
+    store.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
     for item in the_plan.todo:
         if item.document_id not in the_plan.known or store.get_document(item.document_id) is None:
             store.upsert_document(item.document_id, corpus=item.corpus, source_uri=item.source_uri,

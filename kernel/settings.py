@@ -81,6 +81,21 @@ class Settings(BaseSettings):
     cost_budget: float = Field(default=0.05, ge=0)
     deadline_s: float = Field(default=60.0, gt=0)
 
+    jwt_secret: str | None = Field(default=None, description="HS256 shared secret for bearer JWTs")
+    jwt_jwks_file: Path | None = Field(default=None, description="JWKS (JSON file) for RS256/ES256 bearer JWTs")
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    jwt_groups_claim: str = "groups"
+    jwt_role_claim: str = "role"
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    rate_per_s: float = Field(default=20.0, gt=0, description="token bucket refill per API key")
+    rate_burst: int = Field(default=40, ge=1)
+    rate_redis_url: str | None = Field(default=None, description="share rate limits through Redis")
+    max_concurrency: int = Field(default=8, ge=1, description="requests in flight before 503")
+    request_timeout_s: float = Field(default=60.0, gt=0)
+    secure_cookies: bool = Field(default=False, description="mark console cookies Secure (set behind TLS)")
+
     @field_validator("chunk_overlap_tokens")
     @classmethod
     def _overlap_small(cls, v: int) -> int:

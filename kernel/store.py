@@ -173,6 +173,27 @@ class ConversationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[str] = mapped_column(String(320))
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IdempotencyRow(Base):
+    __tablename__ = "idempotency"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Store:
     """Typed access to the metadata tables. One instance per process; sessions are short."""
 
@@ -327,9 +348,13 @@ class Store:
             )
 
     # jobs
-    def create_job(self, job_id: str, corpus: str, total: int = 0) -> None:
+    def create_job(self, job_id: str, corpus: str, total: int = 0, status: str = "queued") -> None:
         with self.session() as s:
-            s.add(JobRow(id=job_id, corpus=corpus, status="running", total=total))
+            row = s.get(JobRow, job_id)
+            if row is None:
+                s.add(JobRow(id=job_id, corpus=corpus, status=status, total=total))
+            else:
+                row.status, row.total = status, total
 
     def update_job(self, job_id: str, **fields: Any) -> None:
         with self.session() as s:
@@ -448,6 +473,43 @@ class Store:
             elif row.user_id != user_id:
                 raise NotFoundError("conversation not found")
             row.turns = [*row.turns, turn][-keep:]
+
+
+    # API keys and idempotency
+    def add_api_key(self, **fields: Any) -> ApiKeyRow:
+        with self.session() as s:
+            row = ApiKeyRow(**fields)
+            s.add(row)
+            return row
+
+    def get_api_key(self, key_id: str) -> ApiKeyRow | None:
+        with self.session() as s:
+            return s.get(ApiKeyRow, key_id)
+
+    def api_keys(self) -> list[ApiKeyRow]:
+        with self.session() as s:
+            return list(s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        with self.session() as s:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                return False
+            row.revoked_at = utcnow()
+            return True
+
+    def idempotent_response(self, key: str) -> IdempotencyRow | None:
+        with self.session() as s:
+            return s.get(IdempotencyRow, key)
+
+    def save_idempotent_response(self, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self.session() as s:
+                s.add(IdempotencyRow(key=key, fingerprint=fingerprint, status=status, body=body))
+        except IntegrityError:
+            pass  # a concurrent retry stored it first; the first response stands
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

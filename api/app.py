@@ -1,0 +1,111 @@
+"""The FastAPI application: one app for content teams, users and support agents (and the console)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api import problems, routes_corpora, routes_query, routes_support
+from api.problems import problem
+from api.state import AppState
+from api.wiring import Services
+from kernel.settings import Settings
+
+Call = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    state = AppState.build(settings, services)
+    owns = services is None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns:
+            state.close()
+
+    app = FastAPI(title="Cairn", version="0.1.0", lifespan=lifespan,
+                  description="Answers from approved document corpora, with citations. Authenticate with an "
+                              "API key (`X-API-Key` or `Authorization: Bearer`) or a bearer JWT.")
+    app.state.cairn = state
+    problems.install(app)
+    _limits(app, state)
+    app.include_router(routes_corpora.router)
+    app.include_router(routes_query.router)
+    app.include_router(routes_support.router)
+    _ops(app, state)
+    from api.console import router as console_router
+
+    app.include_router(console_router)
+    return app
+
+
+def _limits(app: FastAPI, state: AppState) -> None:
+    s = state.settings
+    slots = asyncio.Semaphore(s.max_concurrency)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Call) -> Response:
+        path = request.url.path
+        if path in ("/healthz", "/readyz", "/metrics"):
+            return await call_next(request)
+        length = request.headers.get("content-length")
+        is_upload = path.endswith("/documents") and request.method == "POST"
+        limit = s.max_upload_bytes + 64 * 1024 if is_upload else s.max_body_bytes
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return problem(request, 413, "Payload too large", f"request bodies are limited to {limit} bytes")
+        if slots.locked():
+            return problem(request, 503, "Service busy", "too many requests in flight; retry shortly",
+                           headers={"Retry-After": "1"})
+        async with slots:
+            try:
+                response = await asyncio.wait_for(call_next(request), timeout=s.request_timeout_s)
+            except TimeoutError:
+                return problem(request, 504, "Request timeout", f"no response within {s.request_timeout_s:g} s")
+        state.services.metrics.http_requests.labels(request.scope.get("route").path  # type: ignore[union-attr]
+                                                    if request.scope.get("route") else "other",
+                                                    str(response.status_code)).inc()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+
+def _ops(app: FastAPI, state: AppState) -> None:
+    @app.get("/healthz", tags=["ops"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="Readiness: index, database, broker when configured")
+    def readyz() -> JSONResponse:
+        checks: dict[str, Any] = {}
+        try:
+            state.services.index.count()
+            checks["index"] = "ok"
+        except Exception:
+            checks["index"] = "down"
+        try:
+            state.services.store.list_corpora()
+            checks["database"] = "ok"
+        except Exception:
+            checks["database"] = "down"
+        if state.settings.broker_url:
+            try:
+                import redis
+
+                redis.Redis.from_url(state.settings.broker_url, socket_timeout=1).ping()
+                checks["broker"] = "ok"
+            except Exception:
+                checks["broker"] = "down"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(state.services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,182 @@
+"""Content teams: corpora, approval, uploads, ingestion jobs (curator and admin)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, UploadFile, status
+
+from api.auth import require
+from api.deps import State, Who
+from api.idempotency import replay_or_run
+from api.problems import PROBLEM_RESPONSES, ProblemError
+from api.schemas import CorpusIn, CorpusOut, DocumentOut, JobOut, UploadOut
+from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
+from ingest.pipeline import register_corpus, remove_corpus
+from ingest.sources import SUPPORTED
+
+router = APIRouter(prefix="/v1", tags=["corpora"], responses=PROBLEM_RESPONSES)
+CONTENT = ("curator", "admin")
+
+
+def _out(state: State, name: str) -> CorpusOut:
+    row = state.services.store.get_corpus(name)
+    docs = len(state.services.store.documents(name, ["indexed"]))
+    return CorpusOut(name=row.name, description=row.description, owner=row.owner,
+                     approval_status=row.approval_status, approved_by=row.approved_by,
+                     approved_at=row.approved_at, documents=docs)
+
+
+def _loaded(state: State, name: str) -> LoadedManifest:
+    row = state.services.store.find_corpus(name)
+    if row is None or not row.manifest_path:
+        raise ProblemError(404, "Not found", "no such corpus")
+    return load_manifest(Path(row.manifest_path))
+
+
+@router.post("/corpora", status_code=201, response_model=CorpusOut, summary="Create or update a corpus")
+def put_corpus(body: CorpusIn, state: State, who: Who, request: Request,
+               idempotency_key: Annotated[str | None, Header()] = None) -> CorpusOut:
+    require(who, *CONTENT)
+
+    def run() -> tuple[int, dict[str, object]]:
+        existing = state.services.store.find_corpus(body.name)
+        file = Path(existing.manifest_path) if existing and existing.manifest_path else (
+            state.corpus_dir(body.name) / "corpus.yaml")
+        (file.parent / "docs").mkdir(parents=True, exist_ok=True)
+        approval = load_manifest(file).manifest.approval if file.is_file() else Approval()
+        m = Manifest(name=body.name, description=body.description, owner=body.owner,
+                     source=Source(path="./docs", include=body.include, exclude=body.exclude), acl=body.acl,
+                     approval=approval)
+        register_corpus(save_manifest(m, file), state.services.store)
+        return 201, _out(state, body.name).model_dump(mode="json")
+
+    return CorpusOut.model_validate(replay_or_run(state, who, request, idempotency_key, run))
+
+
+@router.get("/corpora", response_model=list[CorpusOut], summary="List corpora")
+def list_corpora(state: State, who: Who) -> list[CorpusOut]:
+    require(who, *CONTENT)
+    return [_out(state, c.name) for c in state.services.store.list_corpora()]
+
+
+@router.get("/corpora/{name}", response_model=CorpusOut, summary="Show a corpus")
+def get_corpus(name: str, state: State, who: Who) -> CorpusOut:
+    require(who, *CONTENT)
+    _loaded(state, name)
+    return _out(state, name)
+
+
+@router.post("/corpora/{name}/approve", response_model=CorpusOut, summary="Approve a corpus for ingestion")
+def approve(name: str, state: State, who: Who) -> CorpusOut:
+    require(who, *CONTENT)
+    loaded = _loaded(state, name)
+    m = loaded.manifest.model_copy(update={"approval": Approval(status="approved", by=who.user_id,
+                                                                 at=datetime.now(UTC))})
+    register_corpus(save_manifest(m, loaded.path), state.services.store)
+    return _out(state, name)
+
+
+@router.post("/corpora/{name}/revoke", response_model=CorpusOut, summary="Revoke: nothing of it stays searchable")
+def revoke(name: str, state: State, who: Who) -> CorpusOut:
+    require(who, *CONTENT)
+    loaded = _loaded(state, name)
+    m = loaded.manifest.model_copy(update={"approval": Approval(status="revoked", by=who.user_id,
+                                                                 at=datetime.now(UTC))})
+    register_corpus(save_manifest(m, loaded.path), state.services.store)
+    with state.ingest_lock:
+        remove_corpus(name, state.services.store, state.services.index)
+    return _out(state, name)
+
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.()-]{0,200}$")
+
+
+def _target(state: State, name: str, rel: str) -> Path:
+    loaded = _loaded(state, name)
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p in ("..", ".") or not _SAFE.match(p) for p in parts):
+        raise ProblemError(422, "Invalid request", "the file path may only hold plain names",
+                      errors=[{"field": "path", "message": "invalid path"}])
+    root = loaded.source_root()
+    return root.joinpath(*parts)
+
+
+@router.post("/corpora/{name}/documents", status_code=201, response_model=UploadOut,
+             summary="Upload a file (multipart, streamed to disk, size-limited)")
+def upload(name: str, file: UploadFile, state: State, who: Who, path: str | None = None) -> UploadOut:
+    require(who, *CONTENT)
+    rel = path or (file.filename or "")
+    target = _target(state, name, rel)
+    if target.suffix.lower() not in SUPPORTED:
+        raise ProblemError(415, "Unsupported media type", f"{target.suffix or 'no extension'} is not a supported type")
+    limit = state.settings.max_upload_bytes
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part")
+    written = 0
+    with tmp.open("wb") as out:
+        while chunk := file.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                out.close()
+                tmp.unlink(missing_ok=True)
+                raise ProblemError(413, "Payload too large", f"files are limited to {limit} bytes")
+            out.write(chunk)
+    tmp.replace(target)
+    return UploadOut(corpus=name, path=target.relative_to(_loaded(state, name).source_root()).as_posix(),
+                     bytes=written)
+
+
+@router.get("/corpora/{name}/documents", response_model=list[DocumentOut], summary="Documents with status")
+def documents(name: str, state: State, who: Who) -> list[DocumentOut]:
+    require(who, *CONTENT)
+    _loaded(state, name)
+    return [DocumentOut(id=d.id, source_uri=d.source_uri, source_type=d.source_type, status=d.status,
+                        error=d.error, chunk_count=d.chunk_count, version=d.version, updated_at=d.updated_at)
+            for d in state.services.store.documents(name)]
+
+
+@router.delete("/corpora/{name}/documents/{path:path}", status_code=204, summary="Delete a file and its chunks")
+def delete_document(name: str, path: str, state: State, who: Who) -> Response:
+    require(who, *CONTENT)
+    target = _target(state, name, path)
+    if not target.is_file():
+        raise ProblemError(404, "Not found", "no such file")
+    target.unlink()
+    doc_id = f"{name}/{path}"
+    with state.ingest_lock:
+        state.services.index.delete_where(document_id=doc_id)
+        state.services.index.flush()
+        state.services.store.mark_documents([doc_id], "deleted")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/corpora/{name}/ingest", status_code=202, response_model=JobOut,
+             summary="(Re-)ingest a corpus as a job")
+def start_ingest(name: str, state: State, who: Who, request: Request,
+                 idempotency_key: Annotated[str | None, Header()] = None) -> JobOut:
+    require(who, *CONTENT)
+    loaded = _loaded(state, name)
+
+    def run() -> tuple[int, dict[str, object]]:
+        job_id = state.submit_ingest(loaded.path)
+        return 202, _job(state, job_id).model_dump(mode="json")
+
+    return JobOut.model_validate(replay_or_run(state, who, request, idempotency_key, run))
+
+
+def _job(state: State, job_id: str) -> JobOut:
+    j = state.services.store.get_job(job_id)
+    return JobOut(id=j.id, corpus=j.corpus, status=j.status, total=j.total, done=j.done, summary=j.summary,
+                  error=j.error)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, summary="Ingestion job progress and failures")
+def job(job_id: str, state: State, who: Who) -> JobOut:
+    require(who, *CONTENT)
+    return _job(state, job_id)
+
+

@@ -1,0 +1,194 @@
+"""Support agents: stored answers, citation checks, sources with highlights, escalations, audit.
+
+What a support agent may see: the spans that were cited in an answer (the user was shown them), and
+whole documents only within the agent's own ACL. Anything else answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from agent.answer import Answer, Citation
+from agent.context import ToolCall
+from agent.verify import split_answer, verify
+from api.auth import require
+from api.deps import State, Who
+from api.problems import PROBLEM_RESPONSES, ProblemError
+from api.schemas import Highlight, SourceOut, VerifyIn
+from kernel.types import Principal
+
+router = APIRouter(prefix="/v1", tags=["support"], responses=PROBLEM_RESPONSES)
+SUPPORT = ("support", "admin")
+
+
+def load_answer(state: State, who: Principal, answer_id: str) -> Answer:
+    row = state.services.store.get_answer(answer_id)
+    if row is None or not (who.role in SUPPORT or row.user_id == who.user_id):
+        raise ProblemError(404, "Not found", "no such answer")
+    return Answer.model_validate(row.body)
+
+
+class CitationStatus(BaseModel):
+    n: int
+    status: Literal["valid", "stale", "unavailable"]
+
+
+class AnswerView(BaseModel):
+    answer: Answer
+    user_id: str
+    citation_status: list[CitationStatus]
+    verdict: Literal["all_supported", "some_removed", "abstained"]
+
+
+def answer_view(state: State, who: Principal, answer_id: str) -> AnswerView:
+    ans = load_answer(state, who, answer_id)
+    row = state.services.store.get_answer(answer_id)
+    assert row is not None
+    statuses = []
+    for c in ans.citations:
+        doc = state.services.store.get_document(c.document_id)
+        if doc is None or doc.status != "indexed":
+            st: Literal["valid", "stale", "unavailable"] = "unavailable"
+        else:
+            st = "valid" if doc.text[c.start : c.end] == c.quote else "stale"
+        statuses.append(CitationStatus(n=c.n, status=st))
+    verdict: Literal["all_supported", "some_removed", "abstained"] = (
+        "abstained" if ans.abstained else "some_removed" if ans.removed else "all_supported")
+    return AnswerView(answer=ans, user_id=row.user_id, citation_status=statuses, verdict=verdict)
+
+
+@router.get("/answers/{answer_id}", response_model=AnswerView, summary="A stored answer with its citations")
+def get_answer(answer_id: str, state: State, who: Who) -> AnswerView:
+    return answer_view(state, who, answer_id)
+
+
+class AnswerSummary(BaseModel):
+    id: str
+    at: datetime
+    user_id: str
+    question: str
+    abstained: bool
+    verdict: str
+
+
+@router.get("/answers", response_model=list[AnswerSummary], summary="Stored answers, newest first")
+def list_answers(state: State, who: Who, user: str | None = None, abstained: bool | None = None,
+                 since: datetime | None = None, verdict: str | None = None,
+                 limit: int = 50) -> list[AnswerSummary]:
+    require(who, *SUPPORT)
+    out = []
+    for row in state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=min(limit, 500)):
+        v = "abstained" if row.abstained else ("some_removed" if row.body.get("removed") else "all_supported")
+        if verdict is None or verdict == v:
+            out.append(AnswerSummary(id=row.id, at=row.at, user_id=row.user_id, question=row.question,
+                                     abstained=row.abstained, verdict=v))
+    return out
+
+
+@router.post("/citations/verify", response_model=Answer, summary="Check a text and its citations against sources")
+def verify_citations(body: VerifyIn, state: State, who: Who) -> Answer:
+    cites = []
+    for c in body.citations:
+        doc = state.services.store.get_document(c.document_id)
+        title = doc.title if doc is not None and who.may_read(list(doc.acl)) else ""
+        cites.append(Citation(n=c.n, chunk_id="", document_id=c.document_id, title=title, start=c.start,
+                              end=c.end, quote=c.quote))
+    draft = Answer(question="", answer=body.text, sentences=split_answer(body.text), citations=cites)
+    return verify(draft, state.services.store, who, state.agent.support, state.settings.support_threshold)
+
+
+@router.get("/sources/{document_id:path}", response_model=SourceOut, summary="A source with highlighted spans")
+def source(document_id: str, state: State, who: Who, answer_id: str | None = None,
+           start: int | None = None, end: int | None = None) -> SourceOut:
+    doc = state.services.store.get_document(document_id)
+    readable = doc is not None and doc.status == "indexed" and who.may_read(list(doc.acl))
+    cited: list[Citation] = []
+    if answer_id is not None:
+        try:
+            cited = [c for c in load_answer(state, who, answer_id).citations if c.document_id == document_id]
+        except ProblemError:
+            cited = []
+    if doc is None or not (readable or (cited and who.role in SUPPORT)):
+        raise ProblemError(404, "Not found", "no such document")
+    highlights = [Highlight(start=c.start, end=c.end, n=c.n, stale=doc.text[c.start : c.end] != c.quote)
+                  for c in cited]
+    if readable and start is not None and end is not None and 0 <= start <= end <= len(doc.text):
+        highlights.append(Highlight(start=start, end=end))
+    spans = [{"n": c.n, "start": c.start, "end": c.end, "quote": c.quote,
+              "stale": doc.text[c.start : c.end] != c.quote} for c in cited]
+    return SourceOut(document_id=doc.id, title=doc.title, source=doc.source_uri, corpus=doc.corpus,
+                     version=doc.version, full=readable, text=doc.text if readable else None, spans=spans,
+                     highlights=highlights)
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    trace_id: str
+    user_id: str
+    role: str
+    tool: str
+    origin: str
+    arguments: dict[str, Any]
+    decision: str
+    reason: str
+    latency_ms: float
+    outcome: str
+
+
+@router.get("/audit", response_model=list[AuditOut], summary="Audit records (admin; support: one answer's trace)")
+def audit(state: State, who: Who, user: str | None = None, tool: str | None = None, decision: str | None = None,
+          since: datetime | None = None, trace_id: str | None = None, limit: int = 200) -> list[AuditOut]:
+    require(who, *SUPPORT)
+    if who.role == "support" and trace_id is None:
+        raise ProblemError(403, "Forbidden", "support agents read the audit of one answer: give its trace_id")
+    rows = state.services.store.audit(trace_id=trace_id, user_id=user, tool=tool, decision=decision, since=since,
+                                      limit=min(limit, 1000))
+    return [AuditOut(at=r.at, trace_id=r.trace_id, user_id=r.user_id, role=r.role, tool=r.tool, origin=r.origin,
+                     arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
+                     outcome=r.outcome) for r in rows]
+
+
+class TicketOut(BaseModel):
+    id: str
+    at: datetime
+    user_id: str
+    question: str
+    answer: str
+    reason: str
+    trace_id: str
+    status: str
+    assignee: str | None
+    comments: list[Any]
+
+
+class TicketChange(BaseModel):
+    action: Literal["assign", "comment", "resolve", "reopen"]
+    assignee: str | None = Field(default=None, max_length=320)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+@router.get("/escalations", response_model=list[TicketOut], summary="Escalation tickets")
+def escalations(state: State, who: Who, status: str | None = None) -> list[TicketOut]:
+    require(who, *SUPPORT)
+    return [TicketOut.model_validate(t, from_attributes=True) for t in state.services.store.tickets(status)]
+
+
+@router.post("/escalations/{ticket_id}", response_model=TicketOut, summary="Assign, comment, resolve")
+def change_escalation(ticket_id: str, body: TicketChange, state: State, who: Who) -> TicketOut:
+    require(who, *SUPPORT)
+    return TicketOut.model_validate(apply_ticket_change(state, who, ticket_id, body), from_attributes=True)
+
+
+def apply_ticket_change(state: State, who: Principal, ticket_id: str, body: TicketChange) -> Any:
+    """A support action is a write tool call: it passes the governance loop and lands in the audit log."""
+    ctx = state.agent.context(who)
+    args = {"ticket_id": ticket_id, **body.model_dump(exclude_none=True)}
+    out = state.agent.handle(ToolCall("update_escalation", args, origin="api", confirmed=True), ctx)
+    if not out.ok:
+        status = 404 if out.error_code == "not_found" else 403 if out.error_code == "forbidden" else 422
+        raise ProblemError(status, "Not found" if status == 404 else "Refused", out.reason)
+    return state.services.store.get_ticket(ticket_id)

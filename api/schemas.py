@@ -1,0 +1,148 @@
+"""Request and response bodies of the API (with examples for the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ingest.manifest import AclSpec
+
+
+class CorpusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "handbook", "description": "Employee handbook", "owner": "content-team@example.com",
+        "include": ["**/*.md", "**/*.pdf"], "exclude": ["drafts/**"],
+        "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}]})
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    description: str = Field(default="", max_length=2000)
+    owner: str = Field(min_length=1, max_length=320)
+    include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
+    exclude: list[str] = Field(default_factory=list, max_length=50)
+    acl: AclSpec
+
+
+class CorpusOut(BaseModel):
+    name: str
+    description: str
+    owner: str
+    approval_status: str
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    documents: int = 0
+
+
+class DocumentOut(BaseModel):
+    id: str
+    source_uri: str
+    source_type: str
+    status: str
+    error: str | None = None
+    chunk_count: int
+    version: int
+    updated_at: datetime | None = None
+
+
+class UploadOut(BaseModel):
+    corpus: str
+    path: str
+    bytes: int
+
+
+class JobOut(BaseModel):
+    id: str
+    corpus: str
+    status: str
+    total: int
+    done: int
+    summary: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"query": "How many days of paid leave?", "k": 5}]})
+
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=10, ge=1, le=100)
+    corpora: list[str] | None = Field(default=None, max_length=20)
+    source_types: list[str] | None = Field(default=None, max_length=20)
+    rerank: bool | None = None
+
+
+class SearchHit(BaseModel):
+    chunk_id: str
+    document_id: str
+    corpus: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    heading_path: list[str]
+    page: int | None
+    score: float
+    scores: dict[str, float | int | None]
+
+
+class SearchOut(BaseModel):
+    results: list[SearchHit]
+    rerank: str
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"question": "How many days of paid leave do employees get?", "conversation_id": "c-123"}]})
+
+    question: str = Field(min_length=1, max_length=4000)
+    conversation_id: str | None = Field(default=None, max_length=100)
+    stream: bool = False
+
+
+class CitationIn(BaseModel):
+    n: int = Field(ge=1)
+    document_id: str = Field(min_length=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    quote: str = Field(max_length=20000)
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "text": "Employees get 25 days of paid leave per year. [1]",
+        "citations": [{"n": 1, "document_id": "handbook/leave.md", "start": 14, "end": 59,
+                       "quote": "Employees get 25 days of paid leave per year."}]}]})
+
+    text: str = Field(min_length=1, max_length=20000)
+    citations: list[CitationIn] = Field(max_length=50)
+
+
+class Highlight(BaseModel):
+    start: int
+    end: int
+    n: int | None = None
+    stale: bool = False
+
+
+class SourceOut(BaseModel):
+    document_id: str
+    title: str
+    source: str
+    corpus: str
+    version: int
+    full: bool
+    text: str | None
+    spans: list[dict[str, Any]] = Field(default_factory=list)
+    highlights: list[Highlight] = Field(default_factory=list)
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    user_id: str
+    groups: list[str]
+    role: str
+    created_at: datetime
+    revoked: bool

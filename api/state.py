@@ -1,0 +1,69 @@
+"""What the API process holds: services, the agent, auth, limits and the ingestion job runner."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.runner import Agent
+from api.auth import JwtVerifier
+from api.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.wiring import Services
+from kernel.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    services: Services
+    agent: Agent
+    verifier: JwtVerifier
+    limiter: RateLimiter
+    jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="ingest"))
+    ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings, services: Services | None = None) -> AppState:
+        svc = services or Services.open(settings)
+        limiter: RateLimiter = (RedisRateLimiter(settings.rate_redis_url, settings.rate_per_s, settings.rate_burst)
+                                if settings.rate_redis_url else
+                                MemoryRateLimiter(settings.rate_per_s, settings.rate_burst))
+        return cls(settings, svc, svc.agent(), JwtVerifier(settings), limiter)
+
+    def corpus_dir(self, name: str) -> Path:
+        return self.settings.data_dir / "corpora" / name
+
+    def submit_ingest(self, manifest_dir: Path) -> str:
+        """Run ingestion as a job (one at a time per process, so the embedded shard has one writer)."""
+        from ingest.manifest import load_manifest
+        from ingest.pipeline import ingest
+
+        job_id = uuid.uuid4().hex
+        loaded = load_manifest(manifest_dir)
+        loaded.require_approved()
+        svc = self.services
+        svc.store.create_job(job_id, loaded.name)
+
+        def run() -> None:
+            process = None
+            if self.settings.broker_url:
+                from ingest.tasks import celery_process, make_celery
+
+                process = celery_process(make_celery(self.settings))
+            with self.ingest_lock:
+                try:
+                    svc.store.update_job(job_id, status="running")
+                    ingest(loaded, self.settings, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
+                           progress=lambda d, t: svc.store.update_job(job_id, done=d, total=t), job_id=job_id)
+                except Exception as exc:
+                    svc.store.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+
+        self.jobs.submit(run)
+        return job_id
+
+    def close(self) -> None:
+        self.jobs.shutdown(wait=True)
+        self.services.close()
