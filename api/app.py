@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import problems, routes_corpora, routes_query, routes_support
@@ -81,7 +81,8 @@ def _ops(app: FastAPI, state: AppState) -> None:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], summary="Readiness: index, database, broker when configured")
+    @app.get("/readyz", tags=["ops"], summary="Readiness: index, database, broker when configured",
+             responses={503: {"description": "Not ready", "content": {"application/json": {}}}})
     def readyz() -> JSONResponse:
         checks: dict[str, Any] = {}
         try:
@@ -106,6 +107,7 @@ def _ops(app: FastAPI, state: AppState) -> None:
         return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
                             status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     def metrics() -> Response:
         return Response(generate_latest(state.services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

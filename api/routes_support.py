@@ -7,9 +7,9 @@ whole documents only within the agent's own ACL. Anything else answers 404, as i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from agent.answer import Answer, Citation
@@ -78,10 +78,10 @@ class AnswerSummary(BaseModel):
 @router.get("/answers", response_model=list[AnswerSummary], summary="Stored answers, newest first")
 def list_answers(state: State, who: Who, user: str | None = None, abstained: bool | None = None,
                  since: datetime | None = None, verdict: str | None = None,
-                 limit: int = 50) -> list[AnswerSummary]:
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[AnswerSummary]:
     require(who, *SUPPORT)
     out = []
-    for row in state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=min(limit, 500)):
+    for row in state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=limit):
         v = "abstained" if row.abstained else ("some_removed" if row.body.get("removed") else "all_supported")
         if verdict is None or verdict == v:
             out.append(AnswerSummary(id=row.id, at=row.at, user_id=row.user_id, question=row.question,
@@ -103,7 +103,8 @@ def verify_citations(body: VerifyIn, state: State, who: Who) -> Answer:
 
 @router.get("/sources/{document_id:path}", response_model=SourceOut, summary="A source with highlighted spans")
 def source(document_id: str, state: State, who: Who, answer_id: str | None = None,
-           start: int | None = None, end: int | None = None) -> SourceOut:
+           start: Annotated[int | None, Query(ge=0)] = None,
+           end: Annotated[int | None, Query(ge=0)] = None) -> SourceOut:
     doc = state.services.store.get_document(document_id)
     readable = doc is not None and doc.status == "indexed" and who.may_read(list(doc.acl))
     cited: list[Citation] = []
@@ -141,12 +142,13 @@ class AuditOut(BaseModel):
 
 @router.get("/audit", response_model=list[AuditOut], summary="Audit records (admin; support: one answer's trace)")
 def audit(state: State, who: Who, user: str | None = None, tool: str | None = None, decision: str | None = None,
-          since: datetime | None = None, trace_id: str | None = None, limit: int = 200) -> list[AuditOut]:
+          since: datetime | None = None, trace_id: str | None = None,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:
     require(who, *SUPPORT)
     if who.role == "support" and trace_id is None:
         raise ProblemError(403, "Forbidden", "support agents read the audit of one answer: give its trace_id")
     rows = state.services.store.audit(trace_id=trace_id, user_id=user, tool=tool, decision=decision, since=since,
-                                      limit=min(limit, 1000))
+                                      limit=limit)
     return [AuditOut(at=r.at, trace_id=r.trace_id, user_id=r.user_id, role=r.role, tool=r.tool, origin=r.origin,
                      arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
                      outcome=r.outcome) for r in rows]

@@ -21,7 +21,8 @@ from tests.fake_llm import Reply, serve
 from tests.live import LiveServer, serve_app
 
 ROLES = ["admin", "curator", "support", "user"]
-LEAVE = "# Leave policy\n\nEmployees get 25 days of paid leave per year.\n\n## Carry over\n\nUp to five days carry over.\n"
+LEAVE = ("# Leave policy\n\nEmployees get 25 days of paid leave per year.\n\n## Carry over\n\n"
+         "Up to five days carry over.\n")
 SALARY = "# Salaries\n\nSalaries are reviewed every April by the compensation board.\n"
 
 
@@ -154,7 +155,8 @@ def test_upload_limits_and_bad_paths(api: Api) -> None:
         big = c.post("/v1/corpora/handbook/documents", files={"file": ("big.md", "x" * 300_000)})
         assert big.status_code == 413 and big.json()["status"] == 413
         assert c.post("/v1/corpora/handbook/documents", files={"file": ("a.exe", "MZ")}).status_code == 415
-        evil = c.post("/v1/corpora/handbook/documents", params={"path": "../../etc/x.md"}, files={"file": ("x.md", "x")})
+        evil = c.post("/v1/corpora/handbook/documents", params={"path": "../../etc/x.md"},
+                      files={"file": ("x.md", "x")})
         assert evil.status_code == 422
         assert not (api.settings.data_dir.parent / "etc").exists()
         r = c.post("/v1/corpora", json={"name": "bad name", "owner": "", "acl": {"default": {}}})
@@ -164,7 +166,8 @@ def test_upload_limits_and_bad_paths(api: Api) -> None:
 
 def test_delete_and_job_failures(api: Api, tmp_path: Path) -> None:
     with api.client("curator") as c:
-        assert c.post("/v1/corpora/handbook/documents", files={"file": ("broken.pdf", b"%PDF-1.4 nope")}).status_code == 201
+        broken = c.post("/v1/corpora/handbook/documents", files={"file": ("broken.pdf", b"%PDF-1.4 nope")})
+        assert broken.status_code == 201
         job = wait_job(c, c.post("/v1/corpora/handbook/ingest").json()["id"])
         assert job["summary"]["documents"]["failed"] == 1
         assert job["summary"]["failures"][0]["reason"].startswith("parse_failed")
