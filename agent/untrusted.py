@@ -38,6 +38,14 @@ _INJECTION = [
     (r"\b(call|run|invoke)\s+[a-z]+_[a-z_]+\b", "tool_injection"),
     (r"\b(dump|output|list|print|show)\b.{0,20}\b(all|the|every)\b.{0,15}\b(raw )?(customer|user|"
      r"environment|env|api|database)\b", "data_exfiltration"),
+    (r"\b(include|add|integrate|modify|mention|insert|append|replace|use|write|translate|rewrite|start|end|"
+     r"begin|conclude|format)\b.{0,90}\b(your|the) (answer|response|reply|output|summary)\b",
+     "answer_hijack"),
+    (r"\b(utili[sz]e|use|run|execute|try|copy|paste)\b.{0,30}\b(following|this|below)\b.{0,20}"
+     r"\b(code|script|command|snippet)\b", "code_injection"),
+    (r"\byour (answer|response|reply|output|implementation|code|solution|summary|elucidation|explanation)s?\b",
+     "answer_hijack"),
+    (r"\b(following|subsequent|below|this) code (block|section|excerpt|snippet|segment)\b", "code_injection"),
     (r"\b(ignoriere|vergiss)\b.{0,40}\b(anweisungen|regeln)\b|\bsystem-?prompt\b", "override_de"),
     (r"\b(ignora|dimentica)\b.{0,40}\b(istruzioni|regole)\b|\bprompt di sistema\b", "override_it"),
     (r"\b(ignore[zr]?|oublie[zr]?)\b.{0,40}\b(instructions|consignes|r[eè]gles)\b|\benvoie[sz]?-les\b",

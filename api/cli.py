@@ -313,34 +313,28 @@ def eval_retrieval(
     config: Annotated[list[str] | None, typer.Option(help="bm25, dense, hybrid, hybrid+rerank (repeatable)")]
     = None,
     limit: Annotated[int | None, typer.Option(help="only the first N queries (by id)")] = None,
-    scratch: Annotated[Path | None, typer.Option(help="scratch data dir; default <data_dir>/eval/<name>")] = None,
+    scratch: Annotated[Path | None, typer.Option(help="scratch data dir; default <data_dir>/eval/<content>")]
+    = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest a BEIR corpus through the real pipeline (reused when unchanged), search every query, score."""
     from eval.beir import load_beir
-    from eval.retrieval import CONFIGS, config_for, evaluate, run_file_for, write_manifest
-    from ingest.manifest import load_manifest
-    from ingest.pipeline import ingest as run_ingest
+    from eval.datasets import read_docs
+    from eval.retrieval import CONFIGS, config_for, evaluate, run_file_for
+    from eval.scratch import open_eval_corpus
 
-    base = settings()
     names = config or ["bm25", "dense", "hybrid", "hybrid+rerank"]
+    for n in names:
+        if n not in CONFIGS:
+            raise typer.BadParameter(f"unknown config {n!r}; choose from {', '.join(CONFIGS)}")
     try:
         data = load_beir(dataset, split)
-        for n in names:
-            if n not in CONFIGS:
-                raise typer.BadParameter(f"unknown config {n!r}; choose from {', '.join(CONFIGS)}")
-        name = "beir-" + "".join(ch if ch.isalnum() else "-" for ch in dataset.resolve().name)
-        s = base.model_copy(update={"data_dir": scratch or base.data_dir / "eval" / name,
-                                    "database_url": None, "qdrant_url": None})
-        svc = Services.open(s, reranker=any("rerank" in n for n in names))
-        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), console=err, disable=not err.is_terminal)
-        try:
-            with bar:
-                task = bar.add_task(f"ingesting {name}", total=None)
-                loaded = load_manifest(write_manifest(data, s.data_dir / "corpus", name))
-                report = run_ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25,
-                                    progress=lambda d, t: bar.update(task, completed=d, total=t))
+        with _bar() as bar:
+            task = bar.add_task("ingesting", total=None)
+            svc, report = open_eval_corpus(settings(), list(read_docs(data.corpus_file)), scratch=scratch,
+                                           reranker=any("rerank" in n for n in names),
+                                           progress=lambda d, t: bar.update(task, completed=d, total=t))
+            try:
                 results = []
                 for n in names:
                     task = bar.add_task(f"searching ({n})", total=None)
@@ -350,12 +344,12 @@ def eval_retrieval(
 
                     results.append(evaluate(svc.searcher, data, n, config_for(n, svc.searcher.config),
                                             run_file_for(run_out, n, len(names) > 1), limit, progress=step))
-        finally:
-            svc.close()
+            finally:
+                svc.close()
     except CairnError as exc:
         raise fail(exc) from exc
-    summary = {"dataset": str(dataset), "split": split, "ingest": report.to_json()["documents"],
-               "configs": [r.to_json() for r in results]}
+    summary = {"suite": "retrieval", "dataset": str(dataset), "split": split,
+               "ingest": report.to_json()["documents"], "configs": [r.to_json() for r in results]}
     if as_json:
         print(json.dumps(summary))
         return
@@ -365,3 +359,58 @@ def eval_retrieval(
         table.add_row(r.name, f"{j['ndcg@10']:.4f}", f"{j['recall@100']:.4f}", f"{j['mrr@10']:.4f}",
                       str(j["queries"]), f"{j['p50_ms']:.1f}", f"{j['p95_ms']:.1f}")
     out.print(table)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    claims: Annotated[Path, typer.Option(help="claims JSONL in the SciFact layout")],
+    corpus: Annotated[Path, typer.Option(help="folder with corpus.jsonl (SciFact sentences or BEIR layout)")],
+    answers_out: Annotated[Path, typer.Option(help="JSONL of every answer with its citations")] = Path(
+        "reports/answers.jsonl"),
+    limit: Annotated[int | None, typer.Option(help="only the first N evidence claims")] = None,
+    restricted_share: Annotated[float, typer.Option(min=0, max=0.9, help="share of claims with restricted "
+                                                     "evidence")] = 0.2,
+    scratch: Annotated[Path | None, typer.Option(help="scratch data dir")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Claims through the real agent: cited-sentence precision/recall, validity, abstention, latency, cost."""
+    from eval.answers import pick_restricted, read_claims, score_answers
+    from eval.datasets import read_docs
+
+    file = corpus / "corpus.jsonl" if corpus.is_dir() else corpus
+    if not file.is_file() or not claims.is_file():
+        raise typer.BadParameter(f"need {file} and {claims}")
+    all_claims = [c for c in read_claims(claims) if c.gold]
+    chosen = all_claims[:limit] if limit else all_claims
+    restricted = pick_restricted(chosen, restricted_share)
+    restricted_docs = {d for c in chosen if c.id in restricted for d in c.evidence_docs}
+    docs = list(read_docs(file))
+    try:
+        from eval.scratch import open_eval_corpus
+
+        with _bar() as bar:
+            task = bar.add_task("ingesting", total=None)
+            svc, _ = open_eval_corpus(settings(), docs, restricted_docs, scratch=scratch,
+                                      progress=lambda d, t: bar.update(task, completed=d, total=t))
+            try:
+                task = bar.add_task("answering", total=len(chosen))
+                stats = score_answers(svc.agent(), svc.store, chosen, {d.id: d for d in docs}, restricted,
+                                      restricted_docs, answers_out,
+                                      progress=lambda d, t: bar.update(task, completed=d, total=t))
+            finally:
+                svc.close()
+    except CairnError as exc:
+        raise fail(exc) from exc
+    summary = {"suite": "answers", "claims": str(claims), **stats.to_json()}
+    if as_json:
+        print(json.dumps(summary))
+        return
+    table = Table("metric", "value")
+    for k, v in summary.items():
+        table.add_row(k, str(v))
+    out.print(table)
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, disable=not err.is_terminal)

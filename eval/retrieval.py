@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from eval.beir import BeirDataset
+from eval.datasets import EVAL_USER
 from eval.metrics import mean, mrr_at_k, ndcg_at_k, percentile, recall_at_k
 from kernel.types import Principal
 from retrieval.search import HybridSearcher, SearchConfig, SearchRequest
@@ -21,7 +20,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "hybrid": {"mode": "hybrid"},
     "hybrid+rerank": {"mode": "hybrid", "rerank": True},
 }
-EVAL_PRINCIPAL = Principal("cairn-eval")
+EVAL_PRINCIPAL = Principal(EVAL_USER)
 
 
 @dataclass
@@ -40,19 +39,6 @@ class ConfigResult:
         return {"config": self.name, "ndcg@10": round(self.ndcg10, 4), "recall@100": round(self.recall100, 4),
                 "mrr@10": round(self.mrr10, 4), "queries": self.queries, "p50_ms": round(self.p50_ms, 1),
                 "p95_ms": round(self.p95_ms, 1), "rerank_budget_exceeded": self.rerank_skipped}
-
-
-def write_manifest(dataset: BeirDataset, where: Path, name: str) -> Path:
-    """A scratch corpus over the dataset's corpus.jsonl, public to the eval principal only by design."""
-    where.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "name": name, "description": f"BEIR dataset {dataset.root}", "owner": "cairn-eval",
-        "source": {"records": str(dataset.corpus_file.resolve())},
-        "acl": {"default": {"users": [EVAL_PRINCIPAL.user_id]}},
-        "approval": {"status": "approved", "by": "cairn-eval", "at": "2026-01-01T00:00:00Z"},
-    }
-    (where / "corpus.yaml").write_text(yaml.safe_dump(manifest))
-    return where
 
 
 def doc_ranking(searcher: HybridSearcher, query: str, config: SearchConfig, depth: int

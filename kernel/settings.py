@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     parse_memory_mb: int = Field(default=2048, ge=256)
     max_attempts: int = Field(default=3, ge=1)
 
-    fusion: FusionName = "dbsf"
+    fusion: FusionName = Field(default="rrf", description="rrf (default, measured best here) or dbsf")
+    rrf_k: float = Field(default=10.0, gt=0)
+    sparse_weight: float = Field(default=0.7, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
     candidates: int = Field(default=100, ge=1, description="hits taken from each leg before fusion")
     rerank: bool = False
     rerank_top_n: int = Field(default=20, ge=1)

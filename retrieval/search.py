@@ -22,9 +22,9 @@ Mode = Literal["hybrid", "sparse", "dense"]
 @dataclass(frozen=True)
 class SearchConfig:
     mode: Mode = "hybrid"
-    fusion: Literal["rrf", "dbsf"] = "dbsf"
-    rrf_k: float = 60.0
-    weights: tuple[float, float] = (1.0, 1.0)  # sparse, dense
+    fusion: Literal["rrf", "dbsf"] = "rrf"
+    rrf_k: float = 10.0
+    weights: tuple[float, float] = (0.7, 1.0)  # sparse, dense
     candidates: int = 100
     rerank: bool = False
     rerank_top_n: int = 20
@@ -34,7 +34,8 @@ class SearchConfig:
 
     @classmethod
     def from_settings(cls, s: Settings) -> SearchConfig:
-        return cls(fusion=s.fusion, candidates=s.candidates, rerank=s.rerank, rerank_top_n=s.rerank_top_n,
+        return cls(fusion=s.fusion, rrf_k=s.rrf_k, weights=(s.sparse_weight, s.dense_weight),
+                   candidates=s.candidates, rerank=s.rerank, rerank_top_n=s.rerank_top_n,
                    rerank_weight=s.rerank_weight, rerank_budget_ms=s.rerank_budget_ms)
 
     def with_(self, **changes: object) -> SearchConfig:

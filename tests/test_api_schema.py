@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -27,6 +28,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
+def test_api_conforms_to_its_schema(case: Any) -> None:
     case.call_and_validate(headers={"X-API-Key": _KEY},
                            checks=[not_a_server_error, response_schema_conformance, content_type_conformance])
