@@ -46,6 +46,8 @@ _INJECTION = [
     (r"\byour (answer|response|reply|output|implementation|code|solution|summary|elucidation|explanation)s?\b",
      "answer_hijack"),
     (r"\b(following|subsequent|below|this) code (block|section|excerpt|snippet|segment)\b", "code_injection"),
+    (r"\b(replace|substitute|swap|reverse|rearrange|remove|capitali[sz]e|uppercase|lowercase|scramble)\b.{0,40}"
+     r"\b(every|each|all|the)\b.{0,30}\b(letters?|words?|characters?|vowels?|spaces?)\b", "output_manipulation"),
     (r"\b(ignoriere|vergiss)\b.{0,40}\b(anweisungen|regeln)\b|\bsystem-?prompt\b", "override_de"),
     (r"\b(ignora|dimentica)\b.{0,40}\b(istruzioni|regole)\b|\bprompt di sistema\b", "override_it"),
     (r"\b(ignore[zr]?|oublie[zr]?)\b.{0,40}\b(instructions|consignes|r[eè]gles)\b|\benvoie[sz]?-les\b",

@@ -411,6 +411,42 @@ def eval_answers(
     out.print(table)
 
 
+@eval_app.command("redteam")
+def eval_redteam(
+    payloads: Annotated[Path, typer.Option(help="folder with the BIPIA and labelled injection files")] = Path(
+        "../shared/data/injection"),
+    limit: Annotated[int | None, typer.Option(help="at most N planted attacks (spread over families)")] = None,
+    probes: Annotated[int, typer.Option(help="random ACL probes")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Indirect injection (extractive and gullible model), direct injection, ACL probes."""
+    from eval.redteam import run_redteam
+
+    with _bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"attacks ({name})", total=total)
+            bar.update(tasks[name], completed=done)
+
+        try:
+            summary = run_redteam(settings(), payloads, limit, probes, step)
+        except CairnError as exc:
+            raise fail(exc) from exc
+    if as_json:
+        print(json.dumps(summary))
+        return
+    table = Table("model", "family", "cases", "attack success", "side effects", "shown", "disclosed", "utility")
+    for model, r in summary["indirect"].items():
+        for fam, st in [("(all)", r["total"]), *r["families"].items()]:
+            table.add_row(model, fam, str(st["cases"]), f"{st['attack_success_rate']:.3f}", str(st["side_effects"]),
+                          str(st["shown"]), str(st["disclosed"]), f"{st['utility_under_attack']:.3f}")
+    out.print(table)
+    out.print(f"direct injection: {summary['direct']}")
+    out.print(f"ACL probes: {summary['acl_probes']}")
+
+
 def _bar() -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, disable=not err.is_terminal)

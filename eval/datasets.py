@@ -21,6 +21,7 @@ class EvalDoc:
     title: str
     text: str
     sentences: tuple[str, ...] | None = None
+    acl: dict[str, object] | None = None
 
     def sentence_offsets(self) -> list[tuple[int, int]]:
         """Spans of each given sentence in the indexed document text (title, blank line, sentences)."""
@@ -49,7 +50,7 @@ def read_docs(file: Path) -> Iterator[EvalDoc]:
 def content_tag(docs: list[EvalDoc]) -> str:
     h = hashlib.sha256()
     for d in docs:
-        h.update(json.dumps([d.id, d.title, d.text]).encode())
+        h.update(json.dumps([d.id, d.title, d.text] + ([d.acl] if d.acl else [])).encode())
     return h.hexdigest()[:12]
 
 
@@ -64,6 +65,8 @@ def write_corpus(docs: list[EvalDoc], where: Path, restricted: set[str] = frozen
             rec: dict[str, object] = {"_id": d.id, "title": d.title, "text": d.text}
             if d.id in restricted:
                 rec["acl"] = {"groups": [RESTRICTED_GROUP]}
+            elif d.acl is not None:
+                rec["acl"] = d.acl
             fh.write(json.dumps(rec) + "\n")
     tmp.replace(records)
     manifest = {

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     candidates: int = Field(default=100, ge=1, description="hits taken from each leg before fusion")
     rerank: bool = False
     rerank_top_n: int = Field(default=20, ge=1)
-    rerank_weight: float = Field(default=0.45, ge=0, le=1)
+    rerank_weight: float = Field(default=0.3, ge=0, le=1)
     rerank_budget_ms: float = Field(default=3000, gt=0)
 
     llm_providers: list[LlmProvider] = Field(

@@ -28,7 +28,7 @@ class SearchConfig:
     candidates: int = 100
     rerank: bool = False
     rerank_top_n: int = 20
-    rerank_weight: float = 0.45
+    rerank_weight: float = 0.3
     rerank_budget_ms: float = 3000.0
     exact: bool = False
 

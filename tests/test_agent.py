@@ -10,6 +10,7 @@ import pytest
 
 from agent.runner import Agent
 from api.wiring import Services
+from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.embed import Embedder
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
@@ -17,7 +18,6 @@ from kernel.settings import LlmProvider, Settings
 from kernel.types import Principal
 from tests.conftest import make_services
 from tests.docs import manifest
-from tests.fake_llm import Reply, gullible, search_then_quote, serve
 
 EMPLOYEE = Principal("bob", ("employees",))
 HR = Principal("carol", ("employees", "hr"))

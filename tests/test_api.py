@@ -14,10 +14,10 @@ import pytest
 
 from api.app import create_app
 from api.auth import create_key
+from eval.scripted_llm import Reply, serve
 from ingest.embed import Embedder
 from kernel.settings import Settings
 from tests.conftest import make_services
-from tests.fake_llm import Reply, serve
 from tests.live import LiveServer, serve_app
 
 ROLES = ["admin", "curator", "support", "user"]

@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible chat server on loopback: the one fake, standing in for hosted LLMs.
+"""A scripted OpenAI-compatible chat server on loopback: the one fake, standing in for hosted LLMs
+(in tests, and as the gullible adversary of the red-team suite).
 
 A script is a function of (request body, turn number) returning a Reply: a message, an HTTP error, a delay.
 """
