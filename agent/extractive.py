@@ -14,6 +14,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
+from agent.sentence_model import SentenceModel, features
 from agent.sentences import sentence_spans
 from agent.untrusted import scan, urls
 from ingest.embed import Embedder
@@ -47,10 +48,6 @@ class EmbeddingScorer:
 @dataclass(frozen=True)
 class ExtractiveConfig:
     k: int = 8
-    max_docs: int = 2
-    max_sentences: int = 2
-    margin: float = 0.08
-    abstain_below: float = 0.55
     min_chars: int = 25
 
 
@@ -65,24 +62,33 @@ class Candidate:
 
 
 class ExtractiveResponder:
+    """Search, score every sentence of the top documents with both scorers, keep what the sentence model
+    says answers the question, abstain when nothing clears its threshold."""
+
     name = "extractive"
 
-    def __init__(self, scorer: SentenceScorer, config: ExtractiveConfig) -> None:
-        self.scorer = scorer
-        self.config = config
+    def __init__(self, cross: SentenceScorer, bi: SentenceScorer, model: SentenceModel,
+                 config: ExtractiveConfig) -> None:
+        self.cross, self.bi, self.model, self.config = cross, bi, model, config
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
-        cfg = self.config
+        cfg, m = self.config, self.model
         out = handle(ToolCall("search_knowledge", {"query": query, "k": cfg.k}, origin="planner"), ctx)
         if not out.ok:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
         results: list[dict[str, Any]] = out.output["results"]
-        cands = candidates(results, cfg.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
+        cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
         if not cands:
             return abstain(question, [query], ctx)
-        for c, s in zip(cands, self.scorer.score(question, [c.text for c in cands]), strict=True):
-            c.score = s
-        picked = select(cands, cfg)
+        texts = [c.text for c in cands]
+        lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
+                   if (doc := ctx.store.get_document(d)) is not None}
+        rows = features(question, texts, self.cross.score(question, texts), self.bi.score(question, texts),
+                        [c.doc_rank for c in cands],
+                        [c.start / max(lengths.get(c.result["document_id"], 1), 1) for c in cands])
+        for c, x in zip(cands, rows, strict=True):
+            c.score = m.probability(x)
+        picked = select(cands, m)
         if not picked:
             return abstain(question, [query], ctx)
         return compose(question, [query], picked, ctx)
@@ -116,13 +122,12 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
     return out
 
 
-def select(cands: list[Candidate], cfg: ExtractiveConfig) -> list[Candidate]:
+def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
     best = max(cands, key=lambda c: c.score)
-    if best.score < cfg.abstain_below:
+    if best.score < model.abstain_threshold:
         return []
-    keep = [c for c in cands if c.score >= best.score - cfg.margin]
-    keep.sort(key=lambda c: -c.score)
-    keep = keep[: cfg.max_sentences]
+    keep = sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score)
+    keep = keep[: model.max_sentences] or [best]
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))
 
 

@@ -40,9 +40,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(routes_query.router)
     app.include_router(routes_support.router)
     _ops(app, state)
-    from api.console import router as console_router
+    from api import console
 
-    app.include_router(console_router)
+    console.install(app)
+    app.include_router(console.router)
     return app
 
 

@@ -447,6 +447,37 @@ def eval_redteam(
     out.print(f"ACL probes: {summary['acl_probes']}")
 
 
+@eval_app.command("gate")
+def eval_gate(
+    gates: Annotated[Path | None, typer.Option(help="gates file; default eval/gates.yaml")] = None,
+    suite: Annotated[list[str] | None, typer.Option(help="run only these suites (repeatable)")] = None,
+    report: Annotated[Path | None, typer.Option(help="write report.json, report.md and PNG charts here")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="baseline JSON; default eval/baseline.json")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run the fast suites and fail (exit 1) on any metric past its bound in eval/gates.yaml."""
+    from eval.gate import GATES_FILE, SUITES, load_gates, run_gate
+    from eval.report import BASELINE_FILE, load_baseline, markdown, write_report
+
+    file = gates or GATES_FILE
+    chosen = tuple(suite) if suite else SUITES
+    for name in chosen:
+        if name not in SUITES:
+            raise typer.BadParameter(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+    # Data paths in the gates file are relative to the project root (where the file's folder lives).
+    result = run_gate(settings(), load_gates(file), file.resolve().parent.parent, chosen).to_json()
+    base = load_baseline(baseline or BASELINE_FILE)
+    if report is not None:
+        for p in write_report(result, report, base):
+            err.print(f"wrote {p}")
+    if as_json:
+        print(json.dumps(result))
+    else:
+        out.print(markdown(result, base), markup=False)
+    if not result["passed"]:
+        raise typer.Exit(1)
+
+
 def _bar() -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, disable=not err.is_terminal)

@@ -50,12 +50,13 @@ class Services:
         embedder = load_embedder(settings)
         index = open_index(settings, embedder.dim)
         bm25 = Bm25Encoder()
-        use_rerank = settings.rerank if reranker is None else reranker
-        need = use_rerank or settings.sentence_scorer == "cross-encoder"
-        rr: Reranker | None = (
-            OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads) if need else None
-        )
-        searcher = HybridSearcher(index, embedder, bm25, rr, SearchConfig.from_settings(settings))
+        # The cross-encoder is always loaded: the extractive responder scores sentences with it. Whether
+        # search results are reranked by it is the separate `rerank` setting.
+        rr: Reranker = OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads)
+        cfg = SearchConfig.from_settings(settings)
+        if reranker is not None:
+            cfg = cfg.with_(rerank=reranker)
+        searcher = HybridSearcher(index, embedder, bm25, rr, cfg)
         return cls(settings, store, index, embedder, bm25, rr, searcher)
 
     def agent(self) -> Agent:
@@ -65,16 +66,17 @@ class Services:
         from agent.governance import governed
         from agent.llm import OpenAICompatibleResponder
         from agent.runner import Agent, Router, embedding_support
+        from agent.sentence_model import SentenceModel
+        from kernel.errors import ConfigError
 
         s = self.settings
         registry = default_registry()
         handle = governed(registry, self.metrics)
         support = embedding_support(self.embedder)
-        scorer = (CrossEncoderScorer(self.reranker) if s.sentence_scorer == "cross-encoder" and self.reranker
-                  else EmbeddingScorer(self.embedder))
-        extractive = ExtractiveResponder(scorer, ExtractiveConfig(
-            k=s.answer_k, max_docs=s.answer_max_docs, max_sentences=s.answer_max_sentences, margin=s.answer_margin,
-            abstain_below=s.abstain_below))
+        if self.reranker is None:
+            raise ConfigError("the extractive responder needs the cross-encoder model")
+        extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
+                                         SentenceModel.load(), ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
         return Agent(Router(models, extractive), handle, self.store, self.index, self.searcher, support, s,
                      self.metrics)

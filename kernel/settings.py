@@ -73,11 +73,6 @@ class Settings(BaseSettings):
                                      description="min support of a generated sentence by its cited span")
     memory_turns: int = Field(default=6, ge=0, description="recent turns kept per conversation")
     answer_k: int = Field(default=8, ge=1, le=20)
-    answer_max_docs: int = Field(default=2, ge=1)
-    answer_max_sentences: int = Field(default=2, ge=1)
-    answer_margin: float = Field(default=0.08, ge=0)
-    abstain_below: float = Field(default=0.55)
-    sentence_scorer: Literal["embedding", "cross-encoder"] = "embedding"
     tool_budget: int = Field(default=12, ge=1)
     step_budget: int = Field(default=8, ge=1)
     token_budget: int = Field(default=20_000, ge=1)

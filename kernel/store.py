@@ -212,6 +212,16 @@ class IdempotencyRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class ConsoleSessionRow(Base):
+    __tablename__ = "console_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(320))
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str] = mapped_column(String(20))
+    csrf: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Store:
     """Typed access to the metadata tables. One instance per process; sessions are short."""
 
@@ -528,6 +538,24 @@ class Store:
                 s.add(IdempotencyRow(key=key, fingerprint=fingerprint, status=status, body=body))
         except IntegrityError:
             pass  # a concurrent retry stored it first; the first response stands
+
+
+    # console sessions (the cookie carries a random id; only its hash is stored)
+    def add_console_session(self, **fields: Any) -> None:
+        with self.session() as s:
+            s.add(ConsoleSessionRow(**fields))
+
+    def console_session(self, id_hash: str) -> ConsoleSessionRow | None:
+        with self.session() as s:
+            row = s.get(ConsoleSessionRow, id_hash)
+            if row is not None and row.expires_at <= utcnow():
+                s.delete(row)
+                return None
+            return row
+
+    def end_console_session(self, id_hash: str) -> None:
+        with self.session() as s:
+            s.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.id_hash == id_hash))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

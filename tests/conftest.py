@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from index.sparse import Bm25Encoder
 from ingest.embed import Embedder, load_embedder
 from kernel.settings import Settings
 from kernel.store import Store
+from retrieval.rerank import OnnxCrossEncoder
 from retrieval.search import HybridSearcher, SearchConfig
 from tests.services import ensure_postgres
 
@@ -29,12 +31,20 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / ".cairn", torch_threads=1)
 
 
+@functools.cache
+def cross_encoder() -> OnnxCrossEncoder:
+    s = Settings()
+    return OnnxCrossEncoder(s.model_root / "reranker_en", threads=1)
+
+
 def make_services(settings: Settings, embedder: Embedder, store: Store | None = None) -> Services:
+    """Like Services.open, but sharing the test session's loaded models."""
     store = store or Store(settings.db_url)
     index = open_index(settings, embedder.dim)
     bm25 = Bm25Encoder()
-    searcher = HybridSearcher(index, embedder, bm25, None, SearchConfig.from_settings(settings))
-    return Services(settings, store, index, embedder, bm25, None, searcher)
+    rr = cross_encoder()
+    searcher = HybridSearcher(index, embedder, bm25, rr, SearchConfig.from_settings(settings))
+    return Services(settings, store, index, embedder, bm25, rr, searcher)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Ingestion benchmark: documents/s, chunks/s, time share per stage and peak memory.
 
-    .venv/bin/python bench/ingest.py --corpus ../shared/data/scifact/beir/corpus.jsonl [--limit N]
+    .venv/bin/python bench/bench_ingest.py --corpus ../shared/data/scifact/beir/corpus.jsonl [--limit N]
         [--workers 2] [--threads 2]
 
 Each run ingests into a fresh scratch data dir (no embedding cache), in-process or through N real

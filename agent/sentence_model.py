@@ -1,0 +1,67 @@
+"""Which retrieved sentences answer the question: a small logistic model over two scorers' outputs.
+
+Features come from a bi-encoder (bge cosine) and a cross-encoder (ms-marco logit) plus position and
+overlap signals; the weights and both thresholds are fitted on the SciFact *training* claims by
+bench/calibrate_answers.py and stored in sentence_model.json beside this file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).parent / "sentence_model.json"
+FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
+            "length")
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset({
+    "the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "was", "were",
+    "be", "been", "that", "this", "these", "those", "it", "its", "as", "at", "from", "not", "no", "than",
+    "which", "who", "what", "when", "how", "does", "do",
+})
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    weights: tuple[float, ...]
+    bias: float
+    select_threshold: float
+    abstain_threshold: float
+    max_sentences: int
+    max_docs: int
+
+    @classmethod
+    def load(cls, file: Path = MODEL_FILE) -> SentenceModel:
+        d = json.loads(file.read_text())
+        return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["select_threshold"]),
+                   float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]))
+
+    def probability(self, x: Sequence[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
+             doc_ranks: Sequence[int], positions: Sequence[float]) -> list[list[float]]:
+    """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
+    q = content_words(question)
+    best_ce, best_emb = max(ce, default=0.0), max(emb, default=0.0)
+    ce_order = {i: r for r, i in enumerate(sorted(range(len(ce)), key=lambda i: -ce[i]))}
+    emb_order = {i: r for r, i in enumerate(sorted(range(len(emb)), key=lambda i: -emb[i]))}
+    rows = []
+    for i, text in enumerate(texts):
+        words = content_words(text)
+        rows.append([
+            ce[i] / 10, emb[i], (ce[i] - best_ce) / 10, emb[i] - best_emb, min(ce_order[i], 10) / 10,
+            min(emb_order[i], 10) / 10, float(doc_ranks[i]), positions[i],
+            len(q & words) / max(len(q), 1), min(len(text), 400) / 400,
+        ])
+    return rows
