@@ -94,7 +94,8 @@ def main() -> None:
             stages: dict[str, list[float]] = {}
             lock = threading.Lock()
 
-            def worker(qs: list[str], seed: int) -> None:
+            def worker(qs: list[str], seed: int, stages: dict[str, list[float]] = stages,
+                       lock: threading.Lock = lock) -> None:
                 r = random.Random(seed)
                 for q in qs:
                     who = Principal(f"u{r.randint(0, 99)}", tuple(r.sample(groups, r.randint(1, 3))))
