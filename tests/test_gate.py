@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from qdrant_edge import Filter
 
 import agent.extractive
 import index.edge
@@ -39,7 +40,7 @@ def test_gate_fails_without_the_acl_filter(base: Settings, monkeypatch: pytest.M
 
     def no_acl(access: Any, extra: list[Any] | None = None) -> Any:
         flt = original(access, extra)
-        return index.edge.Filter(must=list(flt.must or [])[1:] or None)  # drop the ACL condition
+        return Filter(must=list(flt.must or [])[1:] or None)  # drop the ACL condition
 
     monkeypatch.setattr(index.edge, "_access", no_acl)
     gates = load_gates()
