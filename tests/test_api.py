@@ -246,3 +246,26 @@ def test_rate_limit_and_concurrency_limit(tmp_path: Path, embedder: Embedder) ->
             assert limited and int(limited[0].headers["Retry-After"]) >= 1
             assert json.loads(limited[0].text)["status"] == 429
     svc.close()
+
+
+def test_bearer_jwt_maps_claims_to_a_principal(tmp_path: Path, embedder: Embedder) -> None:
+    import jwt as pyjwt
+
+    secret = "test-shared-secret-of-sufficient-length-0123456789"
+    settings = Settings(data_dir=tmp_path / ".cairn", torch_threads=1, jwt_secret=secret, jwt_audience="cairn")
+    svc = make_services(settings, embedder)
+
+    def token(**claims: Any) -> str:
+        base = {"sub": "zoe", "groups": ["employees"], "role": "support", "aud": "cairn", "exp": time.time() + 60}
+        return pyjwt.encode({**base, **claims}, secret, algorithm="HS256")
+
+    with serve_app(create_app(settings, svc)) as live, httpx.Client(base_url=live.url) as c:
+        ok = c.get("/v1/answers", headers={"Authorization": f"Bearer {token()}"})
+        assert ok.status_code == 200
+        as_user = c.get("/v1/answers", headers={"Authorization": f"Bearer {token(role='user')}"})
+        assert as_user.status_code == 403
+        for bad in (token(exp=time.time() - 10), token(aud="other"), token()[:-4] + "AAAA",
+                    pyjwt.encode({"sub": "x", "exp": time.time() + 60, "aud": "cairn"}, "wrong-secret-" * 4,
+                                 algorithm="HS256")):
+            assert c.get("/v1/answers", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
+    svc.close()
