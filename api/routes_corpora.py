@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Request, Response, UploadFile, status
 
@@ -70,23 +70,25 @@ def get_corpus(name: str, state: State, who: Who) -> CorpusOut:
     return _out(state, name)
 
 
+def _set_approval(state: State, who: Who, name: str, status: Literal["approved", "revoked"]) -> LoadedManifest:
+    loaded = _loaded(state, name)
+    approval = Approval(status=status, by=who.user_id, at=datetime.now(UTC))
+    saved = save_manifest(loaded.manifest.model_copy(update={"approval": approval}), loaded.path)
+    register_corpus(saved, state.services.store)
+    return saved
+
+
 @router.post("/corpora/{name}/approve", response_model=CorpusOut, summary="Approve a corpus for ingestion")
 def approve(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
-    loaded = _loaded(state, name)
-    m = loaded.manifest.model_copy(update={"approval": Approval(status="approved", by=who.user_id,
-                                                                 at=datetime.now(UTC))})
-    register_corpus(save_manifest(m, loaded.path), state.services.store)
+    _set_approval(state, who, name, "approved")
     return _out(state, name)
 
 
 @router.post("/corpora/{name}/revoke", response_model=CorpusOut, summary="Revoke: nothing of it stays searchable")
 def revoke(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
-    loaded = _loaded(state, name)
-    m = loaded.manifest.model_copy(update={"approval": Approval(status="revoked", by=who.user_id,
-                                                                 at=datetime.now(UTC))})
-    register_corpus(save_manifest(m, loaded.path), state.services.store)
+    _set_approval(state, who, name, "revoked")
     with state.ingest_lock:
         remove_corpus(name, state.services.store, state.services.index)
     return _out(state, name)

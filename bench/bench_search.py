@@ -23,10 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def pct(xs: list[float], q: float) -> float:
-    s = sorted(xs)
-    return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))] if s else 0.0
+from eval.metrics import percentile
 
 
 def main() -> None:
@@ -119,7 +116,8 @@ def main() -> None:
             wall = time.perf_counter() - t
             report[f"clients_{clients}"] = {
                 "queries_per_s": round(len(queries) / wall, 1),
-                **{k: {"p50_ms": round(pct(v, 0.5), 2), "p95_ms": round(pct(v, 0.95), 2)} for k, v in stages.items()},
+                **{k: {"p50_ms": round(percentile(v, 0.5), 2), "p95_ms": round(percentile(v, 0.95), 2)}
+                   for k, v in stages.items()},
             }
         rr = []
         for q in queries[:30]:
@@ -127,7 +125,7 @@ def main() -> None:
             t = time.perf_counter()
             reranker.score(q, [r.chunk.text for r in res.results[:20]])
             rr.append((time.perf_counter() - t) * 1000)
-        report["rerank_top20_ms"] = {"p50": round(statistics.median(rr), 1), "p95": round(pct(rr, 0.95), 1)}
+        report["rerank_top20_ms"] = {"p50": round(statistics.median(rr), 1), "p95": round(percentile(rr, 0.95), 1)}
         index.close()
     print(json.dumps(report, indent=2))
 

@@ -17,10 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-
-def pct(xs: list[float], q: float) -> float:
-    s = sorted(xs)
-    return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))] if s else 0.0
+from eval.metrics import percentile
 
 
 def main() -> None:
@@ -85,8 +82,8 @@ def main() -> None:
                     wall = time.perf_counter() - t0
                     report[f"{endpoint} x{clients}"] = {
                         "requests": sum(codes.values()), "ok_per_s": round(len(lat) / wall, 1),
-                        "p50_ms": round(pct(lat, 0.5), 1), "p95_ms": round(pct(lat, 0.95), 1),
-                        "p99_ms": round(pct(lat, 0.99), 1),
+                        "p50_ms": round(percentile(lat, 0.5), 1), "p95_ms": round(percentile(lat, 0.95), 1),
+                        "p99_ms": round(percentile(lat, 0.99), 1),
                         "errors": {str(k): v for k, v in codes.items() if k != 200},
                     }
         svc.close()
