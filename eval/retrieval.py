@@ -15,9 +15,9 @@ from kernel.types import Principal
 from retrieval.search import HybridSearcher, SearchConfig, SearchRequest
 
 CONFIGS: dict[str, dict[str, Any]] = {
-    "bm25": {"mode": "sparse"},
-    "dense": {"mode": "dense"},
-    "hybrid": {"mode": "hybrid"},
+    "bm25": {"mode": "sparse", "rerank": False},
+    "dense": {"mode": "dense", "rerank": False},
+    "hybrid": {"mode": "hybrid", "rerank": False},
     "hybrid+rerank": {"mode": "hybrid", "rerank": True},
 }
 EVAL_PRINCIPAL = Principal(EVAL_USER)

@@ -70,3 +70,12 @@ def test_eval_retrieval_command_on_a_small_beir_dataset(tmp_path: Path, monkeypa
     again = CliRunner().invoke(app, args)  # the scratch index is reused: nothing re-ingested
     assert json.loads(again.output.strip().splitlines()[-1])["ingest"]["unchanged"] == 4
     assert (tmp_path / ".cairn" / "eval").is_dir()
+
+
+def test_each_config_sets_reranking_explicitly() -> None:
+    from eval.retrieval import config_for
+    from retrieval.search import SearchConfig
+
+    on = SearchConfig(rerank=True)
+    assert not config_for("hybrid", on).rerank and config_for("hybrid+rerank", SearchConfig()).rerank
+    assert config_for("bm25", on).mode == "sparse" and not config_for("dense", on).rerank
