@@ -22,6 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
+# The benchmarks reuse the tests' document builders and loopback server: make the repo root importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +19,9 @@ from collections import Counter
 from pathlib import Path
 
 from eval.metrics import percentile
+
+# The benchmarks reuse the tests' document builders and loopback server: make the repo root importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:
