@@ -37,11 +37,12 @@ def settings() -> Settings:
 
 def fail(exc: CairnError) -> typer.Exit:
     if isinstance(exc, ManifestError):
-        err.print(f"[red]{exc.path}[/red] has {len(exc.problems)} problem(s):")
+        # soft_wrap keeps each problem (and any path in it) on one line, as typed.
+        err.print(f"[red]{exc.path}[/red] has {len(exc.problems)} problem(s):", soft_wrap=True)
         for p in exc.problems:
-            err.print(f"  - {p}")
+            err.print(f"  - {p}", soft_wrap=True, markup=False)
     else:
-        err.print(f"[red]error ({exc.code}):[/red] {exc}")
+        err.print(f"[red]error ({exc.code}):[/red] {exc}", soft_wrap=True)
     return typer.Exit(1)
 
 

@@ -178,7 +178,22 @@ def load_manifest(path: Path) -> LoadedManifest:
         problems += _source_problems(loaded)
         if not problems:
             return loaded
+    else:
+        problems += _raw_source_problems(raw, file.parent)
     raise ManifestError(str(file), problems)
+
+
+def _raw_source_problems(raw: dict[str, object], base: Path) -> list[str]:
+    """The source checks for a manifest that failed validation elsewhere, so they are reported too."""
+    src = raw.get("source")
+    if not isinstance(src, dict):
+        return []
+    out = []
+    if isinstance(src.get("path"), str) and not (base / src["path"]).is_dir():
+        out.append(f"source.path: folder {(base / src['path']).resolve()} does not exist")
+    if isinstance(src.get("records"), str) and not (base / src["records"]).is_file():
+        out.append(f"source.records: file {(base / src['records']).resolve()} does not exist")
+    return out
 
 
 def _source_problems(loaded: LoadedManifest) -> list[str]:

@@ -32,7 +32,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     text = " | ".join(info.value.problems)
     assert "acl: missing" in text
     assert "name" in text and "owner" in text and "approval" in text
-    assert len(info.value.problems) >= 4
+    assert "source.path: folder" in text and "does not exist" in text
+    assert len(info.value.problems) >= 5
 
 
 def test_empty_acl_is_an_error_not_public(tmp_path: Path) -> None:
@@ -61,4 +62,4 @@ def test_cli_validate_lists_problems(tmp_path: Path) -> None:
     (tmp_path / "corpus.yaml").write_text("name: ok\nsource: {path: ./nope}\n")
     res = CliRunner().invoke(app, ["corpus", "validate", str(tmp_path)])
     assert res.exit_code == 1
-    assert "acl: missing" in res.output and "owner" in res.output and "does not exist" not in res.output
+    assert "acl: missing" in res.output and "owner" in res.output and "does not exist" in res.output
