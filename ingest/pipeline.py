@@ -230,10 +230,11 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
     tombstones: list[str] = []
     now = time.time()
     rows: dict[str, list[ChunkRow]] = {}
+    versions: dict[str, int] = {}
     for p in ok:
         item = p.item
         row = store.get_document(item.document_id)
-        version = (row.version if row else 0) + 1
+        version = versions[item.document_id] = (row.version if row else 0) + 1
         doc_points = [_point(p, i, s, v, version, now, bm25) for i, (s, v) in enumerate(
             zip(p.spans, p.vectors, strict=True))]
         new_ids = {pt.id for pt in doc_points}
@@ -254,10 +255,9 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
     index.flush()
     for p in ok:
         item = p.item
-        row = store.get_document(item.document_id)
         store.record_indexed(item.document_id, rows[item.document_id], {
             "corpus": item.corpus, "source_uri": item.source_uri, "source_type": item.source_type,
-            "title": p.title, "content_hash": item.fingerprint, "version": (row.version if row else 0) + 1,
+            "title": p.title, "content_hash": item.fingerprint, "version": versions[item.document_id],
             "acl": list(item.acl), "text": p.text, "attempts": 0,
         })
         store.cache_embeddings(model, {h: np.asarray(v, dtype=np.float32) for h, v in p.new_vectors.items()})

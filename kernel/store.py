@@ -6,7 +6,6 @@ the store never depends on the index.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -567,6 +566,3 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
-
-def dumps(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

@@ -139,14 +139,6 @@ def _as_list(value: object) -> list[object]:
 
 
 @dataclass(frozen=True)
-class EmbeddedChunk:
-    chunk: Chunk
-    dense: list[float]
-    sparse_indices: list[int]
-    sparse_values: list[float]
-
-
-@dataclass(frozen=True)
 class Hit:
     """A chunk found by one index leg, with that leg's score."""
 
