@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kernel.errors import ConfigError
+
 MODEL_FILE = Path(__file__).parent / "sentence_model.json"
 FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
             "length")
@@ -37,6 +39,9 @@ class SentenceModel:
     @classmethod
     def load(cls, file: Path = MODEL_FILE) -> SentenceModel:
         d = json.loads(file.read_text())
+        if tuple(d.get("features", ())) != FEATURES or len(d["weights"]) != len(FEATURES):
+            raise ConfigError(f"{file} was fitted on features {d.get('features')}, this code computes "
+                              f"{list(FEATURES)}; re-run bench/calibrate_answers.py --write")
         return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["select_threshold"]),
                    float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]))
 
