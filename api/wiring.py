@@ -40,7 +40,7 @@ class Services:
     index: VectorIndex
     embedder: Embedder
     bm25: Bm25Encoder
-    reranker: Reranker | None
+    reranker: Reranker  # always loaded: the extractive responder scores sentences with it
     searcher: HybridSearcher
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -67,14 +67,11 @@ class Services:
         from agent.llm import OpenAICompatibleResponder
         from agent.runner import Agent, Router, embedding_support
         from agent.sentence_model import SentenceModel
-        from kernel.errors import ConfigError
 
         s = self.settings
         registry = default_registry()
         handle = governed(registry, self.metrics)
         support = embedding_support(self.embedder)
-        if self.reranker is None:
-            raise ConfigError("the extractive responder needs the cross-encoder model")
         extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
                                          SentenceModel.load(), ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
