@@ -34,7 +34,6 @@ def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
     rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
     docs = {d.id: d for d in read_docs(args.scifact / "corpus.jsonl")}
     svc, _ = open_eval_corpus(Settings(), list(docs.values()), rdocs)
-    assert svc.reranker is not None
     ce, bi = CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder)
     who = Principal(EVAL_USER)
     rows = []
@@ -135,7 +134,10 @@ def main() -> None:
 
     ranked = sorted(ok or avg, key=lambda g: -key(g))
     if args.pick:
-        ranked.insert(0, tuple(args.pick))  # type: ignore[arg-type]
+        picked = (args.pick[0], args.pick[1], int(args.pick[2]))
+        if picked not in avg:
+            raise SystemExit(f"--pick {picked} is not a point of the grid")
+        ranked.insert(0, picked)
     print(f"claims {len(rows)}; {len(ok)} of {len(grid)} settings reach P>=0.6 and R>=0.5 (2-fold CV)")
     for g in ranked[:10]:
         print({"select": g[0], "abstain": g[1], "max_sentences": g[2]}, {m: round(v, 3) for m, v in avg[g].items()})
