@@ -132,12 +132,12 @@ def home() -> Response:
 @router.get("/answers", response_class=HTMLResponse)
 def answers(request: Request, session: Sess, state: State, user: str = "", since: str = "",
             abstained: str = "", verdict: str = "") -> HTMLResponse:
-    when = None
+    when, error = None, None
     if since:
         try:
             when = datetime.fromisoformat(since)
         except ValueError:
-            when = None
+            error = f"'Since' must be a date such as 2026-01-31, not {since!r}; showing all dates."
     rows = state.services.store.answers(user_id=user or None, since=when,
                                         abstained={"yes": True, "no": False}.get(abstained), limit=200)
     items = []
@@ -145,8 +145,8 @@ def answers(request: Request, session: Sess, state: State, user: str = "", since
         v = "abstained" if r.abstained else ("some_removed" if r.body.get("removed") else "all_supported")
         if not verdict or verdict == v:
             items.append({"id": r.id, "at": r.at, "user": r.user_id, "question": r.question, "verdict": v})
-    return page(request, "answers.html", s=session, items=items, f={"user": user, "since": since,
-                                                                     "abstained": abstained, "verdict": verdict})
+    return page(request, "answers.html", s=session, items=items, error=error,
+                f={"user": user, "since": since, "abstained": abstained, "verdict": verdict})
 
 
 @router.get("/answers/open", response_model=None)

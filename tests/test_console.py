@@ -185,3 +185,13 @@ def test_changed_sources_flag_citations_as_stale(browser: Browser, env: Env) -> 
     page.goto(f"{env.live.url}/console/answers/{env.answers['canteen']['id']}")
     assert page.locator("#c-1 .badge.stale").count() == 1
     page.close()
+
+
+def test_an_unreadable_date_filter_is_reported_not_silently_dropped(browser: Browser, env: Env) -> None:
+    page = sign_in(browser, env, "support")
+    page.goto(f"{env.live.url}/console/answers?since=last-tuesday")
+    assert "must be a date" in page.inner_text("[role=alert]")
+    assert page.locator("table.list tbody tr").count() >= 3  # unfiltered, not emptied
+    page.goto(f"{env.live.url}/console/answers?since=2000-01-01")
+    assert page.locator("[role=alert]").count() == 0
+    page.close()
