@@ -62,14 +62,14 @@ class Candidate:
 
 
 class ExtractiveResponder:
-    """Search, score every sentence of the top documents with both scorers, keep what the sentence model
+    """Search, score every sentence of the top documents with all three scorers, keep what the sentence model
     says answers the question, abstain when nothing clears its threshold."""
 
     name = "extractive"
 
-    def __init__(self, cross: SentenceScorer, bi: SentenceScorer, model: SentenceModel,
+    def __init__(self, cross: SentenceScorer, bi: SentenceScorer, rationale: SentenceScorer, model: SentenceModel,
                  config: ExtractiveConfig) -> None:
-        self.cross, self.bi, self.model, self.config = cross, bi, model, config
+        self.cross, self.bi, self.rationale, self.model, self.config = cross, bi, rationale, model, config
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         cfg, m = self.config, self.model
@@ -84,7 +84,7 @@ class ExtractiveResponder:
         lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
                    if (doc := ctx.store.get_document(d)) is not None}
         rows = features(question, texts, self.cross.score(question, texts), self.bi.score(question, texts),
-                        [c.doc_rank for c in cands],
+                        self.rationale.score(question, texts), [c.doc_rank for c in cands],
                         [c.start / max(lengths.get(c.result["document_id"], 1), 1) for c in cands])
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)

@@ -1,8 +1,11 @@
-"""Which retrieved sentences answer the question: a small logistic model over two scorers' outputs.
+"""Which retrieved sentences answer the question: a small logistic model over three scorers' outputs.
 
-Features come from a bi-encoder (bge cosine) and a cross-encoder (ms-marco logit) plus position and
-overlap signals; the weights and both thresholds are fitted on the SciFact *training* claims by
-bench/calibrate_answers.py and stored in sentence_model.json beside this file.
+Features come from a bi-encoder (bge cosine), the general-purpose ms-marco cross-encoder, and the
+rationale scorer (that cross-encoder fine-tuned on the SciFact training rationales by
+bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), plus position and overlap
+signals. The general scorers keep ordinary questions answerable where the rationale scorer, trained on
+scientific claims, is out of its domain. The weights and both thresholds are fitted on out-of-fold scores
+of the SciFact *training* claims by bench/calibrate_answers.py and stored in sentence_model.json.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 from kernel.errors import ConfigError
 
 MODEL_FILE = Path(__file__).parent / "sentence_model.json"
+RATIONALE_MODEL_DIR = Path(__file__).parent / "rationale_model"
 FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
-            "length")
+            "length", "rt", "rt_gap", "rt_rank")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({
     "the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "was", "were",
@@ -54,13 +58,16 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
 
 
+def _ranks(scores: Sequence[float]) -> dict[int, int]:
+    return {i: r for r, i in enumerate(sorted(range(len(scores)), key=lambda i: -scores[i]))}
+
+
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
-             doc_ranks: Sequence[int], positions: Sequence[float]) -> list[list[float]]:
+             rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float]) -> list[list[float]]:
     """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
     q = content_words(question)
-    best_ce, best_emb = max(ce, default=0.0), max(emb, default=0.0)
-    ce_order = {i: r for r, i in enumerate(sorted(range(len(ce)), key=lambda i: -ce[i]))}
-    emb_order = {i: r for r, i in enumerate(sorted(range(len(emb)), key=lambda i: -emb[i]))}
+    best_ce, best_emb, best_rt = max(ce, default=0.0), max(emb, default=0.0), max(rt, default=0.0)
+    ce_order, emb_order, rt_order = _ranks(ce), _ranks(emb), _ranks(rt)
     rows = []
     for i, text in enumerate(texts):
         words = content_words(text)
@@ -68,5 +75,6 @@ def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequ
             ce[i] / 10, emb[i], (ce[i] - best_ce) / 10, emb[i] - best_emb, min(ce_order[i], 10) / 10,
             min(emb_order[i], 10) / 10, float(doc_ranks[i]), positions[i],
             len(q & words) / max(len(q), 1), min(len(text), 400) / 400,
+            rt[i] / 10, (rt[i] - best_rt) / 10, min(rt_order[i], 10) / 10,
         ])
     return rows

@@ -33,6 +33,12 @@ def offline_environment() -> None:
         os.environ.setdefault(key, value)
 
 
+def load_rationale_scorer(settings: Settings) -> OnnxCrossEncoder:
+    from agent.sentence_model import RATIONALE_MODEL_DIR
+
+    return OnnxCrossEncoder(RATIONALE_MODEL_DIR, settings.torch_threads, name="rationale-minilm-l12-int8")
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -41,6 +47,7 @@ class Services:
     embedder: Embedder
     bm25: Bm25Encoder
     reranker: Reranker  # always loaded: the extractive responder scores sentences with it
+    rationale: Reranker  # the extractive responder's sentence scorer, fine-tuned on scientific claims
     searcher: HybridSearcher
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -57,7 +64,7 @@ class Services:
         if reranker is not None:
             cfg = cfg.with_(rerank=reranker)
         searcher = HybridSearcher(index, embedder, bm25, rr, cfg)
-        return cls(settings, store, index, embedder, bm25, rr, searcher)
+        return cls(settings, store, index, embedder, bm25, rr, load_rationale_scorer(settings), searcher)
 
     def agent(self) -> Agent:
         """The agent over these services: governed tools, models in the configured order, extractive last."""
@@ -73,7 +80,8 @@ class Services:
         handle = governed(registry, self.metrics)
         support = embedding_support(self.embedder)
         extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
-                                         SentenceModel.load(), ExtractiveConfig(k=s.answer_k))
+                                         CrossEncoderScorer(self.rationale), SentenceModel.load(),
+                                         ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
         return Agent(Router(models, extractive), handle, self.store, self.index, self.searcher, support, s,
                      self.metrics)

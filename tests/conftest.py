@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from api.wiring import Services, offline_environment
+from api.wiring import Services, load_rationale_scorer, offline_environment
 from index.open import open_index
 from index.sparse import Bm25Encoder
 from ingest.embed import Embedder, load_embedder
@@ -37,6 +37,11 @@ def cross_encoder() -> OnnxCrossEncoder:
     return OnnxCrossEncoder(s.model_root / "reranker_en", threads=1)
 
 
+@functools.cache
+def rationale_scorer() -> OnnxCrossEncoder:
+    return load_rationale_scorer(Settings(torch_threads=1))
+
+
 def make_services(settings: Settings, embedder: Embedder, store: Store | None = None) -> Services:
     """Like Services.open, but sharing the test session's loaded models."""
     store = store or Store(settings.db_url)
@@ -44,7 +49,7 @@ def make_services(settings: Settings, embedder: Embedder, store: Store | None = 
     bm25 = Bm25Encoder()
     rr = cross_encoder()
     searcher = HybridSearcher(index, embedder, bm25, rr, SearchConfig.from_settings(settings))
-    return Services(settings, store, index, embedder, bm25, rr, searcher)
+    return Services(settings, store, index, embedder, bm25, rr, rationale_scorer(), searcher)
 
 
 @pytest.fixture

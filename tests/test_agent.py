@@ -51,7 +51,7 @@ def corpus_services(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 
 def agent_with(svc: Services, **changes: Any) -> Agent:
     svc2 = Services(svc.settings.model_copy(update=changes), svc.store, svc.index, svc.embedder, svc.bm25,
-                    svc.reranker, svc.searcher, svc.metrics)
+                    svc.reranker, svc.rationale, svc.searcher, svc.metrics)
     return svc2.agent()
 
 

@@ -158,7 +158,7 @@ def test_bad_inputs_fail_alone(tmp_path: Path, services: Services, settings: Set
     (docs / "image.png").write_bytes(b"\x89PNG\r\n")
     manifest(root, "bad", {"path": "./docs"}, {"default": {"public": True}})
     svc = Services(settings.model_copy(update={"max_file_bytes": 4000}), services.store, services.index,
-                   services.embedder, services.bm25, services.reranker, services.searcher)
+                   services.embedder, services.bm25, services.reranker, services.rationale, services.searcher)
     report = run(svc, root)
     reasons = {Path(f["source"]).name: f["reason"] for f in report.failures}
     assert report.added == 1
@@ -187,7 +187,7 @@ def test_parse_time_limit_stops_a_slow_parse(tmp_path: Path, services: Services,
     (root / "docs" / "long.pdf").write_bytes(pdf_bytes(pages))
     manifest(root, "slow", {"path": "./docs"}, {"default": {"public": True}})
     svc = Services(settings.model_copy(update={"parse_timeout_s": 0.2}), services.store, services.index,
-                   services.embedder, services.bm25, services.reranker, services.searcher)
+                   services.embedder, services.bm25, services.reranker, services.rationale, services.searcher)
     report = run(svc, root)
     assert report.failed == 1
     assert report.failures[0]["reason"].startswith("parse_timeout")
@@ -214,7 +214,8 @@ def test_decompression_bomb_is_contained(tmp_path: Path, services: Services, set
     assert bomb.stat().st_size < 5_000_000
     manifest(root, "bomb", {"path": "./docs"}, {"default": {"public": True}})
     svc = Services(settings.model_copy(update={"parse_memory_mb": 300, "parse_timeout_s": 60}), services.store,
-                   services.index, services.embedder, services.bm25, services.reranker, services.searcher)
+                   services.index, services.embedder, services.bm25, services.reranker, services.rationale,
+                   services.searcher)
     report = run(svc, root)
     assert report.failed == 1, report.failures
     assert report.failures[0]["reason"].split(":")[0] in {"parse_failed", "parse_timeout"}
