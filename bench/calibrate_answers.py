@@ -26,7 +26,7 @@ import numpy as np
 
 def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
     from agent.extractive import CrossEncoderScorer, EmbeddingScorer, candidates
-    from agent.sentence_model import RATIONALE_MODEL_DIR, features
+    from agent.sentence_model import features
     from eval.answers import pick_restricted, read_claims
     from eval.datasets import EVAL_USER, read_docs
     from eval.scratch import open_eval_corpus
@@ -38,12 +38,13 @@ def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
     every = read_claims(args.scifact / "claims_train.jsonl")
     parity = {c.id: i % 2 for i, c in enumerate(every)}
     claims = [c for c in every if c.gold][: args.claims]
-    fold_dirs = args.rationale_folds or [RATIONALE_MODEL_DIR, RATIONALE_MODEL_DIR]
-    rationale = [CrossEncoderScorer(OnnxCrossEncoder(d, Settings().torch_threads)) for d in fold_dirs]
     restricted = pick_restricted(claims, args.share)
     rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
     docs = {d.id: d for d in read_docs(args.scifact / "corpus.jsonl")}
     svc, _ = open_eval_corpus(Settings(), list(docs.values()), rdocs)
+    # Without fold models the shipped scorer, already loaded by the services, scores every claim.
+    rationale = ([CrossEncoderScorer(OnnxCrossEncoder(d, svc.settings.torch_threads)) for d in args.rationale_folds]
+                 if args.rationale_folds else [CrossEncoderScorer(svc.rationale)] * 2)
     ce, bi = CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder)
     who = Principal(EVAL_USER)
     rows = []
