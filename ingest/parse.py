@@ -7,6 +7,7 @@ multiprocessing because Celery's pool processes are daemonic and may not start m
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import resource
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ingest.minimal_pdf import pdf_bytes
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
 from kernel.types import Element, ParsedDocument
@@ -48,6 +50,10 @@ def preload_parsers() -> None:
     import unstructured.partition.text
     # The first partition loads models (spaCy's tagger for narrative-text detection); do it here once.
     unstructured.partition.text.partition_text(text="Cairn warms up its parsers. This is a sentence.")
+    # PDF text is ordered by numba-compiled code. Compiled in each child, it cost every PDF 1-3 s, and
+    # under load a first (cache-cold) compile outran the parse time limit.
+    sample = pdf_bytes([["Cairn warms up its PDF parser.", "This is a second line."]])
+    unstructured.partition.pdf.partition_pdf(file=io.BytesIO(sample), strategy="fast")
 
 
 def parse_record(record: dict[str, Any]) -> ParsedDocument:

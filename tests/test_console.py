@@ -110,7 +110,8 @@ def test_support_agent_checks_every_citation(browser: Browser, env: Env) -> None
     assert len(ans["citations"]) >= 1
     for c in ans["citations"]:
         page.click(f"#c-{c['n']} button.cite")
-        page.wait_for_selector("#highlight")
+        # The previous citation's highlight stays until this one's source arrives: wait for this one's.
+        page.wait_for_selector(f"#highlight[data-n='{c['n']}']")
         assert page.eval_on_selector("#highlight", "e => e.textContent") == c["quote"]
         full = page.eval_on_selector("#doc-text", "e => e.textContent")
         assert full[c["start"] : c["end"]] == c["quote"]
@@ -125,7 +126,7 @@ def test_keyboard_and_zoom(browser: Browser, env: Env) -> None:
     page.goto(f"{env.live.url}/console/answers/{env.answers['canteen']['id']}")
     page.focus("#c-1 button.cite")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#highlight")
+    page.wait_for_selector("#highlight[data-n='1']")
     page.set_viewport_size({"width": 600, "height": 900})  # what 200 % zoom gives a 1200 px window
     page.evaluate("document.body.style.zoom = '2'")
     width = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 2")

@@ -15,6 +15,9 @@ from eval.gate import load_gates, run_gate
 from kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# A gate run is minutes of model inference (about 6 min for the full gate on an idle 2-core machine), so
+# the suite-wide 600 s hang guard is too close: on a loaded machine it stopped a gate that was still working.
+GATE_TIMEOUT_S = 1800
 
 
 @pytest.fixture
@@ -23,6 +26,7 @@ def base(tmp_path: Path) -> Settings:
     return Settings(data_dir=Path(".cairn").resolve(), torch_threads=2)
 
 
+@pytest.mark.timeout(GATE_TIMEOUT_S)
 def test_gate_passes_on_main(base: Settings, tmp_path: Path) -> None:
     from eval.report import load_baseline, write_report
 
@@ -35,6 +39,7 @@ def test_gate_passes_on_main(base: Settings, tmp_path: Path) -> None:
     assert any(f.suffix == ".png" and f.stat().st_size > 1000 for f in files)
 
 
+@pytest.mark.timeout(GATE_TIMEOUT_S)
 def test_gate_fails_without_the_acl_filter(base: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     original = index.edge._access
 
@@ -50,6 +55,7 @@ def test_gate_fails_without_the_acl_filter(base: Settings, monkeypatch: pytest.M
     assert any(c.name == "redteam.acl_leaks" and not c.passed for c in result.checks)
 
 
+@pytest.mark.timeout(GATE_TIMEOUT_S)
 def test_gate_fails_with_shuffled_citations(base: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     original = agent.extractive.compose
 

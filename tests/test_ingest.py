@@ -9,11 +9,12 @@ import pytest
 from api.wiring import Services
 from index.access import access_filter
 from ingest.manifest import load_manifest
+from ingest.minimal_pdf import pdf_bytes
 from ingest.pipeline import IngestReport, ingest, remove_corpus
 from kernel.errors import CorpusNotApprovedError
 from kernel.settings import Settings
 from kernel.types import Chunk, Principal
-from tests.docs import all_types_corpus, manifest, pdf_bytes
+from tests.docs import all_types_corpus, manifest
 
 EVERYONE = Principal("auditor", ("employees", "hr"))
 

@@ -9,18 +9,27 @@ function el(tag, text, cls) {
   return node;
 }
 
+// Each click bumps this; a response that arrives after a later click is dropped, so a slow fetch
+// never overwrites the citation the agent asked for last.
+let latestRequest = 0;
+
 async function openCitation(n) {
   const item = document.getElementById("c-" + n);
   const pane = document.getElementById("doc");
   if (!item || !pane) return;
+  const request = ++latestRequest;
   const answerId = pane.dataset.answer;
   const doc = item.dataset.doc;
   const url = "/console/data/sources/" + doc.split("/").map(encodeURIComponent).join("/") +
     "?answer_id=" + encodeURIComponent(answerId);
+  pane.setAttribute("aria-busy", "true");
+  pane.replaceChildren(el("p", "Loading source…", "hint"));
   const resp = await fetch(url, { credentials: "same-origin" });
+  const src = resp.ok ? await resp.json() : null;
+  if (request !== latestRequest) return;
   pane.replaceChildren();
-  if (!resp.ok) { pane.append(el("p", "This source is not available to you.", "error")); return; }
-  const src = await resp.json();
+  pane.removeAttribute("aria-busy");
+  if (!src) { pane.append(el("p", "This source is not available to you.", "error")); return; }
   const start = Number(item.dataset.start), end = Number(item.dataset.end);
   const span = (src.spans || []).find((s) => s.n === Number(n));
   pane.append(el("h2", src.title || src.document_id));
@@ -31,6 +40,7 @@ async function openCitation(n) {
   if (src.full && src.text !== null) {
     const mark = el("mark", src.text.slice(start, end));
     mark.id = "highlight";
+    mark.dataset.n = String(n);
     mark.tabIndex = -1;
     body.append(document.createTextNode(src.text.slice(0, start)), mark, document.createTextNode(src.text.slice(end)));
     pane.append(body);
@@ -39,6 +49,7 @@ async function openCitation(n) {
     pane.append(el("p", "You may see only the span that was cited to the user:", "hint"));
     const mark = el("mark", span ? span.quote : item.dataset.quote);
     mark.id = "highlight";
+    mark.dataset.n = String(n);
     body.append(mark);
     pane.append(body);
   }
