@@ -8,8 +8,7 @@ import re
 # a bullet, or at end punctuation followed by an escaped newline: text exported through JSON often keeps a
 # newline as the two characters backslash and n, and without this rule the headed sections of structured
 # abstracts ("... risk.   \\n RESULTS ...") run together into one sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])[\"')\]]*\s*(?:\\n\s*)+"
-                       r"|\n{2,}|\n(?=[-*•]\s)")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+(?=[\"'(\[]?[A-Z0-9])|\s*(?:\\n\s*)+)|\n{2,}|\n(?=[-*•]\s)")
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|resp|Inc|Ltd|St|U\.S|"
     r"[A-Z])\.)$"

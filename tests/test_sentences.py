@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from agent.sentences import sentence_spans
+from eval.answers import read_claims
+from eval.datasets import read_docs
 
 SCIFACT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"
 
@@ -41,20 +42,15 @@ def test_spans_respect_the_window() -> None:
 def test_spans_rarely_join_two_scifact_sentences() -> None:
     """SciFact's own sentence split is the reference: a span that covers two of its sentences can be cited
     only for both, so if one is not evidence, precision halves."""
-    claims = [json.loads(line) for line in (SCIFACT / "claims_train.jsonl").open()]
-    evidence_docs = {str(d) for c in claims for d in (c.get("evidence") or {})}
+    evidence_docs = {d for c in read_claims(SCIFACT / "claims_train.jsonl") for d in c.evidence_docs}
     spans = joined = 0
-    with (SCIFACT / "corpus.jsonl").open() as fh:
-        for line in fh:
-            doc = json.loads(line)
-            if str(doc["doc_id"]) not in evidence_docs:
-                continue
-            offsets, pos = [], 0
-            for s in doc["sentences"]:
-                offsets.append((pos, pos + len(s)))
-                pos += len(s) + 1
-            for a, b in sentence_spans(" ".join(doc["sentences"])):
-                spans += 1
-                joined += sum(x < b and a < y for x, y in offsets) > 1
+    for doc in read_docs(SCIFACT / "corpus.jsonl"):
+        if doc.id not in evidence_docs:
+            continue
+        offsets = doc.sentence_offsets()
+        indexed = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+        for a, b in sentence_spans(indexed, offsets[0][0]):
+            spans += 1
+            joined += sum(x < b and a < y for x, y in offsets) > 1
     assert spans > 3000
     assert joined / spans < 0.02, f"{joined} of {spans} spans join two or more SciFact sentences"
