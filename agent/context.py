@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class RunContext:
     planned_writes: set[str] = field(default_factory=set)
     trace: list[dict[str, Any]] = field(default_factory=list)
     flagged_chunks: set[str] = field(default_factory=set)
+    # Set by the caller when nobody waits for the answer any more (client gone, request deadline).
+    cancel: threading.Event = field(default_factory=threading.Event)
 
     @property
     def tainted(self) -> bool:

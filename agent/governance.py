@@ -143,6 +143,8 @@ def budgeted(inner: Handler) -> Handler:
             return ToolOutcome.refused("budget_exceeded", f"cost budget of {b.max_cost} used up")
         if ctx.seconds_left() <= 0:
             return ToolOutcome.refused("deadline_exceeded", "the turn's deadline has passed")
+        if ctx.cancel.is_set():
+            return ToolOutcome.refused("cancelled", "the caller stopped waiting for this turn")
         u.tool_calls += 1
         return inner(call, ctx)
     return handle
@@ -220,7 +222,10 @@ def output_guarded(registry: Registry, max_chars: int = 60_000) -> Wrapper:
             if not out.ok:
                 return out
             if spec.returns_untrusted:
-                for item in out.output.get("results", []) if isinstance(out.output, dict) else []:
+                items = list(out.output.get("results", [])) if isinstance(out.output, dict) else []
+                if isinstance(out.output, dict) and isinstance(out.output.get("text"), str):
+                    items.append(out.output)  # a whole source read is as untrusted as a search hit
+                for item in items:
                     text = str(item.get("text", ""))
                     ctx.retrieved.append(text)
                     findings = scan(text)

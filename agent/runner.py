@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -12,14 +13,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from agent.answer import Answer
-from agent.context import Budget, RunContext
+from agent.context import Budget, Origin, RunContext, ToolCall
 from agent.extractive import ExtractiveResponder, abstain
 from agent.governance import CircuitBreaker, Handler
 from agent.llm import BudgetExhaustedError, ProviderError
 from agent.verify import SupportFn, verify
 from index.protocol import VectorIndex
 from ingest.embed import Embedder
-from kernel.errors import CairnError
+from kernel.errors import CairnError, NotFoundError, ToolRefusedError
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics, tracer
@@ -88,15 +89,32 @@ class Agent:
         return Budget(max_steps=s.step_budget, max_tool_calls=s.tool_budget, max_tokens=s.token_budget,
                       max_cost=s.cost_budget, deadline_s=s.deadline_s)
 
-    def context(self, principal: Principal) -> RunContext:
-        return RunContext(principal=principal, store=self.store, index=self.index, searcher=self.searcher,
-                          budget=self.budget())
+    def context(self, principal: Principal, cancel: threading.Event | None = None) -> RunContext:
+        ctx = RunContext(principal=principal, store=self.store, index=self.index, searcher=self.searcher,
+                         budget=self.budget())
+        if cancel is not None:
+            ctx.cancel = cancel
+        return ctx
+
+    def call(self, tool: str, args: dict[str, Any], principal: Principal, origin: Origin) -> dict[str, Any]:
+        """One tool call on a person's behalf (API search, CLI search, a source read): the same governance
+        loop and audit as the agent's own calls. Raises NotFoundError or ToolRefusedError when refused."""
+        ctx = self.context(principal)
+        out = self.handle(ToolCall(tool, args, origin=origin), ctx)
+        if not out.ok:
+            if out.error_code == "not_found":
+                raise NotFoundError(out.reason)
+            raise ToolRefusedError(out.error_code, out.reason)
+        self.metrics.reads.labels(f"{origin}:{tool}").inc()
+        result: dict[str, Any] = out.output
+        return result
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
-            save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None) -> Answer:
+            save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None,
+            cancel: threading.Event | None = None) -> Answer:
         t0 = time.perf_counter()
         emit = on_event or (lambda event, data: None)
-        ctx = self.context(principal)
+        ctx = self.context(principal, cancel)
         with tracer().start_as_current_span("agent.turn") as span:
             span.set_attribute("cairn.trace_id", ctx.trace_id)
             turns = self.store.conversation(conversation_id, principal.user_id) if conversation_id else []

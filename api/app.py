@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import problems, routes_corpora, routes_query, routes_support
-from api.problems import problem
+from api.guard import Guard
 from api.state import AppState
 from api.wiring import Services
 from kernel.settings import Settings
-
-Call = Callable[[Request], Awaitable[Response]]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -35,7 +32,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                               "API key (`X-API-Key` or `Authorization: Bearer`) or a bearer JWT.")
     app.state.cairn = state
     problems.install(app)
-    _limits(app, state)
+    app.add_middleware(Guard, state=state, routes=lambda: app.routes)
     app.include_router(routes_corpora.router)
     app.include_router(routes_query.router)
     app.include_router(routes_support.router)
@@ -45,36 +42,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     console.install(app)
     app.include_router(console.router)
     return app
-
-
-def _limits(app: FastAPI, state: AppState) -> None:
-    s = state.settings
-    slots = asyncio.Semaphore(s.max_concurrency)
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Call) -> Response:
-        path = request.url.path
-        if path in ("/healthz", "/readyz", "/metrics"):
-            return await call_next(request)
-        length = request.headers.get("content-length")
-        is_upload = path.endswith("/documents") and request.method == "POST"
-        limit = s.max_upload_bytes + 64 * 1024 if is_upload else s.max_body_bytes
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return problem(request, 413, "Payload too large", f"request bodies are limited to {limit} bytes")
-        if slots.locked():
-            return problem(request, 503, "Service busy", "too many requests in flight; retry shortly",
-                           headers={"Retry-After": "1"})
-        async with slots:
-            try:
-                response = await asyncio.wait_for(call_next(request), timeout=s.request_timeout_s)
-            except TimeoutError:
-                return problem(request, 504, "Request timeout", f"no response within {s.request_timeout_s:g} s")
-        state.services.metrics.http_requests.labels(request.scope.get("route").path  # type: ignore[union-attr]
-                                                    if request.scope.get("route") else "other",
-                                                    str(response.status_code)).inc()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
 
 
 def _ops(app: FastAPI, state: AppState) -> None:

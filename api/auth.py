@@ -7,6 +7,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 import jwt
@@ -84,19 +85,39 @@ class JwtVerifier:
         return Principal(str(claims["sub"]), tuple(str(g) for g in groups), role)
 
 
+class AuthFailedError(ProblemError):
+    """Missing or invalid credentials: 401, the same answer whichever part was wrong."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 def authenticate(store: Store, verifier: JwtVerifier, authorization: str | None, api_key: str | None
                  ) -> Principal:
     token = api_key
     if token is None and authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
     if not token:
-        raise ProblemError(401, "Unauthorized", "send an API key (X-API-Key or Bearer) or a bearer JWT",
-                      headers={"WWW-Authenticate": "Bearer"})
+        raise AuthFailedError("send an API key (X-API-Key or Bearer) or a bearer JWT")
     who = principal_from_key(store, token) if token.startswith(KEY_PREFIX + "_") else (
         verifier.verify(token) if verifier.enabled else None)
     if who is None:
-        raise ProblemError(401, "Unauthorized", "the credentials are not valid", headers={"WWW-Authenticate": "Bearer"})
+        raise AuthFailedError("the credentials are not valid")
     return who
+
+
+def credential_limits(token: str) -> tuple[str, datetime | None]:
+    """For an already authenticated token: the API key id it names ('' for a JWT) and when it expires
+    (None for a key). A session opened with the token must not outlive either."""
+    if token.startswith(KEY_PREFIX + "_"):
+        return token.split("_", 2)[1], None
+    exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return "", datetime.fromtimestamp(float(exp), UTC) if exp is not None else None
+
+
+def key_active(store: Store, key_id: str) -> bool:
+    row = store.get_api_key(key_id)
+    return row is not None and row.revoked_at is None
 
 
 def require(who: Principal, *roles: str) -> None:

@@ -35,6 +35,10 @@ def settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+EXIT_FAILED = 1  # the command could not do its job (bad input, busy index, ...)
+EXIT_SOME_DOCUMENTS_FAILED = 3  # ingest ran, but some documents could not be indexed
+
+
 def fail(exc: CairnError) -> typer.Exit:
     if isinstance(exc, ManifestError):
         # soft_wrap keeps each problem (and any path in it) on one line, as typed.
@@ -54,13 +58,19 @@ def _main() -> None:
 @corpus_app.command("validate")
 def corpus_validate(path: Annotated[Path, typer.Argument(help="folder with corpus.yaml, or the file")]) -> None:
     """Check a manifest and report every problem at once."""
-    from ingest.manifest import load_manifest
+    from ingest.manifest import load_manifest, unmatched_patterns
+    from ingest.sources import selected_paths
 
     try:
         loaded = load_manifest(path)
+        errors, warnings = unmatched_patterns(loaded, selected_paths(loaded))
+        if errors:
+            raise ManifestError(str(loaded.path), errors + warnings)
     except CairnError as exc:
         raise fail(exc) from exc
     m = loaded.manifest
+    for w in warnings:
+        err.print(f"[yellow]warning[/yellow] {w}", soft_wrap=True)
     out.print(f"[green]ok[/green] {m.name}: approval {m.approval.status}, owner {m.owner}")
 
 
@@ -114,9 +124,9 @@ def ingest(
     s = settings()
     try:
         loaded = load_manifest(path)
+        svc = Services.open(s, reranker=False)
     except CairnError as exc:
         raise fail(exc) from exc
-    svc = Services.open(s, reranker=False)
     process = None
     if s.broker_url:
         from ingest.tasks import celery_process, make_celery
@@ -140,6 +150,8 @@ def ingest(
     data = report.to_json()
     if as_json:
         print(json.dumps(data))
+        if report.failed:
+            raise typer.Exit(EXIT_SOME_DOCUMENTS_FAILED)
         return
     d = data["documents"]
     out.print(f"[bold]{loaded.name}[/bold]: {d['added']} added, {d['updated']} updated, "
@@ -147,7 +159,9 @@ def ingest(
               f"{data['chunks_written']} chunks written, {data['chunks_embedded']} embedded "
               f"in {data['seconds']:.1f} s")
     for f in data["failures"]:
-        out.print(f"  [yellow]failed[/yellow] {f['source']}: {f['reason']}")
+        out.print(f"  [yellow]failed[/yellow] {f['source']}: {f['reason']}", markup=False)
+    if report.failed:
+        raise typer.Exit(EXIT_SOME_DOCUMENTS_FAILED)
 
 
 @app.command()
@@ -172,24 +186,25 @@ def search(
     query: str,
     user: Annotated[str, typer.Option(help="user id the search runs as")],
     groups: Annotated[str, typer.Option(help="comma-separated groups")] = "",
-    k: Annotated[int, typer.Option("-k", min=1, max=200)] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
     corpus: Annotated[list[str] | None, typer.Option(help="restrict to corpus (repeatable)")] = None,
     rerank: Annotated[bool | None, typer.Option("--rerank/--no-rerank")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Hybrid search as a principal; only chunks that principal may read can appear."""
-    from retrieval.search import SearchRequest
-
+    """Hybrid search as a principal; only chunks that principal may read can appear. Audited like any read."""
     s = settings()
     svc = Services.open(s, reranker=rerank)
     try:
-        cfg = svc.searcher.config.with_(rerank=bool(rerank)) if rerank is not None else None
-        res = svc.searcher.search(SearchRequest(query, _principal(user, groups), k=k, corpora=corpus), cfg)
+        args: dict[str, Any] = {"query": query, "k": k, "corpora": corpus, "rerank": rerank}
+        res = svc.agent().call("search_knowledge", {a: v for a, v in args.items() if v is not None},
+                               _principal(user, groups), "user")
+    except CairnError as exc:
+        raise fail(exc) from exc
     finally:
         svc.close()
-    rows = [result_json(r) for r in res.results]
+    rows = res["results"]
     if as_json:
-        print(json.dumps({"results": rows, "rerank": res.rerank, "timings_ms": res.timings_ms}))
+        print(json.dumps({"results": rows, "rerank": res["rerank"], "timings_ms": res["timings_ms"]}))
         return
     for i, r in enumerate(rows, start=1):
         out.print(f"[bold]{i}.[/bold] {r['score']:.4f} [cyan]{r['document_id']}[/cyan] "
@@ -245,6 +260,7 @@ def keys_create(
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    _operator_audit(store, "key.create", {"key_id": key.key_id, "user": user, "role": role})
     print(key.token)
     err.print(f"key {key.key_id} for {user} ({role}); store it now, it is not shown again")
 
@@ -272,10 +288,21 @@ def keys_revoke(key_id: str) -> None:
     """Revoke a key by its id."""
     from kernel.store import Store
 
-    if not Store(settings().db_url).revoke_api_key(key_id):
+    store = Store(settings().db_url)
+    if not store.revoke_api_key(key_id):
         err.print(f"[red]no active key {key_id}[/red]")
         raise typer.Exit(1)
+    # Console sessions opened with this key end with it.
+    _operator_audit(store, "key.revoke", {"key_id": key_id})
     out.print(f"revoked {key_id}")
+
+
+def _operator_audit(store: Any, action: str, target: dict[str, object]) -> None:
+    import getpass
+    import uuid
+
+    store.add_audit(trace_id=uuid.uuid4().hex, user_id=f"cli:{getpass.getuser()}", role="admin", tool=action,
+                    origin="cli", arguments=target, decision="allowed", reason="", outcome="ok")
 
 
 @app.command()
@@ -291,18 +318,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
 
 
-def result_json(r: Any) -> dict[str, Any]:
-    c = r.chunk
-    return {"chunk_id": c.chunk_id, "document_id": c.document_id, "corpus": c.corpus, "source": c.source,
-            "title": c.title, "text": c.text, "start": c.start, "end": c.end,
-            "heading_path": list(c.heading_path), "page": c.page, "score": r.score, "scores": r.scores}
-
-
 def main() -> None:
+    """The `cairn` entry point: a Cairn error anywhere ends in one line and exit code 1, not a traceback."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except CairnError as exc:
+        fail(exc)
+        sys.exit(EXIT_FAILED)
 
 
 @eval_app.command("retrieval")

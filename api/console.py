@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.auth import authenticate
+from api.auth import authenticate, credential_limits, key_active
 from api.deps import State, app_state
 from api.problems import ProblemError
 from api.routes_support import (
@@ -32,6 +32,7 @@ from api.routes_support import (
 )
 from api.schemas import CitationIn, VerifyIn
 from api.state import AppState
+from kernel.errors import CairnError
 from kernel.store import utcnow
 from kernel.types import Principal
 
@@ -65,8 +66,12 @@ def _hash(token: str) -> str:
 
 def current_session(request: Request, state: Annotated[AppState, Depends(app_state)]) -> Session:
     token = request.cookies.get(COOKIE)
-    row = state.services.store.console_session(_hash(token)) if token else None
+    store = state.services.store
+    row = store.console_session(_hash(token)) if token else None
     if row is None:
+        raise LoginRequiredError
+    if row.key_id and not key_active(store, row.key_id):
+        store.end_console_session(row.id_hash)  # the key behind it was revoked: so is the session
         raise LoginRequiredError
     who = Principal(row.user_id, tuple(row.groups), row.role)  # type: ignore[arg-type]
     if who.role not in SUPPORT:
@@ -97,20 +102,26 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(request: Request, state: State, api_key: Annotated[str, Form(max_length=2000)]) -> Response:
+    fail_key = f"auth-fail:{request.client.host if request.client else 'unknown'}"
+    if state.auth_failures.peek(fail_key) > 0:
+        return page(request, "login.html", 429, error="Too many failed sign-ins; wait a minute and try again.")
     try:
         who = authenticate(state.services.store, state.verifier, None, api_key.strip())
     except ProblemError:
+        state.auth_failures.take(fail_key)
         return page(request, "login.html", 401, error="That key is not valid.")
     if who.role not in SUPPORT:
         return page(request, "forbidden.html", 403)
     token = secrets.token_urlsafe(32)
+    key_id, credential_exp = credential_limits(api_key.strip())
+    expires = min(utcnow() + TTL, credential_exp) if credential_exp else utcnow() + TTL
     state.services.store.add_console_session(id_hash=_hash(token), user_id=who.user_id, groups=list(who.groups),
-                                             role=who.role, csrf=secrets.token_urlsafe(24),
-                                             expires_at=utcnow() + TTL)
+                                             role=who.role, csrf=secrets.token_urlsafe(24), expires_at=expires,
+                                             key_id=key_id)
     resp = RedirectResponse("/console/answers", status_code=303)
     secure = state.settings.secure_cookies or request.url.scheme == "https"
     resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/console",
-                    max_age=int(TTL.total_seconds()))
+                    max_age=max(1, int((expires - utcnow()).total_seconds())))
     return resp
 
 
@@ -169,7 +180,7 @@ def source_json(document_id: str, session: Sess, state: State, answer_id: str | 
     """The page's data call: the same function, and so the same rules, as GET /v1/sources."""
     try:
         out = source(document_id, state, session.who, answer_id)
-    except ProblemError:
+    except (ProblemError, CairnError):
         return JSONResponse({"detail": "not found"}, status_code=404)
     return JSONResponse(out.model_dump(mode="json"))
 

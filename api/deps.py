@@ -24,7 +24,10 @@ def current_principal(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(description="API key (or send it as a Bearer token)")] = None,
 ) -> Principal:
-    who = authenticate(state.services.store, state.verifier, authorization, x_api_key)
+    # The guard authenticated from the headers before any body was read; ask again only off that path.
+    who: Principal | None = getattr(request.state, "principal", None)
+    if who is None:
+        who = authenticate(state.services.store, state.verifier, authorization, x_api_key)
     wait = state.limiter.take(who.user_id)
     if wait > 0:
         raise ProblemError(429, "Too many requests", "rate limit reached for this key",

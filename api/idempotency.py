@@ -1,8 +1,11 @@
-"""Idempotency-Key: a retried POST with the same key returns the first response instead of acting twice."""
+"""Idempotency-Key: a retried POST with the same key and body returns the first response instead of acting
+twice. The same key with another body is a client bug (422); a key whose first request is still running
+answers 409; keys expire after `idempotency_ttl_s`."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,18 +16,30 @@ from api.state import AppState
 from kernel.types import Principal
 
 
-def replay_or_run(state: AppState, who: Principal, request: Request, key: str | None,
+def body_fingerprint(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def replay_or_run(state: AppState, who: Principal, request: Request, key: str | None, body: Any,
                   run: Callable[[], tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     if not key:
         return run()[1]
+    store = state.services.store
     scoped = f"{who.user_id}:{request.method}:{request.url.path}:{key}"[:300]
-    fingerprint = hashlib.sha256(scoped.encode()).hexdigest()
-    found = state.services.store.idempotent_response(scoped)
+    fingerprint = body_fingerprint(body)
+    found = store.claim_idempotency(scoped, fingerprint, state.settings.idempotency_ttl_s)
     if found is not None:
         if found.fingerprint != fingerprint:
-            raise ProblemError(422, "Idempotency key reused", "this key was used for another request")
+            raise ProblemError(422, "Idempotency key reused", "this key was used with another request body")
+        if found.status == 0:
+            raise ProblemError(409, "Request in progress", "a request with this key is still running; "
+                               "retry when it has finished", headers={"Retry-After": "1"})
         request.state.replayed = True
         return found.body
-    status, body = run()
-    state.services.store.save_idempotent_response(scoped, fingerprint, status, body)
-    return body
+    try:
+        status, out = run()
+    except BaseException:
+        store.release_idempotency(scoped)
+        raise
+    store.finish_idempotency(scoped, status, out)
+    return out

@@ -14,6 +14,10 @@ class RateLimiter(Protocol):
         """0 when allowed; else the seconds to wait before a token is free."""
         ...
 
+    def peek(self, key: str) -> float:
+        """Like take, without spending a token (a lock-out check before the costly work)."""
+        ...
+
 
 @dataclass
 class MemoryRateLimiter:
@@ -23,12 +27,19 @@ class MemoryRateLimiter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self, key: str) -> float:
+        return self._bucket(key, spend=True)
+
+    def peek(self, key: str) -> float:
+        return self._bucket(key, spend=False)
+
+    def _bucket(self, key: str, spend: bool) -> float:
         now = time.monotonic()
         with self._lock:
             tokens, at = self._buckets.get(key, (float(self.burst), now))
             tokens = min(self.burst, tokens + (now - at) * self.rate)
             if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
+                if spend:
+                    self._buckets[key] = (tokens - 1, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1 - tokens) / self.rate
@@ -41,7 +52,7 @@ local tokens = tonumber(b[1]) or burst
 local at = tonumber(b[2]) or now
 tokens = math.min(burst, tokens + (now - at) * rate)
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+if tokens >= 1 then tokens = tokens - tonumber(ARGV[4]) else wait = (1 - tokens) / rate end
 redis.call('HSET', KEYS[1], 't', tokens, 'at', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
 return tostring(wait)
@@ -59,7 +70,13 @@ class RedisRateLimiter:
         self.rate, self.burst = rate, burst
 
     def take(self, key: str) -> float:
-        wait = self._script(keys=[f"cairn:rate:{key}"], args=[self.rate, self.burst, time.time()])
+        return self._bucket(key, 1)
+
+    def peek(self, key: str) -> float:
+        return self._bucket(key, 0)
+
+    def _bucket(self, key: str, spend: int) -> float:
+        wait = self._script(keys=[f"cairn:rate:{key}"], args=[self.rate, self.burst, time.time(), spend])
         return float(wait.decode() if isinstance(wait, bytes) else wait)
 
 

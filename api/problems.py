@@ -18,6 +18,7 @@ from kernel.errors import (
     CorpusNotApprovedError,
     ManifestError,
     NotFoundError,
+    ToolRefusedError,
 )
 
 log = logging.getLogger("cairn.api")
@@ -46,6 +47,11 @@ _STATUS = {NotFoundError: 404, AccessDeniedError: 403, CorpusNotApprovedError: 4
            ConfigError: 400}
 
 
+_REFUSAL_STATUS = {"forbidden": 403, "invalid_arguments": 422, "budget_exceeded": 429, "loop_detected": 429,
+                   "deadline_exceeded": 504, "timeout": 504, "tool_disabled": 503, "circuit_open": 503,
+                   "cancelled": 499, "tool_error": 500, "transient_error": 503, "output_too_large": 413}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -59,8 +65,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
-        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail or ""))
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
+                  413: "Payload too large"}
+        # Keep the exception's headers: a 405 must say which methods are Allowed.
+        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail or ""),
+                       headers=dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(ToolRefusedError)
+    async def _refused(request: Request, exc: ToolRefusedError) -> JSONResponse:
+        status = _REFUSAL_STATUS.get(exc.reason_code, 403)
+        return problem(request, status, "Refused", str(exc), None, reason=exc.reason_code)
 
     @app.exception_handler(CairnError)
     async def _cairn(request: Request, exc: CairnError) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
@@ -17,6 +18,7 @@ from api.schemas import CorpusIn, CorpusOut, DocumentOut, JobOut, UploadOut
 from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
 from ingest.pipeline import register_corpus, remove_corpus
 from ingest.sources import SUPPORTED
+from kernel.types import Principal
 
 router = APIRouter(prefix="/v1", tags=["corpora"], responses=PROBLEM_RESPONSES)
 CONTENT = ("curator", "admin")
@@ -37,24 +39,49 @@ def _loaded(state: State, name: str) -> LoadedManifest:
     return load_manifest(Path(row.manifest_path))
 
 
+def admin_audit(state: State, who: Principal, action: str, target: dict[str, object], decision: str = "allowed",
+                reason: str = "") -> None:
+    """Every corpus and key administration lands in the same audit log as the agent's tool calls."""
+    state.services.store.add_audit(trace_id=uuid.uuid4().hex, user_id=who.user_id, role=who.role, tool=action,
+                                   origin="api", arguments=target, decision=decision, reason=reason,
+                                   outcome="ok" if decision == "allowed" else decision)
+
+
+def _require_owner(state: State, who: Principal, name: str, action: str) -> None:
+    row = state.services.store.find_corpus(name)
+    if row is not None and who.role != "admin" and row.created_by != who.user_id:
+        admin_audit(state, who, action, {"corpus": name}, "refused", "not the corpus owner")
+        raise ProblemError(403, "Forbidden", "only the curator who registered this corpus, or an admin, may "
+                           "change it")
+
+
 @router.post("/corpora", status_code=201, response_model=CorpusOut, summary="Create or update a corpus")
 def put_corpus(body: CorpusIn, state: State, who: Who, request: Request,
                idempotency_key: Annotated[str | None, Header()] = None) -> CorpusOut:
     require(who, *CONTENT)
+    _require_owner(state, who, body.name, "corpus.put")
 
     def run() -> tuple[int, dict[str, object]]:
-        existing = state.services.store.find_corpus(body.name)
+        store = state.services.store
+        existing = store.find_corpus(body.name)
         file = Path(existing.manifest_path) if existing and existing.manifest_path else (
             state.corpus_dir(body.name) / "corpus.yaml")
         (file.parent / "docs").mkdir(parents=True, exist_ok=True)
-        approval = load_manifest(file).manifest.approval if file.is_file() else Approval()
-        m = Manifest(name=body.name, description=body.description, owner=body.owner,
-                     source=Source(path="./docs", include=body.include, exclude=body.exclude), acl=body.acl,
+        before = load_manifest(file).manifest if file.is_file() else None
+        source = Source(path="./docs", include=body.include, exclude=body.exclude)
+        # Any change of who may read, or of what is read, needs a fresh approval by someone else.
+        widened = before is None or before.acl != body.acl or before.source != source
+        approval = Approval() if widened or before is None else before.approval
+        m = Manifest(name=body.name, description=body.description, owner=body.owner, source=source, acl=body.acl,
                      approval=approval)
-        register_corpus(save_manifest(m, file), state.services.store)
+        register_corpus(save_manifest(m, file), store)
+        store.upsert_corpus(body.name, created_by=existing.created_by if existing and existing.created_by
+                            else who.user_id, **({"changed_by": who.user_id} if widened else {}))
+        admin_audit(state, who, "corpus.put", {"corpus": body.name, "acl_or_source_changed": widened})
         return 201, _out(state, body.name).model_dump(mode="json")
 
-    return CorpusOut.model_validate(replay_or_run(state, who, request, idempotency_key, run))
+    return CorpusOut.model_validate(replay_or_run(state, who, request, idempotency_key,
+                                                  body.model_dump(mode="json"), run))
 
 
 @router.get("/corpora", response_model=list[CorpusOut], summary="List corpora")
@@ -81,16 +108,25 @@ def _set_approval(state: State, who: Who, name: str, status: Literal["approved",
 @router.post("/corpora/{name}/approve", response_model=CorpusOut, summary="Approve a corpus for ingestion")
 def approve(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
+    _loaded(state, name)
+    row = state.services.store.get_corpus(name)
+    if row.changed_by and row.changed_by == who.user_id:
+        admin_audit(state, who, "corpus.approve", {"corpus": name}, "refused", "four eyes: own change")
+        raise ProblemError(403, "Forbidden", "you made the last change to this corpus's access or sources; "
+                           "another curator or an admin must approve it")
     _set_approval(state, who, name, "approved")
+    admin_audit(state, who, "corpus.approve", {"corpus": name})
     return _out(state, name)
 
 
 @router.post("/corpora/{name}/revoke", response_model=CorpusOut, summary="Revoke: nothing of it stays searchable")
 def revoke(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
+    # Any curator may revoke: taking content out of search never widens access.
     _set_approval(state, who, name, "revoked")
     with state.ingest_lock:
         remove_corpus(name, state.services.store, state.services.index)
+    admin_audit(state, who, "corpus.revoke", {"corpus": name})
     return _out(state, name)
 
 
@@ -102,15 +138,21 @@ def _target(state: State, name: str, rel: str) -> Path:
     parts = PurePosixPath(rel).parts
     if not parts or any(p in ("..", ".") or not _SAFE.match(p) for p in parts):
         raise ProblemError(422, "Invalid request", "the file path may only hold plain names",
-                      errors=[{"field": "path", "message": "invalid path"}])
+                           errors=[{"field": "path", "message": "invalid path"}])
     root = loaded.source_root()
-    return root.joinpath(*parts)
+    target = root.joinpath(*parts)
+    # A link planted in the corpus folder must not turn an upload or delete into a write elsewhere.
+    if not target.parent.resolve().is_relative_to(root) or target.is_symlink():
+        raise ProblemError(422, "Invalid request", "the path leads outside the corpus folder",
+                           errors=[{"field": "path", "message": "invalid path"}])
+    return target
 
 
 @router.post("/corpora/{name}/documents", status_code=201, response_model=UploadOut,
              summary="Upload a file (multipart, streamed to disk, size-limited)")
 def upload(name: str, file: UploadFile, state: State, who: Who, path: str | None = None) -> UploadOut:
     require(who, *CONTENT)
+    _require_owner(state, who, name, "document.upload")
     rel = path or (file.filename or "")
     target = _target(state, name, rel)
     if target.suffix.lower() not in SUPPORTED:
@@ -128,6 +170,7 @@ def upload(name: str, file: UploadFile, state: State, who: Who, path: str | None
                 raise ProblemError(413, "Payload too large", f"files are limited to {limit} bytes")
             out.write(chunk)
     tmp.replace(target)
+    admin_audit(state, who, "document.upload", {"corpus": name, "path": rel, "bytes": written})
     return UploadOut(corpus=name, path=target.relative_to(_loaded(state, name).source_root()).as_posix(),
                      bytes=written)
 
@@ -144,6 +187,7 @@ def documents(name: str, state: State, who: Who) -> list[DocumentOut]:
 @router.delete("/corpora/{name}/documents/{path:path}", status_code=204, summary="Delete a file and its chunks")
 def delete_document(name: str, path: str, state: State, who: Who) -> Response:
     require(who, *CONTENT)
+    _require_owner(state, who, name, "document.delete")
     target = _target(state, name, path)
     if not target.is_file():
         raise ProblemError(404, "Not found", "no such file")
@@ -153,6 +197,7 @@ def delete_document(name: str, path: str, state: State, who: Who) -> Response:
         state.services.index.delete_where(document_id=doc_id)
         state.services.index.flush()
         state.services.store.mark_documents([doc_id], "deleted")
+    admin_audit(state, who, "document.delete", {"corpus": name, "path": path})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -167,7 +212,7 @@ def start_ingest(name: str, state: State, who: Who, request: Request,
         job_id = state.submit_ingest(loaded.path)
         return 202, _job(state, job_id).model_dump(mode="json")
 
-    return JobOut.model_validate(replay_or_run(state, who, request, idempotency_key, run))
+    return JobOut.model_validate(replay_or_run(state, who, request, idempotency_key, {"corpus": name}, run))
 
 
 def _job(state: State, job_id: str) -> JobOut:

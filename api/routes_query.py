@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -14,24 +15,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.deps import State, Who
 from api.problems import PROBLEM_RESPONSES
 from api.schemas import AskIn, SearchHit, SearchIn, SearchOut
-from retrieval.search import SearchRequest
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("/search", response_model=SearchOut, summary="Hybrid search as the caller")
 def search(body: SearchIn, state: State, who: Who) -> SearchOut:
-    searcher = state.services.searcher
-    cfg = searcher.config.with_(rerank=body.rerank) if body.rerank is not None else None
-    if cfg is not None and cfg.rerank and searcher.reranker is None:
-        cfg = cfg.with_(rerank=False)
-    res = searcher.search(SearchRequest(body.query, who, k=body.k, corpora=body.corpora,
-                                        source_types=body.source_types), cfg)
-    return SearchOut(rerank=res.rerank, results=[SearchHit(
-        chunk_id=r.chunk.chunk_id, document_id=r.chunk.document_id, corpus=r.chunk.corpus, source=r.chunk.source,
-        title=r.chunk.title, text=r.chunk.text, start=r.chunk.start, end=r.chunk.end,
-        heading_path=list(r.chunk.heading_path), page=r.chunk.page, score=r.score, scores=r.scores)
-        for r in res.results])
+    # A direct search is a tool call like the agent's: same loop, same audit, same metrics.
+    out = state.agent.call("search_knowledge", body.model_dump(exclude_none=True), who, "api")
+    return SearchOut(rerank=out["rerank"], results=[SearchHit.model_validate(r) for r in out["results"]])
 
 
 @router.post("/ask", summary="Answer with citations (JSON; SSE with Accept: text/event-stream or stream=true)",
@@ -41,7 +33,12 @@ async def ask(body: AskIn, state: State, who: Who,
     if body.stream or (accept or "").startswith("text/event-stream"):
         return StreamingResponse(_events(body, state, who), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    ans = await run_in_threadpool(state.agent.ask, body.question, who, body.conversation_id)
+    cancel = threading.Event()
+    try:
+        ans = await run_in_threadpool(state.agent.ask, body.question, who, body.conversation_id, True, None,
+                                      cancel)
+    finally:
+        cancel.set()  # the deadline passed or the client left: the turn stops at its next tool call
     return JSONResponse(ans.model_dump(mode="json"))
 
 
@@ -52,21 +49,27 @@ async def _events(body: AskIn, state: State, who: Who) -> AsyncIterator[bytes]:
     def emit(event: str, data: dict[str, Any]) -> None:
         loop.call_soon_threadsafe(queue.put_nowait, (event, data))
 
+    cancel = threading.Event()
+
     def work() -> None:
         try:
-            ans = state.agent.ask(body.question, who, body.conversation_id, on_event=emit)
+            ans = state.agent.ask(body.question, who, body.conversation_id, on_event=emit, cancel=cancel)
             emit("answer", ans.model_dump(mode="json"))
         except Exception:
             emit("error", {"title": "Internal error", "status": 500})
 
     yield _sse("progress", {"stage": "received"})
     task = loop.run_in_executor(None, work)
-    while True:
-        event, data = await queue.get()
-        yield _sse(event, data)
-        if event in ("answer", "error"):
-            break
-    await task
+    try:
+        while True:
+            event, data = await queue.get()
+            yield _sse(event, data)
+            if event in ("answer", "error"):
+                break
+        await task
+    finally:
+        # Reached on disconnect and on the request deadline too (the generator is cancelled or closed).
+        cancel.set()
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:

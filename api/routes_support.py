@@ -105,25 +105,14 @@ def verify_citations(body: VerifyIn, state: State, who: Who) -> Answer:
 def source(document_id: str, state: State, who: Who, answer_id: str | None = None,
            start: Annotated[int | None, Query(ge=0)] = None,
            end: Annotated[int | None, Query(ge=0)] = None) -> SourceOut:
-    doc = state.services.store.get_document(document_id)
-    readable = doc is not None and doc.status == "indexed" and who.may_read(list(doc.acl))
-    cited: list[Citation] = []
-    if answer_id is not None:
-        try:
-            cited = [c for c in load_answer(state, who, answer_id).citations if c.document_id == document_id]
-        except ProblemError:
-            cited = []
-    if doc is None or not (readable or (cited and who.role in SUPPORT)):
-        raise ProblemError(404, "Not found", "no such document")
-    highlights = [Highlight(start=c.start, end=c.end, n=c.n, stale=doc.text[c.start : c.end] != c.quote)
-                  for c in cited]
-    if readable and start is not None and end is not None and 0 <= start <= end <= len(doc.text):
-        highlights.append(Highlight(start=start, end=end))
-    spans = [{"n": c.n, "start": c.start, "end": c.end, "quote": c.quote,
-              "stale": doc.text[c.start : c.end] != c.quote} for c in cited]
-    return SourceOut(document_id=doc.id, title=doc.title, source=doc.source_uri, corpus=doc.corpus,
-                     version=doc.version, full=readable, text=doc.text if readable else None, spans=spans,
-                     highlights=highlights)
+    args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
+    out = state.agent.call("read_source", {k: v for k, v in args.items() if v is not None}, who, "api")
+    highlights = [Highlight(start=c["start"], end=c["end"], n=c["n"], stale=c["stale"]) for c in out["spans"]]
+    if out["asked"] is not None:
+        highlights.append(Highlight(**out["asked"]))
+    return SourceOut(document_id=out["document_id"], title=out["title"], source=out["source"],
+                     corpus=out["corpus"], version=out["version"], full=out["full"], text=out["text"],
+                     spans=out["spans"], highlights=highlights)
 
 
 class AuditOut(BaseModel):

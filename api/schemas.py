@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ingest.manifest import AclSpec
 
@@ -22,6 +22,28 @@ class CorpusIn(BaseModel):
     include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
     exclude: list[str] = Field(default_factory=list, max_length=50)
     acl: AclSpec
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        _check_storable(data)
+        return data
+
+
+def _check_storable(value: Any) -> None:
+    """JSON may carry lone surrogates ("\\ud800"): valid to the parser, not storable as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_storable(k)
+            _check_storable(v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_storable(v)
 
 
 class CorpusOut(BaseModel):

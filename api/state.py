@@ -22,16 +22,16 @@ class AppState:
     agent: Agent
     verifier: JwtVerifier
     limiter: RateLimiter
+    auth_failures: RateLimiter
     jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="ingest"))
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, settings: Settings, services: Services | None = None) -> AppState:
         svc = services or Services.open(settings)
-        limiter: RateLimiter = (RedisRateLimiter(settings.rate_redis_url, settings.rate_per_s, settings.rate_burst)
-                                if settings.rate_redis_url else
-                                MemoryRateLimiter(settings.rate_per_s, settings.rate_burst))
-        return cls(settings, svc, svc.agent(), JwtVerifier(settings), limiter)
+        return cls(settings, svc, svc.agent(), JwtVerifier(settings),
+                   _limiter(settings, settings.rate_per_s, settings.rate_burst),
+                   _limiter(settings, settings.auth_fail_per_min / 60, settings.auth_fail_burst))
 
     def corpus_dir(self, name: str) -> Path:
         return self.settings.data_dir / "corpora" / name
@@ -67,3 +67,9 @@ class AppState:
     def close(self) -> None:
         self.jobs.shutdown(wait=True)
         self.services.close()
+
+
+def _limiter(settings: Settings, rate: float, burst: int) -> RateLimiter:
+    if settings.rate_redis_url:
+        return RedisRateLimiter(settings.rate_redis_url, rate, burst)
+    return MemoryRateLimiter(rate, burst)

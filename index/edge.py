@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sys
 import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from qdrant_edge import (
     CountRequest,
@@ -34,7 +37,7 @@ from qdrant_edge import (
 
 from index.access import AccessFilter
 from index.protocol import DENSE, SPARSE, IndexPoint
-from kernel.errors import IndexBackendError
+from kernel.errors import IndexBackendError, IndexBusyError
 from kernel.types import Chunk, Hit
 
 KEYWORD_FIELDS = ("acl", "corpus", "document_id", "source_type")
@@ -43,6 +46,7 @@ KEYWORD_FIELDS = ("acl", "corpus", "document_id", "source_type")
 class EdgeIndex:
     def __init__(self, path: Path, dim: int) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        self._holder = _hold(path)
         try:
             if any(path.iterdir()):
                 self._shard = EdgeShard.load(str(path))
@@ -56,6 +60,7 @@ class EdgeIndex:
                     self._shard.update(UpdateOperation.create_field_index(name, PayloadSchemaType.Keyword))
                 self._shard.update(UpdateOperation.create_field_index("indexed_at", PayloadSchemaType.Float))
         except Exception as exc:  # the Rust side raises plain exceptions
+            self._holder.close()
             raise IndexBackendError(f"cannot open the embedded index at {path}: {exc}") from exc
         # Edge serialises writes itself; this lock keeps close() from racing an in-flight call.
         self._lock = threading.RLock()
@@ -147,6 +152,28 @@ class EdgeIndex:
         with self._lock:
             self._shard.flush()
             self._shard.close()
+            self._holder.close()
+
+
+def _hold(path: Path) -> IO[str]:
+    """The embedded shard has one writer process. Say who holds it, in one line, instead of letting the
+    engine fail deep inside with a WAL lock error."""
+    lock = path.parent / f"{path.name}.lock"
+    fh = lock.open("a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise IndexBusyError(
+            f"the embedded index at {path} is in use by {holder}; stop that process first, or run this "
+            "command against a Qdrant server (CAIRN_QDRANT_URL) that several processes can share") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} ({' '.join(sys.argv[:2]) or 'python'})")
+    fh.flush()
+    return fh
 
 
 def _scope(corpus: str | None, document_id: str | None) -> Filter:

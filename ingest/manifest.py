@@ -146,12 +146,51 @@ def _segments_match(parts: list[str], pats: list[str]) -> bool:
     return fnmatch.fnmatchcase(parts[0], pats[0]) and _segments_match(parts[1:], pats[1:])
 
 
+def unmatched_patterns(loaded: LoadedManifest, rel_paths: list[str]) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for patterns that select nothing among the corpus's files. An ACL rule that
+    matches nothing is an error: a typo there hands its files the default ACL (a wider one, usually)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    for i, rule in enumerate(loaded.manifest.acl.rules):
+        if not any(glob_match(p, rule.match) for p in rel_paths):
+            errors.append(f"acl.rules[{i}].match: {rule.match!r} matches no file{_case_hint(rule.match, rel_paths)}")
+    if loaded.manifest.source.path is not None:
+        for g in loaded.manifest.source.include:
+            if not any(glob_match(p, g) for p in rel_paths):
+                warnings.append(f"source.include: {g!r} matches no file{_case_hint(g, rel_paths)}")
+    return errors, warnings
+
+
+def _case_hint(pattern: str, rel_paths: list[str]) -> str:
+    low = pattern.lower()
+    for p in rel_paths:
+        if glob_match(p.lower(), low):
+            fixed = _recase(pattern, p)
+            return f"; did you mean {fixed!r}? (it matches {p!r} but for letter case)"
+    return ""
+
+
+def _recase(pattern: str, path: str) -> str:
+    """The pattern with each literal folder/file name spelt as in `path` (wildcards left alone)."""
+    pats, parts = pattern.split("/"), path.split("/")
+    out = []
+    for i, seg in enumerate(pats):
+        literal = not any(c in seg for c in "*?[")
+        out.append(parts[i] if literal and i < len(parts) and parts[i].lower() == seg.lower() else seg)
+        if seg == "**":
+            out += pats[i + 1:]
+            break
+    return "/".join(out)
+
+
 def find_manifest(path: Path) -> Path:
     return path / MANIFEST_NAME if path.is_dir() else path
 
 
 def load_manifest(path: Path) -> LoadedManifest:
     """Read and validate a manifest; raise ManifestError listing every problem found."""
+    if not path.exists():
+        raise ManifestError(str(path), [f"{path} does not exist (give a corpus folder or its corpus.yaml)"])
     file = find_manifest(path)
     if not file.is_file():
         raise ManifestError(str(file), ["no corpus.yaml here"])

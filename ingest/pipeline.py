@@ -18,10 +18,10 @@ from index.protocol import IndexPoint, VectorIndex
 from index.sparse import Bm25Encoder
 from ingest.chunk import Span, chunk_document, chunk_id, content_hash
 from ingest.embed import Embedder
-from ingest.manifest import LoadedManifest
+from ingest.manifest import LoadedManifest, unmatched_patterns
 from ingest.parse import parse_item, preload_parsers
 from ingest.sources import SourceItem, iter_items
-from kernel.errors import DocumentError
+from kernel.errors import DocumentError, ManifestError
 from kernel.settings import Settings
 from kernel.store import ChunkRow, Store
 from kernel.types import Chunk
@@ -81,6 +81,7 @@ class Plan:
     deleted: list[str]
     failed: list[tuple[str, str]]
     known: set[str]
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class IngestReport:
     unchanged: int = 0
     deleted: int = 0
     failed: int = 0
+    skipped: int = 0
     chunks_written: int = 0
     chunks_embedded: int = 0
     seconds: float = 0.0
@@ -103,7 +105,8 @@ class IngestReport:
             "corpus": self.corpus,
             "job_id": self.job_id,
             "documents": {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                          "deleted": self.deleted, "failed": self.failed},
+                          "deleted": self.deleted, "failed": self.failed,
+                          "skipped": self.skipped},
             "chunks_written": self.chunks_written,
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
@@ -135,7 +138,7 @@ def remove_corpus(corpus: str, store: Store, index: VectorIndex, status: str = "
     return len(docs)
 
 
-def plan(loaded: LoadedManifest, store: Store, salt: str, max_attempts: int, retry_failed: bool) -> Plan:
+def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:
     corpus = loaded.name
     existing = {d.id: d for d in store.documents(corpus)}
     todo: list[SourceItem] = []
@@ -143,7 +146,10 @@ def plan(loaded: LoadedManifest, store: Store, salt: str, max_attempts: int, ret
     unchanged: list[str] = []
     failed: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for item in iter_items(loaded, salt):
+    skipped: list[str] = []
+    max_attempts = settings.max_attempts
+    items = list(iter_items(loaded, salt, settings.max_file_bytes))
+    for item in items:
         if item.document_id in seen:
             failed.append((item.source_uri, f"duplicate document id {item.document_id!r} in this corpus"))
             continue
@@ -156,7 +162,9 @@ def plan(loaded: LoadedManifest, store: Store, salt: str, max_attempts: int, ret
                                                 f"{other.corpus!r}"))
                 continue
         same = row is not None and row.content_hash == item.fingerprint
-        if same and row is not None and row.status == "indexed":
+        if same and row is not None and row.status == "failed" and item.source_type == "unsupported":
+            skipped.append(item.document_id)  # reported when first seen, not on every run
+        elif same and row is not None and row.status == "indexed":
             unchanged.append(item.document_id)
         elif same and row is not None and row.status == "failed" and row.attempts >= max_attempts and (
                 not retry_failed):
@@ -165,8 +173,11 @@ def plan(loaded: LoadedManifest, store: Store, salt: str, max_attempts: int, ret
             todo.append(item)
             if row is None or row.status in ("deleted", "revoked"):
                 added.add(item.document_id)
+    errors, _ = unmatched_patterns(loaded, [i.rel_path for i in items])
+    if errors:
+        raise ManifestError(str(loaded.path), errors)
     deleted = [d.id for d in existing.values() if d.id not in seen and d.status not in ("deleted",)]
-    return Plan(corpus, todo, added, unchanged, deleted, failed, set(existing))
+    return Plan(corpus, todo, added, unchanged, deleted, failed, set(existing), skipped)
 
 
 def process_items(
@@ -322,7 +333,7 @@ def ingest(
         remove_corpus(loaded.name, store, index)
     loaded.require_approved()
     report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
-    the_plan = plan(loaded, store, index_salt(settings, embedder), settings.max_attempts, retry_failed)
+    the_plan = plan(loaded, store, index_salt(settings, embedder), settings, retry_failed)
     store.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
     for item in the_plan.todo:
         if item.document_id not in the_plan.known or store.get_document(item.document_id) is None:
@@ -334,6 +345,7 @@ def ingest(
         report.failed += 1
         report.failures.append({"source": source, "reason": reason})
     report.unchanged = len(the_plan.unchanged)
+    report.skipped = len(the_plan.skipped)
     for doc_id in the_plan.deleted:
         index.delete_where(document_id=doc_id)
     index.flush()

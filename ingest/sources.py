@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,13 @@ class SourceItem:
         return cls(**{**msg, "acl": tuple(msg["acl"])})
 
 
-def iter_items(loaded: LoadedManifest, salt: str) -> Iterator[SourceItem]:
-    """Yield every selected item. `salt` names what else shapes the index (model, chunking)."""
+def iter_items(loaded: LoadedManifest, salt: str, max_bytes: int) -> Iterator[SourceItem]:
+    """Yield every selected item. `salt` names what else shapes the index (model, chunking); a file over
+    `max_bytes` is never read."""
     if loaded.manifest.source.records is not None:
         yield from _records(loaded, salt)
     else:
-        yield from _files(loaded, salt)
+        yield from _files(loaded, salt, max_bytes)
 
 
 def _fingerprint(content: bytes, acl: list[str], salt: str) -> str:
@@ -58,32 +60,94 @@ def _fingerprint(content: bytes, acl: list[str], salt: str) -> str:
     return h.hexdigest()
 
 
-def _files(loaded: LoadedManifest, salt: str) -> Iterator[SourceItem]:
+def _file_fingerprint(path: Path, acl: list[str], salt: str) -> str:
+    """Streamed: a file is never held whole in memory to be hashed."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    h.update(json.dumps([acl, salt]).encode())
+    return h.hexdigest()
+
+
+def walk_files(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Every file under `root` with the reason it cannot be used, or None. Links are never followed out
+    of the corpus folder; a link to a folder is not followed at all (it would duplicate or escape)."""
+    problems: list[tuple[Path, str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((Path(exc.filename or root), f"folder cannot be read: {exc.strerror}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
+        base = Path(folder)
+        for name in sorted(dirs):
+            if (base / name).is_symlink():
+                yield base / name, "a symbolic link to a folder; not followed"
+        dirs.sort()
+        for name in sorted(files):
+            path = base / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    yield path, "a symbolic link to a file outside the corpus folder; not followed"
+                    continue
+                if not target.is_file():
+                    yield path, "a broken symbolic link"
+                    continue
+            yield path, None
+    yield from problems
+
+
+def selected_paths(loaded: LoadedManifest) -> list[str]:
+    """The corpus-relative paths a manifest selects (for validation: nothing is read or hashed)."""
+    if loaded.manifest.source.records is not None:
+        return [i.rel_path for i in _records(loaded, "") if i.problem is None]
     root = loaded.source_root()
-    manifest_file = loaded.path
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if path == manifest_file:
+    rels = (p.relative_to(root).as_posix() for p, problem in walk_files(root) if problem is None)
+    return [r for r in rels if safe_name(r) == r and loaded.selects(r)]
+
+
+def safe_name(rel: str) -> str:
+    """A name that can be stored and shown even when the file system's bytes are not UTF-8."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _files(loaded: LoadedManifest, salt: str, max_bytes: int) -> Iterator[SourceItem]:
+    root = loaded.source_root()
+    for path, problem in walk_files(root):
+        if path == loaded.path:
             continue
         rel = path.relative_to(root).as_posix()
-        if not loaded.selects(rel):
+        shown = safe_name(rel)
+        if shown != rel:
+            problem = problem or "the file name is not valid UTF-8; rename the file"
+        elif not loaded.selects(rel):
             continue
-        kind = SUPPORTED.get(path.suffix.lower())
-        acl = loaded.acl_for(rel).tokens()
-        size = path.stat().st_size
-        problem = None if kind else f"unsupported file type {path.suffix or '(none)'!r}"
-        data = path.read_bytes() if kind else b""
-        yield SourceItem(
-            document_id=f"{loaded.name}/{rel}",
-            corpus=loaded.name,
-            source_uri=path.as_uri(),
-            rel_path=rel,
-            source_type=kind or "unsupported",
-            acl=tuple(acl),
-            fingerprint=_fingerprint(data, acl, salt),
-            size=size,
-            path=str(path),
-            problem=problem,
-        )
+        yield _file_item(loaded, path, shown, problem, salt, max_bytes)
+
+
+def _file_item(loaded: LoadedManifest, path: Path, rel: str, problem: str | None, salt: str,
+               max_bytes: int) -> SourceItem:
+    kind = SUPPORTED.get(path.suffix.lower())
+    acl = loaded.acl_for(rel).tokens()
+    size = 0
+    fingerprint = _fingerprint(b"", acl, salt)
+    if problem is None and kind is None:
+        problem = f"unsupported file type {path.suffix or '(none)'!r}"
+    if problem is None:
+        try:
+            stat = path.stat()
+            size = stat.st_size
+            # Over the limit: fingerprint by size and time only; the file is refused before any read.
+            fingerprint = (_fingerprint(f"{size}:{stat.st_mtime_ns}".encode(), acl, salt)
+                           if size > max_bytes else _file_fingerprint(path, acl, salt))
+        except OSError as exc:
+            problem = f"the file cannot be read: {exc.strerror or exc}"
+    return SourceItem(
+        document_id=f"{loaded.name}/{rel}", corpus=loaded.name, source_uri=rel, rel_path=rel,
+        source_type=kind if kind and problem is None else ("unsupported" if kind is None else kind),
+        acl=tuple(acl), fingerprint=fingerprint, size=size, path=str(path), problem=problem,
+    )
 
 
 def _records(loaded: LoadedManifest, salt: str) -> Iterator[SourceItem]:
@@ -101,7 +165,7 @@ def _record_item(loaded: LoadedManifest, file: Path, lineno: int, line: str, sal
     def bad(reason: str, doc_id: str | None = None) -> SourceItem:
         return SourceItem(
             document_id=doc_id or f"{loaded.name}/{where}", corpus=loaded.name,
-            source_uri=f"{file.as_uri()}#L{lineno}", rel_path=where, source_type="record", acl=(),
+            source_uri=f"{file.name}#L{lineno}", rel_path=where, source_type="record", acl=(),
             fingerprint="", size=len(line), problem=reason,
         )
 
@@ -133,7 +197,7 @@ def _record_item(loaded: LoadedManifest, file: Path, lineno: int, line: str, sal
     return SourceItem(
         document_id=doc_id,
         corpus=loaded.name,
-        source_uri=str(url) if url else f"{file.as_uri()}#{doc_id}",
+        source_uri=str(url) if url else f"{file.name}#{doc_id}",
         rel_path=rel,
         source_type="record",
         acl=tuple(acl),

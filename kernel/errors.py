@@ -36,6 +36,16 @@ class AccessDeniedError(CairnError):
     code = "access_denied"
 
 
+class ToolRefusedError(CairnError):
+    """A tool call made for a person (API, CLI) was refused or failed in the governance loop."""
+
+    code = "tool_refused"
+
+    def __init__(self, reason_code: str, reason: str) -> None:
+        self.reason_code = reason_code
+        super().__init__(reason)
+
+
 class DocumentError(CairnError):
     """A single document cannot be ingested; the rest of the corpus goes on."""
 
@@ -60,6 +70,10 @@ class ParseFailedError(DocumentError):
 
 class IndexBackendError(CairnError):
     code = "index_error"
+
+
+class IndexBusyError(IndexBackendError):
+    code = "index_busy"
 
 
 class BrokerError(CairnError):

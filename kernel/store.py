@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     delete,
     event,
@@ -46,9 +47,16 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC) if value is not None else None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            # 0001-01-01 east of UTC or 9999-12-31 west of it: the nearest representable instant.
+            edge = datetime.min if value.year == 1 else datetime.max
+            return edge.replace(tzinfo=UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
@@ -70,6 +78,10 @@ class CorpusRow(Base):
     approval_status: Mapped[str] = mapped_column(String(20), default="pending")
     approved_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Who registered the corpus through the API (may change it) and who made its last ACL/source change
+    # (may not approve it: four eyes). Empty for corpora whose manifest lives in a repository.
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    changed_by: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -157,7 +169,8 @@ class SafetyEventRow(Base):
 class TicketRow(Base):
     __tablename__ = "tickets"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    __table_args__ = (UniqueConstraint("user_id", "idempotency_key"),)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     user_id: Mapped[str] = mapped_column(String(320))
     question: Mapped[str] = mapped_column(Text)
@@ -184,8 +197,9 @@ class AnswerRow(Base):
 
 class ConversationRow(Base):
     __tablename__ = "conversations"
+    # Ids are per user: another user's id is simply a different conversation (no oracle, no squatting).
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[str] = mapped_column(String(320), primary_key=True)
     turns: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -219,6 +233,8 @@ class ConsoleSessionRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     csrf: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The API key the session was opened with: revoking the key ends the session.
+    key_id: Mapped[str] = mapped_column(String(32), default="")
 
 
 class Store:
@@ -314,6 +330,9 @@ class Store:
             if status in ("deleted", "revoked", "failed"):
                 s.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(ids)))
                 s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(chunk_count=0))
+            if status in ("deleted", "revoked"):
+                # What was taken out of search does not stay readable in the database either.
+                s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(text="", title=""))
 
     def record_failure(self, document_id: str, error: str, fingerprint: str) -> None:
         """Attempts count failures of the same content; new content starts counting again."""
@@ -432,15 +451,17 @@ class Store:
             return list(s.scalars(q.order_by(SafetyEventRow.id)))
 
     # tickets
-    def create_ticket(self, key: str, **fields: Any) -> tuple[TicketRow, bool]:
-        """Idempotent by key: the same key returns the first ticket and False."""
+    def create_ticket(self, key: str, user_id: str, **fields: Any) -> tuple[TicketRow, bool]:
+        """Idempotent by (user, key): the same user's same key returns the first ticket and False. Keys are
+        scoped per user, so one user's key can neither fetch nor swallow another user's ticket."""
         import uuid as _uuid
 
         with self.session() as s:
-            found = s.scalars(select(TicketRow).where(TicketRow.idempotency_key == key)).first()
+            found = s.scalars(select(TicketRow).where(TicketRow.idempotency_key == key,
+                                                      TicketRow.user_id == user_id)).first()
             if found is not None:
                 return found, False
-            row = TicketRow(id=_uuid.uuid4().hex, idempotency_key=key, **fields)
+            row = TicketRow(id=_uuid.uuid4().hex, idempotency_key=key, user_id=user_id, **fields)
             s.add(row)
             return row, True
 
@@ -487,18 +508,15 @@ class Store:
 
     def conversation(self, conversation_id: str, user_id: str) -> list[Any]:
         with self.session() as s:
-            row = s.get(ConversationRow, conversation_id)
-            # A conversation id of another principal reads as empty: ids are not capabilities.
-            return list(row.turns) if row is not None and row.user_id == user_id else []
+            row = s.get(ConversationRow, (conversation_id, user_id))
+            return list(row.turns) if row is not None else []
 
     def append_turn(self, conversation_id: str, user_id: str, turn: dict[str, Any], keep: int) -> None:
         with self.session() as s:
-            row = s.get(ConversationRow, conversation_id)
+            row = s.get(ConversationRow, (conversation_id, user_id))
             if row is None:
                 row = ConversationRow(id=conversation_id, user_id=user_id, turns=[])
                 s.add(row)
-            elif row.user_id != user_id:
-                raise NotFoundError("conversation not found")
             row.turns = [*row.turns, turn][-keep:]
 
 
@@ -525,19 +543,35 @@ class Store:
             row.revoked_at = utcnow()
             return True
 
-    def idempotent_response(self, key: str) -> IdempotencyRow | None:
+    def claim_idempotency(self, key: str, fingerprint: str, ttl_s: float) -> IdempotencyRow | None:
+        """Claim a key for a request about to run (None), or return the row that already holds it: a
+        finished response, or one still in flight (status 0). Expired keys are claimed afresh."""
+        from sqlalchemy.exc import IntegrityError
+
+        for _ in range(2):
+            with self.session() as s:
+                row = s.get(IdempotencyRow, key)
+                if row is not None and row.created_at > utcnow() - timedelta(seconds=ttl_s):
+                    return row
+                if row is not None:
+                    s.delete(row)
+            try:
+                with self.session() as s:
+                    s.add(IdempotencyRow(key=key, fingerprint=fingerprint, status=0, body={}))
+                return None
+            except IntegrityError:
+                continue  # another request claimed it between our read and write: read theirs
         with self.session() as s:
             return s.get(IdempotencyRow, key)
 
-    def save_idempotent_response(self, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
-        from sqlalchemy.exc import IntegrityError
+    def finish_idempotency(self, key: str, status: int, body: dict[str, Any]) -> None:
+        with self.session() as s:
+            s.execute(update(IdempotencyRow).where(IdempotencyRow.key == key).values(status=status, body=body))
 
-        try:
-            with self.session() as s:
-                s.add(IdempotencyRow(key=key, fingerprint=fingerprint, status=status, body=body))
-        except IntegrityError:
-            pass  # a concurrent retry stored it first; the first response stands
-
+    def release_idempotency(self, key: str) -> None:
+        """The claimed request failed: a retry with the same key may run it again."""
+        with self.session() as s:
+            s.execute(delete(IdempotencyRow).where(IdempotencyRow.key == key, IdempotencyRow.status == 0))
 
     # console sessions (the cookie carries a random id; only its hash is stored)
     def add_console_session(self, **fields: Any) -> None:

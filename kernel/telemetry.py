@@ -31,6 +31,10 @@ class Metrics:
                                        registry=r)
         self.http_requests = Counter("cairn_http_requests_total", "HTTP requests", ["route", "status"],
                                      registry=r)
+        self.http_latency = Histogram("cairn_http_request_seconds", "HTTP request latency", ["route"],
+                                      registry=r)
+        self.reads = Counter("cairn_content_reads_total", "Reads of indexed content for a principal",
+                             ["channel"], registry=r)
 
 
 def tracer() -> Tracer:

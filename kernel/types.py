@@ -11,6 +11,17 @@ Role = Literal["admin", "curator", "support", "user"]
 PUBLIC_TOKEN = "public"  # noqa: S105 - an ACL token, not a secret
 
 
+def acl_name_ok(name: str) -> bool:
+    """A group or user name: non-empty, storable (no lone surrogates), printable, and without ':'."""
+    if not name or len(name) > 320 or ":" in name or not name.isprintable():
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Acl(BaseModel):
     """Who may read a chunk. Empty is invalid: there is no implicit public access."""
 
@@ -25,8 +36,9 @@ class Acl(BaseModel):
         if not (self.groups or self.users or self.public):
             raise ValueError("an ACL must name groups, users, or public: true")
         for name in (*self.groups, *self.users):
-            if not name or ":" in name:
-                raise ValueError(f"invalid ACL name {name!r} (empty or contains ':')")
+            if not acl_name_ok(name):
+                raise ValueError(f"invalid ACL name {name!r} (empty, too long, contains ':' or a control "
+                                 "character, or is not valid Unicode)")
         return self
 
     def tokens(self) -> list[str]:

@@ -83,7 +83,7 @@ def test_permission_by_role(services: Services, reg: Registry) -> None:
 
 def test_argument_validation_is_a_structured_error(services: Services, reg: Registry) -> None:
     handle, _ = loop_over(reg)
-    out = handle(ToolCall("search_knowledge", {"query": "", "k": 99, "extra": 1}), ctx_for(services))
+    out = handle(ToolCall("search_knowledge", {"query": "", "k": 999, "extra": 1}), ctx_for(services))
     assert out.error_code == "invalid_arguments"
     assert "query" in out.reason and "k" in out.reason and "extra" in out.reason
     assert out.for_model() == {"ok": False, "error": {"code": "invalid_arguments", "message": out.reason}}

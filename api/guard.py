@@ -1,0 +1,176 @@
+"""The outer guard of every request, as plain ASGI so that it sees the whole exchange, streams included.
+
+In order: the declared body size; the credentials, checked from the headers *before* any body byte is
+read (a bogus key costs the server a hash, never a 300 MB upload); failed credentials limited per client;
+the concurrency slot, held until the last byte of the response (a stream keeps its slot); the request
+deadline, which also ends a stream; the body size again while it streams, whatever the headers claimed.
+Every response, however it ends, is counted by route and status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+
+from api.auth import AuthFailedError, authenticate
+from api.limits import retry_after
+from api.state import AppState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+class BodyTooLargeError(HTTPException):
+    """Raised from `receive` once a body passes its limit; FastAPI re-raises HTTPExceptions unchanged."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request bodies are limited to {limit} bytes")
+        self.limit = limit
+
+
+class Guard:
+    def __init__(self, app: App, state: AppState, routes: Callable[[], list[Any]]) -> None:
+        self.app, self.state, self.routes = app, state, routes
+        self.slots = asyncio.Semaphore(state.settings.max_concurrency)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        exchange = _Exchange(send, self._route(scope))
+        try:
+            await self._guarded(scope, receive, exchange)
+        finally:
+            self.state.services.metrics.http_requests.labels(exchange.route, str(exchange.status)).inc()
+            self.state.services.metrics.http_latency.labels(exchange.route).observe(
+                time.perf_counter() - exchange.t0)
+
+    async def _guarded(self, scope: Scope, receive: Receive, ex: _Exchange) -> None:
+        s = self.state.settings
+        headers = Headers(scope=scope)
+        is_upload = scope["path"].endswith("/documents") and scope["method"] == "POST"
+        limit = s.max_upload_bytes + 64 * 1024 if is_upload else s.max_body_bytes
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await ex.problem(scope, 413, "Payload too large", f"request bodies are limited to {limit} bytes")
+            return
+        if scope["path"].startswith("/v1/") and not await self._authenticated(scope, headers, ex):
+            return
+        if self.slots.locked():
+            await ex.problem(scope, 503, "Service busy", "too many requests in flight; retry shortly",
+                             {"Retry-After": "1"})
+            return
+        async with self.slots:
+            try:
+                async with asyncio.timeout(s.request_timeout_s):
+                    await self.app(scope, _limited(receive, limit), ex.send)
+            except TimeoutError:
+                await ex.end_late(scope, 504, "Request timeout", f"no response within {s.request_timeout_s:g} s")
+            except BodyTooLargeError as exc:
+                await ex.end_late(scope, 413, "Payload too large", str(exc.detail))
+
+    async def _authenticated(self, scope: Scope, headers: Headers, ex: _Exchange) -> bool:
+        state = self.state
+        client = (scope.get("client") or ("unknown", 0))[0]
+        fail_key = f"auth-fail:{client}"
+        wait = state.auth_failures.peek(fail_key)
+        if wait > 0:
+            await ex.problem(scope, 429, "Too many requests", "too many failed sign-ins from this client",
+                             {"Retry-After": retry_after(wait)})
+            return False
+        try:
+            who = await asyncio.to_thread(authenticate, state.services.store, state.verifier,
+                                          headers.get("authorization"), headers.get("x-api-key"))
+        except AuthFailedError as exc:
+            state.auth_failures.take(fail_key)
+            await ex.problem(scope, 401, "Unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+            return False
+        scope.setdefault("state", {})["principal"] = who
+        return True
+
+    def _route(self, scope: Scope) -> str:
+        """The route's template (bounded label values), or 'unmatched'."""
+        for route in self.routes():
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return str(getattr(route, "path", "unmatched"))
+        return "unmatched"
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLargeError(limit)
+        return message
+
+    return counted
+
+
+class _Exchange:
+    """One response as it goes out: its status for the metrics, whether headers have left yet."""
+
+    def __init__(self, send: Send, route: str) -> None:
+        self._send, self.route = send, route
+        self.status = 0
+        self.started = False
+        self.finished = False
+        self.streaming = False
+        self.t0 = time.perf_counter()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+            headers = list(message.get("headers", []))
+            names = {k.lower() for k, _ in headers}
+            headers += [h for h in SECURITY_HEADERS if h[0] not in names]
+            self.streaming = any(k.lower() == b"content-type" and v.startswith(b"text/event-stream")
+                                 for k, v in headers)
+            message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.finished = True
+        await self._send(message)
+
+    async def problem(self, scope: Scope, status: int, title: str, detail: str,
+                      headers: dict[str, str] | None = None) -> None:
+        body = json.dumps({"type": f"https://cairn.dev/problems/{title.lower().replace(' ', '-')}",
+                           "title": title, "status": status, "detail": detail,
+                           "instance": scope["path"]}).encode()
+        raw = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+        raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        await self.send({"type": "http.response.start", "status": status, "headers": raw})
+        await self.send({"type": "http.response.body", "body": body})
+
+    async def end_late(self, scope: Scope, status: int, title: str, detail: str) -> None:
+        """A refusal that may come after the response began: a problem if nothing left yet, else the
+        stream's last event says why it ends."""
+        if not self.started:
+            await self.problem(scope, status, title, detail)
+            return
+        if self.finished:
+            return
+        tail = b""
+        if self.streaming:
+            data = json.dumps({"title": title, "status": status, "detail": detail})
+            tail = f"event: error\ndata: {data}\n\n".encode()
+        self.status = status
+        await self._send({"type": "http.response.body", "body": tail, "more_body": False})
+        self.finished = True
