@@ -506,3 +506,7 @@ def eval_gate(
 def _bar() -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,9 @@ class AppState:
     @classmethod
     def build(cls, settings: Settings, services: Services | None = None) -> AppState:
         svc = services or Services.open(settings)
+        from ingest.recovery import recover
+
+        recover(svc.store, svc.index)  # a crashed ingest's leftovers, before anything is served
         return cls(settings, svc, svc.agent(), JwtVerifier(settings),
                    _limiter(settings, settings.rate_per_s, settings.rate_burst),
                    _limiter(settings, settings.auth_fail_per_min / 60, settings.auth_fail_burst))

@@ -7,9 +7,11 @@ multiprocessing because Celery's pool processes are daemonic and may not start m
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -83,8 +85,33 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             title = text
         builder.add(text, category, depth=depth if category == "Title" else None, page=page)
     if not builder.elements:
-        raise ParseFailedError("no text could be extracted (empty, scanned or encrypted file?)")
+        raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
+
+
+def decode_text(data: bytes) -> str:
+    """Text files in the encoding they were written in. UTF-8 (with or without BOM) and UTF-16 with a BOM
+    are certain; otherwise Windows-1252, which decodes every Latin-1 file as written. Detectors guess
+    wrong on short Western text (Latin-1 "crème" read as cp1250 "crčme"), so one is only asked when
+    cp1252 cannot decode the bytes at all."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        return str(best) if best is not None else data.decode("latin-1")
+
+
+# A Markdown image whose URL holds a quote makes the Markdown parser drop the rest of its paragraph; the
+# image itself is never indexed, so it is replaced by its alt text before parsing.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 
 
 def _partition(path: Path, kind: str) -> list[Any]:
@@ -92,15 +119,15 @@ def _partition(path: Path, kind: str) -> list[Any]:
     if kind == "md":
         from unstructured.partition.md import partition_md
 
-        return list(partition_md(filename=name))
+        return list(partition_md(text=_MD_IMAGE.sub(r"\1", decode_text(path.read_bytes()))))
     if kind == "text":
         from unstructured.partition.text import partition_text
 
-        return list(partition_text(filename=name))
+        return list(partition_text(text=decode_text(path.read_bytes())))
     if kind == "html":
         from unstructured.partition.html import partition_html
 
-        return list(partition_html(filename=name))
+        return list(partition_html(text=decode_text(path.read_bytes())))
     if kind == "pdf":
         from unstructured.partition.pdf import partition_pdf
 
@@ -118,6 +145,26 @@ def _partition(path: Path, kind: str) -> list[Any]:
 
         return list(partition_email(filename=name))
     raise UnsupportedTypeError(f"unsupported file type {kind!r}")
+
+
+def _why_empty(path: Path, kind: str) -> str:
+    """Name the real reason a parse gave no text, instead of one guess for every case."""
+    if path.stat().st_size == 0:
+        return "the file is empty"
+    if kind == "pdf":
+        import pypdf
+
+        try:
+            reader = pypdf.PdfReader(str(path))
+            if reader.is_encrypted:
+                return "the PDF is encrypted"
+            pages = len(reader.pages)
+        except Exception as exc:
+            return f"the PDF is corrupt and cannot be read ({type(exc).__name__})"
+        return f"the PDF has {pages} page(s) but no text layer (a scan needs OCR, which is not enabled)"
+    if kind == "html":
+        return "the HTML has no readable text (or nests too deeply for the parser)"
+    return f"no text could be extracted from this {kind} file"
 
 
 class _Builder:
@@ -157,7 +204,10 @@ def _in_child(path: Path, kind: str, timeout_s: float, memory_mb: int) -> Parsed
             try:
                 result: object = parse_file(path, kind)
             except MemoryError:
-                result = ParseFailedError(f"parsing needed more than {memory_mb} MB (decompression bomb?)")
+                result = ParseFailedError(f"parsing needed more than the {memory_mb} MB memory limit "
+                                          "(CAIRN_PARSE_MEMORY_MB)")
+            except RecursionError:
+                result = ParseFailedError("the document nests too deeply to parse")
             except Exception as exc:
                 result = exc if isinstance(exc, ParseFailedError | UnsupportedTypeError) else (
                     ParseFailedError(f"{type(exc).__name__}: {exc}"))

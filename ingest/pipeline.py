@@ -20,6 +20,7 @@ from ingest.chunk import Span, chunk_document, chunk_id, content_hash
 from ingest.embed import Embedder
 from ingest.manifest import LoadedManifest, unmatched_patterns
 from ingest.parse import parse_item, preload_parsers
+from ingest.recovery import recover, require_free_space, runner_id
 from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
 from kernel.settings import Settings
@@ -261,6 +262,7 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
                      content_hash=content_hash(s.embed_text), heading_path=list(s.heading_path), page=s.page)
             for i, (pt, s) in enumerate(zip(doc_points, p.spans, strict=True))
         ]
+    store.add_intents([p.item.document_id for p in ok])
     index.upsert(points)
     index.delete_ids(tombstones)
     index.flush()
@@ -278,6 +280,7 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
             report.added += 1
         else:
             report.updated += 1
+    store.clear_intents([p.item.document_id for p in ok])
     for p in prepared:
         report.timings.add(p.timings)
         if p.error is not None:
@@ -328,6 +331,8 @@ def ingest(
 ) -> IngestReport:
     """Ingest one corpus. `process` turns items into prepared batches (in-process by default)."""
     t_start = time.perf_counter()
+    recover(store, index)
+    require_free_space(settings.data_dir, settings.min_free_mb << 20)
     register_corpus(loaded, store)
     if loaded.manifest.approval.status == "revoked":
         remove_corpus(loaded.name, store, index)
@@ -335,6 +340,7 @@ def ingest(
     report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
     the_plan = plan(loaded, store, index_salt(settings, embedder), settings, retry_failed)
     store.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
+    store.update_job(report.job_id, runner=runner_id())
     for item in the_plan.todo:
         if item.document_id not in the_plan.known or store.get_document(item.document_id) is None:
             store.upsert_document(item.document_id, corpus=item.corpus, source_uri=item.source_uri,
@@ -360,6 +366,7 @@ def ingest(
         progress(0, len(the_plan.todo))
     try:
         for batch in run(the_plan.todo):
+            require_free_space(settings.data_dir, settings.min_free_mb << 20)
             commit(batch, the_plan, store, index, bm25, embedder.name, report)
             done += len(batch)
             store.update_job(report.job_id, done=done)

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0)
     parse_memory_mb: int = Field(default=2048, ge=256)
     max_attempts: int = Field(default=3, ge=1)
+    min_free_mb: int = Field(default=256, ge=0, description="ingestion stops cleanly below this free space")
 
     fusion: FusionName = Field(default="rrf", description="rrf (default, measured best here) or dbsf")
     rrf_k: float = Field(default=10.0, gt=0)

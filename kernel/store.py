@@ -136,6 +136,16 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    runner: Mapped[str] = mapped_column(String(200), default="")  # host:pid of the process running it
+
+
+class IntentRow(Base):
+    """A document whose new chunks are being written to the index but not yet committed here. A crash in
+    between leaves the row behind, and start-up takes those points out again (see ingest.recovery)."""
+
+    __tablename__ = "index_intents"
+    document_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AuditRow(Base):
@@ -409,6 +419,24 @@ class Store:
                 raise NotFoundError(f"job {job_id!r} not found")
             for key, value in fields.items():
                 setattr(row, key, value)
+
+    def running_jobs(self) -> list[JobRow]:
+        with self.session() as s:
+            return list(s.scalars(select(JobRow).where(JobRow.status.in_(["running", "queued"]))))
+
+    # write intents (index written, store not yet)
+    def add_intents(self, document_ids: Sequence[str]) -> None:
+        with self.session() as s:
+            s.execute(delete(IntentRow).where(IntentRow.document_id.in_(list(document_ids))))
+            s.add_all(IntentRow(document_id=d) for d in document_ids)
+
+    def clear_intents(self, document_ids: Sequence[str]) -> None:
+        with self.session() as s:
+            s.execute(delete(IntentRow).where(IntentRow.document_id.in_(list(document_ids))))
+
+    def intents(self) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(IntentRow.document_id)))
 
     def get_job(self, job_id: str) -> JobRow:
         with self.session() as s:
