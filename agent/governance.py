@@ -18,9 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.context import RunContext, ToolCall, ToolOutcome
+from agent.injection_model import InjectionModel
 from agent.redact import redact_value
 from agent.tools import Registry
-from agent.untrusted import scan, urls
+from agent.untrusted import Finding, scan, urls
 from kernel.errors import CairnError
 from kernel.telemetry import Metrics, tracer
 
@@ -212,7 +213,16 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def output_guarded(registry: Registry, max_chars: int = 60_000) -> Wrapper:
+def findings_in(text: str, model: InjectionModel | None) -> list[Finding]:
+    """The pattern scanner's findings, and the learned model's when it scores the text over its threshold."""
+    found = scan(text)
+    if model is not None and model.flags(text):
+        found.append(Finding("learned_model", text[:80]))
+    return found
+
+
+def output_guarded(registry: Registry, metrics: Metrics, model: InjectionModel | None = None,
+                   max_chars: int = 60_000) -> Wrapper:
     """Scan untrusted output for injection (flag + safety event), mark the context as tainted, cap size."""
 
     def wrap(inner: Handler) -> Handler:
@@ -228,7 +238,7 @@ def output_guarded(registry: Registry, max_chars: int = 60_000) -> Wrapper:
                 for item in items:
                     text = str(item.get("text", ""))
                     ctx.retrieved.append(text)
-                    findings = scan(text)
+                    findings = findings_in(text, model)
                     if findings:
                         item["flagged"] = sorted({f.kind for f in findings})
                         ctx.flagged_chunks.add(str(item.get("chunk_id")))
@@ -236,6 +246,8 @@ def output_guarded(registry: Registry, max_chars: int = 60_000) -> Wrapper:
                             trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="injection_pattern",
                             chunk_id=item.get("chunk_id"), document_id=item.get("document_id"),
                             detail=", ".join(f.kind for f in findings))
+                        for f in findings:
+                            metrics.safety_events.labels(f.kind).inc()
             size = len(json.dumps(out.output, default=str))
             if size > max_chars:
                 return ToolOutcome.failed("output_too_large", f"tool output of {size} characters is over the cap")
@@ -287,11 +299,12 @@ class Executor:
         return last
 
 
-def governed(registry: Registry, metrics: Metrics, executor: Executor | None = None) -> Handler:
+def governed(registry: Registry, metrics: Metrics, executor: Executor | None = None,
+             injection_model: InjectionModel | None = None) -> Handler:
     """Compose the loop. The first wrapper listed is the outermost."""
     wrappers: list[Wrapper] = [
         metered(metrics), audited, registered(registry), permitted(registry), validated(registry), budgeted,
-        loop_guarded, untrusted_content_rule(registry), output_guarded(registry),
+        loop_guarded, untrusted_content_rule(registry), output_guarded(registry, metrics, injection_model),
     ]
     handler: Handler = executor or Executor(registry)
     for w in reversed(wrappers):

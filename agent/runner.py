@@ -16,6 +16,7 @@ from agent.answer import Answer
 from agent.context import Budget, Origin, RunContext, ToolCall
 from agent.extractive import ExtractiveResponder, abstain
 from agent.governance import CircuitBreaker, Handler
+from agent.links import apply_link_policy
 from agent.llm import BudgetExhaustedError, ProviderError
 from agent.verify import SupportFn, verify
 from index.protocol import VectorIndex
@@ -127,6 +128,7 @@ class Agent:
                     ans = self._verified(ans, question, query, ctx)
             except CairnError as exc:
                 ans = abstain(question, [query], ctx, f"{exc.code}: {exc}")
+            ans = apply_link_policy(ans, self._allowed_links)
         ans.id = uuid.uuid4().hex
         ans.trace_id = ctx.trace_id
         ans.latency_ms = (time.perf_counter() - t0) * 1000
@@ -141,6 +143,12 @@ class Agent:
                                    {"question": question, "query": query, "answer": ans.answer,
                                     "answer_id": ans.id}, self.settings.memory_turns)
         return ans
+
+    def _allowed_links(self, document_id: str) -> list[str]:
+        doc = self.store.get_document(document_id)
+        corpus = self.store.find_corpus(doc.corpus) if doc is not None else None
+        links = (corpus.manifest or {}).get("links", {}) if corpus is not None else {}
+        return [str(d) for d in links.get("allow", [])]
 
     def _verified(self, ans: Answer, question: str, query: str, ctx: RunContext) -> Answer:
         checked = verify(ans, self.store, ctx.principal, self.support, self.settings.support_threshold)

@@ -131,7 +131,7 @@ def ingest(
     if s.broker_url:
         from ingest.tasks import celery_process, make_celery
 
-        process = celery_process(make_celery(s))
+        process = celery_process(make_celery(s), s)
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal)
     task = bar.add_task(f"ingesting {loaded.name}", total=None)

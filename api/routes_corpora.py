@@ -70,10 +70,10 @@ def put_corpus(body: CorpusIn, state: State, who: Who, request: Request,
         before = load_manifest(file).manifest if file.is_file() else None
         source = Source(path="./docs", include=body.include, exclude=body.exclude)
         # Any change of who may read, or of what is read, needs a fresh approval by someone else.
-        widened = before is None or before.acl != body.acl or before.source != source
+        widened = before is None or before.acl != body.acl or before.source != source or before.links != body.links
         approval = Approval() if widened or before is None else before.approval
         m = Manifest(name=body.name, description=body.description, owner=body.owner, source=source, acl=body.acl,
-                     approval=approval)
+                     approval=approval, links=body.links)
         register_corpus(save_manifest(m, file), store)
         store.upsert_corpus(body.name, created_by=existing.created_by if existing and existing.created_by
                             else who.user_id, **({"changed_by": who.user_id} if widened else {}))

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ingest.manifest import AclSpec
+from ingest.manifest import AclSpec, Links
 
 
 class CorpusIn(BaseModel):
@@ -22,6 +22,7 @@ class CorpusIn(BaseModel):
     include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
     exclude: list[str] = Field(default_factory=list, max_length=50)
     acl: AclSpec
+    links: Links = Field(default_factory=Links)
 
     @model_validator(mode="before")
     @classmethod

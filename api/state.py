@@ -55,7 +55,7 @@ class AppState:
             if self.settings.broker_url:
                 from ingest.tasks import celery_process, make_celery
 
-                process = celery_process(make_celery(self.settings))
+                process = celery_process(make_celery(self.settings), self.settings)
             with self.ingest_lock:
                 try:
                     svc.store.update_job(job_id, status="running")

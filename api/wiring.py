@@ -71,13 +71,14 @@ class Services:
         from agent.builtin_tools import default_registry
         from agent.extractive import CrossEncoderScorer, EmbeddingScorer, ExtractiveConfig, ExtractiveResponder
         from agent.governance import governed
+        from agent.injection_model import InjectionModel
         from agent.llm import OpenAICompatibleResponder
         from agent.runner import Agent, Router, embedding_support
         from agent.sentence_model import SentenceModel
 
         s = self.settings
         registry = default_registry()
-        handle = governed(registry, self.metrics)
+        handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
         support = embedding_support(self.embedder)
         extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
                                          CrossEncoderScorer(self.rationale), SentenceModel.load(),

@@ -68,7 +68,7 @@ def main() -> None:
         app = make_celery(settings)
         while len(app.control.ping(timeout=1.0) or []) < args.workers:
             time.sleep(0.5)
-        process = celery_process(app)
+        process = celery_process(app, settings)
     svc = Services.open(settings, reranker=False)
     try:
         t0 = time.perf_counter()

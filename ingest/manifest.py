@@ -69,6 +69,12 @@ class Approval(BaseModel):
         return self
 
 
+class Links(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allow: list[str] = Field(default_factory=list, description="domains whose links answers may show as links")
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -78,6 +84,7 @@ class Manifest(BaseModel):
     source: Source
     acl: AclSpec
     approval: Approval = Field(default_factory=Approval)
+    links: Links = Field(default_factory=Links)
 
 
 class LoadedManifest(BaseModel):

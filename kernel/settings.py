@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(default=None, description="Celery broker; unset = ingest in-process")
     queue: str = Field(default="cairn-ingest", description="Celery queue the ingestion tasks go to")
     visibility_timeout_s: int = Field(default=3600, ge=10)
+    task_deadline_s: float = Field(default=300.0, gt=0, description="a document task running longer is sent again")
+    broker_outage_s: float = Field(default=300.0, gt=0, description="how long ingest waits for a lost broker")
 
     embedding: EmbeddingName | str = Field(
         default="bge-small",

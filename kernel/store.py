@@ -387,6 +387,15 @@ class Store:
         return out
 
     def cache_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        import contextlib
+
+        from sqlalchemy.exc import IntegrityError
+
+        # A worker may cache the same text at the same moment: the same vector is there either way.
+        with contextlib.suppress(IntegrityError):
+            self._cache_embeddings(model, vectors)
+
+    def _cache_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         if not vectors:
             return
         with self.session() as s:

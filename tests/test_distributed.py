@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from ingest.manifest import load_manifest
 from ingest.pipeline import IngestReport, ingest
 from ingest.tasks import celery_process, make_celery
 from tests.docs import manifest
+from tests.live import free_port
 from tests.services import ensure_redis
 
 
@@ -54,7 +56,7 @@ def test_sigkill_mid_document_loses_and_duplicates_nothing(tmp_path: Path, servi
         def coordinator() -> None:
             try:
                 result["report"] = ingest(load_manifest(root), s, services.store, services.index,
-                                          services.embedder, services.bm25, process=celery_process(app))
+                                          services.embedder, services.bm25, process=celery_process(app, s))
             except BaseException as exc:
                 result["error"] = exc
 
@@ -93,3 +95,132 @@ def test_sigkill_mid_document_loses_and_duplicates_nothing(tmp_path: Path, servi
         ids = services.index.point_ids(document_id=row.id)
         assert len(ids) == len(set(ids)) == row.chunk_count == services.index.count(document_id=row.id) > 0
     assert services.index.count(corpus="dist") == services.store.count_chunks("dist") == report.chunks_written
+
+
+def _corpus(root: Path, n: int, name: str) -> Path:
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    for d in range(n):
+        paras = [f"## Part {p}\n\nDocument {d} part {p} covers subject {d * 17 + p} at length. " * 5
+                 for p in range(8)]
+        (docs / f"doc{d:02}.md").write_text(f"# Document {d}\n\n" + "\n\n".join(paras))
+    return manifest(root, name, {"path": "./docs"}, {"default": {"groups": ["staff"]}})
+
+
+def _stop(w: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(w.pid, signal.SIGTERM)
+        w.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(w.pid, signal.SIGKILL)
+
+
+def _ingest_in_thread(root: Path, s: Any, services: Services, app: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    result: dict[str, Any] = {}
+
+    def coordinator() -> None:
+        try:
+            result["report"] = ingest(load_manifest(root), s, services.store, services.index, services.embedder,
+                                      services.bm25, process=celery_process(app, s, poll_s=0.1))
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=coordinator)
+    thread.start()
+    return thread, result
+
+
+def _each_once(services: Services, corpus: str, n: int) -> None:
+    rows = services.store.documents(corpus, ["indexed"])
+    assert len(rows) == n
+    for row in rows:
+        ids = services.index.point_ids(document_id=row.id)
+        assert len(ids) == len(set(ids)) == row.chunk_count == services.index.count(document_id=row.id) > 0
+    assert services.index.count(corpus=corpus) == services.store.count_chunks(corpus)
+
+
+def test_a_whole_worker_killed_mid_run_is_replaced_within_the_deadline(tmp_path: Path,
+                                                                        services: Services) -> None:
+    broker = ensure_redis() + "/4"
+    queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
+    # The visibility timeout stays at its hour: recovery must come from the coordinator's deadline.
+    s = services.settings.model_copy(update={"broker_url": broker, "queue": queue, "task_deadline_s": 15.0})
+    root = _corpus(tmp_path / "corpus", 8, "lost")
+    env = {**os.environ, "CAIRN_DATA_DIR": str(s.data_dir), "CAIRN_BROKER_URL": broker, "CAIRN_QUEUE": queue,
+           "CAIRN_TORCH_THREADS": "1"}
+    first = start_worker(env, tmp_path / "first.log")
+    second: subprocess.Popen[bytes] | None = None
+    app = make_celery(s)
+    try:
+        deadline = time.monotonic() + 120
+        while len(app.control.ping(timeout=1.0) or []) < 1:
+            assert time.monotonic() < deadline, "worker did not start"
+        t0 = time.monotonic()
+        thread, result = _ingest_in_thread(root, s, services, app)
+        deadline = time.monotonic() + 120
+        while not (app.control.inspect(timeout=1.0).active() or {}):
+            assert time.monotonic() < deadline, "never saw a task in progress"
+        os.killpg(first.pid, signal.SIGKILL)  # the whole worker, main process and pool child
+        second = start_worker(env, tmp_path / "second.log")
+        thread.join(timeout=300)
+        took = time.monotonic() - t0
+        assert not thread.is_alive(), "the run stalled on the lost task"
+        assert "error" not in result, result.get("error")
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+    report: IngestReport = result["report"]
+    assert report.failed == 0 and report.added == 8, report.failures
+    assert took < 180
+    _each_once(services, "lost", 8)
+
+
+def test_a_redis_restart_mid_run_is_waited_out(tmp_path: Path, services: Services) -> None:
+    port = free_port()
+    redis_dir = tmp_path / "redis"
+    redis_dir.mkdir()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+           "--dir", str(redis_dir), "--daemonize", "no"]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    broker = f"redis://127.0.0.1:{port}/0"
+    _wait_port(port)
+    s = services.settings.model_copy(update={"broker_url": broker, "queue": "cairn-restart", "task_deadline_s": 30.0})
+    root = _corpus(tmp_path / "corpus", 6, "restart")
+    env = {**os.environ, "CAIRN_DATA_DIR": str(s.data_dir), "CAIRN_BROKER_URL": broker,
+           "CAIRN_QUEUE": "cairn-restart", "CAIRN_TORCH_THREADS": "1"}
+    worker = start_worker(env, tmp_path / "worker.log")
+    app = make_celery(s)
+    try:
+        deadline = time.monotonic() + 120
+        while len(app.control.ping(timeout=1.0) or []) < 1:
+            assert time.monotonic() < deadline, "worker did not start"
+        thread, result = _ingest_in_thread(root, s, services, app)
+        time.sleep(1.0)
+        server.terminate()  # Redis goes away (appendonly: its queue survives the restart)
+        server.wait(timeout=30)
+        time.sleep(2.0)
+        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        thread.join(timeout=300)
+        assert not thread.is_alive()
+        assert "error" not in result, result.get("error")  # the old coordinator died of ConnectionError
+    finally:
+        _stop(worker)
+        server.terminate()
+        server.wait(timeout=30)
+    report: IngestReport = result["report"]
+    assert report.failed == 0 and report.added == 6, report.failures
+    _each_once(services, "restart", 6)
+
+
+def _wait_port(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("redis did not start")

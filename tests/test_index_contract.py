@@ -131,19 +131,23 @@ def acl_or_none(draw: st.DrawFn) -> Acl:
     return Acl(groups=groups, users=users, public=public)
 
 
+PRINCIPALS_PER_INDEX = 26  # x 2 legs x 40 indexes = 2,080 principal x query checks per backend
+
+
 @pytest.mark.parametrize("kind", BACKENDS)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     acls=st.lists(acl_or_none(), min_size=1, max_size=30),
     corpora=st.lists(st.sampled_from(["c1", "c2", "c3"]), min_size=30, max_size=30),
     revoked=st.sets(st.sampled_from(["c1", "c2", "c3"]), max_size=2),
-    user=st.sampled_from(["u1", "u2", "u3"]),
-    groups=st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3),
+    principals=st.lists(st.tuples(st.sampled_from(["u1", "u2", "u3"]),
+                                  st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3)),
+                        min_size=PRINCIPALS_PER_INDEX, max_size=PRINCIPALS_PER_INDEX),
     seed=st.integers(0, 2**16),
     k=st.integers(1, 12),
 )
-def test_acl_property(kind: str, acls: list[Acl], corpora: list[str], revoked: set[str], user: str,
-                      groups: list[str], seed: int, k: int) -> None:
+def test_acl_property(kind: str, acls: list[Acl], corpora: list[str], revoked: set[str],
+                      principals: list[tuple[str, list[str]]], seed: int, k: int) -> None:
     rng = np.random.default_rng(seed)
     words = ["alpha", "beta", "gamma", "delta", "omega"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,18 +158,19 @@ def test_acl_property(kind: str, acls: list[Acl], corpora: list[str], revoked: s
             idx.upsert(pts)
             for c in revoked:
                 idx.delete_where(corpus=c)
-            who = Principal(user, tuple(groups))
-            access = access_filter(who)
-            readable = [p for p in pts if p.payload["corpus"] not in revoked and who.may_read(
-                list(p.payload["acl"]))]  # type: ignore[call-overload]
-            q = unit(rng)
-            hits = idx.search_dense(q, access, k, exact=True)
-            sparse = Bm25Encoder().query("alpha omega")
-            sparse_hits = idx.search_sparse(sparse.indices, sparse.values, access, k, exact=True)
-            for h in hits + sparse_hits:  # (a) nothing outside what the principal may read
-                assert who.may_read(list(h.chunk.acl)) and h.chunk.corpus not in revoked
-            # (b) exact filtered top-k == brute-force top-k over the readable chunks
-            scores = sorted(((float(np.dot(q, p.dense)), p.id) for p in readable), reverse=True)[:k]
-            assert [h.chunk.chunk_id for h in hits] == [pid for _, pid in scores]
+            for user, groups in principals:
+                who = Principal(user, tuple(groups))
+                access = access_filter(who)
+                readable = [p for p in pts if p.payload["corpus"] not in revoked and who.may_read(
+                    list(p.payload["acl"]))]  # type: ignore[call-overload]
+                q = unit(rng)
+                hits = idx.search_dense(q, access, k, exact=True)
+                sparse = Bm25Encoder().query(" ".join(rng.choice(words, size=2)))
+                sparse_hits = idx.search_sparse(sparse.indices, sparse.values, access, k, exact=True)
+                for h in hits + sparse_hits:  # (a) nothing outside what the principal may read
+                    assert who.may_read(list(h.chunk.acl)) and h.chunk.corpus not in revoked
+                # (b) exact filtered top-k == brute-force top-k over the readable chunks
+                scores = sorted(((float(np.dot(q, p.dense)), p.id) for p in readable), reverse=True)[:k]
+                assert [h.chunk.chunk_id for h in hits] == [pid for _, pid in scores]
         finally:
             idx.close()
