@@ -70,6 +70,12 @@ def parse_record(record: dict[str, Any]) -> ParsedDocument:
 
 def parse_file(path: Path, kind: str) -> ParsedDocument:
     """Parse in this process (no limits); the child in `_in_child` calls this."""
+    if kind in ("text", "md", "html") and not decode_text(path.read_bytes()).strip():
+        raise ParseFailedError("the file is empty" if path.stat().st_size == 0 else "the file holds only white space")
+    if kind == "text":
+        text = decode_text(path.read_bytes())
+        if len(text) > PLAIN_TEXT_CHARS or max(map(len, text.splitlines()), default=0) > LONG_LINE_CHARS:
+            return _plain_paragraphs(text, path.stem)
     elements = _partition(path, kind)
     builder = _Builder()
     title = ""
@@ -87,6 +93,31 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
+
+
+# unstructured's text partitioner needs gigabytes for one 5 MB line; past these sizes a plain text file is
+# split into paragraphs (and over-long ones at white space) by this module instead.
+PLAIN_TEXT_CHARS = 1_000_000
+LONG_LINE_CHARS = 20_000
+
+
+def _plain_paragraphs(text: str, title: str) -> ParsedDocument:
+    builder = _Builder()
+    for para in re.split(r"\n\s*\n", text):
+        words = para.split()
+        piece: list[str] = []
+        size = 0
+        for w in words:
+            piece.append(w)
+            size += len(w) + 1
+            if size >= LONG_LINE_CHARS:
+                builder.add(" ".join(piece), "NarrativeText", depth=None, page=None)
+                piece, size = [], 0
+        if piece:
+            builder.add(" ".join(piece), "NarrativeText", depth=None, page=None)
+    if not builder.elements:
+        raise ParseFailedError("the file is empty")
+    return builder.build(title)
 
 
 def decode_text(data: bytes) -> str:

@@ -185,3 +185,21 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     some = subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(root), "--json"], capture_output=True,
                           text=True, env=env)
     assert some.returncode == 3, some.stderr[-2000:]
+
+
+def test_failure_reasons_name_the_real_cause(tmp_path: Path, services: Services) -> None:
+    root = tmp_path / "c"
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    (docs / "line.txt").write_text("word " * 600_000)  # 3 MB on one line: unstructured needed > 2 GB for it
+    (docs / "corrupt.pdf").write_bytes(b"%PDF-1.4\n garbage \x00\x01")
+    (docs / "deep.html").write_text("<div>" * 100_000 + "deep" + "</div>" * 100_000)
+    (docs / "empty.md").write_text("")
+    manifest(root, "why", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
+    report = run(services, root)
+    reasons = {f["source"]: f["reason"] for f in report.failures}
+    assert report.added == 1, reasons  # the long line is indexed, not refused as a "decompression bomb"
+    assert "corrupt" in reasons["corrupt.pdf"] and "scanned" not in reasons["corrupt.pdf"]
+    assert "nests too deeply" in reasons["deep.html"]
+    assert "empty" in reasons["empty.md"]
+    assert "word word word" in texts(services, "why")
