@@ -1,0 +1,79 @@
+"""Answer units: the spans of a passage an answer may quote. Ordinary text is cut into sentences; structure is
+kept whole, because real documentation answers with it — a list of steps with the line that introduces it,
+a table row (ingestion writes every row with its column names, "Level: Senior | Salary: 80,000"), a code
+block with the sentence that introduces it. Every unit is a contiguous span, so it is quoted verbatim with
+exact offsets like a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from agent.sentences import sentence_spans
+
+Kind = Literal["sentence", "steps", "row", "code"]
+
+_FENCE = re.compile(r"^```[^\n]*\n.*?\n```[ \t]*$", re.MULTILINE | re.DOTALL)
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S.*$", re.MULTILINE)
+_ROW_LINE = re.compile(r"^[^\n|]{1,200}: [^\n|]*(?: \| [^\n|]{1,200}: [^\n|]*)+$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Unit:
+    start: int
+    end: int
+    kind: Kind
+
+
+def _blocks(text: str) -> list[Unit]:
+    found: list[Unit] = [Unit(m.start(), m.end(), "code") for m in _FENCE.finditer(text)]
+    covered = [(u.start, u.end) for u in found]
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in covered)
+
+    run: list[re.Match[str]] = []
+    for m in [*_LIST_LINE.finditer(text), None]:
+        if m is not None and free(m.start(), m.end()) and (not run or _adjacent(text, run[-1].end(), m.start())):
+            run.append(m)
+            continue
+        if run:
+            found.append(Unit(run[0].start(), run[-1].end(), "steps"))
+            covered.append((run[0].start(), run[-1].end()))
+        run = [m] if m is not None and free(m.start(), m.end()) else []
+    for m in _ROW_LINE.finditer(text):
+        if free(m.start(), m.end()):
+            found.append(Unit(m.start(), m.end(), "row"))
+    return sorted(found, key=lambda u: u.start)
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    return not text[end:start].strip()
+
+
+def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> int:
+    """Where a list or code block really starts: at the sentence just before it when that sentence ends
+    with a colon ("To reset your password:"), otherwise at the block itself."""
+    before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
+    if before and text[before[-1][0] : before[-1][1]].rstrip().endswith(":"):
+        return before[-1][0]
+    return block.start
+
+
+def answer_units(text: str) -> list[Unit]:
+    """Every unit of `text`, in order. Sentences inside a block are not units of their own."""
+    blocks = _blocks(text)
+    units: list[Unit] = []
+    cursor = 0
+    sentences: list[tuple[int, int]] = []
+    for b in blocks:
+        sentences += sentence_spans(text, cursor, b.start)
+        cursor = b.end
+    sentences += sentence_spans(text, cursor, len(text))
+    for b in blocks:
+        start = _intro(text, b, sentences) if b.kind in ("steps", "code") else b.start
+        units.append(Unit(start, b.end, b.kind))
+    units += [Unit(a, b, "sentence") for a, b in sentences]
+    return sorted(units, key=lambda u: (u.start, u.end))
