@@ -15,7 +15,7 @@ from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, features
-from agent.sentences import sentence_spans
+from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
 from ingest.embed import Embedder
 from retrieval.rerank import Reranker
@@ -59,6 +59,7 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
+    kind: Kind = "sentence"
 
 
 class ExtractiveResponder:
@@ -96,12 +97,12 @@ class ExtractiveResponder:
 
 def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, flagged: set[str]
                ) -> list[Candidate]:
-    """Sentences of the top documents' chunks. Headings are skipped, and so is any sentence that reads as an
-    injection attempt or carries a link from a chunk flagged for one: retrieved text is data, and the
-    rest of a flagged chunk may still answer the question."""
+    """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings are
+    skipped, and so is any unit that reads as an injection attempt or carries a link from a chunk flagged
+    for one: retrieved text is data, and the rest of a flagged chunk may still answer the question."""
     docs: list[str] = []
     out: list[Candidate] = []
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
     for r in results:
         is_flagged = r["chunk_id"] in flagged
         if r["document_id"] not in docs:
@@ -110,23 +111,41 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
             docs.append(r["document_id"])
         text: str = r["text"]
         headings = {r.get("title", ""), *r.get("heading_path", [])}
-        for a, b in sentence_spans(text):
+        for unit in answer_units(text):
+            a, b = unit.start, unit.end
             sent = text[a:b]
-            key = (r["document_id"], r["start"] + a)
+            key = (r["document_id"], r["start"] + a, r["start"] + b)
             if len(sent) < min_chars or sent in headings or key in seen:
                 continue
             if scan(sent) or (is_flagged and urls(sent)):
                 continue
             seen.add(key)
-            out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent))
+            out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent,
+                                 kind=unit.kind))
     return out
+
+
+# Rows of one table look alike to every scorer; a row is kept beside a better sibling only when it scores
+# nearly as well (a question about two rows), not merely above the selection threshold.
+ROW_MARGIN = 0.9
 
 
 def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
     best = max(cands, key=lambda c: c.score)
     if best.score < model.abstain_threshold:
         return []
-    keep = sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score)
+    best_row: dict[str, float] = {}
+    for c in cands:
+        if c.kind == "row":
+            best_row[c.result["chunk_id"]] = max(best_row.get(c.result["chunk_id"], 0.0), c.score)
+    keep: list[Candidate] = []
+    for c in sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score):
+        if c.kind == "row" and c.score < ROW_MARGIN * best_row[c.result["chunk_id"]]:
+            continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
+        # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
+        if not any(k.result["document_id"] == c.result["document_id"] and c.start < k.end and k.start < c.end
+                   for k in keep):
+            keep.append(c)
     keep = keep[: model.max_sentences] or [best]
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))
 
@@ -136,13 +155,25 @@ def compose(question: str, searched: list[str], picked: list[Candidate], ctx: Ru
     sentences: list[SentenceVerdict] = []
     for i, c in enumerate(picked, start=1):
         r = c.result
+        doc = ctx.store.get_document(r["document_id"])
+        page = page_at(doc.pages, c.start) if doc is not None and doc.pages else r.get("page")
         citations.append(Citation(n=i, chunk_id=r["chunk_id"], document_id=r["document_id"], title=r.get("title", ""),
-                                  source=r.get("source", ""), page=r.get("page"),
+                                  source=r.get("source", ""), page=page,
                                   heading_path=list(r.get("heading_path", [])), start=c.start, end=c.end,
                                   quote=c.text))
         sentences.append(SentenceVerdict(text=f"{c.text} [{i}]", citations=[i]))
-    return Answer(question=question, answer=" ".join(s.text for s in sentences), citations=citations,
+    return Answer(question=question, answer=join_units([s.text for s in sentences]), citations=citations,
                   sentences=sentences, searched=searched, trace_id=ctx.trace_id)
+
+
+def page_at(pages: list[list[int]], offset: int) -> int | None:
+    """The page on which `offset` lies, from a document's [offset, page] starts."""
+    found = None
+    for start, page in pages:
+        if start > offset:
+            break
+        found = page
+    return found
 
 
 def abstain(question: str, searched: list[str], ctx: RunContext, note: str = "") -> Answer:

@@ -77,3 +77,8 @@ def answer_units(text: str) -> list[Unit]:
         units.append(Unit(start, b.end, b.kind))
     units += [Unit(a, b, "sentence") for a, b in sentences]
     return sorted(units, key=lambda u: (u.start, u.end))
+
+
+def join_units(texts: list[str]) -> str:
+    """Sentences run on as prose; once a block is among them, every unit gets its own paragraph."""
+    return "\n\n".join(texts) if any("\n" in t for t in texts) else " ".join(texts)

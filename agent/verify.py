@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from agent.answer import Answer, Citation, SentenceVerdict
 from agent.sentences import sentence_spans
+from agent.units import join_units
 from agent.untrusted import scan
 from kernel.store import Store
 from kernel.types import Principal
@@ -58,7 +59,7 @@ def verify(answer: Answer, store: Store, principal: Principal, support: SupportF
     used = {n for s in kept for n in s.citations}
     return answer.model_copy(update={
         "sentences": kept, "removed": [*answer.removed, *removed],
-        "answer": " ".join(s.text for s in kept),
+        "answer": join_units([s.text for s in kept]),
         "citations": [c for c in answer.citations if c.n in used],
     })
 

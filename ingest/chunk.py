@@ -53,6 +53,12 @@ def chunk_document(
     return spans
 
 
+# A section that is only headings, or shorter than this (a figure label, a page number), is no chunk of its
+# own: alone it would take a top search slot and answer nothing, so it joins the section that follows (or,
+# at the end, the one before).
+MIN_SECTION_CHARS = 40
+
+
 def _sections(elements: tuple[Element, ...]) -> list[list[Element]]:
     sections: list[list[Element]] = []
     for el in elements:
@@ -60,7 +66,21 @@ def _sections(elements: tuple[Element, ...]) -> list[list[Element]]:
             sections.append([el])
         else:
             sections[-1].append(el)
-    return sections
+    merged: list[list[Element]] = []
+    carry: list[Element] = []
+    for sec in sections:
+        sec = carry + sec
+        if all(e.kind == "Title" for e in sec) or sum(e.end - e.start for e in sec) < MIN_SECTION_CHARS:
+            carry = sec
+            continue
+        merged.append(sec)
+        carry = []
+    if carry:
+        if merged:
+            merged[-1] += carry
+        else:
+            merged.append(carry)
+    return merged
 
 
 def _pack(

@@ -77,14 +77,24 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if len(text) > PLAIN_TEXT_CHARS or max(map(len, text.splitlines()), default=0) > LONG_LINE_CHARS:
             return _plain_paragraphs(text, path.stem)
     elements = _partition(path, kind)
+    markers = _list_markers(decode_text(path.read_bytes()), elements) if kind == "md" else []
     builder = _Builder()
     title = ""
+    if kind == "eml" and elements:
+        header = _email_header(getattr(elements[0], "metadata", None))
+        if header:
+            builder.add(header, "EmailHeader", depth=None, page=None)
+            title = _meta_str(getattr(elements[0], "metadata", None), "subject")
     for el in elements:
         category = str(getattr(el, "category", type(el).__name__))
-        text = str(getattr(el, "text", "") or "").strip()
+        meta = getattr(el, "metadata", None)
+        if kind == "eml" and category == "Title":
+            category = "UncategorizedText"  # a signature line in an email is not a heading
+        text = _render(el, category, meta)
+        if category == "ListItem" and markers and text:
+            text = f"{markers.pop(0)} {text[2:]}"
         if category in _SKIP or not text:
             continue
-        meta = getattr(el, "metadata", None)
         page = getattr(meta, "page_number", None)
         depth = getattr(meta, "category_depth", None)
         if category == "Title" and not title:
@@ -93,6 +103,70 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
+
+
+_MD_LIST_MARKER = re.compile(r"^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
+_MD_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def _list_markers(source: str, elements: list[Any]) -> list[str]:
+    """The Markdown source's own list markers, in order, so numbered steps keep their numbers. Used only when
+    they pair one to one with the parser's list items; otherwise every item is a "- " line."""
+    found = [m.group(1) for m in _MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source))]
+    items = sum(1 for e in elements if str(getattr(e, "category", "")) == "ListItem")
+    if len(found) != items:
+        return []
+    return ["-" if m in "-*+" else m for m in found]
+
+
+def _render(el: Any, category: str, meta: Any) -> str:
+    """An element's text as it goes into the document: structure written out so that it survives as text
+    (and as answer units): list items as "- " lines, code fenced with its line breaks, table rows each
+    with the column names."""
+    raw = str(getattr(el, "text", "") or "")
+    if category == "CodeSnippet":
+        body = raw.strip("\n").rstrip()
+        return f"```\n{body}\n```" if body.strip() else ""
+    text = raw.strip()
+    if category == "ListItem" and text:
+        return f"- {text}"
+    if category == "Table" and text:
+        html = getattr(meta, "text_as_html", None)
+        return table_rows(html) or text if html else text
+    return text
+
+
+def table_rows(html: str) -> str:
+    """'A | B' for the header, then 'A: 1 | B: 2' for each row: every row names its columns, so a row
+    quoted alone still says what its values are."""
+    import lxml.html
+
+    try:
+        table = lxml.html.fromstring(html)
+    except Exception:
+        return ""
+    rows = [[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")]
+    rows = [r for r in rows if any(r)]
+    if len(rows) < 2:
+        return ""
+    head = rows[0]
+    lines = [" | ".join(head)]
+    for r in rows[1:]:
+        cells = [f"{h}: {v}" if h else v for h, v in zip(head, r, strict=False)]
+        lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _meta_str(meta: Any, name: str) -> str:
+    value = getattr(meta, name, None) if meta is not None else None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value) if value else ""
+
+
+def _email_header(meta: Any) -> str:
+    fields = [("Subject", "subject"), ("From", "sent_from"), ("To", "sent_to"), ("Date", "last_modified")]
+    return "\n".join(f"{label}: {v}" for label, name in fields if (v := _meta_str(meta, name)))
 
 
 # unstructured's text partitioner needs gigabytes for one 5 MB line; past these sizes a plain text file is
@@ -209,8 +283,10 @@ class _Builder:
 
     def add(self, text: str, kind: str, depth: int | None, page: int | None) -> None:
         if self.parts:
-            self.parts.append(SEPARATOR)
-            self.pos += len(SEPARATOR)
+            # Consecutive list items stay one block (one line each), as they were written.
+            sep = "\n" if kind == "ListItem" and self.elements[-1].kind == "ListItem" else SEPARATOR
+            self.parts.append(sep)
+            self.pos += len(sep)
         if kind == "Title":
             level = depth if depth is not None else 0
             self.headings = [(d, h) for d, h in self.headings if d < level] + [(level, text)]

@@ -25,7 +25,7 @@ from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
 from kernel.settings import Settings
 from kernel.store import ChunkRow, Store
-from kernel.types import Chunk
+from kernel.types import Chunk, Element
 
 
 @dataclass
@@ -54,10 +54,11 @@ class Prepared:
     new_vectors: dict[str, list[float]] = field(default_factory=dict)
     error: str | None = None
     timings: Timings = field(default_factory=Timings)
+    pages: list[list[int]] = field(default_factory=list)
 
     def to_message(self) -> dict[str, Any]:
         return {
-            "item": self.item.to_message(), "title": self.title, "text": self.text,
+            "item": self.item.to_message(), "title": self.title, "text": self.text, "pages": self.pages,
             "spans": [s.__dict__ for s in self.spans], "vectors": self.vectors,
             "new_vectors": self.new_vectors, "error": self.error, "timings": self.timings.__dict__,
         }
@@ -69,7 +70,7 @@ class Prepared:
         return cls(
             item=SourceItem.from_message(m["item"]), title=m["title"], text=m["text"], spans=spans,
             vectors=m["vectors"], new_vectors=m["new_vectors"], error=m["error"],
-            timings=Timings(**m["timings"]),
+            timings=Timings(**m["timings"]), pages=m.get("pages", []),
         )
 
 
@@ -195,6 +196,7 @@ def process_items(
             prep.spans = chunk_document(doc, embedder.token_spans, embedder.max_tokens,
                                         settings.chunk_tokens, settings.chunk_overlap_tokens)
             prep.title, prep.text = doc.title, doc.text
+            prep.pages = page_starts(doc.elements)
             prep.timings.parse = t1 - t0
             prep.timings.chunk = time.perf_counter() - t1
             if not prep.spans:
@@ -271,7 +273,7 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
         store.record_indexed(item.document_id, rows[item.document_id], {
             "corpus": item.corpus, "source_uri": item.source_uri, "source_type": item.source_type,
             "title": p.title, "content_hash": item.fingerprint, "version": versions[item.document_id],
-            "acl": list(item.acl), "text": p.text, "attempts": 0,
+            "acl": list(item.acl), "text": p.text, "pages": p.pages, "attempts": 0,
         })
         store.cache_embeddings(model, {h: np.asarray(v, dtype=np.float32) for h, v in p.new_vectors.items()})
         report.chunks_written += len(p.spans)
@@ -290,6 +292,15 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
                 store.mark_documents([p.item.document_id], "failed", p.error)
             fail(p.item, p.error, store, report)
     report.timings.write += time.perf_counter() - t0
+
+
+def page_starts(elements: Sequence[Element]) -> list[list[int]]:
+    """[offset, page] at each change of page, in text order."""
+    out: list[list[int]] = []
+    for el in elements:
+        if el.page is not None and (not out or out[-1][1] != el.page):
+            out.append([el.start, el.page])
+    return out
 
 
 def fail(item: SourceItem, reason: str, store: Store, report: IngestReport) -> None:

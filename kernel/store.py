@@ -101,6 +101,8 @@ class DocumentRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
+    # [offset, page] where each page begins in `text` (paged sources only): a citation's page is its span's.
+    pages: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     indexed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -342,7 +344,7 @@ class Store:
                 s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(chunk_count=0))
             if status in ("deleted", "revoked"):
                 # What was taken out of search does not stay readable in the database either.
-                s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(text="", title=""))
+                s.execute(update(DocumentRow).where(DocumentRow.id.in_(ids)).values(text="", title="", pages=[]))
 
     def record_failure(self, document_id: str, error: str, fingerprint: str) -> None:
         """Attempts count failures of the same content; new content starts counting again."""

@@ -97,7 +97,8 @@ def test_reingest_is_incremental(tmp_path: Path, services: Services) -> None:
     again = run(services, root)
     assert (again.unchanged, again.chunks_embedded, again.chunks_written) == (3, 0, 0)
 
-    (docs / "d1.md").write_text("# Doc 1\n\nAn edited paragraph.\n\n## More\n\nA second section appears.\n")
+    (docs / "d1.md").write_text("# Doc 1\n\nAn edited paragraph, long enough to be a section of its own.\n\n"
+                                "## More\n\nA second section appears, and it is long enough to stand alone.\n")
     edit = run(services, root)
     assert (edit.updated, edit.unchanged) == (1, 2)
     assert edit.chunks_embedded == 2

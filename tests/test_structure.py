@@ -1,0 +1,118 @@
+"""Issue 17, structure: what ingestion keeps (steps, tables, code, email headers, pages, no heading-only
+chunks) and the answer units the extractive responder chooses among."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+
+from agent.extractive import page_at
+from agent.units import answer_units, join_units
+from api.wiring import Services
+from ingest.chunk import chunk_document
+from ingest.manifest import load_manifest
+from ingest.minimal_pdf import pdf_bytes
+from ingest.parse import parse_file
+from ingest.pipeline import ingest
+from kernel.types import Principal
+from tests.docs import manifest
+
+DOC = """# Reset your password
+
+To reset your password, follow these steps:
+
+1. Open **Settings** and choose *Security*.
+2. Click "Reset password".
+3. Enter the code sent to your email.
+
+## Salary bands
+
+| Level | Salary |
+|---|---|
+| Junior Programmer | 50,000 |
+| Senior Programmer | 80,000 |
+
+## Enable HTTP/2
+
+Install the module first:
+
+```bash
+pip install h2
+export ENABLE_H2=1
+```
+
+Then restart the server.
+"""
+
+
+def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
+    f = tmp_path / "doc.md"
+    f.write_text(DOC)
+    text = parse_file(f, "md").text
+    assert ("1. Open Settings and choose Security.\n2. Click \"Reset password\".\n"
+            "3. Enter the code sent to your email.") in text
+    assert "Level | Salary\nLevel: Junior Programmer | Salary: 50,000\nLevel: Senior Programmer | Salary: 80,000" in text
+    assert "```\npip install h2\nexport ENABLE_H2=1\n```" in text
+
+
+def test_answer_units_keep_blocks_whole(tmp_path: Path) -> None:
+    f = tmp_path / "doc.md"
+    f.write_text(DOC)
+    text = parse_file(f, "md").text
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
+    kinds = {k for k, _ in units}
+    assert kinds == {"sentence", "steps", "row", "code"}
+    steps = next(t for k, t in units if k == "steps")
+    assert steps.startswith("To reset your password, follow these steps:") and steps.endswith("your email.")
+    code = next(t for k, t in units if k == "code")
+    assert code.startswith("Install the module first:") and code.endswith("```")
+    rows = sorted(t for k, t in units if k == "row")
+    assert rows == ["Level: Junior Programmer | Salary: 50,000", "Level: Senior Programmer | Salary: 80,000"]
+    sentences = [t for k, t in units if k == "sentence"]
+    assert not any("Click" in s or "pip install" in s for s in sentences)  # no unit is cut out of a block
+    assert join_units(["A.", "B."]) == "A. B." and join_units(["A.", "x\ny"]) == "A.\n\nx\ny"
+
+
+def test_email_headers_are_kept_and_the_signature_is_not_the_title(tmp_path: Path) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Jane Doe <jane@example.com>", "team@example.com", "Office move"
+    msg["Date"] = "Mon, 16 Nov 2026 09:30:00 +0000"
+    msg.set_content("Hi all,\n\nThe office moves to the third floor on Friday.\n\nBest regards,\nJane Doe\n"
+                    "Facilities Manager\n")
+    f = tmp_path / "move.eml"
+    f.write_bytes(bytes(msg))
+    doc = parse_file(f, "eml")
+    assert doc.title == "Office move"
+    assert doc.text.startswith("Subject: Office move\nFrom: Jane Doe <jane@example.com>\nTo: team@example.com\n")
+    assert all(e.kind != "Title" for e in doc.elements)
+
+
+def test_no_chunk_is_a_heading_alone(tmp_path: Path, services: Services) -> None:
+    f = tmp_path / "doc.md"
+    f.write_text("# Handbook\n\n## Chapter one\n\n### Section 1.1\n\nThe first real paragraph of the handbook, "
+                 "long enough to be worth a chunk.\n\n## Figure 2\n\nA diagram.\n")
+    doc = parse_file(f, "md")
+    spans = chunk_document(doc, services.embedder.token_spans, services.embedder.max_tokens, 384, 48)
+    bodies = [doc.text[s.start : s.end] for s in spans]
+    assert all(len(b) >= 40 for b in bodies), bodies  # the old chunker made "Handbook", "Chapter one" chunks
+    assert any(b.startswith("Handbook") and "first real paragraph" in b for b in bodies)
+
+
+def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: Services) -> None:
+    root = tmp_path / "c"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "report.pdf").write_bytes(pdf_bytes([
+        ["Annual safety report", "Fire drills are held twice a year in every building."],
+        ["Incident summary", "Three minor incidents were reported during the spring quarter."],
+    ]))
+    manifest(root, "pdfpages", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
+    ingest(load_manifest(root), services.settings, services.store, services.index, services.embedder,
+           services.bm25)
+    doc = services.store.get_document("pdfpages/report.pdf")
+    assert doc is not None and [p for _, p in doc.pages] == [1, 2]
+    second = doc.text.index("Three minor incidents")
+    assert page_at(doc.pages, second) == 2 and page_at(doc.pages, 0) == 1
+    ans = services.agent().ask("How many incidents were reported during the spring quarter?",
+                               Principal("emma", ("staff",)), save=False)
+    cited = [c for c in ans.citations if "incidents" in c.quote]
+    assert cited and cited[0].page == 2  # the chunk starts on page 1; the cited sentence is on page 2
