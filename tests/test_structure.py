@@ -51,7 +51,8 @@ def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
     text = parse_file(f, "md").text
     assert ("1. Open Settings and choose Security.\n2. Click \"Reset password\".\n"
             "3. Enter the code sent to your email.") in text
-    assert "Level | Salary\nLevel: Junior Programmer | Salary: 50,000\nLevel: Senior Programmer | Salary: 80,000" in text
+    assert ("Level | Salary\nLevel: Junior Programmer | Salary: 50,000\n"
+            "Level: Senior Programmer | Salary: 80,000") in text
     assert "```\npip install h2\nexport ENABLE_H2=1\n```" in text
 
 
