@@ -181,7 +181,7 @@ class SafetyEventRow(Base):
 class TicketRow(Base):
     __tablename__ = "tickets"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    __table_args__ = (UniqueConstraint("user_id", "idempotency_key"),)
+    __table_args__ = (UniqueConstraint("user_id", "idempotency_key", name="uq_tickets_user_key"),)
     idempotency_key: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     user_id: Mapped[str] = mapped_column(String(320))
@@ -259,7 +259,7 @@ class Store:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -628,6 +628,30 @@ class Store:
     def end_console_session(self, id_hash: str) -> None:
         with self.session() as s:
             s.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.id_hash == id_hash))
+
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BASELINE = "0001"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (kernel/migrations). A database that `create_all` made
+    before migrations existed is the baseline revision; an empty one is built from the first revision."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes may start at once: one migrates, the others wait and find it done.
+            conn.execute(text("SELECT pg_advisory_xact_lock(74100216)"))
+        tables = set(inspect(conn).get_table_names())
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        if "alembic_version" not in tables and "corpora" in tables:
+            command.stamp(cfg, BASELINE)
+        command.upgrade(cfg, "head")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -62,6 +62,22 @@ def interpolate(first: Mapping[str, float], second: Mapping[str, float], weight:
     return {key: (1 - weight) * a[key] + weight * b.get(key, 0.0) for key in a}
 
 
+def promote_decisive(fused: Mapping[str, float], sparse: Mapping[str, float], document_of: Mapping[str, str],
+                     ratio: float) -> dict[str, float]:
+    """Put the BM25 leg's best hit first when it wins *decisively*: its score is at least `ratio` times
+    the best score of any other document. That is what an exact identifier, error name or config key
+    looks like to BM25, and rank fusion alone would bury it under the dense leg's near-misses."""
+    out = dict(fused)
+    if not sparse or not out:
+        return out
+    order = ranked(sparse)
+    top, top_score = order[0]
+    rival = next((s for c, s in order[1:] if document_of.get(c) != document_of.get(top)), 0.0)
+    if top_score > 0 and top_score >= ratio * rival:
+        out[top] = max(out.values()) + 1e-9
+    return out
+
+
 def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
     """Highest score first; equal scores in id order."""
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -76,9 +76,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'meta.db'}"
     url: str = request.getfixturevalue("postgres_url")
     # A fresh schema state per test: drop every table Cairn made in the shared test database.
+    from sqlalchemy import create_engine, text
+
     from kernel.store import Base
 
-    store = Store(url)
-    Base.metadata.drop_all(store.engine)
-    store.close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS tickets_v2"))
+        conn.execute(text("DROP TABLE IF EXISTS conversations_v2"))
+    engine.dispose()
     return url

@@ -1,0 +1,13 @@
+"""Alembic environment: the store's own connection and models; SQLite changes in batch mode."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from kernel.store import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                  compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()
