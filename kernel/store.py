@@ -649,7 +649,7 @@ def migrate(engine: Engine) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.attributes["connection"] = conn
-        if "alembic_version" not in tables and "corpora" in tables:
+        if "alembic_version" not in tables and tables & set(Base.metadata.tables):
             command.stamp(cfg, BASELINE)
         command.upgrade(cfg, "head")
 

@@ -70,15 +70,19 @@ def _rebuild(table: str, make: Callable[[str], sa.Table]) -> None:
 
 
 def upgrade() -> None:
-    op.create_table(
-        "index_intents",
-        sa.Column("document_id", sa.String(length=512), nullable=False),
-        sa.Column("at", kernel.store.UtcDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("document_id"),
-    )
+    # Tolerant of a database that already has part of this (made by a development build's create_all).
+    inspector = sa.inspect(op.get_bind())
+    if "index_intents" not in inspector.get_table_names():
+        op.create_table(
+            "index_intents",
+            sa.Column("document_id", sa.String(length=512), nullable=False),
+            sa.Column("at", kernel.store.UtcDateTime(), nullable=False),
+            sa.PrimaryKeyConstraint("document_id"),
+        )
     for table, column in _ADDED:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(column)
+        if column.name not in {c["name"] for c in inspector.get_columns(table)}:
+            with op.batch_alter_table(table) as batch:
+                batch.add_column(column)
     _rebuild("tickets", _tickets)
     _rebuild("conversations", _conversations)
 
