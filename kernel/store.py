@@ -639,6 +639,7 @@ def migrate(engine: Engine) -> None:
     before migrations existed is the baseline revision; an empty one is built from the first revision."""
     from alembic import command
     from alembic.config import Config
+    from alembic.migration import MigrationContext
     from sqlalchemy import inspect, text
 
     with engine.begin() as conn:
@@ -649,7 +650,8 @@ def migrate(engine: Engine) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.attributes["connection"] = conn
-        if "alembic_version" not in tables and tables & set(Base.metadata.tables):
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current is None and tables & set(Base.metadata.tables):
             command.stamp(cfg, BASELINE)
         command.upgrade(cfg, "head")
 
