@@ -66,6 +66,7 @@ def main() -> None:
     ap.add_argument("--squad", type=Path, default=Path("../shared/data/squad"))
     ap.add_argument("--tokens", type=int, default=300)
     ap.add_argument("--ratios", default="0,1.5,2,3")
+    ap.add_argument("--identifiers", default="off,on", help="the identifier rule: off, on, or both")
     ap.add_argument("--squad-queries", type=int, default=800)
     args = ap.parse_args()
     offline_environment()
@@ -78,14 +79,15 @@ def main() -> None:
     by_id = {d.id: d for d in corpus} | {d.id: d for d in tagged}
     svc, _ = open_eval_corpus(base, list(by_id.values()))
     try:
-        for r in ratios:
-            cfg = svc.searcher.config.with_(decisive_ratio=r or None)
+        for r, ident in [(r, i) for i in args.identifiers.split(",") for r in ratios]:
+            cfg = svc.searcher.config.with_(decisive_ratio=r or None, exact_identifiers=ident == "on")
             first = 0
             for d, t in tokens.items():
                 ranking = doc_ranking(svc.searcher, t, cfg, 10)[0]
                 first += bool(ranking) and ranking[0][0] == d
             sci = evaluate(svc.searcher, data, "hybrid", cfg, None)
-            print(json.dumps({"ratio": r, "unique_token_first": first / len(tokens), "tokens": len(tokens),
+            print(json.dumps({"ratio": r, "identifiers": ident, "unique_token_first": first / len(tokens),
+                              "tokens": len(tokens),
                               "scifact_train_ndcg10": round(sci.ndcg10, 4)}), flush=True)
     finally:
         svc.close()
@@ -93,14 +95,15 @@ def main() -> None:
     qids = sorted(queries)[: args.squad_queries]
     svc, _ = open_eval_corpus(base, docs)
     try:
-        for r in ratios:
-            cfg = svc.searcher.config.with_(decisive_ratio=r or None)
+        for r, ident in [(r, i) for i in args.identifiers.split(",") for r in ratios]:
+            cfg = svc.searcher.config.with_(decisive_ratio=r or None, exact_identifiers=ident == "on")
             scores = []
             for q in qids:
                 res = svc.searcher.search(SearchRequest(queries[q], EVAL_PRINCIPAL, k=20), cfg)
                 docs_ranked: list[str] = list(dict.fromkeys(h.chunk.document_id for h in res.results))
                 scores.append(ndcg_at_k(docs_ranked, qrels[q], 10))
-            print(json.dumps({"ratio": r, "squad_train_ndcg10": round(mean(scores), 4), "queries": len(qids)}),
+            print(json.dumps({"ratio": r, "identifiers": ident, "squad_train_ndcg10": round(mean(scores), 4),
+                              "queries": len(qids)}),
                   flush=True)
     finally:
         svc.close()

@@ -65,8 +65,10 @@ class Settings(BaseSettings):
     sparse_weight: float = Field(default=0.7, ge=0)
     dense_weight: float = Field(default=1.0, ge=0)
     candidates: int = Field(default=100, ge=1, description="hits taken from each leg before fusion")
-    decisive_ratio: float = Field(default=2.0, ge=0, description="BM25 top hit this many times above any other "
-                                  "document's goes first (exact identifiers); 0 turns it off")
+    decisive_ratio: float = Field(default=1.5, ge=0, description="BM25 top hit this many times above any other "
+                                  "document's goes first; 0 turns it off")
+    exact_identifiers: bool = Field(default=True, description="the one candidate holding a query identifier "
+                                    "(error name, config key) verbatim goes first")
     rerank: bool = False
     rerank_top_n: int = Field(default=20, ge=1)
     rerank_weight: float = Field(default=0.3, ge=0, le=1)

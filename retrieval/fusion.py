@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 
@@ -75,6 +76,34 @@ def promote_decisive(fused: Mapping[str, float], sparse: Mapping[str, float], do
     rival = next((s for c, s in order[1:] if document_of.get(c) != document_of.get(top)), 0.0)
     if top_score > 0 and top_score >= ratio * rival:
         out[top] = max(out.values()) + 1e-9
+    return out
+
+
+_IDENT = re.compile(r"[A-Za-z0-9][\w.\-/:]*[A-Za-z0-9]")
+
+
+def identifiers(query: str) -> list[str]:
+    """The query's tokens that look like identifiers — an error name, a config key, a code — rather than
+    words: a digit, an underscore, a dot, hyphen, slash or colon inside, or a capital after the first letter."""
+    out = []
+    for tok in _IDENT.findall(query):
+        inner = tok[1:]
+        if len(tok) >= 4 and (any(c.isdigit() for c in tok) or any(c in "_.-/:" for c in tok)
+                              or any(c.isupper() for c in inner)):
+            out.append(tok.lower())
+    return out
+
+
+def promote_exact(fused: Mapping[str, float], sparse: Mapping[str, float], text_of: Mapping[str, str],
+                  document_of: Mapping[str, str], query: str) -> dict[str, float]:
+    """Put first the one document that holds a query identifier verbatim, when exactly one of the lexical
+    candidates does: that is a decisive exact match, whatever the dense leg thinks of it."""
+    out = dict(fused)
+    for ident in identifiers(query):
+        holders = [c for c, _ in ranked(sparse) if ident in text_of.get(c, "").lower()]
+        if holders and len({document_of.get(c) for c in holders}) == 1:
+            out[holders[0]] = max(out.values(), default=0.0) + 1e-9
+            return out
     return out
 
 

@@ -13,7 +13,7 @@ from index.sparse import Bm25Encoder
 from ingest.embed import Embedder
 from kernel.settings import Settings
 from kernel.types import Chunk, Principal, ScoredChunk
-from retrieval.fusion import interpolate, promote_decisive, ranked, rrf, weighted_score_fusion
+from retrieval.fusion import interpolate, promote_decisive, promote_exact, ranked, rrf, weighted_score_fusion
 from retrieval.rerank import Reranker
 
 Mode = Literal["hybrid", "sparse", "dense"]
@@ -31,7 +31,8 @@ class SearchConfig:
     rerank_weight: float = 0.3
     rerank_budget_ms: float = 3000.0
     exact: bool = False
-    decisive_ratio: float | None = 2.0
+    decisive_ratio: float | None = 1.5
+    exact_identifiers: bool = True
 
 
     @classmethod
@@ -39,7 +40,7 @@ class SearchConfig:
         return cls(fusion=s.fusion, rrf_k=s.rrf_k, weights=(s.sparse_weight, s.dense_weight),
                    candidates=s.candidates, rerank=s.rerank, rerank_top_n=s.rerank_top_n,
                    rerank_weight=s.rerank_weight, rerank_budget_ms=s.rerank_budget_ms,
-                   decisive_ratio=s.decisive_ratio or None)
+                   decisive_ratio=s.decisive_ratio or None, exact_identifiers=s.exact_identifiers)
 
     def with_(self, **changes: object) -> SearchConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -107,8 +108,12 @@ class HybridSearcher:
             fused = rrf([[c for c, _ in ranked(sparse)], [c for c, _ in ranked(dense)]], cfg.rrf_k, cfg.weights)
         else:
             fused = weighted_score_fusion([sparse, dense], cfg.weights, "dbsf")
-        if cfg.mode == "hybrid" and cfg.decisive_ratio:
-            fused = promote_decisive(fused, sparse, {c: chunks[c].document_id for c in chunks}, cfg.decisive_ratio)
+        if cfg.mode == "hybrid":
+            doc_of = {c: chunks[c].document_id for c in chunks}
+            if cfg.decisive_ratio:
+                fused = promote_decisive(fused, sparse, doc_of, cfg.decisive_ratio)
+            if cfg.exact_identifiers:
+                fused = promote_exact(fused, sparse, {c: chunks[c].text for c in sparse}, doc_of, req.query)
         order = ranked(fused)
         t["fusion"] = _ms(t0)
         sparse_rank = {c: i for i, (c, _) in enumerate(ranked(sparse), start=1)}
