@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import uvicorn
@@ -49,3 +50,19 @@ def serve_app(app: FastAPI) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def key_client(url: str, key: str | None, timeout: float = 60) -> httpx.Client:
+    """A client of the live server that sends `key` as X-API-Key (none when None)."""
+    return httpx.Client(base_url=url, headers={"X-API-Key": key} if key else {}, timeout=timeout)
+
+
+def wait_job(c: httpx.Client, job_id: str, seconds: float = 120) -> dict[str, Any]:
+    """Poll an ingestion job until it is done or failed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = c.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")

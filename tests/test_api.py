@@ -18,7 +18,7 @@ from eval.scripted_llm import Reply, serve
 from ingest.embed import Embedder
 from kernel.settings import Settings
 from tests.conftest import make_services
-from tests.live import LiveServer, serve_app
+from tests.live import LiveServer, key_client, serve_app, wait_job
 
 ROLES = ["admin", "curator", "support", "user"]
 LEAVE = ("# Leave policy\n\nEmployees get 25 days of paid leave per year.\n\n## Carry over\n\n"
@@ -33,18 +33,7 @@ class Api:
     settings: Settings
 
     def client(self, who: str | None) -> httpx.Client:
-        headers = {"X-API-Key": self.keys[who]} if who else {}
-        return httpx.Client(base_url=self.live.url, headers=headers, timeout=60)
-
-
-def wait_job(c: httpx.Client, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = c.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError("job did not finish")
+        return key_client(self.live.url, self.keys[who] if who else None)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from api.wiring import Services
 from ingest.embed import Embedder
 from kernel.settings import Settings
 from tests.conftest import make_services
-from tests.live import LiveServer, serve_app
+from tests.live import LiveServer, key_client, serve_app, wait_job
 
 LEAVE = "# Leave policy\n\nEmployees get 25 days of paid leave per year.\n"
 PAYROLL = "# Payroll\n\nSalaries are paid on the last working day of each month.\n"
@@ -34,18 +34,7 @@ class Env:
     keys: dict[str, str]
 
     def client(self, who: str | None) -> httpx.Client:
-        headers = {"X-API-Key": self.keys[who]} if who else {}
-        return httpx.Client(base_url=self.live.url, headers=headers, timeout=60)
-
-
-def _wait(c: httpx.Client, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = c.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError("job did not finish")
+        return key_client(self.live.url, self.keys[who] if who else None)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +61,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterato
             assert c.post("/v1/corpora/hb/documents", params={"path": "hr/payroll.md"},
                           files={"file": ("payroll.md", PAYROLL)}).status_code == 201
             assert admin.post("/v1/corpora/hb/approve").status_code == 200
-            assert _wait(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
+            assert wait_job(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
         yield e
     svc.close()
 
@@ -178,15 +167,28 @@ def test_a_stream_ends_with_a_504_event_at_the_deadline(tmp_path: Path, embedder
                             llm_providers=[LlmProvider(name="slow", base_url=llm.url, model="m")])
         svc = make_services(settings, embedder)
         key = create_key(svc.store, "u", ["g"], "user").token
-        with serve_app(create_app(settings, svc)) as live, httpx.Client(base_url=live.url, timeout=30) as c:
-            t0 = time.monotonic()
-            r = c.post("/v1/ask", json={"question": "anything", "stream": True}, headers={"X-API-Key": key})
-            took = time.monotonic() - t0
-        svc.close()
+        try:
+            with serve_app(create_app(settings, svc)) as live, httpx.Client(base_url=live.url, timeout=30) as c:
+                t0 = time.monotonic()
+                r = c.post("/v1/ask", json={"question": "anything", "stream": True}, headers={"X-API-Key": key})
+                took = time.monotonic() - t0
+                # The provider answers after 2 s; nobody waits any more, so the turn must stop at its next
+                # tool call instead of searching on.
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline and not _cancelled(svc):
+                    time.sleep(0.2)
+            stopped = _cancelled(svc)
+        finally:
+            svc.close()
     events = [line.removeprefix("event: ") for line in r.text.splitlines() if line.startswith("event: ")]
     # The old guard never applied its deadline to a stream: it ran the whole 2 s and ended with an answer.
     assert events[-1] == "error" and '"status": 504' in r.text and "answer" not in events
     assert took < 1.8
+    assert stopped
+
+
+def _cancelled(svc: Services) -> bool:
+    return any(a.outcome == "cancelled" for a in svc.store.audit(user_id="u"))
 
 
 # --- 7. idempotency keys -----------------------------------------------------------------------------
@@ -247,6 +249,21 @@ def test_a_console_session_ends_when_its_key_is_revoked(env: Env) -> None:
     assert after.status_code in (303, 307) and "/console/login" in after.headers["location"]
 
 
+def test_a_console_session_never_outlives_its_jwt(env: Env) -> None:
+    import jwt
+
+    settings = env.svc.settings.model_copy(update={"jwt_secret": "test-secret-of-enough-length-0123456789"})
+    token = jwt.encode({"sub": "jo", "role": "support", "groups": ["employees"], "exp": int(time.time()) + 3},
+                       "test-secret-of-enough-length-0123456789", algorithm="HS256")
+    with serve_app(create_app(settings, env.svc)) as live, httpx.Client(base_url=live.url, timeout=30,
+                                                                         follow_redirects=False) as c:
+        assert c.post("/console/login", data={"api_key": token}).status_code == 303
+        assert c.get("/console/answers").status_code == 200
+        time.sleep(4.5)
+        after = c.get("/console/answers")
+    assert after.status_code in (303, 307)  # the old session lived its full 8 hours
+
+
 # --- 8. the smaller ones -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("since", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
@@ -301,7 +318,7 @@ def test_deleted_documents_leave_no_text_behind(env: Env) -> None:
     with env.client("ann") as c:
         assert c.post("/v1/corpora/hb/documents", files={"file": ("gone.md", "# Gone\n\nSecret words.\n")}
                       ).status_code == 201
-        assert _wait(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
+        assert wait_job(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
         assert env.svc.store.get_document("hb/gone.md").text  # type: ignore[union-attr]
         assert c.delete("/v1/corpora/hb/documents/gone.md").status_code == 204
     row = env.svc.store.get_document("hb/gone.md")
