@@ -264,7 +264,7 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
                      content_hash=content_hash(s.embed_text), heading_path=list(s.heading_path), page=s.page)
             for i, (pt, s) in enumerate(zip(doc_points, p.spans, strict=True))
         ]
-    store.add_intents([p.item.document_id for p in ok])
+    store.add_intents([p.item.document_id for p in ok], runner_id())
     index.upsert(points)
     index.delete_ids(tombstones)
     index.flush()

@@ -48,7 +48,8 @@ def recover(store: Store, index: VectorIndex) -> Recovered:
             store.update_job(job.id, status="failed", finished_at=utcnow(),
                              error=f"the process running this job ({job.runner}) stopped before it finished")
             out.jobs_failed += 1
-    pending = store.intents()
+    # Only a dead writer's intents: a live process (another API worker, a running ingest) is mid-commit.
+    pending = [doc for doc, runner in store.intents() if not runner or not _alive(runner)]
     if not pending:
         return out
     known = [d for d in pending if store.get_document(d) is not None]

@@ -148,6 +148,7 @@ class IntentRow(Base):
     __tablename__ = "index_intents"
     document_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    runner: Mapped[str] = mapped_column(String(200), default="")  # host:pid of the writing process
 
 
 class AuditRow(Base):
@@ -436,18 +437,19 @@ class Store:
             return list(s.scalars(select(JobRow).where(JobRow.status.in_(["running", "queued"]))))
 
     # write intents (index written, store not yet)
-    def add_intents(self, document_ids: Sequence[str]) -> None:
+    def add_intents(self, document_ids: Sequence[str], runner: str) -> None:
         with self.session() as s:
             s.execute(delete(IntentRow).where(IntentRow.document_id.in_(list(document_ids))))
-            s.add_all(IntentRow(document_id=d) for d in document_ids)
+            s.add_all(IntentRow(document_id=d, runner=runner) for d in document_ids)
 
     def clear_intents(self, document_ids: Sequence[str]) -> None:
         with self.session() as s:
             s.execute(delete(IntentRow).where(IntentRow.document_id.in_(list(document_ids))))
 
-    def intents(self) -> list[str]:
+    def intents(self) -> list[tuple[str, str]]:
+        """(document id, runner) of every write intent left in the store."""
         with self.session() as s:
-            return list(s.scalars(select(IntentRow.document_id)))
+            return [(r.document_id, r.runner) for r in s.scalars(select(IntentRow))]
 
     def get_job(self, job_id: str) -> JobRow:
         with self.session() as s:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from api.wiring import Services
 from index.access import access_filter
@@ -19,6 +21,7 @@ from ingest.pipeline import IngestReport, ingest
 from ingest.recovery import DiskFullError, recover
 from kernel.errors import IndexBusyError, ManifestError
 from kernel.settings import Settings
+from kernel.store import IntentRow
 from kernel.types import Principal
 from tests.docs import manifest
 
@@ -132,6 +135,10 @@ def test_a_crash_between_index_and_store_is_rolled_back_at_start(tmp_path: Path,
         run(services, root)
     assert "never committed" in texts(services, "crash")  # what the old code left searchable
     monkeypatch.undo()
+    # While its writer lives, an intent is a commit in progress, not a crash: it is left alone.
+    assert recover(services.store, services.index).documents_rolled_back == 0
+    with services.store.session() as s:  # now the writer is gone
+        s.execute(update(IntentRow).values(runner=f"{socket.gethostname()}:{_dead_pid()}"))
     rec = recover(services.store, services.index)
     assert rec.documents_rolled_back == 1 and rec.jobs_failed == 0
     assert "never committed" not in texts(services, "crash")
@@ -139,13 +146,14 @@ def test_a_crash_between_index_and_store_is_rolled_back_at_start(tmp_path: Path,
     assert again.updated == 1 and "never committed" in texts(services, "crash")
 
 
-def test_a_job_left_running_by_a_dead_process_is_marked_failed(services: Services) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+def _dead_pid() -> str:
+    return subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True).stdout.strip()
-    import socket
 
+
+def test_a_job_left_running_by_a_dead_process_is_marked_failed(services: Services) -> None:
     services.store.create_job("j-dead", "x", status="running")
-    services.store.update_job("j-dead", runner=f"{socket.gethostname()}:{dead}")
+    services.store.update_job("j-dead", runner=f"{socket.gethostname()}:{_dead_pid()}")
     assert recover(services.store, services.index).jobs_failed == 1
     job = services.store.get_job("j-dead")
     assert job.status == "failed" and "stopped before it finished" in (job.error or "")

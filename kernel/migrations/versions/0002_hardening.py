@@ -25,6 +25,7 @@ _ADDED: list[tuple[str, sa.Column[object]]] = [
     ("corpora", sa.Column("changed_by", sa.String(length=320), nullable=False, server_default="")),
     ("documents", sa.Column("pages", sa.JSON(), nullable=False, server_default="[]")),
     ("jobs", sa.Column("runner", sa.String(length=200), nullable=False, server_default="")),
+    ("index_intents", sa.Column("runner", sa.String(length=200), nullable=False, server_default="")),
 ]
 
 
@@ -77,6 +78,7 @@ def upgrade() -> None:
             "index_intents",
             sa.Column("document_id", sa.String(length=512), nullable=False),
             sa.Column("at", kernel.store.UtcDateTime(), nullable=False),
+            sa.Column("runner", sa.String(length=200), nullable=False, server_default=""),
             sa.PrimaryKeyConstraint("document_id"),
         )
     for table, column in _ADDED:
