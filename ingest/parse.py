@@ -25,6 +25,7 @@ from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError
 from kernel.types import Element, ParsedDocument
 
 SEPARATOR = "\n\n"
+TEXT_KINDS = ("md", "text", "html")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
 
@@ -70,14 +71,15 @@ def parse_record(record: dict[str, Any]) -> ParsedDocument:
 
 def parse_file(path: Path, kind: str) -> ParsedDocument:
     """Parse in this process (no limits); the child in `_in_child` calls this."""
-    if kind in ("text", "md", "html") and not decode_text(path.read_bytes()).strip():
-        raise ParseFailedError("the file is empty" if path.stat().st_size == 0 else "the file holds only white space")
-    if kind == "text":
-        text = decode_text(path.read_bytes())
-        if len(text) > PLAIN_TEXT_CHARS or max(map(len, text.splitlines()), default=0) > LONG_LINE_CHARS:
-            return _plain_paragraphs(text, path.stem)
-    elements = _partition(path, kind)
-    markers = _list_markers(decode_text(path.read_bytes()), elements) if kind == "md" else []
+    # Text kinds are read and decoded once here; the partitioners get the text, not the file.
+    source = decode_text(path.read_bytes()) if kind in TEXT_KINDS else ""
+    if kind in TEXT_KINDS and not source.strip():
+        raise ParseFailedError("the file is empty" if not source else "the file holds only white space")
+    if kind == "text" and (len(source) > PLAIN_TEXT_CHARS
+                           or max(map(len, source.splitlines()), default=0) > LONG_LINE_CHARS):
+        return _plain_paragraphs(source, path.stem)
+    elements = _partition(path, kind, source)
+    markers = _list_markers(source, elements) if kind == "md" else []
     builder = _Builder()
     title = ""
     if kind == "eml" and elements:
@@ -219,20 +221,21 @@ def decode_text(data: bytes) -> str:
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 
 
-def _partition(path: Path, kind: str) -> list[Any]:
+def _partition(path: Path, kind: str, source: str) -> list[Any]:
+    """Elements of the file; `source` is its decoded text for the text kinds (md, text, html)."""
     name = str(path)
     if kind == "md":
         from unstructured.partition.md import partition_md
 
-        return list(partition_md(text=_MD_IMAGE.sub(r"\1", decode_text(path.read_bytes()))))
+        return list(partition_md(text=_MD_IMAGE.sub(r"\1", source)))
     if kind == "text":
         from unstructured.partition.text import partition_text
 
-        return list(partition_text(text=decode_text(path.read_bytes())))
+        return list(partition_text(text=source))
     if kind == "html":
         from unstructured.partition.html import partition_html
 
-        return list(partition_html(text=decode_text(path.read_bytes())))
+        return list(partition_html(text=source))
     if kind == "pdf":
         from unstructured.partition.pdf import partition_pdf
 
