@@ -18,7 +18,7 @@ from agent.verify import split_answer, verify
 from api.auth import require
 from api.deps import State, Who
 from api.problems import PROBLEM_RESPONSES, ProblemError
-from api.schemas import Highlight, SourceOut, VerifyIn
+from api.schemas import ApiIn, Highlight, SourceOut, VerifyIn
 from kernel.types import Principal
 
 router = APIRouter(prefix="/v1", tags=["support"], responses=PROBLEM_RESPONSES)
@@ -156,7 +156,7 @@ class TicketOut(BaseModel):
     comments: list[Any]
 
 
-class TicketChange(BaseModel):
+class TicketChange(ApiIn):
     action: Literal["assign", "comment", "resolve", "reopen"]
     assignee: str | None = Field(default=None, max_length=320)
     comment: str | None = Field(default=None, max_length=4000)

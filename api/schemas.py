@@ -10,19 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ingest.manifest import AclSpec, Links
 
 
-class CorpusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "handbook", "description": "Employee handbook", "owner": "content-team@example.com",
-        "include": ["**/*.md", "**/*.pdf"], "exclude": ["drafts/**"],
-        "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}]})
-
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-    description: str = Field(default="", max_length=2000)
-    owner: str = Field(min_length=1, max_length=320)
-    include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
-    exclude: list[str] = Field(default_factory=list, max_length=50)
-    acl: AclSpec
-    links: Links = Field(default_factory=Links)
+class ApiIn(BaseModel):
+    """Every request body: JSON may carry lone surrogates ("\\ud800"), valid to the parser and not storable
+    as UTF-8 by any store, so they are refused here, once, as a 422."""
 
     @model_validator(mode="before")
     @classmethod
@@ -32,7 +22,6 @@ class CorpusIn(BaseModel):
 
 
 def _check_storable(value: Any) -> None:
-    """JSON may carry lone surrogates ("\\ud800"): valid to the parser, not storable as UTF-8."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -45,6 +34,21 @@ def _check_storable(value: Any) -> None:
     elif isinstance(value, list):
         for v in value:
             _check_storable(v)
+
+
+class CorpusIn(ApiIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "handbook", "description": "Employee handbook", "owner": "content-team@example.com",
+        "include": ["**/*.md", "**/*.pdf"], "exclude": ["drafts/**"],
+        "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}]})
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    description: str = Field(default="", max_length=2000)
+    owner: str = Field(min_length=1, max_length=320)
+    include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
+    exclude: list[str] = Field(default_factory=list, max_length=50)
+    acl: AclSpec
+    links: Links = Field(default_factory=Links)
 
 
 class CorpusOut(BaseModel):
@@ -84,7 +88,7 @@ class JobOut(BaseModel):
     error: str | None = None
 
 
-class SearchIn(BaseModel):
+class SearchIn(ApiIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "How many days of paid leave?", "k": 5}]})
 
@@ -115,7 +119,7 @@ class SearchOut(BaseModel):
     rerank: str
 
 
-class AskIn(BaseModel):
+class AskIn(ApiIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"question": "How many days of paid leave do employees get?", "conversation_id": "c-123"}]})
 
@@ -124,7 +128,7 @@ class AskIn(BaseModel):
     stream: bool = False
 
 
-class CitationIn(BaseModel):
+class CitationIn(ApiIn):
     n: int = Field(ge=1)
     document_id: str = Field(min_length=1)
     start: int = Field(ge=0)
@@ -132,7 +136,7 @@ class CitationIn(BaseModel):
     quote: str = Field(max_length=20000)
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(ApiIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "text": "Employees get 25 days of paid leave per year. [1]",
         "citations": [{"n": 1, "document_id": "handbook/leave.md", "start": 14, "end": 59,

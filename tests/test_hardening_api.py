@@ -289,6 +289,10 @@ def test_lone_surrogates_in_acl_names_are_invalid_input(env: Env) -> None:
     with env.client("ann") as c:
         r = c.post("/v1/corpora", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 422
+    with env.client("emma") as c:  # every request body, not only corpora: a question would reach the store
+        r = c.post("/v1/ask", content='{"question": "leave \\udc80 days?"}',
+                   headers={"content-type": "application/json"})
+    assert r.status_code == 422
 
 
 def test_sources_are_corpus_relative_paths(env: Env) -> None:
