@@ -155,8 +155,8 @@ def compose(question: str, searched: list[str], picked: list[Candidate], ctx: Ru
     sentences: list[SentenceVerdict] = []
     for i, c in enumerate(picked, start=1):
         r = c.result
-        doc = ctx.store.get_document(r["document_id"])
-        page = page_at(doc.pages, c.start) if doc is not None and doc.pages else r.get("page")
+        pages = ctx.store.document_pages(r["document_id"])
+        page = page_at(pages, c.start) if pages else r.get("page")
         citations.append(Citation(n=i, chunk_id=r["chunk_id"], document_id=r["document_id"], title=r.get("title", ""),
                                   source=r.get("source", ""), page=page,
                                   heading_path=list(r.get("heading_path", [])), start=c.start, end=c.end,

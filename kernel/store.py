@@ -300,6 +300,11 @@ class Store:
         with self.session() as s:
             return s.get(DocumentRow, document_id)
 
+    def document_pages(self, document_id: str) -> list[list[int]]:
+        """Where each page of a document begins, without loading its text."""
+        with self.session() as s:
+            return list(s.scalar(select(DocumentRow.pages).where(DocumentRow.id == document_id)) or [])
+
     def documents(self, corpus: str, statuses: Sequence[str] | None = None) -> list[DocumentRow]:
         with self.session() as s:
             q = select(DocumentRow).where(DocumentRow.corpus == corpus)
@@ -463,6 +468,15 @@ class Store:
     def add_audit(self, **fields: Any) -> None:
         with self.session() as s:
             s.add(AuditRow(**fields))
+
+    def add_admin_audit(self, user_id: str, role: str, action: str, target: dict[str, Any], origin: str,
+                        decision: str = "allowed", reason: str = "") -> None:
+        """A corpus, document or key administration, in the same log as the agent's tool calls."""
+        import uuid as _uuid
+
+        self.add_audit(trace_id=_uuid.uuid4().hex, user_id=user_id, role=role, tool=action, origin=origin,
+                       arguments=target, decision=decision, reason=reason,
+                       outcome="ok" if decision == "allowed" else decision)
 
     def audit(self, *, trace_id: str | None = None, user_id: str | None = None, tool: str | None = None,
               decision: str | None = None, since: datetime | None = None, limit: int = 1000) -> list[AuditRow]:
