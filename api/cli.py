@@ -299,10 +299,8 @@ def keys_revoke(key_id: str) -> None:
 
 def _operator_audit(store: Any, action: str, target: dict[str, object]) -> None:
     import getpass
-    import uuid
 
-    store.add_audit(trace_id=uuid.uuid4().hex, user_id=f"cli:{getpass.getuser()}", role="admin", tool=action,
-                    origin="cli", arguments=target, decision="allowed", reason="", outcome="ok")
+    store.add_admin_audit(f"cli:{getpass.getuser()}", "admin", action, target, origin="cli")
 
 
 @app.command()

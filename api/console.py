@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import authenticate, credential_limits, key_active
 from api.deps import State, app_state
+from api.limits import auth_fail_key
 from api.problems import ProblemError
 from api.routes_support import (
     SUPPORT,
@@ -102,7 +103,7 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(request: Request, state: State, api_key: Annotated[str, Form(max_length=2000)]) -> Response:
-    fail_key = f"auth-fail:{request.client.host if request.client else 'unknown'}"
+    fail_key = auth_fail_key(request.client.host if request.client else None)
     if state.auth_failures.peek(fail_key) > 0:
         return page(request, "login.html", 429, error="Too many failed sign-ins; wait a minute and try again.")
     try:
@@ -180,7 +181,7 @@ def source_json(document_id: str, session: Sess, state: State, answer_id: str | 
     """The page's data call: the same function, and so the same rules, as GET /v1/sources."""
     try:
         out = source(document_id, state, session.who, answer_id)
-    except (ProblemError, CairnError):
+    except CairnError:
         return JSONResponse({"detail": "not found"}, status_code=404)
     return JSONResponse(out.model_dump(mode="json"))
 

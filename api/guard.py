@@ -17,10 +17,12 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.routing import Match
 
+from api import problems
 from api.auth import AuthFailedError, authenticate
-from api.limits import retry_after
+from api.limits import auth_fail_key, retry_after
 from api.state import AppState
 
 Scope = MutableMapping[str, Any]
@@ -84,8 +86,7 @@ class Guard:
 
     async def _authenticated(self, scope: Scope, headers: Headers, ex: _Exchange) -> bool:
         state = self.state
-        client = (scope.get("client") or ("unknown", 0))[0]
-        fail_key = f"auth-fail:{client}"
+        fail_key = auth_fail_key((scope.get("client") or (None, 0))[0])
         wait = state.auth_failures.peek(fail_key)
         if wait > 0:
             await ex.problem(scope, 429, "Too many requests", "too many failed sign-ins from this client",
@@ -108,6 +109,10 @@ class Guard:
             if match is Match.FULL:
                 return str(getattr(route, "path", "unmatched"))
         return "unmatched"
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -151,13 +156,9 @@ class _Exchange:
 
     async def problem(self, scope: Scope, status: int, title: str, detail: str,
                       headers: dict[str, str] | None = None) -> None:
-        body = json.dumps({"type": f"https://cairn.dev/problems/{title.lower().replace(' ', '-')}",
-                           "title": title, "status": status, "detail": detail,
-                           "instance": scope["path"]}).encode()
-        raw = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-        raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-        await self.send({"type": "http.response.start", "status": status, "headers": raw})
-        await self.send({"type": "http.response.body", "body": body})
+        """The API's one problem shape (api.problems), sent before the app has seen the request."""
+        response = problems.problem(Request(scope), status, title, detail, headers)
+        await response(scope, _no_body, self.send)
 
     async def end_late(self, scope: Scope, status: int, title: str, detail: str) -> None:
         """A refusal that may come after the response began: a problem if nothing left yet, else the

@@ -80,5 +80,10 @@ class RedisRateLimiter:
         return float(wait.decode() if isinstance(wait, bytes) else wait)
 
 
+def auth_fail_key(client_host: str | None) -> str:
+    """The bucket that failed sign-ins from one client address share, API and console alike."""
+    return f"auth-fail:{client_host or 'unknown'}"
+
+
 def retry_after(wait: float) -> str:
     return str(max(1, math.ceil(wait)))

@@ -109,6 +109,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _doc("Missing or invalid credentials"),
     403: _doc("The caller's role may not do this"),
     404: _doc("Not found (or not visible to the caller)"),
+    409: _doc("Conflict: the corpus is not approved, or a request with this Idempotency-Key is still running"),
     413: _doc("Body too large"),
     422: _doc("Invalid request, with field-level errors"),
     429: _doc("Rate limited; see Retry-After"),

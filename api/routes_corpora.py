@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
@@ -41,10 +40,7 @@ def _loaded(state: State, name: str) -> LoadedManifest:
 
 def admin_audit(state: State, who: Principal, action: str, target: dict[str, object], decision: str = "allowed",
                 reason: str = "") -> None:
-    """Every corpus and key administration lands in the same audit log as the agent's tool calls."""
-    state.services.store.add_audit(trace_id=uuid.uuid4().hex, user_id=who.user_id, role=who.role, tool=action,
-                                   origin="api", arguments=target, decision=decision, reason=reason,
-                                   outcome="ok" if decision == "allowed" else decision)
+    state.services.store.add_admin_audit(who.user_id, who.role, action, target, "api", decision, reason)
 
 
 def _require_owner(state: State, who: Principal, name: str, action: str) -> None:
@@ -70,14 +66,14 @@ def put_corpus(body: CorpusIn, state: State, who: Who, request: Request,
         before = load_manifest(file).manifest if file.is_file() else None
         source = Source(path="./docs", include=body.include, exclude=body.exclude)
         # Any change of who may read, or of what is read, needs a fresh approval by someone else.
-        widened = before is None or before.acl != body.acl or before.source != source or before.links != body.links
-        approval = Approval() if widened or before is None else before.approval
+        changed = before is None or (before.acl, before.source, before.links) != (body.acl, source, body.links)
+        approval = before.approval if before is not None and not changed else Approval()
         m = Manifest(name=body.name, description=body.description, owner=body.owner, source=source, acl=body.acl,
                      approval=approval, links=body.links)
         register_corpus(save_manifest(m, file), store)
         store.upsert_corpus(body.name, created_by=existing.created_by if existing and existing.created_by
-                            else who.user_id, **({"changed_by": who.user_id} if widened else {}))
-        admin_audit(state, who, "corpus.put", {"corpus": body.name, "acl_or_source_changed": widened})
+                            else who.user_id, **({"changed_by": who.user_id} if changed else {}))
+        admin_audit(state, who, "corpus.put", {"corpus": body.name, "acl_or_source_changed": changed})
         return 201, _out(state, body.name).model_dump(mode="json")
 
     return CorpusOut.model_validate(replay_or_run(state, who, request, idempotency_key,
@@ -110,7 +106,7 @@ def approve(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
     _loaded(state, name)
     row = state.services.store.get_corpus(name)
-    if row.changed_by and row.changed_by == who.user_id:
+    if row.changed_by == who.user_id:  # "" for manifests from a repository: never a user id
         admin_audit(state, who, "corpus.approve", {"corpus": name}, "refused", "four eyes: own change")
         raise ProblemError(403, "Forbidden", "you made the last change to this corpus's access or sources; "
                            "another curator or an admin must approve it")

@@ -55,9 +55,7 @@ def iter_items(loaded: LoadedManifest, salt: str, max_bytes: int) -> Iterator[So
 
 
 def _fingerprint(content: bytes, acl: list[str], salt: str) -> str:
-    h = hashlib.sha256(content)
-    h.update(json.dumps([acl, salt]).encode())
-    return h.hexdigest()
+    return _sealed(hashlib.sha256(content), acl, salt)
 
 
 def _file_fingerprint(path: Path, acl: list[str], salt: str) -> str:
@@ -66,8 +64,13 @@ def _file_fingerprint(path: Path, acl: list[str], salt: str) -> str:
     with path.open("rb") as fh:
         while block := fh.read(1 << 20):
             h.update(block)
+    return _sealed(h, acl, salt)
+
+
+def _sealed(h: Any, acl: list[str], salt: str) -> str:
+    """The content hash, finished with what else shapes the indexed result (ACL, model, chunking)."""
     h.update(json.dumps([acl, salt]).encode())
-    return h.hexdigest()
+    return str(h.hexdigest())
 
 
 def walk_files(root: Path) -> Iterator[tuple[Path, str | None]]:

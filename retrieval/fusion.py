@@ -75,8 +75,12 @@ def promote_decisive(fused: Mapping[str, float], sparse: Mapping[str, float], do
     top, top_score = order[0]
     rival = next((s for c, s in order[1:] if document_of.get(c) != document_of.get(top)), 0.0)
     if top_score > 0 and top_score >= ratio * rival:
-        out[top] = max(out.values()) + 1e-9
+        _put_first(out, top)
     return out
+
+
+def _put_first(scores: dict[str, float], key: str) -> None:
+    scores[key] = max(scores.values(), default=0.0) + 1e-9
 
 
 _IDENT = re.compile(r"[A-Za-z0-9][\w.\-/:]*[A-Za-z0-9]")
@@ -102,7 +106,7 @@ def promote_exact(fused: Mapping[str, float], sparse: Mapping[str, float], text_
     for ident in identifiers(query):
         holders = [c for c, _ in ranked(sparse) if ident in text_of.get(c, "").lower()]
         if holders and len({document_of.get(c) for c in holders}) == 1:
-            out[holders[0]] = max(out.values(), default=0.0) + 1e-9
+            _put_first(out, holders[0])
             return out
     return out
 
