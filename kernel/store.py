@@ -598,15 +598,18 @@ class Store:
             row.revoked_at = utcnow()
             return True
 
-    def claim_idempotency(self, key: str, fingerprint: str, ttl_s: float) -> IdempotencyRow | None:
+    def claim_idempotency(self, key: str, fingerprint: str, ttl_s: float, in_flight_s: float
+                          ) -> IdempotencyRow | None:
         """Claim a key for a request about to run (None), or return the row that already holds it: a
-        finished response, or one still in flight (status 0). Expired keys are claimed afresh."""
+        finished response, or one still in flight (status 0). Expired keys, and claims older than
+        `in_flight_s` that never finished (their process died), are claimed afresh."""
         from sqlalchemy.exc import IntegrityError
 
         for _ in range(2):
             with self.session() as s:
                 row = s.get(IdempotencyRow, key)
-                if row is not None and row.created_at > utcnow() - timedelta(seconds=ttl_s):
+                keep_s = in_flight_s if row is not None and row.status == 0 else ttl_s
+                if row is not None and row.created_at > utcnow() - timedelta(seconds=keep_s):
                     return row
                 if row is not None:
                     s.delete(row)

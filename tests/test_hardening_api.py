@@ -212,11 +212,12 @@ def test_a_key_in_flight_answers_409_and_keys_expire(env: Env) -> None:
 
     scoped = "ann:POST:/v1/corpora:k-busy"
     fingerprint = body_fingerprint(CorpusIn.model_validate(body).model_dump(mode="json"))
-    assert store.claim_idempotency(scoped, fingerprint, 3600) is None  # a request is running
+    assert store.claim_idempotency(scoped, fingerprint, 3600, 60) is None  # a request is running
     with env.client("ann") as c:
         assert c.post("/v1/corpora", json=body, headers={"Idempotency-Key": "k-busy"}).status_code == 409
+    assert store.claim_idempotency(scoped, fingerprint, 3600, in_flight_s=0) is None  # its process died
     store.finish_idempotency(scoped, 201, {"stale": True})
-    assert store.claim_idempotency(scoped, "other", ttl_s=0) is None  # expired: claimed afresh
+    assert store.claim_idempotency(scoped, "other", ttl_s=0, in_flight_s=60) is None  # expired: claimed afresh
 
 
 # --- 4. ownership, re-approval and four eyes ---------------------------------------------------------
