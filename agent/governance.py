@@ -9,6 +9,7 @@ recorded exactly once.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -223,7 +224,12 @@ def findings_in(text: str, model: InjectionModel | None) -> list[Finding]:
 
 def output_guarded(registry: Registry, metrics: Metrics, model: InjectionModel | None = None,
                    max_chars: int = 60_000) -> Wrapper:
-    """Scan untrusted output for injection (flag + safety event), mark the context as tainted, cap size."""
+    """Scan untrusted output for injection (flag + safety event), mark the context as tainted, cap size.
+
+    A verdict depends only on the passage's text, and the same popular passages come back search after
+    search, so verdicts are remembered (bounded) instead of rescanned: scanning was most of the cost of a
+    direct search once every search passed this loop."""
+    verdicts = functools.lru_cache(maxsize=8192)(lambda text: tuple(findings_in(text, model)))
 
     def wrap(inner: Handler) -> Handler:
         def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
@@ -238,7 +244,7 @@ def output_guarded(registry: Registry, metrics: Metrics, model: InjectionModel |
                 for item in items:
                     text = str(item.get("text", ""))
                     ctx.retrieved.append(text)
-                    findings = findings_in(text, model)
+                    findings = verdicts(text)
                     if findings:
                         item["flagged"] = sorted({f.kind for f in findings})
                         ctx.flagged_chunks.add(str(item.get("chunk_id")))
