@@ -78,10 +78,13 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if kind == "text" and (len(source) > PLAIN_TEXT_CHARS
                            or max(map(len, source.splitlines()), default=0) > LONG_LINE_CHARS):
         return _plain_paragraphs(source, path.stem)
+    front_title = ""
+    if kind == "md":
+        front_title, source = front_matter(source)
     elements = _partition(path, kind, source)
     markers = _list_markers(source, elements) if kind == "md" else []
     builder = _Builder()
-    title = ""
+    title = front_title
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -107,6 +110,28 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     return builder.build(title or path.stem)
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def front_matter(source: str) -> tuple[str, str]:
+    """A Markdown file's YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text: without this the
+    document opened with "title: ... keywords: ... redirect_from: ..." and took its first heading as title.
+    Returns the front matter's title ("" without one) and the body."""
+    m = _FRONT_MATTER.match(source)
+    if not m:
+        return "", source
+    import yaml
+
+    try:
+        meta = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return "", source  # not front matter after all (a thematic break opening the file)
+    if not isinstance(meta, dict):
+        return "", source
+    title = meta.get("title")
+    return (str(title).strip() if isinstance(title, str | int | float) else ""), source[m.end():]
+
+
 _MD_LIST_MARKER = re.compile(r"^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 _MD_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
@@ -121,6 +146,9 @@ def _list_markers(source: str, elements: list[Any]) -> list[str]:
     return ["-" if m in "-*+" else m for m in found]
 
 
+_OWN_MARKER = re.compile(r"\d{1,3}[.)][ \t]+\S")
+
+
 def _render(el: Any, category: str, meta: Any) -> str:
     """An element's text as it goes into the document: structure written out so that it survives as text
     (and as answer units): list items as "- " lines, code fenced with its line breaks, table rows each
@@ -131,7 +159,8 @@ def _render(el: Any, category: str, meta: Any) -> str:
         return f"```\n{body}\n```" if body.strip() else ""
     text = raw.strip()
     if category == "ListItem" and text:
-        return f"- {text}"
+        # Word's numbered lists arrive with their numbers ("1. Open ..."); another marker would double it.
+        return text if _OWN_MARKER.match(text) else f"- {text}"
     if category == "Table" and text:
         html = getattr(meta, "text_as_html", None)
         return table_rows(html) or text if html else text

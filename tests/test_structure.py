@@ -88,6 +88,34 @@ def test_email_headers_are_kept_and_the_signature_is_not_the_title(tmp_path: Pat
     assert all(e.kind != "Title" for e in doc.elements)
 
 
+def test_front_matter_is_metadata_not_text(tmp_path: Path) -> None:
+    f = tmp_path / "transit.md"
+    f.write_text("---\ntitle: Transit Benefit\nkeywords: transit, subsidy\nredirect_from:\n  - /transit/\n---\n\n"
+                 "This page outlines how to sign up.\n\n## Eligibility\n\nAll employees who take transit are "
+                 "eligible.\n")
+    doc = parse_file(f, "md")
+    assert doc.title == "Transit Benefit"  # it was "Eligibility", the first heading
+    assert "keywords" not in doc.text and "redirect_from" not in doc.text
+    assert doc.text.startswith("This page outlines how to sign up.")
+    rule = tmp_path / "rule.md"  # a file that merely opens with a thematic break keeps its text
+    rule.write_text("---\nJust a paragraph after a rule.\n---\n\nMore text here.\n")
+    assert "Just a paragraph after a rule." in parse_file(rule, "md").text
+
+
+def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("To host a speaker:")
+    for step in ("Copy the checklist.", "Have the speaker sign the agreement."):
+        d.add_paragraph(step, style="List Number")
+    f = tmp_path / "steps.docx"
+    d.save(str(f))
+    text = parse_file(f, "docx").text
+    assert "- 1." not in text and "- Copy" not in text, text
+    assert "Copy the checklist." in text
+
+
 def test_no_chunk_is_a_heading_alone(tmp_path: Path, services: Services) -> None:
     f = tmp_path / "doc.md"
     f.write_text("# Handbook\n\n## Chapter one\n\n### Section 1.1\n\nThe first real paragraph of the handbook, "
