@@ -14,7 +14,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.sentence_model import SentenceModel, features
+from agent.sentence_model import SentenceModel, content_words, features
 from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
 from ingest.embed import Embedder
@@ -49,6 +49,7 @@ class EmbeddingScorer:
 class ExtractiveConfig:
     k: int = 8
     min_chars: int = 25
+    prefilter: int = 16
 
 
 @dataclass
@@ -60,6 +61,10 @@ class Candidate:
     text: str
     score: float = 0.0
     kind: Kind = "sentence"
+    probe: str = ""  # what the scorers read; the quote stays `text`
+
+    def __post_init__(self) -> None:
+        self.probe = self.probe or self.text
 
 
 class ExtractiveResponder:
@@ -81,18 +86,32 @@ class ExtractiveResponder:
         cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
         if not cands:
             return abstain(question, [query], ctx)
-        texts = [c.text for c in cands]
         lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
                    if (doc := ctx.store.get_document(d)) is not None}
-        rows = features(question, texts, self.cross.score(question, texts), self.bi.score(question, texts),
-                        self.rationale.score(question, texts), [c.doc_rank for c in cands],
-                        [c.start / max(lengths.get(c.result["document_id"], 1), 1) for c in cands])
+        cands, rows = self.featurize(question, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
         picked = select(cands, m)
         if not picked:
             return abstain(question, [query], ctx)
         return compose(question, [query], picked, ctx)
+
+    def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
+                  ) -> tuple[list[Candidate], list[list[float]]]:
+        """The candidates worth the cross-encoders' time, with their feature rows. The bi-encoder and word
+        overlap rank every unit; only the best `prefilter` go on to the two cross-encoder passes, which are
+        most of an answer's latency and change nothing for units far down that list."""
+        texts = [c.probe for c in cands]
+        bi = self.bi.score(question, texts)
+        q = content_words(question)
+        cheap = [b + 0.5 * len(q & content_words(t)) / max(len(q), 1) for b, t in zip(bi, texts, strict=True)]
+        keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.config.prefilter])
+        kept, texts, bi = [cands[i] for i in keep], [texts[i] for i in keep], [bi[i] for i in keep]
+        rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
+                        [c.doc_rank for c in kept],
+                        [c.start / max(doc_lengths.get(c.result["document_id"], 1), 1) for c in kept],
+                        [c.kind for c in kept])
+        return kept, rows
 
 
 def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, flagged: set[str]
@@ -121,8 +140,23 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
                 continue
             seen.add(key)
             out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent,
-                                 kind=unit.kind))
+                                 kind=unit.kind, probe=probe(sent, unit.kind, list(r.get("heading_path", [])))))
     return out
+
+
+_FENCE_OPEN = "```"
+
+
+def probe(text: str, kind: str, heading_path: list[str]) -> str:
+    """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
+    sentence introducing it plus its first lines. A unit under a section heading is read with that heading,
+    which often carries what it is about ("SSL_CERT_FILE", "Cancelling transit benefit") when the unit itself
+    only says "this variable" or "click Continue"."""
+    if kind == "code" and _FENCE_OPEN in text:
+        intro, _, code = text.partition(_FENCE_OPEN)
+        text = f"{intro.strip()}\n{code[:200]}".strip()
+    section = heading_path[-1] if len(heading_path) >= 2 else ""
+    return f"{section}: {text}" if section and section not in text else text
 
 
 # Rows of one table look alike to every scorer; a row is kept beside a better sibling only when it scores
@@ -130,7 +164,23 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
 ROW_MARGIN = 0.9
 
 
+# A pair of sentences is quoted instead of its better sentence only when it is clearly more apt: otherwise
+# the second sentence rides along, and every cited sentence that does not answer costs precision.
+# Chosen with the answer model's thresholds by bench/calibrate_answers.py (0.1 and 0.2 scored alike there).
+PAIR_MARGIN = 0.2
+
+
+def redundant_pair(pair: tuple[str, int, int, float], sentences: list[tuple[str, int, int, float]]) -> bool:
+    """(document, start, end, score) of a pair, and of sentence units: does a sentence inside it score within
+    PAIR_MARGIN of it?"""
+    doc, a, b, score = pair
+    return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN for d, s, e, p in sentences)
+
+
 def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
+    singles = [(c.result["document_id"], c.start, c.end, c.score) for c in cands if c.kind == "sentence"]
+    cands = [c for c in cands if c.kind != "pair"
+             or not redundant_pair((c.result["document_id"], c.start, c.end, c.score), singles)]
     best = max(cands, key=lambda c: c.score)
     if best.score < model.abstain_threshold:
         return []

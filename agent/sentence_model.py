@@ -22,7 +22,8 @@ from kernel.errors import ConfigError
 MODEL_FILE = Path(__file__).parent / "sentence_model.json"
 RATIONALE_MODEL_DIR = Path(__file__).parent / "rationale_model"
 FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
-            "length", "rt", "rt_gap", "rt_rank")
+            "length", "rt", "rt_gap", "rt_rank", "is_block", "is_pair", "number_match",
+            "number_missing")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({
     "the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "was", "were",
@@ -54,6 +55,20 @@ class SentenceModel:
         return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
+# Questions that ask for a quantity, a date or an amount are answered by a unit holding a number: an answer-type
+# signal every domain has (how many days, what year, which $ value, what is the default timeout).
+_WANTS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|often|old|far|large|big|fast)|what (?:year|date|time|percentage|number|amount)"
+    r"|when|which year|\$ ?value|cost|price|amount|percent|rate|age)\b|\$", re.IGNORECASE)
+_HAS_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|billion|dozen|half|once|twice)\b", re.IGNORECASE)
+
+
+def wants_number(question: str) -> bool:
+    return bool(_WANTS_NUMBER.search(question))
+
+
 def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
 
@@ -63,9 +78,11 @@ def _ranks(scores: Sequence[float]) -> dict[int, int]:
 
 
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
-             rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float]) -> list[list[float]]:
+             rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float],
+             kinds: Sequence[str]) -> list[list[float]]:
     """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
     q = content_words(question)
+    numeric = wants_number(question)
     best_ce, best_emb, best_rt = max(ce, default=0.0), max(emb, default=0.0), max(rt, default=0.0)
     ce_order, emb_order, rt_order = _ranks(ce), _ranks(emb), _ranks(rt)
     rows = []
@@ -76,5 +93,7 @@ def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequ
             min(emb_order[i], 10) / 10, float(doc_ranks[i]), positions[i],
             len(q & words) / max(len(q), 1), min(len(text), 400) / 400,
             rt[i] / 10, (rt[i] - best_rt) / 10, min(rt_order[i], 10) / 10,
+            float(kinds[i] in ("steps", "row", "code")), float(kinds[i] == "pair"),
+            float(numeric and bool(_HAS_NUMBER.search(text))), float(numeric and not _HAS_NUMBER.search(text)),
         ])
     return rows

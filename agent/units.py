@@ -7,13 +7,14 @@ exact offsets like a sentence.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from agent.sentences import sentence_spans
 
-Kind = Literal["sentence", "steps", "row", "code"]
+Kind = Literal["sentence", "pair", "steps", "row", "code"]
 
 _FENCE = re.compile(r"^```[^\n]*\n.*?\n```[ \t]*$", re.MULTILINE | re.DOTALL)
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S.*$", re.MULTILINE)
@@ -53,13 +54,18 @@ def _adjacent(text: str, end: int, start: int) -> bool:
     return not text[end:start].strip()
 
 
-def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> int:
-    """Where a list or code block really starts: at the sentence just before it when that sentence ends
-    with a colon ("To reset your password:"), otherwise at the block itself."""
+# A sentence announces the block after it when it ends with a colon or an ellipsis ("To reset your
+# password:", "You can do so by first installing..."), or says the steps follow ("follow the steps below.").
+_ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$", re.IGNORECASE)
+
+
+def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The sentence that introduces a list or code block, if one does: it is quoted with the block, because
+    neither reads as an answer without the other."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
-    if before and text[before[-1][0] : before[-1][1]].rstrip().endswith(":"):
-        return before[-1][0]
-    return block.start
+    if before and _ANNOUNCES.search(text[before[-1][0] : before[-1][1]]):
+        return before[-1]
+    return None
 
 
 def answer_units(text: str) -> list[Unit]:
@@ -72,10 +78,18 @@ def answer_units(text: str) -> list[Unit]:
         sentences += sentence_spans(text, cursor, b.start)
         cursor = b.end
     sentences += sentence_spans(text, cursor, len(text))
+    intros = set()
     for b in blocks:
-        start = _intro(text, b, sentences) if b.kind in ("steps", "code") else b.start
-        units.append(Unit(start, b.end, b.kind))
-    units += [Unit(a, b, "sentence") for a, b in sentences]
+        intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
+        if intro:
+            intros.add(intro)
+        units.append(Unit(intro[0] if intro else b.start, b.end, b.kind))
+    # An introducing sentence alone ("Install the module first:") answers nothing; it lives in its block.
+    alone = [s for s in sentences if s not in intros]
+    units += [Unit(a, b, "sentence") for a, b in alone]
+    # Two sentences of one paragraph: answers often take both ("Blue Line trains run ... The closest stop is").
+    units += [Unit(a[0], b[1], "pair") for a, b in itertools.pairwise(alone)
+              if "\n" not in text[a[1] : b[0]]]
     return sorted(units, key=lambda u: (u.start, u.end))
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.wiring import Services, offline_environment
@@ -386,52 +386,56 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    claims: Annotated[Path, typer.Option(help="claims JSONL in the SciFact layout")],
-    corpus: Annotated[Path, typer.Option(help="folder with corpus.jsonl (SciFact sentences or BEIR layout)")],
-    answers_out: Annotated[Path, typer.Option(help="JSONL of every answer with its citations")] = Path(
-        "reports/answers.jsonl"),
-    limit: Annotated[int | None, typer.Option(help="only the first N evidence claims")] = None,
-    restricted_share: Annotated[float, typer.Option(min=0, max=0.9, help="share of claims with restricted "
-                                                     "evidence")] = 0.2,
-    scratch: Annotated[Path | None, typer.Option(help="scratch data dir")] = None,
+    suite: Annotated[list[str] | None, typer.Option(help="domain to run (repeatable): scifact, squad, email, "
+                                                    "docs; default all four")] = None,
+    data: Annotated[Path, typer.Option(help="the shared data folder (scifact/, squad/, injection/)")] = Path(
+        "../shared/data"),
+    limit: Annotated[int | None, typer.Option(help="SciFact: only the first N claims with evidence")] = None,
+    restricted_share: Annotated[float, typer.Option(min=0, max=0.9, help="SciFact: share of claims with "
+                                                     "restricted evidence")] = 0.2,
+    squad_questions: Annotated[int, typer.Option(min=1, help="SQuAD: answerable questions (plus half as many "
+                                                   "unanswerable)")] = 200,
+    report_dir: Annotated[Path, typer.Option(help="where the report, answers and charts go")] = Path(
+        "reports/answers"),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Claims through the real agent: cited-sentence precision/recall, validity, abstention, latency, cost."""
-    from eval.answers import pick_restricted, read_claims, score_answers
-    from eval.datasets import read_docs
+    """Every answer domain through the real agent: a table per domain, a report with a chart for each."""
+    from eval.domains import DOMAINS, DomainData, run_domain
+    from eval.report import write_domain_report
 
-    file = corpus / "corpus.jsonl" if corpus.is_dir() else corpus
-    if not file.is_file() or not claims.is_file():
-        raise typer.BadParameter(f"need {file} and {claims}")
-    all_claims = [c for c in read_claims(claims) if c.gold]
-    chosen = all_claims[:limit] if limit else all_claims
-    restricted = pick_restricted(chosen, restricted_share)
-    restricted_docs = {d for c in chosen if c.id in restricted for d in c.evidence_docs}
-    docs = list(read_docs(file))
+    chosen = suite or list(DOMAINS)
+    unknown = [d for d in chosen if d not in DOMAINS]
+    if unknown:
+        raise typer.BadParameter(f"unknown suite {unknown}; choose from {', '.join(DOMAINS)}")
+    dd = DomainData(data / "scifact", data / "squad" / "train-v2.0-10articles.json",
+                    data / "injection" / "email_train.jsonl", limit, restricted_share, squad_questions,
+                    squad_questions // 2)
+    needed = {"scifact": dd.scifact / "claims_train.jsonl", "squad": dd.squad, "email": dd.email}
+    missing = [str(f) for d, f in needed.items() if d in chosen and not f.exists()]
+    if missing:
+        raise typer.BadParameter(f"missing data: {', '.join(missing)}")
+    results: dict[str, dict[str, Any]] = {}
     try:
-        from eval.scratch import open_eval_corpus
-
         with _bar() as bar:
-            task = bar.add_task("ingesting", total=None)
-            svc, _ = open_eval_corpus(settings(), docs, restricted_docs, scratch=scratch,
-                                      progress=lambda d, t: bar.update(task, completed=d, total=t))
-            try:
-                task = bar.add_task("answering", total=len(chosen))
-                stats = score_answers(svc.agent(), svc.store, chosen, {d.id: d for d in docs}, restricted,
-                                      restricted_docs, answers_out,
-                                      progress=lambda d, t: bar.update(task, completed=d, total=t))
-            finally:
-                svc.close()
+            for name in chosen:
+                task = bar.add_task(name, total=None)
+
+                def advance(done: int, total: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                results[name] = run_domain(name, settings(), dd, report_dir, progress=advance)
     except CairnError as exc:
         raise fail(exc) from exc
-    summary = {"suite": "answers", "claims": str(claims), **stats.to_json()}
+    files = write_domain_report(results, report_dir)
     if as_json:
-        print(json.dumps(summary))
+        print(json.dumps({"suite": "answers", "domains": results, "report": [str(f) for f in files]}))
         return
-    table = Table("metric", "value")
-    for k, v in summary.items():
-        table.add_row(k, str(v))
-    out.print(table)
+    for name, r in results.items():
+        table = Table(f"{name}: metric", "value")
+        for k, v in r.items():
+            table.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
+        out.print(table)
+    out.print(f"report: {report_dir / 'report.md'}")
 
 
 @eval_app.command("redteam")

@@ -1,182 +1,358 @@
-"""Fit the extractive responder's sentence model on the SciFact *training* claims (never on held-out data).
+"""Fit the extractive responder's answer model on a mix of domains, none favoured, and report how it carries over.
 
-    .venv/bin/python bench/calibrate_answers.py --scifact ../shared/data/scifact \
-        --rationale-folds .cairn/rationale-fold0 .cairn/rationale-fold1 [--claims 505] [--write]
+    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale]
 
-Collects candidate sentences of the top documents for every training claim with evidence (a share of
-them with their evidence ACL-restricted), fits a logistic model over agent.sentence_model.FEATURES,
-reports two-fold cross-validated cited-sentence precision/recall and abstention for a threshold grid,
-and with --write stores the weights and chosen thresholds in agent/sentence_model.json.
+Domains (training data only): SciFact training claims (a quarter with their evidence ACL-restricted: those must
+be abstained on), SQuAD 2.0 training questions over their articles' paragraphs (answerable and the
+unanswerable ones that look answerable), BIPIA's email QA (a dollar amount, or "unknown"), and the docs dev set
+(eval/docs). For every question the real search runs, the real answer units are cut and featurized exactly as
+the responder does (prefilter included), and each unit is labelled: does it hold the answer (SciFact: overlap a
+gold rationale sentence)?
 
-The rationale scorer was trained on these very claims, so its scores here would be in-sample and the fit
-would trust it too much. `--rationale-folds` takes the two models bench/train_rationale_scorer.py --fold 0
-and --fold 1 wrote: each claim is scored by the one that never saw it (out-of-fold stacking).
+The logistic model is fitted with every domain weighted equally. Reported: leave-one-domain-out (fit and pick
+thresholds on three domains, score the fourth — the figure that says how the model does on a kind of text it
+never saw) and 2-fold cross-validation within the pooled set. With --write the model fitted on all domains, at
+the thresholds that are best on average over the domains' cross-validated scores, goes to
+agent/sentence_model.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
+import random
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+DOMAINS = ("scifact", "squad", "email", "docs")
+_MONEY = re.compile(r"[$\s,]")
 
-def collect(args: argparse.Namespace, max_docs: int) -> list[dict[str, Any]]:
-    from agent.extractive import CrossEncoderScorer, EmbeddingScorer, candidates
-    from agent.sentence_model import features
-    from eval.answers import pick_restricted, read_claims
-    from eval.datasets import EVAL_USER, read_docs
+
+def _h(s: str) -> int:
+    return int(hashlib.sha256(s.encode()).hexdigest()[:8], 16)
+
+
+def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
+    from agent.extractive import CrossEncoderScorer, EmbeddingScorer, ExtractiveConfig, ExtractiveResponder
+    from agent.sentence_model import FEATURES, SentenceModel
+
+    class _Zero:
+        def score(self, question: str, sentences: Any) -> list[float]:
+            return [0.0] * len(sentences)
+
+    blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2)
+    rt = CrossEncoderScorer(svc.rationale) if rationale else _Zero()
+    return ExtractiveResponder(CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder), rt, blank,
+                               ExtractiveConfig(prefilter=prefilter))
+
+
+def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
+    from agent.extractive import candidates
+    from retrieval.search import SearchRequest
+
+    res = svc.searcher.search(SearchRequest(question, who, k=8)).results
+    results = [{"chunk_id": r.chunk.chunk_id, "document_id": r.chunk.document_id, "start": r.chunk.start,
+                "text": r.chunk.text, "title": r.chunk.title, "heading_path": list(r.chunk.heading_path)}
+               for r in res]
+    cands = candidates(results, max_docs, 25, set())
+    if not cands:
+        return []
+    lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
+               if (doc := svc.store.get_document(d)) is not None}
+    kept, rows = responder.featurize(question, cands, lengths)
+    return list(zip(kept, rows, strict=True))
+
+
+def _row(domain: str, qid: str, answerable: bool, need: int, units: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"domain": domain, "id": qid, "answerable": answerable, "need": need, "units": units}
+
+
+def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any]]:
+    """SciFact, SQuAD and email: records ingested as documents into a scratch index."""
+    from eval.answers import pick_restricted
+    from eval.datasets import EVAL_USER, EvalDoc
+    from eval.gate import scifact_sample
     from eval.scratch import open_eval_corpus
     from kernel.settings import Settings
     from kernel.types import Principal
-    from retrieval.rerank import OnnxCrossEncoder
-    from retrieval.search import SearchRequest
 
-    every = read_claims(args.scifact / "claims_train.jsonl")
-    parity = {c.id: i % 2 for i, c in enumerate(every)}
-    claims = [c for c in every if c.gold][: args.claims]
-    restricted = pick_restricted(claims, args.share)
-    rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
-    docs = {d.id: d for d in read_docs(args.scifact / "corpus.jsonl")}
-    svc, _ = open_eval_corpus(Settings(), list(docs.values()), rdocs)
-    # Without fold models the shipped scorer, already loaded by the services, scores every claim.
-    rationale = ([CrossEncoderScorer(OnnxCrossEncoder(d, svc.settings.torch_threads)) for d in args.rationale_folds]
-                 if args.rationale_folds else [CrossEncoderScorer(svc.rationale)] * 2)
-    ce, bi = CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder)
     who = Principal(EVAL_USER)
-    rows = []
-    for c in claims:
-        if c.id not in restricted and c.evidence_docs & rdocs:
-            continue
-        res = svc.searcher.search(SearchRequest(c.text, who, k=8)).results
-        results = [{"chunk_id": r.chunk.chunk_id, "document_id": r.chunk.document_id, "start": r.chunk.start,
-                    "text": r.chunk.text, "title": r.chunk.title, "heading_path": list(r.chunk.heading_path)}
-                   for r in res]
-        cands = candidates(results, max_docs, 25, set())
-        texts = [x.text for x in cands]
-        lengths = {d: len(svc.store.get_document(d).text) for d in {x.result["document_id"] for x in cands}}  # type: ignore[union-attr]
-        x = features(c.text, texts, ce.score(c.text, texts), bi.score(c.text, texts),
-                     rationale[parity[c.id]].score(c.text, texts), [k.doc_rank for k in cands],
-                     [k.start / lengths[k.result["document_id"]] for k in cands])
-        sents = []
-        for k, feats in zip(cands, x, strict=True):
-            doc = docs[k.result["document_id"]]
-            idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < k.end and k.start < b]
-            gold = any((doc.id, i) in c.gold for i in idx)
-            sents.append({"doc": doc.id, "idx": idx, "x": feats, "y": int(gold)})
-        rows.append({"id": c.id, "restricted": c.id in restricted, "gold": sorted(c.gold), "sents": sents})
+    out: list[dict[str, Any]] = []
+    if domain == "scifact":
+        docs, _, claims = scifact_sample(args.scifact, args.claims, args.distractors)
+        restricted = pick_restricted(claims, 0.25)
+        rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
+        svc, _ = open_eval_corpus(Settings(), docs, rdocs)
+        by_id = {d.id: d for d in docs}
+        resp = _responder(svc, args.rationale, args.prefilter)
+        for c in claims:
+            if c.id not in restricted and c.evidence_docs & rdocs:
+                continue
+            units = []
+            for cand, x in _units(svc, resp, c.text, who, args.max_docs):
+                doc = by_id[cand.result["document_id"]]
+                idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < cand.end and cand.start < b]
+                hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
+                units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
+                              "span": [cand.result["document_id"], cand.start, cand.end]})
+            out.append(_row("scifact", c.id, c.id not in restricted, len(c.gold), units))
+        svc.close()
+        return out
+    if domain == "squad":
+        data = json.loads(args.squad.read_text())["data"]
+        docs, qs = [], []
+        for ai, art in enumerate(data):
+            for pi, para in enumerate(art["paragraphs"]):
+                did, title = f"sq{ai}-{pi}", art["title"].replace("_", " ")
+                docs.append(EvalDoc(did, title, para["context"]))
+                for qa in para["qas"]:
+                    off = len(title) + 2
+                    spans = [(off + a["answer_start"], off + a["answer_start"] + len(a["text"]))
+                             for a in qa["answers"]]
+                    qs.append((qa["id"], qa["question"], did, spans, bool(qa["is_impossible"])))
+        rng = random.Random(7)
+        ans = [q for q in qs if not q[4]]
+        una = [q for q in qs if q[4]]
+        rng.shuffle(ans)
+        rng.shuffle(una)
+        chosen = ans[: args.squad_answerable] + una[: args.squad_unanswerable]
+        svc, _ = open_eval_corpus(Settings(), docs)
+        resp = _responder(svc, args.rationale, args.prefilter)
+        for qid, text, did, spans, impossible in chosen:
+            units = []
+            for cand, x in _units(svc, resp, text, who, args.max_docs):
+                hit = cand.result["document_id"].endswith(did) and any(
+                    cand.start <= a and b <= cand.end for a, b in spans)
+                units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
+                              "span": [cand.result["document_id"], cand.start, cand.end]})
+            out.append(_row("squad", qid, not impossible, 1, units))
+        svc.close()
+        return out
+    emails = [json.loads(line) for line in args.email.read_text().splitlines() if line.strip()]
+    contexts = sorted({e["context"] for e in emails})
+    docs = [EvalDoc(f"em{_h(c)}", "", c) for c in contexts]
+    svc, _ = open_eval_corpus(Settings(), docs)
+    resp = _responder(svc, args.rationale, args.prefilter)
+    for i, e in enumerate(emails):
+        q = e["question"].removeprefix("Q: ").strip()
+        want = _MONEY.sub("", e["ideal"]) if e["ideal"] != "unknown" else ""
+        did = f"em{_h(e['context'])}"
+        units = []
+        for cand, x in _units(svc, resp, q, who, args.max_docs):
+            hit = bool(want) and cand.result["document_id"].endswith(did) and want in _MONEY.sub("", cand.text)
+            units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
+                          "span": [cand.result["document_id"], cand.start, cand.end]})
+        out.append(_row("email", f"email-{i}", bool(want), 1, units))
     svc.close()
-    return rows
+    return out
 
 
-def fit(rows: list[dict[str, Any]], l2: float = 1e-3, steps: int = 30000) -> tuple[np.ndarray, float]:
-    # Gradient descent on unscaled features converges slowly: 3,000 steps at l2 0.01 left the model
-    # underfitted (best cross-validated F1 0.562, against 0.579 with these settings).
-    feats = np.array([s["x"] for r in rows if not r["restricted"] for s in r["sents"]], dtype=float)
-    y = np.array([s["y"] for r in rows if not r["restricted"] for s in r["sents"]], dtype=float)
-    w, b = np.zeros(feats.shape[1]), 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(feats @ w + b)))
-        g = p - y
-        w -= 0.5 * (feats.T @ g / len(y) + l2 * w)
-        b -= 0.5 * g.mean()
-    return w, b
+def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from api.wiring import Services
+    from eval.docs_suite import DOCS_DIR, EMPLOYEE, _norm, load_questions
+    from ingest.manifest import load_manifest
+    from ingest.pipeline import ingest
+    from kernel.settings import Settings
+
+    scratch = Path(".cairn/calibration-docs")
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(DOCS_DIR / "corpus", scratch / "corpus")
+    s = Settings().model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
+                                      "broker_url": None})
+    svc = Services.open(s, reranker=False)
+    loaded = load_manifest(scratch / "corpus")
+    ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
+    resp = _responder(svc, args.rationale, args.prefilter)
+    out = []
+    for q in load_questions():
+        answerable = q.kind not in ("unanswerable", "restricted")
+        units = []
+        for cand, x in _units(svc, resp, q.question, EMPLOYEE, args.max_docs):
+            right_file = cand.result["document_id"] == f"{loaded.manifest.name}/{q.file}"
+            hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
+            units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text,
+                          "span": [cand.result["document_id"], cand.start, cand.end]})
+        out.append(_row("docs", q.id, answerable, len(q.answer), units))
+    svc.close()
+    return out
 
 
-def score(rows: list[dict[str, Any]], w: np.ndarray, b: float, sel: float, abst: float, max_sent: int
-          ) -> dict[str, float]:
-    tp = cited = gold = ar = nr = aa = na = 0
+def fit(rows: list[dict[str, Any]], l2: float = 1e-3, steps: int = 4000) -> tuple[np.ndarray, float]:
+    """Logistic regression, every domain weighing the same in total, features standardized for the descent
+    and the weights mapped back to raw features."""
+    xs, ys, ws = [], [], []
+    per_domain = {d: sum(len(r["units"]) for r in rows if r["domain"] == d) for d in DOMAINS}
     for r in rows:
-        ps = [(1 / (1 + np.exp(-(np.dot(w, s["x"]) + b))), s) for s in r["sents"]]
-        best = max((p for p, _ in ps), default=0.0)
-        picked = [] if best < abst else [s for p, s in sorted(ps, key=lambda t: -t[0]) if p >= sel][:max_sent]
-        if best >= abst and not picked:
-            picked = [max(ps, key=lambda t: t[0])[1]]
-        if r["restricted"]:
-            nr += 1
-            ar += not picked
+        for u in r["units"]:
+            xs.append(u["x"])
+            ys.append(u["y"])
+            ws.append(1.0 / max(per_domain[r["domain"]], 1))
+    x, y, w = np.array(xs, dtype=float), np.array(ys, dtype=float), np.array(ws)
+    w = w / w.sum()
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    z = (x - mu) / sd
+    beta, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ beta + b)))
+        g = (p - y) * w
+        beta -= 1.0 * (z.T @ g + l2 * beta)
+        b -= 1.0 * g.sum()
+    return beta / sd, float(b - (beta * mu / sd).sum())
+
+
+def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, max_units: int) -> list[int]:
+    """agent.extractive.select on collected rows."""
+    from agent.extractive import redundant_pair
+    from agent.sentence_model import FEATURES
+
+    if not units or p.max() < abst:
+        return []
+    pair_col = FEATURES.index("is_pair")
+    singles = [(u["span"][0], u["span"][1], u["span"][2], float(p[i])) for i, u in enumerate(units)
+               if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
+    p = p.copy()
+    for i, u in enumerate(units):
+        if u["x"][pair_col] == 1 and redundant_pair((u["span"][0], u["span"][1], u["span"][2], float(p[i])), singles):
+            p[i] = -1.0
+    keep: list[int] = []
+    for i in sorted(range(len(units)), key=lambda i: -p[i]):
+        if p[i] < sel and keep:
+            break
+        d, a, b = units[i]["span"]
+        if any(units[k]["span"][0] == d and a < units[k]["span"][2] and units[k]["span"][1] < b for k in keep):
             continue
-        na += 1
-        aa += not picked
-        got = {(s["doc"], i) for s in picked for i in s["idx"]}
-        g = {tuple(x) for x in r["gold"]}
-        tp += len(got & g)
-        cited += len(got)
-        gold += len(g)
-    return {"P": tp / max(cited, 1), "R": tp / max(gold, 1), "abst_restricted": ar / max(nr, 1),
-            "abst_answerable": aa / max(na, 1)}
+        keep.append(i)
+        if len(keep) >= max_units:
+            break
+    return keep
+
+
+def evaluate(rows: list[dict[str, Any]], w: np.ndarray, b: float, sel: float, abst: float, max_units: int
+             ) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for d in DOMAINS:
+        rs = [r for r in rows if r["domain"] == d]
+        if not rs:
+            continue
+        right = n_ans = abst_ok = n_una = cited = cited_hit = 0
+        gold_hit = gold_total = 0
+        for r in rs:
+            p = 1 / (1 + np.exp(-(np.array([u["x"] for u in r["units"]]).reshape(len(r["units"]), -1) @ w + b))) \
+                if r["units"] else np.array([])
+            chosen = pick(r["units"], p, sel, abst, max_units) if r["units"] else []
+            if not r["answerable"]:
+                n_una += 1
+                abst_ok += not chosen
+                continue
+            n_ans += 1
+            hits = {h for i in chosen for h in r["units"][i]["hits"]}
+            # SciFact is scored by the sentence, as its suite does: a unit of two sentences, one of them gold,
+            # is half right. Elsewhere a unit is right when it holds the answer.
+            cited += sum(r["units"][i].get("n_idx", 1) for i in chosen)
+            cited_hit += sum(len(r["units"][i]["hits"]) if d == "scifact" else bool(r["units"][i]["hits"])
+                             for i in chosen)
+            right += bool(chosen) and len(hits) >= r["need"] if d != "scifact" else bool(hits)
+            gold_hit += len(hits)
+            gold_total += r["need"]
+        out[d] = {"right": right / max(n_ans, 1), "abstain_unanswerable": abst_ok / max(n_una, 1),
+                  "unit_precision": cited_hit / max(cited, 1), "gold_recall": gold_hit / max(gold_total, 1)}
+    return out
+
+
+def objective(e: dict[str, dict[str, float]]) -> float:
+    """Every domain counts the same: answered right plus abstained-when-unanswerable, halves each."""
+    return float(np.mean([0.5 * v["right"] + 0.3 * v["abstain_unanswerable"] + 0.2 * v["unit_precision"]
+                          for v in e.values()]))
+
+
+GRID = list(itertools.product([round(0.2 + 0.05 * i, 2) for i in range(12)],
+                              [round(0.1 + 0.05 * i, 2) for i in range(14)], (1, 2, 3)))
+
+
+def best_point(rows: list[dict[str, Any]], w: np.ndarray, b: float) -> tuple[tuple[float, float, int], float]:
+    scored = [(g, objective(evaluate(rows, w, b, *g))) for g in GRID if g[0] >= g[1] - 0.3]
+    return max(scored, key=lambda t: t[1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
-    ap.add_argument("--claims", type=int, default=505)
-    ap.add_argument("--share", type=float, default=0.2)
+    ap.add_argument("--squad", type=Path, default=Path("../shared/data/squad/train-v2.0-10articles.json"))
+    ap.add_argument("--email", type=Path, default=Path("../shared/data/injection/email_train.jsonl"))
+    ap.add_argument("--claims", type=int, default=160)
+    ap.add_argument("--distractors", type=int, default=300)
+    ap.add_argument("--squad-answerable", type=int, default=300)
+    ap.add_argument("--squad-unanswerable", type=int, default=100)
     ap.add_argument("--max-docs", type=int, default=2)
+    ap.add_argument("--prefilter", type=int, default=16)
+    ap.add_argument("--no-rationale", dest="rationale", action="store_false",
+                    help="leave the SciFact-trained rationale scorer out (its feature is 0)")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
-    ap.add_argument("--rationale-folds", type=Path, nargs=2, metavar=("FOLD0", "FOLD1"),
-                    help="out-of-fold rationale scorers; without them the shipped one scores in-sample")
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--pick", type=float, nargs=3, metavar=("SELECT", "ABSTAIN", "MAX_SENTENCES"),
-                    help="write this grid point instead of the top-ranked one")
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
     from api.wiring import offline_environment
 
     offline_environment()
-    if not args.rationale_folds:
-        print("warning: no --rationale-folds; the rationale scorer's features are in-sample")
-    kind = {"features": list(FEATURES), "rationale": "out-of-fold" if args.rationale_folds else "in-sample",
-            "max_docs": args.max_docs, "claims": args.claims, "share": args.share}
+    kind = {"features": list(FEATURES), "rationale": args.rationale, "prefilter": args.prefilter,
+            "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
+                                                                       args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
-    if isinstance(cached, dict) and cached.get("kind") == kind:
-        rows = cached["rows"]
-    else:
-        rows = collect(args, args.max_docs)
-        args.cache.parent.mkdir(parents=True, exist_ok=True)
-        args.cache.write_text(json.dumps({"kind": kind, "rows": rows}))
-    folds = [rows[0::2], rows[1::2]]
-    selects = [round(0.2 + 0.025 * i, 3) for i in range(11)]
-    abstains = [round(0.3 + 0.025 * i, 3) for i in range(8)]
-    grid = list(itertools.product(selects, abstains, (2, 3, 4, 5)))
-    cv: dict[tuple[float, float, int], list[dict[str, float]]] = {g: [] for g in grid}
-    for k in (0, 1):
-        w, b = fit(folds[1 - k])
-        for sel, abst, ms in grid:
-            cv[(sel, abst, ms)].append(score(folds[k], w, b, sel, abst, ms))
-    avg = {g: {m: float(np.mean([e[m] for e in v])) for m in v[0]} for g, v in cv.items()}
-    ok = [g for g, e in avg.items() if e["P"] >= 0.6 and e["R"] >= 0.5]
-    def key(g: tuple[float, float, int]) -> float:
-        # Cited-sentence F1, plus a quarter of how much more often restricted claims are abstained on
-        # than answerable ones; ties go to the higher precision.
-        e = avg[g]
-        f1 = 2 * e["P"] * e["R"] / max(e["P"] + e["R"], 1e-9)
-        return f1 + 0.25 * (e["abst_restricted"] - e["abst_answerable"]) + 1e-3 * e["P"]
+    rows: list[dict[str, Any]] = cached.get("rows", []) if cached.get("kind") == kind else []
+    have = {r["domain"] for r in rows}
+    for d in DOMAINS:
+        if d not in have:
+            print(f"collecting {d} ...", flush=True)
+            rows += collect_docs(args) if d == "docs" else collect_records(args, d)
+            args.cache.parent.mkdir(parents=True, exist_ok=True)
+            args.cache.write_text(json.dumps({"kind": kind, "rows": rows}))
+    for d in DOMAINS:
+        rs = [r for r in rows if r["domain"] == d]
+        print(f"{d}: {len(rs)} questions ({sum(not r['answerable'] for r in rs)} to abstain on), "
+              f"{sum(len(r['units']) for r in rs)} units, {sum(u['y'] for r in rs for u in r['units'])} positive")
 
-    ranked = sorted(ok or avg, key=lambda g: -key(g))
-    if args.pick:
-        picked = (args.pick[0], args.pick[1], int(args.pick[2]))
-        if picked not in avg:
-            raise SystemExit(f"--pick {picked} is not a point of the grid")
-        ranked.insert(0, picked)
-    print(f"claims {len(rows)}; {len(ok)} of {len(grid)} settings reach P>=0.6 and R>=0.5 (2-fold CV)")
-    for g in ranked[:10]:
-        print({"select": g[0], "abstain": g[1], "max_sentences": g[2]}, {m: round(v, 3) for m, v in avg[g].items()})
+    def fmt(e: dict[str, float]) -> str:
+        return " ".join(f"{k}={v:.3f}" for k, v in e.items())
+
+    print("\nleave-one-domain-out (fit + thresholds on the other three, scored on this one):")
+    lodo = {}
+    for d in DOMAINS:
+        train = [r for r in rows if r["domain"] != d]
+        w, b = fit(train)
+        g, _ = best_point(train, w, b)
+        lodo[d] = evaluate([r for r in rows if r["domain"] == d], w, b, *g)[d]
+        print(f"  {d:8s} at {g}: {fmt(lodo[d])}")
+    print("\n2-fold cross-validation, pooled (folds by question id hash):")
+    folds = [[r for r in rows if _h(r["id"]) % 2 == k] for k in (0, 1)]
+    fitted = [fit(folds[1 - k]) for k in (0, 1)]
+    cv_at: dict[tuple[float, float, int], dict[str, dict[str, float]]] = {}
+    for g in GRID:
+        if g[0] < g[1] - 0.3:
+            continue
+        per = [evaluate(folds[k], fitted[k][0], fitted[k][1], *g) for k in (0, 1)]
+        cv_at[g] = {d: {m: (per[0][d][m] + per[1][d][m]) / 2 for m in per[0][d]} for d in per[0]}
+    g_best = max(cv_at, key=lambda g: objective(cv_at[g]))
+    for d, e in cv_at[g_best].items():
+        print(f"  {d:8s} at {g_best}: {fmt(e)}")
     if args.write:
         from agent.sentence_model import MODEL_FILE
 
         w, b = fit(rows)
-        sel, abst, ms = ranked[0]
-        ms = int(ms)
+        sel, abst, mu = g_best
         MODEL_FILE.write_text(json.dumps({
-            "features": list(FEATURES), "weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6),
-            "select_threshold": sel, "abstain_threshold": abst, "max_sentences": ms, "max_docs": args.max_docs,
-            "fitted_on": f"SciFact training claims with evidence ({len(rows)}), share {args.share} restricted, "
-                         f"rationale scores {kind['rationale']}",
-            "cv": {m: round(v, 4) for m, v in avg[ranked[0]].items()},
+            "features": list(FEATURES), "weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
+            "select_threshold": sel, "abstain_threshold": abst, "max_sentences": mu, "max_docs": args.max_docs,
+            "fitted_on": "SciFact train claims, SQuAD 2.0 train questions, BIPIA email QA, docs dev set; "
+                         f"domains weighted equally; rationale scorer {'on' if args.rationale else 'off'}",
+            "cv": {d: {m: round(v, 4) for m, v in e.items()} for d, e in cv_at[g_best].items()},
+            "leave_one_domain_out": {d: {m: round(v, 4) for m, v in e.items()} for d, e in lodo.items()},
         }, indent=2) + "\n")
         print(f"wrote {MODEL_FILE}")
 

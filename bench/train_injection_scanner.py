@@ -1,13 +1,16 @@
 """Train the learned injection scanner and measure it by *family hold-out*, on demand.
 
-Positives: the attack families of BIPIA (15 text, 10 code) and of the bastion corpus (7 malicious
-categories). Negatives: ordinary passages (SciFact abstracts, SQuAD paragraphs, BIPIA's benign emails,
-bastion's benign rows, the golden handbook). For each family, a model is fitted on every *other* family
-and four fifths of the negatives; its threshold is the 98th percentile of its own training negatives' scores
-(so it never sees the held-out family or negatives); recall is measured on the held-out family's payloads,
-bare and planted in the middle of a benign email, and false positives on the held-out fifth of negatives.
-The pattern scanner alone and the union of both are reported the same way. Then one model is fitted on
-everything and written to agent/injection_model.npz.
+Positives: the attack families of BIPIA (15 text, 10 code) and of the bastion corpus (7 malicious categories).
+Negatives: ordinary passages (SciFact abstracts, SQuAD paragraphs, BIPIA's benign emails, bastion's benign rows,
+the golden handbook, and software documentation: the long descriptions — READMEs with install steps, code and
+imperatives — of the Python packages installed beside Cairn). For each family, a model is fitted on every *other*
+family and four fifths of the negatives; its threshold is the 98th percentile of its own training negatives' scores
+(so it never sees the held-out family or negatives); recall is measured on the held-out family's payloads, bare and
+planted in the middle of a benign email, and false positives on the held-out fifth of negatives. The pattern
+scanner alone and the union of both are reported the same way, and so is the share of the docs dev set's chunks
+(eval/docs, never trained on) each flags: documentation is imperative ("Click Continue", "Do not use tabs"), and a
+scanner that flags it costs answers. Then one model is fitted on everything and written to
+agent/injection_model.npz.
 
     .venv/bin/python bench/train_injection_scanner.py --data ../shared/data [--write]
 """
@@ -26,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 
 from agent.injection_model import DIMS, InjectionModel, features, segments
 from agent.untrusted import scan
+from eval.docs_suite import dev_passages
 
 FP_QUANTILE = 0.98
 
@@ -54,7 +58,25 @@ def negatives(data: Path, rng: random.Random, repo: Path) -> list[str]:
             .splitlines() if json.loads(x)["label"] == "benign"]
     for f in sorted((repo / "eval" / "golden" / "corpus" / "docs").rglob("*.md")):
         out += [p for p in f.read_text().split("\n\n") if len(p.split()) >= 5]
+    out += package_docs(rng, 1500)
     return out
+
+
+def package_docs(rng: random.Random, n: int) -> list[str]:
+    """Passages of the installed packages' long descriptions (their READMEs), cut at blank lines into pieces of
+    about a chunk's size."""
+    from importlib.metadata import distributions
+
+    out: list[str] = []
+    for dist in sorted(distributions(), key=lambda d: str(d.metadata["Name"] or "")):
+        body = dist.metadata.get_payload() or ""  # type: ignore[attr-defined]  # an email.message.Message
+        piece = ""
+        for para in str(body).split("\n\n"):
+            piece = f"{piece}\n\n{para}" if piece else para
+            if len(piece) >= 600:
+                out.append(piece[:1500])
+                piece = ""
+    return rng.sample(out, min(n, len(out)))
 
 
 def emails(data: Path) -> list[str]:
@@ -131,8 +153,12 @@ def main() -> None:
     fp = {k: float(np.mean([r[f"fp_{k}"] for r in rows])) for k in ("pattern", "learned", "either")}
     summary = {k: {"recall": totals[k][0] / totals[k][1], "false_positive_rate": fp[k]} for k in totals}
     print(json.dumps({"family_holdout": summary, "families": len(rows), "negatives": len(neg)}, indent=1))
+    dev = dev_passages()
+    model = fit([t for its in fams.values() for t in its], neg, args.c)
+    print(json.dumps({"docs_dev_passages": len(dev),
+                      "flagged_learned": round(sum(model.flags(t) for t in dev) / len(dev), 4),
+                      "flagged_pattern": round(sum(bool(scan(t)) for t in dev) / len(dev), 4)}))
     if args.write:
-        model = fit([t for its in fams.values() for t in its], neg, args.c)
         model.save()
         print(f"wrote agent/injection_model.npz (threshold {model.threshold:.3f})")
 

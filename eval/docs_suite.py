@@ -62,6 +62,22 @@ def load_questions(file: Path | None = None) -> list[Question]:
     return out
 
 
+def dev_passages() -> list[str]:
+    """The dev corpus's Markdown and HTML sources cut at blank lines into pieces of about a chunk's size: benign
+    documentation text for checking what an injection scanner flags."""
+    out: list[str] = []
+    for f in sorted((DOCS_DIR / "corpus" / "docs").rglob("*")):
+        if f.suffix not in (".md", ".html"):
+            continue
+        piece = ""
+        for para in f.read_text(encoding="utf-8").split("\n\n"):
+            piece = f"{piece}\n\n{para}" if piece else para
+            if len(piece) >= 600:
+                out.append(piece[:1500])
+                piece = ""
+    return out
+
+
 def _norm(text: str) -> str:
     return _SPACE.sub(" ", text.replace("’", "'")).strip().lower()
 
@@ -120,12 +136,15 @@ class DocsReport:
         member = self._share(lambda o: o.kind == "restricted" and o.asked_as == "member")
         abst = [o for o in self.outcomes if o.kind not in ("unanswerable", "restricted")]
         lat = [o.latency_ms for o in self.outcomes]
-        by_kind = {k: f"{r}/{n}" for k in KINDS
-                   if (n := (rn := self._share(lambda o, k=k: o.kind == k and o.asked_as != "member"))[1])
-                   for r in [rn[0]]}
-        fmts = sorted({o.fmt for o in self.outcomes if o.kind not in ("unanswerable", "restricted")})
-        by_format = {f: "{}/{}".format(*self._share(
-            lambda o, f=f: o.fmt == f and o.kind not in ("unanswerable", "restricted"))) for f in fmts}
+        by_kind: dict[str, str] = {}
+        for k in KINDS:
+            got, n = self._share(lambda o: o.kind == k and o.asked_as != "member")  # noqa: B023 (used at once)
+            if n:
+                by_kind[k] = f"{got}/{n}"
+        by_format: dict[str, str] = {}
+        for f in sorted({o.fmt for o in abst}):
+            got, n = self._share(lambda o: o.fmt == f and o.kind not in ("unanswerable", "restricted"))  # noqa: B023
+            by_format[f] = f"{got}/{n}"
         return {
             "questions": len({o.id for o in self.outcomes}),
             "answerable_right": ratio(answerable), "answerable": answerable[1],

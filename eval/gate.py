@@ -14,6 +14,7 @@ import yaml
 from eval.answers import pick_restricted, read_claims, score_answers
 from eval.beir import BeirDataset
 from eval.datasets import EvalDoc, read_docs
+from eval.domains import DomainData, run_domain
 from eval.golden import run_golden
 from eval.redteam import run_redteam
 from eval.retrieval import evaluate
@@ -21,7 +22,7 @@ from eval.scratch import open_eval_corpus
 from kernel.settings import Settings
 
 GATES_FILE = Path(__file__).parent / "gates.yaml"
-SUITES = ("retrieval", "answers", "golden", "redteam")
+SUITES = ("retrieval", "answers", "golden", "docs", "squad", "email", "redteam")
 
 
 @dataclass
@@ -100,6 +101,14 @@ def run_gate(base: Settings, gates: dict[str, Any], root: Path, suites: tuple[st
                         "verbatim_sentence_share", "restricted_citations", "restricted_abstention_rate",
                         "latency_p50_ms", "latency_p95_ms"):
                 res.metrics[f"answers.{key}"] = float(stats[key])
+    for name in ("docs", "squad", "email"):
+        if name in suites:
+            g = gates["domains"]
+            dd = DomainData(data["scifact"], data["squad"], data["email"], squad_answerable=g["squad_answerable"],
+                            squad_unanswerable=g["squad_unanswerable"])
+            for key, value in run_domain(name, base, dd, None).items():
+                if isinstance(value, int | float):
+                    res.metrics[f"{name}.{key}"] = float(value)
     if "golden" in suites:
         with tempfile.TemporaryDirectory() as tmp:
             cases = run_golden(base, Path(tmp))

@@ -79,3 +79,40 @@ def write_report(result: dict[str, Any], folder: Path, baseline: dict[str, float
     (folder / "report.json").write_text(json.dumps(result, indent=2))
     (folder / "report.md").write_text(markdown(result, baseline))
     return [folder / "report.json", folder / "report.md", *charts(result, baseline, folder)]
+
+
+def write_domain_report(results: dict[str, dict[str, Any]], folder: Path) -> list[Path]:
+    """`cairn eval answers`: JSON, a Markdown table per domain, and one chart per domain of its ratios
+    (and of its per-kind and per-format shares where the domain has them)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / "report.json", folder / "report.md"]
+    files[0].write_text(json.dumps(results, indent=2))
+    lines = ["# Cairn answers by domain", ""]
+    for name, r in results.items():
+        lines += [f"## {name}", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {json.dumps(v) if isinstance(v, dict) else v} |" for k, v in r.items()]
+        bars = {k: float(v) for k, v in r.items() if isinstance(v, float) and 0 <= v <= 1}
+        for group in ("by_kind", "by_format"):
+            for k, v in (r.get(group) or {}).items():
+                right, total = (int(x) for x in str(v).split("/"))
+                if total:
+                    bars[f"{group.removeprefix('by_')}: {k}"] = right / total
+        fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(bars))))
+        ax.barh(list(bars), list(bars.values()), color="tab:blue")
+        ax.set_xlim(0, 1)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title(f"{name}: answer quality")
+        fig.tight_layout()
+        chart = folder / f"{name}.png"
+        fig.savefig(chart, dpi=100)
+        plt.close(fig)
+        files.append(chart)
+        lines += ["", f"![{name}]({chart.name})", ""]
+    files[1].write_text("\n".join(lines) + "\n")
+    return files

@@ -81,6 +81,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     front_title = ""
     if kind == "md":
         front_title, source = front_matter(source)
+        source = _TABLE_AFTER_TEXT.sub("\\1\n\\2", source)
     elements = _partition(path, kind, source)
     markers = _list_markers(source, elements) if kind == "md" else []
     builder = _Builder()
@@ -130,6 +131,11 @@ def front_matter(source: str) -> tuple[str, str]:
         return "", source
     title = meta.get("title")
     return (str(title).strip() if isinstance(title, str | int | float) else ""), source[m.end():]
+
+
+# A pipe table right under a line of text ("For example:\n|Day|Hours|\n|---|---|") is a table to GitHub and
+# MkDocs but a paragraph to the Markdown parser, which wants a blank line first.
+_TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[ \t:|-]*-[ \t:|-]*\n)", re.MULTILINE)
 
 
 _MD_LIST_MARKER = re.compile(r"^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)

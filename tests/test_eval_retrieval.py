@@ -79,3 +79,25 @@ def test_each_config_sets_reranking_explicitly() -> None:
     on = SearchConfig(rerank=True)
     assert not config_for("hybrid", on).rerank and config_for("hybrid+rerank", SearchConfig()).rerank
     assert config_for("bm25", on).mode == "sparse" and not config_for("dense", on).rerank
+
+
+def test_eval_answers_runs_a_domain_and_writes_its_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    (data / "injection").mkdir(parents=True)
+    rows = [{"context": "SUBJECT: Receipt|CONTENT: Your card was charged $120.00 by Eurostar for a train ticket.",
+             "question": "Q: Find the $ value paid to Eurostar?", "ideal": "$120.00"},
+            {"context": "SUBJECT: Newsletter|CONTENT: Our product update for January is out.",
+             "question": "Q: Find the $ value paid to Calendly?", "ideal": "unknown"}]
+    (data / "injection" / "email_train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    monkeypatch.setenv("CAIRN_DATA_DIR", str(tmp_path / ".cairn"))
+    monkeypatch.setenv("CAIRN_TORCH_THREADS", "1")
+    report = tmp_path / "report"
+    res = CliRunner().invoke(app, ["eval", "answers", "--suite", "email", "--data", str(data), "--report-dir",
+                                   str(report), "--json"])
+    assert res.exit_code == 0, res.output
+    email = json.loads(res.output.strip().splitlines()[-1])["domains"]["email"]
+    assert email["answerable"] == 1 and email["unanswerable"] == 1
+    assert (report / "email.png").stat().st_size > 1000 and "## email" in (report / "report.md").read_text()
+    assert len((report / "email-answers.jsonl").read_text().splitlines()) == 2
+    bad = CliRunner().invoke(app, ["eval", "answers", "--suite", "nope", "--data", str(data)])
+    assert bad.exit_code == 2 and "unknown suite" in bad.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from pathlib import Path
 
-from agent.extractive import page_at
+from agent.extractive import page_at, probe
 from agent.units import answer_units, join_units
 from api.wiring import Services
 from ingest.chunk import chunk_document
@@ -102,6 +102,25 @@ def test_front_matter_is_metadata_not_text(tmp_path: Path) -> None:
     assert "Just a paragraph after a rule." in parse_file(rule, "md").text
 
 
+def test_a_table_right_under_a_sentence_is_still_a_table(tmp_path: Path) -> None:
+    f = tmp_path / "schedule.md"
+    f.write_text("# Variable day\n\nFor example:\n|**Day** |**Hours** |\n| --- | --- |\n| Monday | 10 |\n")
+    assert "Day: Monday | Hours: 10" in parse_file(f, "md").text  # was "|Day |Hours | ... | Monday | 10 |"
+
+
+def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -> None:
+    text = ("You can do so by first installing the extra...\n\n```\npip install httpx[http2]\n```\n\n"
+            "If you'd like to host a speaker, you must follow the steps below.\n\n1. Copy the checklist.\n"
+            "2. Invite your speaker.\n\nBlue Line trains take about 50 minutes. The closest stop is Jackson.")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
+    assert ("code", "You can do so by first installing the extra...\n\n```\npip install httpx[http2]\n```") in units
+    steps = next(t for k, t in units if k == "steps")
+    assert steps.startswith("If you'd like to host a speaker") and steps.endswith("Invite your speaker.")
+    sentences = [t for k, t in units if k == "sentence"]
+    assert not any(t.startswith(("You can do so", "If you'd like")) for t in sentences)  # not alone as well
+    assert ("pair", "Blue Line trains take about 50 minutes. The closest stop is Jackson.") in units
+
+
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
     import docx
 
@@ -145,3 +164,23 @@ def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: S
                                Principal("emma", ("staff",)), save=False)
     cited = [c for c in ans.citations if "incidents" in c.quote]
     assert cited and cited[0].page == 2  # the chunk starts on page 1; the cited sentence is on page 2
+
+
+def test_units_are_scored_by_their_introduction_and_section() -> None:
+    code = ("To pass parameters, use the params keyword:\n\n```\n>>> r = httpx.get(url, params=params)\n"
+            + "x\n" * 300 + "```")
+    read = probe(code, "code", ["QuickStart", "Passing Parameters in URLs"])
+    assert read.startswith("Passing Parameters in URLs: To pass parameters, use the params keyword:")
+    assert "params=params" in read and len(read) < 300  # the block's first lines, not all of it
+    assert probe("If this variable is set, HTTPX loads it.", "sentence", ["Env", "SSL_CERT_FILE"]) == (
+        "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
+    assert probe("A sentence.", "sentence", ["Abstract title"]) == "A sentence."  # a title alone adds nothing
+
+
+def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> None:
+    from agent.extractive import PAIR_MARGIN, redundant_pair
+
+    sentences = [("d", 0, 40, 0.70), ("d", 41, 80, 0.20)]
+    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2), sentences)  # the first sentence says it
+    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2), sentences)  # both halves are needed
+    assert not redundant_pair(("e", 0, 80, 0.75), sentences)  # another document's sentences do not count
