@@ -1,6 +1,6 @@
 """Answer latency of the extractive responder on the embedded default: short abstracts and long articles.
 
-    .venv/bin/python bench/answer_latency.py [--claims 100] [--long-questions 50] [--threads 2]
+    .venv/bin/python bench/answer_latency.py [--claims 100] [--long-questions 50] [--threads 2] [--set long]
 
 1. SciFact: the first N training claims with evidence over the whole 5,183-abstract corpus.
 2. Long documents: each of the 10 SQuAD training articles as one document (Wikipedia length, 30–150
@@ -26,6 +26,8 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=100)
     ap.add_argument("--long-questions", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--set", dest="sets", action="append", choices=("scifact", "long"),
+                    help="run only this set (repeatable); the SciFact set ingests all 5,183 abstracts first")
     args = ap.parse_args()
     from api.wiring import offline_environment
     from eval.answers import read_claims
@@ -54,8 +56,12 @@ def main() -> None:
         print(json.dumps({"set": name, "questions": len(ms), "p50_ms": round(percentile(ms, 0.5)),
                           "p95_ms": round(percentile(ms, 0.95)), "threads": args.threads}), flush=True)
 
-    claims = [c.text for c in read_claims(args.scifact / "claims_train.jsonl") if c.gold][: args.claims]
-    timed("scifact", list(read_docs(args.scifact / "corpus.jsonl")), claims)
+    sets = args.sets or ["scifact", "long"]
+    if "scifact" in sets:
+        claims = [c.text for c in read_claims(args.scifact / "claims_train.jsonl") if c.gold][: args.claims]
+        timed("scifact", list(read_docs(args.scifact / "corpus.jsonl")), claims)
+    if "long" not in sets:
+        return
     data = json.loads(args.squad.read_text())["data"]
     docs = [EvalDoc(f"article-{i}", a["title"].replace("_", " "), "\n\n".join(p["context"] for p in a["paragraphs"]))
             for i, a in enumerate(data)]
