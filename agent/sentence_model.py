@@ -1,11 +1,11 @@
-"""Which retrieved sentences answer the question: a small logistic model over three scorers' outputs.
+"""Which retrieved answer units answer the question: a small logistic model over three scorers' outputs.
 
 Features come from a bi-encoder (bge cosine), the general-purpose ms-marco cross-encoder, and the
 rationale scorer (that cross-encoder fine-tuned on the SciFact training rationales by
-bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), plus position and overlap
-signals. The general scorers keep ordinary questions answerable where the rationale scorer, trained on
-scientific claims, is out of its domain. The weights and both thresholds are fitted on out-of-fold scores
-of the SciFact *training* claims by bench/calibrate_answers.py and stored in sentence_model.json.
+bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), plus position, overlap, the
+unit's kind and an answer-type signal (a question asking for a number, a unit holding one). The weights and
+both thresholds are fitted by bench/calibrate_answers.py on four domains weighted equally — SciFact claims,
+SQuAD 2.0 questions, BIPIA's email questions, the docs dev set — and stored in sentence_model.json.
 """
 
 from __future__ import annotations
