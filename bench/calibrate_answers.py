@@ -22,8 +22,6 @@ import argparse
 import hashlib
 import itertools
 import json
-import random
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,6 @@ from typing import Any
 import numpy as np
 
 DOMAINS = ("scifact", "squad", "email", "docs")
-_MONEY = re.compile(r"[$\s,]")
 
 
 def _h(s: str) -> int:
@@ -76,8 +73,9 @@ def _row(domain: str, qid: str, answerable: bool, need: int, units: list[dict[st
 def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any]]:
     """SciFact, SQuAD and email: records ingested as documents into a scratch index."""
     from eval.answers import pick_restricted
-    from eval.datasets import EVAL_USER, EvalDoc
+    from eval.datasets import EVAL_USER
     from eval.gate import scifact_sample
+    from eval.reading import email_items, holds, squad_items
     from eval.scratch import open_eval_corpus
     from kernel.settings import Settings
     from kernel.types import Principal
@@ -104,51 +102,17 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
             out.append(_row("scifact", c.id, c.id not in restricted, len(c.gold), units))
         svc.close()
         return out
-    if domain == "squad":
-        data = json.loads(args.squad.read_text())["data"]
-        docs, qs = [], []
-        for ai, art in enumerate(data):
-            for pi, para in enumerate(art["paragraphs"]):
-                did, title = f"sq{ai}-{pi}", art["title"].replace("_", " ")
-                docs.append(EvalDoc(did, title, para["context"]))
-                for qa in para["qas"]:
-                    off = len(title) + 2
-                    spans = [(off + a["answer_start"], off + a["answer_start"] + len(a["text"]))
-                             for a in qa["answers"]]
-                    qs.append((qa["id"], qa["question"], did, spans, bool(qa["is_impossible"])))
-        rng = random.Random(7)
-        ans = [q for q in qs if not q[4]]
-        una = [q for q in qs if q[4]]
-        rng.shuffle(ans)
-        rng.shuffle(una)
-        chosen = ans[: args.squad_answerable] + una[: args.squad_unanswerable]
-        svc, _ = open_eval_corpus(Settings(), docs)
-        resp = _responder(svc, args.rationale, args.prefilter)
-        for qid, text, did, spans, impossible in chosen:
-            units = []
-            for cand, x in _units(svc, resp, text, who, args.max_docs):
-                hit = cand.result["document_id"].endswith(did) and any(
-                    cand.start <= a and b <= cand.end for a, b in spans)
-                units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
-                              "span": [cand.result["document_id"], cand.start, cand.end]})
-            out.append(_row("squad", qid, not impossible, 1, units))
-        svc.close()
-        return out
-    emails = [json.loads(line) for line in args.email.read_text().splitlines() if line.strip()]
-    contexts = sorted({e["context"] for e in emails})
-    docs = [EvalDoc(f"em{_h(c)}", "", c) for c in contexts]
+    docs, items = (squad_items(args.squad, args.squad_answerable, args.squad_unanswerable, seed=7)
+                   if domain == "squad" else email_items(args.email))
     svc, _ = open_eval_corpus(Settings(), docs)
     resp = _responder(svc, args.rationale, args.prefilter)
-    for i, e in enumerate(emails):
-        q = e["question"].removeprefix("Q: ").strip()
-        want = _MONEY.sub("", e["ideal"]) if e["ideal"] != "unknown" else ""
-        did = f"em{_h(e['context'])}"
+    for item in items:
         units = []
-        for cand, x in _units(svc, resp, q, who, args.max_docs):
-            hit = bool(want) and cand.result["document_id"].endswith(did) and want in _MONEY.sub("", cand.text)
+        for cand, x in _units(svc, resp, item.question, who, args.max_docs):
+            hit = holds(item, cand.result["document_id"], cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
                           "span": [cand.result["document_id"], cand.start, cand.end]})
-        out.append(_row("email", f"email-{i}", bool(want), 1, units))
+        out.append(_row(domain, item.id, item.answerable, 1, units))
     svc.close()
     return out
 

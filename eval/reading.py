@@ -94,7 +94,8 @@ class ReadingStats:
                 "latency_p95_ms": round(percentile(self.latencies_ms, 0.95), 1)}
 
 
-def _holds(item: ReadingItem, document_id: str, start: int, end: int, quote: str) -> bool:
+def holds(item: ReadingItem, document_id: str, start: int, end: int, quote: str) -> bool:
+    """Does the quoted span [start, end) of `document_id` hold the item's answer?"""
     if document_id != item.document_id:  # records keep their own ids
         return False
     if item.money:
@@ -110,7 +111,7 @@ def score_reading(agent: Agent, items: list[ReadingItem], out_file: Path | None 
     for n, item in enumerate(items):
         ans = agent.ask(item.question, who, save=False)
         stats.latencies_ms.append(ans.latency_ms)
-        holding = [_holds(item, c.document_id, c.start, c.end, c.quote) for c in ans.citations]
+        holding = [holds(item, c.document_id, c.start, c.end, c.quote) for c in ans.citations]
         if item.answerable:
             stats.answerable += 1
             stats.abstained_answerable += ans.abstained

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agent.answer import Answer, Citation
 from eval.docs_suite import DOCS_DIR, Question, _norm, judge, load_questions
-from eval.reading import ReadingItem, _holds
+from eval.reading import ReadingItem, holds
 from ingest.parse import parse_file
 
 CORPUS = DOCS_DIR / "corpus" / "docs"
@@ -57,12 +57,12 @@ def test_the_judge_counts_off_topic_and_partial_answers_as_wrong() -> None:
 
 def test_reading_answers_must_cover_the_gold_span_in_the_right_document() -> None:
     item = ReadingItem("1", "When?", "sq0-1", spans=((20, 30),))
-    assert _holds(item, "sq0-1", 10, 40, "")
-    assert not _holds(item, "sq0-1", 25, 40, "")  # cuts the answer
-    assert not _holds(item, "sq0-2", 10, 40, "")  # another paragraph
-    assert not _holds(item, "sq10-1", 10, 40, "")
+    assert holds(item, "sq0-1", 10, 40, "")
+    assert not holds(item, "sq0-1", 25, 40, "")  # cuts the answer
+    assert not holds(item, "sq0-2", 10, 40, "")  # another paragraph
+    assert not holds(item, "sq10-1", 10, 40, "")
     money = ReadingItem("2", "Paid?", "em1", money="2500.00")
-    assert _holds(money, "em1", 0, 9, "paid $2,500.00 to Athena")
+    assert holds(money, "em1", 0, 9, "paid $2,500.00 to Athena")
 
 
 def test_the_dev_corpus_is_pinned_with_its_sources() -> None:
