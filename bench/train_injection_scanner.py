@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 
 from agent.injection_model import DIMS, InjectionModel, features, segments
 from agent.untrusted import scan
-from eval.docs_suite import dev_passages
+from eval.docs_suite import dev_passages, passages
 
 FP_QUANTILE = 0.98
 
@@ -63,19 +63,13 @@ def negatives(data: Path, rng: random.Random, repo: Path) -> list[str]:
 
 
 def package_docs(rng: random.Random, n: int) -> list[str]:
-    """Passages of the installed packages' long descriptions (their READMEs), cut at blank lines into pieces of
-    about a chunk's size."""
+    """Passages of the installed packages' long descriptions (their READMEs)."""
     from importlib.metadata import distributions
 
     out: list[str] = []
     for dist in sorted(distributions(), key=lambda d: str(d.metadata["Name"] or "")):
         body = dist.metadata.get_payload() or ""  # type: ignore[attr-defined]  # an email.message.Message
-        piece = ""
-        for para in str(body).split("\n\n"):
-            piece = f"{piece}\n\n{para}" if piece else para
-            if len(piece) >= 600:
-                out.append(piece[:1500])
-                piece = ""
+        out += passages(str(body))
     return rng.sample(out, min(n, len(out)))
 
 

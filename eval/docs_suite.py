@@ -62,20 +62,23 @@ def load_questions(file: Path | None = None) -> list[Question]:
     return out
 
 
-def dev_passages() -> list[str]:
-    """The dev corpus's Markdown and HTML sources cut at blank lines into pieces of about a chunk's size: benign
-    documentation text for checking what an injection scanner flags."""
+def passages(text: str) -> list[str]:
+    """`text` cut at blank lines into pieces of about a chunk's size (600–1,500 characters)."""
     out: list[str] = []
-    for f in sorted((DOCS_DIR / "corpus" / "docs").rglob("*")):
-        if f.suffix not in (".md", ".html"):
-            continue
-        piece = ""
-        for para in f.read_text(encoding="utf-8").split("\n\n"):
-            piece = f"{piece}\n\n{para}" if piece else para
-            if len(piece) >= 600:
-                out.append(piece[:1500])
-                piece = ""
+    piece = ""
+    for para in text.split("\n\n"):
+        piece = f"{piece}\n\n{para}" if piece else para
+        if len(piece) >= 600:
+            out.append(piece[:1500])
+            piece = ""
     return out
+
+
+def dev_passages() -> list[str]:
+    """The dev corpus's Markdown and HTML sources as passages: benign documentation text for checking what an
+    injection scanner flags."""
+    return [p for f in sorted((DOCS_DIR / "corpus" / "docs").rglob("*")) if f.suffix in (".md", ".html")
+            for p in passages(f.read_text(encoding="utf-8"))]
 
 
 def _norm(text: str) -> str:
