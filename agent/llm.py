@@ -48,7 +48,7 @@ class OpenAICompatibleResponder:
         self.registry = registry
         self.support = support
         self.metrics = metrics
-        self._client = openai.OpenAI(base_url=provider.base_url, api_key=provider.api_key,
+        self._client = openai.OpenAI(base_url=provider.base_url, api_key=provider.api_key.get_secret_value(),
                                      timeout=provider.timeout_s, max_retries=0)
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:

@@ -112,13 +112,16 @@ class Agent:
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
             save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None,
-            cancel: threading.Event | None = None) -> Answer:
+            cancel: threading.Event | None = None, history: Sequence[dict[str, str]] | None = None) -> Answer:
+        """One turn. Earlier turns come from the stored conversation, or from `history` when the caller
+        keeps the conversation itself (the OpenAI-compatible door sends it with every request)."""
         t0 = time.perf_counter()
         emit = on_event or (lambda event, data: None)
         ctx = self.context(principal, cancel)
         with tracer().start_as_current_span("agent.turn") as span:
             span.set_attribute("cairn.trace_id", ctx.trace_id)
-            turns = self.store.conversation(conversation_id, principal.user_id) if conversation_id else []
+            turns = list(history) if history is not None else (
+                self.store.conversation(conversation_id, principal.user_id) if conversation_id else [])
             query = contextual_query(question, turns)
             emit("progress", {"stage": "searching", "query": query, "trace_id": ctx.trace_id})
             try:

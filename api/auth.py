@@ -70,7 +70,7 @@ class JwtVerifier:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") == "HS256" and s.jwt_secret:
-                claims = jwt.decode(token, s.jwt_secret, algorithms=["HS256"], **opts)
+                claims = jwt.decode(token, s.jwt_secret.get_secret_value(), algorithms=["HS256"], **opts)
             elif self._keys:
                 key = self._keys.get(header.get("kid", "")) or next(iter(self._keys.values()))
                 claims = jwt.decode(token, key.key, algorithms=["RS256", "ES256"], **opts)

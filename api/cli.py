@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -17,7 +20,10 @@ from kernel.errors import CairnError, ManifestError
 from kernel.settings import Settings
 from kernel.types import Principal
 
-app = typer.Typer(help="Cairn: answers from approved document corpora, with citations.",
+EXIT_CODES = """Exit codes: 0 done; 1 the command could not do its job (bad input, busy index, refused); 2 bad usage or
+invalid settings; 3 ingest ran but some documents failed; 130 interrupted."""
+
+app = typer.Typer(help="Cairn: answers from approved document corpora, with citations.", epilog=EXIT_CODES,
                   no_args_is_help=True, pretty_exceptions_enable=False)
 corpus_app = typer.Typer(help="Corpus manifests: validate, list, revoke.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation suites and quality gates.", no_args_is_help=True)
@@ -27,12 +33,40 @@ err = Console(stderr=True)
 out = Console()
 
 
+class RoleName(StrEnum):
+    admin = "admin"
+    curator = "curator"
+    support = "support"
+    user = "user"
+
+
 def settings() -> Settings:
     try:
         return Settings()
-    except Exception as exc:
-        err.print(f"[red]invalid settings:[/red] {exc}")
+    except ValidationError as exc:
+        # Field and reason only: the rejected value may be a secret (an API key inside CAIRN_LLM_PROVIDERS).
+        err.print("[red]invalid settings:[/red]")
+        for e in exc.errors(include_input=False, include_url=False):
+            head, *rest = e["loc"] or ("settings",)
+            field = f"CAIRN_{str(head).upper()}" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest)
+            err.print(f"  {field}: {e['msg']}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from exc
+    except Exception as exc:
+        err.print(f"[red]invalid settings:[/red] {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
+def cairn_version() -> str:
+    try:
+        return version("cairn-kb")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"cairn {cairn_version()}")
+        raise typer.Exit()
 
 
 EXIT_FAILED = 1  # the command could not do its job (bad input, busy index, ...)
@@ -51,12 +85,14 @@ def fail(exc: CairnError) -> typer.Exit:
 
 
 @app.callback()
-def _main() -> None:
+def _main(_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                 help="print the version and exit")] = False) -> None:
     offline_environment()
 
 
 @corpus_app.command("validate")
-def corpus_validate(path: Annotated[Path, typer.Argument(help="folder with corpus.yaml, or the file")]) -> None:
+def corpus_validate(path: Annotated[Path, typer.Argument(help="folder with corpus.yaml, or the file")],
+                    as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Check a manifest and report every problem at once."""
     from ingest.manifest import load_manifest, unmatched_patterns
     from ingest.sources import selected_paths
@@ -66,9 +102,21 @@ def corpus_validate(path: Annotated[Path, typer.Argument(help="folder with corpu
         errors, warnings = unmatched_patterns(loaded, selected_paths(loaded))
         if errors:
             raise ManifestError(str(loaded.path), errors + warnings)
+    except ManifestError as exc:
+        if as_json:
+            print(json.dumps({"ok": False, "manifest": exc.path, "problems": exc.problems}))
+            raise typer.Exit(EXIT_FAILED) from exc
+        raise fail(exc) from exc
     except CairnError as exc:
+        if as_json:
+            print(json.dumps({"ok": False, "manifest": str(path), "problems": [f"{exc.code}: {exc}"]}))
+            raise typer.Exit(EXIT_FAILED) from exc
         raise fail(exc) from exc
     m = loaded.manifest
+    if as_json:
+        print(json.dumps({"ok": True, "manifest": str(loaded.path), "name": m.name, "owner": m.owner,
+                          "approval": m.approval.status, "warnings": warnings}))
+        return
     for w in warnings:
         err.print(f"[yellow]warning[/yellow] {w}", soft_wrap=True)
     out.print(f"[green]ok[/green] {m.name}: approval {m.approval.status}, owner {m.owner}")
@@ -94,7 +142,7 @@ def corpus_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 
 
 @corpus_app.command("revoke")
-def corpus_revoke(name: str) -> None:
+def corpus_revoke(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Revoke a corpus: nothing of it stays searchable; its manifest must be re-approved to ingest again."""
     s = settings()
     svc = Services.open(s, reranker=False)
@@ -108,6 +156,9 @@ def corpus_revoke(name: str) -> None:
         raise fail(exc) from exc
     finally:
         svc.close()
+    if as_json:
+        print(json.dumps({"corpus": name, "status": "revoked", "documents_removed": n}))
+        return
     out.print(f"revoked {name}: {n} document(s) removed from search")
 
 
@@ -246,9 +297,10 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 def keys_create(
     user: Annotated[str, typer.Option(help="user id the key acts as")],
-    role: Annotated[str, typer.Option(help="admin, curator, support or user")] = "user",
+    role: Annotated[RoleName, typer.Option(help="what the key may do")] = RoleName.user,
     groups: Annotated[str, typer.Option(help="comma-separated groups")] = "",
     name: Annotated[str, typer.Option(help="a label for the key")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print the key and its id as JSON")] = False,
 ) -> None:
     """Create an API key. The key is printed once; only its hash is stored."""
     from api.auth import create_key
@@ -256,11 +308,16 @@ def keys_create(
 
     store = Store(settings().db_url)
     try:
-        key = create_key(store, user, [g.strip() for g in groups.split(",") if g.strip()], role, name)
+        group_list = [g.strip() for g in groups.split(",") if g.strip()]
+        key = create_key(store, user, group_list, role.value, name)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    _operator_audit(store, "key.create", {"key_id": key.key_id, "user": user, "role": role})
+    _operator_audit(store, "key.create", {"key_id": key.key_id, "user": user, "role": role.value})
+    if as_json:
+        print(json.dumps({"id": key.key_id, "key": key.token, "user": user, "role": role.value,
+                          "groups": group_list, "name": name}))
+        return
     print(key.token)
     err.print(f"key {key.key_id} for {user} ({role}); store it now, it is not shown again")
 
@@ -284,16 +341,22 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: str) -> None:
+def keys_revoke(key_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Revoke a key by its id."""
     from kernel.store import Store
 
     store = Store(settings().db_url)
     if not store.revoke_api_key(key_id):
-        err.print(f"[red]no active key {key_id}[/red]")
-        raise typer.Exit(1)
+        if as_json:
+            print(json.dumps({"id": key_id, "revoked": False, "error": "no active key with this id"}))
+        else:
+            err.print(f"[red]no active key {key_id}[/red]")
+        raise typer.Exit(EXIT_FAILED)
     # Console sessions opened with this key end with it.
     _operator_audit(store, "key.revoke", {"key_id": key_id})
+    if as_json:
+        print(json.dumps({"id": key_id, "revoked": True}))
+        return
     out.print(f"revoked {key_id}")
 
 
@@ -304,15 +367,15 @@ def _operator_audit(store: Any, action: str, target: dict[str, object]) -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API and the support console (embedded default: nothing else to start)."""
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the API and the support console (embedded default: nothing else to start).
+
+    One process: the embedded index has a single writer. To serve more, run several `cairn serve` on a
+    Qdrant server (CAIRN_QDRANT_URL) and PostgreSQL behind a proxy; see the compose file in deploy/."""
     import uvicorn
 
     from api.app import create_app
 
-    if workers != 1:
-        err.print("[yellow]the embedded index has one writer: serve with one worker, scale with "
-                  "CAIRN_QDRANT_URL and more processes[/yellow]")
     uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
 
 

@@ -10,7 +10,8 @@ def open_index(settings: Settings, dim: int) -> VectorIndex:
     if settings.qdrant_url:
         from index.server import ServerIndex
 
-        return ServerIndex(settings.qdrant_url, settings.collection, dim, settings.qdrant_api_key)
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        return ServerIndex(settings.qdrant_url, settings.collection, dim, key)
     from index.edge import EdgeIndex
 
     return EdgeIndex(settings.index_path, dim)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingName = Literal["bge-small", "minilm"]
@@ -20,7 +20,7 @@ class LlmProvider(BaseModel):
     name: str
     base_url: str
     model: str
-    api_key: str = "not-needed"
+    api_key: SecretStr = SecretStr("not-needed")
     timeout_s: float = Field(default=30.0, gt=0)
     price_prompt_per_1k: float = Field(default=0.0, ge=0)
     price_completion_per_1k: float = Field(default=0.0, ge=0)
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/cairn.db"
     )
     qdrant_url: str | None = Field(default=None, description="Qdrant server; unset = embedded Qdrant Edge")
-    qdrant_api_key: str | None = None
+    qdrant_api_key: SecretStr | None = None
     collection: str = "cairn"
     broker_url: str | None = Field(default=None, description="Celery broker; unset = ingest in-process")
     queue: str = Field(default="cairn-ingest", description="Celery queue the ingestion tasks go to")
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     cost_budget: float = Field(default=0.05, ge=0)
     deadline_s: float = Field(default=60.0, gt=0)
 
-    jwt_secret: str | None = Field(default=None, description="HS256 shared secret for bearer JWTs")
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 shared secret for bearer JWTs")
     jwt_jwks_file: Path | None = Field(default=None, description="JWKS (JSON file) for RS256/ES256 bearer JWTs")
     jwt_audience: str | None = None
     jwt_issuer: str | None = None

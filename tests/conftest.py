@@ -16,6 +16,7 @@ from kernel.settings import Settings
 from kernel.store import Store
 from retrieval.rerank import OnnxCrossEncoder
 from retrieval.search import HybridSearcher, SearchConfig
+from tests.handbook_api import Api, handbook_api
 from tests.services import ensure_postgres
 
 offline_environment()
@@ -88,3 +89,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(text("DROP TABLE IF EXISTS conversations_v2"))
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Api]:
+    """One live server with the handbook for every API-level test module (built once per session)."""
+    with handbook_api(tmp_path_factory.mktemp("api"), embedder, make_services) as a:
+        yield a

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import create_key
@@ -253,7 +254,7 @@ def test_a_console_session_ends_when_its_key_is_revoked(env: Env) -> None:
 def test_a_console_session_never_outlives_its_jwt(env: Env) -> None:
     import jwt
 
-    settings = env.svc.settings.model_copy(update={"jwt_secret": "test-secret-of-enough-length-0123456789"})
+    settings = env.svc.settings.model_copy(update={"jwt_secret": SecretStr("test-secret-of-enough-length-0123456789")})
     token = jwt.encode({"sub": "jo", "role": "support", "groups": ["employees"], "exp": int(time.time()) + 3},
                        "test-secret-of-enough-length-0123456789", algorithm="HS256")
     with serve_app(create_app(settings, env.svc)) as live, httpx.Client(base_url=live.url, timeout=30,
