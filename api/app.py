@@ -12,9 +12,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import problems, routes_corpora, routes_openai, routes_query, routes_support
 from api.guard import Guard
+from api.routes_openai import ChatCompletionChunk
+from api.schemas import AskEvent, ChatCompletionEvent, Health, Readiness
 from api.state import AppState
 from api.wiring import Services
 from kernel.settings import Settings
+from kernel.version import cairn_version
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -27,7 +30,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         if owns:
             state.close()
 
-    app = FastAPI(title="Cairn", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Cairn", version=cairn_version(), lifespan=lifespan,
+                  # Operation ids are the handlers' names: stable, and what generated clients call.
+                  generate_unique_id_function=lambda route: route.name,
                   description="Answers from approved document corpora, with citations. Authenticate with an "
                               "API key (`X-API-Key` or `Authorization: Bearer`) or a bearer JWT.")
     app.state.cairn = state
@@ -38,6 +43,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(routes_support.router)
     app.include_router(routes_openai.router)
     _ops(app, state)
+    _stream_schemas(app)
     from api import console
 
     console.install(app)
@@ -46,12 +52,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
 
 def _ops(app: FastAPI, state: AppState) -> None:
-    @app.get("/healthz", tags=["ops"], summary="Liveness")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["ops"], summary="Liveness", response_model=Health)
+    def healthz() -> Health:
+        return Health(status="ok")
 
     @app.get("/readyz", tags=["ops"], summary="Readiness: index, database, broker when configured",
-             responses={503: {"description": "Not ready", "content": {"application/json": {}}}})
+             response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}})
     def readyz() -> JSONResponse:
         checks: dict[str, Any] = {}
         try:
@@ -80,3 +86,22 @@ def _ops(app: FastAPI, state: AppState) -> None:
              responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     def metrics() -> Response:
         return Response(generate_latest(state.services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _stream_schemas(app: FastAPI) -> None:
+    """Server-sent events have no response model FastAPI could collect: their event schemas are added to
+    the components by hand, where the two streaming operations refer to them."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (AskEvent, ChatCompletionEvent, ChatCompletionChunk):
+                js = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(js.pop("$defs", {}))
+                components[model.__name__] = js
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from api.wiring import Services, offline_environment
 from kernel.errors import CairnError, ManifestError
 from kernel.settings import Settings
 from kernel.types import Principal
+from kernel.version import cairn_version
 
 EXIT_CODES = """Exit codes: 0 done; 1 the command could not do its job (bad input, busy index, refused); 2 bad usage or
 invalid settings; 3 ingest ran but some documents failed; 130 interrupted."""
@@ -54,13 +54,6 @@ def settings() -> Settings:
     except Exception as exc:
         err.print(f"[red]invalid settings:[/red] {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-
-
-def cairn_version() -> str:
-    try:
-        return version("cairn-kb")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _show_version(value: bool) -> None:

@@ -28,7 +28,7 @@ from api.routes_support import (
     TicketChange,
     answer_view,
     apply_ticket_change,
-    source,
+    get_source,
     verify_citations,
 )
 from api.schemas import CitationIn, VerifyIn
@@ -180,7 +180,7 @@ def answer(request: Request, answer_id: str, session: Sess, state: State) -> HTM
 def source_json(document_id: str, session: Sess, state: State, answer_id: str | None = None) -> JSONResponse:
     """The page's data call: the same function, and so the same rules, as GET /v1/sources."""
     try:
-        out = source(document_id, state, session.who, answer_id)
+        out = get_source(document_id, state, session.who, answer_id)
     except CairnError:
         return JSONResponse({"detail": "not found"}, status_code=404)
     return JSONResponse(out.model_dump(mode="json"))

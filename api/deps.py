@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import authenticate
 from api.limits import retry_after
@@ -18,15 +19,24 @@ def app_state(request: Request) -> AppState:
     return state
 
 
+# Declared as security schemes, so /docs' Authorize button and generated clients can authenticate. Either
+# one will do; neither raises here, so a missing credential gets the API's own 401 problem.
+API_KEY = APIKeyHeader(name="X-API-Key", scheme_name="ApiKey", auto_error=False,
+                       description="A Cairn API key (`cairn keys create`)")
+BEARER = HTTPBearer(scheme_name="Bearer", auto_error=False,
+                    description="A Cairn API key, or a JWT from the configured issuer")
+
+
 def current_principal(
     request: Request,
     state: Annotated[AppState, Depends(app_state)],
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_api_key: Annotated[str | None, Header(description="API key (or send it as a Bearer token)")] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    x_api_key: Annotated[str | None, Depends(API_KEY)],
 ) -> Principal:
     # The guard authenticated from the headers before any body was read; ask again only off that path.
     who: Principal | None = getattr(request.state, "principal", None)
     if who is None:
+        authorization = f"Bearer {bearer.credentials}" if bearer is not None else None
         who = authenticate(state.services.store, state.verifier, authorization, x_api_key)
     wait = state.limiter.take(who.user_id)
     if wait > 0:

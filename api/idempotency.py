@@ -21,9 +21,10 @@ def body_fingerprint(body: Any) -> str:
 
 
 def replay_or_run(state: AppState, who: Principal, request: Request, key: str | None, body: Any,
-                  run: Callable[[], tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+                  run: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
+    """The status and body of the first request with this key (running `run` if there was none)."""
     if not key:
-        return run()[1]
+        return run()
     store = state.services.store
     scoped = f"{who.user_id}:{request.method}:{request.url.path}:{key}"[:300]
     fingerprint = body_fingerprint(body)
@@ -36,11 +37,11 @@ def replay_or_run(state: AppState, who: Principal, request: Request, key: str | 
             raise ProblemError(409, "Request in progress", "a request with this key is still running; "
                                "retry when it has finished", headers={"Retry-After": "1"})
         request.state.replayed = True
-        return found.body
+        return found.status, found.body
     try:
         status, out = run()
     except BaseException:
         store.release_idempotency(scoped)
         raise
     store.finish_idempotency(scoped, status, out)
-    return out
+    return status, out

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response, UploadFile, status
+from fastapi import Path as PathParam
 
 from api.auth import require
 from api.deps import State, Who
 from api.idempotency import replay_or_run
+from api.pages import Cursor, Limit, Page, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
-from api.schemas import CorpusIn, CorpusOut, DocumentOut, JobOut, UploadOut
+from api.schemas import NAME_PATTERN, CorpusIn, CorpusOut, DocumentOut, JobOut, UploadOut
 from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
 from ingest.pipeline import register_corpus, remove_corpus
 from ingest.sources import SUPPORTED
@@ -51,39 +53,57 @@ def _require_owner(state: State, who: Principal, name: str, action: str) -> None
                            "change it")
 
 
-@router.post("/corpora", status_code=201, response_model=CorpusOut, summary="Create or update a corpus")
-def put_corpus(body: CorpusIn, state: State, who: Who, request: Request,
+CorpusName = Annotated[str, PathParam(pattern=NAME_PATTERN, description="the corpus's name")]
+_LOCATION = {"Location": {"description": "where the new resource lives", "schema": {"type": "string"}}}
+
+
+@router.put("/corpora/{name}", response_model=CorpusOut, summary="Create or replace a corpus (idempotent)",
+            responses={201: {"model": CorpusOut, "description": "Created", "headers": _LOCATION}})
+def put_corpus(name: CorpusName, body: CorpusIn, state: State, who: Who, request: Request, response: Response,
                idempotency_key: Annotated[str | None, Header()] = None) -> CorpusOut:
     require(who, *CONTENT)
-    _require_owner(state, who, body.name, "corpus.put")
+    if body.name is not None and body.name != name:
+        raise ProblemError(422, "Invalid request", "the body names another corpus than the path",
+                           errors=[{"field": "name", "message": "must match the path"}])
+    _require_owner(state, who, name, "corpus.put")
 
     def run() -> tuple[int, dict[str, object]]:
         store = state.services.store
-        existing = store.find_corpus(body.name)
+        existing = store.find_corpus(name)
         file = Path(existing.manifest_path) if existing and existing.manifest_path else (
-            state.corpus_dir(body.name) / "corpus.yaml")
+            state.corpus_dir(name) / "corpus.yaml")
         (file.parent / "docs").mkdir(parents=True, exist_ok=True)
         before = load_manifest(file).manifest if file.is_file() else None
         source = Source(path="./docs", include=body.include, exclude=body.exclude)
         # Any change of who may read, or of what is read, needs a fresh approval by someone else.
         changed = before is None or (before.acl, before.source, before.links) != (body.acl, source, body.links)
         approval = before.approval if before is not None and not changed else Approval()
-        m = Manifest(name=body.name, description=body.description, owner=body.owner, source=source, acl=body.acl,
+        m = Manifest(name=name, description=body.description, owner=body.owner, source=source, acl=body.acl,
                      approval=approval, links=body.links)
         register_corpus(save_manifest(m, file), store)
-        store.upsert_corpus(body.name, created_by=existing.created_by if existing and existing.created_by
+        store.upsert_corpus(name, created_by=existing.created_by if existing and existing.created_by
                             else who.user_id, **({"changed_by": who.user_id} if changed else {}))
-        admin_audit(state, who, "corpus.put", {"corpus": body.name, "acl_or_source_changed": changed})
-        return 201, _out(state, body.name).model_dump(mode="json")
+        admin_audit(state, who, "corpus.put", {"corpus": name, "acl_or_source_changed": changed})
+        return 201 if existing is None else 200, _out(state, name).model_dump(mode="json")
 
-    return CorpusOut.model_validate(replay_or_run(state, who, request, idempotency_key,
-                                                  body.model_dump(mode="json"), run))
+    status, out = replay_or_run(state, who, request, idempotency_key, {"name": name, **body.model_dump(mode="json")},
+                                run)
+    response.status_code = status
+    if status == 201:
+        response.headers["Location"] = f"/v1/corpora/{name}"
+    return CorpusOut.model_validate(out)
 
 
-@router.get("/corpora", response_model=list[CorpusOut], summary="List corpora")
-def list_corpora(state: State, who: Who) -> list[CorpusOut]:
+class CorpusPage(Page[CorpusOut]):
+    pass
+
+
+@router.get("/corpora", response_model=CorpusPage, summary="List corpora, by name")
+def list_corpora(state: State, who: Who, cursor: Cursor = None, limit: Limit = 100) -> CorpusPage:
     require(who, *CONTENT)
-    return [_out(state, c.name) for c in state.services.store.list_corpora()]
+    rows = state.services.store.list_corpora(after=str_cursor(cursor), limit=limit + 1)
+    return CorpusPage(items=[_out(state, c.name) for c in rows[:limit]],
+                      next_cursor=next_cursor([c.name for c in rows], limit))
 
 
 @router.get("/corpora/{name}", response_model=CorpusOut, summary="Show a corpus")
@@ -102,7 +122,7 @@ def _set_approval(state: State, who: Who, name: str, status: Literal["approved",
 
 
 @router.post("/corpora/{name}/approve", response_model=CorpusOut, summary="Approve a corpus for ingestion")
-def approve(name: str, state: State, who: Who) -> CorpusOut:
+def approve_corpus(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
     _loaded(state, name)
     row = state.services.store.get_corpus(name)
@@ -116,7 +136,7 @@ def approve(name: str, state: State, who: Who) -> CorpusOut:
 
 
 @router.post("/corpora/{name}/revoke", response_model=CorpusOut, summary="Revoke: nothing of it stays searchable")
-def revoke(name: str, state: State, who: Who) -> CorpusOut:
+def revoke_corpus(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
     # Any curator may revoke: taking content out of search never widens access.
     _set_approval(state, who, name, "revoked")
@@ -145,8 +165,10 @@ def _target(state: State, name: str, rel: str) -> Path:
 
 
 @router.post("/corpora/{name}/documents", status_code=201, response_model=UploadOut,
-             summary="Upload a file (multipart, streamed to disk, size-limited)")
-def upload(name: str, file: UploadFile, state: State, who: Who, path: str | None = None) -> UploadOut:
+             summary="Upload a file (multipart, streamed to disk, size-limited)",
+             responses={201: {"description": "Stored; ingest the corpus to index it", "headers": _LOCATION}})
+def upload_document(name: str, file: UploadFile, state: State, who: Who, response: Response,
+                    path: str | None = None) -> UploadOut:
     require(who, *CONTENT)
     _require_owner(state, who, name, "document.upload")
     rel = path or (file.filename or "")
@@ -167,17 +189,41 @@ def upload(name: str, file: UploadFile, state: State, who: Who, path: str | None
             out.write(chunk)
     tmp.replace(target)
     admin_audit(state, who, "document.upload", {"corpus": name, "path": rel, "bytes": written})
-    return UploadOut(corpus=name, path=target.relative_to(_loaded(state, name).source_root()).as_posix(),
-                     bytes=written)
+    stored = target.relative_to(_loaded(state, name).source_root()).as_posix()
+    response.headers["Location"] = f"/v1/corpora/{name}/documents/{stored}"
+    return UploadOut(corpus=name, path=stored, bytes=written)
 
 
-@router.get("/corpora/{name}/documents", response_model=list[DocumentOut], summary="Documents with status")
-def documents(name: str, state: State, who: Who) -> list[DocumentOut]:
+class DocumentPage(Page[DocumentOut]):
+    pass
+
+
+def _document_out(d: Any) -> DocumentOut:
+    return DocumentOut(id=d.id, source_uri=d.source_uri, source_type=d.source_type, status=d.status,
+                       error=d.error, chunk_count=d.chunk_count, version=d.version, updated_at=d.updated_at)
+
+
+@router.get("/corpora/{name}/documents", response_model=DocumentPage, summary="Documents with status, by id")
+def list_documents(name: str, state: State, who: Who, cursor: Cursor = None, limit: Limit = 100) -> DocumentPage:
     require(who, *CONTENT)
     _loaded(state, name)
-    return [DocumentOut(id=d.id, source_uri=d.source_uri, source_type=d.source_type, status=d.status,
-                        error=d.error, chunk_count=d.chunk_count, version=d.version, updated_at=d.updated_at)
-            for d in state.services.store.documents(name)]
+    rows = state.services.store.documents(name, after=str_cursor(cursor), limit=limit + 1)
+    return DocumentPage(items=[_document_out(d) for d in rows[:limit]],
+                        next_cursor=next_cursor([d.id for d in rows], limit))
+
+
+@router.get("/corpora/{name}/documents/{path:path}", response_model=DocumentOut,
+            summary="One document's status (an uploaded file not yet ingested is `uploaded`)")
+def get_document(name: str, path: str, state: State, who: Who) -> DocumentOut:
+    require(who, *CONTENT)
+    target = _target(state, name, path)
+    doc = state.services.store.get_document(f"{name}/{path}")
+    if doc is not None:
+        return _document_out(doc)
+    if not target.is_file():
+        raise ProblemError(404, "Not found", "no such document")
+    return DocumentOut(id=f"{name}/{path}", source_uri=path, source_type=SUPPORTED.get(target.suffix.lower(), ""),
+                       status="uploaded", chunk_count=0, version=0)
 
 
 @router.delete("/corpora/{name}/documents/{path:path}", status_code=204, summary="Delete a file and its chunks")
@@ -198,8 +244,9 @@ def delete_document(name: str, path: str, state: State, who: Who) -> Response:
 
 
 @router.post("/corpora/{name}/ingest", status_code=202, response_model=JobOut,
-             summary="(Re-)ingest a corpus as a job")
-def start_ingest(name: str, state: State, who: Who, request: Request,
+             summary="(Re-)ingest a corpus as a job",
+             responses={202: {"description": "Accepted; follow Location for progress", "headers": _LOCATION}})
+def start_ingest(name: str, state: State, who: Who, request: Request, response: Response,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JobOut:
     require(who, *CONTENT)
     loaded = _loaded(state, name)
@@ -208,7 +255,9 @@ def start_ingest(name: str, state: State, who: Who, request: Request,
         job_id = state.submit_ingest(loaded.path)
         return 202, _job(state, job_id).model_dump(mode="json")
 
-    return JobOut.model_validate(replay_or_run(state, who, request, idempotency_key, {"corpus": name}, run))
+    job = JobOut.model_validate(replay_or_run(state, who, request, idempotency_key, {"corpus": name}, run)[1])
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return job
 
 
 def _job(state: State, job_id: str) -> JobOut:
@@ -218,7 +267,7 @@ def _job(state: State, job_id: str) -> JobOut:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Ingestion job progress and failures")
-def job(job_id: str, state: State, who: Who) -> JobOut:
+def get_job(job_id: str, state: State, who: Who) -> JobOut:
     require(who, *CONTENT)
     return _job(state, job_id)
 

@@ -172,7 +172,7 @@ def _usage(ans: Answer) -> CompletionUsage:
              summary="Chat completion (OpenAI-compatible; `stream: true` for SSE chunks)",
              response_model=ChatCompletion,
              responses={200: {"content": {"text/event-stream": {"schema": {
-                 "$ref": "#/components/schemas/ChatCompletionChunk"}}}}})
+                 "$ref": "#/components/schemas/ChatCompletionEvent"}}}}})
 async def chat_completions(body: ChatRequest, state: State, who: Who) -> Any:
     if body.model != MODEL_ID:
         raise ProblemError(404, "Not found", f"no model {body.model!r}; GET /v1/models lists them")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from agent.answer import Answer
 from api.deps import State, Who
 from api.problems import PROBLEM_RESPONSES
 from api.schemas import AskIn, SearchHit, SearchIn, SearchOut
@@ -27,7 +28,8 @@ def search(body: SearchIn, state: State, who: Who) -> SearchOut:
 
 
 @router.post("/ask", summary="Answer with citations (JSON; SSE with Accept: text/event-stream or stream=true)",
-             responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}})
+             response_model=Answer, responses={200: {"content": {"text/event-stream": {
+                 "schema": {"$ref": "#/components/schemas/AskEvent"}}}}})
 async def ask(body: AskIn, state: State, who: Who,
               accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> Any:
     if body.stream or (accept or "").startswith("text/event-stream"):

@@ -17,6 +17,7 @@ from agent.context import ToolCall
 from agent.verify import split_answer, verify
 from api.auth import require
 from api.deps import State, Who
+from api.pages import Cursor, Limit, Page, int_cursor, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
 from api.schemas import ApiIn, Highlight, SourceOut, VerifyIn
 from kernel.types import Principal
@@ -75,18 +76,36 @@ class AnswerSummary(BaseModel):
     verdict: str
 
 
-@router.get("/answers", response_model=list[AnswerSummary], summary="Stored answers, newest first")
+class AnswerPage(Page[AnswerSummary]):
+    pass
+
+
+def _verdict(row: Any) -> str:
+    return "abstained" if row.abstained else ("some_removed" if row.body.get("removed") else "all_supported")
+
+
+@router.get("/answers", response_model=AnswerPage, summary="Stored answers, newest first")
 def list_answers(state: State, who: Who, user: str | None = None, abstained: bool | None = None,
-                 since: datetime | None = None, verdict: str | None = None,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[AnswerSummary]:
+                 since: datetime | None = None, verdict: Literal["all_supported", "some_removed", "abstained"] |
+                 None = None, cursor: Cursor = None, limit: Limit = 50) -> AnswerPage:
     require(who, *SUPPORT)
-    out = []
-    for row in state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=limit):
-        v = "abstained" if row.abstained else ("some_removed" if row.body.get("removed") else "all_supported")
-        if verdict is None or verdict == v:
-            out.append(AnswerSummary(id=row.id, at=row.at, user_id=row.user_id, question=row.question,
-                                     abstained=row.abstained, verdict=v))
-    return out
+    if verdict == "abstained":
+        abstained = True
+    elif verdict is not None:
+        abstained = False
+    after, out = str_cursor(cursor), []
+    # The verdict of an answered row is in its body: read on in batches until the page is full (plus one,
+    # to know a next page exists) or the rows run out.
+    while True:
+        rows = state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=limit + 1,
+                                            after=after)
+        out += [r for r in rows if verdict is None or _verdict(r) == verdict]
+        if len(rows) <= limit or len(out) > limit:
+            break
+        after = rows[-1].id
+    items = [AnswerSummary(id=r.id, at=r.at, user_id=r.user_id, question=r.question, abstained=r.abstained,
+                           verdict=_verdict(r)) for r in out[:limit]]
+    return AnswerPage(items=items, next_cursor=next_cursor([r.id for r in out], limit))
 
 
 @router.post("/citations/verify", response_model=Answer, summary="Check a text and its citations against sources")
@@ -102,7 +121,7 @@ def verify_citations(body: VerifyIn, state: State, who: Who) -> Answer:
 
 
 @router.get("/sources/{document_id:path}", response_model=SourceOut, summary="A source with highlighted spans")
-def source(document_id: str, state: State, who: Who, answer_id: str | None = None,
+def get_source(document_id: str, state: State, who: Who, answer_id: str | None = None,
            start: Annotated[int | None, Query(ge=0)] = None,
            end: Annotated[int | None, Query(ge=0)] = None) -> SourceOut:
     args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
@@ -129,18 +148,24 @@ class AuditOut(BaseModel):
     outcome: str
 
 
-@router.get("/audit", response_model=list[AuditOut], summary="Audit records (admin; support: one answer's trace)")
-def audit(state: State, who: Who, user: str | None = None, tool: str | None = None, decision: str | None = None,
-          since: datetime | None = None, trace_id: str | None = None,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:
+class AuditPage(Page[AuditOut]):
+    pass
+
+
+@router.get("/audit", response_model=AuditPage, summary="Audit records, oldest first (admin; support: one answer's "
+            "trace)")
+def list_audit(state: State, who: Who, user: str | None = None, tool: str | None = None,
+               decision: str | None = None, since: datetime | None = None, trace_id: str | None = None,
+               cursor: Cursor = None, limit: Limit = 200) -> AuditPage:
     require(who, *SUPPORT)
     if who.role == "support" and trace_id is None:
         raise ProblemError(403, "Forbidden", "support agents read the audit of one answer: give its trace_id")
     rows = state.services.store.audit(trace_id=trace_id, user_id=user, tool=tool, decision=decision, since=since,
-                                      limit=limit)
-    return [AuditOut(at=r.at, trace_id=r.trace_id, user_id=r.user_id, role=r.role, tool=r.tool, origin=r.origin,
-                     arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
-                     outcome=r.outcome) for r in rows]
+                                      limit=limit + 1, after=int_cursor(cursor))
+    items = [AuditOut(at=r.at, trace_id=r.trace_id, user_id=r.user_id, role=r.role, tool=r.tool, origin=r.origin,
+                      arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
+                      outcome=r.outcome) for r in rows[:limit]]
+    return AuditPage(items=items, next_cursor=next_cursor([r.id for r in rows], limit))
 
 
 class TicketOut(BaseModel):
@@ -162,14 +187,21 @@ class TicketChange(ApiIn):
     comment: str | None = Field(default=None, max_length=4000)
 
 
-@router.get("/escalations", response_model=list[TicketOut], summary="Escalation tickets")
-def escalations(state: State, who: Who, status: str | None = None) -> list[TicketOut]:
+class TicketPage(Page[TicketOut]):
+    pass
+
+
+@router.get("/escalations", response_model=TicketPage, summary="Escalation tickets, newest first")
+def list_escalations(state: State, who: Who, status: str | None = None, cursor: Cursor = None,
+                     limit: Limit = 100) -> TicketPage:
     require(who, *SUPPORT)
-    return [TicketOut.model_validate(t, from_attributes=True) for t in state.services.store.tickets(status)]
+    rows = state.services.store.tickets(status, after=str_cursor(cursor), limit=limit + 1)
+    return TicketPage(items=[TicketOut.model_validate(t, from_attributes=True) for t in rows[:limit]],
+                      next_cursor=next_cursor([t.id for t in rows], limit))
 
 
 @router.post("/escalations/{ticket_id}", response_model=TicketOut, summary="Assign, comment, resolve")
-def change_escalation(ticket_id: str, body: TicketChange, state: State, who: Who) -> TicketOut:
+def update_escalation(ticket_id: str, body: TicketChange, state: State, who: Who) -> TicketOut:
     require(who, *SUPPORT)
     return TicketOut.model_validate(apply_ticket_change(state, who, ticket_id, body), from_attributes=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,13 +36,16 @@ def _check_storable(value: Any) -> None:
             _check_storable(v)
 
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+
+
 class CorpusIn(ApiIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "handbook", "description": "Employee handbook", "owner": "content-team@example.com",
+        "description": "Employee handbook", "owner": "content-team@example.com",
         "include": ["**/*.md", "**/*.pdf"], "exclude": ["drafts/**"],
         "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}]})
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    name: str | None = Field(default=None, pattern=NAME_PATTERN, description="optional; the path names the corpus")
     description: str = Field(default="", max_length=2000)
     owner: str = Field(min_length=1, max_length=320)
     include: list[str] = Field(default_factory=lambda: ["**/*"], max_length=50)
@@ -173,3 +176,27 @@ class KeyOut(BaseModel):
     role: str
     created_at: datetime
     revoked: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, Literal["ok", "down"]]
+
+
+class AskEvent(BaseModel):
+    """One server-sent event of `/v1/ask`: `progress` events (stage, query, trace_id, sentences), then one
+    `answer` (its data an Answer) or one `error` (a problem). `data` is JSON text, as SSE carries it."""
+
+    event: Literal["progress", "answer", "error"]
+    data: str = Field(json_schema_extra={"contentMediaType": "application/json"})
+
+
+class ChatCompletionEvent(BaseModel):
+    """One server-sent event of a streamed chat completion: `data` is a ChatCompletionChunk (see the
+    components) as JSON text, and the last event's data is `[DONE]`, as OpenAI streams."""
+
+    data: str

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Integer,
@@ -23,10 +24,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     create_engine,
     delete,
     event,
     func,
+    or_,
     select,
     update,
 )
@@ -291,9 +294,13 @@ class Store:
         with self.session() as s:
             return s.get(CorpusRow, name)
 
-    def list_corpora(self) -> list[CorpusRow]:
+    def list_corpora(self, after: str | None = None, limit: int | None = None) -> list[CorpusRow]:
+        """By name; `after` a name continues a listing (keyset pages)."""
         with self.session() as s:
-            return list(s.scalars(select(CorpusRow).order_by(CorpusRow.name)))
+            q = select(CorpusRow)
+            if after is not None:
+                q = q.where(CorpusRow.name > after)
+            return list(s.scalars(q.order_by(CorpusRow.name).limit(limit)))
 
     # documents
     def get_document(self, document_id: str) -> DocumentRow | None:
@@ -305,12 +312,15 @@ class Store:
         with self.session() as s:
             return list(s.scalar(select(DocumentRow.pages).where(DocumentRow.id == document_id)) or [])
 
-    def documents(self, corpus: str, statuses: Sequence[str] | None = None) -> list[DocumentRow]:
+    def documents(self, corpus: str, statuses: Sequence[str] | None = None, after: str | None = None,
+                  limit: int | None = None) -> list[DocumentRow]:
         with self.session() as s:
             q = select(DocumentRow).where(DocumentRow.corpus == corpus)
             if statuses is not None:
                 q = q.where(DocumentRow.status.in_(statuses))
-            return list(s.scalars(q.order_by(DocumentRow.id)))
+            if after is not None:
+                q = q.where(DocumentRow.id > after)
+            return list(s.scalars(q.order_by(DocumentRow.id).limit(limit)))
 
     def upsert_document(self, document_id: str, **fields: Any) -> None:
         with self.session() as s:
@@ -479,9 +489,12 @@ class Store:
                        outcome="ok" if decision == "allowed" else decision)
 
     def audit(self, *, trace_id: str | None = None, user_id: str | None = None, tool: str | None = None,
-              decision: str | None = None, since: datetime | None = None, limit: int = 1000) -> list[AuditRow]:
+              decision: str | None = None, since: datetime | None = None, limit: int = 1000,
+              after: int | None = None) -> list[AuditRow]:
         with self.session() as s:
             q = select(AuditRow)
+            if after is not None:
+                q = q.where(AuditRow.id > after)
             if trace_id is not None:
                 q = q.where(AuditRow.trace_id == trace_id)
             if user_id is not None:
@@ -520,12 +533,16 @@ class Store:
             s.add(row)
             return row, True
 
-    def tickets(self, status: str | None = None) -> list[TicketRow]:
+    def tickets(self, status: str | None = None, after: str | None = None,
+                limit: int | None = None) -> list[TicketRow]:
+        """Newest first; `after` a ticket id continues a listing past that ticket."""
         with self.session() as s:
             q = select(TicketRow)
             if status is not None:
                 q = q.where(TicketRow.status == status)
-            return list(s.scalars(q.order_by(TicketRow.at.desc())))
+            if after is not None:
+                q = q.where(_older_than(TicketRow, after))
+            return list(s.scalars(q.order_by(TicketRow.at.desc(), TicketRow.id.desc()).limit(limit)))
 
     def get_ticket(self, ticket_id: str) -> TicketRow | None:
         with self.session() as s:
@@ -550,16 +567,19 @@ class Store:
             return s.get(AnswerRow, answer_id)
 
     def answers(self, *, user_id: str | None = None, abstained: bool | None = None,
-                since: datetime | None = None, limit: int = 100) -> list[AnswerRow]:
+                since: datetime | None = None, limit: int = 100, after: str | None = None) -> list[AnswerRow]:
+        """Newest first; `after` an answer id continues a listing past that answer."""
         with self.session() as s:
             q = select(AnswerRow)
+            if after is not None:
+                q = q.where(_older_than(AnswerRow, after))
             if user_id is not None:
                 q = q.where(AnswerRow.user_id == user_id)
             if abstained is not None:
                 q = q.where(AnswerRow.abstained == abstained)
             if since is not None:
                 q = q.where(AnswerRow.at >= since)
-            return list(s.scalars(q.order_by(AnswerRow.at.desc()).limit(limit)))
+            return list(s.scalars(q.order_by(AnswerRow.at.desc(), AnswerRow.id.desc()).limit(limit)))
 
     def conversation(self, conversation_id: str, user_id: str) -> list[Any]:
         with self.session() as s:
@@ -684,3 +704,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
+
+
+def _older_than(row: type[AnswerRow] | type[TicketRow], row_id: str) -> ColumnElement[bool]:
+    """Keyset for newest-first listings: rows after `row_id` in (at desc, id desc) order. The time is
+    read from the row itself, so a cursor never carries (or round-trips) a timestamp."""
+    at = select(row.at).where(row.id == row_id).scalar_subquery()
+    return or_(row.at < at, and_(row.at == at, row.id < row_id))

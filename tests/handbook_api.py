@@ -52,7 +52,8 @@ def handbook_api(root: Path, embedder: Embedder,
         with a.client("curator") as c:
             body = {"name": "handbook", "description": "Employee handbook", "owner": "content@example.com",
                     "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}
-            assert c.post("/v1/corpora", json=body).status_code == 201
+            made = c.put("/v1/corpora/handbook", json=body)
+            assert made.status_code == 201 and made.headers["Location"] == "/v1/corpora/handbook"
             assert c.post("/v1/corpora/handbook/documents", files={"file": ("leave.md", LEAVE)}).status_code == 201
             up = c.post("/v1/corpora/handbook/documents", params={"path": "hr/salaries.md"},
                         files={"file": ("salaries.md", SALARY)})
@@ -62,7 +63,7 @@ def handbook_api(root: Path, embedder: Embedder,
             with a.client("admin") as admin:  # four eyes: the curator who wrote it may not approve it
                 assert admin.post("/v1/corpora/handbook/approve").json()["approval_status"] == "approved"
             started = c.post("/v1/corpora/handbook/ingest")
-            assert started.status_code == 202
+            assert started.status_code == 202 and started.headers["Location"] == f"/v1/jobs/{started.json()['id']}"
             job = wait_job(c, started.json()["id"])
             assert job["status"] == "done" and job["summary"]["documents"]["added"] == 2
         yield a

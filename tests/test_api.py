@@ -62,7 +62,7 @@ def test_ask_then_support_verifies_the_citations(api: Api) -> None:
         bad = sam.post("/v1/citations/verify", json={"text": "Employees get 90 days off. [1]", "citations": [
             {"n": 1, "document_id": c["document_id"], "start": c["start"], "end": c["end"], "quote": "wrong"}]}).json()
         assert bad["sentences"] == [] and bad["removed"][0]["verdict"] == "unsupported"
-        audit = sam.get("/v1/audit", params={"trace_id": ans["trace_id"]}).json()
+        audit = sam.get("/v1/audit", params={"trace_id": ans["trace_id"]}).json()["items"]
         assert [a["tool"] for a in audit] == ["search_knowledge"]
         assert sam.get("/v1/audit").status_code == 403  # support reads one answer's trace, not everything
     with api.client("hr_user") as carol:
@@ -98,9 +98,13 @@ def test_upload_limits_and_bad_paths(api: Api) -> None:
                       files={"file": ("x.md", "x")})
         assert evil.status_code == 422
         assert not (api.settings.data_dir.parent / "etc").exists()
-        r = c.post("/v1/corpora", json={"name": "bad name", "owner": "", "acl": {"default": {}}})
+        r = c.put("/v1/corpora/x", json={"name": "bad name", "owner": "", "acl": {"default": {}}})
         fields = {e["field"] for e in r.json()["errors"]}
         assert r.status_code == 422 and {"name", "owner"} <= fields
+        assert c.put("/v1/corpora/bad%20name", json={"owner": "o", "acl": {"default": {"public": True}}}
+                     ).status_code == 422
+        assert c.put("/v1/corpora/x", json={"name": "y", "owner": "o", "acl": {"default": {"public": True}}}
+                     ).status_code == 422  # the body names another corpus
 
 
 def test_delete_and_job_failures(api: Api, tmp_path: Path) -> None:
@@ -111,17 +115,18 @@ def test_delete_and_job_failures(api: Api, tmp_path: Path) -> None:
         assert job["summary"]["documents"]["failed"] == 1
         assert job["summary"]["failures"][0]["reason"].startswith("parse_failed")
         assert c.delete("/v1/corpora/handbook/documents/broken.pdf").status_code == 204
-        docs = {d["id"]: d["status"] for d in c.get("/v1/corpora/handbook/documents").json()}
+        docs = {d["id"]: d["status"] for d in c.get("/v1/corpora/handbook/documents").json()["items"]}
         assert docs["handbook/broken.pdf"] == "deleted"
 
 
 MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/v1/corpora", None, {"admin", "curator"}),
     ("GET", "/v1/corpora/handbook", None, {"admin", "curator"}),
-    ("POST", "/v1/corpora", {"name": "m", "owner": "o", "acl": {"default": {"public": True}}}, {"admin", "curator"}),
+    ("PUT", "/v1/corpora/m", {"owner": "o", "acl": {"default": {"public": True}}}, {"admin", "curator"}),
     ("POST", "/v1/corpora/m/approve", None, {"admin", "curator"}),
     ("POST", "/v1/corpora/m/revoke", None, {"admin", "curator"}),
     ("GET", "/v1/corpora/handbook/documents", None, {"admin", "curator"}),
+    ("GET", "/v1/corpora/handbook/documents/leave.md", None, {"admin", "curator"}),
     ("DELETE", "/v1/corpora/handbook/documents/none.md", None, {"admin", "curator"}),
     ("POST", "/v1/corpora/m/ingest", None, {"admin", "curator"}),
     ("GET", "/v1/jobs/nope", None, {"admin", "curator"}),
@@ -133,6 +138,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/v1/sources/handbook/leave.md", None, set(ROLES)),
     ("GET", "/v1/audit?trace_id=x", None, {"admin", "support"}),
     ("GET", "/v1/escalations", None, {"admin", "support"}),
+    ("GET", "/v1/models", None, set(ROLES)),
+    ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "leave days?"}]}, set(ROLES)),
     ("POST", "/v1/escalations/nope", {"action": "resolve"}, {"admin", "support"}),
 ]
 

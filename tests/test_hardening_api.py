@@ -57,7 +57,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterato
         with e.client("ann") as c, e.client("admin") as admin:
             body = {"name": "hb", "owner": "content@example.com",
                     "acl": {"default": {"groups": ["employees"]}, "rules": [{"match": "hr/**", "groups": ["hr"]}]}}
-            assert c.post("/v1/corpora", json=body).status_code == 201
+            assert c.put("/v1/corpora/hb", json=body).status_code == 201
             assert c.post("/v1/corpora/hb/documents", files={"file": ("leave.md", LEAVE)}).status_code == 201
             assert c.post("/v1/corpora/hb/documents", params={"path": "hr/payroll.md"},
                           files={"file": ("payroll.md", PAYROLL)}).status_code == 201
@@ -197,11 +197,12 @@ def _cancelled(svc: Services) -> bool:
 def test_an_idempotency_key_is_bound_to_its_body(env: Env) -> None:
     body = {"name": "idem", "owner": "o@example.com", "acl": {"default": {"groups": ["employees"]}}}
     with env.client("ann") as c:
-        first = c.post("/v1/corpora", json=body, headers={"Idempotency-Key": "k1"})
-        again = c.post("/v1/corpora", json=body, headers={"Idempotency-Key": "k1"})
-        other = c.post("/v1/corpora", json={**body, "acl": {"default": {"public": True}}},
-                       headers={"Idempotency-Key": "k1"})
+        first = c.put("/v1/corpora/idem", json=body, headers={"Idempotency-Key": "k1"})
+        again = c.put("/v1/corpora/idem", json=body, headers={"Idempotency-Key": "k1"})
+        other = c.put("/v1/corpora/idem", json={**body, "acl": {"default": {"public": True}}},
+                      headers={"Idempotency-Key": "k1"})
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert first.headers["Location"] == again.headers["Location"] == "/v1/corpora/idem"
     assert other.status_code == 422  # the old fingerprint hashed only the key: this replayed silently
 
 
@@ -211,11 +212,11 @@ def test_a_key_in_flight_answers_409_and_keys_expire(env: Env) -> None:
     from api.idempotency import body_fingerprint
     from api.schemas import CorpusIn
 
-    scoped = "ann:POST:/v1/corpora:k-busy"
-    fingerprint = body_fingerprint(CorpusIn.model_validate(body).model_dump(mode="json"))
+    scoped = "ann:PUT:/v1/corpora/inflight:k-busy"
+    fingerprint = body_fingerprint({"name": "inflight", **CorpusIn.model_validate(body).model_dump(mode="json")})
     assert store.claim_idempotency(scoped, fingerprint, 3600, 60) is None  # a request is running
     with env.client("ann") as c:
-        assert c.post("/v1/corpora", json=body, headers={"Idempotency-Key": "k-busy"}).status_code == 409
+        assert c.put("/v1/corpora/inflight", json=body, headers={"Idempotency-Key": "k-busy"}).status_code == 409
     assert store.claim_idempotency(scoped, fingerprint, 3600, in_flight_s=0) is None  # its process died
     store.finish_idempotency(scoped, 201, {"stale": True})
     assert store.claim_idempotency(scoped, "other", ttl_s=0, in_flight_s=60) is None  # expired: claimed afresh
@@ -226,16 +227,17 @@ def test_a_key_in_flight_answers_409_and_keys_expire(env: Env) -> None:
 def test_only_the_owner_changes_a_corpus_and_nobody_approves_their_own_change(env: Env) -> None:
     body = {"name": "secret", "owner": "hr@example.com", "acl": {"default": {"groups": ["hr"]}}}
     with env.client("ann") as ann, env.client("carl") as carl, env.client("admin") as admin:
-        assert ann.post("/v1/corpora", json=body).status_code == 201
+        assert ann.put("/v1/corpora/secret", json=body).status_code == 201
         assert ann.post("/v1/corpora/secret/approve").status_code == 403  # four eyes
         assert carl.post("/v1/corpora/secret/approve").json()["approval_status"] == "approved"
         widened = {**body, "acl": {"default": {"public": True}}}
-        refused = carl.post("/v1/corpora", json=widened)  # not carl's corpus
+        refused = carl.put("/v1/corpora/secret", json=widened)  # not carl's corpus
         assert refused.status_code == 403
-        assert ann.post("/v1/corpora", json=widened).json()["approval_status"] == "pending"
+        replaced = ann.put("/v1/corpora/secret", json=widened)
+        assert replaced.status_code == 200 and replaced.json()["approval_status"] == "pending"
         assert ann.post("/v1/corpora/secret/approve").status_code == 403
         assert admin.post("/v1/corpora/secret/approve").json()["approved_by"] == "ada"
-        audit = admin.get("/v1/audit", params={"tool": "corpus.put"}).json()
+        audit = admin.get("/v1/audit", params={"tool": "corpus.put"}).json()["items"]
     assert {(a["user_id"], a["decision"]) for a in audit} >= {("ann", "allowed"), ("carl", "refused")}
 
 
@@ -289,7 +291,7 @@ def test_conversation_ids_are_per_user(env: Env) -> None:
 def test_lone_surrogates_in_acl_names_are_invalid_input(env: Env) -> None:
     raw = '{"name": "sur", "owner": "o", "acl": {"default": {"groups": ["\\ud800"]}}}'
     with env.client("ann") as c:
-        r = c.post("/v1/corpora", content=raw, headers={"content-type": "application/json"})
+        r = c.put("/v1/corpora/sur", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 422
     with env.client("emma") as c:  # every request body, not only corpora: a question would reach the store
         r = c.post("/v1/ask", content='{"question": "leave \\udc80 days?"}',

@@ -60,7 +60,7 @@ def test_earlier_user_messages_make_the_conversation(api: Api) -> None:
     ext = (done.model_extra or {})["cairn"]
     assert not ext["abstained"] and "90" not in (done.choices[0].message.content or "")
     with api.client("admin") as ann:
-        audit = ann.get("/v1/audit", params={"trace_id": ext["trace_id"]}).json()
+        audit = ann.get("/v1/audit", params={"trace_id": ext["trace_id"]}).json()["items"]
     searched = audit[0]["arguments"]["query"]
     assert "carry over" in searched and "how many days" in searched
 
