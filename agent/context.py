@@ -15,7 +15,7 @@ from kernel.store import Store
 from kernel.types import Principal
 from retrieval.search import HybridSearcher
 
-Origin = Literal["model", "planner", "api", "user"]
+Origin = Literal["model", "planner", "api", "user", "mcp"]
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,12 @@ from api.limits import auth_fail_key
 from api.problems import ProblemError
 from api.routes_support import (
     SUPPORT,
-    TicketChange,
     answer_view,
     apply_ticket_change,
     get_source,
     verify_citations,
 )
-from api.schemas import CitationIn, VerifyIn
+from api.schemas import CitationIn, TicketChange, VerifyIn
 from api.state import AppState
 from kernel.errors import CairnError
 from kernel.store import utcnow

@@ -1,4 +1,4 @@
-"""Cursor pagination for every list: `{"items": [...], "next_cursor": ...}`, keyset underneath.
+"""Cursor pagination for every list (`schemas.Page`: `{"items": [...], "next_cursor": ...}`), keyset underneath.
 
 A cursor is opaque to clients (base64 of the last item's key), so the ordering key can change without
 breaking them; a list that changes between pages neither repeats nor skips an item before the cursor.
@@ -9,21 +9,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import Query
-from pydantic import BaseModel
 
 from api.problems import ProblemError
 
-T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]
 Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page")]
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 def encode_cursor(key: str | int) -> str:

@@ -13,9 +13,9 @@ from fastapi import Path as PathParam
 from api.auth import require
 from api.deps import State, Who
 from api.idempotency import replay_or_run
-from api.pages import Cursor, Limit, Page, next_cursor, str_cursor
+from api.pages import Cursor, Limit, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
-from api.schemas import NAME_PATTERN, CorpusIn, CorpusOut, DocumentOut, JobOut, UploadOut
+from api.schemas import NAME_PATTERN, CorpusIn, CorpusOut, CorpusPage, DocumentOut, DocumentPage, JobOut, UploadOut
 from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
 from ingest.pipeline import register_corpus, remove_corpus
 from ingest.sources import SUPPORTED
@@ -92,10 +92,6 @@ def put_corpus(name: CorpusName, body: CorpusIn, state: State, who: Who, request
     if status == 201:
         response.headers["Location"] = f"/v1/corpora/{name}"
     return CorpusOut.model_validate(out)
-
-
-class CorpusPage(Page[CorpusOut]):
-    pass
 
 
 @router.get("/corpora", response_model=CorpusPage, summary="List corpora, by name")
@@ -192,10 +188,6 @@ def upload_document(name: str, file: UploadFile, state: State, who: Who, respons
     stored = target.relative_to(_loaded(state, name).source_root()).as_posix()
     response.headers["Location"] = f"/v1/corpora/{name}/documents/{stored}"
     return UploadOut(corpus=name, path=stored, bytes=written)
-
-
-class DocumentPage(Page[DocumentOut]):
-    pass
 
 
 def _document_out(d: Any) -> DocumentOut:

@@ -10,16 +10,28 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from agent.answer import Answer, Citation
 from agent.context import ToolCall
 from agent.verify import split_answer, verify
 from api.auth import require
 from api.deps import State, Who
-from api.pages import Cursor, Limit, Page, int_cursor, next_cursor, str_cursor
+from api.pages import Cursor, Limit, int_cursor, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
-from api.schemas import ApiIn, Highlight, SourceOut, VerifyIn
+from api.schemas import (
+    AnswerPage,
+    AnswerSummary,
+    AnswerView,
+    AuditOut,
+    AuditPage,
+    CitationStatus,
+    Highlight,
+    SourceOut,
+    TicketChange,
+    TicketOut,
+    TicketPage,
+    VerifyIn,
+)
 from kernel.types import Principal
 
 router = APIRouter(prefix="/v1", tags=["support"], responses=PROBLEM_RESPONSES)
@@ -31,18 +43,6 @@ def load_answer(state: State, who: Principal, answer_id: str) -> Answer:
     if row is None or not (who.role in SUPPORT or row.user_id == who.user_id):
         raise ProblemError(404, "Not found", "no such answer")
     return Answer.model_validate(row.body)
-
-
-class CitationStatus(BaseModel):
-    n: int
-    status: Literal["valid", "stale", "unavailable"]
-
-
-class AnswerView(BaseModel):
-    answer: Answer
-    user_id: str
-    citation_status: list[CitationStatus]
-    verdict: Literal["all_supported", "some_removed", "abstained"]
 
 
 def answer_view(state: State, who: Principal, answer_id: str) -> AnswerView:
@@ -65,19 +65,6 @@ def answer_view(state: State, who: Principal, answer_id: str) -> AnswerView:
 @router.get("/answers/{answer_id}", response_model=AnswerView, summary="A stored answer with its citations")
 def get_answer(answer_id: str, state: State, who: Who) -> AnswerView:
     return answer_view(state, who, answer_id)
-
-
-class AnswerSummary(BaseModel):
-    id: str
-    at: datetime
-    user_id: str
-    question: str
-    abstained: bool
-    verdict: str
-
-
-class AnswerPage(Page[AnswerSummary]):
-    pass
 
 
 def _verdict(row: Any) -> str:
@@ -134,24 +121,6 @@ def get_source(document_id: str, state: State, who: Who, answer_id: str | None =
                      spans=out["spans"], highlights=highlights)
 
 
-class AuditOut(BaseModel):
-    at: datetime
-    trace_id: str
-    user_id: str
-    role: str
-    tool: str
-    origin: str
-    arguments: dict[str, Any]
-    decision: str
-    reason: str
-    latency_ms: float
-    outcome: str
-
-
-class AuditPage(Page[AuditOut]):
-    pass
-
-
 @router.get("/audit", response_model=AuditPage, summary="Audit records, oldest first (admin; support: one answer's "
             "trace)")
 def list_audit(state: State, who: Who, user: str | None = None, tool: str | None = None,
@@ -166,29 +135,6 @@ def list_audit(state: State, who: Who, user: str | None = None, tool: str | None
                       arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
                       outcome=r.outcome) for r in rows[:limit]]
     return AuditPage(items=items, next_cursor=next_cursor([r.id for r in rows], limit))
-
-
-class TicketOut(BaseModel):
-    id: str
-    at: datetime
-    user_id: str
-    question: str
-    answer: str
-    reason: str
-    trace_id: str
-    status: str
-    assignee: str | None
-    comments: list[Any]
-
-
-class TicketChange(ApiIn):
-    action: Literal["assign", "comment", "resolve", "reopen"]
-    assignee: str | None = Field(default=None, max_length=320)
-    comment: str | None = Field(default=None, max_length=4000)
-
-
-class TicketPage(Page[TicketOut]):
-    pass
 
 
 @router.get("/escalations", response_model=TicketPage, summary="Escalation tickets, newest first")

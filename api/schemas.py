@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent.answer import Answer
 from ingest.manifest import AclSpec, Links
+
+T = TypeVar("T")
 
 
 class ApiIn(BaseModel):
@@ -168,16 +171,6 @@ class SourceOut(BaseModel):
     highlights: list[Highlight] = Field(default_factory=list)
 
 
-class KeyOut(BaseModel):
-    id: str
-    name: str
-    user_id: str
-    groups: list[str]
-    role: str
-    created_at: datetime
-    revoked: bool
-
-
 class Health(BaseModel):
     status: Literal["ok"]
 
@@ -200,3 +193,84 @@ class ChatCompletionEvent(BaseModel):
     components) as JSON text, and the last event's data is `[DONE]`, as OpenAI streams."""
 
     data: str
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next_cursor` back as `cursor` for the next (none: this was the last)."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class DocumentPage(Page[DocumentOut]):
+    pass
+
+
+class CorpusPage(Page[CorpusOut]):
+    pass
+
+
+class CitationStatus(BaseModel):
+    n: int
+    status: Literal["valid", "stale", "unavailable"]
+
+
+class AnswerView(BaseModel):
+    answer: Answer
+    user_id: str
+    citation_status: list[CitationStatus]
+    verdict: Literal["all_supported", "some_removed", "abstained"]
+
+
+class AnswerSummary(BaseModel):
+    id: str
+    at: datetime
+    user_id: str
+    question: str
+    abstained: bool
+    verdict: str
+
+
+class AnswerPage(Page[AnswerSummary]):
+    pass
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    trace_id: str
+    user_id: str
+    role: str
+    tool: str
+    origin: str
+    arguments: dict[str, Any]
+    decision: str
+    reason: str
+    latency_ms: float
+    outcome: str
+
+
+class AuditPage(Page[AuditOut]):
+    pass
+
+
+class TicketOut(BaseModel):
+    id: str
+    at: datetime
+    user_id: str
+    question: str
+    answer: str
+    reason: str
+    trace_id: str
+    status: str
+    assignee: str | None
+    comments: list[Any]
+
+
+class TicketChange(ApiIn):
+    action: Literal["assign", "comment", "resolve", "reopen"]
+    assignee: str | None = Field(default=None, max_length=320)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class TicketPage(Page[TicketOut]):
+    pass

@@ -10,7 +10,7 @@ import pytest
 from ir_measures import MRR, R, nDCG
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from eval.metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
 
 

@@ -70,7 +70,7 @@ def test_an_acl_rule_that_matches_nothing_is_refused(tmp_path: Path, services: S
         run(services, root)
     assert "did you mean 'finance/**'" in str(caught.value)
     assert services.index.count(corpus="fin") == 0  # nothing reached the index under the default ACL
-    cli = subprocess.run([sys.executable, "-m", "api.cli", "corpus", "validate", str(root)],
+    cli = subprocess.run([sys.executable, "-m", "cli.main", "corpus", "validate", str(root)],
                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert cli.returncode == 1 and "matches no file" in cli.stderr and "finance/**" in cli.stderr
 
@@ -182,7 +182,7 @@ def test_a_busy_embedded_index_names_its_holder(tmp_path: Path) -> None:
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
     env = {**os.environ, "CAIRN_DATA_DIR": str(tmp_path / ".cairn"), "COLUMNS": "200"}
-    nope = subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(tmp_path / "NOPE")], capture_output=True,
+    nope = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(tmp_path / "NOPE")], capture_output=True,
                           text=True, env=env)
     assert nope.returncode == 1 and "does not exist" in nope.stderr and "Traceback" not in nope.stderr
     root = tmp_path / "c"
@@ -190,7 +190,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     (root / "docs" / "a.md").write_text("# A\n\nFine.\n")
     (root / "docs" / "b.pdf").write_bytes(b"%PDF-1.4 not a pdf")
     manifest(root, "codes", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
-    some = subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(root), "--json"], capture_output=True,
+    some = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(root), "--json"], capture_output=True,
                           text=True, env=env)
     assert some.returncode == 3, some.stderr[-2000:]
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from ingest.manifest import glob_match, load_manifest
 from kernel.errors import CorpusNotApprovedError, ManifestError
 from tests.docs import manifest

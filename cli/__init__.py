@@ -1,0 +1,1 @@
+"""The `cairn` command line for operators: one module per group of commands."""

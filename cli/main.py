@@ -1,0 +1,64 @@
+"""The `cairn` entry point: the command tree, global options, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from api.wiring import offline_environment
+from cli import ingest, query, serve
+from cli.common import EXIT_CODES, EXIT_FAILED, Remote, err, fail
+from cli.corpus import corpus_app
+from cli.evals import eval_app
+from cli.keys import keys_app
+from kernel.errors import CairnError
+from kernel.version import cairn_version
+
+app = typer.Typer(help="Cairn: answers from approved document corpora, with citations.", epilog=EXIT_CODES,
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(keys_app, name="keys")
+app.add_typer(eval_app, name="eval")
+for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp):
+    app.command()(command)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"cairn {cairn_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    _version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                           help="print the version and exit")] = False,
+    server: Annotated[str | None, typer.Option(envvar="CAIRN_SERVER_URL", help="work through a running Cairn "
+                                               "server (search, ask, ingest, corpus list/revoke)")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CAIRN_API_KEY", show_default=False,
+                                                help="the API key used with --server")] = None,
+) -> None:
+    offline_environment()
+    if server:
+        if not api_key:
+            err.print("[red]--server needs an API key:[/red] --api-key or CAIRN_API_KEY")
+            raise typer.Exit(2)
+        ctx.obj = Remote(server, api_key)
+
+
+def main() -> None:
+    """A Cairn error anywhere ends in one line and exit code 1, not a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except CairnError as exc:
+        fail(exc)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()
