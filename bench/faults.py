@@ -137,7 +137,7 @@ def distributed(tmp: Path, n: int, fault: str) -> dict[str, Any]:
         def run() -> None:
             try:
                 result["report"] = ingest(load_manifest(root), s, svc.store, svc.index, svc.embedder, svc.bm25,
-                                          process=celery_process(app, s, poll_s=0.1))
+                                          process=celery_process(app, s, wait_s=0.2))
             except BaseException as exc:
                 result["error"] = f"{type(exc).__name__}: {exc}"
 

@@ -15,8 +15,9 @@ import re
 import resource
 import select
 import signal
+import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ingest.minimal_pdf import pdf_bytes
@@ -38,6 +39,12 @@ def parse_item(item: SourceItem, max_bytes: int, timeout_s: float, memory_mb: in
         raise FileTooLargeError(f"{item.size} bytes is over the {max_bytes}-byte limit")
     if item.record is not None:
         return parse_record(item.record)
+    if item.content is not None:
+        # Sent by the coordinator (a worker on another machine): parsed from a private copy.
+        with tempfile.TemporaryDirectory(prefix="cairn-doc-") as tmp:
+            copy = Path(tmp) / PurePosixPath(item.rel_path).name  # the name: a title falls back to its stem
+            copy.write_bytes(item.content)
+            return _in_child(copy, item.source_type, timeout_s, memory_mb)
     assert item.path is not None
     return _in_child(Path(item.path), item.source_type, timeout_s, memory_mb)
 

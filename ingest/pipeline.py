@@ -57,18 +57,19 @@ class Prepared:
     pages: list[list[int]] = field(default_factory=list)
 
     def to_message(self) -> dict[str, Any]:
+        """The worker's reply; the item itself stays with the coordinator, which sent it."""
         return {
-            "item": self.item.to_message(), "title": self.title, "text": self.text, "pages": self.pages,
+            "title": self.title, "text": self.text, "pages": self.pages,
             "spans": [s.__dict__ for s in self.spans], "vectors": self.vectors,
             "new_vectors": self.new_vectors, "error": self.error, "timings": self.timings.__dict__,
         }
 
     @classmethod
-    def from_message(cls, m: dict[str, Any]) -> Prepared:
+    def from_message(cls, m: dict[str, Any], item: SourceItem) -> Prepared:
         spans = [Span(**{**s, "heading_path": tuple(s["heading_path"]), "kinds": tuple(s["kinds"])})
                  for s in m["spans"]]
         return cls(
-            item=SourceItem.from_message(m["item"]), title=m["title"], text=m["text"], spans=spans,
+            item=item, title=m["title"], text=m["text"], spans=spans,
             vectors=m["vectors"], new_vectors=m["new_vectors"], error=m["error"],
             timings=Timings(**m["timings"]), pages=m.get("pages", []),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -36,13 +37,22 @@ class SourceItem:
     path: str | None = None
     record: dict[str, Any] | None = None
     problem: str | None = field(default=None, compare=False)
+    content: bytes | None = field(default=None, compare=False, repr=False)
 
     def to_message(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """The item as a task message for a worker that may run on another machine: the file's bytes
+        travel with it (base64), never its local path."""
+        msg = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("path", "content")}
+        if self.path is not None or self.content is not None:
+            raw = self.content if self.content is not None else Path(str(self.path)).read_bytes()
+            msg["content_b64"] = base64.b64encode(raw).decode("ascii")
+        return msg
 
     @classmethod
     def from_message(cls, msg: dict[str, Any]) -> SourceItem:
-        return cls(**{**msg, "acl": tuple(msg["acl"])})
+        fields = {k: v for k, v in msg.items() if k != "content_b64"}
+        content = base64.b64decode(msg["content_b64"]) if "content_b64" in msg else None
+        return cls(**{**fields, "acl": tuple(msg["acl"]), "content": content})
 
 
 def iter_items(loaded: LoadedManifest, salt: str, max_bytes: int) -> Iterator[SourceItem]:

@@ -2,22 +2,27 @@
 
 Workers parse, chunk and embed; the coordinator (`cairn ingest` with a broker) commits what they return,
 so the embedded Qdrant shard keeps a single writer and a Qdrant server sees the same write path.
+A task carries the document's bytes, never a local path, so a worker may run on any machine that reaches
+the broker. Workers push their replies (started, done, failed) onto a Redis list named in the task; the
+coordinator blocks on that list (BLPOP) instead of polling task states.
 Delivery is at-least-once (acks_late + reject_on_worker_lost); deterministic point ids make a
 re-delivered document overwrite itself, so the end state counts every document exactly once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from celery import Celery
-from celery.result import AsyncResult
+import redis
+from celery import Celery, Task
 from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -41,6 +46,7 @@ class WorkerState:
     settings: Settings
     embedder: Embedder | None = None
     store: Store | None = None
+    replies: redis.Redis | None = None
 
     def ready(self) -> tuple[Embedder, Store]:
         if self.embedder is None or self.store is None:
@@ -48,27 +54,31 @@ class WorkerState:
             self.store = Store(self.settings.db_url)
         return self.embedder, self.store
 
+    def reply(self, reply_to: str, message: dict[str, Any]) -> None:
+        if self.replies is None:
+            self.replies = redis.Redis.from_url(str(self.settings.broker_url))
+        pipe = self.replies.pipeline()
+        pipe.rpush(reply_to, json.dumps(message))
+        # A coordinator that died leaves its list behind: it goes with the visibility timeout.
+        pipe.expire(reply_to, self.settings.visibility_timeout_s)
+        pipe.execute()
+
 
 def make_celery(settings: Settings) -> Celery:
     if not settings.broker_url:
         raise BrokerError("CAIRN_BROKER_URL is not set")
-    app = Celery("cairn", broker=settings.broker_url, backend=settings.broker_url)
+    app = Celery("cairn", broker=settings.broker_url)
     transport = {"visibility_timeout": settings.visibility_timeout_s}
     app.conf.update(
         task_default_queue=settings.queue,
         task_serializer="json",
-        result_serializer="json",
         accept_content=["json"],
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        task_ignore_result=True,  # replies travel on the coordinator's own list
         worker_prefetch_multiplier=1,
-        # One visibility timeout for broker and results, longer than any task may run.
-        broker_transport_options=transport,
-        result_backend_transport_options=transport,
+        broker_transport_options=transport,  # longer than any task may run
         task_time_limit=int(settings.parse_timeout_s * 2 + 300),
-        task_track_started=True,  # the coordinator's per-document deadline runs from the start
-        # Results nobody collects (a coordinator that died, a twin that lost) do not linger for days.
-        result_expires=settings.visibility_timeout_s,
         broker_connection_retry_on_startup=True,
         # A pool child loads the parsers and the embedding model before it reports up; Celery's 4 s
         # default would kill (and endlessly restart) every replacement child.
@@ -81,18 +91,27 @@ def make_celery(settings: Settings) -> Celery:
         preload_parsers()
         state.ready()
 
+    class Replying(Task):  # type: ignore[misc]
+        def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+            # Called once the retries are spent: the coordinator learns of it at once, not at its deadline.
+            message, reply_to = args
+            state.reply(reply_to, {"kind": "failed", "task_id": task_id, "document_id": message["document_id"],
+                                   "error": f"worker_failed: {exc!r}"})
+
     @app.task(  # type: ignore[untyped-decorator]
-        name=TASK_NAME, bind=True, autoretry_for=(OSError, ConnectionError), retry_backoff=True,
+        name=TASK_NAME, bind=True, base=Replying, autoretry_for=(OSError, ConnectionError), retry_backoff=True,
         retry_backoff_max=60, retry_jitter=True, max_retries=settings.max_attempts - 1,
     )
-    def prepare_document(self: Any, message: dict[str, Any]) -> dict[str, Any]:
+    def prepare_document(self: Any, message: dict[str, Any], reply_to: str) -> None:
+        task_id = str(self.request.id)
+        state.reply(reply_to, {"kind": "started", "task_id": task_id, "document_id": message["document_id"]})
         embedder, store = state.ready()
-        item = SourceItem.from_message(message)
-        prepared = process_items([item], settings, embedder, store)[0]
+        prepared = process_items([SourceItem.from_message(message)], settings, embedder, store)[0]
         # Cached here too, so a document sent again (a lost worker, a restarted ingest) is not re-embedded.
         store.cache_embeddings(embedder.name, {h: np.asarray(v, dtype=np.float32)
                                                for h, v in prepared.new_vectors.items()})
-        return prepared.to_message()
+        state.reply(reply_to, {"kind": "done", "task_id": task_id, "document_id": message["document_id"],
+                               "prepared": prepared.to_message()})
 
     return app
 
@@ -110,68 +129,72 @@ class _Flight:
 _BROKER_DOWN = (ConnectionError, OSError, OperationalError, RedisError)
 
 
-def celery_process(app: Celery, settings: Settings, poll_s: float = 0.2, batch: int = 16) -> ProcessFn:
-    """Send one task per document; yield finished documents in batches as their results arrive.
+def celery_process(app: Celery, settings: Settings, wait_s: float = 1.0, batch: int = 16) -> ProcessFn:
+    """Send one task per document; yield finished documents in batches as their replies arrive.
 
-    A worker that dies with a task leaves it STARTED (or reserved) until the broker's visibility timeout,
-    an hour by default. So each document has a deadline: running longer than `task_deadline_s`, or no
-    document finishing for that long, sends it again (the first result to come back wins, a late twin is
-    dropped), up to `max_attempts` sends. A broker that goes away is waited for with backoff.
+    A worker that dies with a task leaves it unacknowledged until the broker's visibility timeout, an hour
+    by default. So each document has a deadline: running longer than `task_deadline_s`, or no document
+    finishing for that long, sends it again (the first reply to come back wins, a late twin is dropped), up
+    to `max_attempts` sends. `wait_s` bounds how long one blocking wait lasts before deadlines are checked.
+    A broker that goes away is waited for with backoff.
     """
     deadline_s = settings.task_deadline_s
 
     def run(items: list[SourceItem]) -> Iterable[list[Prepared]]:
+        replies = redis.Redis.from_url(str(settings.broker_url))
+        reply_to = f"cairn:replies:{uuid.uuid4().hex}"
         flights: dict[str, _Flight] = {}
-        owner: dict[str, str] = {}  # task id -> document id
         for item in items:
-            task_id = _send(app, item)
-            flights[item.document_id] = _Flight(item, time.monotonic(), [task_id])
-            owner[task_id] = item.document_id
+            flights[item.document_id] = _Flight(item, time.monotonic(), [_send(app, item, reply_to)])
         ready: list[Prepared] = []
         last_progress = time.monotonic()
         outage = _Backoff(settings.broker_outage_s)
-        while flights:
-            try:
-                for task_id, doc_id in list(owner.items()):
-                    res = AsyncResult(task_id, app=app)
-                    flight = flights.get(doc_id)
-                    if flight is None:  # a twin already finished this document
-                        if res.ready():
-                            res.forget()
-                            owner.pop(task_id)
-                        continue
-                    state = res.state
-                    if state == "STARTED" and flight.started_at is None:
-                        flight.started_at = time.monotonic()
-                    if state not in ("SUCCESS", "FAILURE", "REVOKED"):
-                        continue
-                    owner.pop(task_id)
-                    flights.pop(doc_id)
-                    last_progress = time.monotonic()
-                    ready.append(Prepared.from_message(res.get()) if state == "SUCCESS" else
-                                 Prepared(item=flight.item, error=f"worker_failed: {res.result!r}"))
-                    res.forget()
-                ready += _resend_overdue(app, flights, owner, deadline_s, last_progress, settings.max_attempts)
-                outage.ok()
-            except _BROKER_DOWN as exc:
-                outage.wait(exc)
-                continue
-            if ready and (len(ready) >= batch or not flights):
+        try:
+            while flights:
+                try:
+                    for reply in _replies(replies, reply_to, wait_s):
+                        flight = flights.get(reply["document_id"])
+                        if flight is None or reply["task_id"] not in flight.task_ids:
+                            continue  # a twin already finished this document
+                        if reply["kind"] == "started":
+                            flight.started_at = time.monotonic()
+                            continue
+                        flights.pop(reply["document_id"])
+                        last_progress = time.monotonic()
+                        ready.append(Prepared.from_message(reply["prepared"], flight.item) if reply["kind"] == "done"
+                                     else Prepared(item=flight.item, error=reply["error"]))
+                    ready += _resend_overdue(app, flights, reply_to, deadline_s, last_progress,
+                                             settings.max_attempts)
+                    outage.ok()
+                except _BROKER_DOWN as exc:
+                    outage.wait(exc)
+                    continue
+                if ready and (len(ready) >= batch or not flights):
+                    yield ready
+                    ready = []
+            if ready:
                 yield ready
-                ready = []
-            elif flights:
-                time.sleep(poll_s)
-        if ready:
-            yield ready
+        finally:
+            replies.delete(reply_to)
+            replies.close()
 
     return run
 
 
-def _send(app: Celery, item: SourceItem) -> str:
-    return str(app.send_task(TASK_NAME, args=[item.to_message()]).id)
+def _replies(client: redis.Redis, key: str, wait_s: float) -> list[dict[str, Any]]:
+    """Block until a reply arrives (or `wait_s` passes), then take whatever else is already there."""
+    first = client.blpop([key], timeout=wait_s)
+    if first is None:
+        return []
+    raw = [first[1], *(client.lpop(key, 256) or [])]
+    return [json.loads(r) for r in raw]
 
 
-def _resend_overdue(app: Celery, flights: dict[str, _Flight], owner: dict[str, str], deadline_s: float,
+def _send(app: Celery, item: SourceItem, reply_to: str) -> str:
+    return str(app.send_task(TASK_NAME, args=[item.to_message(), reply_to]).id)
+
+
+def _resend_overdue(app: Celery, flights: dict[str, _Flight], reply_to: str, deadline_s: float,
                     last_progress: float, max_attempts: int) -> list[Prepared]:
     now = time.monotonic()
     stalled = now - last_progress > deadline_s
@@ -186,10 +209,8 @@ def _resend_overdue(app: Celery, flights: dict[str, _Flight], owner: dict[str, s
                                                              f"sends of {deadline_s:g} s each"))
             continue
         log.warning("document %s overdue after %.0f s; sending it again", doc_id, now - since)
-        task_id = _send(app, flight.item)
-        flight.task_ids.append(task_id)
+        flight.task_ids.append(_send(app, flight.item, reply_to))
         flight.sent_at, flight.started_at = now, None
-        owner[task_id] = doc_id
     return given_up
 
 

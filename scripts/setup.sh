@@ -10,7 +10,13 @@ export DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 PIP=(.venv/bin/python -m pip --disable-pip-version-check)
 "${PIP[@]}" install -q --upgrade pip
 "${PIP[@]}" install -q -c constraints.txt torch==2.13.0
-"${PIP[@]}" install -q -c constraints.txt -e ".[dev]"
+# CAIRN_SETUP_PROFILE=runtime (the container image) leaves out the test tools and the browser.
+PROFILE=${CAIRN_SETUP_PROFILE:-dev}
+if [ "$PROFILE" = runtime ]; then
+  "${PIP[@]}" install -q -c constraints.txt -e .
+else
+  "${PIP[@]}" install -q -c constraints.txt -e ".[dev]"
+fi
 # The fast PDF path imports unstructured_inference; its own deps (timm -> torchvision) break the CPU torch.
 "${PIP[@]}" install -q --no-deps unstructured-inference==1.6.14
 # A torchvision from anywhere would not match this torch ('torchvision::nms does not exist').
@@ -50,7 +56,7 @@ PY
 fi
 
 # Debian's Chromium for the console's browser tests (no browser download from a hub).
-if ! command -v chromium >/dev/null 2>&1; then
+if [ "$PROFILE" != runtime ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
       || echo "warning: could not install chromium; browser tests will fail" >&2

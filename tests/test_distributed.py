@@ -122,7 +122,7 @@ def _ingest_in_thread(root: Path, s: Any, services: Services, app: Any) -> tuple
     def coordinator() -> None:
         try:
             result["report"] = ingest(load_manifest(root), s, services.store, services.index, services.embedder,
-                                      services.bm25, process=celery_process(app, s, poll_s=0.1))
+                                      services.bm25, process=celery_process(app, s, wait_s=0.2))
         except BaseException as exc:
             result["error"] = exc
 
@@ -212,6 +212,62 @@ def test_a_redis_restart_mid_run_is_waited_out(tmp_path: Path, services: Service
     report: IngestReport = result["report"]
     assert report.failed == 0 and report.added == 6, report.failures
     _each_once(services, "restart", 6)
+
+
+_NO_CORPUS = """
+import os, sys
+
+_root = os.path.realpath(os.environ["CAIRN_TEST_FORBIDDEN"])
+
+
+def _guard(event, args):
+    # Stands in for another machine: this process may not open or list anything under the corpus folder.
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if path == _root or path.startswith(_root + os.sep):
+            raise PermissionError(f"no access to the corpus folder from this worker: {path}")
+
+
+sys.addaudithook(_guard)
+"""
+
+
+def test_a_worker_without_the_corpus_folder_ingests_from_the_bytes_it_is_sent(tmp_path: Path,
+                                                                                services: Services) -> None:
+    broker = ensure_redis() + "/5"
+    queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
+    s = services.settings.model_copy(update={"broker_url": broker, "queue": queue})
+    root = _corpus(tmp_path / "corpus", 4, "remote")
+    (root / "docs" / "notes.txt").write_text("Remote workers parse what they are sent.\n\nNothing else.\n")
+    elsewhere = tmp_path / "other-machine"
+    (elsewhere / "site").mkdir(parents=True)
+    (elsewhere / "site" / "sitecustomize.py").write_text(_NO_CORPUS)
+    env = {**os.environ, "CAIRN_DATA_DIR": str(elsewhere / ".cairn"), "CAIRN_BROKER_URL": broker,
+           "CAIRN_QUEUE": queue, "CAIRN_TORCH_THREADS": "1", "PYTHONPATH": str(elsewhere / "site"),
+           "CAIRN_TEST_FORBIDDEN": str(root)}
+    log = tmp_path / "remote.log"
+    with log.open("wb") as fh:
+        worker = subprocess.Popen([str(Path(sys.executable).parent / "cairn"), "worker", "-c", "1"], env=env,
+                                  cwd=elsewhere, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    app = make_celery(s)
+    try:
+        deadline = time.monotonic() + 120
+        while len(app.control.ping(timeout=1.0) or []) < 1:
+            assert time.monotonic() < deadline, "worker did not start"
+            assert worker.poll() is None, log.read_text()
+        t0 = time.monotonic()
+        # Each wait may block for a minute: the run ends long before only if replies wake the coordinator.
+        report = ingest(load_manifest(root), s, services.store, services.index, services.embedder, services.bm25,
+                        process=celery_process(app, s, wait_s=60))
+        took = time.monotonic() - t0
+    finally:
+        _stop(worker)
+    assert report.failed == 0 and report.added == 5, report.failures
+    assert took < 45, f"{took:.0f} s: replies did not wake the coordinator"
+    _each_once(services, "remote", 5)
+    notes = services.store.get_document("remote/notes.txt")
+    assert notes is not None and notes.text.startswith("Remote workers parse what they are sent.")
+    assert str(root) not in log.read_text()
 
 
 def _wait_port(port: int) -> None:
