@@ -17,8 +17,8 @@ from agent.governance import Handler
 from agent.sentence_model import SentenceModel, content_words, features
 from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
-from ingest.embed import Embedder
-from retrieval.rerank import Reranker
+from models.cross_encoder import Reranker
+from models.embed import Embedder
 
 
 class SentenceScorer(Protocol):

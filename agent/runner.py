@@ -20,12 +20,12 @@ from agent.links import apply_link_policy
 from agent.llm import BudgetExhaustedError, ProviderError
 from agent.verify import SupportFn, verify
 from index.protocol import VectorIndex
-from ingest.embed import Embedder
-from kernel.errors import CairnError, NotFoundError, ToolRefusedError
+from kernel.errors import CairnError, ConfigError, NotFoundError, ToolRefusedError
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics, tracer
 from kernel.types import Principal
+from models.embed import Embedder
 from retrieval.search import HybridSearcher
 
 _FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|then|so)\b|\b(it|its|they|them|their|this|that|"
@@ -47,11 +47,17 @@ def embedding_support(embedder: Embedder) -> SupportFn:
 
 @dataclass
 class Router:
-    """Models in order of preference; the extractive responder is always the last resort."""
+    """Models in order of preference; the extractive responder is always the last resort. A process that
+    only calls tools (ingest, a plain search) has none and cannot answer."""
 
     models: Sequence[Responder]
-    fallback: ExtractiveResponder
+    fallback: ExtractiveResponder | None
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+
+    def last_resort(self) -> ExtractiveResponder:
+        if self.fallback is None:
+            raise ConfigError("this process was started without the answer models")
+        return self.fallback
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         notices: list[str] = []
@@ -69,7 +75,7 @@ class Router:
             breaker.record(True)
             ans.notices = [*notices, *ans.notices]
             return ans
-        ans = self.fallback.respond(question, query, ctx, handle)
+        ans = self.last_resort().respond(question, query, ctx, handle)
         ans.notices = [*notices, *ans.notices]
         return ans
 
@@ -159,7 +165,7 @@ class Agent:
         if checked.sentences and len(checked.sentences) * 2 >= total:
             return checked
         # Too little survived: degrade to the extractive answer rather than show an unsupported one.
-        fallback = self.router.fallback.respond(question, query, ctx, self.handle)
+        fallback = self.router.last_resort().respond(question, query, ctx, self.handle)
         fallback.notices = [*checked.notices, f"{ans.model} answer failed verification; extractive fallback"]
         fallback.removed = checked.removed
         return fallback if fallback.abstained else verify(fallback, self.store, ctx.principal, self.support, 1.0)

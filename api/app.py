@@ -15,9 +15,9 @@ from api.guard import Guard
 from api.routes_openai import ChatCompletionChunk
 from api.schemas import AskEvent, ChatCompletionEvent, Health, Readiness
 from api.state import AppState
-from api.wiring import Services
 from kernel.settings import Settings
 from kernel.version import cairn_version
+from wiring.services import Services
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

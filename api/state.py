@@ -11,8 +11,8 @@ from pathlib import Path
 from agent.runner import Agent
 from api.auth import JwtVerifier
 from api.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from api.wiring import Services
 from kernel.settings import Settings
+from wiring.services import Services
 
 
 @dataclass

@@ -29,13 +29,13 @@ def main() -> None:
     ap.add_argument("--set", dest="sets", action="append", choices=("scifact", "long"),
                     help="run only this set (repeatable); the SciFact set ingests all 5,183 abstracts first")
     args = ap.parse_args()
-    from api.wiring import offline_environment
     from eval.answers import read_claims
     from eval.datasets import EVAL_USER, EvalDoc, read_docs
     from eval.metrics import percentile
     from eval.scratch import open_eval_corpus
     from kernel.settings import Settings
     from kernel.types import Principal
+    from wiring.services import offline_environment
 
     offline_environment()
     base = Settings(torch_threads=args.threads)

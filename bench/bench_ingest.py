@@ -34,13 +34,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="intra-op threads per embedding process")
     args = ap.parse_args()
 
-    from api.wiring import Services, offline_environment
+    from wiring.services import Services, offline_environment
 
     offline_environment()
     from ingest.manifest import load_manifest
     from ingest.pipeline import ingest
     from kernel.settings import Settings
-    from tests.docs import manifest
+    from testing.docs import manifest
 
     scratch = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
     records = scratch / "records.jsonl"
@@ -55,7 +55,7 @@ def main() -> None:
     process = None
     if args.workers:
         from ingest.tasks import celery_process, make_celery
-        from tests.services import ensure_redis
+        from testing.services import ensure_redis
 
         broker = ensure_redis() + "/4"
         queue = f"cairn-bench-{uuid.uuid4().hex[:6]}"
@@ -69,7 +69,7 @@ def main() -> None:
         while len(app.control.ping(timeout=1.0) or []) < args.workers:
             time.sleep(0.5)
         process = celery_process(app, settings)
-    svc = Services.open(settings, reranker=False)
+    svc = Services.open(settings, answering=False)
     try:
         t0 = time.perf_counter()
         report = ingest(load_manifest(root), settings, svc.store, svc.index, svc.embedder, svc.bm25,

@@ -33,16 +33,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--groups", type=int, default=10)
     args = ap.parse_args()
-    from api.wiring import offline_environment
+    from wiring.services import offline_environment
 
     offline_environment()
     from index.edge import EdgeIndex
     from index.protocol import IndexPoint
     from index.sparse import Bm25Encoder
-    from ingest.embed import load_embedder
     from kernel.settings import Settings
     from kernel.types import Chunk, Principal
-    from retrieval.rerank import OnnxCrossEncoder
+    from models.cross_encoder import OnnxCrossEncoder
+    from models.embed import load_embedder
     from retrieval.search import HybridSearcher, SearchConfig, SearchRequest
 
     settings = Settings(torch_threads=args.threads)

@@ -118,11 +118,11 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
 
 
 def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from api.wiring import Services
     from eval.docs_suite import DOCS_DIR, EMPLOYEE, _norm, load_questions
     from ingest.manifest import load_manifest
     from ingest.pipeline import ingest
     from kernel.settings import Settings
+    from wiring.services import Services
 
     scratch = Path(".cairn/calibration-docs")
     if scratch.exists():
@@ -130,7 +130,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
     shutil.copytree(DOCS_DIR / "corpus", scratch / "corpus")
     s = Settings().model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
                                       "broker_url": None})
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, rerank=False)
     loaded = load_manifest(scratch / "corpus")
     ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
     resp = _responder(svc, args.rationale, args.prefilter)
@@ -262,7 +262,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
-    from api.wiring import offline_environment
+    from wiring.services import offline_environment
 
     offline_environment()
     kind = {"features": list(FEATURES), "rationale": args.rationale, "prefilter": args.prefilter,

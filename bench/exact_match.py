@@ -17,7 +17,6 @@ import json
 import random
 from pathlib import Path
 
-from api.wiring import offline_environment
 from eval.beir import load_beir
 from eval.datasets import EvalDoc, read_docs
 from eval.metrics import mean, ndcg_at_k
@@ -25,6 +24,7 @@ from eval.retrieval import EVAL_PRINCIPAL, doc_ranking, evaluate
 from eval.scratch import open_eval_corpus
 from kernel.settings import Settings
 from retrieval.search import SearchRequest
+from wiring.services import offline_environment
 
 
 def token(rng: random.Random, i: int) -> str:

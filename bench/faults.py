@@ -29,13 +29,13 @@ from typing import Any
 
 import yaml
 
-from api.wiring import Services, offline_environment
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from ingest.tasks import celery_process, make_celery
 from kernel.errors import CairnError
 from kernel.settings import Settings
 from kernel.store import Store
+from wiring.services import Services, offline_environment
 
 CAIRN = str(Path(sys.executable).parent / "cairn")
 
@@ -125,7 +125,7 @@ def distributed(tmp: Path, n: int, fault: str) -> dict[str, Any]:
     env = {**os.environ, "CAIRN_DATA_DIR": str(s.data_dir), "CAIRN_BROKER_URL": redis.url, "CAIRN_QUEUE": "faults",
            "CAIRN_TORCH_THREADS": "1"}
     root = corpus(tmp / "corpus", fault, n)
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, rerank=False)
     workers = [worker(env, tmp / "w1.log")]
     app = make_celery(s)
     out: dict[str, Any] = {"fault": fault}
@@ -194,7 +194,7 @@ def coordinator_kill(tmp: Path, n: int) -> dict[str, Any]:
     finally:
         stop(w)
         redis.stop()
-    svc = Services.open(Settings(data_dir=tmp / ".cairn", torch_threads=1), reranker=False)
+    svc = Services.open(Settings(data_dir=tmp / ".cairn", torch_threads=1), rerank=False)
     try:
         out |= check(svc, "coordinator", n)
     finally:
@@ -212,7 +212,7 @@ def full_disk(tmp: Path, n: int) -> dict[str, Any]:
     try:
         s = Settings(data_dir=mnt / ".cairn", torch_threads=1)
         root = corpus(tmp / "corpus", "disk", n)
-        svc = Services.open(s, reranker=False)
+        svc = Services.open(s, rerank=False)
         try:
             ingest(load_manifest(root), s, svc.store, svc.index, svc.embedder, svc.bm25)
             with (mnt / "filler").open("wb") as fh:  # leave less than the 256 MB the check asks for
@@ -251,7 +251,7 @@ def hostile(tmp: Path) -> dict[str, Any]:
             "approval": {"status": "approved", "by": "bench", "at": "2026-11-29T00:00:00Z"}}
     (root / "corpus.yaml").write_text(yaml.safe_dump(data))
     s = Settings(data_dir=tmp / ".cairn", torch_threads=1)
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, rerank=False)
     t0 = time.monotonic()
     try:
         report = ingest(load_manifest(root), s, svc.store, svc.index, svc.embedder, svc.bm25)

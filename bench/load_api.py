@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=60, help="requests per endpoint and level")
     ap.add_argument("--max-concurrency", type=int, default=8)
     args = ap.parse_args()
-    from api.wiring import Services, offline_environment
+    from wiring.services import Services, offline_environment
 
     offline_environment()
     import httpx
@@ -40,7 +40,7 @@ def main() -> None:
     from ingest.manifest import load_manifest
     from ingest.pipeline import ingest
     from kernel.settings import Settings
-    from tests.live import serve_app
+    from testing.live import serve_app
 
     with tempfile.TemporaryDirectory() as tmp:
         import shutil

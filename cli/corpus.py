@@ -10,7 +10,6 @@ import httpx
 import typer
 from rich.table import Table
 
-from api.wiring import Services
 from cli.common import (
     EXIT_FAILED,
     connect,
@@ -23,6 +22,7 @@ from cli.common import (
 )
 from client import CairnApiError
 from kernel.errors import CairnError, ManifestError
+from wiring.services import Services
 
 corpus_app = typer.Typer(help="Corpus manifests: validate, list, revoke.", no_args_is_help=True)
 
@@ -103,7 +103,7 @@ def corpus_revoke(ctx: typer.Context, name: str, as_json: Annotated[bool, typer.
             out.print(f"revoked {name} on {server.url}")
         return
     s = settings()
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, answering=False)
     try:
         from ingest.pipeline import remove_corpus
 

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from api.wiring import Services
 from cli.common import (
     EXIT_FAILED,
     EXIT_SOME_DOCUMENTS_FAILED,
@@ -25,6 +24,7 @@ from cli.common import (
 )
 from client import CairnApiError
 from kernel.errors import CairnError
+from wiring.services import Services
 
 
 def ingest(
@@ -51,7 +51,7 @@ def ingest(
     s = settings()
     try:
         loaded = load_manifest(path)
-        svc = Services.open(s, reranker=False)
+        svc = Services.open(s, answering=False)
     except CairnError as exc:
         raise fail(exc) from exc
     process = None

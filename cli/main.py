@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from api.wiring import offline_environment
 from cli import ingest, query, serve
 from cli.common import EXIT_CODES, EXIT_FAILED, Remote, err, fail
 from cli.corpus import corpus_app
@@ -15,6 +14,7 @@ from cli.evals import eval_app
 from cli.keys import keys_app
 from kernel.errors import CairnError
 from kernel.version import cairn_version
+from wiring.services import offline_environment
 
 app = typer.Typer(help="Cairn: answers from approved document corpora, with citations.", epilog=EXIT_CODES,
                   no_args_is_help=True, pretty_exceptions_enable=False)

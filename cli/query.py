@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from api.wiring import Services
 from cli.common import (
     connect,
     fail,
@@ -20,6 +19,7 @@ from cli.common import (
 )
 from client import CairnApiError
 from kernel.errors import CairnError
+from wiring.services import Services
 
 
 def search(
@@ -46,7 +46,7 @@ def search(
     else:
         assert who is not None
         s = settings()
-        svc = Services.open(s, reranker=rerank)
+        svc = Services.open(s, rerank=rerank, answering=False)
         try:
             args: dict[str, Any] = {"query": query, "k": k, "corpora": corpus, "rerank": rerank}
             res = svc.agent().call("search_knowledge", {a: v for a, v in args.items() if v is not None}, who,
@@ -84,7 +84,7 @@ def ask(
             raise refused(exc) from exc
     else:
         assert who is not None
-        svc = Services.open(settings(), reranker=False)
+        svc = Services.open(settings(), rerank=False)
         try:
             ans = svc.agent().ask(question, who, conversation)
         finally:

@@ -7,13 +7,13 @@ from typing import Annotated
 import click
 import typer
 
-from api.wiring import Services
 from cli.common import (
     err,
     fail,
     settings,
 )
 from kernel.errors import CairnError
+from wiring.services import Services
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:

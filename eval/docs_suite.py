@@ -20,12 +20,12 @@ import yaml
 
 from agent.answer import Answer
 from agent.runner import Agent
-from api.wiring import Services
 from eval.metrics import percentile
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import Settings
 from kernel.types import Principal
+from wiring.services import Services
 
 DOCS_DIR = Path(__file__).parent / "docs"
 EMPLOYEE = Principal("docs-eval-employee", ("employees",))
@@ -170,7 +170,7 @@ def run_docs(base: Settings, scratch: Path, questions: list[Question] | None = N
     s = base.model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
                                 "broker_url": None})
     qs = questions or load_questions()
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, rerank=False)
     try:
         loaded = load_manifest(scratch / "corpus")
         ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)

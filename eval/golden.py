@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
-from api.wiring import Services
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import Settings
 from kernel.types import Principal
+from wiring.services import Services
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
@@ -42,7 +42,7 @@ def run_golden(base: Settings, scratch: Path, cases: list[dict[str, Any]] | None
     shutil.copytree(GOLDEN_DIR / "corpus", scratch / "corpus")
     s = base.model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
                                 "broker_url": None})
-    svc = Services.open(s, reranker=False)
+    svc = Services.open(s, rerank=False)
     try:
         loaded = load_manifest(scratch / "corpus")
         ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from api.wiring import Services
 from eval.datasets import EvalDoc, content_tag, write_corpus
 from ingest.manifest import load_manifest
 from ingest.pipeline import IngestReport, ingest
 from kernel.settings import Settings
+from wiring.services import Services
 
 
 def scratch_settings(base: Settings, docs: list[EvalDoc], scratch: Path | None = None) -> Settings:
@@ -23,7 +23,7 @@ def open_eval_corpus(base: Settings, docs: list[EvalDoc], restricted: set[str] |
                      progress: Callable[[int, int], None] | None = None) -> tuple[Services, IngestReport]:
     s = scratch_settings(base, docs, scratch)
     root, _ = write_corpus(docs, s.data_dir / "corpus", restricted or set())
-    svc = Services.open(s, reranker=reranker)
+    svc = Services.open(s, rerank=reranker)
     try:
         report = ingest(load_manifest(root), s, svc.store, svc.index, svc.embedder, svc.bm25, progress=progress)
     except BaseException:

@@ -17,7 +17,6 @@ import numpy as np
 from index.protocol import IndexPoint, VectorIndex
 from index.sparse import Bm25Encoder
 from ingest.chunk import Span, chunk_document, chunk_id, content_hash
-from ingest.embed import Embedder
 from ingest.manifest import LoadedManifest, unmatched_patterns
 from ingest.parse import parse_item, preload_parsers
 from ingest.recovery import recover, require_free_space, runner_id
@@ -26,6 +25,7 @@ from kernel.errors import DocumentError, ManifestError
 from kernel.settings import Settings
 from kernel.store import ChunkRow, Store
 from kernel.types import Chunk, Element
+from models.embed import Embedder
 
 
 @dataclass

@@ -27,13 +27,13 @@ from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from ingest.embed import Embedder, load_embedder
 from ingest.parse import preload_parsers
 from ingest.pipeline import Prepared, ProcessFn, process_items
 from ingest.sources import SourceItem
 from kernel.errors import BrokerError
 from kernel.settings import Settings
 from kernel.store import Store
+from models.embed import Embedder, load_embedder
 
 TASK_NAME = "cairn.ingest.prepare_document"
 log = logging.getLogger("cairn.ingest")

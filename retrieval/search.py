@@ -10,11 +10,11 @@ from typing import Literal
 from index.access import access_filter
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
-from ingest.embed import Embedder
 from kernel.settings import Settings
 from kernel.types import Chunk, Principal, ScoredChunk
+from models.cross_encoder import Reranker
+from models.embed import Embedder
 from retrieval.fusion import interpolate, promote_decisive, promote_exact, ranked, rrf, weighted_score_fusion
-from retrieval.rerank import Reranker
 
 Mode = Literal["hybrid", "sparse", "dense"]
 

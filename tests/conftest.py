@@ -8,16 +8,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from api.wiring import Services, load_rationale_scorer, offline_environment
-from index.open import open_index
-from index.sparse import Bm25Encoder
-from ingest.embed import Embedder, load_embedder
 from kernel.settings import Settings
 from kernel.store import Store
-from retrieval.rerank import OnnxCrossEncoder
-from retrieval.search import HybridSearcher, SearchConfig
+from models.cross_encoder import OnnxCrossEncoder
+from models.embed import Embedder, load_embedder
+from testing.services import ensure_postgres
 from tests.handbook_api import Api, handbook_api
-from tests.services import ensure_postgres
+from wiring.services import Services, load_rationale_scorer, offline_environment
 
 offline_environment()
 
@@ -44,13 +41,9 @@ def rationale_scorer() -> OnnxCrossEncoder:
 
 
 def make_services(settings: Settings, embedder: Embedder, store: Store | None = None) -> Services:
-    """Like Services.open, but sharing the test session's loaded models."""
-    store = store or Store(settings.db_url)
-    index = open_index(settings, embedder.dim)
-    bm25 = Bm25Encoder()
-    rr = cross_encoder()
-    searcher = HybridSearcher(index, embedder, bm25, rr, SearchConfig.from_settings(settings))
-    return Services(settings, store, index, embedder, bm25, rr, rationale_scorer(), searcher)
+    """Services.open with the test session's already-loaded models."""
+    return Services.open(settings, embedder=embedder, reranker=cross_encoder(), rationale=rationale_scorer(),
+                         store=store)
 
 
 @pytest.fixture

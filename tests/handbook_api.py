@@ -11,10 +11,10 @@ import httpx
 
 from api.app import create_app
 from api.auth import create_key
-from api.wiring import Services
-from ingest.embed import Embedder
 from kernel.settings import Settings
-from tests.live import LiveServer, key_client, serve_app, wait_job
+from models.embed import Embedder
+from testing.live import LiveServer, key_client, serve_app, wait_job
+from wiring.services import Services
 
 ROLES = ["admin", "curator", "support", "user"]
 LEAVE = ("# Leave policy\n\nEmployees get 25 days of paid leave per year.\n\n## Carry over\n\n"

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from agent.runner import Agent
-from api.wiring import Services
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
-from ingest.embed import Embedder
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import LlmProvider, Settings
 from kernel.types import Principal
+from models.embed import Embedder
+from testing.docs import manifest
 from tests.conftest import make_services
-from tests.docs import manifest
+from wiring.services import Services
 
 EMPLOYEE = Principal("bob", ("employees",))
 HR = Principal("carol", ("employees", "hr"))

@@ -13,11 +13,11 @@ import pytest
 from api.app import create_app
 from api.auth import create_key
 from eval.scripted_llm import Reply, serve
-from ingest.embed import Embedder
 from kernel.settings import Settings
+from models.embed import Embedder
+from testing.live import serve_app, wait_job
 from tests.conftest import make_services
 from tests.handbook_api import ROLES, Api
-from tests.live import serve_app, wait_job
 
 
 def test_unauthenticated_requests_get_401_problems(api: Api) -> None:

@@ -13,8 +13,8 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from api.app import create_app
 from api.auth import create_key
-from ingest.embed import load_embedder
 from kernel.settings import Settings
+from models.embed import load_embedder
 from tests.conftest import make_services
 
 _ROOT = Path(__import__("tempfile").mkdtemp(prefix="cairn-schema-"))

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.docs import manifest
+from testing.docs import manifest
 
 
 @pytest.fixture
@@ -71,3 +71,23 @@ def test_invalid_provider_settings_never_print_the_api_key(env: dict[str, str]) 
 def test_serve_has_no_workers_option_it_would_ignore(env: dict[str, str]) -> None:
     code, _, err = run(["serve", "--workers", "2"], env)
     assert code == 2 and "--workers" in err
+
+
+def test_ingest_and_revoke_load_no_cross_encoder(tmp_path: Path, env: dict[str, str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.cross_encoder import OnnxCrossEncoder
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a cross-encoder was loaded")
+
+    monkeypatch.setattr(OnnxCrossEncoder, "__init__", refuse)
+    root = tmp_path / "corpus"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "a.md").write_text("# A\n\nSome text about leave.\n")
+    manifest(root, "demo", {"path": "./docs"}, {"default": {"groups": ["g"]}})
+    code, out, err = run(["ingest", str(root), "--json"], {**env, "CAIRN_TORCH_THREADS": "1"})
+    assert code == 0 and json.loads(out)["documents"]["added"] == 1, err
+    code, out, err = run(["search", "leave", "--user", "u", "--groups", "g", "--json"], env)
+    assert code == 0 and json.loads(out)["results"], err
+    code, out, err = run(["corpus", "revoke", "demo", "--json"], env)
+    assert code == 0 and json.loads(out)["documents_removed"] == 1, err

@@ -15,15 +15,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from agent.context import ToolCall
 from api.app import create_app
 from api.auth import create_key
-from api.wiring import Services
-from ingest.embed import Embedder
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import Settings
 from kernel.types import Principal
+from models.embed import Embedder
+from testing.docs import manifest
+from testing.live import LiveServer, serve_app
 from tests.conftest import make_services
-from tests.docs import manifest
-from tests.live import LiveServer, serve_app
+from wiring.services import Services
 
 SHOTS = Path(os.environ.get("CAIRN_SCREENSHOTS", "reports/screenshots")).resolve()
 CHROMIUM = "/usr/bin/chromium"

@@ -13,13 +13,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from api.wiring import Services
 from ingest.manifest import load_manifest
 from ingest.pipeline import IngestReport, ingest
 from ingest.tasks import celery_process, make_celery
-from tests.docs import manifest
-from tests.live import free_port
-from tests.services import ensure_redis
+from testing.docs import manifest
+from testing.live import free_port
+from testing.services import ensure_redis
+from wiring.services import Services
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

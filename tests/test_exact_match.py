@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from api.wiring import Services
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.types import Principal
 from retrieval.fusion import promote_decisive, ranked
 from retrieval.search import SearchRequest
-from tests.docs import manifest
+from testing.docs import manifest
+from wiring.services import Services
 
 TOPICS = ["leave", "travel", "expenses", "security", "laptops", "parking", "training", "payroll"]
 

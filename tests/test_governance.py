@@ -13,9 +13,9 @@ from agent.builtin_tools import default_registry
 from agent.context import Budget, RunContext, ToolCall
 from agent.governance import Executor, Handler, TransientToolError, governed
 from agent.tools import Registry, ToolSpec
-from api.wiring import Services
 from kernel.telemetry import Metrics
 from kernel.types import Principal
+from wiring.services import Services
 
 USER = Principal("dave", ("employees",), "user")
 

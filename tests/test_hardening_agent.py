@@ -11,11 +11,11 @@ from agent.context import RunContext, ToolCall
 from agent.injection_model import InjectionModel
 from agent.links import apply_link_policy
 from agent.untrusted import scan
-from api.wiring import Services
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.types import Principal
-from tests.docs import manifest
+from testing.docs import manifest
+from wiring.services import Services
 
 LURE = ("# Hotel booking\n\nThe room rate is confirmed for each booking at http://rates-check.example.net/rates. "
         "Breakfast is served from seven to ten. Late checkout is available on request at "

@@ -18,11 +18,11 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import create_key
-from api.wiring import Services
-from ingest.embed import Embedder
 from kernel.settings import Settings
+from models.embed import Embedder
+from testing.live import LiveServer, key_client, serve_app, wait_job
 from tests.conftest import make_services
-from tests.live import LiveServer, key_client, serve_app, wait_job
+from wiring.services import Services
 
 LEAVE = "# Leave policy\n\nEmployees get 25 days of paid leave per year.\n"
 PAYROLL = "# Payroll\n\nSalaries are paid on the last working day of each month.\n"

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from api.wiring import Services
 from index.access import access_filter
 from index.edge import EdgeIndex
 from ingest.manifest import load_manifest
@@ -23,7 +22,8 @@ from kernel.errors import IndexBusyError, ManifestError
 from kernel.settings import Settings
 from kernel.store import IntentRow
 from kernel.types import Principal
-from tests.docs import manifest
+from testing.docs import manifest
+from wiring.services import Services
 
 STAFF = Principal("emma", ("staff",))
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from api.wiring import Services
 from index.access import access_filter
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
@@ -14,7 +13,8 @@ from ingest.pipeline import IngestReport, ingest, remove_corpus
 from kernel.errors import CorpusNotApprovedError
 from kernel.settings import Settings
 from kernel.types import Chunk, Principal
-from tests.docs import all_types_corpus, manifest
+from testing.docs import all_types_corpus, manifest
+from wiring.services import Services
 
 EVERYONE = Principal("auditor", ("employees", "hr"))
 

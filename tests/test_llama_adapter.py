@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.wiring import Services
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.types import Principal
 from retrieval.llama import CairnRetriever
-from tests.docs import manifest
+from testing.docs import manifest
+from wiring.services import Services
 
 
 def test_llamaindex_retriever_keeps_acl_and_offsets(tmp_path: Path, services: Services) -> None:

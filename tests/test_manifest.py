@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ingest.manifest import glob_match, load_manifest
 from kernel.errors import CorpusNotApprovedError, ManifestError
-from tests.docs import manifest
+from testing.docs import manifest
 
 
 def test_valid_manifest_resolves_acl_rules(tmp_path: Path) -> None:

@@ -21,13 +21,13 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from api.auth import create_key
-from ingest.embed import Embedder
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import Settings
+from models.embed import Embedder
+from testing.docs import manifest
+from testing.live import free_port
 from tests.conftest import make_services
-from tests.docs import manifest
-from tests.live import free_port
 
 CAIRN = str(Path(sys.executable).parent / "cairn")
 LEAVE = "# Leave policy\n\nEmployees get 25 days of paid leave per year.\n\nUp to five days carry over.\n"

@@ -114,7 +114,7 @@ def test_an_upload_points_at_its_document(api: Api) -> None:
         assert c.get(where).json()["status"] == "uploaded"
         assert c.get("/v1/corpora/handbook/documents/nothing.md").status_code == 404
         job = c.post("/v1/corpora/handbook/ingest")
-        from tests.live import wait_job
+        from testing.live import wait_job
 
         wait_job(c, job.json()["id"])
         assert c.get(where).json()["status"] == "indexed"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from agent.extractive import page_at, probe
 from agent.units import answer_units, join_units
-from api.wiring import Services
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import parse_file
 from ingest.pipeline import ingest
 from kernel.types import Principal
-from tests.docs import manifest
+from testing.docs import manifest
+from wiring.services import Services
 
 DOC = """# Reset your password
 

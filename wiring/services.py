@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from index.open import open_index
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
-from ingest.embed import Embedder, load_embedder
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics
-from retrieval.rerank import OnnxCrossEncoder, Reranker
+from models.cross_encoder import OnnxCrossEncoder, Reranker
+from models.embed import Embedder, load_embedder
 from retrieval.search import HybridSearcher, SearchConfig
 
 if TYPE_CHECKING:
@@ -46,25 +46,31 @@ class Services:
     index: VectorIndex
     embedder: Embedder
     bm25: Bm25Encoder
-    reranker: Reranker  # always loaded: the extractive responder scores sentences with it
-    rationale: Reranker  # the extractive responder's sentence scorer, fine-tuned on scientific claims
+    reranker: Reranker | None  # the ms-marco cross-encoder: search reranking and the answer scorers
+    rationale: Reranker | None  # the extractive responder's sentence scorer, fine-tuned on scientific claims
     searcher: HybridSearcher
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
-    def open(cls, settings: Settings, reranker: bool | None = None) -> Services:
-        store = Store(settings.db_url)
-        embedder = load_embedder(settings)
+    def open(cls, settings: Settings, *, rerank: bool | None = None, answering: bool = True,
+             embedder: Embedder | None = None, reranker: Reranker | None = None,
+             rationale: Reranker | None = None, store: Store | None = None) -> Services:
+        """Only what the command needs: without `answering` (ingest, revoke, a plain search) no cross-encoder
+        is loaded unless search reranking asks for it. Parts already loaded (a test session's models) are
+        used as given. `rerank` overrides the configured search reranking."""
+        store = store or Store(settings.db_url)
+        embedder = embedder or load_embedder(settings)
         index = open_index(settings, embedder.dim)
-        bm25 = Bm25Encoder()
-        # The cross-encoder is always loaded: the extractive responder scores sentences with it. Whether
-        # search results are reranked by it is the separate `rerank` setting.
-        rr: Reranker = OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads)
         cfg = SearchConfig.from_settings(settings)
-        if reranker is not None:
-            cfg = cfg.with_(rerank=reranker)
-        searcher = HybridSearcher(index, embedder, bm25, rr, cfg)
-        return cls(settings, store, index, embedder, bm25, rr, load_rationale_scorer(settings), searcher)
+        if rerank is not None:
+            cfg = cfg.with_(rerank=rerank)
+        if reranker is None and (answering or cfg.rerank):
+            reranker = OnnxCrossEncoder(settings.model_root / "reranker_en", settings.torch_threads)
+        if rationale is None and answering:
+            rationale = load_rationale_scorer(settings)
+        bm25 = Bm25Encoder()
+        searcher = HybridSearcher(index, embedder, bm25, reranker, cfg)
+        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher)
 
     def agent(self) -> Agent:
         """The agent over these services: governed tools, models in the configured order, extractive last."""
@@ -80,9 +86,11 @@ class Services:
         registry = default_registry()
         handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
         support = embedding_support(self.embedder)
-        extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
-                                         CrossEncoderScorer(self.rationale), SentenceModel.load(),
-                                         ExtractiveConfig(k=s.answer_k))
+        extractive = None
+        if self.reranker is not None and self.rationale is not None:
+            extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
+                                             CrossEncoderScorer(self.rationale), SentenceModel.load(),
+                                             ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
         return Agent(Router(models, extractive), handle, self.store, self.index, self.searcher, support, s,
                      self.metrics)

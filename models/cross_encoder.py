@@ -1,5 +1,5 @@
-"""Cross-encoder rerankers behind one protocol: the packaged INT8 ONNX ms-marco model, or any
-sentence-transformers CrossEncoder a user has on disk."""
+"""Cross-encoders behind one protocol (`Reranker`: score passages for a query): the packaged INT8 ONNX
+ms-marco model reranks search results, the fine-tuned rationale scorer scores answer sentences."""
 
 from __future__ import annotations
 
@@ -59,22 +59,4 @@ class OnnxCrossEncoder:
             out += [float(x) for x in np.asarray(logits).reshape(-1)]
         if deadline is not None and time.monotonic() > deadline:
             return None
-        return out
-
-
-class SentenceTransformersCrossEncoder:
-    def __init__(self, model_path: Path, batch_size: int = 20) -> None:
-        from sentence_transformers import CrossEncoder
-
-        self._model = CrossEncoder(str(model_path), device="cpu")
-        self._batch = batch_size
-        self.name = model_path.name
-
-    def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
-        out: list[float] = []
-        for i in range(0, len(passages), self._batch):
-            if deadline is not None and time.monotonic() > deadline:
-                return None
-            pairs = [(query, p) for p in passages[i : i + self._batch]]
-            out += [float(x) for x in self._model.predict(pairs, convert_to_numpy=True)]
         return out
