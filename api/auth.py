@@ -47,7 +47,7 @@ def principal_from_key(store: Store, token: str) -> Principal | None:
     row = store.get_api_key(parts[1])
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(parts[2])):
         return None
-    return Principal(row.user_id, tuple(row.groups), row.role)  # type: ignore[arg-type]
+    return Principal.stored(row.user_id, row.groups, row.role)
 
 
 class JwtVerifier:

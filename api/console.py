@@ -73,7 +73,7 @@ def current_session(request: Request, state: Annotated[AppState, Depends(app_sta
     if row.key_id and not key_active(store, row.key_id):
         store.end_console_session(row.id_hash)  # the key behind it was revoked: so is the session
         raise LoginRequiredError
-    who = Principal(row.user_id, tuple(row.groups), row.role)  # type: ignore[arg-type]
+    who = Principal.stored(row.user_id, row.groups, row.role)
     if who.role not in SUPPORT:
         raise NotAllowedError
     return Session(who, row.csrf, row.id_hash)

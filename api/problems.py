@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kernel.errors import (
-    AccessDeniedError,
     CairnError,
     ConfigError,
     CorpusNotApprovedError,
@@ -43,7 +42,7 @@ def problem(request: Request, status: int, title: str, detail: str = "", headers
     return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
 
 
-_STATUS = {NotFoundError: 404, AccessDeniedError: 403, CorpusNotApprovedError: 409, ManifestError: 422,
+_STATUS = {NotFoundError: 404, CorpusNotApprovedError: 409, ManifestError: 422,
            ConfigError: 400}
 
 

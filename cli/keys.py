@@ -52,16 +52,15 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List keys (never their secrets)."""
     from kernel.store import Store
 
-    rows = [{"id": k.id, "name": k.name, "user": k.user_id, "groups": k.groups, "role": k.role,
-             "created": k.created_at.isoformat(), "revoked": k.revoked_at is not None}
-            for k in Store(settings().db_url).api_keys()]
+    keys = Store(settings().db_url).api_keys()
     if as_json:
-        print(json.dumps({"keys": rows}))
+        print(json.dumps({"keys": [{"id": k.id, "name": k.name, "user": k.user_id, "groups": k.groups,
+                                    "role": k.role, "created": k.created_at.isoformat(),
+                                    "revoked": k.revoked_at is not None} for k in keys]}))
         return
     table = Table("id", "name", "user", "role", "groups", "revoked")
-    for r in rows:
-        table.add_row(str(r["id"]), str(r["name"]), str(r["user"]), str(r["role"]), ",".join(map(str, r["groups"])),  # type: ignore[call-overload]
-                      str(r["revoked"]))
+    for k in keys:
+        table.add_row(k.id, k.name, k.user_id, k.role, ",".join(k.groups), str(k.revoked_at is not None))
     out.print(table)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import tempfile
 from dataclasses import dataclass, field
@@ -93,7 +92,9 @@ def run_gate(base: Settings, gates: dict[str, Any], root: Path, suites: tuple[st
         if "answers" in suites:
             svc, _ = open_eval_corpus(base, docs, restricted_docs)
             try:
-                stats = score_answers(svc.agent(), svc.store, claims, {d.id: d for d in docs}, restricted,
+                # `asked` (optional) asks only the first claims of the same indexed sample.
+                asked = claims[: gates["sample"].get("asked") or len(claims)]
+                stats = score_answers(svc.agent(), svc.store, asked, {d.id: d for d in docs}, restricted,
                                       restricted_docs, None).to_json()
             finally:
                 svc.close()
@@ -128,8 +129,3 @@ def run_gate(base: Settings, gates: dict[str, Any], root: Path, suites: tuple[st
             kind, value = next(iter(bound.items()))
             res.checks.append(Check(name, round(res.metrics[name], 4), float(value), kind))
     return res
-
-
-def save_json(result: GateResult, file: Path) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(json.dumps(result.to_json(), indent=2))

@@ -32,10 +32,6 @@ class NotFoundError(CairnError):
     code = "not_found"
 
 
-class AccessDeniedError(CairnError):
-    code = "access_denied"
-
-
 class ToolRefusedError(CairnError):
     """A tool call made for a person (API, CLI) was refused or failed in the governance loop."""
 

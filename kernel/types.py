@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -62,6 +63,14 @@ class Principal:
 
     def may_read(self, acl_tokens: list[str]) -> bool:
         return bool(set(self.tokens()) & set(acl_tokens))
+
+    @classmethod
+    def stored(cls, user_id: str, groups: Sequence[str], role: str) -> Principal:
+        """A principal from a stored row (an API key, a console session): the role is checked, not trusted."""
+        for known in get_args(Role):
+            if role == known:
+                return cls(user_id, tuple(groups), known)
+        raise ValueError(f"unknown role {role!r}")
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ def test_llm_answer_is_verified_and_costed(corpus_services: Services) -> None:
     assert ans.model == "scripted" and not ans.abstained
     assert ans.citations and ans.citations[0].document_id == "handbook/leave.md"
     c = ans.citations[0]
-    assert corpus_services.store.get_document(c.document_id).text[c.start : c.end] == c.quote  # type: ignore[union-attr]
+    doc = corpus_services.store.get_document(c.document_id)
+    assert doc is not None and doc.text[c.start : c.end] == c.quote
     assert ans.usage.prompt_tokens == 200 and ans.usage.completion_tokens == 40
     assert ans.usage.cost == pytest.approx(200 / 1000 * 0.01 + 40 / 1000 * 0.03)
     assert llm.requests[0]["tools"] and {t["function"]["name"] for t in llm.requests[0]["tools"]} >= {

@@ -327,7 +327,8 @@ def test_deleted_documents_leave_no_text_behind(env: Env) -> None:
         assert c.post("/v1/corpora/hb/documents", files={"file": ("gone.md", "# Gone\n\nSecret words.\n")}
                       ).status_code == 201
         assert wait_job(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
-        assert env.svc.store.get_document("hb/gone.md").text  # type: ignore[union-attr]
+        gone = env.svc.store.get_document("hb/gone.md")
+        assert gone is not None and gone.text
         assert c.delete("/v1/corpora/hb/documents/gone.md").status_code == 204
     row = env.svc.store.get_document("hb/gone.md")
     assert row is not None and row.status == "deleted" and row.text == ""

@@ -180,7 +180,8 @@ def test_bad_inputs_fail_alone(tmp_path: Path, services: Services, settings: Set
     last = run(svc, root)
     # The unsupported file was reported when first seen; later runs count it as skipped, not failed.
     assert last.chunks_written == 0 and last.failed == 4 and last.skipped == 1
-    assert services.store.get_document("bad/corrupt.pdf").attempts == settings.max_attempts  # type: ignore[union-attr]
+    corrupt = services.store.get_document("bad/corrupt.pdf")
+    assert corrupt is not None and corrupt.attempts == settings.max_attempts
 
 
 def test_parse_time_limit_stops_a_slow_parse(tmp_path: Path, services: Services, settings: Settings) -> None:

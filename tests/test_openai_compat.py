@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.handbook_api import Api
 
@@ -45,9 +46,9 @@ def test_a_stream_joins_to_the_answer_and_ends_with_the_citations(api: Api) -> N
 
 
 def test_acls_hold_through_the_door(api: Api) -> None:
-    q = [{"role": "user", "content": "When are salaries reviewed?"}]
-    bob = client(api, "user").chat.completions.create(model="cairn", messages=q)  # type: ignore[arg-type]
-    carol = client(api, "hr_user").chat.completions.create(model="cairn", messages=q)  # type: ignore[arg-type]
+    q: list[ChatCompletionMessageParam] = [{"role": "user", "content": "When are salaries reviewed?"}]
+    bob = client(api, "user").chat.completions.create(model="cairn", messages=q)
+    carol = client(api, "hr_user").chat.completions.create(model="cairn", messages=q)
     assert (bob.model_extra or {})["cairn"]["abstained"] and "April" not in (bob.choices[0].message.content or "")
     assert "April" in (carol.choices[0].message.content or "")
 
