@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response, UploadFile, status
 from fastapi import Path as PathParam
@@ -16,8 +16,9 @@ from api.idempotency import replay_or_run
 from api.pages import Cursor, Limit, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
 from api.schemas import NAME_PATTERN, CorpusIn, CorpusOut, CorpusPage, DocumentOut, DocumentPage, JobOut, UploadOut
+from ingest import removal
 from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
-from ingest.pipeline import register_corpus, remove_corpus
+from ingest.pipeline import register_corpus
 from ingest.sources import SUPPORTED
 from kernel.types import Principal
 
@@ -109,9 +110,9 @@ def get_corpus(name: str, state: State, who: Who) -> CorpusOut:
     return _out(state, name)
 
 
-def _set_approval(state: State, who: Who, name: str, status: Literal["approved", "revoked"]) -> LoadedManifest:
+def _approve(state: State, who: Who, name: str) -> LoadedManifest:
     loaded = _loaded(state, name)
-    approval = Approval(status=status, by=who.user_id, at=datetime.now(UTC))
+    approval = Approval(status="approved", by=who.user_id, at=datetime.now(UTC))
     saved = save_manifest(loaded.manifest.model_copy(update={"approval": approval}), loaded.path)
     register_corpus(saved, state.services.store)
     return saved
@@ -126,7 +127,7 @@ def approve_corpus(name: str, state: State, who: Who) -> CorpusOut:
         admin_audit(state, who, "corpus.approve", {"corpus": name}, "refused", "four eyes: own change")
         raise ProblemError(403, "Forbidden", "you made the last change to this corpus's access or sources; "
                            "another curator or an admin must approve it")
-    _set_approval(state, who, name, "approved")
+    _approve(state, who, name)
     admin_audit(state, who, "corpus.approve", {"corpus": name})
     return _out(state, name)
 
@@ -135,9 +136,9 @@ def approve_corpus(name: str, state: State, who: Who) -> CorpusOut:
 def revoke_corpus(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
     # Any curator may revoke: taking content out of search never widens access.
-    _set_approval(state, who, name, "revoked")
+    _loaded(state, name)
     with state.ingest_lock:
-        remove_corpus(name, state.services.store, state.services.index)
+        removal.revoke_corpus(name, who.user_id, state.services.store, state.services.index)
     admin_audit(state, who, "corpus.revoke", {"corpus": name})
     return _out(state, name)
 
@@ -228,9 +229,7 @@ def delete_document(name: str, path: str, state: State, who: Who) -> Response:
     target.unlink()
     doc_id = f"{name}/{path}"
     with state.ingest_lock:
-        state.services.index.delete_where(document_id=doc_id)
-        state.services.index.flush()
-        state.services.store.mark_documents([doc_id], "deleted")
+        removal.delete_document(doc_id, state.services.store, state.services.index)
     admin_audit(state, who, "document.delete", {"corpus": name, "path": path})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -105,11 +105,11 @@ def corpus_revoke(ctx: typer.Context, name: str, as_json: Annotated[bool, typer.
     s = settings()
     svc = Services.open(s, answering=False)
     try:
-        from ingest.pipeline import remove_corpus
+        import getpass
 
-        svc.store.get_corpus(name)
-        n = remove_corpus(name, svc.store, svc.index)
-        svc.store.upsert_corpus(name, approval_status="revoked")
+        from ingest.removal import revoke_corpus
+
+        n = revoke_corpus(name, f"cli:{getpass.getuser()}", svc.store, svc.index)
     except CairnError as exc:
         raise fail(exc) from exc
     finally:

@@ -91,3 +91,17 @@ def test_ingest_and_revoke_load_no_cross_encoder(tmp_path: Path, env: dict[str, 
     assert code == 0 and json.loads(out)["results"], err
     code, out, err = run(["corpus", "revoke", "demo", "--json"], env)
     assert code == 0 and json.loads(out)["documents_removed"] == 1, err
+
+
+def test_a_corpus_revoked_by_the_cli_stays_out_until_approved_again(tmp_path: Path, env: dict[str, str]) -> None:
+    root = tmp_path / "corpus"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "a.md").write_text("# A\n\nSome text about leave.\n")
+    manifest(root, "demo", {"path": "./docs"}, {"default": {"groups": ["g"]}})
+    env = {**env, "CAIRN_TORCH_THREADS": "1"}
+    assert run(["ingest", str(root), "--json"], env)[0] == 0
+    assert run(["corpus", "revoke", "demo", "--json"], env)[0] == 0
+    code, _, err = run(["ingest", str(root)], env)  # the old revoke left the manifest approved: re-ingested
+    assert code == 1 and "revoked" in err
+    code, out, _ = run(["corpus", "list", "--json"], env)
+    assert json.loads(out)["corpora"][0]["status"] == "revoked" and json.loads(out)["corpora"][0]["documents"] == 0
