@@ -33,21 +33,21 @@ INSTRUCTIONS = ("Cairn answers from approved document corpora with exact citatio
 
 
 class Caller:
-    """Who a tool call runs as: the fixed stdio principal, or the HTTP request's own credentials."""
+    """Who a tool call runs as: the fixed stdio principal, or the HTTP request's authenticated caller."""
 
-    def __init__(self, store: Store, verifier: JwtVerifier, fixed: Principal | None) -> None:
-        self.store, self.verifier, self.fixed = store, verifier, fixed
+    def __init__(self, fixed: Principal | None) -> None:
+        self.fixed = fixed
 
     def __call__(self, ctx: Context) -> Principal:
-        headers = ctx.headers
-        if headers is None:
+        if ctx.headers is None:
             if self.fixed is None:
                 raise ToolError("no credentials: start `cairn mcp` with CAIRN_API_KEY")
             return self.fixed
-        try:
-            return authenticate(self.store, self.verifier, headers.get("authorization"), headers.get("x-api-key"))
-        except CairnError as exc:
-            raise ToolError(str(exc)) from exc
+        # Over HTTP, `require_credentials` authenticated this request already and left the principal in it.
+        who = getattr(getattr(ctx.request_context.request, "state", None), "principal", None)
+        if not isinstance(who, Principal):
+            raise ToolError("the request carries no authenticated caller")
+        return who
 
 
 def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
@@ -104,11 +104,12 @@ def require_credentials(app: ASGIApp, store: Store, verifier: JwtVerifier) -> AS
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            await anyio.to_thread.run_sync(authenticate, store, verifier, headers.get("authorization"),
-                                           headers.get("x-api-key"))
+            who = await anyio.to_thread.run_sync(authenticate, store, verifier, headers.get("authorization"),
+                                                 headers.get("x-api-key"))
         except CairnError as exc:
             await _unauthorized(send, str(exc))
             return
+        scope.setdefault("state", {})["principal"] = who  # read by `Caller` as request.state.principal
         await app(scope, receive, send)
 
     return guarded

@@ -54,9 +54,9 @@ def mcp(
                 who = authenticate(svc.store, verifier, None, api_key)
             except CairnError as exc:
                 raise fail(exc) from exc
-            build_mcp(svc.agent(), Caller(svc.store, verifier, who)).run("stdio")
+            build_mcp(svc.agent(), Caller(who)).run("stdio")
             return
-        server = build_mcp(svc.agent(), Caller(svc.store, verifier, None))
+        server = build_mcp(svc.agent(), Caller(None))
         app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
         uvicorn.run(require_credentials(app, svc.store, verifier), host=host, port=port, log_level="info")
     finally:
