@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 import httpx
 import typer
@@ -18,6 +20,7 @@ from kernel.types import Principal
 
 EXIT_CODES = """Exit codes: 0 done; 1 the command could not do its job (bad input, busy index, refused); 2 bad usage or
 invalid settings; 3 ingest ran but some documents failed; 130 interrupted."""
+T = TypeVar("T")
 err = Console(stderr=True)
 out = Console()
 
@@ -83,14 +86,15 @@ def remote(ctx: typer.Context) -> Remote | None:
     return found
 
 
-def connect(r: Remote) -> CairnClient:
-    return CairnClient(r.url, r.api_key)
-
-
-def refused(exc: CairnApiError | httpx.HTTPError) -> typer.Exit:
-    """A server's refusal, or an unreachable server, in one line; exit 1."""
-    err.print(f"[red]server:[/red] {exc}", markup=False, soft_wrap=True)
-    return typer.Exit(EXIT_FAILED)
+def through_server(r: Remote, work: Callable[[CairnClient], T]) -> T:
+    """Run `work` with a client of the server; a refusal, an unreachable server or a job that outlives its
+    wait ends the command in one line with exit code 1."""
+    try:
+        with CairnClient(r.url, r.api_key) as api:
+            return work(api)
+    except (CairnApiError, httpx.HTTPError, TimeoutError) as exc:
+        err.print(f"[red]server:[/red] {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from exc
 
 
 def local_user(user: str | None, groups: str, server: Remote | None) -> Principal | None:

@@ -6,21 +6,18 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.table import Table
 
 from cli.common import (
     EXIT_FAILED,
-    connect,
     err,
     fail,
     out,
-    refused,
     remote,
     settings,
+    through_server,
 )
-from client import CairnApiError
 from kernel.errors import CairnError, ManifestError
 from wiring.services import Services
 
@@ -66,13 +63,9 @@ def corpus_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
 
     server = remote(ctx)
     if server is not None:
-        try:
-            with connect(server) as api:
-                rows: list[dict[str, Any]] = [
-                    {"name": c.name, "status": c.approval_status, "owner": c.owner, "documents": c.documents,
-                     "chunks": None} for c in api.iter_corpora()]
-        except (CairnApiError, httpx.HTTPError) as exc:
-            raise refused(exc) from exc
+        rows: list[dict[str, Any]] = [
+            {"name": c.name, "status": c.approval_status, "owner": c.owner, "documents": c.documents,
+             "chunks": None} for c in through_server(server, lambda api: list(api.iter_corpora()))]
     else:
         store = Store(settings().db_url)
         rows = [{"name": c.name, "status": c.approval_status, "owner": c.owner,
@@ -92,11 +85,7 @@ def corpus_revoke(ctx: typer.Context, name: str, as_json: Annotated[bool, typer.
     """Revoke a corpus: nothing of it stays searchable; its manifest must be re-approved to ingest again."""
     server = remote(ctx)
     if server is not None:
-        try:
-            with connect(server) as api:
-                api.revoke_corpus(name)
-        except (CairnApiError, httpx.HTTPError) as exc:
-            raise refused(exc) from exc
+        through_server(server, lambda api: api.revoke_corpus(name))
         if as_json:
             print(json.dumps({"corpus": name, "status": "revoked"}))
         else:

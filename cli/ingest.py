@@ -6,23 +6,20 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from cli.common import (
     EXIT_FAILED,
     EXIT_SOME_DOCUMENTS_FAILED,
     Remote,
-    connect,
     err,
     fail,
     out,
     progress_bar,
-    refused,
     remote,
     settings,
+    through_server,
 )
-from client import CairnApiError
 from kernel.errors import CairnError
 from wiring.services import Services
 
@@ -80,15 +77,9 @@ def _ingest_through(server: Remote, name: str, as_json: bool) -> dict[str, Any]:
     """Start the corpus's ingestion job on the server and follow it; the server's index has the one writer."""
     bar = progress_bar(hidden=as_json)
     task = bar.add_task(f"ingesting {name} on {server.url}", total=None)
-    try:
-        with connect(server) as api, bar:
-            job = api.wait_job(api.start_ingest(name).id,
-                               on_progress=lambda j: bar.update(task, completed=j.done, total=j.total or None))
-    except (CairnApiError, httpx.HTTPError) as exc:
-        raise refused(exc) from exc
-    except TimeoutError as exc:
-        err.print(f"[red]{exc}[/red]", markup=False)
-        raise typer.Exit(EXIT_FAILED) from exc
+    with bar:
+        job = through_server(server, lambda api: api.wait_job(
+            api.start_ingest(name).id, on_progress=lambda j: bar.update(task, completed=j.done, total=j.total or None)))
     if job.status == "failed":
         err.print(f"[red]job {job.id} failed:[/red] {job.error}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED)

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from cli.common import (
-    connect,
     fail,
     local_user,
     out,
-    refused,
     remote,
     settings,
+    through_server,
 )
-from client import CairnApiError
 from kernel.errors import CairnError
 from wiring.services import Services
 
@@ -36,11 +33,7 @@ def search(
     server = remote(ctx)
     who = local_user(user, groups, server)
     if server is not None:
-        try:
-            with connect(server) as api:
-                found = api.search(query, k, corpus, rerank)
-        except (CairnApiError, httpx.HTTPError) as exc:
-            raise refused(exc) from exc
+        found = through_server(server, lambda api: api.search(query, k, corpus, rerank))
         res: dict[str, Any] = {"results": [h.model_dump(mode="json") for h in found.results],
                                "rerank": found.rerank, "timings_ms": {}}
     else:
@@ -77,11 +70,7 @@ def ask(
     server = remote(ctx)
     who = local_user(user, groups, server)
     if server is not None:
-        try:
-            with connect(server) as api:
-                ans = api.ask(question, conversation)
-        except (CairnApiError, httpx.HTTPError) as exc:
-            raise refused(exc) from exc
+        ans = through_server(server, lambda api: api.ask(question, conversation))
     else:
         assert who is not None
         svc = Services.open(settings(), rerank=False)
