@@ -74,16 +74,7 @@ class CairnClient:
     # -- plumbing ------------------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        r = self._http.request(method, path, **kw)
-        if r.is_success:
-            return r
-        try:
-            body = r.json()
-        except ValueError:
-            body = {}
-        wait = r.headers.get("Retry-After")
-        raise CairnApiError(r.status_code, str(body.get("title", r.reason_phrase)), str(body.get("detail", "")),
-                            body.get("errors"), float(wait) if wait and wait.isdigit() else None)
+        return _checked(self._http.request(method, path, **kw))
 
     def _get(self, model: type[M], path: str, **params: Any) -> M:
         clean = {k: v for k, v in params.items() if v is not None}
@@ -184,12 +175,12 @@ class CairnClient:
         return self._post(Answer, "/v1/ask", AskIn(question=question, conversation_id=conversation_id))
 
     def ask_stream(self, question: str, conversation_id: str | None = None) -> Iterator[AskEvent]:
-        """Progress events as they happen, then the `answer` (parse it with `Answer.model_validate_json`)."""
+        """Progress events as they happen, then the `answer` (its Answer: `answer_of(event)`)."""
         body = AskIn(question=question, conversation_id=conversation_id).model_dump(exclude_none=True)
         with self._http.stream("POST", "/v1/ask", json=body, headers={"Accept": "text/event-stream"}) as r:
             if not r.is_success:
                 r.read()
-                self._send("POST", "/v1/ask", json=body)  # raises the problem
+                _checked(r)
             event = ""
             for line in r.iter_lines():
                 if line.startswith("event: "):
@@ -224,6 +215,19 @@ class CairnClient:
 
     def update_escalation(self, ticket_id: str, change: TicketChange) -> TicketOut:
         return self._post(TicketOut, f"/v1/escalations/{ticket_id}", change)
+
+
+def _checked(r: httpx.Response) -> httpx.Response:
+    """The response when it succeeded; else its problem details as a CairnApiError."""
+    if r.is_success:
+        return r
+    try:
+        body = r.json()
+    except ValueError:
+        body = {}
+    wait = r.headers.get("Retry-After")
+    raise CairnApiError(r.status_code, str(body.get("title", r.reason_phrase)), str(body.get("detail", "")),
+                        body.get("errors"), float(wait) if wait and wait.isdigit() else None)
 
 
 def answer_of(event: AskEvent) -> Answer:

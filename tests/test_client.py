@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from agent.answer import Answer
@@ -38,7 +39,11 @@ def test_users_search_ask_and_stream(api: Api) -> None:
         assert view.user_id == "bob" and view.citation_status[0].status == "valid"
         assert any(a.id == ans.id for a in sam.list_answers(user="bob", limit=500).items)
         assert [a.tool for a in sam.list_audit(trace_id=ans.trace_id).items] == ["search_knowledge"]
-        assert sam.list_escalations().items == [] or all(t.id for t in sam.list_escalations().items)
+        store = api.live.app.state.cairn.services.store
+        ticket, _ = store.create_ticket("client-test", "bob", question="How many days?", answer=ans.answer,
+                                        reason="unsure", trace_id=ans.trace_id)
+        assert ticket.id in [t.id for t in sam.list_escalations(status="open", limit=500).items]
+        assert sam.update_escalation(ticket.id, TicketChange(action="resolve")).status == "resolved"
         with pytest.raises(CairnApiError) as missing:
             sam.update_escalation("no-such-ticket", TicketChange(action="resolve"))
         assert missing.value.status == 404
@@ -64,8 +69,19 @@ def test_curators_manage_a_corpus_end_to_end(api: Api) -> None:
         with pytest.raises(CairnApiError) as bad:
             cole.put_corpus("bad name", body)
         assert bad.value.status == 422
-    with CairnClient(api.live.url, "cairn_wrong") as nobody:
+    sent: list[str] = []
+
+    class Counting(httpx.HTTPTransport):  # the real transport, counting what goes out
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request.url.path)
+            return super().handle_request(request)
+
+    with CairnClient(api.live.url, "cairn_wrong", transport=Counting()) as nobody:
         assert nobody.health().status == "ok" and nobody.ready().status == "ready"
         with pytest.raises(CairnApiError) as unauth:
             nobody.ask("anything?")
         assert unauth.value.status == 401
+        with pytest.raises(CairnApiError) as refused_stream:
+            list(nobody.ask_stream("anything?"))
+        assert refused_stream.value.status == 401
+    assert sent.count("/v1/ask") == 2  # one for ask, one for the stream: a refused stream is not sent again
