@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from agent.answer import Answer
 from agent.runner import Agent
 from api.auth import JwtVerifier, authenticate
-from api.schemas import SearchHit, SearchOut, SourceOut
+from api.schemas import SearchOut, SourceOut
 from kernel.errors import CairnError
 from kernel.store import Store
 from kernel.types import Principal
@@ -65,7 +65,7 @@ def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
                      corpora: list[str] | None = None) -> SearchOut:
         args: dict[str, Any] = {"query": query, "k": k, **({"corpora": corpora} if corpora else {})}
         out = await governed("search_knowledge", args, caller(ctx))
-        return SearchOut(rerank=out["rerank"], results=[SearchHit.model_validate(r) for r in out["results"]])
+        return SearchOut.of_tool(out)
 
     @mcp.tool(name="ask", description="Answer a question from the sources you may read, with citations "
                                       "(document, offsets, quote); abstains when the sources do not answer.")
@@ -81,9 +81,7 @@ def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
                           end: Annotated[int | None, Field(ge=0)] = None) -> SourceOut:
         args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
         out = await governed("read_source", {k: v for k, v in args.items() if v is not None}, caller(ctx))
-        return SourceOut(document_id=out["document_id"], title=out["title"], source=out["source"],
-                         corpus=out["corpus"], version=out["version"], full=out["full"], text=out["text"],
-                         spans=out["spans"])
+        return SourceOut.of_tool(out)
 
     @mcp.tool(name="verify_citation", description="Check that a quote still stands at [start, end) of a "
                                                   "document: valid, stale (moved) or mismatch.")

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from agent.answer import Answer
 from api.deps import State, Who
 from api.problems import PROBLEM_RESPONSES
-from api.schemas import AskIn, SearchHit, SearchIn, SearchOut
+from api.schemas import AskIn, SearchIn, SearchOut
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=PROBLEM_RESPONSES)
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["ask"], responses=PROBLEM_RESPONSES)
 def search(body: SearchIn, state: State, who: Who) -> SearchOut:
     # A direct search is a tool call like the agent's: same loop, same audit, same metrics.
     out = state.agent.call("search_knowledge", body.model_dump(exclude_none=True), who, "api")
-    return SearchOut(rerank=out["rerank"], results=[SearchHit.model_validate(r) for r in out["results"]])
+    return SearchOut.of_tool(out)
 
 
 @router.post("/ask", summary="Answer with citations (JSON; SSE with Accept: text/event-stream or stream=true)",

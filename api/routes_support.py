@@ -25,7 +25,6 @@ from api.schemas import (
     AuditOut,
     AuditPage,
     CitationStatus,
-    Highlight,
     SourceOut,
     TicketChange,
     TicketOut,
@@ -113,12 +112,7 @@ def get_source(document_id: str, state: State, who: Who, answer_id: str | None =
            end: Annotated[int | None, Query(ge=0)] = None) -> SourceOut:
     args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
     out = state.agent.call("read_source", {k: v for k, v in args.items() if v is not None}, who, "api")
-    highlights = [Highlight(start=c["start"], end=c["end"], n=c["n"], stale=c["stale"]) for c in out["spans"]]
-    if out["asked"] is not None:
-        highlights.append(Highlight(**out["asked"]))
-    return SourceOut(document_id=out["document_id"], title=out["title"], source=out["source"],
-                     corpus=out["corpus"], version=out["version"], full=out["full"], text=out["text"],
-                     spans=out["spans"], highlights=highlights)
+    return SourceOut.of_tool(out)
 
 
 @router.get("/audit", response_model=AuditPage, summary="Audit records, oldest first (admin; support: one answer's "

@@ -124,6 +124,11 @@ class SearchOut(BaseModel):
     results: list[SearchHit]
     rerank: str
 
+    @classmethod
+    def of_tool(cls, out: dict[str, Any]) -> SearchOut:
+        """From the `search_knowledge` tool's output (every door searches through it)."""
+        return cls(rerank=out["rerank"], results=[SearchHit.model_validate(r) for r in out["results"]])
+
 
 class AskIn(ApiIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -169,6 +174,16 @@ class SourceOut(BaseModel):
     text: str | None
     spans: list[dict[str, Any]] = Field(default_factory=list)
     highlights: list[Highlight] = Field(default_factory=list)
+
+    @classmethod
+    def of_tool(cls, out: dict[str, Any]) -> SourceOut:
+        """From the `read_source` tool's output: the cited spans, and the asked span, as highlights."""
+        highlights = [Highlight(start=c["start"], end=c["end"], n=c["n"], stale=c["stale"]) for c in out["spans"]]
+        if out["asked"] is not None:
+            highlights.append(Highlight(**out["asked"]))
+        return cls(document_id=out["document_id"], title=out["title"], source=out["source"], corpus=out["corpus"],
+                   version=out["version"], full=out["full"], text=out["text"], spans=out["spans"],
+                   highlights=highlights)
 
 
 class Health(BaseModel):
