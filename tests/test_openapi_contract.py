@@ -141,7 +141,7 @@ def test_a_generated_client_calls_the_real_server(api: Api, schema: dict[str, An
         assert answer.citations[0].document_id == "handbook/leave.md"
         curator = pkg.AuthenticatedClient(base_url=api.live.url, token=api.keys["curator"])
         page = corpora.sync(client=curator)
-        assert [c.name for c in page.items] == ["handbook"] or "handbook" in [c.name for c in page.items]
+        assert "handbook" in [c.name for c in page.items]
         refused = corpora.sync_detailed(client=client)  # a user may not list corpora
         assert refused.status_code == 403
     finally:
