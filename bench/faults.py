@@ -180,6 +180,8 @@ def coordinator_kill(tmp: Path, n: int) -> dict[str, Any]:
                 out["killed_at"] = f"{jobs[0].done}/{jobs[0].total} documents committed"
                 break
             time.sleep(0.2)
+        if first.poll() is not None:
+            return out | {"error": "the first run finished before it could be killed: use more --docs"}
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
         t_fault = time.monotonic()
