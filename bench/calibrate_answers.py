@@ -66,8 +66,10 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
     return list(zip(kept, rows, strict=True))
 
 
-def _row(domain: str, qid: str, answerable: bool, need: int, units: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"domain": domain, "id": qid, "answerable": answerable, "need": need, "units": units}
+def _row(domain: str, qid: str, question: str, answerable: bool, need: int, units: list[dict[str, Any]]
+         ) -> dict[str, Any]:
+    return {"domain": domain, "id": qid, "question": question, "answerable": answerable, "need": need,
+            "units": units}
 
 
 def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any]]:
@@ -99,7 +101,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
                 units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
                               "span": [cand.result["document_id"], cand.start, cand.end]})
-            out.append(_row("scifact", c.id, c.id not in restricted, len(c.gold), units))
+            out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units))
         svc.close()
         return out
     docs, items = (squad_items(args.squad, args.squad_answerable, args.squad_unanswerable, seed=7)
@@ -112,7 +114,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
             hit = holds(item, cand.result["document_id"], cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
                           "span": [cand.result["document_id"], cand.start, cand.end]})
-        out.append(_row(domain, item.id, item.answerable, 1, units))
+        out.append(_row(domain, item.id, item.question, item.answerable, 1, units))
     svc.close()
     return out
 
@@ -143,7 +145,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
             units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text,
                           "span": [cand.result["document_id"], cand.start, cand.end]})
-        out.append(_row("docs", q.id, answerable, len(q.answer), units))
+        out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units))
     svc.close()
     return out
 

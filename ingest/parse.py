@@ -20,13 +20,25 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ingest.formats import (
+    Table,
+    csv_table,
+    header_line,
+    html_table,
+    markdown_source,
+    notebook_to_markdown,
+    number_ordered_lists,
+    row_line,
+    rst_to_html,
+    xlsx_tables,
+)
 from ingest.minimal_pdf import pdf_bytes
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
 from kernel.types import Element, ParsedDocument
 
 SEPARATOR = "\n\n"
-TEXT_KINDS = ("md", "text", "html")
+TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
 
@@ -85,10 +97,17 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if kind == "text" and (len(source) > PLAIN_TEXT_CHARS
                            or max(map(len, source.splitlines()), default=0) > LONG_LINE_CHARS):
         return _plain_paragraphs(source, path.stem)
+    if kind in ("csv", "xlsx"):
+        return _spreadsheet([csv_table(source)] if kind == "csv" else xlsx_tables(path), path.stem)
+    if kind == "rst":
+        kind, source = "html", rst_to_html(source)
+    if kind == "html":
+        source = number_ordered_lists(source)
+    elif kind == "ipynb":
+        kind, source = "md", notebook_to_markdown(source)
     front_title = ""
     if kind == "md":
-        front_title, source = front_matter(source)
-        source = _TABLE_AFTER_TEXT.sub("\\1\n\\2", source)
+        front_title, source = markdown_source(source)
     elements = _partition(path, kind, source)
     markers = _list_markers(source, elements) if kind == "md" else []
     builder = _Builder()
@@ -109,6 +128,10 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if category in _SKIP or not text:
             continue
         page = getattr(meta, "page_number", None)
+        html = getattr(meta, "text_as_html", None) if category == "Table" else None
+        if html and (table := html_table(html)) is not None:
+            _add_table(builder, table, page)
+            continue
         depth = getattr(meta, "category_depth", None)
         if category == "Title" and not title:
             title = text
@@ -116,33 +139,6 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
-
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
-
-
-def front_matter(source: str) -> tuple[str, str]:
-    """A Markdown file's YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text: without this the
-    document opened with "title: ... keywords: ... redirect_from: ..." and took its first heading as title.
-    Returns the front matter's title ("" without one) and the body."""
-    m = _FRONT_MATTER.match(source)
-    if not m:
-        return "", source
-    import yaml
-
-    try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
-        return "", source  # not front matter after all (a thematic break opening the file)
-    if not isinstance(meta, dict):
-        return "", source
-    title = meta.get("title")
-    return (str(title).strip() if isinstance(title, str | int | float) else ""), source[m.end():]
-
-
-# A pipe table right under a line of text ("For example:\n|Day|Hours|\n|---|---|") is a table to GitHub and
-# MkDocs but a paragraph to the Markdown parser, which wants a blank line first.
-_TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[ \t:|-]*-[ \t:|-]*\n)", re.MULTILINE)
 
 
 _MD_LIST_MARKER = re.compile(r"^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
@@ -164,8 +160,8 @@ _OWN_MARKER = re.compile(r"\d{1,3}[.)][ \t]+\S")
 
 def _render(el: Any, category: str, meta: Any) -> str:
     """An element's text as it goes into the document: structure written out so that it survives as text
-    (and as answer units): list items as "- " lines, code fenced with its line breaks, table rows each
-    with the column names."""
+    (and as answer units): list items as "- " lines, code fenced with its line breaks. Tables with a
+    header are written by `_add_table`."""
     raw = str(getattr(el, "text", "") or "")
     if category == "CodeSnippet":
         body = raw.strip("\n").rstrip()
@@ -174,31 +170,24 @@ def _render(el: Any, category: str, meta: Any) -> str:
     if category == "ListItem" and text:
         # Word's numbered lists arrive with their numbers ("1. Open ..."); another marker would double it.
         return text if _OWN_MARKER.match(text) else f"- {text}"
-    if category == "Table" and text:
-        html = getattr(meta, "text_as_html", None)
-        return table_rows(html) or text if html else text
     return text
 
 
-def table_rows(html: str) -> str:
-    """'A | B' for the header, then 'A: 1 | B: 2' for each row: every row names its columns, so a row
-    quoted alone still says what its values are."""
-    import lxml.html
+def _add_table(builder: _Builder, table: Table, page: int | None) -> None:
+    """The header line, then one element per row: rows are answer units and chunk boundaries of their own,
+    so a long table is never cut inside a row."""
+    builder.add(header_line(table.header), "Table", depth=None, page=page)
+    for row in table.rows:
+        builder.add(row_line(table.header, row), "TableRow", depth=None, page=page)
 
-    try:
-        table = lxml.html.fromstring(html)
-    except Exception:
-        return ""
-    rows = [[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")]
-    rows = [r for r in rows if any(r)]
-    if len(rows) < 2:
-        return ""
-    head = rows[0]
-    lines = [" | ".join(head)]
-    for r in rows[1:]:
-        cells = [f"{h}: {v}" if h else v for h, v in zip(head, r, strict=False)]
-        lines.append(" | ".join(cells))
-    return "\n".join(lines)
+
+def _spreadsheet(tables: list[Table], title: str) -> ParsedDocument:
+    builder = _Builder()
+    for table in tables:
+        if table.name and len(tables) > 1:
+            builder.add(table.name, "Title", depth=1, page=None)
+        _add_table(builder, table, None)
+    return builder.build(title)
 
 
 def _meta_str(meta: Any, name: str) -> str:
@@ -328,8 +317,10 @@ class _Builder:
 
     def add(self, text: str, kind: str, depth: int | None, page: int | None) -> None:
         if self.parts:
-            # Consecutive list items stay one block (one line each), as they were written.
-            sep = "\n" if kind == "ListItem" and self.elements[-1].kind == "ListItem" else SEPARATOR
+            # Consecutive list items stay one block (one line each), as they were written; so do a table's rows.
+            prev = self.elements[-1].kind
+            sep = "\n" if (kind, prev) == ("ListItem", "ListItem") or (
+                kind == "TableRow" and prev in ("Table", "TableRow")) else SEPARATOR
             self.parts.append(sep)
             self.pos += len(sep)
         if kind == "Title":

@@ -18,7 +18,8 @@ from kernel.types import Acl
 
 SUPPORTED = {
     ".md": "md", ".markdown": "md", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
-    ".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", ".eml": "eml",
+    ".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", ".eml": "eml", ".rst": "rst", ".ipynb": "ipynb",
+    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx",
 }
 
 

@@ -1,0 +1,251 @@
+"""Formats unstructured cannot read (or reads as one flat blob), turned into what the parser handles well:
+reStructuredText into HTML (docutils), a Jupyter notebook into Markdown (its cells in order, code fenced),
+spreadsheets (CSV, XLSX) into tables whose every row names its columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kernel.errors import ParseFailedError
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the sheet's name, or "" for a CSV file
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def header_line(header: Sequence[str]) -> str:
+    return " | ".join(header)
+
+
+def row_line(header: Sequence[str], row: Sequence[str]) -> str:
+    """'A: 1 | B: 2': a row quoted alone still says what its values are."""
+    return " | ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False))
+
+
+# Sphinx's cross-reference roles: docutils alone prints them as raw markup (":ref:`setup`"). Their text is
+# kept; a target in angle brackets ("the guide <guide-ref>") is not words of the document.
+_SPHINX_ROLES = ("ref", "doc", "class", "func", "meth", "mod", "attr", "obj", "data", "exc", "const", "term",
+                 "option", "envvar", "file", "program", "command", "kbd", "samp", "abbr", "py:class",
+                 "py:func", "py:meth", "py:mod", "py:attr", "py:obj", "py:exc", "py:data", "py:const")
+# Sphinx directives whose body is prose worth indexing; any other unknown directive (toctree, autodoc,
+# literalinclude, index) holds build instructions and is dropped.
+_PROSE_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "seealso", "only", "glossary", "hlist",
+                     "centered", "tab", "tabs", "card", "dropdown", "rubric")
+_VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
+                   "deprecated": "Deprecated since version"}
+_TARGET = re.compile(r"\s*<[^<>]*>\s*$")
+
+
+def _register_sphinx_markup() -> None:
+    from collections.abc import Mapping
+
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives, roles
+    from docutils.parsers.rst.states import Inliner
+
+    def xref(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+             options: Mapping[str, Any] | None = None, content: Sequence[str] = ()
+             ) -> tuple[Sequence[Any], Sequence[Any]]:
+        shown = _TARGET.sub("", text).lstrip("~!") or text
+        return [nodes.literal(rawtext, shown)], []
+
+    class Prose(Directive):
+        optional_arguments = 1
+        final_argument_whitespace = True
+        has_content = True
+        option_spec = None
+
+        def run(self) -> list[Any]:
+            from docutils.statemachine import StringList
+
+            box = nodes.container()
+            lines = list(self.content)
+            if self.arguments:
+                head = self.arguments[0]
+                if self.name in _VERSION_LABELS:
+                    version, _, rest = head.partition("\n")
+                    head = f"{_VERSION_LABELS[self.name]} {version.strip()}." + (f" {rest}" if rest else "")
+                lines = [*head.splitlines(), "", *lines]
+            self.state.nested_parse(StringList(lines), self.content_offset, box)
+            return [box]
+
+    class Dropped(Directive):
+        optional_arguments = 10
+        final_argument_whitespace = True
+        has_content = True
+        option_spec = None
+
+        def run(self) -> list[Any]:
+            return []
+
+    for name in _SPHINX_ROLES:
+        roles.register_local_role(name, xref)
+    for name in _PROSE_DIRECTIVES:
+        directives.register_directive(name, Prose)
+    for name in ("toctree", "autofunction", "autoclass", "automodule", "automethod", "autodata", "index",
+                 "literalinclude", "include", "image", "figure", "currentmodule", "module", "highlight",
+                 "code-include", "graphviz", "raw"):
+        directives.register_directive(name, Dropped)
+
+
+def rst_to_html(source: str) -> str:
+    """The body of the HTML docutils writes for `source`. File inclusion and raw passthrough are off: a
+    corpus file may not pull in other files of the machine. Markup errors are not fatal — a document with
+    one broken table still has the rest of its text."""
+    from docutils.core import publish_parts
+
+    _register_sphinx_markup()
+    parts = publish_parts(source, writer="html5", settings_overrides={
+        "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False,
+        "syntax_highlight": "none", "input_encoding": "unicode", "_disable_config": True})
+    return str(parts["html_body"])
+
+
+def number_ordered_lists(html: str) -> str:
+    """HTML with each item of an ordered list starting with its number ("2. Run the installer"): the parser
+    reads list items without their markers, and a numbered step should keep its number."""
+    if "<ol" not in html.lower():
+        return html
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:
+        return html
+    for ol in root.iter("ol"):
+        try:
+            n = int(ol.get("start", "1"))
+        except ValueError:
+            n = 1
+        for li in ol.findall("li"):
+            first = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
+            first.text = f"{n}. {first.text or ''}"
+            n += 1
+    return str(lxml.html.tostring(root, encoding="unicode"))
+
+
+def notebook_to_markdown(source: str) -> str:
+    """A notebook's Markdown cells as written and its code cells fenced, in order. Outputs are left out:
+    they are results of one run (tracebacks, object reprs, images), not what the author wrote."""
+    try:
+        nb = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise ParseFailedError(f"the notebook is not valid JSON (line {exc.lineno})") from exc
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise ParseFailedError("the notebook has no cells (not an nbformat 4 notebook)")
+    language = str(nb.get("metadata", {}).get("kernelspec", {}).get("language", "") or "")
+    out: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        if not text.strip():
+            continue
+        if cell.get("cell_type") == "code":
+            out.append(f"```{language}\n{text.rstrip()}\n```")
+        elif cell.get("cell_type") == "markdown":
+            out.append(text.strip())
+    return "\n\n".join(out)
+
+
+def _clean(cells: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(" ".join(str(c).split()) if c is not None else "" for c in cells)
+
+
+def _table(name: str, rows: list[tuple[str, ...]]) -> Table | None:
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return None
+    width = max(len(r) for r in rows)
+    header = rows[0] + ("",) * (width - len(rows[0]))
+    return Table(name, header, tuple(rows[1:]))
+
+
+def csv_table(source: str) -> Table:
+    """The rows of a CSV (or TSV, by sniffing the delimiter) file; the first row is the header."""
+    sample = source[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    table = _table("", [_clean(r) for r in csv.reader(io.StringIO(source), dialect)])
+    if table is None:
+        raise ParseFailedError("the CSV file has no rows")
+    return table
+
+
+def xlsx_tables(path: Path) -> list[Table]:
+    """Every sheet's used cells, values as last computed (not formulas); empty sheets are skipped."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ParseFailedError(f"the workbook cannot be read ({type(exc).__name__})") from exc
+    try:
+        tables = [t for sheet in book.worksheets
+                  if (t := _table(sheet.title, [_clean(r) for r in sheet.iter_rows(values_only=True)]))]
+    finally:
+        book.close()
+    if not tables:
+        raise ParseFailedError("the workbook has no filled cells")
+    return tables
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def front_matter(source: str) -> tuple[str, str]:
+    """A Markdown file's YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text: without this the
+    document opened with "title: ... keywords: ... redirect_from: ..." and took its first heading as title.
+    Returns the front matter's title ("" without one) and the body."""
+    m = _FRONT_MATTER.match(source)
+    if not m:
+        return "", source
+    import yaml
+
+    try:
+        meta = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return "", source  # not front matter after all (a thematic break opening the file)
+    if not isinstance(meta, dict):
+        return "", source
+    title = meta.get("title")
+    return (str(title).strip() if isinstance(title, str | int | float) else ""), source[m.end():]
+
+
+# A pipe table right under a line of text ("For example:\n|Day|Hours|\n|---|---|") is a table to GitHub and
+# MkDocs but a paragraph to the Markdown parser, which wants a blank line first.
+_TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[ \t:|-]*-[ \t:|-]*\n)", re.MULTILINE)
+
+
+def markdown_source(source: str) -> tuple[str, str]:
+    """The front matter's title and the Markdown body as the parser should see it."""
+    title, body = front_matter(source)
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", body)
+
+
+def html_table(html: str) -> Table | None:
+    """The header and rows of an HTML table, as unstructured gives it in `text_as_html`."""
+    import lxml.html
+
+    try:
+        table = lxml.html.fromstring(html)
+    except Exception:
+        return None
+    rows = [tuple(" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")) for tr in table.xpath(".//tr")]
+    rows = [r for r in rows if any(r)]
+    return Table("", rows[0], tuple(rows[1:])) if len(rows) >= 2 else None

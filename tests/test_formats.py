@@ -1,0 +1,152 @@
+"""Issue 17: reStructuredText, Jupyter notebooks, CSV and XLSX are read with their structure — steps keep their
+numbers, code stays fenced, every table row names its columns and is a unit of its own — and answered from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from agent.units import answer_units
+from ingest.manifest import load_manifest
+from ingest.parse import parse_file
+from ingest.pipeline import ingest
+from kernel.errors import ParseFailedError
+from kernel.types import Principal
+from testing.docs import manifest
+from wiring.services import Services
+
+RST = """Installing Widgets
+==================
+
+Widgets need Python 3.9. See :ref:`the setup guide <setup>` and :func:`widgets.run`.
+
+.. versionadded:: 2.1
+   The ``--upgrade`` flag.
+
+Steps
+-----
+
+To install widgets:
+
+1. Download the package.
+2. Run the installer::
+
+       pip install widgets --upgrade
+
+.. toctree::
+   :maxdepth: 2
+
+   intro
+
+.. include:: /etc/hostname
+
+==========  ========
+Level       Pay
+==========  ========
+Junior      50,000
+Senior      80,000
+==========  ========
+"""
+
+
+def test_rst_keeps_steps_code_tables_and_drops_build_markup(tmp_path: Path) -> None:
+    f = tmp_path / "install.rst"
+    f.write_text(RST)
+    doc = parse_file(f, "rst")
+    assert doc.title == "Installing Widgets"
+    assert "See the setup guide and widgets.run." in doc.text  # roles read as words, not as markup
+    assert "New in version 2.1. The --upgrade flag." in doc.text
+    assert "1. Download the package." in doc.text and "2. Run the installer:" in doc.text
+    assert "```\npip install widgets --upgrade\n```" in doc.text
+    assert "Level | Pay\nLevel: Junior | Pay: 50,000\nLevel: Senior | Pay: 80,000" in doc.text
+    assert "maxdepth" not in doc.text and "intro" not in doc.text.replace("Introduction", "")
+    assert Path("/etc/hostname").read_text().strip() not in doc.text  # no file inclusion from a corpus file
+    rows = [doc.text[u.start : u.end] for u in answer_units(doc.text) if u.kind == "row"]
+    assert rows == ["Level: Junior | Pay: 50,000", "Level: Senior | Pay: 80,000"]
+
+
+def test_notebook_cells_in_order_with_code_fenced(tmp_path: Path) -> None:
+    nb = {"nbformat": 4, "metadata": {"kernelspec": {"language": "python"}}, "cells": [
+        {"cell_type": "markdown", "source": ["# Loading data\n", "Read the file with pandas:"]},
+        {"cell_type": "code", "source": ["import pandas as pd\n", "df = pd.read_csv('sales.csv')"],
+         "outputs": [{"output_type": "stream", "text": ["Traceback noise\n"]}]},
+        {"cell_type": "raw", "source": "ignored"},
+    ]}
+    f = tmp_path / "load.ipynb"
+    f.write_text(json.dumps(nb))
+    doc = parse_file(f, "ipynb")
+    assert doc.title == "Loading data"
+    assert "Read the file with pandas:\n\n```\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n```" in doc.text
+    assert "Traceback" not in doc.text and "ignored" not in doc.text
+    code = [u for u in answer_units(doc.text) if u.kind == "code"]
+    assert code and doc.text[code[0].start :].startswith("Read the file with pandas:")  # intro travels along
+
+
+def test_a_broken_notebook_is_a_clear_parse_error(tmp_path: Path) -> None:
+    f = tmp_path / "bad.ipynb"
+    f.write_text("{not json")
+    with pytest.raises(ParseFailedError, match="not valid JSON"):
+        parse_file(f, "ipynb")
+
+
+def test_csv_rows_name_their_columns(tmp_path: Path) -> None:
+    f = tmp_path / "bands.csv"
+    f.write_text('Level;Salary;Bonus\nJunior;"50,000";5%\n\nSenior;"80,000";10%\n')
+    doc = parse_file(f, "csv")
+    assert doc.text == ("Level | Salary | Bonus\nLevel: Junior | Salary: 50,000 | Bonus: 5%\n"
+                        "Level: Senior | Salary: 80,000 | Bonus: 10%")
+    assert [e.kind for e in doc.elements] == ["Table", "TableRow", "TableRow"]
+
+
+def test_xlsx_sheets_are_sections_of_rows(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    rates = book.active
+    assert rates is not None
+    rates.title = "Rates"
+    rates.append(["Region", "VAT"])
+    rates.append(["EU", 0.2])
+    book.create_sheet("Empty")
+    staff = book.create_sheet("Staff")
+    staff.append(["Name", "Team"])
+    staff.append(["Ada", "Core"])
+    f = tmp_path / "book.xlsx"
+    book.save(f)
+    doc = parse_file(f, "xlsx")
+    assert doc.text == "Rates\n\nRegion | VAT\nRegion: EU | VAT: 0.2\n\nStaff\n\nName | Team\nName: Ada | Team: Core"
+    assert doc.elements[-1].heading_path == ("Staff",)
+    f.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(ParseFailedError, match="workbook cannot be read"):
+        parse_file(f, "xlsx")
+
+
+def test_a_long_table_is_chunked_between_rows(tmp_path: Path, services: Services) -> None:
+    from ingest.chunk import chunk_document
+
+    f = tmp_path / "prices.csv"
+    f.write_text("Product,Price,Description\n" + "".join(
+        f"Item {i},{i}.99,A widget of the {i}th series with a long description of its parts\n" for i in range(200)))
+    doc = parse_file(f, "csv")
+    spans = chunk_document(doc, services.embedder.token_spans, services.embedder.max_tokens, 384, 48)
+    assert len(spans) > 5
+    for s in spans:  # every chunk starts and ends at a row boundary
+        assert doc.text[s.start : s.end].startswith(("Product", "Product: Item"))
+        assert doc.text[s.end - 1] != "," and (s.end == len(doc.text) or doc.text[s.end] == "\n")
+
+
+def test_new_formats_are_ingested_and_answered(tmp_path: Path, services: Services) -> None:
+    root = tmp_path / "c"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "install.rst").write_text(RST)
+    (root / "docs" / "bands.csv").write_text(
+        "Level,Salary\nJunior Programmer,\"50,000\"\nSenior Programmer,\"95,000\"\n")
+    manifest(root, "formats", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
+    report = ingest(load_manifest(root), services.settings, services.store, services.index, services.embedder,
+                    services.bm25)
+    assert report.failed == 0, report
+    ans = services.agent().ask("What is the salary of a Senior Programmer?", Principal("emma", ("staff",)),
+                               save=False)
+    assert not ans.abstained and ans.citations[0].document_id == "formats/bands.csv"
+    assert "95,000" in ans.citations[0].quote and "50,000" not in ans.citations[0].quote
