@@ -14,7 +14,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.sentence_model import SentenceModel, content_words, features
+from agent.sentence_model import SentenceModel, asked, content_words, features
 from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
 from models.cross_encoder import Reranker
@@ -49,7 +49,6 @@ class EmbeddingScorer:
 class ExtractiveConfig:
     k: int = 8
     min_chars: int = 25
-    prefilter: int = 16
 
 
 @dataclass
@@ -79,6 +78,7 @@ class ExtractiveResponder:
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         cfg, m = self.config, self.model
+        query = asked(query)
         out = handle(ToolCall("search_knowledge", {"query": query, "k": cfg.k}, origin="planner"), ctx)
         if not out.ok:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
@@ -88,7 +88,7 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx)
         lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
                    if (doc := ctx.store.get_document(d)) is not None}
-        cands, rows = self.featurize(question, cands, lengths)
+        cands, rows = self.featurize(asked(question), cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
         picked = select(cands, m)
@@ -99,13 +99,13 @@ class ExtractiveResponder:
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
                   ) -> tuple[list[Candidate], list[list[float]]]:
         """The candidates worth the cross-encoders' time, with their feature rows. The bi-encoder and word
-        overlap rank every unit; only the best `prefilter` go on to the two cross-encoder passes, which are
+        overlap rank every unit; only the model's best `prefilter` go on to the two cross-encoder passes, which are
         most of an answer's latency and change nothing for units far down that list."""
         texts = [c.probe for c in cands]
         bi = self.bi.score(question, texts)
         q = content_words(question)
         cheap = [b + 0.5 * len(q & content_words(t)) / max(len(q), 1) for b, t in zip(bi, texts, strict=True)]
-        keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.config.prefilter])
+        keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.model.prefilter])
         kept, texts, bi = [cands[i] for i in keep], [texts[i] for i in keep], [bi[i] for i in keep]
         rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
                         [c.doc_rank for c in kept],

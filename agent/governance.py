@@ -9,6 +9,7 @@ recorded exactly once.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import functools
 import json
 import time
@@ -281,7 +282,8 @@ class Executor:
         last = ToolOutcome.failed("tool_error", "not run")
         for attempt in range(attempts):
             timeout = min(spec.timeout_s, max(ctx.seconds_left(), 0.001))
-            future = self.pool.submit(spec.fn, ctx, call.validated)
+            # The tool runs in the pool's thread inside this call's context: its spans join the turn's trace.
+            future = self.pool.submit(contextvars.copy_context().run, spec.fn, ctx, call.validated)
             try:
                 result = future.result(timeout=timeout)
             except concurrent.futures.TimeoutError:

@@ -23,7 +23,7 @@ from index.protocol import VectorIndex
 from kernel.errors import CairnError, ConfigError, NotFoundError, ToolRefusedError
 from kernel.settings import Settings
 from kernel.store import Store
-from kernel.telemetry import Metrics, tracer
+from kernel.telemetry import Metrics, current_trace_id, tracer
 from kernel.types import Principal
 from models.embed import Embedder
 from retrieval.search import HybridSearcher
@@ -97,8 +97,9 @@ class Agent:
                       max_cost=s.cost_budget, deadline_s=s.deadline_s)
 
     def context(self, principal: Principal, cancel: threading.Event | None = None) -> RunContext:
+        """A run's context, inside the span that traces it: its trace id is that span's."""
         ctx = RunContext(principal=principal, store=self.store, index=self.index, searcher=self.searcher,
-                         budget=self.budget())
+                         budget=self.budget(), trace_id=current_trace_id())
         if cancel is not None:
             ctx.cancel = cancel
         return ctx
@@ -106,8 +107,8 @@ class Agent:
     def call(self, tool: str, args: dict[str, Any], principal: Principal, origin: Origin) -> dict[str, Any]:
         """One tool call on a person's behalf (API search, CLI search, a source read): the same governance
         loop and audit as the agent's own calls. Raises NotFoundError or ToolRefusedError when refused."""
-        ctx = self.context(principal)
-        out = self.handle(ToolCall(tool, args, origin=origin), ctx)
+        with tracer().start_as_current_span(f"call.{tool}"):
+            out = self.handle(ToolCall(tool, args, origin=origin), self.context(principal))
         if not out.ok:
             if out.error_code == "not_found":
                 raise NotFoundError(out.reason)
@@ -123,9 +124,9 @@ class Agent:
         keeps the conversation itself (the OpenAI-compatible door sends it with every request)."""
         t0 = time.perf_counter()
         emit = on_event or (lambda event, data: None)
-        ctx = self.context(principal, cancel)
         with tracer().start_as_current_span("agent.turn") as span:
-            span.set_attribute("cairn.trace_id", ctx.trace_id)
+            ctx = self.context(principal, cancel)
+            span.set_attribute("cairn.user", principal.user_id)
             turns = list(history) if history is not None else (
                 self.store.conversation(conversation_id, principal.user_id) if conversation_id else [])
             query = contextual_query(question, turns)

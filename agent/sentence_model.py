@@ -3,7 +3,8 @@
 Features come from a bi-encoder (bge cosine), the general-purpose ms-marco cross-encoder, and the
 rationale scorer (that cross-encoder fine-tuned on the SciFact training rationales by
 bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), plus position, overlap, the
-unit's kind and an answer-type signal (a question asking for a number, a unit holding one). The weights and
+unit's kind and an answer-type signal (a question asking for an amount, a date, a count or a person, a
+unit holding one). The weights and
 both thresholds are fitted by bench/calibrate_answers.py on four domains weighted equally — SciFact claims,
 SQuAD 2.0 questions, BIPIA's email questions, the docs dev set — and stored in sentence_model.json.
 """
@@ -22,8 +23,8 @@ from kernel.errors import ConfigError
 MODEL_FILE = Path(__file__).parent / "sentence_model.json"
 RATIONALE_MODEL_DIR = Path(__file__).parent / "rationale_model"
 FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
-            "length", "rt", "rt_gap", "rt_rank", "is_block", "is_pair", "number_match",
-            "number_missing")
+            "length", "rt", "rt_gap", "rt_rank", "is_block", "is_pair", "type_match",
+            "type_missing")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({
     "the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "was", "were",
@@ -40,6 +41,7 @@ class SentenceModel:
     abstain_threshold: float
     max_sentences: int
     max_docs: int
+    prefilter: int = 16  # units that reach the cross-encoders; the model was fitted on what they score
 
     @classmethod
     def load(cls, file: Path = MODEL_FILE) -> SentenceModel:
@@ -48,25 +50,72 @@ class SentenceModel:
             raise ConfigError(f"{file} was fitted on features {d.get('features')}, this code computes "
                               f"{list(FEATURES)}; re-run bench/calibrate_answers.py --write")
         return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["select_threshold"]),
-                   float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]))
+                   float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]),
+                   int(d.get("prefilter", 16)))
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
         return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-# Questions that ask for a quantity, a date or an amount are answered by a unit holding a number: an answer-type
-# signal every domain has (how many days, what year, which $ value, what is the default timeout).
-_WANTS_NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|often|old|far|large|big|fast)|what (?:year|date|time|percentage|number|amount)"
-    r"|when|which year|\$ ?value|cost|price|amount|percent|rate|age)\b|\$", re.IGNORECASE)
-_HAS_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|thousand|million|billion|dozen|half|once|twice)\b", re.IGNORECASE)
+# Answer types every domain has: a question asking for an amount of money, a date, a count or a person is
+# answered by a unit holding one ("which $ value", "when", "how many days", "who founded"). A unit of the
+# wanted type is a signal; a question whose wanted type the unit lacks is one against it.
+_I = re.IGNORECASE
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WANTS = {
+    "money": re.compile(r"\$|\bhow much\b|\b(?:cost|costs|price|prices|paid|pay|pays|fee|fees|amount|charged?"
+                        r"|salary|budget|spent|spend|refund(?:ed)?)\b", _I),
+    "date": re.compile(r"\bwhen\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time|period)\b"
+                       r"|\bhow long ago\b|\bsince when\b", _I),
+    "count": re.compile(r"\bhow (?:many|much|long|often|old|far|large|big|fast|high|tall|wide|deep)\b"
+                        r"|\b(?:what|which) (?:percentage|percent|number|size|age|rate|ratio|share|limit|maximum"
+                        r"|minimum|version|port)\b|\b(?:number|percentage|population|amount) of\b", _I),
+    "person": re.compile(r"^\W*(?:who|whom|whose)\b|\bby whom\b", _I),
+}
+_HAS = {
+    "money": re.compile(r"[$€£¥]\s?\d|\d(?:[\d,.]*\d)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds|cents)\b", _I),
+    "date": re.compile(rf"\b(?:1[0-9]\d\d|20\d\d)s?\b|\b{_MONTH}\s+\d|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                       rf"{_MONTH}\b|\b\d{{1,2}}[/-]\d{{1,2}}[/-]\d{{2,4}}\b|\bcentur(?:y|ies)\b"
+                       r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", _I),
+    "count": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+        r"|fifty|hundred|thousand|million|billion|dozen|half|once|twice)\b", _I),
+}
+_NAME = re.compile(r"(?<=[a-z,;:()] )[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
 
-def wants_number(question: str) -> bool:
-    return bool(_WANTS_NUMBER.search(question))
+def wanted_types(question: str) -> frozenset[str]:
+    return frozenset(t for t, rx in _WANTS.items() if rx.search(question))
+
+
+def has_type(kind: str, text: str, question_words: set[str]) -> bool:
+    if kind == "person":  # a name not taken from the question, inside a sentence (not its first word)
+        return any(m.group(0).lower() not in question_words for m in _NAME.finditer(text))
+    return bool(_HAS[kind].search(text))
+
+
+def type_features(question: str, text: str) -> tuple[float, float]:
+    """(the unit holds a wanted type, the question wants a type the unit does not hold)."""
+    wanted = wanted_types(question)
+    if not wanted:
+        return 0.0, 0.0
+    words = set(_WORD.findall(question.lower()))
+    hit = any(has_type(t, text, words) for t in wanted)
+    return float(hit), float(not hit)
+
+
+_SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
+
+
+def asked(question: str) -> str:
+    """What a question asks, without the instructions around it ("Find the $ value paid to Upwork? If
+    multiple, record all $ values paid."): search and the scorers match the asked part against documents,
+    and instruction words ("record", "values", "briefly") match nothing a document says about the subject.
+    A question without a question mark is taken whole."""
+    parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+    asks = [p for p in parts if p.endswith("?")]
+    return " ".join(asks) if asks and len(asks) < len(parts) else question.strip()
 
 
 def content_words(text: str) -> set[str]:
@@ -82,7 +131,6 @@ def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequ
              kinds: Sequence[str]) -> list[list[float]]:
     """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
     q = content_words(question)
-    numeric = wants_number(question)
     best_ce, best_emb, best_rt = max(ce, default=0.0), max(emb, default=0.0), max(rt, default=0.0)
     ce_order, emb_order, rt_order = _ranks(ce), _ranks(emb), _ranks(rt)
     rows = []
@@ -94,6 +142,6 @@ def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequ
             len(q & words) / max(len(q), 1), min(len(text), 400) / 400,
             rt[i] / 10, (rt[i] - best_rt) / 10, min(rt_order[i], 10) / 10,
             float(kinds[i] in ("steps", "row", "code")), float(kinds[i] == "pair"),
-            float(numeric and bool(_HAS_NUMBER.search(text))), float(numeric and not _HAS_NUMBER.search(text)),
+            *type_features(question, text),
         ])
     return rows

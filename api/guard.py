@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,6 +28,8 @@ from api import problems
 from api.auth import AuthFailedError, authenticate
 from api.limits import auth_fail_key, retry_after
 from api.state import AppState
+from kernel.logs import request_id
+from kernel.telemetry import extract_context, tracer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -32,6 +38,9 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
+log = logging.getLogger("cairn.api")
+# A caller's request id is echoed and logged only when it is a plain token; anything else gets a fresh one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
@@ -52,13 +61,27 @@ class Guard:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        exchange = _Exchange(send, self._route(scope))
-        try:
-            await self._guarded(scope, receive, exchange)
-        finally:
-            self.state.services.metrics.http_requests.labels(exchange.route, str(exchange.status)).inc()
-            self.state.services.metrics.http_latency.labels(exchange.route).observe(
-                time.perf_counter() - exchange.t0)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        rid = headers.get("x-request-id", "")
+        rid = rid if _REQUEST_ID.fullmatch(rid) else uuid.uuid4().hex
+        request_id.set(rid)
+        exchange = _Exchange(send, self._route(scope), rid)
+        # A caller's `traceparent` makes this request a child of its trace.
+        with tracer().start_as_current_span(f"{scope['method']} {exchange.route}", context=extract_context(headers),
+                                            kind=SpanKind.SERVER) as span:
+            span.set_attribute("cairn.request_id", rid)
+            span.set_attribute("http.request.method", scope["method"])
+            span.set_attribute("http.route", exchange.route)
+            try:
+                await self._guarded(scope, receive, exchange)
+            finally:
+                span.set_attribute("http.response.status_code", exchange.status)
+                took = time.perf_counter() - exchange.t0
+                self.state.services.metrics.http_requests.labels(exchange.route, str(exchange.status)).inc()
+                self.state.services.metrics.http_latency.labels(exchange.route).observe(took)
+                # The access log line, inside the request's span: it carries the trace and request ids.
+                log.info("%s %s %d", scope["method"], exchange.route, exchange.status,
+                         extra={"route": exchange.route, "status": exchange.status, "ms": round(took * 1000, 1)})
 
     async def _guarded(self, scope: Scope, receive: Receive, ex: _Exchange) -> None:
         s = self.state.settings
@@ -104,11 +127,22 @@ class Guard:
 
     def _route(self, scope: Scope) -> str:
         """The route's template (bounded label values), or 'unmatched'."""
-        for route in self.routes():
+        for route in _leaves(self.routes()):
             match, _ = route.matches(scope)
             if match is Match.FULL:
-                return str(getattr(route, "path", "unmatched"))
+                return str(route.path)
         return "unmatched"
+
+
+def _leaves(routes: list[Any]) -> Iterator[Any]:
+    """Routes with a path template. FastAPI keeps an included router as one entry that matches for all its
+    routes and has no path of its own: labelled by it, every API request was 'unmatched'."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaves(list(inner.routes))
+        elif hasattr(route, "path"):
+            yield route
 
 
 async def _no_body() -> Message:
@@ -133,8 +167,8 @@ def _limited(receive: Receive, limit: int) -> Receive:
 class _Exchange:
     """One response as it goes out: its status for the metrics, whether headers have left yet."""
 
-    def __init__(self, send: Send, route: str) -> None:
-        self._send, self.route = send, route
+    def __init__(self, send: Send, route: str, request_id: str) -> None:
+        self._send, self.route, self.request_id = send, route, request_id
         self.status = 0
         self.started = False
         self.finished = False
@@ -147,6 +181,7 @@ class _Exchange:
             headers = list(message.get("headers", []))
             names = {k.lower() for k, _ in headers}
             headers += [h for h in SECURITY_HEADERS if h[0] not in names]
+            headers.append((b"x-request-id", self.request_id.encode()))
             self.streaming = any(k.lower() == b"content-type" and v.startswith(b"text/event-stream")
                                  for k, v in headers)
             message = {**message, "headers": headers}

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 DOMAINS = ("scifact", "squad", "email", "docs")
+COLLECTED = 16  # units per question that reach the cross-encoders while collecting
 
 
 def _h(s: str) -> int:
@@ -43,16 +44,18 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
         def score(self, question: str, sentences: Any) -> list[float]:
             return [0.0] * len(sentences)
 
-    blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2)
+    blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2, prefilter)
     rt = CrossEncoderScorer(svc.rationale) if rationale else _Zero()
     return ExtractiveResponder(CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder), rt, blank,
-                               ExtractiveConfig(prefilter=prefilter))
+                               ExtractiveConfig())
 
 
 def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
     from agent.extractive import candidates
+    from agent.sentence_model import asked
     from retrieval.search import SearchRequest
 
+    question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=8)).results
     results = [{"chunk_id": r.chunk.chunk_id, "document_id": r.chunk.document_id, "start": r.chunk.start,
                 "text": r.chunk.text, "title": r.chunk.title, "heading_path": list(r.chunk.heading_path)}
@@ -90,7 +93,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
         rdocs = {d for c in claims if c.id in restricted for d in c.evidence_docs}
         svc, _ = open_eval_corpus(Settings(), docs, rdocs)
         by_id = {d.id: d for d in docs}
-        resp = _responder(svc, args.rationale, args.prefilter)
+        resp = _responder(svc, args.rationale, COLLECTED)
         for c in claims:
             if c.id not in restricted and c.evidence_docs & rdocs:
                 continue
@@ -100,19 +103,19 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < cand.end and cand.start < b]
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
                 units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
-                              "span": [cand.result["document_id"], cand.start, cand.end]})
+                              "probe": cand.probe, "span": [cand.result["document_id"], cand.start, cand.end]})
             out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units))
         svc.close()
         return out
     docs, items = (squad_items(args.squad, args.squad_answerable, args.squad_unanswerable, seed=7)
                    if domain == "squad" else email_items(args.email))
     svc, _ = open_eval_corpus(Settings(), docs)
-    resp = _responder(svc, args.rationale, args.prefilter)
+    resp = _responder(svc, args.rationale, COLLECTED)
     for item in items:
         units = []
         for cand, x in _units(svc, resp, item.question, who, args.max_docs):
             hit = holds(item, cand.result["document_id"], cand.start, cand.end, cand.text)
-            units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text,
+            units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
                           "span": [cand.result["document_id"], cand.start, cand.end]})
         out.append(_row(domain, item.id, item.question, item.answerable, 1, units))
     svc.close()
@@ -135,7 +138,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
     svc = Services.open(s, rerank=False)
     loaded = load_manifest(scratch / "corpus")
     ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
-    resp = _responder(svc, args.rationale, args.prefilter)
+    resp = _responder(svc, args.rationale, COLLECTED)
     out = []
     for q in load_questions():
         answerable = q.kind not in ("unanswerable", "restricted")
@@ -143,10 +146,34 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
         for cand, x in _units(svc, resp, q.question, EMPLOYEE, args.max_docs):
             right_file = cand.result["document_id"] == f"{loaded.manifest.name}/{q.file}"
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
-            units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text,
+            units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
                           "span": [cand.result["document_id"], cand.start, cand.end]})
         out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units))
     svc.close()
+    return out
+
+
+def refeaturized(rows: list[dict[str, Any]], prefilter: int) -> list[dict[str, Any]]:
+    """Rows as the responder would see them with a smaller prefilter, features recomputed. Every feature is a
+    pure function of the question, the unit's text and the three scorers' outputs (stored in the row), and
+    the prefilter's order is the bi-encoder score plus half the word overlap, both stored too: so a change to
+    the text features or the prefilter is measured exactly, without collecting again."""
+    from agent.sentence_model import FEATURES, asked, features
+
+    col = {n: FEATURES.index(n) for n in ("ce", "emb", "rt", "doc_rank", "position", "overlap", "is_block",
+                                          "is_pair")}
+    out = []
+    for r in rows:
+        us = r["units"]
+        cheap = [u["x"][col["emb"]] + 0.5 * u["x"][col["overlap"]] for u in us]
+        us = [us[i] for i in sorted(sorted(range(len(us)), key=lambda i: -cheap[i])[:prefilter])]
+        xs = features(asked(r["question"]), [u.get("probe") or u["text"] for u in us],
+                      [u["x"][col["ce"]] * 10 for u in us], [u["x"][col["emb"]] for u in us],
+                      [u["x"][col["rt"]] * 10 for u in us], [int(u["x"][col["doc_rank"]]) for u in us],
+                      [u["x"][col["position"]] for u in us],
+                      ["pair" if u["x"][col["is_pair"]] else "row" if u["x"][col["is_block"]] else "sentence"
+                       for u in us])
+        out.append({**r, "units": [{**u, "x": x} for u, x in zip(us, xs, strict=True)]})
     return out
 
 
@@ -257,7 +284,8 @@ def main() -> None:
     ap.add_argument("--squad-answerable", type=int, default=300)
     ap.add_argument("--squad-unanswerable", type=int, default=100)
     ap.add_argument("--max-docs", type=int, default=2)
-    ap.add_argument("--prefilter", type=int, default=16)
+    ap.add_argument("--prefilter", type=int, default=16,
+                    help="units that reach the cross-encoders (at most the 16 collected)")
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
@@ -267,7 +295,7 @@ def main() -> None:
     from wiring.services import offline_environment
 
     offline_environment()
-    kind = {"features": list(FEATURES), "rationale": args.rationale, "prefilter": args.prefilter,
+    kind = {"features": list(FEATURES), "rationale": args.rationale, "prefilter": COLLECTED,
             "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
                                                                        args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
@@ -276,9 +304,10 @@ def main() -> None:
     for d in DOMAINS:
         if d not in have:
             print(f"collecting {d} ...", flush=True)
-            rows += collect_docs(args) if d == "docs" else collect_records(args, d)
+            rows += collect_docs(args) if d == "docs" else collect_records(args, d)  # at COLLECTED
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             args.cache.write_text(json.dumps({"kind": kind, "rows": rows}))
+    rows = refeaturized(rows, args.prefilter)
     for d in DOMAINS:
         rs = [r for r in rows if r["domain"] == d]
         print(f"{d}: {len(rs)} questions ({sum(not r['answerable'] for r in rs)} to abstain on), "
@@ -315,6 +344,7 @@ def main() -> None:
         MODEL_FILE.write_text(json.dumps({
             "features": list(FEATURES), "weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
             "select_threshold": sel, "abstain_threshold": abst, "max_sentences": mu, "max_docs": args.max_docs,
+            "prefilter": args.prefilter,
             "fitted_on": "SciFact train claims, SQuAD 2.0 train questions, BIPIA email QA, docs dev set; "
                          f"domains weighted equally; rationale scorer {'on' if args.rationale else 'off'}",
             "cv": {d: {m: round(v, 4) for m, v in e.items()} for d, e in cv_at[g_best].items()},

@@ -13,6 +13,7 @@ from cli.corpus import corpus_app
 from cli.evals import eval_app
 from cli.keys import keys_app
 from kernel.errors import CairnError
+from kernel.telemetry import configure_tracing, shutdown_tracing
 from kernel.version import cairn_version
 from wiring.services import offline_environment
 
@@ -42,6 +43,9 @@ def _main(
                                                 help="the API key used with --server")] = None,
 ) -> None:
     offline_environment()
+    # Each kind of process is its own service in a trace view (OTEL_SERVICE_NAME overrides).
+    configure_tracing({"serve": "cairn-api", "mcp": "cairn-mcp", "worker": "cairn-worker"}.get(
+        ctx.invoked_subcommand or "", "cairn-cli"))
     if server:
         if not api_key:
             err.print("[red]--server needs an API key:[/red] --api-key or CAIRN_API_KEY")
@@ -58,6 +62,8 @@ def main() -> None:
     except CairnError as exc:
         fail(exc)
         sys.exit(EXIT_FAILED)
+    finally:
+        shutdown_tracing()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from cli.common import (
     settings,
 )
 from kernel.errors import CairnError
+from kernel.logs import log_config
 from wiring.services import Services
 
 
@@ -25,7 +26,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from api.app import create_app
 
-    uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
+    s = settings()
+    uvicorn.run(create_app(s), host=host, port=port, log_config=log_config("info", s.log_format))
 
 
 def mcp(
@@ -58,6 +60,7 @@ def mcp(
             return
         server = build_mcp(svc.agent(), Caller(None))
         app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
-        uvicorn.run(require_credentials(app, svc.store, verifier), host=host, port=port, log_level="info")
+        uvicorn.run(require_credentials(app, svc.store, verifier), host=host, port=port,
+                    log_config=log_config("info", s.log_format))
     finally:
         svc.close()

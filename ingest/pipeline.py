@@ -24,6 +24,7 @@ from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
 from kernel.settings import Settings
 from kernel.store import ChunkRow, Store
+from kernel.telemetry import tracer
 from kernel.types import Chunk, Element
 from models.embed import Embedder
 
@@ -192,10 +193,12 @@ def process_items(
         prep = Prepared(item=item)
         t0 = time.perf_counter()
         try:
-            doc = parse_item(item, settings.max_file_bytes, settings.parse_timeout_s, settings.parse_memory_mb)
+            with tracer().start_as_current_span("ingest.parse", attributes={"cairn.document": item.document_id}):
+                doc = parse_item(item, settings.max_file_bytes, settings.parse_timeout_s, settings.parse_memory_mb)
             t1 = time.perf_counter()
-            prep.spans = chunk_document(doc, embedder.token_spans, embedder.max_tokens,
-                                        settings.chunk_tokens, settings.chunk_overlap_tokens)
+            with tracer().start_as_current_span("ingest.chunk", attributes={"cairn.document": item.document_id}):
+                prep.spans = chunk_document(doc, embedder.token_spans, embedder.max_tokens,
+                                            settings.chunk_tokens, settings.chunk_overlap_tokens)
             prep.title, prep.text = doc.title, doc.text
             prep.pages = page_starts(doc.elements)
             prep.timings.parse = t1 - t0
@@ -222,7 +225,8 @@ def _embed(prepared: list[Prepared], embedder: Embedder, store: Store) -> None:
                 missing.setdefault(h, s.embed_text)
     fresh: dict[str, np.ndarray] = {}
     if missing:
-        vecs = embedder.embed_documents(list(missing.values()))
+        with tracer().start_as_current_span("ingest.embed", attributes={"cairn.chunks": len(missing)}):
+            vecs = embedder.embed_documents(list(missing.values()))
         fresh = dict(zip(missing, vecs, strict=True))
     share = (time.perf_counter() - t0) / max(len(prepared), 1)
     for p in prepared:
@@ -342,6 +346,15 @@ def ingest(
     retry_failed: bool = False, job_id: str | None = None,
 ) -> IngestReport:
     """Ingest one corpus. `process` turns items into prepared batches (in-process by default)."""
+    with tracer().start_as_current_span("ingest.job", attributes={"cairn.corpus": loaded.name}):
+        return _ingest(loaded, settings, store, index, embedder, bm25, process, progress, retry_failed, job_id)
+
+
+def _ingest(
+    loaded: LoadedManifest, settings: Settings, store: Store, index: VectorIndex, embedder: Embedder,
+    bm25: Bm25Encoder, process: ProcessFn | None, progress: Progress | None, retry_failed: bool,
+    job_id: str | None,
+) -> IngestReport:
     t_start = time.perf_counter()
     recover(store, index)
     require_free_space(settings.data_dir, settings.min_free_mb << 20)
@@ -379,7 +392,8 @@ def ingest(
     try:
         for batch in run(the_plan.todo):
             require_free_space(settings.data_dir, settings.min_free_mb << 20)
-            commit(batch, the_plan, store, index, bm25, embedder.name, report)
+            with tracer().start_as_current_span("ingest.write", attributes={"cairn.documents": len(batch)}):
+                commit(batch, the_plan, store, index, bm25, embedder.name, report)
             done += len(batch)
             store.update_job(report.job_id, done=done)
             if progress:

@@ -23,16 +23,19 @@ from typing import Any
 import numpy as np
 import redis
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 from kombu.exceptions import OperationalError
+from opentelemetry.trace import SpanKind
 from redis.exceptions import RedisError
 
 from ingest.parse import preload_parsers
 from ingest.pipeline import Prepared, ProcessFn, process_items
 from ingest.sources import SourceItem
 from kernel.errors import BrokerError
+from kernel.logs import configure_logging
 from kernel.settings import Settings
 from kernel.store import Store
+from kernel.telemetry import configure_tracing, extract_context, inject_context, tracer
 from models.embed import Embedder, load_embedder
 
 TASK_NAME = "cairn.ingest.prepare_document"
@@ -86,8 +89,14 @@ def make_celery(settings: Settings) -> Celery:
     )
     state = WorkerState(settings)
 
+    @setup_logging.connect(weak=False)  # type: ignore[untyped-decorator]
+    def _logging(loglevel: int | str | None = None, **_: Any) -> None:
+        level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else str(loglevel or "INFO")
+        configure_logging(level, settings.log_format)
+
     @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator]
     def _init(**_: Any) -> None:
+        configure_tracing("cairn-worker")
         preload_parsers()
         state.ready()
 
@@ -106,7 +115,11 @@ def make_celery(settings: Settings) -> Celery:
         task_id = str(self.request.id)
         state.reply(reply_to, {"kind": "started", "task_id": task_id, "document_id": message["document_id"]})
         embedder, store = state.ready()
-        prepared = process_items([SourceItem.from_message(message)], settings, embedder, store)[0]
+        # The coordinator's ingest job is this span's parent: one trace from `cairn ingest` to every worker.
+        with tracer().start_as_current_span("ingest.document", context=extract_context(message.pop("trace", {})),
+                                            kind=SpanKind.CONSUMER, attributes={"cairn.document":
+                                                                                message["document_id"]}):
+            prepared = process_items([SourceItem.from_message(message)], settings, embedder, store)[0]
         # Cached here too, so a document sent again (a lost worker, a restarted ingest) is not re-embedded.
         store.cache_embeddings(embedder.name, {h: np.asarray(v, dtype=np.float32)
                                                for h, v in prepared.new_vectors.items()})
@@ -191,7 +204,7 @@ def _replies(client: redis.Redis, key: str, wait_s: float) -> list[dict[str, Any
 
 
 def _send(app: Celery, item: SourceItem, reply_to: str) -> str:
-    return str(app.send_task(TASK_NAME, args=[item.to_message(), reply_to]).id)
+    return str(app.send_task(TASK_NAME, args=[{**item.to_message(), "trace": inject_context()}, reply_to]).id)
 
 
 def _resend_overdue(app: Celery, flights: dict[str, _Flight], reply_to: str, deadline_s: float,

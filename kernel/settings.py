@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="forbid", frozen=True)
 
     data_dir: Path = Path(".cairn")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="server and worker log lines: JSON objects with trace and request ids, or text")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/cairn.db"
     )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from kernel.errors import ConfigError
 
 
 @dataclass
@@ -39,3 +45,69 @@ class Metrics:
 
 def tracer() -> Tracer:
     return trace.get_tracer("cairn")
+
+
+_EXPORTERS = ("otlp", "console", "none")
+
+
+def configure_tracing(service: str, environ: Mapping[str, str] | None = None) -> None:
+    """Install this process's tracer provider from the standard OpenTelemetry variables: OTEL_TRACES_EXPORTER
+    (`none` by default, `otlp`, `console`, or a comma list), OTEL_EXPORTER_OTLP_PROTOCOL or
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (`http/protobuf` by default, or `grpc`), the OTLP endpoint and header
+    variables (read by the exporters), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Called once at each
+    process's start (server, worker, CLI). A provider is installed even with no exporter: trace ids are then
+    still real, so answers, audit rows and log lines of one request share one id."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
+
+    env = os.environ if environ is None else environ
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return  # already set up in this process (a CLI command that starts a worker, a test)
+    names = [n.strip().lower() for n in env.get("OTEL_TRACES_EXPORTER", "none").split(",") if n.strip()]
+    unknown = [n for n in names if n not in _EXPORTERS]
+    if unknown:
+        raise ConfigError(f"OTEL_TRACES_EXPORTER: unknown exporter {unknown[0]!r} (use otlp, console or none)")
+    resource = Resource.create({"service.name": env.get("OTEL_SERVICE_NAME") or service})
+    provider = TracerProvider(resource=resource)
+    if "console" in names:
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    if "otlp" in names:
+        protocol = env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or env.get("OTEL_EXPORTER_OTLP_PROTOCOL") or (
+            "http/protobuf")
+        if protocol == "grpc":
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+            provider.add_span_processor(BatchSpanProcessor(GrpcExporter()))
+        elif protocol == "http/protobuf":
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+
+            provider.add_span_processor(BatchSpanProcessor(HttpExporter()))
+        else:
+            raise ConfigError(f"OTEL_EXPORTER_OTLP_PROTOCOL: {protocol!r} is not supported (http/protobuf, grpc)")
+    trace.set_tracer_provider(provider)
+
+
+def shutdown_tracing() -> None:
+    """Send what is still buffered; a short-lived CLI command would otherwise drop its spans at exit."""
+    provider = trace.get_tracer_provider()
+    shutdown = getattr(provider, "shutdown", None)
+    if callable(shutdown):
+        shutdown()
+
+
+def current_trace_id() -> str:
+    """The current span's trace id as 32 hex digits; a fresh random id where nothing is traced."""
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
+
+
+def inject_context() -> dict[str, str]:
+    """The current trace context as W3C headers (`traceparent`), to travel with a task message."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_context(carrier: Mapping[str, str]) -> Context:
+    return propagate.extract(dict(carrier))

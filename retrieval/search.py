@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -11,6 +13,7 @@ from index.access import access_filter
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
 from kernel.settings import Settings
+from kernel.telemetry import Metrics, tracer
 from kernel.types import Chunk, Principal, ScoredChunk
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -67,7 +70,8 @@ class SearchResult:
 
 class HybridSearcher:
     def __init__(self, index: VectorIndex, embedder: Embedder, bm25: Bm25Encoder,
-                 reranker: Reranker | None, config: SearchConfig) -> None:
+                 reranker: Reranker | None, config: SearchConfig, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
         self.index = index
         self.embedder = embedder
         self.bm25 = bm25
@@ -84,38 +88,21 @@ class HybridSearcher:
         dense: dict[str, float] = {}
         limit = max(cfg.candidates, req.k)
         if cfg.mode in ("hybrid", "sparse"):
-            t0 = time.perf_counter()
-            q = self.bm25.query(req.query)
-            for h in self.index.search_sparse(q.indices, q.values, access, limit, cfg.exact):
-                chunks[h.chunk.chunk_id] = h.chunk
-                sparse[h.chunk.chunk_id] = h.score
-            t["sparse"] = _ms(t0)
+            with _stage("sparse", t):
+                q = self.bm25.query(req.query)
+                for h in self.index.search_sparse(q.indices, q.values, access, limit, cfg.exact):
+                    chunks[h.chunk.chunk_id] = h.chunk
+                    sparse[h.chunk.chunk_id] = h.score
         if cfg.mode in ("hybrid", "dense"):
-            t0 = time.perf_counter()
-            vec = self.embedder.embed_query(req.query)
-            t["embed"] = _ms(t0)
-            t0 = time.perf_counter()
-            for h in self.index.search_dense(vec.tolist(), access, limit, cfg.exact):
-                chunks[h.chunk.chunk_id] = h.chunk
-                dense[h.chunk.chunk_id] = h.score
-            t["dense"] = _ms(t0)
-        t0 = time.perf_counter()
-        if cfg.mode == "sparse":
-            fused = dict(sparse)
-        elif cfg.mode == "dense":
-            fused = dict(dense)
-        elif cfg.fusion == "rrf":
-            fused = rrf([[c for c, _ in ranked(sparse)], [c for c, _ in ranked(dense)]], cfg.rrf_k, cfg.weights)
-        else:
-            fused = weighted_score_fusion([sparse, dense], cfg.weights, "dbsf")
-        if cfg.mode == "hybrid":
-            doc_of = {c: chunks[c].document_id for c in chunks}
-            if cfg.decisive_ratio:
-                fused = promote_decisive(fused, sparse, doc_of, cfg.decisive_ratio)
-            if cfg.exact_identifiers:
-                fused = promote_exact(fused, sparse, {c: chunks[c].text for c in sparse}, doc_of, req.query)
-        order = ranked(fused)
-        t["fusion"] = _ms(t0)
+            with _stage("embed", t):
+                vec = self.embedder.embed_query(req.query)
+            with _stage("dense", t):
+                for h in self.index.search_dense(vec.tolist(), access, limit, cfg.exact):
+                    chunks[h.chunk.chunk_id] = h.chunk
+                    dense[h.chunk.chunk_id] = h.score
+        with _stage("fusion", t):
+            fused = _fuse(cfg, sparse, dense, chunks, req.query)
+            order = ranked(fused)
         sparse_rank = {c: i for i, (c, _) in enumerate(ranked(sparse), start=1)}
         dense_rank = {c: i for i, (c, _) in enumerate(ranked(dense), start=1)}
 
@@ -128,14 +115,16 @@ class HybridSearcher:
 
         status: Literal["off", "applied", "budget_exceeded", "unavailable"] = "off"
         if cfg.rerank and order:
-            t0 = time.perf_counter()
-            status, order, rerank_scores = self._rerank(req.query, order, chunks, cfg)
-            t["rerank"] = _ms(t0)
+            with _stage("rerank", t):
+                status, order, rerank_scores = self._rerank(req.query, order, chunks, cfg)
             results = [scored(c, s) for c, s in order[: req.k]]
             for r in results:
                 r.scores["rerank"] = rerank_scores.get(r.chunk.chunk_id)
         else:
             results = [scored(c, s) for c, s in order[: req.k]]
+        if self.metrics is not None:
+            for stage, ms in t.items():
+                self.metrics.stage_latency.labels(stage).observe(ms / 1000)
         t["total"] = sum(t.values())
         return SearchResult(results, status, t)
 
@@ -161,6 +150,33 @@ class HybridSearcher:
 
 def _passage(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}" if chunk.title and not chunk.text.startswith(chunk.title) else chunk.text
+
+
+def _fuse(cfg: SearchConfig, sparse: dict[str, float], dense: dict[str, float], chunks: dict[str, Chunk],
+          query: str) -> dict[str, float]:
+    if cfg.mode == "sparse":
+        return dict(sparse)
+    if cfg.mode == "dense":
+        return dict(dense)
+    if cfg.fusion == "rrf":
+        fused = rrf([[c for c, _ in ranked(sparse)], [c for c, _ in ranked(dense)]], cfg.rrf_k, cfg.weights)
+    else:
+        fused = weighted_score_fusion([sparse, dense], cfg.weights, "dbsf")
+    doc_of = {c: chunks[c].document_id for c in chunks}
+    if cfg.decisive_ratio:
+        fused = promote_decisive(fused, sparse, doc_of, cfg.decisive_ratio)
+    if cfg.exact_identifiers:
+        fused = promote_exact(fused, sparse, {c: chunks[c].text for c in sparse}, doc_of, query)
+    return fused
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    """Time one stage into `timings` (milliseconds) and trace it as a `search.<name>` span."""
+    t0 = time.perf_counter()
+    with tracer().start_as_current_span(f"search.{name}"):
+        yield
+    timings[name] = _ms(t0)
 
 
 def _ms(t0: float) -> float:

@@ -158,10 +158,18 @@ def test_role_matrix(api: Api, role: str) -> None:
 
 
 def test_ops_endpoints(api: Api) -> None:
+    with api.client("support") as c:
+        assert c.post("/v1/search", json={"query": "leave"}).status_code == 200
+        assert c.get("/v1/answers/nope").status_code == 404
     with api.client(None) as c:
         assert c.get("/readyz").json()["checks"] == {"index": "ok", "database": "ok"}
         metrics = c.get("/metrics").text
         assert "cairn_tool_calls_total" in metrics and "cairn_http_requests_total" in metrics
+        # Requests are labelled by their route's template (FastAPI's included routers once made every API
+        # request 'unmatched'), and the search's stages are timed.
+        assert 'cairn_http_requests_total{route="/v1/search",status="200"}' in metrics
+        assert 'cairn_http_requests_total{route="/v1/answers/{answer_id}",status="404"}' in metrics
+        assert 'cairn_retrieval_stage_seconds_count{stage="dense"}' in metrics
 
 
 def test_rate_limit_and_concurrency_limit(tmp_path: Path, embedder: Embedder) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.sentence_model import FEATURES, MODEL_FILE, SentenceModel, features
+from agent.sentence_model import FEATURES, MODEL_FILE, SentenceModel, asked, features, type_features, wanted_types
 from kernel.errors import ConfigError
 
 
@@ -26,10 +26,10 @@ def test_features_are_relative_to_the_candidate_set() -> None:
     assert col["doc_rank"] == [0.0, 0.0, 1.0]
     assert col["overlap"][0] > col["overlap"][2] == 0.0
     assert col["is_pair"] == [0.0, 1.0, 0.0] and col["is_block"] == [0.0, 0.0, 1.0]
-    assert col["number_match"] == col["number_missing"] == [0.0, 0.0, 0.0]  # not a question for a number
+    assert col["type_match"] == col["type_missing"] == [0.0, 0.0, 0.0]  # no answer type wanted
     rows = features("How many strokes did aspirin prevent?", texts, ce=[1.0, 1.0, 1.0], emb=[0.5, 0.5, 0.5],
                     rt=[0.0, 0.0, 0.0], doc_ranks=[0, 0, 0], positions=[0, 0, 0], kinds=["sentence"] * 3)
-    at = FEATURES.index("number_match"), FEATURES.index("number_missing")
+    at = FEATURES.index("type_match"), FEATURES.index("type_missing")
     assert [(r[at[0]], r[at[1]]) for r in rows] == [(1.0, 0.0), (0.0, 1.0), (0.0, 1.0)]
     spelled = features("How many days carry over?", ["Up to five unused days carry over."], ce=[1.0], emb=[0.5],
                        rt=[0.0], doc_ranks=[0], positions=[0.0], kinds=["sentence"])[0]
@@ -53,3 +53,31 @@ def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
     stale.write_text(json.dumps(d))
     with pytest.raises(ConfigError, match="calibrate_answers"):
         SentenceModel.load(stale)
+
+
+@pytest.mark.parametrize(("question", "unit", "expected"), [
+    ("Find the $ value paid to Mixpanel?", "Your card was charged $2,099.00 by MIXPANEL.", (1.0, 0.0)),
+    ("How much is the laptop allowance?", "The allowance is 1,200 euros.", (1.0, 0.0)),
+    ("What is the fee?", "A fee applies to late returns.", (0.0, 1.0)),  # the money itself is missing
+    ("When was the treaty signed?", "The treaty was signed in March 1919 at Versailles.", (1.0, 0.0)),
+    ("When was the treaty signed?", "The treaty was signed at Versailles.", (0.0, 1.0)),
+    ("Who founded the company?", "The company was founded by Ada Lovelace in London.", (1.0, 0.0)),
+    ("Who founded the company?", "The company was founded by two students.", (0.0, 1.0)),
+    ("Who founded Acme?", "Acme was founded as a cooperative.", (0.0, 1.0)),  # a name from the question
+    ("Why is the sky blue?", "Rayleigh scattering.", (0.0, 0.0)),  # no type wanted: no signal either way
+])
+def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -> None:
+    assert type_features(question, unit) == expected
+
+
+def test_wanted_types_combine() -> None:
+    assert wanted_types("How much did the refund cost?") == {"money", "count"}
+    assert wanted_types("Describe the process.") == frozenset()
+
+
+def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:
+    assert asked("Find the $ value paid to Upwork? If multiple, record all $ values paid.") == (
+        "Find the $ value paid to Upwork?")
+    assert asked("How do I reset my password?") == "How do I reset my password?"
+    assert asked("Explain the leave policy. Keep it short.") == "Explain the leave policy. Keep it short."
+    assert asked("What is SSO? And how do I enable it?") == "What is SSO? And how do I enable it?"

@@ -69,8 +69,9 @@ class Services:
         if rationale is None and answering:
             rationale = load_rationale_scorer(settings)
         bm25 = Bm25Encoder()
-        searcher = HybridSearcher(index, embedder, bm25, reranker, cfg)
-        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher)
+        metrics = Metrics()
+        searcher = HybridSearcher(index, embedder, bm25, reranker, cfg, metrics)
+        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, metrics)
 
     def agent(self) -> Agent:
         """The agent over these services: governed tools, models in the configured order, extractive last."""
