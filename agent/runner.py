@@ -21,6 +21,7 @@ from agent.llm import BudgetExhaustedError, ProviderError
 from agent.verify import SupportFn, verify
 from index.protocol import VectorIndex
 from kernel.errors import CairnError, ConfigError, NotFoundError, ToolRefusedError
+from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics, current_trace_id, tracer
@@ -53,6 +54,7 @@ class Router:
     models: Sequence[Responder]
     fallback: ExtractiveResponder | None
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    flags: Flags | None = None  # `llm` off: extractive only; `provider:<name>` off: that model is skipped
 
     def last_resort(self) -> ExtractiveResponder:
         if self.fallback is None:
@@ -62,6 +64,9 @@ class Router:
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         notices: list[str] = []
         for model in self.models:
+            if self.flags is not None and (self.flags.is_off("llm") or self.flags.is_off(f"provider:{model.name}")):
+                notices.append(f"{model.name}: switched off")
+                continue
             breaker = self.breakers.setdefault(model.name, CircuitBreaker(threshold=3, cooldown_s=60))
             if not breaker.allow():
                 notices.append(f"{model.name}: circuit open, skipped")

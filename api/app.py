@@ -10,7 +10,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api import problems, routes_corpora, routes_openai, routes_query, routes_support
+from api import problems, routes_corpora, routes_flags, routes_openai, routes_query, routes_support
 from api.guard import Guard
 from api.routes_openai import ChatCompletionChunk
 from api.schemas import AskEvent, ChatCompletionEvent, Health, Readiness
@@ -42,6 +42,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(routes_query.router)
     app.include_router(routes_support.router)
     app.include_router(routes_openai.router)
+    app.include_router(routes_flags.router)
     _ops(app, state)
     _stream_schemas(app)
     from api import console

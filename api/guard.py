@@ -94,6 +94,11 @@ class Guard:
             return
         if scope["path"].startswith("/v1/") and not await self._authenticated(scope, headers, ex):
             return
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and scope["path"].startswith("/v1/corpora") and (
+                self.state.flags.is_off("writes")):
+            await ex.problem(scope, 503, "Writes switched off", "an operator switched off writes to the index "
+                             "(`cairn flags on writes`); reads go on", {"Retry-After": "60"})
+            return
         if self.slots.locked():
             await ex.problem(scope, 503, "Service busy", "too many requests in flight; retry shortly",
                              {"Retry-After": "1"})

@@ -17,7 +17,9 @@ from kernel.errors import (
     CorpusNotApprovedError,
     ManifestError,
     NotFoundError,
+    SwitchedOffError,
     ToolRefusedError,
+    UnknownSwitchError,
 )
 
 log = logging.getLogger("cairn.api")
@@ -43,7 +45,7 @@ def problem(request: Request, status: int, title: str, detail: str = "", headers
 
 
 _STATUS = {NotFoundError: 404, CorpusNotApprovedError: 409, ManifestError: 422,
-           ConfigError: 400}
+           ConfigError: 400, UnknownSwitchError: 422, SwitchedOffError: 503}
 
 
 _REFUSAL_STATUS = {"forbidden": 403, "invalid_arguments": 422, "budget_exceeded": 429, "loop_detected": 429,

@@ -17,8 +17,8 @@ from api.pages import Cursor, Limit, next_cursor, str_cursor
 from api.problems import PROBLEM_RESPONSES, ProblemError
 from api.schemas import NAME_PATTERN, CorpusIn, CorpusOut, CorpusPage, DocumentOut, DocumentPage, JobOut, UploadOut
 from ingest import removal
+from ingest.corpora import register_corpus
 from ingest.manifest import Approval, LoadedManifest, Manifest, Source, load_manifest, save_manifest
-from ingest.pipeline import register_corpus
 from ingest.sources import SUPPORTED
 from kernel.types import Principal
 

@@ -289,3 +289,20 @@ class TicketChange(ApiIn):
 
 class TicketPage(Page[TicketOut]):
     pass
+
+
+class FlagChange(BaseModel):
+    off: bool = Field(description="true switches it off; false back on")
+    reason: str = Field(default="", max_length=500, description="why, for the audit log")
+
+
+class FlagOut(BaseModel):
+    name: str
+    off: bool
+    reason: str
+    changed_by: str
+    changed_at: datetime
+
+
+class FlagPage(Page[FlagOut]):
+    pass

@@ -11,6 +11,7 @@ from pathlib import Path
 from agent.runner import Agent
 from api.auth import JwtVerifier
 from api.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from kernel.flags import Flags
 from kernel.settings import Settings
 from wiring.services import Services
 
@@ -36,6 +37,10 @@ class AppState:
                    _limiter(settings, settings.rate_per_s, settings.rate_burst),
                    _limiter(settings, settings.auth_fail_per_min / 60, settings.auth_fail_burst))
 
+    @property
+    def flags(self) -> Flags:
+        return self.services.flags
+
     def corpus_dir(self, name: str) -> Path:
         return self.settings.data_dir / "corpora" / name
 
@@ -60,7 +65,8 @@ class AppState:
                 try:
                     svc.store.update_job(job_id, status="running")
                     ingest(loaded, self.settings, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
-                           progress=lambda d, t: svc.store.update_job(job_id, done=d, total=t), job_id=job_id)
+                           progress=lambda d, t: svc.store.update_job(job_id, done=d, total=t), job_id=job_id,
+                           flags=svc.flags)
                 except Exception as exc:
                     svc.store.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
 

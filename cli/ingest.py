@@ -65,7 +65,7 @@ def ingest(
     try:
         with bar:
             report = run_ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
-                                progress=progress, retry_failed=retry_failed)
+                                progress=progress, retry_failed=retry_failed, flags=svc.flags)
     except CairnError as exc:
         raise fail(exc) from exc
     finally:

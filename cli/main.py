@@ -11,6 +11,7 @@ from cli import ingest, query, serve
 from cli.common import EXIT_CODES, EXIT_FAILED, Remote, err, fail
 from cli.corpus import corpus_app
 from cli.evals import eval_app
+from cli.flags import flags_app
 from cli.keys import keys_app
 from kernel.errors import CairnError
 from kernel.telemetry import configure_tracing, shutdown_tracing
@@ -21,6 +22,7 @@ app = typer.Typer(help="Cairn: answers from approved document corpora, with cita
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(keys_app, name="keys")
+app.add_typer(flags_app, name="flags")
 app.add_typer(eval_app, name="eval")
 for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp):
     app.command()(command)

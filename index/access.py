@@ -23,6 +23,7 @@ class AccessFilter:
     source_types: tuple[str, ...] | None = None
     indexed_after: float | None = None
     indexed_before: float | None = None
+    excluded_corpora: tuple[str, ...] | None = None  # switched off by an operator
     _made_by: object = None
 
     def __post_init__(self) -> None:
@@ -40,6 +41,7 @@ def access_filter(
     source_types: list[str] | None = None,
     after: datetime | None = None,
     before: datetime | None = None,
+    excluded_corpora: list[str] | None = None,
 ) -> AccessFilter:
     return AccessFilter(
         acl_tokens=tuple(principal.tokens()),
@@ -48,5 +50,6 @@ def access_filter(
         source_types=tuple(source_types) if source_types else None,
         indexed_after=after.timestamp() if after else None,
         indexed_before=before.timestamp() if before else None,
+        excluded_corpora=tuple(excluded_corpora) if excluded_corpora else None,
         _made_by=_TOKEN,
     )

@@ -198,4 +198,7 @@ def _access(access: AccessFilter, extra: list[Any] | None = None) -> Filter:
     if access.indexed_after is not None or access.indexed_before is not None:
         rng = RangeFloat(gte=access.indexed_after, lte=access.indexed_before)
         must.append(FieldCondition(key="indexed_at", range=rng))
+    if access.excluded_corpora:
+        return Filter(must=must + (extra or []),
+                      must_not=[FieldCondition(key="corpus", match=MatchAny(list(access.excluded_corpora)))])
     return Filter(must=must + (extra or []))

@@ -144,6 +144,8 @@ def _access(access: AccessFilter, extra: list[Any] | None = None) -> models.Filt
     if access.indexed_after is not None or access.indexed_before is not None:
         rng = models.Range(gte=access.indexed_after, lte=access.indexed_before)
         must.append(models.FieldCondition(key="indexed_at", range=rng))
-    return models.Filter(must=must + (extra or []))
+    excluded = [models.FieldCondition(key="corpus", match=models.MatchAny(any=list(access.excluded_corpora)))
+                ] if access.excluded_corpora else None
+    return models.Filter(must=must + (extra or []), must_not=excluded)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kernel.types import Element, ParsedDocument
@@ -140,3 +140,12 @@ def _span(text: str, start: int, end: int, els: list[Element], heading: str) -> 
         kinds=tuple(dict.fromkeys(e.kind for e in els)),
         embed_text=embed,
     )
+
+
+def page_starts(elements: Sequence[Element]) -> list[list[int]]:
+    """[offset, page] at each change of page, in text order."""
+    out: list[list[int]] = []
+    for el in elements:
+        if el.page is not None and (not out or out[-1][1] != el.page):
+            out.append([el.start, el.page])
+    return out

@@ -16,16 +16,18 @@ import numpy as np
 
 from index.protocol import IndexPoint, VectorIndex
 from index.sparse import Bm25Encoder
-from ingest.chunk import Span, chunk_document, chunk_id, content_hash
+from ingest.chunk import Span, chunk_document, chunk_id, content_hash, page_starts
+from ingest.corpora import register_corpus, remove_corpus
 from ingest.manifest import LoadedManifest, unmatched_patterns
 from ingest.parse import parse_item, preload_parsers
 from ingest.recovery import recover, require_free_space, runner_id
 from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
+from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.store import ChunkRow, Store
 from kernel.telemetry import tracer
-from kernel.types import Chunk, Element
+from kernel.types import Chunk
 from models.embed import Embedder
 
 
@@ -122,24 +124,6 @@ class IngestReport:
 def index_salt(settings: Settings, embedder: Embedder) -> str:
     """Everything besides content and ACL that shapes a document's chunks and vectors."""
     return f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v1"
-
-
-def register_corpus(loaded: LoadedManifest, store: Store) -> None:
-    m = loaded.manifest
-    store.upsert_corpus(
-        m.name, description=m.description, owner=m.owner, manifest_path=str(loaded.path),
-        manifest=m.model_dump(mode="json"), approval_status=m.approval.status,
-        approved_by=m.approval.by, approved_at=m.approval.at,
-    )
-
-
-def remove_corpus(corpus: str, store: Store, index: VectorIndex, status: str = "revoked") -> int:
-    """Take a corpus out of search: its points leave the index, its documents are marked."""
-    docs = store.documents(corpus)
-    index.delete_where(corpus=corpus)
-    index.flush()
-    store.mark_documents([d.id for d in docs if d.status != "deleted"], status)
-    return len(docs)
 
 
 def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:
@@ -299,15 +283,6 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
     report.timings.write += time.perf_counter() - t0
 
 
-def page_starts(elements: Sequence[Element]) -> list[list[int]]:
-    """[offset, page] at each change of page, in text order."""
-    out: list[list[int]] = []
-    for el in elements:
-        if el.page is not None and (not out or out[-1][1] != el.page):
-            out.append([el.start, el.page])
-    return out
-
-
 def fail(item: SourceItem, reason: str, store: Store, report: IngestReport) -> None:
     if store.get_document(item.document_id) is not None:
         store.record_failure(item.document_id, reason, item.fingerprint)
@@ -343,18 +318,23 @@ Progress = Callable[[int, int], None]
 def ingest(
     loaded: LoadedManifest, settings: Settings, store: Store, index: VectorIndex, embedder: Embedder,
     bm25: Bm25Encoder, *, process: ProcessFn | None = None, progress: Progress | None = None,
-    retry_failed: bool = False, job_id: str | None = None,
+    retry_failed: bool = False, job_id: str | None = None, flags: Flags | None = None,
 ) -> IngestReport:
-    """Ingest one corpus. `process` turns items into prepared batches (in-process by default)."""
+    """Ingest one corpus. `process` turns items into prepared batches (in-process by default). With `flags`,
+    the run refuses to start, and stops between batches, while `writes` or the corpus is switched off."""
     with tracer().start_as_current_span("ingest.job", attributes={"cairn.corpus": loaded.name}):
-        return _ingest(loaded, settings, store, index, embedder, bm25, process, progress, retry_failed, job_id)
+        return _ingest(loaded, settings, store, index, embedder, bm25, process, progress, retry_failed, job_id,
+                       flags)
 
 
 def _ingest(
     loaded: LoadedManifest, settings: Settings, store: Store, index: VectorIndex, embedder: Embedder,
     bm25: Bm25Encoder, process: ProcessFn | None, progress: Progress | None, retry_failed: bool,
-    job_id: str | None,
+    job_id: str | None, flags: Flags | None,
 ) -> IngestReport:
+    switches = ("writes", f"corpus:{loaded.name}")
+    if flags is not None:
+        flags.require_on(*switches)
     t_start = time.perf_counter()
     recover(store, index)
     require_free_space(settings.data_dir, settings.min_free_mb << 20)
@@ -392,6 +372,8 @@ def _ingest(
     try:
         for batch in run(the_plan.todo):
             require_free_space(settings.data_dir, settings.min_free_mb << 20)
+            if flags is not None:
+                flags.require_on(*switches)
             with tracer().start_as_current_span("ingest.write", attributes={"cairn.documents": len(batch)}):
                 commit(batch, the_plan, store, index, bm25, embedder.name, report)
             done += len(batch)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.protocol import VectorIndex
+from ingest.corpora import register_corpus, remove_corpus
 from ingest.manifest import Approval, load_manifest, save_manifest
-from ingest.pipeline import register_corpus, remove_corpus
 from kernel.store import Store
 
 

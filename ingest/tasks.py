@@ -31,7 +31,8 @@ from redis.exceptions import RedisError
 from ingest.parse import preload_parsers
 from ingest.pipeline import Prepared, ProcessFn, process_items
 from ingest.sources import SourceItem
-from kernel.errors import BrokerError
+from kernel.errors import BrokerError, SwitchedOffError
+from kernel.flags import Flags
 from kernel.logs import configure_logging
 from kernel.settings import Settings
 from kernel.store import Store
@@ -50,6 +51,12 @@ class WorkerState:
     embedder: Embedder | None = None
     store: Store | None = None
     replies: redis.Redis | None = None
+    switches: Flags | None = None
+
+    def flags(self) -> Flags:
+        if self.switches is None:
+            self.switches = Flags(self.ready()[1], self.settings.flags_ttl_s)
+        return self.switches
 
     def ready(self) -> tuple[Embedder, Store]:
         if self.embedder is None or self.store is None:
@@ -115,6 +122,12 @@ def make_celery(settings: Settings) -> Celery:
         task_id = str(self.request.id)
         state.reply(reply_to, {"kind": "started", "task_id": task_id, "document_id": message["document_id"]})
         embedder, store = state.ready()
+        try:
+            state.flags().require_on("writes", f"corpus:{message['corpus']}")
+        except SwitchedOffError as exc:  # not retried: it stays off until an operator turns it back on
+            state.reply(reply_to, {"kind": "failed", "task_id": task_id, "document_id": message["document_id"],
+                                   "error": f"{exc.code}: {exc}"})
+            return
         # The coordinator's ingest job is this span's parent: one trace from `cairn ingest` to every worker.
         with tracer().start_as_current_span("ingest.document", context=extract_context(message.pop("trace", {})),
                                             kind=SpanKind.CONSUMER, attributes={"cairn.document":

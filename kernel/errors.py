@@ -74,3 +74,13 @@ class IndexBusyError(IndexBackendError):
 
 class BrokerError(CairnError):
     code = "broker_error"
+
+
+class UnknownSwitchError(CairnError):
+    code = "unknown_switch"
+
+
+class SwitchedOffError(CairnError):
+    """An operator switched this off (`cairn flags`); it comes back when switched on, no restart needed."""
+
+    code = "switched_off"

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="forbid", frozen=True)
 
     data_dir: Path = Path(".cairn")
+    flags_ttl_s: float = Field(default=2.0, ge=0, description="how often a process re-reads the run-time switches")
     log_format: Literal["json", "text"] = Field(
         default="json", description="server and worker log lines: JSON objects with trace and request ids, or text")
     database_url: str | None = Field(

@@ -12,6 +12,7 @@ from typing import Literal
 from index.access import access_filter
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
+from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.telemetry import Metrics, tracer
 from kernel.types import Chunk, Principal, ScoredChunk
@@ -70,8 +71,9 @@ class SearchResult:
 
 class HybridSearcher:
     def __init__(self, index: VectorIndex, embedder: Embedder, bm25: Bm25Encoder,
-                 reranker: Reranker | None, config: SearchConfig, metrics: Metrics | None = None) -> None:
-        self.metrics = metrics
+                 reranker: Reranker | None, config: SearchConfig, metrics: Metrics | None = None,
+                 flags: Flags | None = None) -> None:
+        self.metrics, self.flags = metrics, flags
         self.index = index
         self.embedder = embedder
         self.bm25 = bm25
@@ -80,8 +82,12 @@ class HybridSearcher:
 
     def search(self, req: SearchRequest, config: SearchConfig | None = None) -> SearchResult:
         cfg = config or self.config
+        off = self.flags.off() if self.flags is not None else frozenset()
+        if "rerank" in off:
+            cfg = cfg.with_(rerank=False)
         access = access_filter(req.principal, corpora=req.corpora, document_ids=req.document_ids,
-                               source_types=req.source_types, after=req.after, before=req.before)
+                               source_types=req.source_types, after=req.after, before=req.before,
+                               excluded_corpora=[n.removeprefix("corpus:") for n in off if n.startswith("corpus:")])
         t: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
         sparse: dict[str, float] = {}

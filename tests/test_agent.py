@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -50,9 +51,7 @@ def corpus_services(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 
 
 def agent_with(svc: Services, **changes: Any) -> Agent:
-    svc2 = Services(svc.settings.model_copy(update=changes), svc.store, svc.index, svc.embedder, svc.bm25,
-                    svc.reranker, svc.rationale, svc.searcher, svc.metrics)
-    return svc2.agent()
+    return replace(svc, settings=svc.settings.model_copy(update=changes)).agent()
 
 
 def test_extractive_answer_cites_exact_spans(corpus_services: Services) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from index.access import access_filter
+from ingest.corpora import remove_corpus
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
-from ingest.pipeline import IngestReport, ingest, remove_corpus
+from ingest.pipeline import IngestReport, ingest
 from kernel.errors import CorpusNotApprovedError
 from kernel.settings import Settings
 from kernel.types import Chunk, Principal
@@ -159,8 +161,7 @@ def test_bad_inputs_fail_alone(tmp_path: Path, services: Services, settings: Set
     (docs / "big.txt").write_text("x " * 5000)
     (docs / "image.png").write_bytes(b"\x89PNG\r\n")
     manifest(root, "bad", {"path": "./docs"}, {"default": {"public": True}})
-    svc = Services(settings.model_copy(update={"max_file_bytes": 4000}), services.store, services.index,
-                   services.embedder, services.bm25, services.reranker, services.rationale, services.searcher)
+    svc = replace(services, settings=settings.model_copy(update={"max_file_bytes": 4000}))
     report = run(svc, root)
     reasons = {Path(f["source"]).name: f["reason"] for f in report.failures}
     assert report.added == 1
@@ -190,8 +191,7 @@ def test_parse_time_limit_stops_a_slow_parse(tmp_path: Path, services: Services,
     pages = [[f"Line {i} of page {p} with some words to parse." for i in range(40)] for p in range(60)]
     (root / "docs" / "long.pdf").write_bytes(pdf_bytes(pages))
     manifest(root, "slow", {"path": "./docs"}, {"default": {"public": True}})
-    svc = Services(settings.model_copy(update={"parse_timeout_s": 0.2}), services.store, services.index,
-                   services.embedder, services.bm25, services.reranker, services.rationale, services.searcher)
+    svc = replace(services, settings=settings.model_copy(update={"parse_timeout_s": 0.2}))
     report = run(svc, root)
     assert report.failed == 1
     assert report.failures[0]["reason"].startswith("parse_timeout")
@@ -217,9 +217,7 @@ def test_decompression_bomb_is_contained(tmp_path: Path, services: Services, set
             fh.write(b"</w:body></w:document>")
     assert bomb.stat().st_size < 5_000_000
     manifest(root, "bomb", {"path": "./docs"}, {"default": {"public": True}})
-    svc = Services(settings.model_copy(update={"parse_memory_mb": 300, "parse_timeout_s": 60}), services.store,
-                   services.index, services.embedder, services.bm25, services.reranker, services.rationale,
-                   services.searcher)
+    svc = replace(services, settings=settings.model_copy(update={"parse_memory_mb": 300, "parse_timeout_s": 60}))
     report = run(svc, root)
     assert report.failed == 1, report.failures
     assert report.failures[0]["reason"].split(":")[0] in {"parse_failed", "parse_timeout"}

@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+import kernel.flags  # noqa: F401 (the switches' table is part of the schema)
 from kernel.store import MIGRATIONS, Base, Store
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from index.open import open_index
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
+from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics
@@ -49,6 +50,7 @@ class Services:
     reranker: Reranker | None  # the ms-marco cross-encoder: search reranking and the answer scorers
     rationale: Reranker | None  # the extractive responder's sentence scorer, fine-tuned on scientific claims
     searcher: HybridSearcher
+    flags: Flags
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -70,8 +72,9 @@ class Services:
             rationale = load_rationale_scorer(settings)
         bm25 = Bm25Encoder()
         metrics = Metrics()
-        searcher = HybridSearcher(index, embedder, bm25, reranker, cfg, metrics)
-        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, metrics)
+        flags = Flags(store, settings.flags_ttl_s)
+        searcher = HybridSearcher(index, embedder, bm25, reranker, cfg, metrics, flags)
+        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, flags, metrics)
 
     def agent(self) -> Agent:
         """The agent over these services: governed tools, models in the configured order, extractive last."""
@@ -85,7 +88,7 @@ class Services:
 
         s = self.settings
         registry = default_registry()
-        handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
+        handle = governed(registry, self.metrics, injection_model=InjectionModel.load(), flags=self.flags)
         support = embedding_support(self.embedder)
         extractive = None
         if self.reranker is not None and self.rationale is not None:
@@ -93,8 +96,8 @@ class Services:
                                              CrossEncoderScorer(self.rationale), SentenceModel.load(),
                                              ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
-        return Agent(Router(models, extractive), handle, self.store, self.index, self.searcher, support, s,
-                     self.metrics)
+        return Agent(Router(models, extractive, flags=self.flags), handle, self.store, self.index, self.searcher,
+                     support, s, self.metrics)
 
     def close(self) -> None:
         self.index.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import kernel.flags  # noqa: F401 (its table joins the metadata)
 from kernel.store import Base
 
 connection = context.config.attributes["connection"]
