@@ -88,9 +88,9 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx)
         lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
                    if (doc := ctx.store.get_document(d)) is not None}
-        # Scored against the query: for a follow-up ("And how many days is that?") it holds the turn it
-        # follows, without which the question names nothing; otherwise it is the question itself.
-        cands, rows = self.featurize(query, cands, lengths)
+        # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
+        # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
+        cands, rows = self.featurize(asked(question), cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
         picked = select(cands, m)
