@@ -41,17 +41,17 @@ class SentenceModel:
     abstain_threshold: float
     max_sentences: int
     max_docs: int
-    prefilter: int = 16  # units that reach the cross-encoders; the model was fitted on what they score
+    prefilter: int  # units that reach the cross-encoders; the model was fitted on what they score
 
     @classmethod
     def load(cls, file: Path = MODEL_FILE) -> SentenceModel:
         d = json.loads(file.read_text())
-        if tuple(d.get("features", ())) != FEATURES or len(d["weights"]) != len(FEATURES):
+        if tuple(d.get("features", ())) != FEATURES or len(d["weights"]) != len(FEATURES) or "prefilter" not in d:
             raise ConfigError(f"{file} was fitted on features {d.get('features')}, this code computes "
                               f"{list(FEATURES)}; re-run bench/calibrate_answers.py --write")
         return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["select_threshold"]),
                    float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]),
-                   int(d.get("prefilter", 16)))
+                   int(d["prefilter"]))
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
