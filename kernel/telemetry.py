@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,9 +11,10 @@ from dataclasses import dataclass, field
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Tracer
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 
 from kernel.errors import ConfigError
+from kernel.version import cairn_version
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Metrics:
                                       registry=r)
         self.reads = Counter("cairn_content_reads_total", "Reads of indexed content for a principal",
                              ["channel"], registry=r)
+        # Which build answers: a rollout is visible on the dashboard as the version label changes.
+        self.build = Info("cairn_build", "The running Cairn build", registry=r)
+        self.build.info({"version": cairn_version(), "python": platform.python_version()})
 
 
 def tracer() -> Tracer:

@@ -170,6 +170,7 @@ def test_ops_endpoints(api: Api) -> None:
         assert 'cairn_http_requests_total{route="/v1/search",status="200"}' in metrics
         assert 'cairn_http_requests_total{route="/v1/answers/{answer_id}",status="404"}' in metrics
         assert 'cairn_retrieval_stage_seconds_count{stage="dense"}' in metrics
+        assert 'cairn_build_info{python="' in metrics and 'version="' in metrics
 
 
 def test_rate_limit_and_concurrency_limit(tmp_path: Path, embedder: Embedder) -> None:
