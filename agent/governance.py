@@ -25,7 +25,6 @@ from agent.redact import redact_value
 from agent.tools import Registry
 from agent.untrusted import Finding, scan, urls
 from kernel.errors import CairnError
-from kernel.flags import Flags
 from kernel.telemetry import Metrics, tracer
 
 Handler = Callable[[ToolCall, RunContext], ToolOutcome]
@@ -96,12 +95,12 @@ def audited(inner: Handler) -> Handler:
     return handle
 
 
-def registered(registry: Registry, flags: Flags | None = None) -> Wrapper:
+def registered(registry: Registry) -> Wrapper:
     def wrap(inner: Handler) -> Handler:
         def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
             if registry.get(call.tool) is None:
                 return ToolOutcome.refused("unknown_tool", f"there is no tool named {call.tool!r}")
-            if call.tool in registry.disabled or (flags is not None and flags.is_off(f"tool:{call.tool}")):
+            if registry.is_disabled(call.tool):
                 return ToolOutcome.refused("tool_disabled", f"tool {call.tool!r} is switched off")
             return inner(call, ctx)
         return handle
@@ -309,10 +308,10 @@ class Executor:
 
 
 def governed(registry: Registry, metrics: Metrics, executor: Executor | None = None,
-             injection_model: InjectionModel | None = None, flags: Flags | None = None) -> Handler:
+             injection_model: InjectionModel | None = None) -> Handler:
     """Compose the loop. The first wrapper listed is the outermost."""
     wrappers: list[Wrapper] = [
-        metered(metrics), audited, registered(registry, flags), permitted(registry), validated(registry), budgeted,
+        metered(metrics), audited, registered(registry), permitted(registry), validated(registry), budgeted,
         loop_guarded, untrusted_content_rule(registry), output_guarded(registry, metrics, injection_model),
     ]
     handler: Handler = executor or Executor(registry)

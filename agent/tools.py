@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from agent.context import RunContext
+from kernel.flags import Flags
 from kernel.types import Role
 
 Tier = Literal["read", "write"]
@@ -37,6 +38,7 @@ class ToolSpec:
 class Registry:
     tools: dict[str, ToolSpec] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
+    flags: Flags | None = None  # the operators' run-time switches (`tool:<name>`), shared by every process
 
     def register(self, spec: ToolSpec) -> None:
         if spec.name in self.tools:
@@ -47,8 +49,12 @@ class Registry:
         return self.tools.get(name)
 
     def kill(self, name: str) -> None:
-        """The per-tool kill switch: a disabled tool is refused before anything else runs."""
+        """The per-tool kill switch of this process: a disabled tool is refused before anything else runs."""
         self.disabled.add(name)
 
+    def is_disabled(self, name: str) -> bool:
+        """Killed here, or switched off by an operator (`cairn flags off tool:<name>`)."""
+        return name in self.disabled or (self.flags is not None and self.flags.is_off(f"tool:{name}"))
+
     def offered_to(self, role: Role) -> list[ToolSpec]:
-        return [t for n, t in sorted(self.tools.items()) if n not in self.disabled and role in t.roles]
+        return [t for n, t in sorted(self.tools.items()) if not self.is_disabled(n) and role in t.roles]

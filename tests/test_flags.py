@@ -153,3 +153,17 @@ def test_writes_and_corpus_switches_stop_a_running_worker(tmp_path: Path, embedd
         os.killpg(worker.pid, 15)
         worker.wait(timeout=30)
         svc.close()
+
+
+def test_a_switched_off_tool_is_neither_offered_to_models_nor_run(tmp_path: Path) -> None:
+    from agent.builtin_tools import default_registry
+    from kernel.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'cairn.db'}")
+    flags = Flags(store, ttl_s=0)
+    registry = default_registry(flags)
+    assert "escalate_to_human" in {t.name for t in registry.offered_to("user")}
+    flags.set("tool:escalate_to_human", True, by="ops", role="admin", origin="cli")
+    assert "escalate_to_human" not in {t.name for t in registry.offered_to("user")}
+    assert registry.is_disabled("escalate_to_human") and not registry.is_disabled("search_knowledge")
+    store.close()

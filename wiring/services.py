@@ -87,8 +87,8 @@ class Services:
         from agent.sentence_model import SentenceModel
 
         s = self.settings
-        registry = default_registry()
-        handle = governed(registry, self.metrics, injection_model=InjectionModel.load(), flags=self.flags)
+        registry = default_registry(self.flags)
+        handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
         support = embedding_support(self.embedder)
         extractive = None
         if self.reranker is not None and self.rationale is not None:
