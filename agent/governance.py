@@ -64,7 +64,6 @@ def metered(metrics: Metrics) -> Wrapper:
     def wrap(inner: Handler) -> Handler:
         def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
             with tracer().start_as_current_span(f"tool.{call.tool}") as span:
-                span.set_attribute("cairn.trace_id", ctx.trace_id)
                 t0 = time.perf_counter()
                 out = inner(call, ctx)
                 metrics.tool_latency.labels(call.tool).observe(time.perf_counter() - t0)

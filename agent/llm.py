@@ -81,8 +81,7 @@ class OpenAICompatibleResponder:
 
     def _complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], ctx: RunContext,
                   usage: Usage) -> dict[str, Any]:
-        with tracer().start_as_current_span(f"model.{self.name}") as span:
-            span.set_attribute("cairn.trace_id", ctx.trace_id)
+        with tracer().start_as_current_span(f"model.{self.name}"):
             try:
                 resp = self._client.chat.completions.create(
                     model=self.provider.model, messages=messages, tools=tools,  # type: ignore[arg-type]

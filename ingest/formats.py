@@ -6,6 +6,7 @@ spreadsheets (CSV, XLSX) into tables whose every row names its columns.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -47,6 +48,7 @@ _VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed 
 _TARGET = re.compile(r"\s*<[^<>]*>\s*$")
 
 
+@functools.cache  # docutils keeps roles and directives per process: once is enough
 def _register_sphinx_markup() -> None:
     from collections.abc import Mapping
 
@@ -80,12 +82,7 @@ def _register_sphinx_markup() -> None:
             self.state.nested_parse(StringList(lines), self.content_offset, box)
             return [box]
 
-    class Dropped(Directive):
-        optional_arguments = 10
-        final_argument_whitespace = True
-        has_content = True
-        option_spec = None
-
+    class Dropped(Prose):
         def run(self) -> list[Any]:
             return []
 
