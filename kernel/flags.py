@@ -5,7 +5,8 @@ reads the set of switched-off names at most every `ttl_s` seconds. Names:
 
 - `llm` — answering with LLM providers (the extractive responder answers alone)
 - `rerank` — search reranking
-- `writes` — every change to the index: ingestion, uploads, corpus changes and revocations
+- `writes` — ingestion (CLI, API jobs, Celery workers) and every corpus change through the API (uploads,
+  manifests, approvals, revocations, deletions); `cairn corpus revoke` on the host is not blocked
 - `tool:<name>` — one tool, for every caller
 - `provider:<name>` — one LLM provider
 - `corpus:<name>` — one corpus: not searched (so not answered from) and not ingested
