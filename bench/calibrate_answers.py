@@ -284,7 +284,7 @@ def main() -> None:
     ap.add_argument("--squad-answerable", type=int, default=300)
     ap.add_argument("--squad-unanswerable", type=int, default=100)
     ap.add_argument("--max-docs", type=int, default=2)
-    ap.add_argument("--prefilter", type=int, default=16,
+    ap.add_argument("--prefilter", type=int, default=8,
                     help="units that reach the cross-encoders (at most the 16 collected)")
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
