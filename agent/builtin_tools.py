@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.answer import Citation
 from agent.context import RunContext
+from agent.tool_results import (
+    CitationCheck,
+    CitedSpan,
+    Corpora,
+    CorpusInfo,
+    Passage,
+    Passages,
+    SearchResult,
+    SourceView,
+    Span,
+    TicketCreated,
+    TicketState,
+)
 from agent.tools import Registry, ToolSpec
 from index.access import access_filter
 from kernel.errors import NotFoundError
 from kernel.flags import Flags
+from kernel.types import Chunk
 from retrieval.search import SearchRequest
 
 
@@ -65,99 +80,96 @@ class UpdateEscalationArgs(BaseModel):
     comment: str | None = Field(default=None, max_length=4000)
 
 
-def search_knowledge(ctx: RunContext, args: SearchArgs) -> dict[str, Any]:
+def passage(chunk: Chunk, score: float = 0.0, scores: dict[str, float | int | None] | None = None) -> Passage:
+    return Passage(chunk_id=chunk.chunk_id, document_id=chunk.document_id, corpus=chunk.corpus, title=chunk.title,
+                   source=chunk.source, page=chunk.page, heading_path=list(chunk.heading_path), start=chunk.start,
+                   end=chunk.end, text=chunk.text, score=score, scores=scores or {})
+
+
+def search_knowledge(ctx: RunContext, args: SearchArgs) -> SearchResult:
     searcher = ctx.searcher
     cfg = None
     if args.rerank is not None:
         cfg = searcher.config.with_(rerank=args.rerank and searcher.reranker is not None)
     res = searcher.search(SearchRequest(args.query, ctx.principal, k=args.k, corpora=args.corpora,
                                         source_types=args.source_types), cfg)
-    return {"results": [{
-        "chunk_id": r.chunk.chunk_id, "document_id": r.chunk.document_id, "corpus": r.chunk.corpus,
-        "title": r.chunk.title, "source": r.chunk.source, "page": r.chunk.page,
-        "heading_path": list(r.chunk.heading_path), "start": r.chunk.start, "end": r.chunk.end,
-        "text": r.chunk.text, "score": r.score, "scores": r.scores,
-    } for r in res.results], "query": args.query, "rerank": res.rerank, "timings_ms": res.timings_ms}
+    return SearchResult(results=[passage(r.chunk, r.score, r.scores) for r in res.results], query=args.query,
+                        rerank=res.rerank, timings_ms=res.timings_ms)
 
 
-def read_source(ctx: RunContext, args: ReadSourceArgs) -> dict[str, Any]:
+def read_source(ctx: RunContext, args: ReadSourceArgs) -> SourceView:
     """A source for a person checking citations: whole within the caller's ACL; otherwise only the spans
     an answer cited, and only to support staff or the answer's own user. Anything else: not found."""
-    doc = ctx.store.get_document(args.document_id)
+    doc = ctx.docs.get_document(args.document_id)
     who = ctx.principal
     readable = doc is not None and doc.status == "indexed" and who.may_read(list(doc.acl))
-    cited: list[dict[str, Any]] = []
+    cited: list[Citation] = []
     if args.answer_id is not None:
-        row = ctx.store.get_answer(args.answer_id)
+        row = ctx.records.get_answer(args.answer_id)
         if row is not None and (who.role in ("support", "admin") or row.user_id == who.user_id):
-            cited = [c for c in row.body.get("citations", []) if c.get("document_id") == args.document_id]
+            cited = [c for c in map(Citation.model_validate, row.body.get("citations", []))
+                     if c.document_id == args.document_id]
     if doc is None or not (readable or (cited and who.role in ("support", "admin"))):
         raise NotFoundError("no such document")
-    spans = [{"n": c["n"], "start": c["start"], "end": c["end"], "quote": c["quote"],
-              "stale": doc.text[c["start"] : c["end"]] != c["quote"]} for c in cited]
+    spans = [CitedSpan(n=c.n, start=c.start, end=c.end, quote=c.quote, stale=doc.text[c.start : c.end] != c.quote)
+             for c in cited]
     asked = None
     if readable and args.start is not None and args.end is not None and args.start <= args.end <= len(doc.text):
-        asked = {"start": args.start, "end": args.end}
-    return {"document_id": doc.id, "title": doc.title, "source": doc.source_uri, "corpus": doc.corpus,
-            "version": doc.version, "full": readable, "text": doc.text if readable else None, "spans": spans,
-            "asked": asked}
+        asked = Span(start=args.start, end=args.end)
+    return SourceView(document_id=doc.id, title=doc.title, source=doc.source_uri, corpus=doc.corpus,
+                      version=doc.version, full=readable, text=doc.text if readable else None, spans=spans,
+                      asked=asked)
 
 
-def read_chunk(ctx: RunContext, args: ReadChunkArgs) -> dict[str, Any]:
-    row = ctx.store.get_chunk_row(args.chunk_id)
+def read_chunk(ctx: RunContext, args: ReadChunkArgs) -> Passages:
+    row = ctx.docs.get_chunk_row(args.chunk_id)
     ids = [args.chunk_id]
     if row is not None and args.neighbours:
-        ids = [r.chunk_id for r in ctx.store.chunk_rows(row.document_id)
+        ids = [r.chunk_id for r in ctx.docs.chunk_rows(row.document_id)
                if abs(r.ordinal - row.ordinal) <= args.neighbours]
-    hits = ctx.index.retrieve(ids, access_filter(ctx.principal))
+    hits = ctx.passages.retrieve(ids, access_filter(ctx.principal))
     if not any(h.chunk.chunk_id == args.chunk_id for h in hits):
         raise NotFoundError("no such chunk")  # the same answer whether it is missing or not readable
     hits.sort(key=lambda h: h.chunk.ordinal)
-    return {"results": [{"chunk_id": h.chunk.chunk_id, "document_id": h.chunk.document_id,
-                         "title": h.chunk.title, "start": h.chunk.start, "end": h.chunk.end,
-                         "text": h.chunk.text} for h in hits]}
+    return Passages(results=[passage(h.chunk) for h in hits])
 
 
-def list_corpora(ctx: RunContext, _: NoArgs) -> dict[str, Any]:
-    return {"corpora": [{"name": c.name, "description": c.description}
-                        for c in ctx.store.list_corpora() if c.approval_status == "approved"]}
+def list_corpora(ctx: RunContext, _: NoArgs) -> Corpora:
+    return Corpora(corpora=[CorpusInfo(name=c.name, description=c.description)
+                            for c in ctx.docs.list_corpora() if c.approval_status == "approved"])
 
 
-def verify_citation(ctx: RunContext, args: VerifyArgs) -> dict[str, Any]:
-    doc = ctx.store.get_document(args.document_id)
+def verify_citation(ctx: RunContext, args: VerifyArgs) -> CitationCheck:
+    doc = ctx.docs.get_document(args.document_id)
     if doc is None or doc.status != "indexed" or not ctx.principal.may_read(list(doc.acl)):
         raise NotFoundError("no such document")
     current = doc.text[args.start : args.end]
     if current == args.quote:
-        return {"valid": True, "status": "valid"}
+        return CitationCheck(valid=True, status="valid")
     moved = doc.text.find(args.quote) if args.quote else -1
-    return {"valid": False, "status": "stale" if moved >= 0 else "mismatch", "current": current,
-            "found_at": moved if moved >= 0 else None}
+    return CitationCheck(valid=False, status="stale" if moved >= 0 else "mismatch", current=current,
+                         found_at=moved if moved >= 0 else None)
 
 
-def escalate_to_human(ctx: RunContext, args: EscalateArgs) -> dict[str, Any]:
-    row, created = ctx.store.create_ticket(
+def escalate_to_human(ctx: RunContext, args: EscalateArgs) -> TicketCreated:
+    row, created = ctx.records.create_ticket(
         args.idempotency_key, ctx.principal.user_id, question=args.question, answer=args.answer,
         reason=args.reason, trace_id=ctx.trace_id, trace=list(ctx.trace))
-    return {"ticket_id": row.id, "created": created}
+    return TicketCreated(ticket_id=row.id, created=created)
 
 
-def update_escalation(ctx: RunContext, args: UpdateEscalationArgs) -> dict[str, Any]:
-    ticket = ctx.store.get_ticket(args.ticket_id)
+def update_escalation(ctx: RunContext, args: UpdateEscalationArgs) -> TicketState:
+    ticket = ctx.records.get_ticket(args.ticket_id)
     if ticket is None:
         raise NotFoundError("no such ticket")
-    changes: dict[str, Any] = {}
-    if args.action == "assign":
-        changes["assignee"] = args.assignee or ctx.principal.user_id
-    elif args.action == "resolve":
-        changes["status"] = "resolved"
-    elif args.action == "reopen":
-        changes["status"] = "open"
+    assignee = (args.assignee or ctx.principal.user_id) if args.action == "assign" else None
+    status = {"resolve": "resolved", "reopen": "open"}.get(args.action)
+    comments = None
     if args.comment or args.action == "comment":
         note = {"by": ctx.principal.user_id, "text": args.comment or "", "action": args.action}
-        changes["comments"] = [*ticket.comments, note]
-    row = ctx.store.update_ticket(args.ticket_id, **changes)
-    return {"ticket_id": row.id, "status": row.status, "assignee": row.assignee}
+        comments = [*ticket.comments, note]
+    row = ctx.records.update_ticket(args.ticket_id, status=status, assignee=assignee, comments=comments)
+    return TicketState(ticket_id=row.id, status=row.status, assignee=row.assignee)
 
 
 def default_registry(flags: Flags | None = None) -> Registry:

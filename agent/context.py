@@ -6,12 +6,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from index.protocol import VectorIndex
-from kernel.store import Store
+from agent.ports import AgentRecords, DocumentReader
+from agent.tool_results import ToolResult
+from index.reader import ReadableIndex
+from kernel.errors import CairnError
 from kernel.types import Principal
 from retrieval.search import HybridSearcher
 
@@ -56,25 +59,58 @@ class ToolCall:
         return f"{self.tool}:{json.dumps(self.args, sort_keys=True, default=str)}"
 
 
+class Refusal(StrEnum):
+    """Why a tool call did not return a result: the governance loop's reasons, and the tools' own."""
+
+    UNKNOWN_TOOL = "unknown_tool"
+    TOOL_DISABLED = "tool_disabled"
+    FORBIDDEN = "forbidden"
+    INVALID_ARGUMENTS = "invalid_arguments"
+    BUDGET_EXCEEDED = "budget_exceeded"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
+    CANCELLED = "cancelled"
+    LOOP_DETECTED = "loop_detected"
+    UNTRUSTED_CONTENT = "untrusted_content"
+    CIRCUIT_OPEN = "circuit_open"
+    OUTPUT_TOO_LARGE = "output_too_large"
+    TIMEOUT = "timeout"
+    TRANSIENT_ERROR = "transient_error"
+    TOOL_ERROR = "tool_error"
+    # Raised by a tool as a CairnError: a clean refusal, not a fault of the tool.
+    NOT_FOUND = "not_found"
+    SWITCHED_OFF = "switched_off"
+    CORPUS_NOT_APPROVED = "corpus_not_approved"
+    INDEX_ERROR = "index_error"
+    INDEX_BUSY = "index_busy"
+    TOOL_REFUSED = "tool_refused"
+
+    @classmethod
+    def of(cls, exc: CairnError) -> Refusal:
+        try:
+            return cls(exc.code)
+        except ValueError:
+            return cls.TOOL_REFUSED
+
+
 @dataclass
 class ToolOutcome:
     ok: bool
-    output: Any = None
+    output: ToolResult | None = None
     decision: str = "allowed"
     reason: str = ""
-    error_code: str = ""
+    error_code: Refusal | None = None
 
     @classmethod
-    def refused(cls, code: str, reason: str) -> ToolOutcome:
+    def refused(cls, code: Refusal, reason: str) -> ToolOutcome:
         return cls(ok=False, decision="refused", reason=reason, error_code=code)
 
     @classmethod
-    def failed(cls, code: str, reason: str) -> ToolOutcome:
+    def failed(cls, code: Refusal, reason: str) -> ToolOutcome:
         return cls(ok=False, decision="error", reason=reason, error_code=code)
 
     def for_model(self) -> dict[str, Any]:
-        if self.ok:
-            return {"ok": True, "result": self.output}
+        if self.ok and self.output is not None:
+            return {"ok": True, "result": self.output.model_dump(mode="json")}
         return {"ok": False, "error": {"code": self.error_code, "message": self.reason}}
 
 
@@ -83,8 +119,9 @@ class RunContext:
     """Per-turn state. Tools and wrappers read it; only wrappers change the counters."""
 
     principal: Principal
-    store: Store
-    index: VectorIndex
+    docs: DocumentReader
+    records: AgentRecords
+    passages: ReadableIndex
     searcher: HybridSearcher
     budget: Budget = field(default_factory=Budget)
     trace_id: str = field(default_factory=lambda: uuid.uuid4().hex)

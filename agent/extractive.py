@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, asked, content_words, features
+from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
 from models.cross_encoder import Reranker
@@ -53,7 +54,7 @@ class ExtractiveConfig:
 
 @dataclass
 class Candidate:
-    result: dict[str, Any]
+    result: Passage
     doc_rank: int
     start: int
     end: int
@@ -82,12 +83,14 @@ class ExtractiveResponder:
         out = handle(ToolCall("search_knowledge", {"query": query, "k": cfg.k}, origin="planner"), ctx)
         if not out.ok:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
-        results: list[dict[str, Any]] = out.output["results"]
+        if not isinstance(out.output, SearchResult):
+            return abstain(question, [query], ctx, "search returned no passages")
+        results = out.output.results
         cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
         if not cands:
             return abstain(question, [query], ctx)
-        lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
-                   if (doc := ctx.store.get_document(d)) is not None}
+        lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}
+                   if (doc := ctx.docs.get_document(d)) is not None}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
         cands, rows = self.featurize(asked(question), cands, lengths)
@@ -111,12 +114,12 @@ class ExtractiveResponder:
         kept, texts, bi = [cands[i] for i in keep], [texts[i] for i in keep], [bi[i] for i in keep]
         rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
                         [c.doc_rank for c in kept],
-                        [c.start / max(doc_lengths.get(c.result["document_id"], 1), 1) for c in kept],
+                        [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
                         [c.kind for c in kept])
         return kept, rows
 
 
-def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, flagged: set[str]
+def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str]
                ) -> list[Candidate]:
     """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings are
     skipped, and so is any unit that reads as an injection attempt or carries a link from a chunk flagged
@@ -125,24 +128,24 @@ def candidates(results: list[dict[str, Any]], max_docs: int, min_chars: int, fla
     out: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
     for r in results:
-        is_flagged = r["chunk_id"] in flagged
-        if r["document_id"] not in docs:
+        is_flagged = r.chunk_id in flagged
+        if r.document_id not in docs:
             if len(docs) >= max_docs:
                 continue
-            docs.append(r["document_id"])
-        text: str = r["text"]
-        headings = {r.get("title", ""), *r.get("heading_path", [])}
+            docs.append(r.document_id)
+        text = r.text
+        headings = {r.title, *r.heading_path}
         for unit in answer_units(text):
             a, b = unit.start, unit.end
             sent = text[a:b]
-            key = (r["document_id"], r["start"] + a, r["start"] + b)
+            key = (r.document_id, r.start + a, r.start + b)
             if len(sent) < min_chars or sent in headings or key in seen:
                 continue
             if scan(sent) or (is_flagged and urls(sent)):
                 continue
             seen.add(key)
-            out.append(Candidate(r, docs.index(r["document_id"]), r["start"] + a, r["start"] + b, sent,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, list(r.get("heading_path", [])))))
+            out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, sent,
+                                 kind=unit.kind, probe=probe(sent, unit.kind, list(r.heading_path))))
     return out
 
 
@@ -180,22 +183,22 @@ def redundant_pair(pair: tuple[str, int, int, float], sentences: list[tuple[str,
 
 
 def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
-    singles = [(c.result["document_id"], c.start, c.end, c.score) for c in cands if c.kind == "sentence"]
+    singles = [(c.result.document_id, c.start, c.end, c.score) for c in cands if c.kind == "sentence"]
     cands = [c for c in cands if c.kind != "pair"
-             or not redundant_pair((c.result["document_id"], c.start, c.end, c.score), singles)]
+             or not redundant_pair((c.result.document_id, c.start, c.end, c.score), singles)]
     best = max(cands, key=lambda c: c.score)
     if best.score < model.abstain_threshold:
         return []
     best_row: dict[str, float] = {}
     for c in cands:
         if c.kind == "row":
-            best_row[c.result["chunk_id"]] = max(best_row.get(c.result["chunk_id"], 0.0), c.score)
+            best_row[c.result.chunk_id] = max(best_row.get(c.result.chunk_id, 0.0), c.score)
     keep: list[Candidate] = []
     for c in sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score):
-        if c.kind == "row" and c.score < ROW_MARGIN * best_row[c.result["chunk_id"]]:
+        if c.kind == "row" and c.score < ROW_MARGIN * best_row[c.result.chunk_id]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
-        if not any(k.result["document_id"] == c.result["document_id"] and c.start < k.end and k.start < c.end
+        if not any(k.result.document_id == c.result.document_id and c.start < k.end and k.start < c.end
                    for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
@@ -207,12 +210,11 @@ def compose(question: str, searched: list[str], picked: list[Candidate], ctx: Ru
     sentences: list[SentenceVerdict] = []
     for i, c in enumerate(picked, start=1):
         r = c.result
-        pages = ctx.store.document_pages(r["document_id"])
-        page = page_at(pages, c.start) if pages else r.get("page")
-        citations.append(Citation(n=i, chunk_id=r["chunk_id"], document_id=r["document_id"], title=r.get("title", ""),
-                                  source=r.get("source", ""), page=page,
-                                  heading_path=list(r.get("heading_path", [])), start=c.start, end=c.end,
-                                  quote=c.text))
+        pages = ctx.docs.document_pages(r.document_id)
+        page = page_at(pages, c.start) if pages else r.page
+        citations.append(Citation(n=i, chunk_id=r.chunk_id, document_id=r.document_id, title=r.title,
+                                  source=r.source, page=page, heading_path=list(r.heading_path), start=c.start,
+                                  end=c.end, quote=c.text))
         sentences.append(SentenceVerdict(text=f"{c.text} [{i}]", citations=[i]))
     return Answer(question=question, answer=join_units([s.text for s in sentences]), citations=citations,
                   sentences=sentences, searched=searched, trace_id=ctx.trace_id)

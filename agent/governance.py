@@ -11,7 +11,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import functools
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.context import RunContext, ToolCall, ToolOutcome
+from agent.context import Refusal, RunContext, ToolCall, ToolOutcome
 from agent.injection_model import InjectionModel
 from agent.redact import redact_value
 from agent.tools import Registry
@@ -69,9 +68,9 @@ def metered(metrics: Metrics) -> Wrapper:
                 metrics.tool_latency.labels(call.tool).observe(time.perf_counter() - t0)
                 metrics.tool_calls.labels(call.tool, out.decision).inc()
                 span.set_attribute("cairn.decision", out.decision)
-                if out.error_code == "loop_detected":
+                if out.error_code is Refusal.LOOP_DETECTED:
                     metrics.loop_detections.inc()
-                if out.error_code == "untrusted_content":
+                if out.error_code is Refusal.UNTRUSTED_CONTENT:
                     metrics.safety_events.labels("blocked_write").inc()
                 return out
         return handle
@@ -83,10 +82,10 @@ def audited(inner: Handler) -> Handler:
         t0 = time.perf_counter()
         out = inner(call, ctx)
         ms = (time.perf_counter() - t0) * 1000
-        ctx.store.add_audit(
+        ctx.records.add_audit(
             trace_id=ctx.trace_id, user_id=ctx.principal.user_id, role=ctx.principal.role, tool=call.tool,
             origin=call.origin, arguments=redact_value(call.args), decision=out.decision,
-            reason=str(redact_value(out.reason)), latency_ms=ms, outcome="ok" if out.ok else out.error_code,
+            reason=str(redact_value(out.reason)), latency_ms=ms, outcome="ok" if out.ok else str(out.error_code),
         )
         ctx.trace.append({"tool": call.tool, "origin": call.origin, "decision": out.decision,
                           "reason": out.reason, "ms": round(ms, 1)})
@@ -98,9 +97,9 @@ def registered(registry: Registry) -> Wrapper:
     def wrap(inner: Handler) -> Handler:
         def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
             if registry.get(call.tool) is None:
-                return ToolOutcome.refused("unknown_tool", f"there is no tool named {call.tool!r}")
+                return ToolOutcome.refused(Refusal.UNKNOWN_TOOL, f"there is no tool named {call.tool!r}")
             if registry.is_disabled(call.tool):
-                return ToolOutcome.refused("tool_disabled", f"tool {call.tool!r} is switched off")
+                return ToolOutcome.refused(Refusal.TOOL_DISABLED, f"tool {call.tool!r} is switched off")
             return inner(call, ctx)
         return handle
     return wrap
@@ -111,7 +110,7 @@ def permitted(registry: Registry) -> Wrapper:
         def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
             spec = registry.tools[call.tool]
             if ctx.principal.role not in spec.roles:
-                return ToolOutcome.refused("forbidden", f"role {ctx.principal.role!r} may not use {call.tool!r}")
+                return ToolOutcome.refused(Refusal.FORBIDDEN, f"role {ctx.principal.role!r} may not use {call.tool!r}")
             return inner(call, ctx)
         return handle
     return wrap
@@ -126,7 +125,7 @@ def validated(registry: Registry) -> Wrapper:
             except ValidationError as exc:
                 problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}"
                                      for e in exc.errors())
-                return ToolOutcome.refused("invalid_arguments", problems)
+                return ToolOutcome.refused(Refusal.INVALID_ARGUMENTS, problems)
             return inner(call, ctx)
         return handle
     return wrap
@@ -136,17 +135,17 @@ def budgeted(inner: Handler) -> Handler:
     def handle(call: ToolCall, ctx: RunContext) -> ToolOutcome:
         b, u = ctx.budget, ctx.usage
         if u.tool_calls >= b.max_tool_calls:
-            return ToolOutcome.refused("budget_exceeded", f"tool-call budget of {b.max_tool_calls} used up")
+            return ToolOutcome.refused(Refusal.BUDGET_EXCEEDED, f"tool-call budget of {b.max_tool_calls} used up")
         # Token and cost budgets bound what a model spends; the planner's own calls cost neither, and the
         # extractive fallback must still be able to answer after a model has spent its budget.
         if call.origin == "model" and u.tokens >= b.max_tokens:
-            return ToolOutcome.refused("budget_exceeded", f"token budget of {b.max_tokens} used up")
+            return ToolOutcome.refused(Refusal.BUDGET_EXCEEDED, f"token budget of {b.max_tokens} used up")
         if call.origin == "model" and u.cost >= b.max_cost:
-            return ToolOutcome.refused("budget_exceeded", f"cost budget of {b.max_cost} used up")
+            return ToolOutcome.refused(Refusal.BUDGET_EXCEEDED, f"cost budget of {b.max_cost} used up")
         if ctx.seconds_left() <= 0:
-            return ToolOutcome.refused("deadline_exceeded", "the turn's deadline has passed")
+            return ToolOutcome.refused(Refusal.DEADLINE_EXCEEDED, "the turn's deadline has passed")
         if ctx.cancel.is_set():
-            return ToolOutcome.refused("cancelled", "the caller stopped waiting for this turn")
+            return ToolOutcome.refused(Refusal.CANCELLED, "the caller stopped waiting for this turn")
         u.tool_calls += 1
         return inner(call, ctx)
     return handle
@@ -157,7 +156,8 @@ def loop_guarded(inner: Handler) -> Handler:
         key = call.key()
         seen = ctx.call_counts.get(key, 0)
         if seen >= ctx.budget.max_repeats:
-            return ToolOutcome.refused("loop_detected", f"the same {call.tool} call was already made {seen} times")
+            return ToolOutcome.refused(Refusal.LOOP_DETECTED,
+                                       f"the same {call.tool} call was already made {seen} times")
         ctx.call_counts[key] = seen + 1
         return inner(call, ctx)
     return handle
@@ -184,9 +184,9 @@ def untrusted_content_rule(registry: Registry) -> Wrapper:
 
 
 def _blocked(ctx: RunContext, call: ToolCall, reason: str) -> ToolOutcome:
-    ctx.store.add_safety_event(trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="blocked_write",
-                               detail=f"{call.tool}: {reason}")
-    return ToolOutcome.refused("untrusted_content", reason)
+    ctx.records.add_safety_event(trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="blocked_write",
+                                       detail=f"{call.tool}: {reason}")
+    return ToolOutcome.refused(Refusal.UNTRUSTED_CONTENT, reason)
 
 
 def _from_retrieved(args: dict[str, Any], retrieved: list[str]) -> str:
@@ -237,26 +237,24 @@ def output_guarded(registry: Registry, metrics: Metrics, model: InjectionModel |
             spec = registry.tools[call.tool]
             if not out.ok:
                 return out
-            if spec.returns_untrusted:
-                items = list(out.output.get("results", [])) if isinstance(out.output, dict) else []
-                if isinstance(out.output, dict) and isinstance(out.output.get("text"), str):
-                    items.append(out.output)  # a whole source read is as untrusted as a search hit
-                for item in items:
-                    text = str(item.get("text", ""))
+            if spec.returns_untrusted and out.output is not None:
+                # A whole source read is as untrusted as a search hit.
+                for item in out.output.untrusted():
+                    text = item.untrusted_text()
                     ctx.retrieved.append(text)
                     findings = verdicts(text)
                     if findings:
-                        item["flagged"] = sorted({f.kind for f in findings})
-                        ctx.flagged_chunks.add(str(item.get("chunk_id")))
-                        ctx.store.add_safety_event(
+                        item.flagged = sorted({f.kind for f in findings})
+                        ctx.flagged_chunks.add(str(item.chunk_ref()))
+                        ctx.records.add_safety_event(
                             trace_id=ctx.trace_id, user_id=ctx.principal.user_id, kind="injection_pattern",
-                            chunk_id=item.get("chunk_id"), document_id=item.get("document_id"),
+                            chunk_id=item.chunk_ref(), document_id=item.document_id,
                             detail=", ".join(f.kind for f in findings))
                         for f in findings:
                             metrics.safety_events.labels(f.kind).inc()
-            size = len(json.dumps(out.output, default=str))
+            size = len(out.output.model_dump_json()) if out.output is not None else 0
             if size > max_chars:
-                return ToolOutcome.failed("output_too_large", f"tool output of {size} characters is over the cap")
+                return ToolOutcome.failed(Refusal.OUTPUT_TOO_LARGE, f"tool output of {size} characters is over the cap")
             return out
         return handle
     return wrap
@@ -276,9 +274,9 @@ class Executor:
         spec = self.registry.tools[call.tool]
         breaker = self.breakers.setdefault(call.tool, CircuitBreaker())
         if not breaker.allow():
-            return ToolOutcome.refused("circuit_open", f"{call.tool} failed repeatedly; paused for a while")
+            return ToolOutcome.refused(Refusal.CIRCUIT_OPEN, f"{call.tool} failed repeatedly; paused for a while")
         attempts = 1 + (self.retries if spec.idempotent else 0)
-        last = ToolOutcome.failed("tool_error", "not run")
+        last = ToolOutcome.failed(Refusal.TOOL_ERROR, "not run")
         for attempt in range(attempts):
             timeout = min(spec.timeout_s, max(ctx.seconds_left(), 0.001))
             # The tool runs in the pool's thread inside this call's context: its spans join the turn's trace.
@@ -287,14 +285,14 @@ class Executor:
                 result = future.result(timeout=timeout)
             except concurrent.futures.TimeoutError:
                 future.cancel()
-                last = ToolOutcome.failed("timeout", f"{call.tool} took longer than {timeout:.1f} s")
+                last = ToolOutcome.failed(Refusal.TIMEOUT, f"{call.tool} took longer than {timeout:.1f} s")
             except TransientToolError as exc:
-                last = ToolOutcome.failed("transient_error", str(exc))
+                last = ToolOutcome.failed(Refusal.TRANSIENT_ERROR, str(exc))
             except CairnError as exc:
                 breaker.record(True)  # a clean refusal from the tool is not a fault of the tool
-                return ToolOutcome.refused(exc.code, str(exc))
+                return ToolOutcome.refused(Refusal.of(exc), str(exc))
             except Exception as exc:
-                last = ToolOutcome.failed("tool_error", f"{type(exc).__name__}: {exc}")
+                last = ToolOutcome.failed(Refusal.TOOL_ERROR, f"{type(exc).__name__}: {exc}")
                 breaker.record(False)
                 return last
             else:

@@ -15,6 +15,7 @@ from agent.answer import Answer, Citation, Usage
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentences import sentence_spans
+from agent.tool_results import Passage, Passages, SearchResult
 from agent.tools import Registry
 from agent.untrusted import datamark
 from agent.verify import SupportFn, split_answer, strip_markers
@@ -57,7 +58,7 @@ class OpenAICompatibleResponder:
             {"role": "user", "content": question if query == question else f"{question}\n(Context: {query})"},
         ]
         tools = [t.schema() for t in self.registry.offered_to(ctx.principal.role)]
-        sources: list[dict[str, Any]] = []
+        sources: list[Passage] = []
         searched: list[str] = []
         usage = Usage()
         for _ in range(ctx.budget.max_steps):
@@ -112,7 +113,7 @@ class OpenAICompatibleResponder:
              "function": {"name": tc.function.name, "arguments": tc.function.arguments}}
             for tc in (m.tool_calls or []) if tc.type == "function"]}
 
-    def _run_tool(self, tc: dict[str, Any], ctx: RunContext, handle: Handler, sources: list[dict[str, Any]],
+    def _run_tool(self, tc: dict[str, Any], ctx: RunContext, handle: Handler, sources: list[Passage],
                   searched: list[str]) -> str:
         name = tc["function"]["name"]
         try:
@@ -127,19 +128,19 @@ class OpenAICompatibleResponder:
         out = handle(ToolCall(name, args, origin="model"), ctx)
         if not out.ok:
             return json.dumps(out.for_model())
-        if isinstance(out.output, dict) and "results" in out.output and name in ("search_knowledge", "read_chunk"):
-            if name == "search_knowledge":
-                searched.append(str(args.get("query", "")))
+        if isinstance(out.output, SearchResult | Passages):
+            if isinstance(out.output, SearchResult):
+                searched.append(out.output.query)
             shown = []
-            for r in out.output["results"]:
+            for r in out.output.results:
                 sources.append(r)
                 n = len(sources)
-                shown.append({"ref": n, "title": r.get("title", ""), "document_id": r["document_id"],
-                              "text": datamark(f"ref {n}", r["text"]), "flagged": r.get("flagged", [])})
+                shown.append({"ref": n, "title": r.title, "document_id": r.document_id,
+                              "text": datamark(f"ref {n}", r.text), "flagged": r.flagged})
             return json.dumps({"ok": True, "results": shown})
         return json.dumps(out.for_model(), default=str)
 
-    def _answer(self, question: str, text: str, sources: list[dict[str, Any]], searched: list[str],
+    def _answer(self, question: str, text: str, sources: list[Passage], searched: list[str],
                 ctx: RunContext, usage: Usage) -> Answer:
         sentences = split_answer(text)
         citations: dict[int, Citation] = {}
@@ -149,11 +150,11 @@ class OpenAICompatibleResponder:
                 if n in citations or not 1 <= n <= len(sources):
                     continue
                 src = sources[n - 1]
-                a, b = best_span(plain, src["text"], self.support)
+                a, b = best_span(plain, src.text, self.support)
                 citations[n] = Citation(
-                    n=n, chunk_id=src["chunk_id"], document_id=src["document_id"], title=src.get("title", ""),
-                    source=src.get("source", ""), page=src.get("page"), heading_path=list(src.get("heading_path", [])),
-                    start=src["start"] + a, end=src["start"] + b, quote=src["text"][a:b])
+                    n=n, chunk_id=src.chunk_id, document_id=src.document_id, title=src.title, source=src.source,
+                    page=src.page, heading_path=list(src.heading_path), start=src.start + a, end=src.start + b,
+                    quote=src.text[a:b])
         return Answer(question=question, answer=text, sentences=sentences, citations=sorted(
             citations.values(), key=lambda c: c.n), searched=searched, trace_id=ctx.trace_id, model=self.name,
             usage=usage)

@@ -8,22 +8,23 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from agent.answer import Answer
-from agent.context import Budget, Origin, RunContext, ToolCall
+from agent.context import Budget, Origin, Refusal, RunContext, ToolCall
 from agent.extractive import ExtractiveResponder, abstain
 from agent.governance import CircuitBreaker, Handler
 from agent.links import apply_link_policy
 from agent.llm import BudgetExhaustedError, ProviderError
+from agent.ports import AgentRecords, DocumentReader
+from agent.tool_results import ToolResult
 from agent.verify import SupportFn, verify
-from index.protocol import VectorIndex
+from index.reader import ReadableIndex
 from kernel.errors import CairnError, ConfigError, NotFoundError, ToolRefusedError
 from kernel.flags import Flags
 from kernel.settings import Settings
-from kernel.store import Store
 from kernel.telemetry import Metrics, current_trace_id, tracer
 from kernel.types import Principal
 from models.embed import Embedder
@@ -31,6 +32,8 @@ from retrieval.search import HybridSearcher
 
 _FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|then|so)\b|\b(it|its|they|them|their|this|that|"
                         r"these|those|he|she|there)\b", re.IGNORECASE)
+
+R = TypeVar("R", bound=ToolResult)
 
 
 class Responder(Protocol):
@@ -89,8 +92,9 @@ class Router:
 class Agent:
     router: Router
     handle: Handler
-    store: Store
-    index: VectorIndex
+    docs: DocumentReader
+    records: AgentRecords
+    passages: ReadableIndex
     searcher: HybridSearcher
     support: SupportFn
     settings: Settings
@@ -103,24 +107,26 @@ class Agent:
 
     def context(self, principal: Principal, cancel: threading.Event | None = None) -> RunContext:
         """A run's context, inside the span that traces it: its trace id is that span's."""
-        ctx = RunContext(principal=principal, store=self.store, index=self.index, searcher=self.searcher,
+        ctx = RunContext(principal=principal, docs=self.docs, records=self.records, passages=self.passages,
+                         searcher=self.searcher,
                          budget=self.budget(), trace_id=current_trace_id())
         if cancel is not None:
             ctx.cancel = cancel
         return ctx
 
-    def call(self, tool: str, args: dict[str, Any], principal: Principal, origin: Origin) -> dict[str, Any]:
+    def call(self, tool: str, args: dict[str, Any], principal: Principal, origin: Origin, expect: type[R]) -> R:
         """One tool call on a person's behalf (API search, CLI search, a source read): the same governance
         loop and audit as the agent's own calls. Raises NotFoundError or ToolRefusedError when refused."""
         with tracer().start_as_current_span(f"call.{tool}"):
             out = self.handle(ToolCall(tool, args, origin=origin), self.context(principal))
         if not out.ok:
-            if out.error_code == "not_found":
+            if out.error_code is Refusal.NOT_FOUND:
                 raise NotFoundError(out.reason)
-            raise ToolRefusedError(out.error_code, out.reason)
+            raise ToolRefusedError(str(out.error_code), out.reason)
         self.metrics.reads.labels(f"{origin}:{tool}").inc()
-        result: dict[str, Any] = out.output
-        return result
+        if not isinstance(out.output, expect):
+            raise TypeError(f"{tool} returned {type(out.output).__name__}, not {expect.__name__}")
+        return out.output
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
             save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None,
@@ -133,7 +139,7 @@ class Agent:
             ctx = self.context(principal, cancel)
             span.set_attribute("cairn.user", principal.user_id)
             turns = list(history) if history is not None else (
-                self.store.conversation(conversation_id, principal.user_id) if conversation_id else [])
+                self.records.conversation(conversation_id, principal.user_id) if conversation_id else [])
             query = contextual_query(question, turns)
             emit("progress", {"stage": "searching", "query": query, "trace_id": ctx.trace_id})
             try:
@@ -150,23 +156,23 @@ class Agent:
         self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
         self.metrics.answer_latency.observe(ans.latency_ms / 1000)
         if save:
-            self.store.save_answer(id=ans.id, user_id=principal.user_id, groups=list(principal.groups),
-                                   question=question, abstained=ans.abstained, body=ans.model_dump(mode="json"),
-                                   trace_id=ctx.trace_id)
+            self.records.save_answer(ans.id, user_id=principal.user_id, groups=principal.groups,
+                                           question=question, abstained=ans.abstained,
+                                           body=ans.model_dump(mode="json"), trace_id=ctx.trace_id)
         if conversation_id and self.settings.memory_turns:
-            self.store.append_turn(conversation_id, principal.user_id,
-                                   {"question": question, "query": query, "answer": ans.answer,
-                                    "answer_id": ans.id}, self.settings.memory_turns)
+            self.records.append_turn(conversation_id, principal.user_id,
+                                           {"question": question, "query": query, "answer": ans.answer,
+                                            "answer_id": ans.id}, self.settings.memory_turns)
         return ans
 
     def _allowed_links(self, document_id: str) -> list[str]:
-        doc = self.store.get_document(document_id)
-        corpus = self.store.find_corpus(doc.corpus) if doc is not None else None
+        doc = self.docs.get_document(document_id)
+        corpus = self.docs.find_corpus(doc.corpus) if doc is not None else None
         links = (corpus.manifest or {}).get("links", {}) if corpus is not None else {}
         return [str(d) for d in links.get("allow", [])]
 
     def _verified(self, ans: Answer, question: str, query: str, ctx: RunContext) -> Answer:
-        checked = verify(ans, self.store, ctx.principal, self.support, self.settings.support_threshold)
+        checked = verify(ans, self.docs, ctx.principal, self.support, self.settings.support_threshold)
         total = len(checked.sentences) + len(checked.removed)
         if checked.sentences and len(checked.sentences) * 2 >= total:
             return checked
@@ -174,7 +180,7 @@ class Agent:
         fallback = self.router.last_resort().respond(question, query, ctx, self.handle)
         fallback.notices = [*checked.notices, f"{ans.model} answer failed verification; extractive fallback"]
         fallback.removed = checked.removed
-        return fallback if fallback.abstained else verify(fallback, self.store, ctx.principal, self.support, 1.0)
+        return fallback if fallback.abstained else verify(fallback, self.docs, ctx.principal, self.support, 1.0)
 
 
 def contextual_query(question: str, turns: list[dict[str, str]]) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from agent.context import RunContext
+from agent.tool_results import ToolResult
 from kernel.flags import Flags
 from kernel.types import Role
 
@@ -21,7 +22,7 @@ class ToolSpec:
     name: str
     description: str
     args: type[BaseModel]
-    fn: Callable[[RunContext, Any], Any]
+    fn: Callable[[RunContext, Any], ToolResult]
     tier: Tier = "read"
     idempotent: bool = True
     timeout_s: float = 10.0

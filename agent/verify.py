@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 
 from agent.answer import Answer, Citation, SentenceVerdict
+from agent.ports import DocumentReader
 from agent.sentences import sentence_spans
 from agent.units import join_units
 from agent.untrusted import scan
-from kernel.store import Store
 from kernel.types import Principal
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -20,9 +20,9 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
-def check_citation(c: Citation, store: Store, principal: Principal) -> str:
+def check_citation(c: Citation, docs: DocumentReader, principal: Principal) -> str:
     """'' when the quote is exactly at its offsets in a document the principal may read; else why not."""
-    doc = store.get_document(c.document_id)
+    doc = docs.get_document(c.document_id)
     if doc is None or not principal.may_read(list(doc.acl)) or doc.status != "indexed":
         return "cited source not available"
     if doc.text[c.start : c.end] != c.quote:
@@ -30,9 +30,9 @@ def check_citation(c: Citation, store: Store, principal: Principal) -> str:
     return ""
 
 
-def verify(answer: Answer, store: Store, principal: Principal, support: SupportFn, threshold: float) -> Answer:
+def verify(answer: Answer, docs: DocumentReader, principal: Principal, support: SupportFn, threshold: float) -> Answer:
     by_n = {c.n: c for c in answer.citations}
-    problems = {c.n: check_citation(c, store, principal) for c in answer.citations}
+    problems = {c.n: check_citation(c, docs, principal) for c in answer.citations}
     kept: list[SentenceVerdict] = []
     removed: list[SentenceVerdict] = []
     for s in answer.sentences:

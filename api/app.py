@@ -67,7 +67,7 @@ def _ops(app: FastAPI, state: AppState) -> None:
         except Exception:
             checks["index"] = "down"
         try:
-            state.services.store.list_corpora()
+            state.services.store.catalogue.list_corpora()
             checks["database"] = "ok"
         except Exception:
             checks["database"] = "down"

@@ -36,7 +36,8 @@ def create_key(store: Store, user_id: str, groups: list[str], role: str, name: s
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    store.add_api_key(id=key_id, secret_hash=_hash(secret), name=name, user_id=user_id, groups=groups, role=role)
+    store.access.add_api_key(key_id, secret_hash=_hash(secret), name=name, user_id=user_id, groups=groups,
+                             role=role)
     return NewKey(key_id, f"{KEY_PREFIX}_{key_id}_{secret}")
 
 
@@ -44,7 +45,7 @@ def principal_from_key(store: Store, token: str) -> Principal | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    row = store.get_api_key(parts[1])
+    row = store.access.get_api_key(parts[1])
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(parts[2])):
         return None
     return Principal.stored(row.user_id, row.groups, row.role)
@@ -116,7 +117,7 @@ def credential_limits(token: str) -> tuple[str, datetime | None]:
 
 
 def key_active(store: Store, key_id: str) -> bool:
-    row = store.get_api_key(key_id)
+    row = store.access.get_api_key(key_id)
     return row is not None and row.revoked_at is None
 
 

@@ -33,7 +33,7 @@ from api.routes_support import (
 from api.schemas import CitationIn, TicketChange, VerifyIn
 from api.state import AppState
 from kernel.errors import CairnError
-from kernel.store import utcnow
+from kernel.store.base import utcnow
 from kernel.types import Principal
 
 HERE = Path(__file__).parent
@@ -67,11 +67,11 @@ def _hash(token: str) -> str:
 def current_session(request: Request, state: Annotated[AppState, Depends(app_state)]) -> Session:
     token = request.cookies.get(COOKIE)
     store = state.services.store
-    row = store.console_session(_hash(token)) if token else None
+    row = store.access.console_session(_hash(token)) if token else None
     if row is None:
         raise LoginRequiredError
     if row.key_id and not key_active(store, row.key_id):
-        store.end_console_session(row.id_hash)  # the key behind it was revoked: so is the session
+        store.access.end_console_session(row.id_hash)  # the key behind it was revoked: so is the session
         raise LoginRequiredError
     who = Principal.stored(row.user_id, row.groups, row.role)
     if who.role not in SUPPORT:
@@ -115,9 +115,9 @@ def login(request: Request, state: State, api_key: Annotated[str, Form(max_lengt
     token = secrets.token_urlsafe(32)
     key_id, credential_exp = credential_limits(api_key.strip())
     expires = min(utcnow() + TTL, credential_exp) if credential_exp else utcnow() + TTL
-    state.services.store.add_console_session(id_hash=_hash(token), user_id=who.user_id, groups=list(who.groups),
-                                             role=who.role, csrf=secrets.token_urlsafe(24), expires_at=expires,
-                                             key_id=key_id)
+    state.services.store.access.add_console_session(
+        _hash(token), user_id=who.user_id, groups=who.groups, role=who.role, csrf=secrets.token_urlsafe(24),
+        expires_at=expires, key_id=key_id)
     resp = RedirectResponse("/console/answers", status_code=303)
     secure = state.settings.secure_cookies or request.url.scheme == "https"
     resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/console",
@@ -128,7 +128,7 @@ def login(request: Request, state: State, api_key: Annotated[str, Form(max_lengt
 @router.post("/logout", response_model=None)
 def logout(session: Sess, state: State, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(session, csrf)
-    state.services.store.end_console_session(session.id_hash)
+    state.services.store.access.end_console_session(session.id_hash)
     resp = RedirectResponse("/console/login", status_code=303)
     resp.delete_cookie(COOKIE, path="/console")
     return resp
@@ -149,8 +149,8 @@ def answers(request: Request, session: Sess, state: State, user: str = "", since
             when = datetime.fromisoformat(since)
         except ValueError:
             error = f"'Since' must be a date such as 2026-01-31, not {since!r}; showing all dates."
-    rows = state.services.store.answers(user_id=user or None, since=when,
-                                        abstained={"yes": True, "no": False}.get(abstained), limit=200)
+    rows = state.services.store.records.answers(user_id=user or None, since=when,
+                                                abstained={"yes": True, "no": False}.get(abstained), limit=200)
     items = []
     for r in rows:
         v = "abstained" if r.abstained else ("some_removed" if r.body.get("removed") else "all_supported")
@@ -214,8 +214,8 @@ def check(request: Request, session: Sess, state: State, text: Annotated[str, Fo
 
 @router.get("/escalations", response_class=HTMLResponse)
 def escalations(request: Request, session: Sess, state: State, status: str = "") -> HTMLResponse:
-    return page(request, "escalations.html", s=session, tickets=state.services.store.tickets(status or None),
-                status=status)
+    tickets = state.services.store.records.tickets(status or None)
+    return page(request, "escalations.html", s=session, tickets=tickets, status=status)
 
 
 @router.post("/escalations/{ticket_id}", response_model=None)

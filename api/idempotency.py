@@ -28,8 +28,8 @@ def replay_or_run(state: AppState, who: Principal, request: Request, key: str | 
     store = state.services.store
     scoped = f"{who.user_id}:{request.method}:{request.url.path}:{key}"[:300]
     fingerprint = body_fingerprint(body)
-    found = store.claim_idempotency(scoped, fingerprint, state.settings.idempotency_ttl_s,
-                                    state.settings.request_timeout_s)
+    found = store.access.claim_idempotency(scoped, fingerprint, state.settings.idempotency_ttl_s,
+                                           state.settings.request_timeout_s)
     if found is not None:
         if found.fingerprint != fingerprint:
             raise ProblemError(422, "Idempotency key reused", "this key was used with another request body")
@@ -41,7 +41,7 @@ def replay_or_run(state: AppState, who: Principal, request: Request, key: str | 
     try:
         status, out = run()
     except BaseException:
-        store.release_idempotency(scoped)
+        store.access.release_idempotency(scoped)
         raise
-    store.finish_idempotency(scoped, status, out)
+    store.access.finish_idempotency(scoped, status, out)
     return status, out

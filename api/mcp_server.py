@@ -19,7 +19,8 @@ from pydantic import Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.answer import Answer
-from agent.runner import Agent
+from agent.runner import Agent, R
+from agent.tool_results import CitationCheck, SearchResult, SourceView
 from api.auth import JwtVerifier, authenticate
 from api.schemas import SearchOut, SourceOut
 from kernel.errors import CairnError
@@ -53,9 +54,9 @@ class Caller:
 def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
     mcp: MCPServer = MCPServer(name="cairn", version=cairn_version(), instructions=INSTRUCTIONS)
 
-    async def governed(tool: str, args: dict[str, Any], who: Principal) -> dict[str, Any]:
+    async def governed(tool: str, args: dict[str, Any], who: Principal, expect: type[R]) -> R:
         try:
-            return await anyio.to_thread.run_sync(agent.call, tool, args, who, "mcp")
+            return await anyio.to_thread.run_sync(agent.call, tool, args, who, "mcp", expect)
         except CairnError as exc:
             raise ToolError(f"{exc.code}: {exc}") from exc
 
@@ -64,7 +65,7 @@ def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
                      k: Annotated[int, Field(ge=1, le=50)] = 8,
                      corpora: list[str] | None = None) -> SearchOut:
         args: dict[str, Any] = {"query": query, "k": k, **({"corpora": corpora} if corpora else {})}
-        out = await governed("search_knowledge", args, caller(ctx))
+        out = await governed("search_knowledge", args, caller(ctx), SearchResult)
         return SearchOut.of_tool(out)
 
     @mcp.tool(name="ask", description="Answer a question from the sources you may read, with citations "
@@ -80,15 +81,17 @@ def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
                           start: Annotated[int | None, Field(ge=0)] = None,
                           end: Annotated[int | None, Field(ge=0)] = None) -> SourceOut:
         args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
-        out = await governed("read_source", {k: v for k, v in args.items() if v is not None}, caller(ctx))
+        out = await governed("read_source", {k: v for k, v in args.items() if v is not None}, caller(ctx),
+                             SourceView)
         return SourceOut.of_tool(out)
 
     @mcp.tool(name="verify_citation", description="Check that a quote still stands at [start, end) of a "
                                                   "document: valid, stale (moved) or mismatch.")
     async def verify_citation(document_id: str, start: Annotated[int, Field(ge=0)],
                               end: Annotated[int, Field(ge=0)], quote: str, ctx: Context) -> dict[str, Any]:
-        return await governed("verify_citation", {"document_id": document_id, "start": start, "end": end,
-                                                  "quote": quote}, caller(ctx))
+        check = await governed("verify_citation", {"document_id": document_id, "start": start, "end": end,
+                                                   "quote": quote}, caller(ctx), CitationCheck)
+        return check.model_dump(exclude_none=True)
 
     return mcp
 

@@ -27,15 +27,15 @@ CONTENT = ("curator", "admin")
 
 
 def _out(state: State, name: str) -> CorpusOut:
-    row = state.services.store.get_corpus(name)
-    docs = len(state.services.store.documents(name, ["indexed"]))
+    row = state.services.store.catalogue.get_corpus(name)
+    docs = len(state.services.store.catalogue.documents(name, ["indexed"]))
     return CorpusOut(name=row.name, description=row.description, owner=row.owner,
                      approval_status=row.approval_status, approved_by=row.approved_by,
                      approved_at=row.approved_at, documents=docs)
 
 
 def _loaded(state: State, name: str) -> LoadedManifest:
-    row = state.services.store.find_corpus(name)
+    row = state.services.store.catalogue.find_corpus(name)
     if row is None or not row.manifest_path:
         raise ProblemError(404, "Not found", "no such corpus")
     return load_manifest(Path(row.manifest_path))
@@ -43,11 +43,11 @@ def _loaded(state: State, name: str) -> LoadedManifest:
 
 def admin_audit(state: State, who: Principal, action: str, target: dict[str, object], decision: str = "allowed",
                 reason: str = "") -> None:
-    state.services.store.add_admin_audit(who.user_id, who.role, action, target, "api", decision, reason)
+    state.services.store.records.add_admin_audit(who.user_id, who.role, action, target, "api", decision, reason)
 
 
 def _require_owner(state: State, who: Principal, name: str, action: str) -> None:
-    row = state.services.store.find_corpus(name)
+    row = state.services.store.catalogue.find_corpus(name)
     if row is not None and who.role != "admin" and row.created_by != who.user_id:
         admin_audit(state, who, action, {"corpus": name}, "refused", "not the corpus owner")
         raise ProblemError(403, "Forbidden", "only the curator who registered this corpus, or an admin, may "
@@ -70,7 +70,7 @@ def put_corpus(name: CorpusName, body: CorpusIn, state: State, who: Who, request
 
     def run() -> tuple[int, dict[str, object]]:
         store = state.services.store
-        existing = store.find_corpus(name)
+        existing = store.catalogue.find_corpus(name)
         file = Path(existing.manifest_path) if existing and existing.manifest_path else (
             state.corpus_dir(name) / "corpus.yaml")
         (file.parent / "docs").mkdir(parents=True, exist_ok=True)
@@ -82,8 +82,9 @@ def put_corpus(name: CorpusName, body: CorpusIn, state: State, who: Who, request
         m = Manifest(name=name, description=body.description, owner=body.owner, source=source, acl=body.acl,
                      approval=approval, links=body.links)
         register_corpus(save_manifest(m, file), store)
-        store.upsert_corpus(name, created_by=existing.created_by if existing and existing.created_by
-                            else who.user_id, **({"changed_by": who.user_id} if changed else {}))
+        store.catalogue.set_corpus_authors(
+            name, existing.created_by if existing and existing.created_by else who.user_id,
+            who.user_id if changed else None)
         admin_audit(state, who, "corpus.put", {"corpus": name, "acl_or_source_changed": changed})
         return 201 if existing is None else 200, _out(state, name).model_dump(mode="json")
 
@@ -98,7 +99,7 @@ def put_corpus(name: CorpusName, body: CorpusIn, state: State, who: Who, request
 @router.get("/corpora", response_model=CorpusPage, summary="List corpora, by name")
 def list_corpora(state: State, who: Who, cursor: Cursor = None, limit: Limit = 100) -> CorpusPage:
     require(who, *CONTENT)
-    rows = state.services.store.list_corpora(after=str_cursor(cursor), limit=limit + 1)
+    rows = state.services.store.catalogue.list_corpora(after=str_cursor(cursor), limit=limit + 1)
     return CorpusPage(items=[_out(state, c.name) for c in rows[:limit]],
                       next_cursor=next_cursor([c.name for c in rows], limit))
 
@@ -122,7 +123,7 @@ def _approve(state: State, who: Who, name: str) -> LoadedManifest:
 def approve_corpus(name: str, state: State, who: Who) -> CorpusOut:
     require(who, *CONTENT)
     _loaded(state, name)
-    row = state.services.store.get_corpus(name)
+    row = state.services.store.catalogue.get_corpus(name)
     if row.changed_by == who.user_id:  # "" for manifests from a repository: never a user id
         admin_audit(state, who, "corpus.approve", {"corpus": name}, "refused", "four eyes: own change")
         raise ProblemError(403, "Forbidden", "you made the last change to this corpus's access or sources; "
@@ -200,7 +201,7 @@ def _document_out(d: Any) -> DocumentOut:
 def list_documents(name: str, state: State, who: Who, cursor: Cursor = None, limit: Limit = 100) -> DocumentPage:
     require(who, *CONTENT)
     _loaded(state, name)
-    rows = state.services.store.documents(name, after=str_cursor(cursor), limit=limit + 1)
+    rows = state.services.store.catalogue.documents(name, after=str_cursor(cursor), limit=limit + 1)
     return DocumentPage(items=[_document_out(d) for d in rows[:limit]],
                         next_cursor=next_cursor([d.id for d in rows], limit))
 
@@ -210,7 +211,7 @@ def list_documents(name: str, state: State, who: Who, cursor: Cursor = None, lim
 def get_document(name: str, path: str, state: State, who: Who) -> DocumentOut:
     require(who, *CONTENT)
     target = _target(state, name, path)
-    doc = state.services.store.get_document(f"{name}/{path}")
+    doc = state.services.store.catalogue.get_document(f"{name}/{path}")
     if doc is not None:
         return _document_out(doc)
     if not target.is_file():
@@ -252,7 +253,7 @@ def start_ingest(name: str, state: State, who: Who, request: Request, response: 
 
 
 def _job(state: State, job_id: str) -> JobOut:
-    j = state.services.store.get_job(job_id)
+    j = state.services.store.catalogue.get_job(job_id)
     return JobOut(id=j.id, corpus=j.corpus, status=j.status, total=j.total, done=j.done, summary=j.summary,
                   error=j.error)
 

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from agent.answer import Answer
+from agent.tool_results import SearchResult
 from api.deps import State, Who
 from api.problems import PROBLEM_RESPONSES
 from api.schemas import AskIn, SearchIn, SearchOut
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["ask"], responses=PROBLEM_RESPONSES)
 @router.post("/search", response_model=SearchOut, summary="Hybrid search as the caller")
 def search(body: SearchIn, state: State, who: Who) -> SearchOut:
     # A direct search is a tool call like the agent's: same loop, same audit, same metrics.
-    out = state.agent.call("search_knowledge", body.model_dump(exclude_none=True), who, "api")
+    out = state.agent.call("search_knowledge", body.model_dump(exclude_none=True), who, "api", SearchResult)
     return SearchOut.of_tool(out)
 
 

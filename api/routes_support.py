@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from agent.answer import Answer, Citation
-from agent.context import ToolCall
+from agent.context import Refusal, ToolCall
+from agent.tool_results import SourceView
 from agent.verify import split_answer, verify
 from api.auth import require
 from api.deps import State, Who
@@ -38,7 +39,7 @@ SUPPORT = ("support", "admin")
 
 
 def load_answer(state: State, who: Principal, answer_id: str) -> Answer:
-    row = state.services.store.get_answer(answer_id)
+    row = state.services.store.records.get_answer(answer_id)
     if row is None or not (who.role in SUPPORT or row.user_id == who.user_id):
         raise ProblemError(404, "Not found", "no such answer")
     return Answer.model_validate(row.body)
@@ -46,11 +47,11 @@ def load_answer(state: State, who: Principal, answer_id: str) -> Answer:
 
 def answer_view(state: State, who: Principal, answer_id: str) -> AnswerView:
     ans = load_answer(state, who, answer_id)
-    row = state.services.store.get_answer(answer_id)
+    row = state.services.store.records.get_answer(answer_id)
     assert row is not None
     statuses = []
     for c in ans.citations:
-        doc = state.services.store.get_document(c.document_id)
+        doc = state.services.store.catalogue.get_document(c.document_id)
         if doc is None or doc.status != "indexed":
             st: Literal["valid", "stale", "unavailable"] = "unavailable"
         else:
@@ -83,8 +84,8 @@ def list_answers(state: State, who: Who, user: str | None = None, abstained: boo
     # The verdict of an answered row is in its body: read on in batches until the page is full (plus one,
     # to know a next page exists) or the rows run out.
     while True:
-        rows = state.services.store.answers(user_id=user, abstained=abstained, since=since, limit=limit + 1,
-                                            after=after)
+        rows = state.services.store.records.answers(user_id=user, abstained=abstained, since=since, limit=limit + 1,
+                                                    after=after)
         out += [r for r in rows if verdict is None or _verdict(r) == verdict]
         if len(rows) <= limit or len(out) > limit:
             break
@@ -98,12 +99,12 @@ def list_answers(state: State, who: Who, user: str | None = None, abstained: boo
 def verify_citations(body: VerifyIn, state: State, who: Who) -> Answer:
     cites = []
     for c in body.citations:
-        doc = state.services.store.get_document(c.document_id)
+        doc = state.services.store.catalogue.get_document(c.document_id)
         title = doc.title if doc is not None and who.may_read(list(doc.acl)) else ""
         cites.append(Citation(n=c.n, chunk_id="", document_id=c.document_id, title=title, start=c.start,
                               end=c.end, quote=c.quote))
     draft = Answer(question="", answer=body.text, sentences=split_answer(body.text), citations=cites)
-    return verify(draft, state.services.store, who, state.agent.support, state.settings.support_threshold)
+    return verify(draft, state.services.store.catalogue, who, state.agent.support, state.settings.support_threshold)
 
 
 @router.get("/sources/{document_id:path}", response_model=SourceOut, summary="A source with highlighted spans")
@@ -111,7 +112,7 @@ def get_source(document_id: str, state: State, who: Who, answer_id: str | None =
            start: Annotated[int | None, Query(ge=0)] = None,
            end: Annotated[int | None, Query(ge=0)] = None) -> SourceOut:
     args = {"document_id": document_id, "answer_id": answer_id, "start": start, "end": end}
-    out = state.agent.call("read_source", {k: v for k, v in args.items() if v is not None}, who, "api")
+    out = state.agent.call("read_source", {k: v for k, v in args.items() if v is not None}, who, "api", SourceView)
     return SourceOut.of_tool(out)
 
 
@@ -123,8 +124,8 @@ def list_audit(state: State, who: Who, user: str | None = None, tool: str | None
     require(who, *SUPPORT)
     if who.role == "support" and trace_id is None:
         raise ProblemError(403, "Forbidden", "support agents read the audit of one answer: give its trace_id")
-    rows = state.services.store.audit(trace_id=trace_id, user_id=user, tool=tool, decision=decision, since=since,
-                                      limit=limit + 1, after=int_cursor(cursor))
+    rows = state.services.store.records.audit(trace_id=trace_id, user_id=user, tool=tool, decision=decision,
+                                              since=since, limit=limit + 1, after=int_cursor(cursor))
     items = [AuditOut(at=r.at, trace_id=r.trace_id, user_id=r.user_id, role=r.role, tool=r.tool, origin=r.origin,
                       arguments=r.arguments, decision=r.decision, reason=r.reason, latency_ms=r.latency_ms,
                       outcome=r.outcome) for r in rows[:limit]]
@@ -135,7 +136,7 @@ def list_audit(state: State, who: Who, user: str | None = None, tool: str | None
 def list_escalations(state: State, who: Who, status: str | None = None, cursor: Cursor = None,
                      limit: Limit = 100) -> TicketPage:
     require(who, *SUPPORT)
-    rows = state.services.store.tickets(status, after=str_cursor(cursor), limit=limit + 1)
+    rows = state.services.store.records.tickets(status, after=str_cursor(cursor), limit=limit + 1)
     return TicketPage(items=[TicketOut.model_validate(t, from_attributes=True) for t in rows[:limit]],
                       next_cursor=next_cursor([t.id for t in rows], limit))
 
@@ -152,6 +153,6 @@ def apply_ticket_change(state: State, who: Principal, ticket_id: str, body: Tick
     args = {"ticket_id": ticket_id, **body.model_dump(exclude_none=True)}
     out = state.agent.handle(ToolCall("update_escalation", args, origin="api", confirmed=True), ctx)
     if not out.ok:
-        status = 404 if out.error_code == "not_found" else 403 if out.error_code == "forbidden" else 422
+        status = {Refusal.NOT_FOUND: 404, Refusal.FORBIDDEN: 403}.get(out.error_code, 422) if out.error_code else 422
         raise ProblemError(status, "Not found" if status == 404 else "Refused", out.reason)
-    return state.services.store.get_ticket(ticket_id)
+    return state.services.store.records.get_ticket(ticket_id)

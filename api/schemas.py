@@ -8,6 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.answer import Answer
+from agent.tool_results import SearchResult, SourceView
 from ingest.manifest import AclSpec, Links
 
 T = TypeVar("T")
@@ -125,9 +126,9 @@ class SearchOut(BaseModel):
     rerank: str
 
     @classmethod
-    def of_tool(cls, out: dict[str, Any]) -> SearchOut:
+    def of_tool(cls, out: SearchResult) -> SearchOut:
         """From the `search_knowledge` tool's output (every door searches through it)."""
-        return cls(rerank=out["rerank"], results=[SearchHit.model_validate(r) for r in out["results"]])
+        return cls(rerank=out.rerank, results=[SearchHit.model_validate(r.model_dump()) for r in out.results])
 
 
 class AskIn(ApiIn):
@@ -176,13 +177,13 @@ class SourceOut(BaseModel):
     highlights: list[Highlight] = Field(default_factory=list)
 
     @classmethod
-    def of_tool(cls, out: dict[str, Any]) -> SourceOut:
+    def of_tool(cls, out: SourceView) -> SourceOut:
         """From the `read_source` tool's output: the cited spans, and the asked span, as highlights."""
-        highlights = [Highlight(start=c["start"], end=c["end"], n=c["n"], stale=c["stale"]) for c in out["spans"]]
-        if out["asked"] is not None:
-            highlights.append(Highlight(**out["asked"]))
-        return cls(document_id=out["document_id"], title=out["title"], source=out["source"], corpus=out["corpus"],
-                   version=out["version"], full=out["full"], text=out["text"], spans=out["spans"],
+        highlights = [Highlight(start=c.start, end=c.end, n=c.n, stale=c.stale) for c in out.spans]
+        if out.asked is not None:
+            highlights.append(Highlight(start=out.asked.start, end=out.asked.end))
+        return cls(document_id=out.document_id, title=out.title, source=out.source, corpus=out.corpus,
+                   version=out.version, full=out.full, text=out.text, spans=[c.model_dump() for c in out.spans],
                    highlights=highlights)
 
 

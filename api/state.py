@@ -53,7 +53,7 @@ class AppState:
         loaded = load_manifest(manifest_dir)
         loaded.require_approved()
         svc = self.services
-        svc.store.create_job(job_id, loaded.name)
+        svc.store.catalogue.create_job(job_id, loaded.name)
 
         def run() -> None:
             process = None
@@ -63,12 +63,12 @@ class AppState:
                 process = celery_process(make_celery(self.settings), self.settings)
             with self.ingest_lock:
                 try:
-                    svc.store.update_job(job_id, status="running")
+                    svc.store.catalogue.update_job(job_id, status="running")
                     ingest(loaded, self.settings, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
-                           progress=lambda d, t: svc.store.update_job(job_id, done=d, total=t), job_id=job_id,
+                           progress=lambda d, t: svc.store.catalogue.update_job(job_id, done=d, total=t), job_id=job_id,
                            flags=svc.flags)
                 except Exception as exc:
-                    svc.store.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+                    svc.store.catalogue.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
 
         self.jobs.submit(run)
         return job_id

@@ -51,20 +51,18 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
 
 
 def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
+    from agent.builtin_tools import passage
     from agent.extractive import candidates
     from agent.sentence_model import asked
     from retrieval.search import SearchRequest
 
     question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=8)).results
-    results = [{"chunk_id": r.chunk.chunk_id, "document_id": r.chunk.document_id, "start": r.chunk.start,
-                "text": r.chunk.text, "title": r.chunk.title, "heading_path": list(r.chunk.heading_path)}
-               for r in res]
-    cands = candidates(results, max_docs, 25, set())
+    cands = candidates([passage(r.chunk) for r in res], max_docs, 25, set())
     if not cands:
         return []
-    lengths = {d: len(doc.text) for d in {c.result["document_id"] for c in cands}
-               if (doc := svc.store.get_document(d)) is not None}
+    lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}
+               if (doc := svc.store.catalogue.get_document(d)) is not None}
     kept, rows = responder.featurize(question, cands, lengths)
     return list(zip(kept, rows, strict=True))
 
@@ -99,11 +97,11 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 continue
             units = []
             for cand, x in _units(svc, resp, c.text, who, args.max_docs):
-                doc = by_id[cand.result["document_id"]]
+                doc = by_id[cand.result.document_id]
                 idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < cand.end and cand.start < b]
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
                 units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
-                              "probe": cand.probe, "span": [cand.result["document_id"], cand.start, cand.end]})
+                              "probe": cand.probe, "span": [cand.result.document_id, cand.start, cand.end]})
             out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units))
         svc.close()
         return out
@@ -114,9 +112,9 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
     for item in items:
         units = []
         for cand, x in _units(svc, resp, item.question, who, args.max_docs):
-            hit = holds(item, cand.result["document_id"], cand.start, cand.end, cand.text)
+            hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
-                          "span": [cand.result["document_id"], cand.start, cand.end]})
+                          "span": [cand.result.document_id, cand.start, cand.end]})
         out.append(_row(domain, item.id, item.question, item.answerable, 1, units))
     svc.close()
     return out
@@ -144,10 +142,10 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
         answerable = q.kind not in ("unanswerable", "restricted")
         units = []
         for cand, x in _units(svc, resp, q.question, EMPLOYEE, args.max_docs):
-            right_file = cand.result["document_id"] == f"{loaded.manifest.name}/{q.file}"
+            right_file = cand.result.document_id == f"{loaded.manifest.name}/{q.file}"
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
             units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
-                          "span": [cand.result["document_id"], cand.start, cand.end]})
+                          "span": [cand.result.document_id, cand.start, cand.end]})
         out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units))
     svc.close()
     return out

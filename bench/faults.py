@@ -61,9 +61,9 @@ def corpus(root: Path, name: str, n: int) -> Path:
 
 
 def check(svc: Services, name: str, expected: int) -> dict[str, int]:
-    rows = svc.store.documents(name, ["indexed"])
-    known = {c.chunk_id for r in rows for c in svc.store.chunk_rows(r.id)}
-    points = [i for d in svc.store.documents(name) for i in svc.index.point_ids(document_id=d.id)]
+    rows = svc.store.catalogue.documents(name, ["indexed"])
+    known = {c.chunk_id for r in rows for c in svc.store.catalogue.chunk_rows(r.id)}
+    points = [i for d in svc.store.catalogue.documents(name) for i in svc.index.point_ids(document_id=d.id)]
     dup = sum(1 for r in rows if len(svc.index.point_ids(document_id=r.id)) != r.chunk_count)
     return {"expected": expected, "lost": expected - len(rows), "duplicated": dup,
             "orphan_points": len(set(points) - known)}
@@ -175,7 +175,7 @@ def coordinator_kill(tmp: Path, n: int) -> dict[str, Any]:
                                  stderr=subprocess.DEVNULL, start_new_session=True)
         store = Store(Settings(data_dir=tmp / ".cairn").db_url)
         while first.poll() is None:  # kill once some documents are committed and some are not
-            jobs = [j for j in store.running_jobs() if 0 < j.done < j.total]
+            jobs = [j for j in store.catalogue.running_jobs() if 0 < j.done < j.total]
             if jobs:
                 out["killed_at"] = f"{jobs[0].done}/{jobs[0].total} documents committed"
                 break
@@ -257,7 +257,7 @@ def hostile(tmp: Path) -> dict[str, Any]:
     t0 = time.monotonic()
     try:
         report = ingest(load_manifest(root), s, svc.store, svc.index, svc.embedder, svc.bm25)
-        texts = " ".join((d.text or "") for d in svc.store.documents("hostile", ["indexed"]))
+        texts = " ".join((d.text or "") for d in svc.store.catalogue.documents("hostile", ["indexed"]))
         # ok.md, latin1.txt and the 5 MB single line should be in; the other six refused with their reason.
         return {"fault": "hostile-files", "recovery_s": round(time.monotonic() - t0, 1), "expected": 3,
                 "indexed": report.added, "failed": report.failed,

@@ -69,8 +69,9 @@ def corpus_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
     else:
         store = Store(settings().db_url)
         rows = [{"name": c.name, "status": c.approval_status, "owner": c.owner,
-                 "documents": len(store.documents(c.name, ["indexed"])), "chunks": store.count_chunks(c.name)}
-                for c in store.list_corpora()]
+                 "documents": len(store.catalogue.documents(c.name, ["indexed"])),
+                 "chunks": store.catalogue.count_chunks(c.name)}
+                for c in store.catalogue.list_corpora()]
     if as_json:
         print(json.dumps({"corpora": rows}))
         return

@@ -52,7 +52,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List keys (never their secrets)."""
     from kernel.store import Store
 
-    keys = Store(settings().db_url).api_keys()
+    keys = Store(settings().db_url).access.api_keys()
     if as_json:
         print(json.dumps({"keys": [{"id": k.id, "name": k.name, "user": k.user_id, "groups": k.groups,
                                     "role": k.role, "created": k.created_at.isoformat(),
@@ -70,7 +70,7 @@ def keys_revoke(key_id: str, as_json: Annotated[bool, typer.Option("--json")] = 
     from kernel.store import Store
 
     store = Store(settings().db_url)
-    if not store.revoke_api_key(key_id):
+    if not store.access.revoke_api_key(key_id):
         if as_json:
             print(json.dumps({"id": key_id, "revoked": False, "error": "no active key with this id"}))
         else:
@@ -87,4 +87,4 @@ def keys_revoke(key_id: str, as_json: Annotated[bool, typer.Option("--json")] = 
 def _operator_audit(store: Any, action: str, target: dict[str, object]) -> None:
     import getpass
 
-    store.add_admin_audit(f"cli:{getpass.getuser()}", "admin", action, target, origin="cli")
+    store.records.add_admin_audit(f"cli:{getpass.getuser()}", "admin", action, target, origin="cli")

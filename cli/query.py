@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.tool_results import SearchResult
 from cli.common import (
     fail,
     local_user,
@@ -34,8 +35,8 @@ def search(
     who = local_user(user, groups, server)
     if server is not None:
         found = through_server(server, lambda api: api.search(query, k, corpus, rerank))
-        res: dict[str, Any] = {"results": [h.model_dump(mode="json") for h in found.results],
-                               "rerank": found.rerank, "timings_ms": {}}
+        res = SearchResult.model_validate({"results": [h.model_dump(mode="json") for h in found.results],
+                                           "query": query, "rerank": found.rerank, "timings_ms": {}})
     else:
         assert who is not None
         s = settings()
@@ -43,19 +44,18 @@ def search(
         try:
             args: dict[str, Any] = {"query": query, "k": k, "corpora": corpus, "rerank": rerank}
             res = svc.agent().call("search_knowledge", {a: v for a, v in args.items() if v is not None}, who,
-                                   "user")
+                                   "user", SearchResult)
         except CairnError as exc:
             raise fail(exc) from exc
         finally:
             svc.close()
-    rows = res["results"]
     if as_json:
-        print(json.dumps({"results": rows, "rerank": res["rerank"], "timings_ms": res["timings_ms"]}))
+        print(res.model_dump_json(include={"results", "rerank", "timings_ms"}))
         return
-    for i, r in enumerate(rows, start=1):
-        out.print(f"[bold]{i}.[/bold] {r['score']:.4f} [cyan]{r['document_id']}[/cyan] "
-                  f"{' > '.join(r['heading_path'])} [{r['start']}:{r['end']}]")
-        out.print("   " + str(r["text"])[:200].replace("\n", " "), markup=False)
+    for i, r in enumerate(res.results, start=1):
+        out.print(f"[bold]{i}.[/bold] {r.score:.4f} [cyan]{r.document_id}[/cyan] "
+                  f"{' > '.join(r.heading_path)} [{r.start}:{r.end}]")
+        out.print("   " + r.text[:200].replace("\n", " "), markup=False)
 
 
 def ask(

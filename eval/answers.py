@@ -134,7 +134,7 @@ def _validity(ans: Answer, store: Store, stats: AnswerStats) -> None:
     for c in ans.citations:
         stats.citations += 1
         if c.document_id not in texts:
-            doc = store.get_document(c.document_id)
+            doc = store.catalogue.get_document(c.document_id)
             texts[c.document_id] = doc.text if doc else ""
         stats.citations_valid += texts[c.document_id][c.start : c.end] == c.quote
     by_n = {c.n: c for c in ans.citations}

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.access import AccessFilter
-from kernel.types import Hit
+from index.reader import ReadableIndex
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -24,7 +23,9 @@ class IndexPoint:
     payload: dict[str, object]
 
 
-class VectorIndex(Protocol):
+class VectorIndex(ReadableIndex, Protocol):
+    """A backend as ingestion and operators use it: reads plus writes and housekeeping."""
+
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         """Write points in one operation; same id overwrites."""
         ...
@@ -41,19 +42,6 @@ class VectorIndex(Protocol):
 
     def count(self, *, corpus: str | None = None, document_id: str | None = None) -> int:
         """Live (non-tombstone) points, optionally of one corpus or document (operator action)."""
-        ...
-
-    def search_dense(
-        self, vector: Sequence[float], access: AccessFilter, limit: int, exact: bool = False
-    ) -> list[Hit]: ...
-
-    def search_sparse(
-        self, indices: Sequence[int], values: Sequence[float], access: AccessFilter, limit: int,
-        exact: bool = False,
-    ) -> list[Hit]: ...
-
-    def retrieve(self, ids: Sequence[str], access: AccessFilter) -> list[Hit]:
-        """Points by id, only those the access filter admits."""
         ...
 
     def flush(self) -> None: ...

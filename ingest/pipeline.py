@@ -25,7 +25,8 @@ from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
 from kernel.flags import Flags
 from kernel.settings import Settings
-from kernel.store import ChunkRow, Store
+from kernel.store import Store
+from kernel.store.catalogue import ChunkRow, IndexedDocument
 from kernel.telemetry import tracer
 from kernel.types import Chunk
 from models.embed import Embedder
@@ -128,7 +129,7 @@ def index_salt(settings: Settings, embedder: Embedder) -> str:
 
 def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:
     corpus = loaded.name
-    existing = {d.id: d for d in store.documents(corpus)}
+    existing = {d.id: d for d in store.catalogue.documents(corpus)}
     todo: list[SourceItem] = []
     added: set[str] = set()
     unchanged: list[str] = []
@@ -144,7 +145,7 @@ def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, re
         seen.add(item.document_id)
         row = existing.get(item.document_id)
         if row is None:
-            other = store.get_document(item.document_id)
+            other = store.catalogue.get_document(item.document_id)
             if other is not None and other.corpus != corpus:
                 failed.append((item.source_uri, f"document id {item.document_id!r} belongs to corpus "
                                                 f"{other.corpus!r}"))
@@ -200,7 +201,7 @@ def process_items(
 def _embed(prepared: list[Prepared], embedder: Embedder, store: Store) -> None:
     t0 = time.perf_counter()
     hashes = [content_hash(s.embed_text) for p in prepared for s in p.spans]
-    cached = store.cached_embeddings(embedder.name, hashes)
+    cached = store.catalogue.cached_embeddings(embedder.name, hashes)
     missing: dict[str, str] = {}
     for p in prepared:
         for s in p.spans:
@@ -236,7 +237,7 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
     versions: dict[str, int] = {}
     for p in ok:
         item = p.item
-        row = store.get_document(item.document_id)
+        row = store.catalogue.get_document(item.document_id)
         version = versions[item.document_id] = (row.version if row else 0) + 1
         doc_points = [_point(p, i, s, v, version, now, bm25) for i, (s, v) in enumerate(
             zip(p.spans, p.vectors, strict=True))]
@@ -253,39 +254,38 @@ def commit(prepared: Sequence[Prepared], plan_: Plan, store: Store, index: Vecto
                      content_hash=content_hash(s.embed_text), heading_path=list(s.heading_path), page=s.page)
             for i, (pt, s) in enumerate(zip(doc_points, p.spans, strict=True))
         ]
-    store.add_intents([p.item.document_id for p in ok], runner_id())
+    store.catalogue.add_intents([p.item.document_id for p in ok], runner_id())
     index.upsert(points)
     index.delete_ids(tombstones)
     index.flush()
     for p in ok:
         item = p.item
-        store.record_indexed(item.document_id, rows[item.document_id], {
-            "corpus": item.corpus, "source_uri": item.source_uri, "source_type": item.source_type,
-            "title": p.title, "content_hash": item.fingerprint, "version": versions[item.document_id],
-            "acl": list(item.acl), "text": p.text, "pages": p.pages, "attempts": 0,
-        })
-        store.cache_embeddings(model, {h: np.asarray(v, dtype=np.float32) for h, v in p.new_vectors.items()})
+        store.catalogue.record_indexed(item.document_id, rows[item.document_id], IndexedDocument(
+            corpus=item.corpus, source_uri=item.source_uri, source_type=item.source_type, title=p.title,
+            content_hash=item.fingerprint, version=versions[item.document_id], acl=item.acl, text=p.text,
+            pages=p.pages))
+        store.catalogue.cache_embeddings(model, {h: np.asarray(v, dtype=np.float32) for h, v in p.new_vectors.items()})
         report.chunks_written += len(p.spans)
         report.chunks_embedded += len(p.new_vectors)
         if item.document_id in plan_.added:
             report.added += 1
         else:
             report.updated += 1
-    store.clear_intents([p.item.document_id for p in ok])
+    store.catalogue.clear_intents([p.item.document_id for p in ok])
     for p in prepared:
         report.timings.add(p.timings)
         if p.error is not None:
             if p.item.document_id in plan_.known:
                 # The source changed and its new version cannot be indexed: the old chunks are stale.
                 index.delete_where(document_id=p.item.document_id)
-                store.mark_documents([p.item.document_id], "failed", p.error)
+                store.catalogue.mark_documents([p.item.document_id], "failed", p.error)
             fail(p.item, p.error, store, report)
     report.timings.write += time.perf_counter() - t0
 
 
 def fail(item: SourceItem, reason: str, store: Store, report: IngestReport) -> None:
-    if store.get_document(item.document_id) is not None:
-        store.record_failure(item.document_id, reason, item.fingerprint)
+    if store.catalogue.get_document(item.document_id) is not None:
+        store.catalogue.record_failure(item.document_id, reason, item.fingerprint)
     report.failed += 1
     report.failures.append({"source": item.source_uri, "reason": reason})
 
@@ -344,14 +344,10 @@ def _ingest(
     loaded.require_approved()
     report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
     the_plan = plan(loaded, store, index_salt(settings, embedder), settings, retry_failed)
-    store.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
-    store.update_job(report.job_id, runner=runner_id())
+    store.catalogue.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
+    store.catalogue.update_job(report.job_id, runner=runner_id())
     for item in the_plan.todo:
-        if item.document_id not in the_plan.known or store.get_document(item.document_id) is None:
-            store.upsert_document(item.document_id, corpus=item.corpus, source_uri=item.source_uri,
-                                  source_type=item.source_type, status="queued", acl=list(item.acl))
-        else:
-            store.upsert_document(item.document_id, status="queued")
+        store.catalogue.queue_document(item.document_id, item.corpus, item.source_uri, item.source_type, item.acl)
     for source, reason in the_plan.failed:
         report.failed += 1
         report.failures.append({"source": source, "reason": reason})
@@ -360,7 +356,7 @@ def _ingest(
     for doc_id in the_plan.deleted:
         index.delete_where(document_id=doc_id)
     index.flush()
-    store.mark_documents(the_plan.deleted, "deleted")
+    store.catalogue.mark_documents(the_plan.deleted, "deleted")
     report.deleted = len(the_plan.deleted)
 
     if process is None and any(item.path for item in the_plan.todo):
@@ -377,16 +373,16 @@ def _ingest(
             with tracer().start_as_current_span("ingest.write", attributes={"cairn.documents": len(batch)}):
                 commit(batch, the_plan, store, index, bm25, embedder.name, report)
             done += len(batch)
-            store.update_job(report.job_id, done=done)
+            store.catalogue.update_job(report.job_id, done=done)
             if progress:
                 progress(done, len(the_plan.todo))
     except BaseException as exc:
-        store.update_job(report.job_id, status="failed", error=str(exc), summary=report.to_json())
+        store.catalogue.update_job(report.job_id, status="failed", error=str(exc), summary=report.to_json())
         raise
     report.seconds = time.perf_counter() - t_start
-    from kernel.store import utcnow
+    from kernel.store.base import utcnow
 
-    store.update_job(report.job_id, status="done", done=done, summary=report.to_json(), finished_at=utcnow())
+    store.catalogue.update_job(report.job_id, status="done", done=done, summary=report.to_json(), finished_at=utcnow())
     return report
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from index.protocol import VectorIndex
 from kernel.errors import CairnError
-from kernel.store import Store, utcnow
+from kernel.store import Store
+from kernel.store.base import utcnow
 
 
 class DiskFullError(CairnError):
@@ -43,25 +44,23 @@ class Recovered:
 
 def recover(store: Store, index: VectorIndex) -> Recovered:
     out = Recovered()
-    for job in store.running_jobs():
+    for job in store.catalogue.running_jobs():
         if job.runner and not _alive(job.runner):
-            store.update_job(job.id, status="failed", finished_at=utcnow(),
-                             error=f"the process running this job ({job.runner}) stopped before it finished")
+            store.catalogue.update_job(job.id, status="failed", finished_at=utcnow(),
+                                       error=f"the process running this job ({job.runner}) stopped before it finished")
             out.jobs_failed += 1
     # Only a dead writer's intents: a live process (another API worker, a running ingest) is mid-commit.
-    pending = [doc for doc, runner in store.intents() if not runner or not _alive(runner)]
+    pending = [doc for doc, runner in store.catalogue.intents() if not runner or not _alive(runner)]
     if not pending:
         return out
-    known = [d for d in pending if store.get_document(d) is not None]
+    known = [d for d in pending if store.catalogue.get_document(d) is not None]
     for doc_id in pending:
         # Its points may be of a version the store never recorded: take them out.
         index.delete_where(document_id=doc_id)
     index.flush()
-    for doc_id in known:
-        # An empty content hash never matches a fingerprint, so the next ingest indexes it again.
-        store.upsert_document(doc_id, content_hash="")
-    store.mark_documents(known, "queued")
-    store.clear_intents(pending)
+    store.catalogue.forget_fingerprints(known)
+    store.catalogue.mark_documents(known, "queued")
+    store.catalogue.clear_intents(pending)
     out.documents_rolled_back = len(pending)
     return out
 

@@ -134,8 +134,8 @@ def make_celery(settings: Settings) -> Celery:
                                                                                 message["document_id"]}):
             prepared = process_items([SourceItem.from_message(message)], settings, embedder, store)[0]
         # Cached here too, so a document sent again (a lost worker, a restarted ingest) is not re-embedded.
-        store.cache_embeddings(embedder.name, {h: np.asarray(v, dtype=np.float32)
-                                               for h, v in prepared.new_vectors.items()})
+        store.catalogue.cache_embeddings(embedder.name, {h: np.asarray(v, dtype=np.float32)
+                                                         for h, v in prepared.new_vectors.items()})
         state.reply(reply_to, {"kind": "done", "task_id": task_id, "document_id": message["document_id"],
                                "prepared": prepared.to_message()})
 

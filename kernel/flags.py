@@ -24,7 +24,8 @@ from sqlalchemy import Boolean, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.errors import SwitchedOffError, UnknownSwitchError
-from kernel.store import Base, Store, UtcDateTime, utcnow
+from kernel.store import Store
+from kernel.store.base import Base, UtcDateTime, utcnow
 
 NAME = re.compile(r"(?:llm|rerank|writes|(?:tool|provider|corpus):[A-Za-z0-9._-]{1,100})")
 
@@ -60,7 +61,7 @@ class Flags:
     def off(self) -> frozenset[str]:
         with self._lock:
             if time.monotonic() - self._read_at >= self.ttl_s:
-                with self.store.session() as s:
+                with self.store.db.session() as s:
                     self._off = frozenset(s.scalars(select(FlagRow.name).where(FlagRow.off.is_(True))))
                 self._read_at = time.monotonic()
             return self._off
@@ -81,19 +82,19 @@ class Flags:
             raise UnknownSwitchError(
                 f"unknown switch {name!r}: use llm, rerank, writes, tool:<name>, provider:<name> or corpus:<name>")
         now = utcnow()
-        with self.store.session() as s:
+        with self.store.db.session() as s:
             row = s.get(FlagRow, name)
             if row is None:
                 s.add(FlagRow(name=name, off=off, reason=reason, changed_by=by, changed_at=now))
             else:
                 row.off, row.reason, row.changed_by, row.changed_at = off, reason, by, now
-        self.store.add_admin_audit(by, role, "flags.off" if off else "flags.on", {"name": name}, origin,
-                                   reason=reason)
+        self.store.records.add_admin_audit(by, role, "flags.off" if off else "flags.on", {"name": name}, origin,
+                                           reason=reason)
         with self._lock:
             self._read_at = float("-inf")
         return Flag(name, off, reason, by, now)
 
     def all(self) -> list[Flag]:
-        with self.store.session() as s:
+        with self.store.db.session() as s:
             rows = s.scalars(select(FlagRow).order_by(FlagRow.name)).all()
             return [Flag(r.name, r.off, r.reason, r.changed_by, r.changed_at) for r in rows]

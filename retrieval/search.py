@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from index.access import access_filter
-from index.protocol import VectorIndex
+from index.reader import ReadableIndex
 from index.sparse import Bm25Encoder
 from kernel.flags import Flags
 from kernel.settings import Settings
@@ -70,7 +70,7 @@ class SearchResult:
 
 
 class HybridSearcher:
-    def __init__(self, index: VectorIndex, embedder: Embedder, bm25: Bm25Encoder,
+    def __init__(self, index: ReadableIndex, embedder: Embedder, bm25: Bm25Encoder,
                  reranker: Reranker | None, config: SearchConfig, metrics: Metrics | None = None,
                  flags: Flags | None = None) -> None:
         self.metrics, self.flags = metrics, flags

@@ -72,7 +72,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     # A fresh schema state per test: drop every table Cairn made in the shared test database.
     from sqlalchemy import create_engine, text
 
-    from kernel.store import Base
+    from kernel.store.base import Base
 
     engine = create_engine(url)
     with engine.begin() as conn:

@@ -59,15 +59,15 @@ def test_extractive_answer_cites_exact_spans(corpus_services: Services) -> None:
     assert not ans.abstained
     assert "25 days of paid leave" in ans.answer
     for c in ans.citations:
-        doc = corpus_services.store.get_document(c.document_id)
+        doc = corpus_services.store.catalogue.get_document(c.document_id)
         assert doc is not None and doc.text[c.start : c.end] == c.quote
         assert f"[{c.n}]" in ans.answer
     for s in ans.sentences:
         quote = next(c.quote for c in ans.citations if c.n == s.citations[0])
         assert s.text.removesuffix(f" [{s.citations[0]}]") == quote  # verbatim
-    stored = corpus_services.store.get_answer(ans.id)
+    stored = corpus_services.store.records.get_answer(ans.id)
     assert stored is not None and stored.trace_id == ans.trace_id
-    audit = corpus_services.store.audit(trace_id=ans.trace_id)
+    audit = corpus_services.store.records.audit(trace_id=ans.trace_id)
     assert [(a.tool, a.decision, a.origin) for a in audit] == [("search_knowledge", "allowed", "planner")]
 
 
@@ -90,7 +90,7 @@ def test_planted_instructions_never_reach_the_answer(corpus_services: Services) 
     ans = corpus_services.agent().ask("When does the cafeteria open?", EMPLOYEE)
     assert "11:30" in ans.answer
     assert "evil.example.com" not in ans.answer and "escalate" not in ans.answer.lower()
-    events = corpus_services.store.safety_events(ans.trace_id)
+    events = corpus_services.store.records.safety_events(ans.trace_id)
     assert any(e.kind == "injection_pattern" and e.document_id == "handbook/cafeteria.md" for e in events)
 
 
@@ -100,7 +100,7 @@ def test_follow_up_is_searched_in_context(corpus_services: Services) -> None:
     follow = agent.ask("And how many of them carry over?", EMPLOYEE, conversation_id="conv-1")
     assert "five unused days" in follow.answer
     assert follow.searched[0].startswith("How many days of paid leave")
-    assert corpus_services.store.conversation("conv-1", "mallory") == []  # ids are not capabilities
+    assert corpus_services.store.records.conversation("conv-1", "mallory") == []  # ids are not capabilities
 
 
 def provider(url: str, name: str = "scripted", timeout: float = 5.0) -> LlmProvider:
@@ -115,7 +115,7 @@ def test_llm_answer_is_verified_and_costed(corpus_services: Services) -> None:
     assert ans.model == "scripted" and not ans.abstained
     assert ans.citations and ans.citations[0].document_id == "handbook/leave.md"
     c = ans.citations[0]
-    doc = corpus_services.store.get_document(c.document_id)
+    doc = corpus_services.store.catalogue.get_document(c.document_id)
     assert doc is not None and doc.text[c.start : c.end] == c.quote
     assert ans.usage.prompt_tokens == 200 and ans.usage.completion_tokens == 40
     assert ans.usage.cost == pytest.approx(200 / 1000 * 0.01 + 40 / 1000 * 0.03)
@@ -163,7 +163,7 @@ def test_malformed_and_unknown_tool_calls_get_structured_errors(corpus_services:
         tool_msgs = [json.loads(m["content"]) for m in llm.requests[1]["messages"] if m["role"] == "tool"]
     assert tool_msgs[0]["error"]["code"] == "malformed_arguments"
     assert tool_msgs[1]["error"]["code"] == "unknown_tool"
-    audit = corpus_services.store.audit(trace_id=ans.trace_id)
+    audit = corpus_services.store.records.audit(trace_id=ans.trace_id)
     assert {a.decision for a in audit if a.tool == "delete_everything"} == {"refused"}
 
 
@@ -172,19 +172,19 @@ def test_endless_tool_loop_is_stopped(corpus_services: Services) -> None:
     with serve(loop) as llm:
         agent = agent_with(corpus_services, llm_providers=[provider(llm.url)], step_budget=6)
         ans = agent.ask("How many days of paid leave do employees get?", EMPLOYEE)
-    audit = corpus_services.store.audit(trace_id=ans.trace_id)
+    audit = corpus_services.store.records.audit(trace_id=ans.trace_id)
     assert any(a.outcome == "loop_detected" for a in audit)
     assert len(llm.requests) == 6
     assert ans.model == "extractive" and "steps" in ans.notices[0]
 
 
 def test_gullible_model_cannot_cause_side_effects(corpus_services: Services) -> None:
-    before = len(corpus_services.store.tickets())
+    before = len(corpus_services.store.records.tickets())
     with serve(gullible) as llm:
         agent = agent_with(corpus_services, llm_providers=[provider(llm.url)])
         ans = agent.ask("When does the cafeteria open?", EMPLOYEE)
-    assert len(corpus_services.store.tickets()) == before
-    blocked = [a for a in corpus_services.store.audit(trace_id=ans.trace_id) if a.tool == "escalate_to_human"]
+    assert len(corpus_services.store.records.tickets()) == before
+    blocked = [a for a in corpus_services.store.records.audit(trace_id=ans.trace_id) if a.tool == "escalate_to_human"]
     assert blocked and all(a.decision == "refused" and a.outcome == "untrusted_content" for a in blocked)
     assert "evil.example.com" not in ans.answer
     assert "11:30" in ans.answer

@@ -40,8 +40,8 @@ def test_users_search_ask_and_stream(api: Api) -> None:
         assert any(a.id == ans.id for a in sam.list_answers(user="bob", limit=500).items)
         assert [a.tool for a in sam.list_audit(trace_id=ans.trace_id).items] == ["search_knowledge"]
         store = api.live.app.state.cairn.services.store
-        ticket, _ = store.create_ticket("client-test", "bob", question="How many days?", answer=ans.answer,
-                                        reason="unsure", trace_id=ans.trace_id)
+        ticket, _ = store.records.create_ticket("client-test", "bob", question="How many days?", answer=ans.answer,
+                                                reason="unsure", trace_id=ans.trace_id)
         assert ticket.id in [t.id for t in sam.list_escalations(status="open", limit=500).items]
         assert sam.update_escalation(ticket.id, TicketChange(action="resolve")).status == "resolved"
         with pytest.raises(CairnApiError) as missing:

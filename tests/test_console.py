@@ -163,9 +163,9 @@ def test_escalation_is_resolved_and_audited(browser: Browser, env: Env) -> None:
     ticket.locator("button.resolve").click()
     page.wait_for_selector("article.ticket .status:text('resolved')")
     page.screenshot(path=str(SHOTS / "escalations.png"), full_page=True)
-    rows = env.svc.store.audit(tool="update_escalation")
+    rows = env.svc.store.records.audit(tool="update_escalation")
     assert rows and rows[-1].decision == "allowed" and rows[-1].user_id == "sam" and rows[-1].origin == "api"
-    assert env.svc.store.tickets()[0].status == "resolved"
+    assert env.svc.store.records.tickets()[0].status == "resolved"
     page.close()
 
 

@@ -89,12 +89,12 @@ def test_sigkill_mid_document_loses_and_duplicates_nothing(tmp_path: Path, servi
     assert "WorkerLostError" in logs or "SIGKILL" in logs  # the kill really hit a running task
     assert report.failed == 0, report.failures
     assert report.added == 10
-    rows = services.store.documents("dist", ["indexed"])
+    rows = services.store.catalogue.documents("dist", ["indexed"])
     assert len(rows) == 10
     for row in rows:
         ids = services.index.point_ids(document_id=row.id)
         assert len(ids) == len(set(ids)) == row.chunk_count == services.index.count(document_id=row.id) > 0
-    assert services.index.count(corpus="dist") == services.store.count_chunks("dist") == report.chunks_written
+    assert services.index.count(corpus="dist") == services.store.catalogue.count_chunks("dist") == report.chunks_written
 
 
 def _corpus(root: Path, n: int, name: str) -> Path:
@@ -132,12 +132,12 @@ def _ingest_in_thread(root: Path, s: Any, services: Services, app: Any) -> tuple
 
 
 def _each_once(services: Services, corpus: str, n: int) -> None:
-    rows = services.store.documents(corpus, ["indexed"])
+    rows = services.store.catalogue.documents(corpus, ["indexed"])
     assert len(rows) == n
     for row in rows:
         ids = services.index.point_ids(document_id=row.id)
         assert len(ids) == len(set(ids)) == row.chunk_count == services.index.count(document_id=row.id) > 0
-    assert services.index.count(corpus=corpus) == services.store.count_chunks(corpus)
+    assert services.index.count(corpus=corpus) == services.store.catalogue.count_chunks(corpus)
 
 
 def test_a_whole_worker_killed_mid_run_is_replaced_within_the_deadline(tmp_path: Path,
@@ -265,7 +265,7 @@ def test_a_worker_without_the_corpus_folder_ingests_from_the_bytes_it_is_sent(tm
     assert report.failed == 0 and report.added == 5, report.failures
     assert took < 45, f"{took:.0f} s: replies did not wake the coordinator"
     _each_once(services, "remote", 5)
-    notes = services.store.get_document("remote/notes.txt")
+    notes = services.store.catalogue.get_document("remote/notes.txt")
     assert notes is not None and notes.text.startswith("Remote workers parse what they are sent.")
     assert str(root) not in log.read_text()
 

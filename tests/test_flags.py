@@ -128,7 +128,7 @@ def each_switch_on_a_running_server(tmp_path: Path, embedder: Embedder, stack: E
         assert [f["name"] for f in a.get("/v1/flags", params={"limit": 2}).json()["items"]] == sorted(listed)[:2]
         assert u.put("/v1/flags/writes", json={"off": True}).status_code == 403  # admins only
         assert a.put("/v1/flags/everything", json={"off": True}).status_code == 422
-    audit = [r for r in svc.store.audit(limit=1000) if r.tool.startswith("flags.")]
+    audit = [r for r in svc.store.records.audit(limit=1000) if r.tool.startswith("flags.")]
     assert {(r.tool, r.arguments["name"]) for r in audit} >= {("flags.off", "corpus:travel"),
                                                              ("flags.on", "corpus:travel"),
                                                              ("flags.off", "tool:search_knowledge"),

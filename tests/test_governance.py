@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from agent.builtin_tools import default_registry
 from agent.context import Budget, RunContext, ToolCall
 from agent.governance import Executor, Handler, TransientToolError, governed
+from agent.tool_results import TicketCreated, ToolResult
 from agent.tools import Registry, ToolSpec
 from kernel.telemetry import Metrics
 from kernel.types import Principal
@@ -25,13 +26,18 @@ class Text(BaseModel):
     text: str
 
 
+class Echo(ToolResult):
+    text: str
+
+
 def loop_over(reg: Registry) -> tuple[Handler, Metrics]:
     metrics = Metrics()
     return governed(reg, metrics, Executor(reg, retries=2)), metrics
 
 
 def ctx_for(svc: Services, principal: Principal = USER, **budget: Any) -> RunContext:
-    return RunContext(principal=principal, store=svc.store, index=svc.index, searcher=svc.searcher,
+    return RunContext(principal=principal, docs=svc.store.catalogue, records=svc.store.records, passages=svc.index,
+                      searcher=svc.searcher,
                       budget=Budget(**budget))
 
 
@@ -40,29 +46,29 @@ def reg() -> Iterator[Registry]:
     r = default_registry()
     calls = {"flaky": 0}
 
-    def flaky(_: RunContext, a: Text) -> str:
+    def flaky(_: RunContext, a: Text) -> Echo:
         calls["flaky"] += 1
         if calls["flaky"] < 3:
             raise TransientToolError("try again")
-        return a.text
+        return Echo(text=a.text)
 
-    def transient_write(_: RunContext, a: Text) -> str:
+    def transient_write(_: RunContext, a: Text) -> Echo:
         calls["write"] = calls.get("write", 0) + 1
         raise TransientToolError("try again")
 
-    def broken(_: RunContext, a: Text) -> str:
+    def broken(_: RunContext, a: Text) -> Echo:
         raise RuntimeError("boom")
 
-    def slow(_: RunContext, a: Text) -> str:
+    def slow(_: RunContext, a: Text) -> Echo:
         time.sleep(1.0)
-        return a.text
+        return Echo(text=a.text)
 
     r.register(ToolSpec("flaky", "succeeds on the third try", Text, flaky))
     r.register(ToolSpec("flaky_write", "never retried", Text, transient_write, tier="write", idempotent=False))
     r.calls = calls  # type: ignore[attr-defined]
     r.register(ToolSpec("broken", "always fails", Text, broken))
     r.register(ToolSpec("slow", "too slow", Text, slow, timeout_s=0.2))
-    r.register(ToolSpec("admin_only", "admins", Text, lambda c, a: a.text, roles=frozenset({"admin"})))
+    r.register(ToolSpec("admin_only", "admins", Text, lambda c, a: Echo(text=a.text), roles=frozenset({"admin"})))
     yield r
 
 
@@ -127,7 +133,7 @@ def test_untrusted_content_rule(services: Services, reg: Registry) -> None:
     planned.planned_writes.add(call.key())
     planned.retrieved.append("retrieved later")
     assert handle(call, planned).ok
-    assert any(e.kind == "blocked_write" for e in services.store.safety_events(ctx.trace_id))
+    assert any(e.kind == "blocked_write" for e in services.store.records.safety_events(ctx.trace_id))
 
 
 def test_execution_timeout_retries_and_circuit_breaker(services: Services, reg: Registry) -> None:
@@ -135,7 +141,7 @@ def test_execution_timeout_retries_and_circuit_breaker(services: Services, reg: 
     ctx = ctx_for(services)
     assert handle(ToolCall("slow", {"text": "x"}), ctx).error_code == "timeout"
     ok = handle(ToolCall("flaky", {"text": "third time"}), ctx)
-    assert ok.ok and ok.output == "third time"
+    assert ok.ok and ok.output == Echo(text="third time")
     once = handle(ToolCall("flaky_write", {"text": "y"}), ctx_for(services))
     assert once.error_code == "transient_error"
     assert reg.calls["write"] == 1  # type: ignore[attr-defined]  # not idempotent: tried once, never retried
@@ -152,12 +158,13 @@ def test_every_call_is_audited_with_pii_redacted(services: Services, reg: Regist
              ToolCall("search_knowledge", {"query": 3})]
     for c in calls:
         handle(c, ctx)
-    rows = services.store.audit(trace_id=ctx.trace_id)
+    rows = services.store.records.audit(trace_id=ctx.trace_id)
     assert [r.tool for r in rows] == [c.tool for c in calls]
     text = str(rows[2].arguments)
     assert "jane.doe@example.com" not in text and "4111" not in text and "555 0100" not in text
     assert "[EMAIL]" in text and "[CARD]" in text
-    ticket = services.store.tickets()[0]
+    ticket = services.store.records.tickets()[0]
     assert ticket.idempotency_key == "pii"
     again = handle(ToolCall("escalate_to_human", {"question": "again", "idempotency_key": "pii"}), ctx)
-    assert again.ok and again.output["created"] is False and len(services.store.tickets()) == 1
+    assert again.ok and isinstance(again.output, TicketCreated) and again.output.created is False
+    assert len(services.store.records.tickets()) == 1

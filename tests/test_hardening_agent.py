@@ -10,6 +10,7 @@ from agent.answer import Answer, Citation
 from agent.context import RunContext, ToolCall
 from agent.injection_model import InjectionModel
 from agent.links import apply_link_policy
+from agent.tool_results import SearchResult
 from agent.untrusted import scan
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
@@ -48,7 +49,7 @@ def test_a_planted_link_in_a_cited_sentence_is_not_shown_as_a_link(tmp_path: Pat
     agent = services.agent()
     ans = agent.ask("Where is the room rate confirmed for each booking?", Principal("emma", ("staff",)))
     assert "http://rates-check" not in ans.answer  # whatever the responder chose, never a live lure
-    doc = services.store.get_document("hotel/booking.md")
+    doc = services.store.catalogue.get_document("hotel/booking.md")
     assert doc is not None
     start = doc.text.index("The room rate")
     end = doc.text.index("request at") + len("request at https://help.acme.com/checkout.")
@@ -100,12 +101,13 @@ def test_a_chunk_flagged_only_by_the_model_is_a_safety_event(tmp_path: Path, ser
     shipped = InjectionModel.load()
     everything = InjectionModel(shipped.weights, shipped.bias, threshold=0.0)  # flags every passage
     handle = governed(default_registry(), Metrics(), injection_model=everything)
-    ctx = RunContext(principal=Principal("emma", ("staff",)), store=services.store, index=services.index,
+    ctx = RunContext(principal=Principal("emma", ("staff",)), docs=services.store.catalogue,
+                     records=services.store.records, passages=services.index,
                      searcher=services.searcher)
-    events_before = len(services.store.safety_events(ctx.trace_id))
+    events_before = len(services.store.records.safety_events(ctx.trace_id))
     out = handle(ToolCall("search_knowledge", {"query": "how many days of paid leave"}), ctx)
-    assert out.ok and out.output["results"]
-    assert not scan(out.output["results"][0]["text"])  # nothing for the patterns: only the model flags it
-    found = services.store.safety_events(ctx.trace_id)
-    assert len(found) - events_before == len(out.output["results"])
+    assert out.ok and isinstance(out.output, SearchResult) and out.output.results
+    assert not scan(out.output.results[0].text)  # nothing for the patterns: only the model flags it
+    found = services.store.records.safety_events(ctx.trace_id)
+    assert len(found) - events_before == len(out.output.results)
     assert found and all("learned_model" in e.detail for e in found)

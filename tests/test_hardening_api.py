@@ -189,7 +189,7 @@ def test_a_stream_ends_with_a_504_event_at_the_deadline(tmp_path: Path, embedder
 
 
 def _cancelled(svc: Services) -> bool:
-    return any(a.outcome == "cancelled" for a in svc.store.audit(user_id="u"))
+    return any(a.outcome == "cancelled" for a in svc.store.records.audit(user_id="u"))
 
 
 # --- 7. idempotency keys -----------------------------------------------------------------------------
@@ -214,12 +214,12 @@ def test_a_key_in_flight_answers_409_and_keys_expire(env: Env) -> None:
 
     scoped = "ann:PUT:/v1/corpora/inflight:k-busy"
     fingerprint = body_fingerprint({"name": "inflight", **CorpusIn.model_validate(body).model_dump(mode="json")})
-    assert store.claim_idempotency(scoped, fingerprint, 3600, 60) is None  # a request is running
+    assert store.access.claim_idempotency(scoped, fingerprint, 3600, 60) is None  # a request is running
     with env.client("ann") as c:
         assert c.put("/v1/corpora/inflight", json=body, headers={"Idempotency-Key": "k-busy"}).status_code == 409
-    assert store.claim_idempotency(scoped, fingerprint, 3600, in_flight_s=0) is None  # its process died
-    store.finish_idempotency(scoped, 201, {"stale": True})
-    assert store.claim_idempotency(scoped, "other", ttl_s=0, in_flight_s=60) is None  # expired: claimed afresh
+    assert store.access.claim_idempotency(scoped, fingerprint, 3600, in_flight_s=0) is None  # its process died
+    store.access.finish_idempotency(scoped, 201, {"stale": True})
+    assert store.access.claim_idempotency(scoped, "other", ttl_s=0, in_flight_s=60) is None  # expired: claimed afresh
 
 
 # --- 4. ownership, re-approval and four eyes ---------------------------------------------------------
@@ -248,7 +248,7 @@ def test_a_console_session_ends_when_its_key_is_revoked(env: Env) -> None:
     with httpx.Client(base_url=env.live.url, timeout=30, follow_redirects=False) as c:
         assert c.post("/console/login", data={"api_key": key.token}).status_code == 303
         assert c.get("/console/answers").status_code == 200
-        env.svc.store.revoke_api_key(key.key_id)
+        env.svc.store.access.revoke_api_key(key.key_id)
         after = c.get("/console/answers")
     assert after.status_code in (303, 307) and "/console/login" in after.headers["location"]
 
@@ -284,8 +284,8 @@ def test_conversation_ids_are_per_user(env: Env) -> None:
         # The old store answered 404 here: another user's id was an oracle, and could be squatted.
         r = bob.post("/v1/ask", json={"question": "And how many days of leave?", "conversation_id": "c-shared"})
     assert r.status_code == 200
-    assert env.svc.store.conversation("c-shared", "bob")[0]["question"].startswith("And")
-    assert len(env.svc.store.conversation("c-shared", "emma")) == 1
+    assert env.svc.store.records.conversation("c-shared", "bob")[0]["question"].startswith("And")
+    assert len(env.svc.store.records.conversation("c-shared", "emma")) == 1
 
 
 def test_lone_surrogates_in_acl_names_are_invalid_input(env: Env) -> None:
@@ -327,17 +327,17 @@ def test_deleted_documents_leave_no_text_behind(env: Env) -> None:
         assert c.post("/v1/corpora/hb/documents", files={"file": ("gone.md", "# Gone\n\nSecret words.\n")}
                       ).status_code == 201
         assert wait_job(c, c.post("/v1/corpora/hb/ingest").json()["id"])["status"] == "done"
-        gone = env.svc.store.get_document("hb/gone.md")
+        gone = env.svc.store.catalogue.get_document("hb/gone.md")
         assert gone is not None and gone.text
         assert c.delete("/v1/corpora/hb/documents/gone.md").status_code == 204
-    row = env.svc.store.get_document("hb/gone.md")
+    row = env.svc.store.catalogue.get_document("hb/gone.md")
     assert row is not None and row.status == "deleted" and row.text == ""
 
 
 def test_ticket_keys_are_scoped_per_user(env: Env) -> None:
     store = env.svc.store
-    mine, created = store.create_ticket("same-key", "emma", question="q1", trace_id="t")
-    theirs, created_too = store.create_ticket("same-key", "bob", question="q2", trace_id="t")
+    mine, created = store.records.create_ticket("same-key", "emma", question="q1", trace_id="t")
+    theirs, created_too = store.records.create_ticket("same-key", "bob", question="q2", trace_id="t")
     assert created and created_too and mine.id != theirs.id and theirs.question == "q2"
 
 
@@ -348,7 +348,7 @@ def test_search_and_sources_are_audited_tool_calls(env: Env) -> None:
         assert c.post("/v1/search", json={"query": "paid leave days"}).status_code == 200
         assert c.get("/v1/sources/hb/leave.md").status_code == 200
         assert c.get("/v1/sources/hb/hr/payroll.md").status_code == 404  # outside emma's ACL
-    rows = env.svc.store.audit(user_id="emma")
+    rows = env.svc.store.records.audit(user_id="emma")
     seen = {(r.tool, r.origin, r.outcome) for r in rows}
     assert ("search_knowledge", "api", "ok") in seen and ("read_source", "api", "ok") in seen
     assert ("read_source", "api", "not_found") in seen

@@ -20,7 +20,7 @@ from ingest.pipeline import IngestReport, ingest
 from ingest.recovery import DiskFullError, recover
 from kernel.errors import IndexBusyError, ManifestError
 from kernel.settings import Settings
-from kernel.store import IntentRow
+from kernel.store.catalogue import IntentRow
 from kernel.types import Principal
 from testing.docs import manifest
 from wiring.services import Services
@@ -35,7 +35,7 @@ def run(svc: Services, root: Path, settings: Settings | None = None) -> IngestRe
 
 def texts(svc: Services, corpus: str, who: Principal = STAFF) -> str:
     """Everything of the corpus that `who` can read in the index, whatever the store says."""
-    ids = [i for d in svc.store.documents(corpus) for i in svc.index.point_ids(document_id=d.id)]
+    ids = [i for d in svc.store.catalogue.documents(corpus) for i in svc.index.point_ids(document_id=d.id)]
     return "\n".join(h.chunk.text for h in svc.index.retrieve(ids, access_filter(who)))
 
 
@@ -88,7 +88,7 @@ def test_a_bad_directory_entry_fails_alone(tmp_path: Path, services: Services) -
     reasons = {f["source"]: f["reason"] for f in report.failures}
     assert report.added == 1 and report.failed == 2
     assert any("not valid UTF-8" in r for r in reasons.values()) and "broken" in reasons["dangling.md"]
-    job = services.store.get_job(report.job_id)
+    job = services.store.catalogue.get_job(report.job_id)
     assert job.status == "done"
 
 
@@ -137,7 +137,7 @@ def test_a_crash_between_index_and_store_is_rolled_back_at_start(tmp_path: Path,
     monkeypatch.undo()
     # While its writer lives, an intent is a commit in progress, not a crash: it is left alone.
     assert recover(services.store, services.index).documents_rolled_back == 0
-    with services.store.session() as s:  # now the writer is gone
+    with services.store.db.session() as s:  # now the writer is gone
         s.execute(update(IntentRow).values(runner=f"{socket.gethostname()}:{_dead_pid()}"))
     rec = recover(services.store, services.index)
     assert rec.documents_rolled_back == 1 and rec.jobs_failed == 0
@@ -152,10 +152,10 @@ def _dead_pid() -> str:
 
 
 def test_a_job_left_running_by_a_dead_process_is_marked_failed(services: Services) -> None:
-    services.store.create_job("j-dead", "x", status="running")
-    services.store.update_job("j-dead", runner=f"{socket.gethostname()}:{_dead_pid()}")
+    services.store.catalogue.create_job("j-dead", "x", status="running")
+    services.store.catalogue.update_job("j-dead", runner=f"{socket.gethostname()}:{_dead_pid()}")
     assert recover(services.store, services.index).jobs_failed == 1
-    job = services.store.get_job("j-dead")
+    job = services.store.catalogue.get_job("j-dead")
     assert job.status == "failed" and "stopped before it finished" in (job.error or "")
 
 

@@ -27,7 +27,7 @@ def run(svc: Services, root: Path, **kw: object) -> IngestReport:
 
 
 def chunks_of(svc: Services, doc_id: str, who: Principal = EVERYONE) -> list[Chunk]:
-    ids = [r.chunk_id for r in svc.store.chunk_rows(doc_id)]
+    ids = [r.chunk_id for r in svc.store.catalogue.chunk_rows(doc_id)]
     hits = svc.index.retrieve(ids, access_filter(who))
     return sorted((h.chunk for h in hits), key=lambda c: c.ordinal)
 
@@ -40,7 +40,7 @@ def test_every_supported_type_is_parsed_chunked_and_tagged(tmp_path: Path, servi
     assert "unsupported file type '.xyz'" in report.failures[0]["reason"]
     assert report.chunks_written == report.chunks_embedded > 0
 
-    for doc in services.store.documents("allkinds", ["indexed"]):
+    for doc in services.store.catalogue.documents("allkinds", ["indexed"]):
         chunks = chunks_of(services, doc.id)
         assert len(chunks) == doc.chunk_count > 0
         for c in chunks:
@@ -57,7 +57,7 @@ def test_every_supported_type_is_parsed_chunked_and_tagged(tmp_path: Path, servi
     assert "Fire drills are held twice a year" in pdf_text  # fast PDF parsing really extracted text
     pages = {c.page for c in pdf}
     assert 1 in pages
-    incident = services.store.get_document("allkinds/report.pdf")
+    incident = services.store.catalogue.get_document("allkinds/report.pdf")
     assert incident is not None and "Three minor incidents" in incident.text
     second = [c for c in pdf if "Three minor incidents" in c.text]
     assert second and (second[0].page == 2 or len(pdf) == 1)
@@ -117,8 +117,8 @@ def test_reingest_is_incremental(tmp_path: Path, services: Services) -> None:
     gone = run(services, root)
     assert gone.deleted == 1
     assert services.index.count(document_id="inc/d2.md") == 0
-    assert services.store.chunk_rows("inc/d2.md") == []
-    assert services.index.count(corpus="inc") == services.store.count_chunks("inc") == 2
+    assert services.store.catalogue.chunk_rows("inc/d2.md") == []
+    assert services.index.count(corpus="inc") == services.store.catalogue.count_chunks("inc") == 2
 
 
 def test_revoking_removes_everything_from_search(tmp_path: Path, services: Services) -> None:
@@ -136,7 +136,7 @@ def test_revoking_removes_everything_from_search(tmp_path: Path, services: Servi
         run(services, root)
     assert services.searcher.search(SearchRequest("launch date", Principal("anyone"))).results == []
     assert services.index.count(corpus="rev") == 0
-    assert all(d.status == "revoked" for d in services.store.documents("rev"))
+    assert all(d.status == "revoked" for d in services.store.catalogue.documents("rev"))
     remove_corpus("rev", services.store, services.index)  # idempotent
 
 
@@ -169,19 +169,19 @@ def test_bad_inputs_fail_alone(tmp_path: Path, services: Services, settings: Set
     assert reasons["big.txt"].startswith("file_too_large")
     assert reasons["image.png"].startswith("unsupported_type")
     assert reasons["corrupt.pdf"].startswith("parse_failed")
-    assert services.index.count(corpus="bad") == services.store.count_chunks("bad") == 1
-    failed = services.store.get_document("bad/corrupt.pdf")
+    assert services.index.count(corpus="bad") == services.store.catalogue.count_chunks("bad") == 1
+    failed = services.store.catalogue.get_document("bad/corrupt.pdf")
     assert failed is not None and failed.status == "failed" and failed.error
 
     # A document that keeps failing is recorded, and after max_attempts it is no longer retried.
     for _ in range(settings.max_attempts):
         run(svc, root)
-    row = services.store.get_document("bad/corrupt.pdf")
+    row = services.store.catalogue.get_document("bad/corrupt.pdf")
     assert row is not None and row.attempts == settings.max_attempts
     last = run(svc, root)
     # The unsupported file was reported when first seen; later runs count it as skipped, not failed.
     assert last.chunks_written == 0 and last.failed == 4 and last.skipped == 1
-    corrupt = services.store.get_document("bad/corrupt.pdf")
+    corrupt = services.store.catalogue.get_document("bad/corrupt.pdf")
     assert corrupt is not None and corrupt.attempts == settings.max_attempts
 
 
@@ -233,4 +233,4 @@ def test_a_changed_document_that_fails_leaves_no_stale_chunks(tmp_path: Path, se
     report = run(services, root)
     assert report.failed == 1
     assert services.index.count(document_id="chg/a.pdf") == 0
-    assert services.store.chunk_rows("chg/a.pdf") == []
+    assert services.store.catalogue.chunk_rows("chg/a.pdf") == []

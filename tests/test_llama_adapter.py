@@ -20,6 +20,6 @@ def test_llamaindex_retriever_keeps_acl_and_offsets(tmp_path: Path, services: Se
            services.bm25)
     nodes = CairnRetriever(services.searcher, Principal("u", ("staff",)), k=5).retrieve("garage")
     assert nodes and {n.node.metadata["document_id"] for n in nodes} == {"kb/a.md"}
-    doc = services.store.get_document("kb/a.md")
+    doc = services.store.catalogue.get_document("kb/a.md")
     meta = nodes[0].node.metadata
     assert doc is not None and doc.text[meta["start"] : meta["end"]] == nodes[0].node.get_content()

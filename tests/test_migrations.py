@@ -9,7 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 import kernel.flags  # noqa: F401 (the switches' table is part of the schema)
-from kernel.store import MIGRATIONS, Base, Store
+from kernel.store import Store
+from kernel.store.base import MIGRATIONS, Base
 
 
 def _config(conn: object) -> Config:
@@ -42,13 +43,13 @@ def test_a_session5_database_keeps_its_rows_through_the_upgrade(db_url: str) -> 
     engine.dispose()
     store = Store(db_url)
     try:
-        assert store.conversation("c1", "emma") == [{"question": "hi"}]
-        found, created = store.create_ticket("k", "emma", question="again", trace_id="t")
+        assert store.records.conversation("c1", "emma") == [{"question": "hi"}]
+        found, created = store.records.create_ticket("k", "emma", question="again", trace_id="t")
         assert found.id == "t1" and not created
-        _, created_for_bob = store.create_ticket("k", "bob", question="bob's", trace_id="t")
+        _, created_for_bob = store.records.create_ticket("k", "bob", question="bob's", trace_id="t")
         assert created_for_bob  # keys are per user now
-        store.append_turn("c1", "bob", {"question": "mine"}, 6)
-        assert store.conversation("c1", "bob") == [{"question": "mine"}]
+        store.records.append_turn("c1", "bob", {"question": "mine"}, 6)
+        assert store.records.conversation("c1", "bob") == [{"question": "mine"}]
     finally:
         store.close()
 

@@ -156,7 +156,7 @@ def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: S
     manifest(root, "pdfpages", {"path": "./docs"}, {"default": {"groups": ["staff"]}})
     ingest(load_manifest(root), services.settings, services.store, services.index, services.embedder,
            services.bm25)
-    doc = services.store.get_document("pdfpages/report.pdf")
+    doc = services.store.catalogue.get_document("pdfpages/report.pdf")
     assert doc is not None and [p for _, p in doc.pages] == [1, 2]
     second = doc.text.index("Three minor incidents")
     assert page_at(doc.pages, second) == 2 and page_at(doc.pages, 0) == 1

@@ -96,8 +96,8 @@ class Services:
                                              CrossEncoderScorer(self.rationale), SentenceModel.load(),
                                              ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
-        return Agent(Router(models, extractive, flags=self.flags), handle, self.store, self.index, self.searcher,
-                     support, s, self.metrics)
+        return Agent(Router(models, extractive, flags=self.flags), handle, self.store.catalogue, self.store.records,
+                     self.index, self.searcher, support, s, self.metrics)
 
     def close(self) -> None:
         self.index.close()

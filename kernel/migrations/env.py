@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import kernel.flags  # noqa: F401 (its table joins the metadata)
-from kernel.store import Base
+from kernel.store.base import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import kernel.store
+import kernel.store.base
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import kernel.store
+import kernel.store.base
 
 revision = "0001"
 down_revision = None
@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('answers',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('question', sa.Text(), nullable=False),
@@ -40,13 +40,13 @@ def upgrade() -> None:
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('created_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', kernel.store.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', kernel.store.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('audit',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('trace_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
@@ -72,14 +72,14 @@ def upgrade() -> None:
     sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('csrf', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id_hash')
     )
     op.create_table('conversations',
     sa.Column('id', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('turns', sa.JSON(), nullable=False),
-    sa.Column('updated_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('corpora',
@@ -90,9 +90,9 @@ def upgrade() -> None:
     sa.Column('manifest', sa.JSON(), nullable=False),
     sa.Column('approval_status', sa.String(length=20), nullable=False),
     sa.Column('approved_by', sa.String(length=320), nullable=True),
-    sa.Column('approved_at', kernel.store.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', kernel.store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
     op.create_table('embedding_cache',
@@ -106,7 +106,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
-    sa.Column('created_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
     op.create_table('jobs',
@@ -117,8 +117,8 @@ def upgrade() -> None:
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('created_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', kernel.store.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', kernel.store.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
@@ -126,7 +126,7 @@ def upgrade() -> None:
 
     op.create_table('safety_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('trace_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
@@ -141,7 +141,7 @@ def upgrade() -> None:
     op.create_table('tickets',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('idempotency_key', sa.String(length=200), nullable=False),
-    sa.Column('at', kernel.store.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('question', sa.Text(), nullable=False),
     sa.Column('answer', sa.Text(), nullable=False),
@@ -168,9 +168,9 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('chunk_count', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', kernel.store.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('indexed_at', kernel.store.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', kernel.store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('indexed_at', kernel.store.base.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['corpus'], ['corpora.name'], ),
     sa.PrimaryKeyConstraint('id')
     )

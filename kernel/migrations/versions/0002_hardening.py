@@ -12,7 +12,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-import kernel.store
+import kernel.store.base
 
 revision = "0002"
 down_revision = "0001"
@@ -34,7 +34,7 @@ def _tickets(name: str) -> sa.Table:
         name, sa.MetaData(),
         sa.Column("id", sa.String(length=64), primary_key=True),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
-        sa.Column("at", kernel.store.UtcDateTime(), nullable=False),
+        sa.Column("at", kernel.store.base.UtcDateTime(), nullable=False),
         sa.Column("user_id", sa.String(length=320), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("answer", sa.Text(), nullable=False),
@@ -54,7 +54,7 @@ def _conversations(name: str) -> sa.Table:
         sa.Column("id", sa.String(length=100), primary_key=True),
         sa.Column("user_id", sa.String(length=320), primary_key=True),
         sa.Column("turns", sa.JSON(), nullable=False),
-        sa.Column("updated_at", kernel.store.UtcDateTime(), nullable=False),
+        sa.Column("updated_at", kernel.store.base.UtcDateTime(), nullable=False),
     )
 
 
@@ -77,7 +77,7 @@ def upgrade() -> None:
         op.create_table(
             "index_intents",
             sa.Column("document_id", sa.String(length=512), nullable=False),
-            sa.Column("at", kernel.store.UtcDateTime(), nullable=False),
+            sa.Column("at", kernel.store.base.UtcDateTime(), nullable=False),
             sa.Column("runner", sa.String(length=200), nullable=False, server_default=""),
             sa.PrimaryKeyConstraint("document_id"),
         )

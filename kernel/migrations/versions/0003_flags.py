@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import kernel.store
+import kernel.store.base
 
 revision = "0003"
 down_revision = "0002"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("off", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("changed_by", sa.String(length=320), nullable=False),
-        sa.Column("changed_at", kernel.store.UtcDateTime(), nullable=False),
+        sa.Column("changed_at", kernel.store.base.UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 
