@@ -5,6 +5,8 @@ Every answer sentence is a verbatim span of its cited document, so citations are
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,15 +37,36 @@ class CrossEncoderScorer:
 
 
 class EmbeddingScorer:
-    def __init__(self, embedder: Embedder) -> None:
+    """Question-to-unit cosine. Every unit of the retrieved chunks is embedded, which was most of an answer's
+    time; popular passages come back question after question, so their units' vectors are kept (bounded,
+    least recently used first out)."""
+
+    def __init__(self, embedder: Embedder, cache_size: int = 20_000) -> None:
         self._e = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = cache_size
+        self._lock = threading.Lock()
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         if not sentences:
             return []
         q = self._e.embed_query(question)
-        m = self._e.embed_documents(list(sentences))
-        return [float(x) for x in np.asarray(m) @ q]
+        return [float(x) for x in self.vectors(sentences) @ q]
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = np.asarray(self._e.embed_documents(missing), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(missing, fresh, strict=True):
+                    known[t] = self._cache[t] = v
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        return np.stack([known[t] for t in texts])
 
 
 @dataclass(frozen=True)

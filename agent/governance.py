@@ -88,7 +88,7 @@ def audited(inner: Handler) -> Handler:
             reason=str(redact_value(out.reason)), latency_ms=ms, outcome="ok" if out.ok else str(out.error_code),
         )
         ctx.trace.append({"tool": call.tool, "origin": call.origin, "decision": out.decision,
-                          "reason": out.reason, "ms": round(ms, 1)})
+                          "code": str(out.error_code or ""), "reason": out.reason, "ms": round(ms, 1)})
         return out
     return handle
 

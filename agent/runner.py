@@ -14,7 +14,7 @@ import numpy as np
 
 from agent.answer import Answer
 from agent.context import Budget, Origin, Refusal, RunContext, ToolCall
-from agent.extractive import ExtractiveResponder, abstain
+from agent.extractive import EmbeddingScorer, ExtractiveResponder, abstain
 from agent.governance import CircuitBreaker, Handler
 from agent.links import apply_link_policy
 from agent.llm import BudgetExhaustedError, ProviderError
@@ -27,13 +27,14 @@ from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.telemetry import Metrics, current_trace_id, tracer
 from kernel.types import Principal
-from models.embed import Embedder
 from retrieval.search import HybridSearcher
 
 _FOLLOW_UP = re.compile(r"^(and|but|also|what about|how about|then|so)\b|\b(it|its|they|them|their|this|that|"
                         r"these|those|he|she|there)\b", re.IGNORECASE)
 
 R = TypeVar("R", bound=ToolResult)
+# A run that met one of these refusals was stopped by the loop guard or a budget, not by its own choice.
+STOPS = {Refusal.LOOP_DETECTED: "loop", Refusal.BUDGET_EXCEEDED: "budget", Refusal.DEADLINE_EXCEEDED: "deadline"}
 
 
 class Responder(Protocol):
@@ -42,9 +43,11 @@ class Responder(Protocol):
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer: ...
 
 
-def embedding_support(embedder: Embedder) -> SupportFn:
+def embedding_support(scorer: EmbeddingScorer) -> SupportFn:
+    """Cosine of a sentence and a quote. The verifier compares one sentence with many spans: the shared
+    vector cache embeds each text once."""
     def support(sentence: str, quote: str) -> float:
-        vecs = embedder.embed_documents([sentence, quote])
+        vecs = scorer.vectors([sentence, quote])
         return float(np.dot(vecs[0], vecs[1]))
     return support
 
@@ -155,14 +158,16 @@ class Agent:
         ans.latency_ms = (time.perf_counter() - t0) * 1000
         self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
         self.metrics.answer_latency.observe(ans.latency_ms / 1000)
+        for reason in {STOPS[e["code"]] for e in ctx.trace if e.get("code") in STOPS}:
+            self.metrics.runs_stopped.labels(reason).inc()
         if save:
             self.records.save_answer(ans.id, user_id=principal.user_id, groups=principal.groups,
-                                           question=question, abstained=ans.abstained,
-                                           body=ans.model_dump(mode="json"), trace_id=ctx.trace_id)
+                                     question=question, abstained=ans.abstained,
+                                     body=ans.model_dump(mode="json"), trace_id=ctx.trace_id)
         if conversation_id and self.settings.memory_turns:
             self.records.append_turn(conversation_id, principal.user_id,
-                                           {"question": question, "query": query, "answer": ans.answer,
-                                            "answer_id": ans.id}, self.settings.memory_turns)
+                                     {"question": question, "query": query, "answer": ans.answer,
+                                      "answer_id": ans.id}, self.settings.memory_turns)
         return ans
 
     def _allowed_links(self, document_id: str) -> list[str]:

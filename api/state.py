@@ -4,16 +4,45 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
 from agent.runner import Agent
 from api.auth import JwtVerifier
 from api.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from ingest.pipeline import IngestReport
 from kernel.flags import Flags
 from kernel.settings import Settings
+from kernel.store.catalogue import Catalogue
+from kernel.telemetry import Metrics
 from wiring.services import Services
+
+
+def observe_ingest(metrics: Metrics, report: IngestReport) -> None:
+    metrics.ingest_jobs.labels("done").inc()
+    for outcome, n in report.to_json()["documents"].items():
+        metrics.ingest_documents.labels(outcome).inc(n)
+    metrics.ingest_chunks.inc(report.chunks_written)
+    metrics.ingest_seconds.observe(report.seconds)
+
+
+class BacklogCollector(Collector):
+    """Documents that running ingestion jobs have not processed yet, read from the catalogue at each scrape
+    (so every API process reports the same, and a stalled worker pool shows as a backlog that stays)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    def collect(self) -> Iterator[Metric]:
+        g = GaugeMetricFamily("cairn_ingest_backlog_documents", "Documents of running ingestion jobs not yet "
+                              "processed")
+        g.add_metric([], sum(max(j.total - j.done, 0) for j in self.catalogue.running_jobs()))
+        yield g
 
 
 @dataclass
@@ -33,6 +62,7 @@ class AppState:
         from ingest.recovery import recover
 
         recover(svc.store, svc.index)  # a crashed ingest's leftovers, before anything is served
+        svc.metrics.registry.register(BacklogCollector(svc.store.catalogue))
         return cls(settings, svc, svc.agent(), JwtVerifier(settings),
                    _limiter(settings, settings.rate_per_s, settings.rate_burst),
                    _limiter(settings, settings.auth_fail_per_min / 60, settings.auth_fail_burst))
@@ -64,11 +94,14 @@ class AppState:
             with self.ingest_lock:
                 try:
                     svc.store.catalogue.update_job(job_id, status="running")
-                    ingest(loaded, self.settings, svc.store, svc.index, svc.embedder, svc.bm25, process=process,
-                           progress=lambda d, t: svc.store.catalogue.update_job(job_id, done=d, total=t), job_id=job_id,
-                           flags=svc.flags)
+                    report = ingest(loaded, self.settings, svc.store, svc.index, svc.embedder, svc.bm25,
+                                    process=process, job_id=job_id, flags=svc.flags,
+                                    progress=lambda d, t: svc.store.catalogue.update_job(job_id, done=d, total=t))
                 except Exception as exc:
                     svc.store.catalogue.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+                    svc.metrics.ingest_jobs.labels("failed").inc()
+                else:
+                    observe_ingest(svc.metrics, report)
 
         self.jobs.submit(run)
         return job_id

@@ -93,7 +93,7 @@ def corpus_revoke(ctx: typer.Context, name: str, as_json: Annotated[bool, typer.
             out.print(f"revoked {name} on {server.url}")
         return
     s = settings()
-    svc = Services.open(s, answering=False)
+    svc = Services.open(s, answering=False, rerank=False)
     try:
         import getpass
 

@@ -48,7 +48,7 @@ def ingest(
     s = settings()
     try:
         loaded = load_manifest(path)
-        svc = Services.open(s, answering=False)
+        svc = Services.open(s, answering=False, rerank=False)  # ingestion never loads a cross-encoder
     except CairnError as exc:
         raise fail(exc) from exc
     process = None

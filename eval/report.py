@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kernel.errors import ConfigError
+
 BASELINE_FILE = Path(__file__).parent / "baseline.json"
 
 
@@ -41,11 +43,20 @@ def markdown(result: dict[str, Any], baseline: dict[str, float]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def charts(result: dict[str, Any], baseline: dict[str, float], folder: Path) -> list[Path]:
-    import matplotlib
-
+def pyplot() -> Any:
+    """matplotlib's pyplot, drawing to files only. It is the `reports` extra, not part of the runtime."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ConfigError("eval reports draw charts with matplotlib: pip install 'cairn-kb[reports]'") from exc
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def charts(result: dict[str, Any], baseline: dict[str, float], folder: Path) -> list[Path]:
+    plt = pyplot()
 
     ratios = [n for n in sorted(result["metrics"]) if 0 <= result["metrics"][n] <= 1 and not n.endswith("_ms")]
     fig, ax = plt.subplots(figsize=(9, max(3, 0.4 * len(ratios))))
@@ -84,10 +95,7 @@ def write_report(result: dict[str, Any], folder: Path, baseline: dict[str, float
 def write_domain_report(results: dict[str, dict[str, Any]], folder: Path) -> list[Path]:
     """`cairn eval answers`: JSON, a Markdown table per domain, and one chart per domain of its ratios
     (and of its per-kind and per-format shares where the domain has them)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     folder.mkdir(parents=True, exist_ok=True)
     files = [folder / "report.json", folder / "report.md"]

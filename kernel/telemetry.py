@@ -28,6 +28,8 @@ class Metrics:
         self.tool_latency = Histogram("cairn_tool_latency_seconds", "Tool call latency", ["tool"], registry=r)
         self.loop_detections = Counter("cairn_loop_detections_total", "Repeated tool calls refused",
                                        registry=r)
+        self.runs_stopped = Counter("cairn_runs_stopped_total", "Agent runs stopped by the loop guard or a "
+                                    "budget (loop, budget, deadline)", ["reason"], registry=r)
         self.safety_events = Counter("cairn_safety_events_total", "Injection findings and blocked calls",
                                      ["kind"], registry=r)
         self.tokens = Counter("cairn_model_tokens_total", "Model tokens", ["provider", "kind"], registry=r)
@@ -41,6 +43,15 @@ class Metrics:
                                      registry=r)
         self.http_latency = Histogram("cairn_http_request_seconds", "HTTP request latency", ["route"],
                                       registry=r)
+        self.ingest_documents = Counter("cairn_ingest_documents_total", "Documents through ingestion jobs run by "
+                                        "this process, by outcome", ["outcome"], registry=r)
+        self.ingest_jobs = Counter("cairn_ingest_jobs_total", "Ingestion jobs run by this process, by outcome",
+                                   ["outcome"], registry=r)
+        self.ingest_chunks = Counter("cairn_ingest_chunks_total", "Chunks written to the index", registry=r)
+        self.ingest_seconds = Histogram("cairn_ingest_job_seconds", "Ingestion job duration", registry=r,
+                                        buckets=(1, 5, 15, 60, 300, 900, 3600, 14400))
+        self.worker_tasks = Counter("cairn_worker_tasks_total", "Celery ingestion tasks run by this worker",
+                                    ["outcome"], registry=r)
         self.reads = Counter("cairn_content_reads_total", "Reads of indexed content for a principal",
                              ["channel"], registry=r)
         # Which build answers: a rollout is visible on the dashboard as the version label changes.

