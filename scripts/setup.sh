@@ -62,11 +62,17 @@ fi
 (cd "$models" && sha256sum --check --quiet "$OLDPWD/scripts/model-files.sha256") \
   || { echo "setup: a model file does not match scripts/model-files.sha256" >&2; exit 1; }
 
-# Debian's Chromium for the console's browser tests (no browser download from a hub).
-if [ "$PROFILE" != runtime ] && ! command -v chromium >/dev/null 2>&1; then
+# Debian's Chromium for the console's browser tests (no browser download from a hub), and its Prometheus
+# (with promtool) for the alert-rule tests and the scrape test.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+if [ "$PROFILE" != runtime ] && [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will fail" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || echo "warning: could not install ${missing[*]}; browser and Prometheus tests will fail" >&2
+  else
+    echo "warning: ${missing[*]} missing (apt-get install ${missing[*]}); browser and Prometheus tests will fail" >&2
   fi
 fi
 if [ "$PROFILE" = runtime ]; then

@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ingest.manifest import load_manifest
 from ingest.pipeline import IngestReport, ingest
 from ingest.tasks import celery_process, make_celery
@@ -140,6 +142,7 @@ def _each_once(services: Services, corpus: str, n: int) -> None:
     assert services.index.count(corpus=corpus) == services.store.catalogue.count_chunks(corpus)
 
 
+@pytest.mark.on_demand  # 30 s; test_sigkill_mid_document… keeps a worker death in every run
 def test_a_whole_worker_killed_mid_run_is_replaced_within_the_deadline(tmp_path: Path,
                                                                         services: Services) -> None:
     broker = ensure_redis() + "/4"
@@ -177,6 +180,7 @@ def test_a_whole_worker_killed_mid_run_is_replaced_within_the_deadline(tmp_path:
     _each_once(services, "lost", 8)
 
 
+@pytest.mark.on_demand  # 45 s, and it restarts the Redis other tests use
 def test_a_redis_restart_mid_run_is_waited_out(tmp_path: Path, services: Services) -> None:
     port = free_port()
     redis_dir = tmp_path / "redis"
