@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-import click
 import typer
 
 from cli.common import (
@@ -30,9 +30,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(create_app(s), host=host, port=port, log_config=log_config("info", s.log_format))
 
 
+class Transport(StrEnum):
+    STDIO = "stdio"
+    HTTP = "http"
+
+
 def mcp(
-    transport: Annotated[str, typer.Option(help="stdio (for a local agent or IDE) or http (streamable HTTP)",
-                                           click_type=click.Choice(["stdio", "http"]))] = "stdio",
+    transport: Annotated[Transport, typer.Option(help="stdio (for a local agent or IDE) or http (streamable "
+                                                 "HTTP)")] = Transport.STDIO,
     host: Annotated[str, typer.Option(help="http: address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="http: port; the endpoint is /mcp")] = 8001,
     api_key: Annotated[str | None, typer.Option(envvar="CAIRN_API_KEY", show_default=False,
@@ -48,7 +53,7 @@ def mcp(
     svc = Services.open(s)
     verifier = JwtVerifier(s)
     try:
-        if transport == "stdio":
+        if transport is Transport.STDIO:
             if not api_key:
                 err.print("[red]stdio needs the caller's key:[/red] CAIRN_API_KEY or --api-key")
                 raise typer.Exit(2)

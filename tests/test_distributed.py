@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -19,7 +18,7 @@ from ingest.manifest import load_manifest
 from ingest.pipeline import IngestReport, ingest
 from ingest.tasks import celery_process, make_celery
 from testing.docs import manifest
-from testing.live import free_port
+from testing.live import free_port, stop_group
 from testing.services import ensure_redis
 from wiring.services import Services
 
@@ -109,15 +108,6 @@ def _corpus(root: Path, n: int, name: str) -> Path:
     return manifest(root, name, {"path": "./docs"}, {"default": {"groups": ["staff"]}})
 
 
-def _stop(w: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(w.pid, signal.SIGTERM)
-        w.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(w.pid, signal.SIGKILL)
-
-
 def _ingest_in_thread(root: Path, s: Any, services: Services, app: Any) -> tuple[threading.Thread, dict[str, Any]]:
     result: dict[str, Any] = {}
 
@@ -171,9 +161,9 @@ def test_a_whole_worker_killed_mid_run_is_replaced_within_the_deadline(tmp_path:
         assert not thread.is_alive(), "the run stalled on the lost task"
         assert "error" not in result, result.get("error")
     finally:
-        _stop(first)
+        stop_group(first)
         if second is not None:
-            _stop(second)
+            stop_group(second)
     report: IngestReport = result["report"]
     assert report.failed == 0 and report.added == 8, report.failures
     assert took < 180
@@ -210,7 +200,7 @@ def test_a_redis_restart_mid_run_is_waited_out(tmp_path: Path, services: Service
         assert not thread.is_alive()
         assert "error" not in result, result.get("error")  # the old coordinator died of ConnectionError
     finally:
-        _stop(worker)
+        stop_group(worker)
         server.terminate()
         server.wait(timeout=30)
     report: IngestReport = result["report"]
@@ -265,7 +255,7 @@ def test_a_worker_without_the_corpus_folder_ingests_from_the_bytes_it_is_sent(tm
                         process=celery_process(app, s, wait_s=60))
         took = time.monotonic() - t0
     finally:
-        _stop(worker)
+        stop_group(worker)
     assert report.failed == 0 and report.added == 5, report.failures
     assert took < 45, f"{took:.0f} s: replies did not wake the coordinator"
     _each_once(services, "remote", 5)

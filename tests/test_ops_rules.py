@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from testing.live import free_port
+from testing.live import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "deploy" / "prometheus" / "rules.yml"
@@ -48,14 +47,6 @@ def test_every_alert_has_a_runbook_that_exists() -> None:
     assert len(rules) >= 9
     for r in rules:
         assert (ROOT / r["annotations"]["runbook"]).is_file(), r["alert"]
-
-
-def _stop(p: subprocess.Popen[bytes]) -> None:
-    os.killpg(p.pid, signal.SIGTERM)
-    try:
-        p.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
 
 
 def _wait(check: str, probe: Callable[[], object], seconds: float = 90) -> None:
@@ -118,5 +109,5 @@ def test_a_real_prometheus_scrapes_cairn_and_runs_every_rule_and_panel(tmp_path:
             query(expr)  # parses and evaluates on live data
         assert query('cairn:http_5xx_ratio:rate5m') is not None
     finally:
-        _stop(prom)
-        _stop(server)
+        stop_group(prom)
+        stop_group(server)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from ingest.tasks import celery_process, make_celery
 from kernel.settings import Settings
 from models.embed import Embedder
 from testing.docs import manifest
-from testing.live import free_port
+from testing.live import free_port, stop_group
 from testing.otlp import ReceivedSpan, Receiver, otlp_receiver
 from testing.services import ensure_redis
 from tests.conftest import make_services
@@ -44,14 +43,6 @@ def otel_env(receiver: Receiver) -> dict[str, str]:
 def receiver() -> Iterator[Receiver]:
     with otlp_receiver(free_port()) as r:
         yield r
-
-
-def _stop(p: subprocess.Popen[bytes]) -> None:
-    os.killpg(p.pid, signal.SIGTERM)
-    try:
-        p.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
 
 
 def test_a_served_answer_is_one_trace_from_request_to_search(tmp_path: Path, embedder: Embedder,
@@ -117,7 +108,7 @@ def test_a_served_answer_is_one_trace_from_request_to_search(tmp_path: Path, emb
                           headers={"X-API-Key": user, "traceparent": f"00-{caller}-{'ab' * 8}-01"}, timeout=60).json()
         assert ans2["trace_id"] == caller
     finally:
-        _stop(server)
+        stop_group(server)
     # Log lines are JSON objects; the request's line carries its trace and request ids.
     lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
     asks = [x for x in lines if x.get("route") == "/v1/ask" and x["trace_id"] == tid]
@@ -156,7 +147,7 @@ def test_a_worker_continues_the_ingest_trace(tmp_path: Path, services: Services,
         spans = receiver.wait_for(lambda sp: sum(x.name == "ingest.document" and x.trace_id == tid
                                                  for x in sp) >= 3)
     finally:
-        _stop(worker)
+        stop_group(worker)
     mine = [x for x in spans if x.trace_id == tid]
     docs = [x for x in mine if x.name == "ingest.document"]
     # Each document hangs under the coordinator's job: our span, or the `ingest.job` span that `ingest` opens

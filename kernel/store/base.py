@@ -10,12 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from kernel.errors import NotFoundError
+
+R = TypeVar("R", bound="Base")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BASELINE = "0001"
 
@@ -50,6 +53,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     pass
+
+
+def required(s: Session, row_type: type[R], key: Any, missing: str) -> R:
+    """The row with this primary key, or NotFoundError with the caller's words."""
+    row = s.get(row_type, key)
+    if row is None:
+        raise NotFoundError(missing)
+    return row
 
 
 class Database:

@@ -27,8 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.errors import NotFoundError
-from kernel.store.base import Base, Database, UtcDateTime, utcnow
+from kernel.store.base import Base, Database, UtcDateTime, required, utcnow
 
 
 @dataclass(frozen=True)
@@ -162,26 +161,20 @@ class Catalogue:
 
     def set_corpus_status(self, name: str, approval_status: str) -> None:
         with self.session() as s:
-            row = s.get(CorpusRow, name)
-            if row is None:
-                raise NotFoundError(f"corpus {name!r} is not registered")
+            row = required(s, CorpusRow, name, f"corpus {name!r} is not registered")
             row.approval_status = approval_status
 
     def set_corpus_authors(self, name: str, created_by: str, changed_by: str | None) -> None:
         """Who registered a corpus through the API, and who made its last ACL or source change (if any)."""
         with self.session() as s:
-            row = s.get(CorpusRow, name)
-            if row is None:
-                raise NotFoundError(f"corpus {name!r} is not registered")
+            row = required(s, CorpusRow, name, f"corpus {name!r} is not registered")
             row.created_by = created_by
             if changed_by is not None:
                 row.changed_by = changed_by
 
     def get_corpus(self, name: str) -> CorpusRow:
         with self.session() as s:
-            row = s.get(CorpusRow, name)
-            if row is None:
-                raise NotFoundError(f"corpus {name!r} is not registered")
+            row = required(s, CorpusRow, name, f"corpus {name!r} is not registered")
             return row
 
     def find_corpus(self, name: str) -> CorpusRow | None:
@@ -343,23 +336,12 @@ class Catalogue:
                    finished_at: datetime | None = None, runner: str | None = None) -> None:
         """Change what is given; None leaves a field as it is."""
         with self.session() as s:
-            row = s.get(JobRow, job_id)
-            if row is None:
-                raise NotFoundError(f"job {job_id!r} not found")
-            if status is not None:
-                row.status = status
-            if done is not None:
-                row.done = done
-            if total is not None:
-                row.total = total
-            if error is not None:
-                row.error = error
-            if summary is not None:
-                row.summary = summary
-            if finished_at is not None:
-                row.finished_at = finished_at
-            if runner is not None:
-                row.runner = runner
+            row = required(s, JobRow, job_id, f"job {job_id!r} not found")
+            given = {"status": status, "done": done, "total": total, "error": error, "summary": summary,
+                     "finished_at": finished_at, "runner": runner}
+            for key, value in given.items():
+                if value is not None:
+                    setattr(row, key, value)
 
     def running_jobs(self) -> list[JobRow]:
         with self.session() as s:
@@ -382,7 +364,5 @@ class Catalogue:
 
     def get_job(self, job_id: str) -> JobRow:
         with self.session() as s:
-            row = s.get(JobRow, job_id)
-            if row is None:
-                raise NotFoundError(f"job {job_id!r} not found")
+            row = required(s, JobRow, job_id, f"job {job_id!r} not found")
             return row

@@ -23,8 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.errors import NotFoundError
-from kernel.store.base import Base, Database, UtcDateTime, utcnow
+from kernel.store.base import Base, Database, UtcDateTime, required, utcnow
 
 
 class AuditRow(Base):
@@ -181,15 +180,11 @@ class Records:
                       comments: Sequence[dict[str, Any]] | None = None) -> TicketRow:
         """Change what is given; None leaves a field as it is."""
         with self.session() as s:
-            row = s.get(TicketRow, ticket_id)
-            if row is None:
-                raise NotFoundError("ticket not found")
-            if status is not None:
-                row.status = status
-            if assignee is not None:
-                row.assignee = assignee
-            if comments is not None:
-                row.comments = list(comments)
+            row = required(s, TicketRow, ticket_id, "ticket not found")
+            given = {"status": status, "assignee": assignee, "comments": None if comments is None else list(comments)}
+            for key, value in given.items():
+                if value is not None:
+                    setattr(row, key, value)
             return row
 
     # answers and conversations
