@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kernel.errors import ConfigError
-
 BASELINE_FILE = Path(__file__).parent / "baseline.json"
 
 
@@ -44,11 +42,9 @@ def markdown(result: dict[str, Any], baseline: dict[str, float]) -> str:
 
 
 def pyplot() -> Any:
-    """matplotlib's pyplot, drawing to files only. It is the `reports` extra, not part of the runtime."""
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise ConfigError("eval reports draw charts with matplotlib: pip install 'cairn-kb[reports]'") from exc
+    """matplotlib's pyplot, drawing to files only (no display here)."""
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
