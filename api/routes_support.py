@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from agent.answer import Answer, Citation
 from agent.context import Refusal, ToolCall
-from agent.tool_results import SourceView
+from agent.tool_results import SourceView, TicketCreated
 from agent.verify import split_answer, verify
 from api.auth import require
 from api.deps import State, Who
@@ -26,6 +26,7 @@ from api.schemas import (
     AuditOut,
     AuditPage,
     CitationStatus,
+    EscalateIn,
     SourceOut,
     TicketChange,
     TicketOut,
@@ -139,6 +140,20 @@ def list_escalations(state: State, who: Who, status: str | None = None, cursor: 
     rows = state.services.store.records.tickets(status, after=str_cursor(cursor), limit=limit + 1)
     return TicketPage(items=[TicketOut.model_validate(t, from_attributes=True) for t in rows[:limit]],
                       next_cursor=next_cursor([t.id for t in rows], limit))
+
+
+@router.post("/answers/{answer_id}/escalate", response_model=TicketOut, status_code=201,
+             summary="Ask a person to look at an answer (its own user, or support staff)",
+             responses={200: {"model": TicketOut, "description": "Escalated before with this key: the same ticket"}})
+def escalate_answer(answer_id: str, body: EscalateIn, state: State, who: Who, response: Response,
+                    idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> TicketOut:
+    ans = load_answer(state, who, answer_id)
+    # The ticket is the user's own words and the answer's id, never text copied from the retrieved sources.
+    args = {"question": ans.question, "answer": f"answer {answer_id} (trace {ans.trace_id})", "reason": body.reason,
+            "idempotency_key": idempotency_key or f"answer:{answer_id}"}
+    made = state.agent.call("escalate_to_human", args, who, "user", TicketCreated)
+    response.status_code = 201 if made.created else 200
+    return TicketOut.model_validate(state.services.store.records.get_ticket(made.ticket_id), from_attributes=True)
 
 
 @router.post("/escalations/{ticket_id}", response_model=TicketOut, summary="Assign, comment, resolve")

@@ -269,6 +269,13 @@ class AuditPage(Page[AuditOut]):
     pass
 
 
+class EscalateIn(ApiIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "The answer quotes last year's policy."}]})
+
+    reason: str = Field(min_length=1, max_length=2000, description="what a person should look at, in your words")
+
+
 class TicketOut(BaseModel):
     id: str
     at: datetime

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli import ingest, query, serve
+from cli import ingest, purge, query, serve, tools
 from cli.common import EXIT_CODES, EXIT_FAILED, Remote, err, fail
 from cli.corpus import corpus_app
 from cli.evals import eval_app
@@ -24,7 +24,8 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(keys_app, name="keys")
 app.add_typer(flags_app, name="flags")
 app.add_typer(eval_app, name="eval")
-for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp):
+for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp, tools.tools,
+                purge.purge):
     app.command()(command)
 
 

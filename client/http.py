@@ -28,6 +28,7 @@ from api.schemas import (
     CorpusPage,
     DocumentOut,
     DocumentPage,
+    EscalateIn,
     Health,
     JobOut,
     Page,
@@ -212,6 +213,11 @@ class CairnClient:
     def list_escalations(self, status: str | None = None, cursor: str | None = None,
                          limit: int = 100) -> TicketPage:
         return self._get(TicketPage, "/v1/escalations", status=status, cursor=cursor, limit=limit)
+
+    def escalate(self, answer_id: str, reason: str, idempotency_key: str | None = None) -> TicketOut:
+        """Ask a person to look at one of your answers; the same key returns the same ticket."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self._post(TicketOut, f"/v1/answers/{answer_id}/escalate", EscalateIn(reason=reason), headers=headers)
 
     def update_escalation(self, ticket_id: str, change: TicketChange) -> TicketOut:
         return self._post(TicketOut, f"/v1/escalations/{ticket_id}", change)

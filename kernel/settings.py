@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     support_threshold: float = Field(default=0.75, ge=0, le=1,
                                      description="min support of a generated sentence by its cited span")
     memory_turns: int = Field(default=6, ge=0, description="recent turns kept per conversation")
+    # Retention (`cairn purge`; 0 keeps forever). See docs/data-handling.md.
+    retain_answers_days: int = Field(default=365, ge=0, description="stored answers (their quotes included)")
+    retain_audit_days: int = Field(default=400, ge=0, description="audit rows and safety events")
+    retain_conversations_days: int = Field(default=30, ge=0, description="conversation memory, since last turn")
+    retain_tickets_days: int = Field(default=730, ge=0, description="resolved tickets (open ones are kept)")
     answer_k: int = Field(default=8, ge=1, le=20)
     tool_budget: int = Field(default=12, ge=1)
     step_budget: int = Field(default=8, ge=1)

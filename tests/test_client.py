@@ -34,14 +34,18 @@ def test_users_search_ask_and_stream(api: Api) -> None:
         with pytest.raises(CairnApiError) as refused:
             bob.list_corpora()
         assert refused.value.status == 403
+        ticket = bob.escalate(ans.id, "Does this include public holidays?")
+        assert (ticket.user_id, ticket.question, ticket.status) == ("bob", ans.question, "open")
+        assert ans.id in ticket.answer and ans.answer not in ticket.answer  # ids, never the quoted passages
+        assert bob.escalate(ans.id, "asking again").id == ticket.id  # one ticket per answer unless a new key
+    with cairn(api, "hr_user") as carol, pytest.raises(CairnApiError) as foreign:
+        carol.escalate(ans.id, "not my answer")
+    assert foreign.value.status == 404
     with cairn(api, "support") as sam:
         view = sam.get_answer(ans.id)
         assert view.user_id == "bob" and view.citation_status[0].status == "valid"
         assert any(a.id == ans.id for a in sam.list_answers(user="bob", limit=500).items)
         assert [a.tool for a in sam.list_audit(trace_id=ans.trace_id).items] == ["search_knowledge"]
-        store = api.live.app.state.cairn.services.store
-        ticket, _ = store.records.create_ticket("client-test", "bob", question="How many days?", answer=ans.answer,
-                                                reason="unsure", trace_id=ans.trace_id)
         assert ticket.id in [t.id for t in sam.list_escalations(status="open", limit=500).items]
         assert sam.update_escalation(ticket.id, TicketChange(action="resolve")).status == "resolved"
         with pytest.raises(CairnApiError) as missing:

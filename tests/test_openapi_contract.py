@@ -20,8 +20,8 @@ OPERATIONS = {
     "put_corpus", "get_corpus", "list_corpora", "approve_corpus", "revoke_corpus", "upload_document",
     "list_documents", "get_document", "delete_document", "start_ingest", "get_job", "search", "ask",
     "get_answer", "list_answers", "verify_citations", "get_source", "list_audit", "list_escalations",
-    "update_escalation", "list_models", "create_chat_completion", "healthz", "readyz", "metrics", "list_flags",
-    "set_flag",
+    "update_escalation", "escalate_answer", "list_models", "create_chat_completion", "healthz", "readyz", "metrics",
+    "list_flags", "set_flag",
 }
 LISTS = ["/v1/corpora", "/v1/corpora/{name}/documents", "/v1/answers", "/v1/audit", "/v1/escalations",
          "/v1/flags"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Integer, String, delete, select, update
+from sqlalchemy import JSON, CursorResult, Integer, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -126,3 +126,12 @@ class AccessStore:
     def end_console_session(self, id_hash: str) -> None:
         with self.session() as s:
             s.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.id_hash == id_hash))
+
+    def purge_expired(self, idempotency_before: datetime) -> dict[str, int]:
+        """Console sessions past their expiry and idempotency keys older than their keep time."""
+        with self.session() as s:
+            sessions = cast("CursorResult[Any]", s.execute(
+                delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at <= utcnow())))
+            keys = cast("CursorResult[Any]", s.execute(
+                delete(IdempotencyRow).where(IdempotencyRow.created_at < idempotency_before)))
+            return {"console_sessions": sessions.rowcount, "idempotency_keys": keys.rowcount}

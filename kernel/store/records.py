@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    CursorResult,
     Integer,
     String,
     Text,
     UniqueConstraint,
     and_,
+    delete,
     or_,
     select,
 )
@@ -90,6 +93,23 @@ class ConversationRow(Base):
     user_id: Mapped[str] = mapped_column(String(320), primary_key=True)
     turns: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+
+
+@dataclass(frozen=True)
+class RetentionCutoffs:
+    """Rows older than these go at the next purge; None keeps that kind forever."""
+
+    answers: datetime | None
+    audit: datetime | None
+    conversations: datetime | None
+    tickets: datetime | None
+
+    @classmethod
+    def days_ago(cls, now: datetime, *, answers: int, audit: int, conversations: int, tickets: int
+                 ) -> RetentionCutoffs:
+        def ago(days: int) -> datetime | None:
+            return now - timedelta(days=days) if days else None
+        return cls(ago(answers), ago(audit), ago(conversations), ago(tickets))
 
 
 class Records:
@@ -212,6 +232,25 @@ class Records:
             if since is not None:
                 q = q.where(AnswerRow.at >= since)
             return list(s.scalars(q.order_by(AnswerRow.at.desc(), AnswerRow.id.desc()).limit(limit)))
+
+    def purge(self, cutoffs: RetentionCutoffs) -> dict[str, int]:
+        """Delete what is older than its retention (None keeps it); how many rows of each kind went."""
+        gone: dict[str, int] = {}
+        with self.session() as s:
+            for kind, table, age, extra in (
+                ("answers", AnswerRow, AnswerRow.at, None),
+                ("audit", AuditRow, AuditRow.at, None),
+                ("safety_events", SafetyEventRow, SafetyEventRow.at, None),
+                ("conversations", ConversationRow, ConversationRow.updated_at, None),
+                ("tickets", TicketRow, TicketRow.at, TicketRow.status == "resolved"),
+            ):
+                cutoff = getattr(cutoffs, "audit" if kind == "safety_events" else kind)
+                if cutoff is None:
+                    continue
+                q = delete(table).where(age < cutoff)
+                done = cast("CursorResult[Any]", s.execute(q if extra is None else q.where(extra)))
+                gone[kind] = done.rowcount
+        return gone
 
     def conversation(self, conversation_id: str, user_id: str) -> list[Any]:
         with self.session() as s:
