@@ -19,7 +19,7 @@ from agent.governance import CircuitBreaker, Handler
 from agent.links import apply_link_policy
 from agent.llm import BudgetExhaustedError, ProviderError
 from agent.ports import AgentRecords, DocumentReader
-from agent.tool_results import ToolResult
+from agent.tool_results import TicketCreated, ToolResult
 from agent.verify import SupportFn, verify
 from index.reader import ReadableIndex
 from kernel.errors import CairnError, ConfigError, NotFoundError, ToolRefusedError
@@ -133,9 +133,11 @@ class Agent:
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
             save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None,
-            cancel: threading.Event | None = None, history: Sequence[dict[str, str]] | None = None) -> Answer:
+            cancel: threading.Event | None = None, history: Sequence[dict[str, str]] | None = None,
+            escalate_unanswered: bool = False) -> Answer:
         """One turn. Earlier turns come from the stored conversation, or from `history` when the caller
-        keeps the conversation itself (the OpenAI-compatible door sends it with every request)."""
+        keeps the conversation itself (the OpenAI-compatible door sends it with every request). With
+        `escalate_unanswered`, a turn the sources did not (fully) answer opens a ticket for a person."""
         t0 = time.perf_counter()
         emit = on_event or (lambda event, data: None)
         with tracer().start_as_current_span("agent.turn") as span:
@@ -153,8 +155,10 @@ class Agent:
             except CairnError as exc:
                 ans = abstain(question, [query], ctx, f"{exc.code}: {exc}")
             ans = apply_link_policy(ans, self._allowed_links)
-        ans.id = uuid.uuid4().hex
-        ans.trace_id = ctx.trace_id
+            ans.id = uuid.uuid4().hex
+            ans.trace_id = ctx.trace_id
+            if escalate_unanswered and (ans.abstained or ans.removed):
+                self._escalate(question, ans, principal)  # in the turn's trace
         ans.latency_ms = (time.perf_counter() - t0) * 1000
         self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
         self.metrics.answer_latency.observe(ans.latency_ms / 1000)
@@ -169,6 +173,21 @@ class Agent:
                                      {"question": question, "query": query, "answer": ans.answer,
                                       "answer_id": ans.id}, self.settings.memory_turns)
         return ans
+
+    def _escalate(self, question: str, ans: Answer, principal: Principal) -> None:
+        """After the search, on the user's behalf. Its own governed call, in a context of its own: the ticket
+        holds the user's words and the answer's ids, nothing from the retrieved text, so the taint rule that
+        refuses the model's writes after retrieval has nothing to guard here."""
+        why = ("the approved sources did not answer this question" if ans.abstained
+               else "some sentences of the answer could not be verified against the sources")
+        args = {"question": question, "answer": f"answer {ans.id} (trace {ans.trace_id})", "reason": why,
+                "idempotency_key": f"answer:{ans.id}"}
+        try:
+            made = self.call("escalate_to_human", args, principal, "planner", TicketCreated)
+        except CairnError as exc:
+            ans.notices.append(f"Could not ask a person to look at this ({exc.code}).")
+            return
+        ans.notices.append(f"A person will look at this question: ticket {made.ticket_id}.")
 
     def _allowed_links(self, document_id: str) -> list[str]:
         doc = self.docs.get_document(document_id)

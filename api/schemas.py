@@ -138,6 +138,8 @@ class AskIn(ApiIn):
     question: str = Field(min_length=1, max_length=4000)
     conversation_id: str | None = Field(default=None, max_length=100)
     stream: bool = False
+    escalate_unanswered: bool = Field(default=False, description="open a ticket for a person when the sources "
+                                      "do not answer (or not fully)")
 
 
 class CitationIn(ApiIn):

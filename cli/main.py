@@ -13,6 +13,7 @@ from cli.corpus import corpus_app
 from cli.evals import eval_app
 from cli.flags import flags_app
 from cli.keys import keys_app
+from cli.report import report_app
 from kernel.errors import CairnError
 from kernel.telemetry import configure_tracing, shutdown_tracing
 from kernel.version import cairn_version
@@ -24,6 +25,7 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(keys_app, name="keys")
 app.add_typer(flags_app, name="flags")
 app.add_typer(eval_app, name="eval")
+app.add_typer(report_app, name="report")
 for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp, tools.tools,
                 purge.purge):
     app.command()(command)

@@ -88,6 +88,23 @@ def test_unanswerable_question_abstains_and_shows_the_search(corpus_services: Se
     assert "do not answer" in ans.answer and "boiling point" in ans.answer
 
 
+def test_an_unanswered_question_can_go_to_a_person(corpus_services: Services) -> None:
+    before = {t.id for t in corpus_services.store.records.tickets()}
+    question = "What is the boiling point of liquid nitrogen?"
+    ans = corpus_services.agent().ask(question, EMPLOYEE, escalate_unanswered=True)
+    assert ans.abstained and "ticket" in ans.notices[-1]
+    [ticket] = [t for t in corpus_services.store.records.tickets() if t.id not in before]
+    # The user's words and the answer's ids: nothing of the retrieved (untrusted) text is copied in.
+    assert (ticket.user_id, ticket.question, ticket.idempotency_key) == ("bob", question, f"answer:{ans.id}")
+    assert ans.id in ticket.answer and "did not answer" in ticket.reason
+    searched = [a for a in corpus_services.store.records.audit(trace_id=ans.trace_id)]
+    assert [a.tool for a in searched] == ["search_knowledge", "escalate_to_human"]
+    assert searched[1].decision == "allowed" and searched[1].origin == "planner"
+    answered = corpus_services.agent().ask("How many days of paid leave do employees get?", EMPLOYEE,
+                                           escalate_unanswered=True)
+    assert not answered.abstained and len(corpus_services.store.records.tickets()) == len(before) + 1
+
+
 def test_planted_instructions_never_reach_the_answer(corpus_services: Services) -> None:
     ans = corpus_services.agent().ask("When does the cafeteria open?", EMPLOYEE)
     assert "11:30" in ans.answer

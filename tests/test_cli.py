@@ -85,11 +85,12 @@ def test_ingest_and_revoke_load_no_cross_encoder(tmp_path: Path, env: dict[str, 
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "a.md").write_text("# A\n\nSome text about leave.\n")
     manifest(root, "demo", {"path": "./docs"}, {"default": {"groups": ["g"]}})
-    code, out, err = run(["ingest", str(root), "--json"], {**env, "CAIRN_TORCH_THREADS": "1"})
+    # Even with search reranking configured: ingesting and revoking never search.
+    code, out, err = run(["ingest", str(root), "--json"], {**env, "CAIRN_TORCH_THREADS": "1", "CAIRN_RERANK": "true"})
     assert code == 0 and json.loads(out)["documents"]["added"] == 1, err
     code, out, err = run(["search", "leave", "--user", "u", "--groups", "g", "--json"], env)
     assert code == 0 and json.loads(out)["results"], err
-    code, out, err = run(["corpus", "revoke", "demo", "--json"], env)
+    code, out, err = run(["corpus", "revoke", "demo", "--json"], {**env, "CAIRN_RERANK": "true"})
     assert code == 0 and json.loads(out)["documents_removed"] == 1, err
 
 

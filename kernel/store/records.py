@@ -159,11 +159,13 @@ class Records:
             s.add(SafetyEventRow(trace_id=trace_id, user_id=user_id, kind=kind, detail=detail, chunk_id=chunk_id,
                                  document_id=document_id))
 
-    def safety_events(self, trace_id: str | None = None) -> list[SafetyEventRow]:
+    def safety_events(self, trace_id: str | None = None, since: datetime | None = None) -> list[SafetyEventRow]:
         with self.session() as s:
             q = select(SafetyEventRow)
             if trace_id is not None:
                 q = q.where(SafetyEventRow.trace_id == trace_id)
+            if since is not None:
+                q = q.where(SafetyEventRow.at >= since)
             return list(s.scalars(q.order_by(SafetyEventRow.id)))
 
     # tickets
