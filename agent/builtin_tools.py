@@ -22,6 +22,7 @@ from agent.tool_results import (
     TicketState,
 )
 from agent.tools import Registry, ToolSpec
+from agent.verify import quote_stands
 from index.access import access_filter
 from kernel.errors import NotFoundError
 from kernel.flags import Flags
@@ -111,8 +112,8 @@ def read_source(ctx: RunContext, args: ReadSourceArgs) -> SourceView:
                      if c.document_id == args.document_id]
     if doc is None or not (readable or (cited and who.role in ("support", "admin"))):
         raise NotFoundError("no such document")
-    spans = [CitedSpan(n=c.n, start=c.start, end=c.end, quote=c.quote, stale=doc.text[c.start : c.end] != c.quote)
-             for c in cited]
+    spans = [CitedSpan(n=c.n, start=c.start, end=c.end, quote=c.quote,
+                       stale=not quote_stands(doc.text, c.start, c.end, c.quote)) for c in cited]
     asked = None
     if readable and args.start is not None and args.end is not None and args.start <= args.end <= len(doc.text):
         asked = Span(start=args.start, end=args.end)
@@ -144,7 +145,7 @@ def verify_citation(ctx: RunContext, args: VerifyArgs) -> CitationCheck:
     if doc is None or doc.status != "indexed" or not ctx.principal.may_read(list(doc.acl)):
         raise NotFoundError("no such document")
     current = doc.text[args.start : args.end]
-    if current == args.quote:
+    if quote_stands(doc.text, args.start, args.end, args.quote):
         return CitationCheck(valid=True, status="valid")
     moved = doc.text.find(args.quote) if args.quote else -1
     return CitationCheck(valid=False, status="stale" if moved >= 0 else "mismatch", current=current,

@@ -158,7 +158,7 @@ class Agent:
             ans.id = uuid.uuid4().hex
             ans.trace_id = ctx.trace_id
             if escalate_unanswered and (ans.abstained or ans.removed):
-                self._escalate(question, ans, principal)  # in the turn's trace
+                self._escalate(question, ans, ctx)
         ans.latency_ms = (time.perf_counter() - t0) * 1000
         self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
         self.metrics.answer_latency.observe(ans.latency_ms / 1000)
@@ -174,20 +174,21 @@ class Agent:
                                       "answer_id": ans.id}, self.settings.memory_turns)
         return ans
 
-    def _escalate(self, question: str, ans: Answer, principal: Principal) -> None:
-        """After the search, on the user's behalf. Its own governed call, in a context of its own: the ticket
-        holds the user's words and the answer's ids, nothing from the retrieved text, so the taint rule that
-        refuses the model's writes after retrieval has nothing to guard here."""
+    def _escalate(self, question: str, ans: Answer, turn: RunContext) -> None:
+        """After the search, on the user's behalf. Its own governed call, in a fresh context of the same trace:
+        the ticket holds the user's words and the answer's ids, nothing from the retrieved text, so the taint
+        rule that refuses the model's writes after retrieval has nothing to guard here."""
         why = ("the approved sources did not answer this question" if ans.abstained
                else "some sentences of the answer could not be verified against the sources")
         args = {"question": question, "answer": f"answer {ans.id} (trace {ans.trace_id})", "reason": why,
                 "idempotency_key": f"answer:{ans.id}"}
-        try:
-            made = self.call("escalate_to_human", args, principal, "planner", TicketCreated)
-        except CairnError as exc:
-            ans.notices.append(f"Could not ask a person to look at this ({exc.code}).")
-            return
-        ans.notices.append(f"A person will look at this question: ticket {made.ticket_id}.")
+        ctx = self.context(turn.principal)
+        ctx.trace_id = turn.trace_id
+        out = self.handle(ToolCall("escalate_to_human", args, origin="planner"), ctx)
+        if isinstance(out.output, TicketCreated):
+            ans.notices.append(f"A person will look at this question: ticket {out.output.ticket_id}.")
+        else:
+            ans.notices.append(f"Could not ask a person to look at this ({out.error_code}).")
 
     def _allowed_links(self, document_id: str) -> list[str]:
         doc = self.docs.get_document(document_id)

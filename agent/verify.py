@@ -20,12 +20,17 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+def quote_stands(text: str, start: int, end: int, quote: str) -> bool:
+    """The one citation check: the quote is exactly the source's text at its offsets."""
+    return 0 <= start <= end <= len(text) and text[start:end] == quote
+
+
 def check_citation(c: Citation, docs: DocumentReader, principal: Principal) -> str:
     """'' when the quote is exactly at its offsets in a document the principal may read; else why not."""
     doc = docs.get_document(c.document_id)
     if doc is None or not principal.may_read(list(doc.acl)) or doc.status != "indexed":
         return "cited source not available"
-    if doc.text[c.start : c.end] != c.quote:
+    if not quote_stands(doc.text, c.start, c.end, c.quote):
         return "stale: the source changed since it was quoted"
     return ""
 

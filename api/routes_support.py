@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 from agent.answer import Answer, Citation
 from agent.context import Refusal, ToolCall
 from agent.tool_results import SourceView, TicketCreated
-from agent.verify import split_answer, verify
+from agent.verify import quote_stands, split_answer, verify
 from api.auth import require
 from api.deps import State, Who
 from api.pages import Cursor, Limit, int_cursor, next_cursor, str_cursor
@@ -56,7 +56,7 @@ def answer_view(state: State, who: Principal, answer_id: str) -> AnswerView:
         if doc is None or doc.status != "indexed":
             st: Literal["valid", "stale", "unavailable"] = "unavailable"
         else:
-            st = "valid" if doc.text[c.start : c.end] == c.quote else "stale"
+            st = "valid" if quote_stands(doc.text, c.start, c.end, c.quote) else "stale"
         statuses.append(CitationStatus(n=c.n, status=st))
     verdict: Literal["all_supported", "some_removed", "abstained"] = (
         "abstained" if ans.abstained else "some_removed" if ans.removed else "all_supported")
