@@ -6,7 +6,7 @@ Append-mostly: the agent writes them through its sinks; support staff and operat
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -138,19 +138,10 @@ class Records:
               decision: str | None = None, since: datetime | None = None, limit: int = 1000,
               after: int | None = None) -> list[AuditRow]:
         with self.session() as s:
-            q = select(AuditRow)
-            if after is not None:
-                q = q.where(AuditRow.id > after)
-            if trace_id is not None:
-                q = q.where(AuditRow.trace_id == trace_id)
-            if user_id is not None:
-                q = q.where(AuditRow.user_id == user_id)
-            if tool is not None:
-                q = q.where(AuditRow.tool == tool)
-            if decision is not None:
-                q = q.where(AuditRow.decision == decision)
-            if since is not None:
-                q = q.where(AuditRow.at >= since)
+            q = select(AuditRow).where(*given(
+                (after, lambda: AuditRow.id > after), (trace_id, lambda: AuditRow.trace_id == trace_id),
+                (user_id, lambda: AuditRow.user_id == user_id), (tool, lambda: AuditRow.tool == tool),
+                (decision, lambda: AuditRow.decision == decision), (since, lambda: AuditRow.at >= since)))
             return list(s.scalars(q.order_by(AuditRow.id).limit(limit)))
 
     def add_safety_event(self, *, trace_id: str, user_id: str, kind: str, detail: str = "",
@@ -224,15 +215,9 @@ class Records:
                 since: datetime | None = None, limit: int = 100, after: str | None = None) -> list[AnswerRow]:
         """Newest first; `after` an answer id continues a listing past that answer."""
         with self.session() as s:
-            q = select(AnswerRow)
-            if after is not None:
-                q = q.where(_older_than(AnswerRow, after))
-            if user_id is not None:
-                q = q.where(AnswerRow.user_id == user_id)
-            if abstained is not None:
-                q = q.where(AnswerRow.abstained == abstained)
-            if since is not None:
-                q = q.where(AnswerRow.at >= since)
+            q = select(AnswerRow).where(*given(
+                (after, lambda: _older_than(AnswerRow, str(after))), (user_id, lambda: AnswerRow.user_id == user_id),
+                (abstained, lambda: AnswerRow.abstained == abstained), (since, lambda: AnswerRow.at >= since)))
             return list(s.scalars(q.order_by(AnswerRow.at.desc(), AnswerRow.id.desc()).limit(limit)))
 
     def purge(self, cutoffs: RetentionCutoffs) -> dict[str, int]:
@@ -273,3 +258,8 @@ def _older_than(row: type[AnswerRow] | type[TicketRow], row_id: str) -> ColumnEl
     read from the row itself, so a cursor never carries (or round-trips) a timestamp."""
     at = select(row.at).where(row.id == row_id).scalar_subquery()
     return or_(row.at < at, and_(row.at == at, row.id < row_id))
+
+
+def given(*filters: tuple[object, Callable[[], ColumnElement[bool]]]) -> list[ColumnElement[bool]]:
+    """The conditions whose value was given (not None): a listing's optional filters."""
+    return [condition() for value, condition in filters if value is not None]
