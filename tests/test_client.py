@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -53,6 +55,18 @@ def test_users_search_ask_and_stream(api: Api) -> None:
         assert missing.value.status == 404
 
 
+def ingest_metrics(api: Api, seconds: float = 10) -> bool:
+    """The server's ingestion metrics after a job: documents added, the backlog back to none."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = httpx.get(f"{api.live.url}/metrics", timeout=10).text
+        added = [ln for ln in text.splitlines() if ln.startswith('cairn_ingest_documents_total{outcome="added"}')]
+        if added and float(added[0].split()[-1]) >= 1 and "cairn_ingest_backlog_documents 0.0" in text:
+            return "cairn_ingest_jobs_total{outcome=\"done\"}" in text
+        time.sleep(0.2)
+    return False
+
+
 def test_curators_manage_a_corpus_end_to_end(api: Api) -> None:
     body = CorpusIn(owner="ops@example.com", acl=AclSpec.model_validate({"default": {"groups": ["employees"]}}))
     with cairn(api, "curator") as cole, cairn(api, "admin") as ann:
@@ -64,6 +78,7 @@ def test_curators_manage_a_corpus_end_to_end(api: Api) -> None:
         assert ann.approve_corpus("runbooks").approval_status == "approved"
         job = cole.wait_job(cole.start_ingest("runbooks").id, timeout_s=120)
         assert job.status == "done" and job.summary["documents"]["added"] == 1
+        assert ingest_metrics(api)  # the job is counted once it has returned
         assert [d.id for d in cole.iter_documents("runbooks")] == ["runbooks/restart.md"]
         assert "runbooks" in [c.name for c in cole.iter_corpora()]
         assert cole.get_corpus("runbooks").documents == 1

@@ -51,3 +51,15 @@ def test_ingest_and_ask_run_without_the_extras(tmp_path: Path) -> None:
     answer = json.loads(ask.stdout)
     assert not answer["abstained"] and "twice a year" in answer["answer"]
     assert answer["citations"][0]["document_id"] == "allkinds/report.pdf"
+
+
+def test_cairn_leaves_torch_unloaded_unless_it_embeds_with_a_torch_model() -> None:
+    # In the dev install torch is there, and spaCy's thinc would import it in every `cairn` process.
+    probe = ("import sys; from cli.main import _leave_torch_unloaded; _leave_torch_unloaded(); "
+             "import thinc.compat; print(thinc.compat.has_torch, 'torch' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "CAIRN_EMBEDDING"}
+    default = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert default.stdout.split() == ["False", "False"], default.stderr[-2000:]
+    minilm = subprocess.run([sys.executable, "-c", probe], env={**env, "CAIRN_EMBEDDING": "minilm"},
+                            capture_output=True, text=True, timeout=120)
+    assert minilm.stdout.split() == ["True", "True"], minilm.stderr[-2000:]
