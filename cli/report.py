@@ -85,7 +85,7 @@ def report_kpis(days: Annotated[float, typer.Option(help="the window, in days ba
         answers = [r.body for r in store.records.answers(since=since, limit=1_000_000)]
         audit = [(r.trace_id, r.decision, r.outcome) for r in store.records.audit(since=since, limit=10_000_000)]
         kinds = [e.kind for e in store.records.safety_events(since=since)]
-        tickets = sum(t.at >= since for t in store.records.tickets())
+        tickets = len(store.records.tickets(since=since))
     finally:
         store.close()
     k = kpis(answers, audit, kinds, tickets)

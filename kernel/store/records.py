@@ -175,14 +175,12 @@ class Records:
             return row, True
 
     def tickets(self, status: str | None = None, after: str | None = None,
-                limit: int | None = None) -> list[TicketRow]:
+                limit: int | None = None, since: datetime | None = None) -> list[TicketRow]:
         """Newest first; `after` a ticket id continues a listing past that ticket."""
         with self.session() as s:
-            q = select(TicketRow)
-            if status is not None:
-                q = q.where(TicketRow.status == status)
-            if after is not None:
-                q = q.where(_older_than(TicketRow, after))
+            q = select(TicketRow).where(*given(
+                (status, lambda: TicketRow.status == status), (after, lambda: _older_than(TicketRow, str(after))),
+                (since, lambda: TicketRow.at >= since)))
             return list(s.scalars(q.order_by(TicketRow.at.desc(), TicketRow.id.desc()).limit(limit)))
 
     def get_ticket(self, ticket_id: str) -> TicketRow | None:
