@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from agent.answer import Answer
-from agent.context import Budget, Origin, Refusal, RunContext, ToolCall
+from agent.context import Budget, Origin, Refusal, RunContext, ToolCall, ToolOutcome
 from agent.extractive import EmbeddingScorer, ExtractiveResponder, abstain
 from agent.governance import CircuitBreaker, Handler
 from agent.links import apply_link_policy
@@ -122,14 +122,21 @@ class Agent:
         loop and audit as the agent's own calls. Raises NotFoundError or ToolRefusedError when refused."""
         with tracer().start_as_current_span(f"call.{tool}"):
             out = self.handle(ToolCall(tool, args, origin=origin), self.context(principal))
-        if not out.ok:
-            if out.error_code is Refusal.NOT_FOUND:
-                raise NotFoundError(out.reason)
-            raise ToolRefusedError(str(out.error_code), out.reason)
+        result = _result(tool, out, expect)
         self.metrics.reads.labels(f"{origin}:{tool}").inc()
-        if not isinstance(out.output, expect):
-            raise TypeError(f"{tool} returned {type(out.output).__name__}, not {expect.__name__}")
-        return out.output
+        return result
+
+    def escalate(self, question: str, ans: Answer, reason: str, principal: Principal, origin: Origin,
+                 key: str | None = None, trace_id: str | None = None) -> TicketCreated:
+        """A ticket for a person about one answer, as its own governed call in a fresh context: it holds the
+        user's words and the answer's ids, nothing of the retrieved text, so the taint rule that refuses the
+        model's writes after retrieval has nothing to guard here. One ticket per answer unless a new key."""
+        args = {"question": question, "answer": f"answer {ans.id} (trace {ans.trace_id})", "reason": reason,
+                "idempotency_key": key or f"answer:{ans.id}"}
+        ctx = self.context(principal)
+        ctx.trace_id = trace_id or ctx.trace_id
+        return _result("escalate_to_human", self.handle(ToolCall("escalate_to_human", args, origin=origin), ctx),
+                       TicketCreated)
 
     def ask(self, question: str, principal: Principal, conversation_id: str | None = None,
             save: bool = True, on_event: Callable[[str, dict[str, Any]], None] | None = None,
@@ -175,20 +182,15 @@ class Agent:
         return ans
 
     def _escalate(self, question: str, ans: Answer, turn: RunContext) -> None:
-        """After the search, on the user's behalf. Its own governed call, in a fresh context of the same trace:
-        the ticket holds the user's words and the answer's ids, nothing from the retrieved text, so the taint
-        rule that refuses the model's writes after retrieval has nothing to guard here."""
+        """After the search, on the user's behalf, in the turn's trace."""
         why = ("the approved sources did not answer this question" if ans.abstained
                else "some sentences of the answer could not be verified against the sources")
-        args = {"question": question, "answer": f"answer {ans.id} (trace {ans.trace_id})", "reason": why,
-                "idempotency_key": f"answer:{ans.id}"}
-        ctx = self.context(turn.principal)
-        ctx.trace_id = turn.trace_id
-        out = self.handle(ToolCall("escalate_to_human", args, origin="planner"), ctx)
-        if isinstance(out.output, TicketCreated):
-            ans.notices.append(f"A person will look at this question: ticket {out.output.ticket_id}.")
-        else:
-            ans.notices.append(f"Could not ask a person to look at this ({out.error_code}).")
+        try:
+            made = self.escalate(question, ans, why, turn.principal, "planner", trace_id=turn.trace_id)
+        except ToolRefusedError as exc:
+            ans.notices.append(f"Could not ask a person to look at this ({exc.reason_code}).")
+            return
+        ans.notices.append(f"A person will look at this question: ticket {made.ticket_id}.")
 
     def _allowed_links(self, document_id: str) -> list[str]:
         doc = self.docs.get_document(document_id)
@@ -206,6 +208,17 @@ class Agent:
         fallback.notices = [*checked.notices, f"{ans.model} answer failed verification; extractive fallback"]
         fallback.removed = checked.removed
         return fallback if fallback.abstained else verify(fallback, self.docs, ctx.principal, self.support, 1.0)
+
+
+def _result(tool: str, out: ToolOutcome, expect: type[R]) -> R:
+    """A tool's typed result, or its refusal as an error of the hierarchy."""
+    if not out.ok:
+        if out.error_code is Refusal.NOT_FOUND:
+            raise NotFoundError(out.reason)
+        raise ToolRefusedError(str(out.error_code), out.reason)
+    if not isinstance(out.output, expect):
+        raise TypeError(f"{tool} returned {type(out.output).__name__}, not {expect.__name__}")
+    return out.output
 
 
 def contextual_query(question: str, turns: list[dict[str, str]]) -> str:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from agent.answer import Answer, Citation
 from agent.context import Refusal, ToolCall
-from agent.tool_results import SourceView, TicketCreated
+from agent.tool_results import SourceView
 from agent.verify import quote_stands, split_answer, verify
 from api.auth import require
 from api.deps import State, Who
@@ -148,10 +148,7 @@ def list_escalations(state: State, who: Who, status: str | None = None, cursor: 
 def escalate_answer(answer_id: str, body: EscalateIn, state: State, who: Who, response: Response,
                     idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> TicketOut:
     ans = load_answer(state, who, answer_id)
-    # The ticket is the user's own words and the answer's id, never text copied from the retrieved sources.
-    args = {"question": ans.question, "answer": f"answer {answer_id} (trace {ans.trace_id})", "reason": body.reason,
-            "idempotency_key": idempotency_key or f"answer:{answer_id}"}
-    made = state.agent.call("escalate_to_human", args, who, "user", TicketCreated)
+    made = state.agent.escalate(ans.question, ans, body.reason, who, "user", key=idempotency_key)
     response.status_code = 201 if made.created else 200
     return TicketOut.model_validate(state.services.store.records.get_ticket(made.ticket_id), from_attributes=True)
 
