@@ -45,6 +45,7 @@ class Answer(BaseModel):
     searched: list[str] = Field(default_factory=list)
     trace_id: str = ""
     model: str = "extractive"
+    profile: int = Field(default=0, description="the answer profile's version (0: the deployment's settings)")
     notices: list[str] = Field(default_factory=list)
     latency_ms: float = 0.0
     usage: Usage = Field(default_factory=Usage)
@@ -54,7 +55,7 @@ class Answer(BaseModel):
             "id": self.id, "answer": self.answer, "abstained": self.abstained,
             "citations": [c.model_dump(include={"n", "chunk_id", "document_id", "source", "start", "end", "quote",
                                                 "title", "page", "heading_path"}) for c in self.citations],
-            "trace_id": self.trace_id, "model": self.model, "notices": self.notices,
+            "trace_id": self.trace_id, "model": self.model, "profile": self.profile, "notices": self.notices,
             "latency_ms": round(self.latency_ms, 1), "usage": self.usage.model_dump(),
         }
 

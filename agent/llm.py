@@ -43,8 +43,10 @@ class BudgetExhaustedError(CairnError):
 
 
 class OpenAICompatibleResponder:
-    def __init__(self, provider: LlmProvider, registry: Registry, support: SupportFn, metrics: Metrics) -> None:
+    def __init__(self, provider: LlmProvider, registry: Registry, support: SupportFn, metrics: Metrics,
+                 prompt: str | None = None) -> None:
         self.provider = provider
+        self.prompt = prompt or SYSTEM_PROMPT
         self.name = provider.name
         self.registry = registry
         self.support = support
@@ -54,7 +56,7 @@ class OpenAICompatibleResponder:
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "system", "content": self.prompt},
             {"role": "user", "content": question if query == question else f"{question}\n(Context: {query})"},
         ]
         tools = [t.schema() for t in self.registry.offered_to(ctx.principal.role)]

@@ -102,6 +102,7 @@ class Agent:
     support: SupportFn
     settings: Settings
     metrics: Metrics
+    profile: int = 0  # the answer profile this agent was built from (kernel.profiles)
 
     def budget(self) -> Budget:
         s = self.settings
@@ -164,17 +165,19 @@ class Agent:
             ans = apply_link_policy(ans, self._allowed_links)
             ans.id = uuid.uuid4().hex
             ans.trace_id = ctx.trace_id
+            ans.profile = self.profile
             if escalate_unanswered and (ans.abstained or ans.removed):
                 self._escalate(question, ans, ctx)
         ans.latency_ms = (time.perf_counter() - t0) * 1000
-        self.metrics.answers.labels("abstained" if ans.abstained else "answered").inc()
+        self.metrics.answers.labels("abstained" if ans.abstained else "answered", str(self.profile)).inc()
         self.metrics.answer_latency.observe(ans.latency_ms / 1000)
         for reason in {STOPS[e["code"]] for e in ctx.trace if e.get("code") in STOPS}:
             self.metrics.runs_stopped.labels(reason).inc()
         if save:
             self.records.save_answer(ans.id, user_id=principal.user_id, groups=principal.groups,
                                      question=question, abstained=ans.abstained,
-                                     body=ans.model_dump(mode="json"), trace_id=ctx.trace_id)
+                                     body=ans.model_dump(mode="json"), trace_id=ctx.trace_id,
+                                     profile=self.profile)
         if conversation_id and self.settings.memory_turns:
             self.records.append_turn(conversation_id, principal.user_id,
                                      {"question": question, "query": query, "answer": ans.answer,

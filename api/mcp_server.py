@@ -19,7 +19,7 @@ from pydantic import Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.answer import Answer
-from agent.runner import Agent, R
+from agent.runner import R
 from agent.tool_results import CitationCheck, SearchResult, SourceView
 from api.auth import JwtVerifier, authenticate
 from api.schemas import SearchOut, SourceOut
@@ -27,6 +27,7 @@ from kernel.errors import CairnError
 from kernel.store import Store
 from kernel.types import Principal
 from kernel.version import cairn_version
+from wiring.agents import Agents
 
 INSTRUCTIONS = ("Cairn answers from approved document corpora with exact citations. Use `ask` for an answer "
                 "with citations, `search` for passages, `read_source` to open a cited span, `verify_citation` "
@@ -51,12 +52,12 @@ class Caller:
         return who
 
 
-def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
+def build_mcp(agents: Agents, caller: Caller) -> MCPServer:
     mcp: MCPServer = MCPServer(name="cairn", version=cairn_version(), instructions=INSTRUCTIONS)
 
     async def governed(tool: str, args: dict[str, Any], who: Principal, expect: type[R]) -> R:
         try:
-            return await anyio.to_thread.run_sync(agent.call, tool, args, who, "mcp", expect)
+            return await anyio.to_thread.run_sync(agents.base.call, tool, args, who, "mcp", expect)
         except CairnError as exc:
             raise ToolError(f"{exc.code}: {exc}") from exc
 
@@ -73,7 +74,7 @@ def build_mcp(agent: Agent, caller: Caller) -> MCPServer:
     async def ask(question: Annotated[str, Field(min_length=1, max_length=4000)], ctx: Context,
                   conversation_id: str | None = None) -> Answer:
         who = caller(ctx)
-        return await anyio.to_thread.run_sync(lambda: agent.ask(question, who, conversation_id))
+        return await anyio.to_thread.run_sync(lambda: agents.for_user(who).ask(question, who, conversation_id))
 
     @mcp.tool(name="read_source", description="Open a source: the span [start, end) or an answer's cited "
                                               "spans; the whole text only within your ACL.")

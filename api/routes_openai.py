@@ -183,7 +183,8 @@ async def chat_completions(body: ChatRequest, state: State, who: Who) -> Any:
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     cancel = threading.Event()
     try:
-        ans = await run_in_threadpool(state.agent.ask, question, who, None, True, None, cancel, history)
+        ans = await run_in_threadpool(
+            lambda: state.agents.for_user(who).ask(question, who, None, True, None, cancel, history))
     finally:
         cancel.set()
     return ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=created, model=MODEL_ID,
@@ -195,7 +196,8 @@ async def _stream(question: str, history: list[dict[str, str]], state: State, wh
                   created: int) -> AsyncIterator[bytes]:
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
-    work = loop.run_in_executor(None, lambda: state.agent.ask(question, who, None, True, None, cancel, history))
+    work = loop.run_in_executor(
+        None, lambda: state.agents.for_user(who).ask(question, who, None, True, None, cancel, history))
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     # The role chunk goes out at once, so a client sees the answer start while the turn runs.
     yield _data(ChatCompletionChunk(id=cid, created=created, model=MODEL_ID,

@@ -38,8 +38,9 @@ async def ask(body: AskIn, state: State, who: Who,
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     cancel = threading.Event()
     try:
-        ans = await run_in_threadpool(state.agent.ask, body.question, who, body.conversation_id, True, None,
-                                      cancel, None, body.escalate_unanswered)
+        # The profile is picked in the worker thread: a canary's first ask per user writes its assignment.
+        ans = await run_in_threadpool(lambda: state.agents.for_user(who).ask(
+            body.question, who, body.conversation_id, True, None, cancel, None, body.escalate_unanswered))
     finally:
         cancel.set()  # the deadline passed or the client left: the turn stops at its next tool call
     return JSONResponse(ans.model_dump(mode="json"))
@@ -56,7 +57,7 @@ async def _events(body: AskIn, state: State, who: Who) -> AsyncIterator[bytes]:
 
     def work() -> None:
         try:
-            ans = state.agent.ask(body.question, who, body.conversation_id, on_event=emit, cancel=cancel,
+            ans = state.agents.for_user(who).ask(body.question, who, body.conversation_id, on_event=emit, cancel=cancel,
                                   escalate_unanswered=body.escalate_unanswered)
             emit("answer", ans.model_dump(mode="json"))
         except Exception:

@@ -20,6 +20,7 @@ from kernel.flags import Flags
 from kernel.settings import Settings
 from kernel.store.catalogue import Catalogue
 from kernel.telemetry import Metrics
+from wiring.agents import Agents
 from wiring.services import Services
 
 
@@ -49,7 +50,7 @@ class BacklogCollector(Collector):
 class AppState:
     settings: Settings
     services: Services
-    agent: Agent
+    agents: Agents  # the agent per answer profile; `agent` (version 0's) serves direct tool calls
     verifier: JwtVerifier
     limiter: RateLimiter
     auth_failures: RateLimiter
@@ -63,9 +64,13 @@ class AppState:
 
         recover(svc.store, svc.index)  # a crashed ingest's leftovers, before anything is served
         svc.metrics.registry.register(BacklogCollector(svc.store.catalogue))
-        return cls(settings, svc, svc.agent(), JwtVerifier(settings),
+        return cls(settings, svc, Agents(svc), JwtVerifier(settings),
                    _limiter(settings, settings.rate_per_s, settings.rate_burst),
                    _limiter(settings, settings.auth_fail_per_min / 60, settings.auth_fail_burst))
+
+    @property
+    def agent(self) -> Agent:
+        return self.agents.base
 
     @property
     def flags(self) -> Flags:

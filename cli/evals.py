@@ -175,9 +175,14 @@ def eval_gate(
     suite: Annotated[list[str] | None, typer.Option(help="run only these suites (repeatable)")] = None,
     report: Annotated[Path | None, typer.Option(help="write report.json, report.md and PNG charts here")] = None,
     baseline: Annotated[Path | None, typer.Option(help="baseline JSON; default eval/baseline.json")] = None,
+    profile: Annotated[int | None, typer.Option(help="gate this answer profile version against the current "
+                                                "one; the verdict is what `cairn rollout promote` checks")] = None,
+    against: Annotated[int | None, typer.Option(help="with --profile: compare with this version instead of the "
+                                                "current one")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Run the fast suites and fail (exit 1) on any metric past its bound in eval/gates.yaml."""
+    """Run the fast suites and fail (exit 1) on any metric past its bound in eval/gates.yaml; with --profile,
+    also on any gated metric where the candidate does worse than the current profile."""
     from eval.gate import GATES_FILE, SUITES, load_gates, run_gate
     from eval.report import BASELINE_FILE, load_baseline, markdown, write_report
 
@@ -186,6 +191,9 @@ def eval_gate(
     for name in chosen:
         if name not in SUITES:
             raise typer.BadParameter(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+    if profile is not None:
+        _gate_profile(profile, against, file, chosen, as_json)
+        return
     # Data paths in the gates file are relative to the project root (where the file's folder lives).
     result = run_gate(settings(), load_gates(file), file.resolve().parent.parent, chosen).to_json()
     base = load_baseline(baseline or BASELINE_FILE)
@@ -197,4 +205,53 @@ def eval_gate(
     else:
         out.print(markdown(result, base), markup=False)
     if not result["passed"]:
+        raise typer.Exit(1)
+
+
+def _gate_profile(candidate: int, against: int | None, file: Path, chosen: tuple[str, ...], as_json: bool) -> None:
+    """Both profiles through the same suites (the scratch indexes are shared: a profile changes no chunking),
+    compared metric by metric; the verdict is stored for `cairn rollout promote`."""
+    import getpass
+
+    from eval.gate import SUITES, load_gates, regressions, run_gate
+    from kernel.rollout import Rollout
+    from kernel.store import Store
+    from wiring.agents import profile_of
+
+    s = settings()
+    rollout = Rollout(Store(s.db_url), 0.0)
+    try:
+        current = rollout.state().current if against is None else against
+        cand_settings = profile_of(candidate, rollout, s).apply(s)
+        cur_settings = profile_of(current, rollout, s).apply(s)
+    except CairnError as exc:
+        raise fail(exc) from exc
+    gates = load_gates(file)
+    root = file.resolve().parent.parent
+    err.print(f"gate: current profile (version {current})")
+    cur = run_gate(cur_settings, gates, root, chosen)
+    err.print(f"gate: candidate profile (version {candidate})")
+    cand = run_gate(cand_settings, gates, root, chosen)
+    regs = regressions(cur.metrics, cand.metrics, gates["checks"], gates.get("regression", {}).get("tolerance", {}))
+    failed_checks = [f"{c.name} {c.value} past its bound {c.bound}" for c in cand.checks if not c.passed]
+    passed = not regs and not failed_checks
+    complete = set(chosen) >= set(SUITES)
+    verdict = {"candidate": candidate, "current": current, "passed": passed, "complete": complete,
+               "suites": list(chosen), "regressions": regs + failed_checks,
+               "metrics": {"current": cur.metrics, "candidate": cand.metrics}}
+    rollout.record_gate(candidate, current, passed=passed, complete=complete, report=verdict,
+                        by=f"cli:{getpass.getuser()}")
+    if as_json:
+        print(json.dumps(verdict))
+    else:
+        table = Table("metric", f"v{current}", f"v{candidate}", "delta")
+        for name in gates["checks"]:
+            if name in cand.metrics and name in cur.metrics:
+                table.add_row(name, f"{cur.metrics[name]:.4g}", f"{cand.metrics[name]:.4g}",
+                              f"{cand.metrics[name] - cur.metrics[name]:+.4g}")
+        out.print(table)
+        out.print(f"version {candidate} against version {current}: "
+                  + ("[green]passed[/green]" if passed else "[red]refused[/red]: " + "; ".join(regs + failed_checks))
+                  + ("" if complete else " (some suites only: promotion needs a run of all)"))
+    if not passed:
         raise typer.Exit(1)

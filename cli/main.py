@@ -19,6 +19,7 @@ from cli.evals import eval_app
 from cli.flags import flags_app
 from cli.keys import keys_app
 from cli.report import report_app
+from cli.rollout import profiles_app, rollout_app
 from kernel.errors import CairnError
 from kernel.telemetry import configure_tracing, shutdown_tracing
 from kernel.version import cairn_version
@@ -31,6 +32,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(flags_app, name="flags")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
+app.add_typer(profiles_app, name="profiles")
+app.add_typer(rollout_app, name="rollout")
 for command in (ingest.ingest, ingest.worker, query.search, query.ask, serve.serve, serve.mcp, tools.tools,
                 purge.purge):
     app.command()(command)

@@ -73,9 +73,11 @@ def ask(
         ans = through_server(server, lambda api: api.ask(question, conversation))
     else:
         assert who is not None
+        from wiring.agents import Agents
+
         svc = Services.open(settings(), rerank=False)
         try:
-            ans = svc.agent().ask(question, who, conversation)
+            ans = Agents(svc).for_user(who).ask(question, who, conversation)
         finally:
             svc.close()
     if as_json:

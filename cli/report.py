@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -35,6 +36,7 @@ class Kpis:
     cost_per_answer: float
     cost_per_successful_task: float
     by_model: dict[str, dict[str, float]]
+    by_profile: dict[str, dict[str, float]]  # answer profile versions: how a canary compares with the current
 
 
 def _share(n: float, d: float) -> float:
@@ -51,13 +53,6 @@ def kpis(answers: list[dict[str, Any]], audit: list[tuple[str, str, str]], safet
     latencies = [float(a.get("latency_ms", 0.0)) for a in answers]
     cost = sum(float(a.get("usage", {}).get("cost", 0.0)) for a in answers)
     tokens = sum(int(a.get("usage", {}).get(k, 0)) for a in answers for k in ("prompt_tokens", "completion_tokens"))
-    by_model: dict[str, dict[str, float]] = {}
-    for a in answers:
-        m = by_model.setdefault(str(a.get("model", "extractive")), {"answers": 0, "cost": 0.0, "tokens": 0})
-        usage = a.get("usage", {})
-        m["answers"] += 1
-        m["cost"] += float(usage.get("cost", 0.0))
-        m["tokens"] += int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
     return Kpis(
         answers=len(answers), answered=len(answered), successful=len(successful),
         groundedness=_share(len(successful), len(answered)),
@@ -68,7 +63,26 @@ def kpis(answers: list[dict[str, Any]], audit: list[tuple[str, str, str]], safet
         latency_p50_ms=round(float(np.percentile(latencies, 50)), 1) if latencies else 0.0,
         latency_p95_ms=round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0,
         tokens=tokens, cost=round(cost, 6), cost_per_answer=_share(cost, len(answers)),
-        cost_per_successful_task=_share(cost, len(successful)), by_model=by_model)
+        cost_per_successful_task=_share(cost, len(successful)),
+        by_model=_by(answers, lambda a: str(a.get("model", "extractive"))),
+        by_profile=_by(answers, lambda a: str(a.get("profile", 0))))
+
+
+def _by(answers: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in answers:
+        groups.setdefault(key(a), []).append(a)
+    out: dict[str, dict[str, float]] = {}
+    for name, group in sorted(groups.items()):
+        cost = sum(float(a.get("usage", {}).get("cost", 0.0)) for a in group)
+        successful = sum(1 for a in group if not a.get("abstained") and not a.get("removed"))
+        out[name] = {"answers": len(group), "abstention_rate": _share(sum(bool(a.get("abstained")) for a in group),
+                                                                        len(group)),
+                     "successful": successful, "cost": round(cost, 6),
+                     "tokens": sum(int(a.get("usage", {}).get(k, 0)) for a in group
+                                   for k in ("prompt_tokens", "completion_tokens")),
+                     "cost_per_successful_task": _share(cost, successful)}
+    return out
 
 
 @report_app.command("kpis")
@@ -94,6 +108,11 @@ def report_kpis(days: Annotated[float, typer.Option(help="the window, in days ba
         return
     table = Table("KPI", "value")
     for name, value in asdict(k).items():
-        if name != "by_model":
+        if name not in ("by_model", "by_profile"):
             table.add_row(name.replace("_", " "), str(value))
     out.print(table)
+    per = Table("profile", "answers", "abstention rate", "successful", "cost per successful task")
+    for version, p in k.by_profile.items():
+        per.add_row(version, str(p["answers"]), str(p["abstention_rate"]), str(p["successful"]),
+                    str(p["cost_per_successful_task"]))
+    out.print(per)

@@ -48,6 +48,7 @@ def mcp(
 
     from api.auth import JwtVerifier, authenticate
     from api.mcp_server import Caller, build_mcp, require_credentials
+    from wiring.agents import Agents
 
     s = settings()
     svc = Services.open(s)
@@ -61,9 +62,9 @@ def mcp(
                 who = authenticate(svc.store, verifier, None, api_key)
             except CairnError as exc:
                 raise fail(exc) from exc
-            build_mcp(svc.agent(), Caller(who)).run("stdio")
+            build_mcp(Agents(svc), Caller(who)).run("stdio")
             return
-        server = build_mcp(svc.agent(), Caller(None))
+        server = build_mcp(Agents(svc), Caller(None))
         app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
         uvicorn.run(require_credentials(app, svc.store, verifier), host=host, port=port,
                     log_config=log_config("info", s.log_format))

@@ -129,3 +129,19 @@ def run_gate(base: Settings, gates: dict[str, Any], root: Path, suites: tuple[st
             kind, value = next(iter(bound.items()))
             res.checks.append(Check(name, round(res.metrics[name], 4), float(value), kind))
     return res
+
+
+def regressions(current: dict[str, float], candidate: dict[str, float], checks: dict[str, dict[str, float]],
+                tolerance: dict[str, float]) -> list[str]:
+    """Where a candidate profile does worse than the current one, metric by metric, beyond the tolerance
+    (`regression.tolerance` in gates.yaml: `default` and per-metric). Only the gated metrics count: their bound
+    says which way is better."""
+    found = []
+    for name, bound in checks.items():
+        if name not in current or name not in candidate:
+            continue
+        kind = next(iter(bound))
+        worse = candidate[name] - current[name] if kind == "max" else current[name] - candidate[name]
+        if worse > tolerance.get(name, tolerance.get("default", 0.0)) + 1e-9:
+            found.append(f"{name}: {current[name]:.4g} -> {candidate[name]:.4g}")
+    return found

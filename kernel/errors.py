@@ -84,3 +84,9 @@ class SwitchedOffError(CairnError):
     """An operator switched this off (`cairn flags`); it comes back when switched on, no restart needed."""
 
     code = "switched_off"
+
+
+class RolloutError(CairnError):
+    """A profile or rollout change that cannot be made as asked (unknown version, no canary, a failed gate)."""
+
+    code = "rollout_refused"

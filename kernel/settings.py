@@ -79,6 +79,8 @@ class Settings(BaseSettings):
 
     llm_providers: list[LlmProvider] = Field(
         default_factory=list, description="JSON list; empty = the extractive responder only")
+    prompt: str | None = Field(default=None, description="system prompt for LLM providers; unset = the built-in one")
+    tools: list[str] | None = Field(default=None, description="JSON list of the tools the agent may call; unset = all")
     support_threshold: float = Field(default=0.75, ge=0, le=1,
                                      description="min support of a generated sentence by its cited span")
     memory_turns: int = Field(default=6, ge=0, description="recent turns kept per conversation")

@@ -35,7 +35,8 @@ class Metrics:
         self.tokens = Counter("cairn_model_tokens_total", "Model tokens", ["provider", "kind"], registry=r)
         self.cost = Counter("cairn_model_cost_total", "Model cost in the configured currency", ["provider"],
                             registry=r)
-        self.answers = Counter("cairn_answers_total", "Answers by outcome", ["outcome"], registry=r)
+        self.answers = Counter("cairn_answers_total", "Answers by outcome and answer profile version",
+                               ["outcome", "profile"], registry=r)
         self.answer_latency = Histogram("cairn_answer_latency_seconds", "Answer latency", registry=r)
         self.stage_latency = Histogram("cairn_retrieval_stage_seconds", "Retrieval stage latency", ["stage"],
                                        registry=r)

@@ -15,8 +15,9 @@ from kernel.store.records import AnswerRow
 
 
 def body(i: int, *, abstained: bool = False, removed: bool = False, cost: float = 0.0, model: str = "extractive",
-         latency: float = 100.0) -> dict[str, object]:
+         latency: float = 100.0, profile: int = 0) -> dict[str, object]:
     return {"id": f"a{i}", "question": "q", "answer": "x", "abstained": abstained, "trace_id": f"t{i}",
+            "profile": profile,
             "removed": [{"text": "gone", "citations": []}] if removed else [], "model": model, "latency_ms": latency,
             "usage": {"prompt_tokens": 100 if cost else 0, "completion_tokens": 20 if cost else 0, "cost": cost}}
 
@@ -25,7 +26,8 @@ def test_kpis_over_a_window(tmp_path: Path) -> None:
     data = tmp_path / ".cairn"
     store = Store(f"sqlite:///{data / 'cairn.db'}")
     now = utcnow()
-    bodies = [body(0, cost=0.02, model="hosted", latency=900), body(1, cost=0.02, model="hosted", removed=True),
+    bodies = [body(0, cost=0.02, model="hosted", latency=900, profile=2),
+              body(1, cost=0.02, model="hosted", removed=True, profile=2),
               body(2, latency=200), body(3, abstained=True, latency=300)]
     try:
         with store.db.session() as s:
@@ -52,5 +54,10 @@ def test_kpis_over_a_window(tmp_path: Path) -> None:
     assert k["tool_call_success"] == round(2 / 3, 4)  # refusals are the loop working, not tool failures
     assert k["loop_rate"] == 0.25 and k["injection_blocks"] == 1 and k["escalation_rate"] == 0.25
     assert k["cost"] == 0.04 and k["cost_per_answer"] == 0.01 and k["cost_per_successful_task"] == 0.02
-    assert k["by_model"]["hosted"] == {"answers": 2, "cost": 0.04, "tokens": 240}
+    assert k["by_model"]["hosted"] == {"answers": 2, "abstention_rate": 0.0, "successful": 1, "cost": 0.04,
+                                       "tokens": 240, "cost_per_successful_task": 0.04}
+    # Per answer profile: the canary's cost per successful task beside the current profile's.
+    assert k["by_profile"]["2"]["cost_per_successful_task"] == 0.04
+    assert k["by_profile"]["0"] == {"answers": 2, "abstention_rate": 0.5, "successful": 1, "cost": 0.0, "tokens": 0,
+                                    "cost_per_successful_task": 0.0}
     assert k["latency_p95_ms"] > k["latency_p50_ms"] > 0

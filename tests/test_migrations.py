@@ -8,7 +8,9 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-import kernel.flags  # noqa: F401 (the switches' table is part of the schema)
+# The switches and the rollout are part of the schema.
+import kernel.flags
+import kernel.rollout  # noqa: F401
 from kernel.store import Store
 from kernel.store.base import MIGRATIONS, Base
 

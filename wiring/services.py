@@ -10,7 +10,10 @@ from agent.extractive import EmbeddingScorer
 from index.open import open_index
 from index.protocol import VectorIndex
 from index.sparse import Bm25Encoder
+from kernel.errors import ConfigError
 from kernel.flags import Flags
+from kernel.profiles import AnswerProfile
+from kernel.rollout import Rollout
 from kernel.settings import Settings
 from kernel.store import Store
 from kernel.telemetry import Metrics
@@ -52,6 +55,7 @@ class Services:
     rationale: Reranker | None  # the extractive responder's sentence scorer, fine-tuned on scientific claims
     searcher: HybridSearcher
     flags: Flags
+    rollout: Rollout  # which answer profile each user gets (kernel.rollout)
     unit_vectors: EmbeddingScorer  # shared by every agent of this process: answer units' vectors, cached
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -77,10 +81,12 @@ class Services:
         flags = Flags(store, settings.flags_ttl_s)
         searcher = HybridSearcher(index, embedder, bm25, reranker, cfg, metrics, flags)
         return cls(settings, store, index, embedder, bm25, reranker, rationale, searcher, flags,
-                   EmbeddingScorer(embedder), metrics)
+                   Rollout(store, settings.flags_ttl_s), EmbeddingScorer(embedder), metrics)
 
-    def agent(self) -> Agent:
-        """The agent over these services: governed tools, models in the configured order, extractive last."""
+    def agent(self, profile: AnswerProfile | None = None, version: int = 0) -> Agent:
+        """The agent over these services: governed tools, models in the configured order, extractive last.
+        With a profile, its tuning, prompt, tools and providers replace the settings' (same models, index and
+        caches: a profile costs no extra memory)."""
         from agent.builtin_tools import default_registry
         from agent.extractive import CrossEncoderScorer, ExtractiveConfig, ExtractiveResponder
         from agent.governance import governed
@@ -89,8 +95,20 @@ class Services:
         from agent.runner import Agent, Router, embedding_support
         from agent.sentence_model import SentenceModel
 
-        s = self.settings
+        s = profile.apply(self.settings) if profile is not None else self.settings
+        searcher = self.searcher
+        if profile is not None:
+            cfg = SearchConfig.from_settings(s)
+            if cfg != self.searcher.config:
+                searcher = HybridSearcher(self.index, self.embedder, self.bm25, self.reranker, cfg, self.metrics,
+                                          self.flags)
         registry = default_registry(self.flags)
+        if s.tools is not None:
+            unknown = set(s.tools) - set(registry.tools)
+            if unknown:
+                raise ConfigError(f"unknown tool(s) in CAIRN_TOOLS: {', '.join(sorted(unknown))}")
+            for name in set(registry.tools) - set(s.tools):
+                registry.kill(name)  # not this profile's: refused like a switched-off tool
         handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
         support = embedding_support(self.unit_vectors)
         extractive = None
@@ -98,9 +116,9 @@ class Services:
             extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), self.unit_vectors,
                                              CrossEncoderScorer(self.rationale), SentenceModel.load(),
                                              ExtractiveConfig(k=s.answer_k))
-        models = [OpenAICompatibleResponder(p, registry, support, self.metrics) for p in s.llm_providers]
+        models = [OpenAICompatibleResponder(p, registry, support, self.metrics, s.prompt) for p in s.llm_providers]
         return Agent(Router(models, extractive, flags=self.flags), handle, self.store.catalogue, self.store.records,
-                     self.index, self.searcher, support, s, self.metrics)
+                     self.index, searcher, support, s, self.metrics, version)
 
     def close(self) -> None:
         self.index.close()

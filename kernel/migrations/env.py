@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import kernel.flags  # noqa: F401 (its table joins the metadata)
+# Their tables join the metadata.
+import kernel.flags
+import kernel.rollout  # noqa: F401
 from kernel.store.base import Base
 
 connection = context.config.attributes["connection"]

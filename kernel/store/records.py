@@ -84,6 +84,7 @@ class AnswerRow(Base):
     abstained: Mapped[bool] = mapped_column(default=False)
     body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     trace_id: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
 
 
 class ConversationRow(Base):
@@ -200,10 +201,10 @@ class Records:
 
     # answers and conversations
     def save_answer(self, answer_id: str, *, user_id: str, groups: Sequence[str], question: str, abstained: bool,
-                    body: dict[str, Any], trace_id: str) -> None:
+                    body: dict[str, Any], trace_id: str, profile: int = 0) -> None:
         with self.session() as s:
             s.add(AnswerRow(id=answer_id, user_id=user_id, groups=list(groups), question=question,
-                            abstained=abstained, body=body, trace_id=trace_id))
+                            abstained=abstained, body=body, trace_id=trace_id, profile=profile))
 
     def get_answer(self, answer_id: str) -> AnswerRow | None:
         with self.session() as s:
