@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -105,11 +109,28 @@ def _report(name: str, data: dict[str, Any], as_json: bool) -> None:
 
 
 def worker(concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 1,
-           loglevel: str = "INFO") -> None:
+           loglevel: str = "INFO",
+           metrics_port: Annotated[int | None, typer.Option(help="serve the pool's task metrics (Prometheus) on "
+                                                          "this port, summed over its processes")] = None,
+           metrics_host: Annotated[str, typer.Option(help="address for --metrics-port")] = "127.0.0.1") -> None:
     """Start a Celery ingestion worker (needs CAIRN_BROKER_URL)."""
     from ingest.tasks import run_worker
+    from kernel.telemetry import MULTIPROCESS_ENV
 
+    if metrics_port is not None and not os.environ.get(MULTIPROCESS_ENV):
+        # The pool's children count their tasks in files the parent sums; prometheus_client picks that mode
+        # when it is imported, so the command starts again with the folder set (a fresh one: no stale counts).
+        folder = tempfile.mkdtemp(prefix="cairn-worker-metrics-")
+        os.execve(sys.executable, sys.orig_argv,  # noqa: S606 (the same command line, no shell)
+                  {**os.environ, MULTIPROCESS_ENV: folder, _OWNED: folder})
     try:
-        run_worker(settings(), concurrency, loglevel)
+        run_worker(settings(), concurrency, loglevel, metrics_port, metrics_host)
     except CairnError as exc:
         raise fail(exc) from exc
+    finally:
+        owned = os.environ.get(_OWNED)
+        if owned and owned == os.environ.get(MULTIPROCESS_ENV):
+            shutil.rmtree(owned, ignore_errors=True)
+
+
+_OWNED = "CAIRN_WORKER_METRICS_DIR"  # the folder `cairn worker` made for itself, removed when it stops

@@ -31,12 +31,20 @@ from redis.exceptions import RedisError
 from ingest.parse import preload_parsers
 from ingest.pipeline import Prepared, ProcessFn, process_items
 from ingest.sources import SourceItem
-from kernel.errors import BrokerError, SwitchedOffError
+from kernel.errors import BrokerError, ConfigError, SwitchedOffError
 from kernel.flags import Flags
 from kernel.logs import configure_logging
 from kernel.settings import Settings
 from kernel.store import Store
-from kernel.telemetry import configure_tracing, extract_context, inject_context, tracer
+from kernel.telemetry import (
+    MULTIPROCESS_ENV,
+    Metrics,
+    configure_tracing,
+    exposed,
+    extract_context,
+    inject_context,
+    tracer,
+)
 from models.embed import Embedder, load_embedder
 
 TASK_NAME = "cairn.ingest.prepare_document"
@@ -52,6 +60,14 @@ class WorkerState:
     store: Store | None = None
     replies: redis.Redis | None = None
     switches: Flags | None = None
+    metrics: Metrics | None = None  # made in the child: with PROMETHEUS_MULTIPROC_DIR, written where the parent reads
+
+    def observe(self, outcome: str, seconds: float | None = None) -> None:
+        if self.metrics is None:
+            self.metrics = Metrics()
+        self.metrics.worker_tasks.labels(outcome).inc()
+        if seconds is not None:
+            self.metrics.worker_task_seconds.observe(seconds)
 
     def flags(self) -> Flags:
         if self.switches is None:
@@ -104,6 +120,7 @@ def make_celery(settings: Settings) -> Celery:
     @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator]
     def _init(**_: Any) -> None:
         configure_tracing("cairn-worker")
+        state.metrics = Metrics()
         preload_parsers()
         state.ready()
 
@@ -111,6 +128,7 @@ def make_celery(settings: Settings) -> Celery:
         def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
             # Called once the retries are spent: the coordinator learns of it at once, not at its deadline.
             message, reply_to = args
+            state.observe("failed")
             state.reply(reply_to, {"kind": "failed", "task_id": task_id, "document_id": message["document_id"],
                                    "error": f"worker_failed: {exc!r}"})
 
@@ -119,7 +137,14 @@ def make_celery(settings: Settings) -> Celery:
         retry_backoff_max=60, retry_jitter=True, max_retries=settings.max_attempts - 1,
     )
     def prepare_document(self: Any, message: dict[str, Any], reply_to: str) -> None:
-        task_id = str(self.request.id)
+        t0 = time.perf_counter()
+        outcome = "error"
+        try:
+            outcome = _prepare(str(self.request.id), message, reply_to)
+        finally:
+            state.observe(outcome, time.perf_counter() - t0)
+
+    def _prepare(task_id: str, message: dict[str, Any], reply_to: str) -> str:
         state.reply(reply_to, {"kind": "started", "task_id": task_id, "document_id": message["document_id"]})
         embedder, store = state.ready()
         try:
@@ -127,7 +152,7 @@ def make_celery(settings: Settings) -> Celery:
         except SwitchedOffError as exc:  # not retried: it stays off until an operator turns it back on
             state.reply(reply_to, {"kind": "failed", "task_id": task_id, "document_id": message["document_id"],
                                    "error": f"{exc.code}: {exc}"})
-            return
+            return "switched_off"
         # The coordinator's ingest job is this span's parent: one trace from `cairn ingest` to every worker.
         with tracer().start_as_current_span("ingest.document", context=extract_context(message.pop("trace", {})),
                                             kind=SpanKind.CONSUMER, attributes={"cairn.document":
@@ -138,6 +163,7 @@ def make_celery(settings: Settings) -> Celery:
                                                          for h, v in prepared.new_vectors.items()})
         state.reply(reply_to, {"kind": "done", "task_id": task_id, "document_id": message["document_id"],
                                "prepared": prepared.to_message()})
+        return "done"
 
     return app
 
@@ -261,8 +287,17 @@ class _Backoff:
         self.pause = min(self.pause * 2, 10.0)
 
 
-def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO") -> None:
+def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO", metrics_port: int | None = None,
+               metrics_host: str = "127.0.0.1") -> None:
+    """With `metrics_port`, the pool's task metrics are served there, summed over the children: the process
+    must have been started with PROMETHEUS_MULTIPROC_DIR set (`cairn worker --metrics-port` sees to it)."""
     app = make_celery(settings)
+    if metrics_port is not None:
+        if not os.environ.get(MULTIPROCESS_ENV):
+            raise ConfigError(f"worker metrics need {MULTIPROCESS_ENV} set before the process starts")
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, metrics_host, registry=exposed(Metrics()))
     app.worker_main([
         "worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--without-gossip",
         f"--hostname=cairn-{os.getpid()}@%h",

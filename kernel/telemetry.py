@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import platform
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info
+from prometheus_client.core import InfoMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from kernel.errors import ConfigError
 from kernel.version import cairn_version
@@ -51,13 +53,42 @@ class Metrics:
         self.ingest_chunks = Counter("cairn_ingest_chunks_total", "Chunks written to the index", registry=r)
         self.ingest_seconds = Histogram("cairn_ingest_job_seconds", "Ingestion job duration", registry=r,
                                         buckets=(1, 5, 15, 60, 300, 900, 3600, 14400))
-        self.worker_tasks = Counter("cairn_worker_tasks_total", "Celery ingestion tasks run by this worker",
+        self.worker_tasks = Counter("cairn_worker_tasks_total", "Celery ingestion task attempts by outcome (done, "
+                                    "switched_off, error: retried unless spent, failed: retries spent)",
                                     ["outcome"], registry=r)
+        self.worker_task_seconds = Histogram("cairn_worker_task_seconds", "Celery ingestion task duration",
+                                             registry=r, buckets=(0.1, 0.5, 1, 2.5, 5, 15, 60, 300))
         self.reads = Counter("cairn_content_reads_total", "Reads of indexed content for a principal",
                              ["channel"], registry=r)
         # Which build answers: a rollout is visible on the dashboard as the version label changes.
         self.build = Info("cairn_build", "The running Cairn build", registry=r)
         self.build.info({"version": cairn_version(), "python": platform.python_version()})
+
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class _BuildInfo(Collector):
+    """`cairn_build_info` for a multi-process exposition (an Info metric lives in one process only)."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield InfoMetricFamily("cairn_build", "The running Cairn build",
+                               value={"version": cairn_version(), "python": platform.python_version()})
+
+
+def exposed(metrics: Metrics) -> CollectorRegistry:
+    """What a /metrics endpoint serves: this process's metrics, or, when the process was started with
+    PROMETHEUS_MULTIPROC_DIR (a worker's pool of children), every process's values summed from the files
+    they write there."""
+    path = os.environ.get(MULTIPROCESS_ENV)
+    if not path:
+        return metrics.registry
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path)  # type: ignore[no-untyped-call]
+    registry.register(_BuildInfo())
+    return registry
 
 
 def tracer() -> Tracer:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -116,7 +117,8 @@ def test_a_served_answer_is_one_trace_from_request_to_search(tmp_path: Path, emb
     assert "25 days" not in log.read_text()  # no document text in the logs
 
 
-def test_a_worker_continues_the_ingest_trace(tmp_path: Path, services: Services, receiver: Receiver) -> None:
+def test_a_worker_continues_the_ingest_trace_and_counts_its_tasks(tmp_path: Path, services: Services,
+                                                                  receiver: Receiver) -> None:
     broker = ensure_redis() + "/6"
     queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
     s = services.settings.model_copy(update={"broker_url": broker, "queue": queue})
@@ -129,8 +131,11 @@ def test_a_worker_continues_the_ingest_trace(tmp_path: Path, services: Services,
            "CAIRN_BROKER_URL": broker, "CAIRN_QUEUE": queue, "CAIRN_TORCH_THREADS": "1"}
     log = tmp_path / "worker.log"
     with log.open("wb") as fh:
-        worker = subprocess.Popen([CAIRN, "worker", "-c", "1"], env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        # Two pool processes: the metrics endpoint (the parent's) must sum what each child counted.
+        port = free_port()
+        metric_dirs = set(Path(tempfile.gettempdir()).glob("cairn-worker-metrics-*"))
+        worker = subprocess.Popen([CAIRN, "worker", "-c", "2", "--metrics-port", str(port)], env=env, stdout=fh,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     app = make_celery(s)
     # The coordinator's own job span: a fixed context stands in for it, so the test knows the ids to expect.
     job = SpanContext(trace_id=int(uuid.uuid4().hex, 16), span_id=int(uuid.uuid4().hex[:16], 16), is_remote=False,
@@ -146,8 +151,12 @@ def test_a_worker_continues_the_ingest_trace(tmp_path: Path, services: Services,
         assert report.failed == 0 and report.added == 3, report.failures
         spans = receiver.wait_for(lambda sp: sum(x.name == "ingest.document" and x.trace_id == tid
                                                  for x in sp) >= 3)
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     finally:
         stop_group(worker)
+    assert not set(Path(tempfile.gettempdir()).glob("cairn-worker-metrics-*")) - metric_dirs  # removed at exit
+    assert 'cairn_worker_tasks_total{outcome="done"} 3.0' in scraped, scraped
+    assert "cairn_worker_task_seconds_count 3.0" in scraped and "cairn_build_info{" in scraped
     mine = [x for x in spans if x.trace_id == tid]
     docs = [x for x in mine if x.name == "ingest.document"]
     # Each document hangs under the coordinator's job: our span, or the `ingest.job` span that `ingest` opens
