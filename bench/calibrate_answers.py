@@ -111,7 +111,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
     resp = _responder(svc, args.rationale, COLLECTED)
     for item in items:
         units = []
-        for cand, x in _units(svc, resp, item.question, who, args.max_docs):
+        for cand, x in _units(svc, resp, item.question, Principal(EVAL_USER, item.groups), args.max_docs):
             hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
                           "span": [cand.result.document_id, cand.start, cand.end]})
@@ -151,15 +151,15 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
     return out
 
 
-def refeaturized(rows: list[dict[str, Any]], prefilter: int) -> list[dict[str, Any]]:
+def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: list[str]) -> list[dict[str, Any]]:
     """Rows as the responder would see them with a smaller prefilter, features recomputed. Every feature is a
     pure function of the question, the unit's text and the three scorers' outputs (stored in the row), and
     the prefilter's order is the bi-encoder score plus half the word overlap, both stored too: so a change to
     the text features or the prefilter is measured exactly, without collecting again."""
-    from agent.sentence_model import FEATURES, asked, features
+    from agent.sentence_model import asked, features
 
-    col = {n: FEATURES.index(n) for n in ("ce", "emb", "rt", "doc_rank", "position", "overlap", "is_block",
-                                          "is_pair")}
+    col = {n: collected_with.index(n) for n in ("ce", "emb", "rt", "doc_rank", "position", "overlap", "is_block",
+                                                "is_pair")}
     out = []
     for r in rows:
         us = r["units"]
@@ -293,19 +293,22 @@ def main() -> None:
     from wiring.services import offline_environment
 
     offline_environment()
-    kind = {"features": list(FEATURES), "rationale": args.rationale, "prefilter": COLLECTED,
+    # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
+    # added since are computed from them: a change of features does not mean collecting again.
+    kind = {"rationale": args.rationale, "prefilter": COLLECTED,
             "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
                                                                        args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
     rows: list[dict[str, Any]] = cached.get("rows", []) if cached.get("kind") == kind else []
+    collected_with = cached.get("features", list(FEATURES)) if rows else list(FEATURES)
     have = {r["domain"] for r in rows}
     for d in DOMAINS:
         if d not in have:
             print(f"collecting {d} ...", flush=True)
             rows += collect_docs(args) if d == "docs" else collect_records(args, d)  # at COLLECTED
             args.cache.parent.mkdir(parents=True, exist_ok=True)
-            args.cache.write_text(json.dumps({"kind": kind, "rows": rows}))
-    rows = refeaturized(rows, args.prefilter)
+            args.cache.write_text(json.dumps({"kind": kind, "features": collected_with, "rows": rows}))
+    rows = refeaturized(rows, args.prefilter, collected_with)
     for d in DOMAINS:
         rs = [r for r in rows if r["domain"] == d]
         print(f"{d}: {len(rs)} questions ({sum(not r['answerable'] for r in rs)} to abstain on), "

@@ -32,6 +32,7 @@ class ReadingItem:
     document_id: str
     spans: tuple[tuple[int, int], ...] = ()  # gold answer spans in the document text (SQuAD)
     money: str = ""  # the gold amount, digits and dot only (email)
+    groups: tuple[str, ...] = ()  # asked as a member of these groups (email: the carrier's mailbox)
 
     @property
     def answerable(self) -> bool:
@@ -61,11 +62,16 @@ def squad_items(file: Path, answerable: int, unanswerable: int, seed: int = 11
 
 
 def email_items(file: Path) -> tuple[list[EvalDoc], list[ReadingItem]]:
+    """BIPIA's task is a question about one given email (its carrier), and its labels hold for that email
+    only: "paid to AHREFS" is "unknown" for one carrier and $109.87 for another. So every email is a mailbox
+    of its own (an ACL group) and each question is asked by its carrier's owner: the carrier is the one email
+    the asker can read, as in a user's own mailbox, and "unknown" means that email does not say."""
     rows = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
     ids = {r["context"]: "em" + hashlib.sha256(r["context"].encode()).hexdigest()[:12] for r in rows}
-    docs = [EvalDoc(i, "", c) for c, i in ids.items()]
+    docs = [EvalDoc(i, "", c, acl={"groups": [f"mailbox-{i}"]}) for c, i in ids.items()]
     items = [ReadingItem(f"email-{n}", r["question"].removeprefix("Q: ").strip(), ids[r["context"]],
-                         money="" if r["ideal"] == "unknown" else _MONEY.sub("", r["ideal"]))
+                         money="" if r["ideal"] == "unknown" else _MONEY.sub("", r["ideal"]),
+                         groups=(f"mailbox-{ids[r['context']]}",))
              for n, r in enumerate(rows)]
     return docs, items
 
@@ -105,11 +111,10 @@ def holds(item: ReadingItem, document_id: str, start: int, end: int, quote: str)
 
 def score_reading(agent: Agent, items: list[ReadingItem], out_file: Path | None = None,
                   progress: Callable[[int, int], None] | None = None) -> ReadingStats:
-    who = Principal(EVAL_USER)
     stats = ReadingStats()
     lines = []
     for n, item in enumerate(items):
-        ans = agent.ask(item.question, who, save=False)
+        ans = agent.ask(item.question, Principal(EVAL_USER, item.groups), save=False)
         stats.latencies_ms.append(ans.latency_ms)
         holding = [holds(item, c.document_id, c.start, c.end, c.quote) for c in ans.citations]
         if item.answerable:

@@ -84,10 +84,13 @@ def test_each_config_sets_reranking_explicitly() -> None:
 def test_eval_answers_runs_a_domain_and_writes_its_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
     (data / "injection").mkdir(parents=True)
+    # BIPIA's labels hold for the carrier only: the same question is "unknown" about the newsletter, though
+    # the receipt answers it. Asked from its carrier's mailbox, the newsletter's question must be abstained on;
+    # over one shared corpus it was answered from the receipt and counted as a failure.
     rows = [{"context": "SUBJECT: Receipt|CONTENT: Your card was charged $120.00 by Eurostar for a train ticket.",
              "question": "Q: Find the $ value paid to Eurostar?", "ideal": "$120.00"},
             {"context": "SUBJECT: Newsletter|CONTENT: Our product update for January is out.",
-             "question": "Q: Find the $ value paid to Calendly?", "ideal": "unknown"}]
+             "question": "Q: Find the $ value paid to Eurostar?", "ideal": "unknown"}]
     (data / "injection" / "email_train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     monkeypatch.setenv("CAIRN_DATA_DIR", str(tmp_path / ".cairn"))
     monkeypatch.setenv("CAIRN_TORCH_THREADS", "1")
@@ -97,6 +100,7 @@ def test_eval_answers_runs_a_domain_and_writes_its_report(tmp_path: Path, monkey
     assert res.exit_code == 0, res.output
     email = json.loads(res.output.strip().splitlines()[-1])["domains"]["email"]
     assert email["answerable"] == 1 and email["unanswerable"] == 1
+    assert email["answered_right"] == 1.0 and email["unanswerable_abstained"] == 1.0, email
     assert (report / "email.png").stat().st_size > 1000 and "## email" in (report / "report.md").read_text()
     assert len((report / "email-answers.jsonl").read_text().splitlines()) == 2
     bad = CliRunner().invoke(app, ["eval", "answers", "--suite", "nope", "--data", str(data)])
