@@ -53,6 +53,21 @@ class EmbeddingScorer:
         q = self._e.embed_query(question)
         return [float(x) for x in self.vectors(sentences) @ q]
 
+    def score_units(self, question: str, texts: Sequence[str], parts: dict[int, tuple[int, int]]) -> list[float]:
+        """Like `score`, but a unit made of two others (`parts`: its index -> theirs) is scored by the
+        normalized sum of their vectors, not embedded itself: pairs of sentences are half the units and two
+        thirds of the text, and embedding them was most of an answer's time on long documents."""
+        if not texts:
+            return []
+        own = [i for i in range(len(texts)) if i not in parts]
+        vecs = np.zeros((len(texts), self._e.dim), dtype=np.float32)
+        if own:
+            vecs[own] = self.vectors([texts[i] for i in own])
+        for i, (a, b) in parts.items():
+            v = vecs[a] + vecs[b]
+            vecs[i] = v / max(float(np.linalg.norm(v)), 1e-9)
+        return [float(x) for x in vecs @ self._e.embed_query(question)]
+
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             known = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
@@ -130,7 +145,8 @@ class ExtractiveResponder:
         overlap rank every unit; only the model's best `prefilter` go on to the two cross-encoder passes, which are
         most of an answer's latency and change nothing for units far down that list."""
         texts = [c.probe for c in cands]
-        bi = self.bi.score(question, texts)
+        bi = (self.bi.score_units(question, texts, pair_parts(cands)) if isinstance(self.bi, EmbeddingScorer)
+              else self.bi.score(question, texts))
         q = content_words(question)
         cheap = [b + 0.5 * len(q & content_words(t)) / max(len(q), 1) for b, t in zip(bi, texts, strict=True)]
         keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.model.prefilter])
@@ -140,6 +156,19 @@ class ExtractiveResponder:
                         [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
                         [c.kind for c in kept])
         return kept, rows
+
+
+def pair_parts(cands: Sequence[Candidate]) -> dict[int, tuple[int, int]]:
+    """Each pair unit whose two sentences are candidates too: pair index -> (first, second) index."""
+    at = {(c.result.document_id, c.start): i for i, c in enumerate(cands) if c.kind == "sentence"}
+    ending = {(c.result.document_id, c.end): i for i, c in enumerate(cands) if c.kind == "sentence"}
+    out = {}
+    for i, c in enumerate(cands):
+        if c.kind == "pair":
+            a, b = at.get((c.result.document_id, c.start)), ending.get((c.result.document_id, c.end))
+            if a is not None and b is not None and a != b:
+                out[i] = (a, b)
+    return out
 
 
 def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str]

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer
+from agent.extractive import EmbeddingScorer, candidates, pair_parts
 from agent.runner import Agent
+from agent.tool_results import Passage
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
@@ -225,6 +226,41 @@ def test_answer_units_are_embedded_once_per_process(embedder: Embedder) -> None:
     scorer.score("x", ["A fourth unit pushes out the least recently used one."])
     scorer.score("x", [units[2]])
     assert embedded[-1] == units[2]  # it had been evicted, so it is embedded again
+
+
+def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
+    text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
+    passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
+    cands = candidates([passage], max_docs=2, min_chars=10, flagged=set())
+    kinds = [c.kind for c in cands]
+    assert sorted(kinds) == ["pair", "sentence", "sentence"]
+    parts = pair_parts(cands)
+    pair = kinds.index("pair")
+    assert set(parts) == {pair} and {cands[i].text for i in parts[pair]} == {c.text for c in cands
+                                                                            if c.kind == "sentence"}
+    embedded: list[str] = []
+
+    class Counting:
+        name, dim, max_tokens = embedder.name, embedder.dim, embedder.max_tokens
+
+        def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+            embedded.extend(texts)
+            return embedder.embed_documents(texts)
+
+        def embed_query(self, q: str) -> np.ndarray:
+            return embedder.embed_query(q)
+
+        def token_spans(self, t: str) -> list[tuple[int, int]]:
+            return embedder.token_spans(t)
+
+    texts = [c.probe for c in cands]
+    scores = EmbeddingScorer(Counting()).score_units("How do I get downtown from the airport?", texts, parts)
+    assert cands[pair].text not in embedded and len(embedded) == 2  # the pair itself is never embedded
+    a, b = embedder.embed_documents([texts[i] for i in parts[pair]])
+    q = embedder.embed_query("How do I get downtown from the airport?")
+    assert scores[pair] == pytest.approx(float((a + b) @ q / np.linalg.norm(a + b)), abs=2e-3)
+    # Close to what embedding the pair would give: the feature the answer model reads moves little.
+    assert scores[pair] == pytest.approx(float(embedder.embed_documents([texts[pair]])[0] @ q), abs=0.05)
 
 
 def test_gullible_model_cannot_cause_side_effects(corpus_services: Services) -> None:
