@@ -200,23 +200,27 @@ def test_endless_tool_loop_is_stopped(corpus_services: Services) -> None:
     assert corpus_services.metrics.registry.get_sample_value("cairn_runs_stopped_total", {"reason": "loop"})
 
 
+class Counting:
+    """The real embedder, noting every text it embeds."""
+
+    def __init__(self, embedder: Embedder, seen: list[str]) -> None:
+        self.e, self.seen = embedder, seen
+        self.name, self.dim, self.max_tokens = embedder.name, embedder.dim, embedder.max_tokens
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return self.e.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.e.embed_query(text)
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        return self.e.token_spans(text)
+
+
 def test_answer_units_are_embedded_once_per_process(embedder: Embedder) -> None:
     embedded: list[str] = []
-
-    class Counting:
-        name, dim, max_tokens = embedder.name, embedder.dim, embedder.max_tokens
-
-        def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-            embedded.extend(texts)
-            return embedder.embed_documents(texts)
-
-        def embed_query(self, text: str) -> np.ndarray:
-            return embedder.embed_query(text)
-
-        def token_spans(self, text: str) -> list[tuple[int, int]]:
-            return embedder.token_spans(text)
-
-    scorer = EmbeddingScorer(Counting(), cache_size=3)
+    scorer = EmbeddingScorer(Counting(embedder, embedded), cache_size=3)
     units = ["Employees get 25 days of paid leave.", "The cafeteria opens at 11:30.", "Salaries are reviewed in May."]
     first = scorer.score("How much leave?", units)
     assert embedded == units
@@ -239,25 +243,12 @@ def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embe
     assert set(parts) == {pair} and {cands[i].text for i in parts[pair]} == {c.text for c in cands
                                                                             if c.kind == "sentence"}
     embedded: list[str] = []
-
-    class Counting:
-        name, dim, max_tokens = embedder.name, embedder.dim, embedder.max_tokens
-
-        def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-            embedded.extend(texts)
-            return embedder.embed_documents(texts)
-
-        def embed_query(self, q: str) -> np.ndarray:
-            return embedder.embed_query(q)
-
-        def token_spans(self, t: str) -> list[tuple[int, int]]:
-            return embedder.token_spans(t)
-
     texts = [c.probe for c in cands]
-    scores = EmbeddingScorer(Counting()).score_units("How do I get downtown from the airport?", texts, parts)
+    question = "How do I get downtown from the airport?"
+    scores = EmbeddingScorer(Counting(embedder, embedded)).score_units(question, texts, parts)
     assert cands[pair].text not in embedded and len(embedded) == 2  # the pair itself is never embedded
     a, b = embedder.embed_documents([texts[i] for i in parts[pair]])
-    q = embedder.embed_query("How do I get downtown from the airport?")
+    q = embedder.embed_query(question)
     assert scores[pair] == pytest.approx(float((a + b) @ q / np.linalg.norm(a + b)), abs=2e-3)
     # Close to what embedding the pair would give: the feature the answer model reads moves little.
     assert scores[pair] == pytest.approx(float(embedder.embed_documents([texts[pair]])[0] @ q), abs=0.05)
