@@ -48,10 +48,7 @@ class EmbeddingScorer:
         self._lock = threading.Lock()
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
-        if not sentences:
-            return []
-        q = self._e.embed_query(question)
-        return [float(x) for x in self.vectors(sentences) @ q]
+        return self.score_units(question, sentences, {})
 
     def score_units(self, question: str, texts: Sequence[str], parts: dict[int, tuple[int, int]]) -> list[float]:
         """Like `score`, but a unit made of two others (`parts`: its index -> theirs) is scored by the
@@ -111,7 +108,7 @@ class ExtractiveResponder:
 
     name = "extractive"
 
-    def __init__(self, cross: SentenceScorer, bi: SentenceScorer, rationale: SentenceScorer, model: SentenceModel,
+    def __init__(self, cross: SentenceScorer, bi: EmbeddingScorer, rationale: SentenceScorer, model: SentenceModel,
                  config: ExtractiveConfig) -> None:
         self.cross, self.bi, self.rationale, self.model, self.config = cross, bi, rationale, model, config
 
@@ -145,8 +142,7 @@ class ExtractiveResponder:
         overlap rank every unit; only the model's best `prefilter` go on to the two cross-encoder passes, which are
         most of an answer's latency and change nothing for units far down that list."""
         texts = [c.probe for c in cands]
-        bi = (self.bi.score_units(question, texts, pair_parts(cands)) if isinstance(self.bi, EmbeddingScorer)
-              else self.bi.score(question, texts))
+        bi = self.bi.score_units(question, texts, pair_parts(cands))
         q = content_words(question)
         cheap = [b + 0.5 * len(q & content_words(t)) / max(len(q), 1) for b, t in zip(bi, texts, strict=True)]
         keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.model.prefilter])

@@ -63,8 +63,8 @@ class WorkerState:
     metrics: Metrics | None = None  # made in the child: with PROMETHEUS_MULTIPROC_DIR, written where the parent reads
 
     def observe(self, outcome: str, seconds: float | None = None) -> None:
-        if self.metrics is None:
-            self.metrics = Metrics()
+        if self.metrics is None:  # set by worker_process_init: only a pool child runs tasks
+            return
         self.metrics.worker_tasks.labels(outcome).inc()
         if seconds is not None:
             self.metrics.worker_task_seconds.observe(seconds)
