@@ -1,6 +1,6 @@
 """Fit the extractive responder's answer model on a mix of domains, none favoured, and report how it carries over.
 
-    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale]
+    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale] [--rescore FOLD0 FOLD1]
 
 Domains (training data only): SciFact training claims (a quarter with their evidence ACL-restricted: those must
 be abstained on), SQuAD 2.0 training questions over their articles' paragraphs (answerable and the
@@ -11,15 +11,17 @@ gold rationale sentence)?
 
 The logistic model is fitted with every domain weighted equally. Reported: leave-one-domain-out (fit and pick
 thresholds on three domains, score the fourth — the figure that says how the model does on a kind of text it
-never saw) and 2-fold cross-validation within the pooled set. With --write the model fitted on all domains, at
-the thresholds that are best on average over the domains' cross-validated scores, goes to
-agent/sentence_model.json.
+never saw) and 2-fold cross-validation within the pooled set, folds by source (`eval.domains.fold`: a claim, a
+SQuAD article, a mailbox, a docs file). The rationale scorer is trained on these rows too, so its scores on them
+are in-sample; `--rescore` replaces them with the scores of the two fold models of
+bench/train_rationale_scorer.py, each row scored by the one that never saw its source. With --write the model
+fitted on all domains, at the thresholds that are best on average over the domains' cross-validated scores,
+goes to agent/sentence_model.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import shutil
@@ -28,12 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from eval.domains import fold
+
 DOMAINS = ("scifact", "squad", "email", "docs")
 COLLECTED = 16  # units per question that reach the cross-encoders while collecting
-
-
-def _h(s: str) -> int:
-    return int(hashlib.sha256(s.encode()).hexdigest()[:8], 16)
 
 
 def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
@@ -67,10 +67,10 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
     return list(zip(kept, rows, strict=True))
 
 
-def _row(domain: str, qid: str, question: str, answerable: bool, need: int, units: list[dict[str, Any]]
-         ) -> dict[str, Any]:
+def _row(domain: str, qid: str, question: str, answerable: bool, need: int, units: list[dict[str, Any]],
+         group: str) -> dict[str, Any]:
     return {"domain": domain, "id": qid, "question": question, "answerable": answerable, "need": need,
-            "units": units}
+            "units": units, "group": group}
 
 
 def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any]]:
@@ -102,7 +102,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
                 units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
                               "probe": cand.probe, "span": [cand.result.document_id, cand.start, cand.end]})
-            out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units))
+            out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units, c.id))
         svc.close()
         return out
     docs, items = (squad_items(args.squad, args.squad_answerable, args.squad_unanswerable, seed=7)
@@ -115,7 +115,8 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
             hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
                           "span": [cand.result.document_id, cand.start, cand.end]})
-        out.append(_row(domain, item.id, item.question, item.answerable, 1, units))
+        out.append(_row(domain, item.id, item.question, item.answerable, 1, units,
+                        item.document_id.split("-")[0]))
     svc.close()
     return out
 
@@ -146,7 +147,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
             units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
                           "span": [cand.result.document_id, cand.start, cand.end]})
-        out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units))
+        out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units, q.file or q.id))
     svc.close()
     return out
 
@@ -172,6 +173,24 @@ def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: lis
                       ["pair" if u["x"][col["is_pair"]] else "row" if u["x"][col["is_block"]] else "sentence"
                        for u in us])
         out.append({**r, "units": [{**u, "x": x} for u, x in zip(us, xs, strict=True)]})
+    return out
+
+
+def rescored(rows: list[dict[str, Any]], models: list[Path], rt_col: int) -> list[dict[str, Any]]:
+    """Rows whose rationale scores come from the fold model that was not trained on the row's source."""
+    from agent.sentence_model import asked
+    from models.cross_encoder import OnnxCrossEncoder
+
+    scorers = [OnnxCrossEncoder(m, 2) for m in models]
+    out = []
+    for n, r in enumerate(rows):
+        if n % 100 == 0:
+            print(f"rescoring {n}/{len(rows)}", flush=True)
+        probes = [u.get("probe") or u["text"] for u in r["units"]]
+        scores = scorers[fold(r["group"])].score(asked(r["question"]), probes) or []
+        us = [{**u, "x": [*u["x"][:rt_col], v / 10, *u["x"][rt_col + 1:]]}
+              for u, v in zip(r["units"], scores, strict=True)]
+        out.append({**r, "units": us})
     return out
 
 
@@ -286,6 +305,9 @@ def main() -> None:
                     help="units that reach the cross-encoders (at most the 16 collected)")
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
+    ap.add_argument("--rescore", type=Path, nargs=2, metavar=("FOLD0", "FOLD1"),
+                    help="score the units with these fold models of bench/train_rationale_scorer.py (each row "
+                         "by the one that did not see its source) instead of the collected rationale scores")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
@@ -308,6 +330,8 @@ def main() -> None:
             rows += collect_docs(args) if d == "docs" else collect_records(args, d)  # at COLLECTED
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             args.cache.write_text(json.dumps({"kind": kind, "features": collected_with, "rows": rows}))
+    if args.rescore:
+        rows = rescored(rows, args.rescore, collected_with.index("rt"))
     rows = refeaturized(rows, args.prefilter, collected_with)
     for d in DOMAINS:
         rs = [r for r in rows if r["domain"] == d]
@@ -325,8 +349,8 @@ def main() -> None:
         g, _ = best_point(train, w, b)
         lodo[d] = evaluate([r for r in rows if r["domain"] == d], w, b, *g)[d]
         print(f"  {d:8s} at {g}: {fmt(lodo[d])}")
-    print("\n2-fold cross-validation, pooled (folds by question id hash):")
-    folds = [[r for r in rows if _h(r["id"]) % 2 == k] for k in (0, 1)]
+    print("\n2-fold cross-validation, pooled (folds by source: claim, article, mailbox, file):")
+    folds = [[r for r in rows if fold(r["group"]) == k] for k in (0, 1)]
     fitted = [fit(folds[1 - k]) for k in (0, 1)]
     cv_at: dict[tuple[float, float, int], dict[str, dict[str, float]]] = {}
     for g in GRID:
@@ -347,7 +371,9 @@ def main() -> None:
             "select_threshold": sel, "abstain_threshold": abst, "max_sentences": mu, "max_docs": args.max_docs,
             "prefilter": args.prefilter,
             "fitted_on": "SciFact train claims, SQuAD 2.0 train questions, BIPIA email QA, docs dev set; "
-                         f"domains weighted equally; rationale scorer {'on' if args.rationale else 'off'}",
+                         "domains weighted equally; rationale scores "
+                         + ("out of fold (bench/train_rationale_scorer.py --fold 0/1)" if args.rescore
+                            else "from the shipped scorer" if args.rationale else "off"),
             "cv": {d: {m: round(v, 4) for m, v in e.items()} for d, e in cv_at[g_best].items()},
             "leave_one_domain_out": {d: {m: round(v, 4) for m, v in e.items()} for d, e in lodo.items()},
         }, indent=2) + "\n")
