@@ -1,6 +1,6 @@
 """Fit the extractive responder's answer model on a mix of domains, none favoured, and report how it carries over.
 
-    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale] [--rescore FOLD0 FOLD1]
+    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale]
 
 Domains (training data only): SciFact training claims (a quarter with their evidence ACL-restricted: those must
 be abstained on), SQuAD 2.0 training questions over their articles' paragraphs (answerable and the
@@ -12,11 +12,9 @@ gold rationale sentence)?
 The logistic model is fitted with every domain weighted equally. Reported: leave-one-domain-out (fit and pick
 thresholds on three domains, score the fourth — the figure that says how the model does on a kind of text it
 never saw) and 2-fold cross-validation within the pooled set, folds by source (`eval.domains.fold`: a claim, a
-SQuAD article, a mailbox, a docs file). The rationale scorer is trained on these rows too, so its scores on them
-are in-sample; `--rescore` replaces them with the scores of the two fold models of
-bench/train_rationale_scorer.py, each row scored by the one that never saw its source. With --write the model
-fitted on all domains, at the thresholds that are best on average over the domains' cross-validated scores,
-goes to agent/sentence_model.json.
+SQuAD article, a mailbox, a docs file), so no question is scored by a model fitted on a sibling question about
+the same paragraph. With --write the model fitted on all domains, at the thresholds that are best on average
+over the domains' cross-validated scores, goes to agent/sentence_model.json.
 """
 
 from __future__ import annotations
@@ -176,24 +174,6 @@ def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: lis
     return out
 
 
-def rescored(rows: list[dict[str, Any]], models: list[Path], rt_col: int) -> list[dict[str, Any]]:
-    """Rows whose rationale scores come from the fold model that was not trained on the row's source."""
-    from agent.sentence_model import asked
-    from models.cross_encoder import OnnxCrossEncoder
-
-    scorers = [OnnxCrossEncoder(m, 2) for m in models]
-    out = []
-    for n, r in enumerate(rows):
-        if n % 100 == 0:
-            print(f"rescoring {n}/{len(rows)}", flush=True)
-        probes = [u.get("probe") or u["text"] for u in r["units"]]
-        scores = scorers[fold(r["group"])].score(asked(r["question"]), probes) or []
-        us = [{**u, "x": [*u["x"][:rt_col], v / 10, *u["x"][rt_col + 1:]]}
-              for u, v in zip(r["units"], scores, strict=True)]
-        out.append({**r, "units": us})
-    return out
-
-
 def fit(rows: list[dict[str, Any]], l2: float = 1e-3, steps: int = 4000) -> tuple[np.ndarray, float]:
     """Logistic regression, every domain weighing the same in total, features standardized for the descent
     and the weights mapped back to raw features."""
@@ -305,9 +285,6 @@ def main() -> None:
                     help="units that reach the cross-encoders (at most the 16 collected)")
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
-    ap.add_argument("--rescore", type=Path, nargs=2, metavar=("FOLD0", "FOLD1"),
-                    help="score the units with these fold models of bench/train_rationale_scorer.py (each row "
-                         "by the one that did not see its source) instead of the collected rationale scores")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
@@ -330,8 +307,6 @@ def main() -> None:
             rows += collect_docs(args) if d == "docs" else collect_records(args, d)  # at COLLECTED
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             args.cache.write_text(json.dumps({"kind": kind, "features": collected_with, "rows": rows}))
-    if args.rescore:
-        rows = rescored(rows, args.rescore, collected_with.index("rt"))
     rows = refeaturized(rows, args.prefilter, collected_with)
     for d in DOMAINS:
         rs = [r for r in rows if r["domain"] == d]
@@ -371,9 +346,7 @@ def main() -> None:
             "select_threshold": sel, "abstain_threshold": abst, "max_sentences": mu, "max_docs": args.max_docs,
             "prefilter": args.prefilter,
             "fitted_on": "SciFact train claims, SQuAD 2.0 train questions, BIPIA email QA, docs dev set; "
-                         "domains weighted equally; rationale scores "
-                         + ("out of fold (bench/train_rationale_scorer.py --fold 0/1)" if args.rescore
-                            else "from the shipped scorer" if args.rationale else "off"),
+                         f"domains weighted equally; rationale scorer {'on' if args.rationale else 'off'}",
             "cv": {d: {m: round(v, 4) for m, v in e.items()} for d, e in cv_at[g_best].items()},
             "leave_one_domain_out": {d: {m: round(v, 4) for m, v in e.items()} for d, e in lodo.items()},
         }, indent=2) + "\n")

