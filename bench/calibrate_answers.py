@@ -113,6 +113,8 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
             hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
                           "span": [cand.result.document_id, cand.start, cand.end]})
+        # A SQuAD paragraph is "sq<article>-<paragraph>" (eval.reading): the source is the article. An email's
+        # id has no "-": the source is the mailbox.
         out.append(_row(domain, item.id, item.question, item.answerable, 1, units,
                         item.document_id.split("-")[0]))
     svc.close()
@@ -172,6 +174,11 @@ def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: lis
                        for u in us])
         out.append({**r, "units": [{**u, "x": x} for u, x in zip(us, xs, strict=True)]})
     return out
+
+
+def cv_folds(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The two cross-validation folds, by source: questions about one article, mailbox or file stay together."""
+    return [[r for r in rows if fold(r["group"]) == k] for k in (0, 1)]
 
 
 def fit(rows: list[dict[str, Any]], l2: float = 1e-3, steps: int = 4000) -> tuple[np.ndarray, float]:
@@ -294,7 +301,8 @@ def main() -> None:
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
-    kind = {"rationale": args.rationale, "prefilter": COLLECTED,
+    # "rows": the row layout; rows collected before they carried their source are collected again.
+    kind = {"rows": "with-source", "rationale": args.rationale, "prefilter": COLLECTED,
             "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
                                                                        args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
@@ -325,7 +333,7 @@ def main() -> None:
         lodo[d] = evaluate([r for r in rows if r["domain"] == d], w, b, *g)[d]
         print(f"  {d:8s} at {g}: {fmt(lodo[d])}")
     print("\n2-fold cross-validation, pooled (folds by source: claim, article, mailbox, file):")
-    folds = [[r for r in rows if fold(r["group"]) == k] for k in (0, 1)]
+    folds = cv_folds(rows)
     fitted = [fit(folds[1 - k]) for k in (0, 1)]
     cv_at: dict[tuple[float, float, int], dict[str, dict[str, float]]] = {}
     for g in GRID:

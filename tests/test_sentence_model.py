@@ -81,3 +81,14 @@ def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:
     assert asked("How do I reset my password?") == "How do I reset my password?"
     assert asked("Explain the leave policy. Keep it short.") == "Explain the leave policy. Keep it short."
     assert asked("What is SSO? And how do I enable it?") == "What is SSO? And how do I enable it?"
+
+
+def test_calibration_folds_keep_a_source_whole() -> None:
+    """Sibling questions about one SQuAD article (or mailbox, or file) land in one fold: a fold's model is never
+    scored on a paragraph it was fitted on (the folds were by question id before)."""
+    from bench.calibrate_answers import cv_folds
+
+    rows = [{"id": f"q{a}-{n}", "group": f"sq{a}"} for a in range(10) for n in range(20)]
+    zero, one = cv_folds(rows)
+    assert zero and one and len(zero) + len(one) == len(rows)
+    assert not {r["group"] for r in zero} & {r["group"] for r in one}
