@@ -150,7 +150,7 @@ class ExtractiveResponder:
         rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
                         [c.doc_rank for c in kept],
                         [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
-                        [c.kind for c in kept])
+                        [c.kind for c in kept], [(c.result.document_id, c.start, c.end) for c in kept])
         return kept, rows
 
 

@@ -2,11 +2,12 @@
 
 Features come from a bi-encoder (bge cosine), the general-purpose ms-marco cross-encoder, and the
 rationale scorer (that cross-encoder fine-tuned on the SciFact training rationales by
-bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), plus position, overlap, the
-unit's kind and an answer-type signal (a question asking for an amount, a date, a count or a person, a
-unit holding one). The weights and
-both thresholds are fitted by bench/calibrate_answers.py on four domains weighted equally — SciFact claims,
-SQuAD 2.0 questions, BIPIA's email questions, the docs dev set — and stored in sentence_model.json.
+bench/train_rationale_scorer.py, stored in rationale_model/ beside this file), each also as a unit's lead
+over the best unit it does not overlap (a unit that alone scores high is likelier right than the best of
+several alike), plus position, overlap, the unit's kind and an answer-type signal (a question asking for an
+amount, a date, a count or a person, a unit holding one). The weights and both thresholds are fitted by
+bench/calibrate_answers.py on four domains weighted equally — SciFact claims, SQuAD 2.0 questions, BIPIA's
+email questions, the docs dev set — and stored in sentence_model.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ MODEL_FILE = Path(__file__).parent / "sentence_model.json"
 RATIONALE_MODEL_DIR = Path(__file__).parent / "rationale_model"
 FEATURES = ("ce", "emb", "ce_gap", "emb_gap", "ce_rank", "emb_rank", "doc_rank", "position", "overlap",
             "length", "rt", "rt_gap", "rt_rank", "is_block", "is_pair", "type_match",
-            "type_missing")
+            "type_missing", "ce_lead", "rt_lead", "emb_lead")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({
     "the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "was", "were",
@@ -128,8 +129,14 @@ def _ranks(scores: Sequence[float]) -> dict[int, int]:
 
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
              rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float],
-             kinds: Sequence[str]) -> list[list[float]]:
+             kinds: Sequence[str], spans: Sequence[tuple[str, int, int]]) -> list[list[float]]:
     """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
+    def lead(scores: Sequence[float], i: int, scale: float) -> float:
+        d, a, b = spans[i]
+        rivals = [s for j, s in enumerate(scores)
+                  if j != i and not (spans[j][0] == d and spans[j][1] < b and a < spans[j][2])]
+        return max(-1.0, min(1.0, (scores[i] - max(rivals)) / scale)) if rivals else 1.0
+
     q = content_words(question)
     best_ce, best_emb, best_rt = max(ce, default=0.0), max(emb, default=0.0), max(rt, default=0.0)
     ce_order, emb_order, rt_order = _ranks(ce), _ranks(emb), _ranks(rt)
@@ -143,5 +150,6 @@ def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequ
             rt[i] / 10, (rt[i] - best_rt) / 10, min(rt_order[i], 10) / 10,
             float(kinds[i] in ("steps", "row", "code")), float(kinds[i] == "pair"),
             *type_features(question, text),
+            lead(ce, i, 10.0), lead(rt, i, 10.0), lead(emb, i, 0.2),
         ])
     return rows

@@ -171,7 +171,7 @@ def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: lis
                       [u["x"][col["rt"]] * 10 for u in us], [int(u["x"][col["doc_rank"]]) for u in us],
                       [u["x"][col["position"]] for u in us],
                       ["pair" if u["x"][col["is_pair"]] else "row" if u["x"][col["is_block"]] else "sentence"
-                       for u in us])
+                       for u in us], [tuple(u["span"]) for u in us])
         out.append({**r, "units": [{**u, "x": x} for u, x in zip(us, xs, strict=True)]})
     return out
 
@@ -293,6 +293,9 @@ def main() -> None:
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
+    ap.add_argument("--point", type=lambda v: tuple(t(x) for t, x in zip((float, float, int), v.split(","),
+                                                                          strict=True)),
+                    help="SELECT,ABSTAIN,MAX_UNITS: write this operating point instead of the CV-best one")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
@@ -344,6 +347,13 @@ def main() -> None:
     g_best = max(cv_at, key=lambda g: objective(cv_at[g]))
     for d, e in cv_at[g_best].items():
         print(f"  {d:8s} at {g_best}: {fmt(e)}")
+    if args.point:
+        g_best = args.point
+        if g_best not in cv_at:
+            raise SystemExit(f"--point {g_best} is not on the grid")
+        print(f"\nat --point {g_best} (objective {objective(cv_at[g_best]):.4f}):")
+        for d, e in cv_at[g_best].items():
+            print(f"  {d:8s}: {fmt(e)}")
     if args.write:
         from agent.sentence_model import MODEL_FILE
 

@@ -15,7 +15,7 @@ def test_features_are_relative_to_the_candidate_set() -> None:
     texts = ["Aspirin cut strokes by 20% in the trial.", "The trial enrolled adults.", "Unrelated background."]
     rows = features("Does aspirin reduce strokes?", texts, ce=[6.0, 1.0, 3.0], emb=[0.8, 0.5, 0.2],
                     rt=[-1.0, 4.0, 2.0], doc_ranks=[0, 0, 1], positions=[0.9, 0.1, 0.5],
-                    kinds=["sentence", "pair", "row"])
+                    kinds=["sentence", "pair", "row"], spans=[("a", 0, 40), ("a", 41, 67), ("b", 0, 21)])
     col = {name: [r[i] for r in rows] for i, name in enumerate(FEATURES)}
     assert all(len(r) == len(FEATURES) for r in rows)
     assert col["ce_gap"] == pytest.approx([0.0, -0.5, -0.3])
@@ -28,12 +28,31 @@ def test_features_are_relative_to_the_candidate_set() -> None:
     assert col["is_pair"] == [0.0, 1.0, 0.0] and col["is_block"] == [0.0, 0.0, 1.0]
     assert col["type_match"] == col["type_missing"] == [0.0, 0.0, 0.0]  # no answer type wanted
     rows = features("How many strokes did aspirin prevent?", texts, ce=[1.0, 1.0, 1.0], emb=[0.5, 0.5, 0.5],
-                    rt=[0.0, 0.0, 0.0], doc_ranks=[0, 0, 0], positions=[0, 0, 0], kinds=["sentence"] * 3)
+                    rt=[0.0, 0.0, 0.0], doc_ranks=[0, 0, 0], positions=[0, 0, 0], kinds=["sentence"] * 3,
+                    spans=[("a", 0, 40), ("a", 41, 67), ("b", 0, 21)])
     at = FEATURES.index("type_match"), FEATURES.index("type_missing")
     assert [(r[at[0]], r[at[1]]) for r in rows] == [(1.0, 0.0), (0.0, 1.0), (0.0, 1.0)]
     spelled = features("How many days carry over?", ["Up to five unused days carry over."], ce=[1.0], emb=[0.5],
-                       rt=[0.0], doc_ranks=[0], positions=[0.0], kinds=["sentence"])[0]
+                       rt=[0.0], doc_ranks=[0], positions=[0.0], kinds=["sentence"],
+                       spans=[("a", 0, 34)])[0]
     assert (spelled[at[0]], spelled[at[1]]) == (1.0, 0.0)  # a number in words is a number
+
+
+def test_a_unit_that_stands_out_leads_its_rivals_but_not_the_units_it_overlaps() -> None:
+    """The lead is a unit's margin over the best unit it does not overlap: the table row that alone scores
+    high leads by a lot; the pair holding the best sentence is no rival of that sentence."""
+    texts = ["Use the T-TECH code.", "Use the T-TECH code. Then pick a region.", "Benefits overview.", "Other."]
+    spans = [("a", 0, 20), ("a", 0, 41), ("b", 0, 18), ("b", 19, 25)]
+    rows = features("Which code do I use?", texts, ce=[4.0, 3.5, -6.0, -9.0], emb=[0.80, 0.78, 0.70, 0.60],
+                    rt=[1.0, 1.0, -2.0, -3.0], doc_ranks=[0, 0, 1, 1], positions=[0, 0, 0, 0.5],
+                    kinds=["sentence", "pair", "sentence", "sentence"], spans=spans)
+    col = {name: [r[i] for r in rows] for i, name in enumerate(FEATURES)}
+    assert col["ce_lead"] == pytest.approx([1.0, 0.95, -1.0, -1.0])  # clipped at ten points either way
+    assert col["rt_lead"] == pytest.approx([0.3, 0.3, -0.3, -0.4])
+    assert col["emb_lead"] == pytest.approx([0.5, 0.4, -0.5, -1.0])
+    alone = features("Which code?", ["Use the T-TECH code."], ce=[1.0], emb=[0.5], rt=[0.0], doc_ranks=[0],
+                     positions=[0.0], kinds=["sentence"], spans=[("a", 0, 20)])[0]
+    assert alone[FEATURES.index("ce_lead")] == 1.0  # no rival at all: as decisive as it gets
 
 
 def test_the_shipped_model_matches_the_features_and_ranks_a_stronger_sentence_higher() -> None:
@@ -42,7 +61,7 @@ def test_the_shipped_model_matches_the_features_and_ranks_a_stronger_sentence_hi
     assert 0 < model.abstain_threshold < 1 and 0 < model.select_threshold < 1
     rows = features("Does aspirin reduce strokes?", ["Aspirin cut strokes by 20%.", "Participants were adults."],
                     ce=[7.0, -6.0], emb=[0.85, 0.55], rt=[3.0, -5.0], doc_ranks=[0, 0], positions=[0.5, 0.5],
-                    kinds=["sentence", "sentence"])
+                    kinds=["sentence", "sentence"], spans=[("a", 0, 27), ("a", 28, 53)])
     assert model.probability(rows[0]) > model.probability(rows[1])
 
 
