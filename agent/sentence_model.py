@@ -130,7 +130,9 @@ def _ranks(scores: Sequence[float]) -> dict[int, int]:
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
              rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float],
              kinds: Sequence[str], spans: Sequence[tuple[str, int, int]]) -> list[list[float]]:
-    """One feature row per candidate sentence; gaps and ranks are taken within the candidate set."""
+    """One feature row per candidate sentence; gaps and ranks are taken within the candidate set. `spans` are
+    the units' (document, start, end): a unit's lead is over the units it does not overlap, since the pair
+    holding the best sentence scores like it and is no rival."""
     def lead(scores: Sequence[float], i: int, scale: float) -> float:
         d, a, b = spans[i]
         rivals = [s for j, s in enumerate(scores)
