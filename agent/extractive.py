@@ -16,7 +16,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.sentence_model import SentenceModel, asked, content_words, features
+from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, answer_units, join_units
 from agent.untrusted import scan, urls
@@ -150,8 +150,12 @@ class ExtractiveResponder:
         rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
                         [c.doc_rank for c in kept],
                         [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
-                        [c.kind for c in kept], [(c.result.document_id, c.start, c.end) for c in kept])
+                        [c.kind for c in kept], [span(c) for c in kept])
         return kept, rows
+
+
+def span(c: Candidate) -> Span:
+    return c.result.document_id, c.start, c.end
 
 
 def pair_parts(cands: Sequence[Candidate]) -> dict[int, tuple[int, int]]:
@@ -246,8 +250,7 @@ def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
         if c.kind == "row" and c.score < ROW_MARGIN * best_row[c.result.chunk_id]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
-        if not any(k.result.document_id == c.result.document_id and c.start < k.end and k.start < c.end
-                   for k in keep):
+        if not any(overlaps(span(c), span(k)) for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))

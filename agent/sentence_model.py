@@ -127,16 +127,21 @@ def _ranks(scores: Sequence[float]) -> dict[int, int]:
     return {i: r for r, i in enumerate(sorted(range(len(scores)), key=lambda i: -scores[i]))}
 
 
+Span = tuple[str, int, int]  # a unit's (document, start, end)
+
+
+def overlaps(x: Span, y: Span) -> bool:
+    return x[0] == y[0] and x[1] < y[2] and y[1] < x[2]
+
+
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
              rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float],
-             kinds: Sequence[str], spans: Sequence[tuple[str, int, int]]) -> list[list[float]]:
+             kinds: Sequence[str], spans: Sequence[Span]) -> list[list[float]]:
     """One feature row per candidate sentence; gaps and ranks are taken within the candidate set. `spans` are
     the units' (document, start, end): a unit's lead is over the units it does not overlap, since the pair
     holding the best sentence scores like it and is no rival."""
     def lead(scores: Sequence[float], i: int, scale: float) -> float:
-        d, a, b = spans[i]
-        rivals = [s for j, s in enumerate(scores)
-                  if j != i and not (spans[j][0] == d and spans[j][1] < b and a < spans[j][2])]
+        rivals = [s for j, s in enumerate(scores) if j != i and not overlaps(spans[i], spans[j])]
         return max(-1.0, min(1.0, (scores[i] - max(rivals)) / scale)) if rivals else 1.0
 
     q = content_words(question)

@@ -1,6 +1,6 @@
 """Fit the extractive responder's answer model on a mix of domains, none favoured, and report how it carries over.
 
-    .venv/bin/python bench/calibrate_answers.py [--write] [--no-rationale]
+    .venv/bin/python bench/calibrate_answers.py [--point SELECT,ABSTAIN,MAX_UNITS] [--write] [--no-rationale]
 
 Domains (training data only): SciFact training claims (a quarter with their evidence ACL-restricted: those must
 be abstained on), SQuAD 2.0 training questions over their articles' paragraphs (answerable and the
@@ -13,8 +13,9 @@ The logistic model is fitted with every domain weighted equally. Reported: leave
 thresholds on three domains, score the fourth — the figure that says how the model does on a kind of text it
 never saw) and 2-fold cross-validation within the pooled set, folds by source (`eval.domains.fold`: a claim, a
 SQuAD article, a mailbox, a docs file), so no question is scored by a model fitted on a sibling question about
-the same paragraph. With --write the model fitted on all domains, at the thresholds that are best on average
-over the domains' cross-validated scores, goes to agent/sentence_model.json.
+the same paragraph. With --write the model fitted on all domains goes to agent/sentence_model.json, at the
+thresholds best on average over the domains' cross-validated scores, or at --point (the shipped one, and why,
+is in the README's "Answers, session 13").
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def fit(rows: list[dict[str, Any]], l2: float = 1e-3, steps: int = 4000) -> tupl
 def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, max_units: int) -> list[int]:
     """agent.extractive.select on collected rows."""
     from agent.extractive import redundant_pair
-    from agent.sentence_model import FEATURES
+    from agent.sentence_model import FEATURES, overlaps
 
     if not units or p.max() < abst:
         return []
@@ -222,8 +223,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     for i in sorted(range(len(units)), key=lambda i: -p[i]):
         if p[i] < sel and keep:
             break
-        d, a, b = units[i]["span"]
-        if any(units[k]["span"][0] == d and a < units[k]["span"][2] and units[k]["span"][1] < b for k in keep):
+        if any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:
@@ -278,6 +278,12 @@ def best_point(rows: list[dict[str, Any]], w: np.ndarray, b: float) -> tuple[tup
     return max(scored, key=lambda t: t[1])
 
 
+def operating_point(text: str) -> tuple[float, float, int]:
+    """"0.35,0.4,2" -> (select, abstain, max units)."""
+    sel, abst, most = text.split(",")
+    return float(sel), float(abst), int(most)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
@@ -293,8 +299,7 @@ def main() -> None:
     ap.add_argument("--no-rationale", dest="rationale", action="store_false",
                     help="leave the SciFact-trained rationale scorer out (its feature is 0)")
     ap.add_argument("--cache", type=Path, default=Path(".cairn/calibration-rows.json"))
-    ap.add_argument("--point", type=lambda v: tuple(t(x) for t, x in zip((float, float, int), v.split(","),
-                                                                          strict=True)),
+    ap.add_argument("--point", type=operating_point,
                     help="SELECT,ABSTAIN,MAX_UNITS: write this operating point instead of the CV-best one")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
