@@ -304,13 +304,16 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
+    from kernel.settings import Settings
     from wiring.services import offline_environment
 
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
     # "rows": the row layout; rows collected before they carried their source are collected again.
+    search = Settings()
     kind = {"rows": "with-source", "rationale": args.rationale, "prefilter": COLLECTED,
+            "fusion": [search.fusion, search.sparse_weight, search.dense_weight],
             "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
                                                                        args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}

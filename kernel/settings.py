@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingName = Literal["bge-small", "minilm"]
-FusionName = Literal["rrf", "dbsf"]
+FusionName = Literal["minmax", "rrf", "dbsf"]
 
 
 class LlmProvider(BaseModel):
@@ -63,10 +63,11 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1)
     min_free_mb: int = Field(default=256, ge=0, description="ingestion stops cleanly below this free space")
 
-    fusion: FusionName = Field(default="rrf", description="rrf (default, measured best here) or dbsf")
+    fusion: FusionName = Field(default="minmax", description="minmax (each leg's scores scaled to [0, 1], then "
+                               "weighted; the default, measured best here), rrf or dbsf")
     rrf_k: float = Field(default=10.0, gt=0)
-    sparse_weight: float = Field(default=0.7, ge=0)
-    dense_weight: float = Field(default=1.0, ge=0)
+    sparse_weight: float = Field(default=0.4, ge=0)
+    dense_weight: float = Field(default=0.6, ge=0)
     candidates: int = Field(default=100, ge=1, description="hits taken from each leg before fusion")
     decisive_ratio: float = Field(default=1.5, ge=0, description="BM25 top hit this many times above any other "
                                   "document's goes first; 0 turns it off")

@@ -43,9 +43,11 @@ def minmax_normalise(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def weighted_score_fusion(
-    legs: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None, method: str = "dbsf"
+    legs: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None, method: str = "minmax"
 ) -> dict[str, float]:
-    """Normalise each leg's scores (dbsf or minmax), then sum them with weights; absent counts as 0."""
+    """Normalise each leg's scores (minmax or dbsf), then sum them with weights; absent counts as 0 (the
+    leg's worst). Unlike rank fusion it keeps how far a hit leads: a BM25 score far above the rest stays far
+    above. DBSF clips at mean + 3 standard deviations, which flattens exactly those leads."""
     norm = dbsf_normalise if method == "dbsf" else minmax_normalise
     ws = list(weights) if weights is not None else [1.0] * len(legs)
     if len(ws) != len(legs):

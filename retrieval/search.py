@@ -13,7 +13,7 @@ from index.access import access_filter
 from index.reader import ReadableIndex
 from index.sparse import Bm25Encoder
 from kernel.flags import Flags
-from kernel.settings import Settings
+from kernel.settings import FusionName, Settings
 from kernel.telemetry import Metrics, tracer
 from kernel.types import Chunk, Principal, ScoredChunk
 from models.cross_encoder import Reranker
@@ -26,9 +26,9 @@ Mode = Literal["hybrid", "sparse", "dense"]
 @dataclass(frozen=True)
 class SearchConfig:
     mode: Mode = "hybrid"
-    fusion: Literal["rrf", "dbsf"] = "rrf"
+    fusion: FusionName = "minmax"
     rrf_k: float = 10.0
-    weights: tuple[float, float] = (0.7, 1.0)  # sparse, dense
+    weights: tuple[float, float] = (0.4, 0.6)  # sparse, dense
     candidates: int = 100
     rerank: bool = False
     rerank_top_n: int = 20
@@ -107,7 +107,7 @@ class HybridSearcher:
                     chunks[h.chunk.chunk_id] = h.chunk
                     dense[h.chunk.chunk_id] = h.score
         with _stage("fusion", t):
-            fused = _fuse(cfg, sparse, dense, chunks, req.query)
+            fused = fuse(cfg, sparse, dense, chunks, req.query)
             order = ranked(fused)
         sparse_rank = {c: i for i, (c, _) in enumerate(ranked(sparse), start=1)}
         dense_rank = {c: i for i, (c, _) in enumerate(ranked(dense), start=1)}
@@ -158,8 +158,9 @@ def _passage(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}" if chunk.title and not chunk.text.startswith(chunk.title) else chunk.text
 
 
-def _fuse(cfg: SearchConfig, sparse: dict[str, float], dense: dict[str, float], chunks: dict[str, Chunk],
-          query: str) -> dict[str, float]:
+def fuse(cfg: SearchConfig, sparse: dict[str, float], dense: dict[str, float], chunks: dict[str, Chunk],
+         query: str) -> dict[str, float]:
+    """One score per candidate chunk from the two legs, then the exact-match promotions."""
     if cfg.mode == "sparse":
         return dict(sparse)
     if cfg.mode == "dense":
@@ -167,7 +168,7 @@ def _fuse(cfg: SearchConfig, sparse: dict[str, float], dense: dict[str, float], 
     if cfg.fusion == "rrf":
         fused = rrf([[c for c, _ in ranked(sparse)], [c for c, _ in ranked(dense)]], cfg.rrf_k, cfg.weights)
     else:
-        fused = weighted_score_fusion([sparse, dense], cfg.weights, "dbsf")
+        fused = weighted_score_fusion([sparse, dense], cfg.weights, cfg.fusion)
     doc_of = {c: chunks[c].document_id for c in chunks}
     if cfg.decisive_ratio:
         fused = promote_decisive(fused, sparse, doc_of, cfg.decisive_ratio)
