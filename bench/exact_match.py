@@ -20,6 +20,7 @@ from pathlib import Path
 from eval.beir import load_beir
 from eval.datasets import EvalDoc, read_docs
 from eval.metrics import mean, ndcg_at_k
+from eval.reading import squad_docs
 from eval.retrieval import EVAL_PRINCIPAL, doc_ranking, evaluate
 from eval.scratch import open_eval_corpus
 from kernel.settings import Settings
@@ -42,22 +43,6 @@ def unique_token_docs(docs: list[EvalDoc], n: int, seed: int) -> tuple[list[Eval
         tokens[d.id] = t
         out.append(EvalDoc(d.id, d.title, f"{d.text} Reference code: {t}."))
     return out, tokens
-
-
-def squad_docs(squad: Path) -> tuple[list[EvalDoc], dict[str, str], dict[str, dict[str, int]]]:
-    data = json.loads((squad / "train-v2.0-10articles.json").read_text())
-    docs: list[EvalDoc] = []
-    queries: dict[str, str] = {}
-    qrels: dict[str, dict[str, int]] = {}
-    for a in data["data"]:
-        for j, p in enumerate(a["paragraphs"]):
-            did = f"{a['title']}-{j}"
-            docs.append(EvalDoc(did, a["title"], p["context"]))
-            for q in p["qas"]:
-                if not q["is_impossible"] and len(queries) < 5000:
-                    queries[q["id"]] = q["question"]
-                    qrels[q["id"]] = {did: 1}
-    return docs, queries, qrels
 
 
 def main() -> None:

@@ -16,11 +16,10 @@ import argparse
 import json
 from pathlib import Path
 
-from exact_match import squad_docs
-
 from eval.beir import load_beir
 from eval.datasets import read_docs
 from eval.metrics import mean, ndcg_at_k
+from eval.reading import squad_docs
 from eval.retrieval import EVAL_PRINCIPAL, evaluate
 from eval.scratch import open_eval_corpus
 from kernel.settings import Settings

@@ -61,6 +61,23 @@ def squad_items(file: Path, answerable: int, unanswerable: int, seed: int = 11
     return docs, yes[:answerable] + no[:unanswerable]
 
 
+def squad_docs(squad: Path) -> tuple[list[EvalDoc], dict[str, str], dict[str, dict[str, int]]]:
+    """The SQuAD subset as a retrieval set: one document per paragraph, its answerable questions as queries."""
+    data = json.loads((squad / "train-v2.0-10articles.json").read_text())
+    docs: list[EvalDoc] = []
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    for a in data["data"]:
+        for j, p in enumerate(a["paragraphs"]):
+            did = f"{a['title']}-{j}"
+            docs.append(EvalDoc(did, a["title"], p["context"]))
+            for q in p["qas"]:
+                if not q["is_impossible"] and len(queries) < 5000:
+                    queries[q["id"]] = q["question"]
+                    qrels[q["id"]] = {did: 1}
+    return docs, queries, qrels
+
+
 def email_items(file: Path) -> tuple[list[EvalDoc], list[ReadingItem]]:
     """BIPIA's task is a question about one given email (its carrier), and its labels hold for that email
     only: "paid to AHREFS" is "unknown" for one carrier and $109.87 for another. So every email is a mailbox
