@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 
 def rrf(rankings: Sequence[Sequence[str]], k: float = 60.0, weights: Sequence[float] | None = None
@@ -43,7 +44,8 @@ def minmax_normalise(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def weighted_score_fusion(
-    legs: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None, method: str = "minmax"
+    legs: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None,
+    method: Literal["minmax", "dbsf"] = "minmax",
 ) -> dict[str, float]:
     """Normalise each leg's scores (minmax or dbsf), then sum them with weights; absent counts as 0 (the
     leg's worst). Unlike rank fusion it keeps how far a hit leads: a BM25 score far above the rest stays far
