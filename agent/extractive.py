@@ -19,7 +19,7 @@ from agent.governance import Handler
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, answer_units, join_units
-from agent.untrusted import scan, urls
+from agent.untrusted import is_attempt, scan, urls
 from models.cross_encoder import Reranker
 from models.embed import Embedder
 
@@ -193,7 +193,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             key = (r.document_id, r.start + a, r.start + b)
             if len(sent) < min_chars or sent in headings or key in seen:
                 continue
-            if scan(sent) or (is_flagged and urls(sent)):
+            if is_attempt(scan(sent)) or (is_flagged and urls(sent)):
                 continue
             seen.add(key)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, sent,

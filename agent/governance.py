@@ -22,7 +22,7 @@ from agent.context import Refusal, RunContext, ToolCall, ToolOutcome
 from agent.injection_model import InjectionModel
 from agent.redact import redact_value
 from agent.tools import Registry
-from agent.untrusted import Finding, scan, urls
+from agent.untrusted import Finding, is_attempt, scan, urls
 from kernel.errors import CairnError
 from kernel.telemetry import Metrics, tracer
 
@@ -215,11 +215,12 @@ def _strings(value: Any) -> list[str]:
 
 
 def findings_in(text: str, model: InjectionModel | None) -> list[Finding]:
-    """The pattern scanner's findings, and the learned model's when it scores the text over its threshold."""
+    """The pattern scanner's findings, and the learned model's when it scores the text over its threshold; none
+    when all there is are weak patterns (a link in a procedure step)."""
     found = scan(text)
     if model is not None and model.flags(text):
         found.append(Finding("learned_model", text[:80]))
-    return found
+    return found if is_attempt(found) else []
 
 
 def output_guarded(registry: Registry, metrics: Metrics, model: InjectionModel | None = None,

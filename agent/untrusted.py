@@ -64,6 +64,18 @@ class Finding:
     excerpt: str
 
 
+# Patterns documentation itself matches: "Go to https://transitapp.example.gov, log in, click Withdraw" is how
+# every handbook writes a procedure. Alone such a finding is not an attempt (no BIPIA training attack matches
+# only it; the one BastionCorpus row it matches is labelled benign); beside another finding, or the learned
+# model's, it is reported with them.
+WEAK = frozenset({"link_lure"})
+
+
+def is_attempt(findings: list[Finding]) -> bool:
+    """Do the findings read as an injection attempt, not only as an ordinary link in instructions?"""
+    return any(f.kind not in WEAK for f in findings)
+
+
 def scan(text: str) -> list[Finding]:
     found: list[Finding] = []
     for pattern, name in _COMPILED:

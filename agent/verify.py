@@ -9,7 +9,7 @@ from agent.answer import Answer, Citation, SentenceVerdict
 from agent.ports import DocumentReader
 from agent.sentences import sentence_spans
 from agent.units import join_units
-from agent.untrusted import scan
+from agent.untrusted import is_attempt, scan
 from kernel.types import Principal
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -43,8 +43,10 @@ def verify(answer: Answer, docs: DocumentReader, principal: Principal, support: 
     for s in answer.sentences:
         plain = strip_markers(s.text)
         cited = [by_n[n] for n in s.citations if n in by_n]
-        if scan(plain):
-            # Output guard: an answer never relays an instruction planted in a source, supported or not.
+        if is_attempt(scan(plain)):
+            # Output guard: an answer never relays an instruction planted in a source, supported or not. A
+            # link in a procedure step is no such instruction; the link policy still defangs it unless the
+            # corpus allows its domain.
             removed.append(s.model_copy(update={"verdict": "unsupported", "support": 0.0,
                                                 "reason": "reads as an instruction planted in a source"}))
             continue
