@@ -19,12 +19,10 @@ from pathlib import Path
 
 from eval.beir import load_beir
 from eval.datasets import EvalDoc, read_docs
-from eval.metrics import mean, ndcg_at_k
 from eval.reading import squad_docs
-from eval.retrieval import EVAL_PRINCIPAL, doc_ranking, evaluate
+from eval.retrieval import doc_ranking, evaluate, mean_ndcg10
 from eval.scratch import open_eval_corpus
 from kernel.settings import Settings
-from retrieval.search import SearchRequest
 from wiring.services import offline_environment
 
 
@@ -82,12 +80,8 @@ def main() -> None:
     try:
         for r, ident in [(r, i) for i in args.identifiers.split(",") for r in ratios]:
             cfg = svc.searcher.config.with_(decisive_ratio=r or None, exact_identifiers=ident == "on")
-            scores = []
-            for q in qids:
-                res = svc.searcher.search(SearchRequest(queries[q], EVAL_PRINCIPAL, k=20), cfg)
-                docs_ranked: list[str] = list(dict.fromkeys(h.chunk.document_id for h in res.results))
-                scores.append(ndcg_at_k(docs_ranked, qrels[q], 10))
-            print(json.dumps({"ratio": r, "identifiers": ident, "squad_train_ndcg10": round(mean(scores), 4),
+            ndcg = mean_ndcg10(svc.searcher, {q: queries[q] for q in qids}, qrels, cfg)
+            print(json.dumps({"ratio": r, "identifiers": ident, "squad_train_ndcg10": round(ndcg, 4),
                               "queries": len(qids)}),
                   flush=True)
     finally:

@@ -18,22 +18,11 @@ from pathlib import Path
 
 from eval.beir import load_beir
 from eval.datasets import read_docs
-from eval.metrics import mean, ndcg_at_k
 from eval.reading import squad_docs
-from eval.retrieval import EVAL_PRINCIPAL, evaluate
+from eval.retrieval import evaluate, mean_ndcg10
 from eval.scratch import open_eval_corpus
 from kernel.settings import Settings
-from retrieval.search import HybridSearcher, SearchConfig, SearchRequest
 from wiring.services import offline_environment
-
-
-def squad_ndcg(searcher: HybridSearcher, cfg: SearchConfig, queries: dict[str, str],
-               qrels: dict[str, dict[str, int]]) -> float:
-    scores = []
-    for q, text in queries.items():
-        res = searcher.search(SearchRequest(text, EVAL_PRINCIPAL, k=20), cfg)
-        scores.append(ndcg_at_k(list(dict.fromkeys(h.chunk.document_id for h in res.results)), qrels[q], 10))
-    return mean(scores)
 
 
 def main() -> None:
@@ -65,8 +54,8 @@ def main() -> None:
     svc, _ = open_eval_corpus(base, docs)
     try:
         for name, change in configs.items():
-            figures[name]["squad"] = round(squad_ndcg(svc.searcher, svc.searcher.config.with_(**change), asked,
-                                                      qrels), 4)
+            figures[name]["squad"] = round(mean_ndcg10(svc.searcher, asked, qrels, svc.searcher.config.with_(**change)),
+                                           4)
             print(json.dumps({"domain": "squad", "config": name, "ndcg@10": figures[name]["squad"]}), flush=True)
     finally:
         svc.close()

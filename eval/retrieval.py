@@ -81,6 +81,13 @@ def evaluate(searcher: HybridSearcher, dataset: BeirDataset, name: str, config: 
                         percentile(lat, 0.95), skipped, per_query)
 
 
+def mean_ndcg10(searcher: HybridSearcher, queries: dict[str, str], qrels: dict[str, dict[str, int]],
+                config: SearchConfig, depth: int = 20) -> float:
+    """nDCG@10 over documents ranked by their best chunk, for a query set outside BEIR's layout (SQuAD's)."""
+    return mean([ndcg_at_k([d for d, _ in doc_ranking(searcher, text, config, depth)[0]], qrels[q], 10)
+                 for q, text in queries.items()])
+
+
 def config_for(name: str, base: SearchConfig) -> SearchConfig:
     if name not in CONFIGS:
         raise ValueError(f"unknown config {name!r}; choose from {', '.join(CONFIGS)}")
