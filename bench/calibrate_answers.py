@@ -100,8 +100,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < cand.end and cand.start < b]
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
                 units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
-                              "probe": cand.probe, "context": cand.result.text,
-                              "span": [cand.result.document_id, cand.start, cand.end]})
+                              "probe": cand.probe, "span": [cand.result.document_id, cand.start, cand.end]})
             out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units, c.id))
         svc.close()
         return out
@@ -114,7 +113,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
         for cand, x in _units(svc, resp, item.question, Principal(EVAL_USER, item.groups), args.max_docs):
             hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
             units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
-                          "context": cand.result.text, "span": [cand.result.document_id, cand.start, cand.end]})
+                          "span": [cand.result.document_id, cand.start, cand.end]})
         # A SQuAD paragraph is "sq<article>-<paragraph>" (eval.reading): the source is the article. An email's
         # id has no "-": the source is the mailbox.
         out.append(_row(domain, item.id, item.question, item.answerable, 1, units,
@@ -148,7 +147,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
             right_file = cand.result.document_id == f"{loaded.manifest.name}/{q.file}"
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
             units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
-                          "context": cand.result.text, "span": [cand.result.document_id, cand.start, cand.end]})
+                          "span": [cand.result.document_id, cand.start, cand.end]})
         out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units, q.file or q.id))
     svc.close()
     return out
@@ -315,10 +314,9 @@ def main() -> None:
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
-    # "rows": the row layout; rows collected before they carried their source and each unit's passage are
-    # collected again.
+    # "rows": the row layout; rows collected before they carried their source are collected again.
     search = Settings()
-    kind = {"rows": "with-context", "rationale": args.rationale, "prefilter": COLLECTED,
+    kind = {"rows": "with-source", "rationale": args.rationale, "prefilter": COLLECTED,
             "fusion": [search.fusion, search.sparse_weight, search.dense_weight],
             "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
                                                                        args.squad_unanswerable]}
