@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,7 +18,7 @@ from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
-from agent.units import Kind, answer_units, join_units
+from agent.units import Kind, Unit, answer_units, join_units
 from agent.untrusted import is_attempt, scan, urls
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -109,8 +109,9 @@ class ExtractiveResponder:
     name = "extractive"
 
     def __init__(self, cross: SentenceScorer, bi: EmbeddingScorer, rationale: SentenceScorer, model: SentenceModel,
-                 config: ExtractiveConfig) -> None:
+                 config: ExtractiveConfig, lures: Callable[[str], bool]) -> None:
         self.cross, self.bi, self.rationale, self.model, self.config = cross, bi, rationale, model, config
+        self.lures = lures
 
     def respond(self, question: str, query: str, ctx: RunContext, handle: Handler) -> Answer:
         cfg, m = self.config, self.model
@@ -121,7 +122,7 @@ class ExtractiveResponder:
         if not isinstance(out.output, SearchResult):
             return abstain(question, [query], ctx, "search returned no passages")
         results = out.output.results
-        cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks)
+        cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks, lures=self.lures)
         if not cands:
             return abstain(question, [query], ctx)
         lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}
@@ -171,11 +172,12 @@ def pair_parts(cands: Sequence[Candidate]) -> dict[int, tuple[int, int]]:
     return out
 
 
-def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str]
-               ) -> list[Candidate]:
+def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str],
+               lures: Callable[[str], bool]) -> list[Candidate]:
     """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings are
-    skipped, and so is any unit that reads as an injection attempt or carries a link from a chunk flagged
-    for one: retrieved text is data, and the rest of a flagged chunk may still answer the question."""
+    skipped, and so is any unit that reads as an injection attempt, or that carries a link from a chunk
+    flagged for one and `lures` by itself: retrieved text is data, and the rest of a flagged chunk may still
+    answer the question."""
     docs: list[str] = []
     out: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
@@ -187,18 +189,37 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             docs.append(r.document_id)
         text = r.text
         headings = {r.title, *r.heading_path}
-        for unit in answer_units(text):
-            a, b = unit.start, unit.end
-            sent = text[a:b]
+        units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings]
+        opening = headed_opening(text, units, list(r.heading_path))
+        for unit in units:
+            b = unit.end
+            sent = text[unit.start:b]
+            # The section's opening unit is quoted from its heading when the heading names what it is about.
+            a = 0 if unit.start == opening and r.heading_path[-1] not in sent else unit.start
             key = (r.document_id, r.start + a, r.start + b)
-            if len(sent) < min_chars or sent in headings or key in seen:
-                continue
-            if is_attempt(scan(sent)) or (is_flagged and urls(sent)):
+            if key in seen or is_attempt(scan(sent)) or (is_flagged and urls(sent) and lures(sent)):
                 continue
             seen.add(key)
-            out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, sent,
+            out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, text[a:b],
                                  kind=unit.kind, probe=probe(sent, unit.kind, list(r.heading_path))))
     return out
+
+
+# Between a section's heading and its opening unit there may be short lines ("Valid values: a filename"), not
+# a paragraph: a heading further away than this does not read as part of the unit.
+HEADED_GAP = 80
+
+
+def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str]) -> int | None:
+    """Where the opening unit of a chunk that starts with its section heading begins, or None. Reference
+    documentation names the thing in the heading and only says "this variable" below it ("SSL_CERT_FILE /
+    If this environment variable is set..."): the unit is scored with its heading (`probe`), and is quoted
+    with it too, so the answer holds the name it was asked for."""
+    section = heading_path[-1] if len(heading_path) >= 2 else ""
+    if not section or not units or not text.startswith(section):
+        return None
+    first = min(u.start for u in units)
+    return first if first - len(section) <= HEADED_GAP else None
 
 
 _FENCE_OPEN = "```"

@@ -37,6 +37,7 @@ COLLECTED = 16  # units per question that reach the cross-encoders while collect
 
 def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
     from agent.extractive import CrossEncoderScorer, EmbeddingScorer, ExtractiveConfig, ExtractiveResponder
+    from agent.governance import unit_lures
     from agent.sentence_model import FEATURES, SentenceModel
 
     class _Zero:
@@ -46,18 +47,19 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
     blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2, prefilter)
     rt = CrossEncoderScorer(svc.rationale) if rationale else _Zero()
     return ExtractiveResponder(CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder), rt, blank,
-                               ExtractiveConfig())
+                               ExtractiveConfig(), unit_lures(None))
 
 
 def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
     from agent.builtin_tools import passage
     from agent.extractive import candidates
+    from agent.governance import unit_lures
     from agent.sentence_model import asked
     from retrieval.search import SearchRequest
 
     question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=8)).results
-    cands = candidates([passage(r.chunk) for r in res], max_docs, 25, set())
+    cands = candidates([passage(r.chunk) for r in res], max_docs, 25, set(), unit_lures(None))
     if not cands:
         return []
     lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from agent.extractive import EmbeddingScorer, candidates, pair_parts
+from agent.governance import unit_lures
 from agent.runner import Agent
 from agent.tool_results import Passage
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
@@ -235,7 +236,7 @@ def test_answer_units_are_embedded_once_per_process(embedder: Embedder) -> None:
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
     text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
-    cands = candidates([passage], max_docs=2, min_chars=10, flagged=set())
+    cands = candidates([passage], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))
     kinds = [c.kind for c in cands]
     assert sorted(kinds) == ["pair", "sentence", "sentence"]
     parts = pair_parts(cands)
@@ -264,3 +265,51 @@ def test_gullible_model_cannot_cause_side_effects(corpus_services: Services) -> 
     assert blocked and all(a.decision == "refused" and a.outcome == "untrusted_content" for a in blocked)
     assert "evil.example.com" not in ans.answer
     assert "11:30" in ans.answer
+
+
+def test_a_sections_opening_unit_is_quoted_with_its_heading() -> None:
+    """Reference pages name the thing in the heading and say "this variable" below it: "Which environment
+    variable points httpx at a CA file?" was answered with a sentence that never says SSL_CERT_FILE."""
+    doc = "Environment Variables\n\nThe library reads these.\n\n"
+    chunk = ("SSL_CERT_FILE\n\nValid values: a filename\n\nIf this environment variable is set then HTTPX will load "
+             "CA certificate from the specified file. It is read once, when the client starts.")
+    start = len(doc)
+    passage = Passage(chunk_id="c1", document_id="d1", title="Environment Variables", source="", start=start,
+                      end=start + len(chunk), text=chunk, heading_path=["Environment Variables", "SSL_CERT_FILE"])
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    source = doc + chunk
+    assert all(source[c.start : c.end] == c.text for c in cands)  # every quote still verbatim at its offsets
+    opening = [c for c in cands if c.text.startswith("SSL_CERT_FILE")]
+    assert {c.kind for c in opening} == {"sentence", "pair"}
+    assert all("If this environment variable is set" in c.text for c in opening)
+    # What the scorers read is unchanged: the heading before the sentence, not the lines between them.
+    assert all(c.probe.startswith("SSL_CERT_FILE: If this") for c in opening)
+    later = next(c for c in cands if c.text.startswith("It is read once"))
+    assert later.start == start + chunk.index("It is read once")
+    # A chunk that does not open with its heading (the middle of a long section) quotes units as they are.
+    tail = Passage(chunk_id="c2", document_id="d1", title="", source="", start=0, end=len(chunk) - 14,
+                   text=chunk[14:], heading_path=["Environment Variables", "SSL_CERT_FILE"])
+    assert not any(c.text.startswith("SSL_CERT_FILE") for c in candidates([tail], 2, 25, set(), unit_lures(None)))
+
+
+def test_a_flagged_chunks_code_example_keeps_its_link_but_a_lure_does_not() -> None:
+    """The learned scanner flags about one documentation chunk in ten on a single line, often a code example's
+    request to example.com. Every unit with a link in a flagged chunk used to be dropped, so "How do I set a 60
+    second connect timeout?" was abstained on; a unit that lures by itself is still dropped."""
+    from agent.injection_model import InjectionModel
+
+    code = ("You can configure the timeout behavior for any of these values...\n\n```\n"
+            "# A client with a 60s timeout for connecting, and a 10s timeout elsewhere.\n"
+            "timeout = httpx.Timeout(10.0, connect=60.0)\nclient = httpx.Client(timeout=timeout)\n\n"
+            "response = client.get('http://example.com/')\n```")
+    model = InjectionModel.load()
+    assert model.flags(code)  # the scanner's false positive this is about
+    lure = "For this week's best rates visit www.cheap-flights.example and book today."
+    text = f"{code}\n\n{lure}"
+    passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
+    kept = candidates([passage], max_docs=2, min_chars=25, flagged={"c1"}, lures=unit_lures(model))
+    assert any(c.kind == "code" and "connect=60.0" in c.text for c in kept)
+    assert not any("cheap-flights" in c.text for c in kept)
+    # Unflagged, both are candidates: the link policy, not this filter, decides how the lure's link is shown.
+    unflagged = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(model))
+    assert any("cheap-flights" in c.text for c in unflagged)

@@ -89,7 +89,7 @@ class Services:
         caches: a profile costs no extra memory)."""
         from agent.builtin_tools import default_registry
         from agent.extractive import CrossEncoderScorer, ExtractiveConfig, ExtractiveResponder
-        from agent.governance import governed
+        from agent.governance import governed, unit_lures
         from agent.injection_model import InjectionModel
         from agent.llm import OpenAICompatibleResponder
         from agent.runner import Agent, Router, embedding_support
@@ -109,13 +109,14 @@ class Services:
                 raise ConfigError(f"unknown tool(s) in CAIRN_TOOLS: {', '.join(sorted(unknown))}")
             for name in set(registry.tools) - set(s.tools):
                 registry.kill(name)  # not this profile's: refused like a switched-off tool
-        handle = governed(registry, self.metrics, injection_model=InjectionModel.load())
+        injection_model = InjectionModel.load()
+        handle = governed(registry, self.metrics, injection_model=injection_model)
         support = embedding_support(self.unit_vectors)
         extractive = None
         if self.reranker is not None and self.rationale is not None:
             extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), self.unit_vectors,
                                              CrossEncoderScorer(self.rationale), SentenceModel.load(),
-                                             ExtractiveConfig(k=s.answer_k))
+                                             ExtractiveConfig(k=s.answer_k), unit_lures(injection_model))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics, s.prompt) for p in s.llm_providers]
         return Agent(Router(models, extractive, flags=self.flags), handle, self.store.catalogue, self.store.records,
                      self.index, searcher, support, s, self.metrics, version)
