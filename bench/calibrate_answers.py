@@ -21,6 +21,7 @@ is in the README's "Answers, session 13").
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import shutil
@@ -58,7 +59,7 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
     from retrieval.search import SearchRequest
 
     question = asked(question)
-    res = svc.searcher.search(SearchRequest(question, who, k=8)).results
+    res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
     cands = candidates([passage(r.chunk) for r in res], max_docs, 25, set(), unit_lures(None))
     if not cands:
         return []
@@ -311,17 +312,19 @@ def main() -> None:
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
     from kernel.settings import Settings
+    from retrieval.search import SearchConfig
     from wiring.services import offline_environment
 
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
-    # "rows": the row layout; rows collected before they carried their source are collected again.
+    # "rows": the row layout and the units' quoting (session 16: a section's opening unit is quoted with its
+    # heading, which changes docs labels); "search": every setting that decides what the answers are cut from.
     search = Settings()
-    kind = {"rows": "with-source", "rationale": args.rationale, "prefilter": COLLECTED,
-            "fusion": [search.fusion, search.sparse_weight, search.dense_weight],
-            "max_docs": args.max_docs, "claims": args.claims, "squad": [args.squad_answerable,
-                                                                       args.squad_unanswerable]}
+    kind = {"rows": "headed-openings", "rationale": args.rationale, "prefilter": COLLECTED,
+            "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(search)))),
+            "answer_k": search.answer_k, "max_docs": args.max_docs, "claims": args.claims,
+            "squad": [args.squad_answerable, args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
     rows: list[dict[str, Any]] = cached.get("rows", []) if cached.get("kind") == kind else []
     collected_with = cached.get("features", list(FEATURES)) if rows else list(FEATURES)
