@@ -194,13 +194,18 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         for unit in units:
             b = unit.end
             sent = text[unit.start:b]
-            # The section's opening unit is quoted from its heading when the heading names what it is about.
-            a = 0 if unit.start == opening and r.heading_path[-1] not in sent else unit.start
+            # The section's opening unit is quoted from its heading when the heading names what it is about,
+            # unless the heading is what reads as an injection attempt: then the unit alone is quoted.
+            starts = [0, unit.start] if unit.start == opening and r.heading_path[-1] not in sent else [unit.start]
+            a = next((x for x in starts if not is_attempt(scan(text[x:b]))), None)
+            if a is None:
+                continue
+            quote = text[a:b]
             key = (r.document_id, r.start + a, r.start + b)
-            if key in seen or is_attempt(scan(sent)) or (is_flagged and urls(sent) and lures(sent)):
+            if key in seen or (is_flagged and urls(quote) and lures(quote)):
                 continue
             seen.add(key)
-            out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, text[a:b],
+            out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
                                  kind=unit.kind, probe=probe(sent, unit.kind, list(r.heading_path))))
     return out
 
