@@ -176,8 +176,8 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                lures: Callable[[str], bool]) -> list[Candidate]:
     """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings are
     skipped, and so is any unit that reads as an injection attempt, or that carries a link from a chunk
-    flagged for one and `lures` by itself: retrieved text is data, and the rest of a flagged chunk may still
-    answer the question."""
+    flagged for one, unless it is a code block that does not `lure` by itself: retrieved text is data, and the
+    rest of a flagged chunk may still answer the question."""
     docs: list[str] = []
     out: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
@@ -202,7 +202,10 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                 continue
             quote = text[a:b]
             key = (r.document_id, r.start + a, r.start + b)
-            if key in seen or (is_flagged and urls(quote) and lures(quote)):
+            # A flagged chunk lends a link only through a code block that does not lure by itself: the scanner
+            # misflags code examples (`client.get('http://example.com/')`), while planted prose or unfenced
+            # code with a link is how an attacker's link travels.
+            if key in seen or (is_flagged and urls(quote) and (unit.kind != "code" or lures(quote))):
                 continue
             seen.add(key)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,

@@ -223,18 +223,20 @@ def findings_in(text: str, model: InjectionModel | None) -> list[Finding]:
     return found if is_attempt(found) else []
 
 
-# A unit is weighed only once its chunk was flagged, so it faces a stricter bar than a chunk: on BIPIA's
+# A code block is weighed only once its chunk was flagged, so it faces a stricter bar than a chunk: on BIPIA's
 # training attacks planted in emails, every unit carrying the attacker's link and no pattern scores 0.41 or
 # more (in-sample: the model was fitted on them), the docs dev set's linked units 0.23 at the 95th percentile.
 UNIT_BAR = 0.5
 
 
 def unit_lures(model: InjectionModel | None) -> Callable[[str], bool]:
-    """Does a unit that carries a link read as a lure by itself: any pattern (a weak one too), or the learned
-    model scoring the whole unit over UNIT_BAR of its threshold? Asked of the units of a flagged chunk: the
-    learned model flags one documentation chunk in ten on a single line — a code example's
+    """Does a code block that carries a link read as a lure by itself: any pattern (a weak one too), or the
+    learned model scoring the whole block over UNIT_BAR of its threshold? Asked of the code blocks of a
+    flagged chunk: the learned model flags one documentation chunk in ten on a single line — a code example's
     `client.get('http://example.com/')` reads like a planted request — and dropping every linked unit of such
-    a chunk cost code answers, while a planted lure is mostly the unit it sits in and scores as one."""
+    a chunk cost code answers. Prose and unfenced code with a link in a flagged chunk are dropped regardless:
+    held out by family, 6 of 43 planted attacker links passed this check as sentences, none as a code block
+    (bench/train_injection_scanner.py)."""
     def lures(text: str) -> bool:
         return bool(scan(text)) or (model is not None and model.probability(text) >= UNIT_BAR * model.threshold)
     return lures

@@ -9,7 +9,9 @@ family and four fifths of the negatives; its threshold is the 98th percentile of
 planted in the middle of a benign email, and false positives on the held-out fifth of negatives. The pattern
 scanner alone and the union of both are reported the same way, and so is the share of the docs dev set's chunks
 (eval/docs, never trained on) each flags: documentation is imperative ("Click Continue", "Do not use tabs"), and a
-scanner that flags it costs answers. Then one model is fitted on everything and written to
+scanner that flags it costs answers. For the held-out family's payloads that carry a link, it also counts how
+often a unit holding the attacker's link survives the answer units' filter of a flagged chunk
+(`agent.governance.unit_lures` with the held-out model). Then one model is fitted on everything and written to
 agent/injection_model.npz.
 
     .venv/bin/python bench/train_injection_scanner.py --data ../shared/data [--write]
@@ -28,7 +30,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from agent.injection_model import DIMS, InjectionModel, features, segments
-from agent.untrusted import scan
+from agent.untrusted import scan, urls
 from eval.docs_suite import dev_passages, passages
 
 FP_QUANTILE = 0.98
@@ -106,6 +108,26 @@ def planted(payload: str, carrier: str) -> str:
     return f"{carrier[:cut]} {payload} {carrier[cut:]}"
 
 
+def linked_units_kept(model: InjectionModel, payloads: list[str], carriers: list[str]) -> tuple[int, int]:
+    """Of a held-out family's payloads that carry a link, planted mid-email: how many land in a chunk the
+    governance loop flags (patterns or this model), and in how many of those a unit holding the attacker's
+    link still reaches the answer scorers (`agent.governance.unit_lures` with this model)."""
+    from agent.extractive import candidates
+    from agent.governance import findings_in, unit_lures
+    from agent.tool_results import Passage
+
+    flagged = kept = 0
+    for k, payload in enumerate(p for p in payloads if urls(p)):
+        text = planted(payload, carriers[k % len(carriers)])
+        if not findings_in(text, model):
+            continue
+        flagged += 1
+        chunk = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
+        units = candidates([chunk], max_docs=1, min_chars=25, flagged={"c"}, lures=unit_lures(model))
+        kept += any(urls(u.text) & urls(payload) for u in units)
+    return flagged, kept
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -133,6 +155,9 @@ def main() -> None:
         fp_model = sum(model.flags(t) for t in held_neg)
         fp_pattern = sum(bool(scan(t)) for t in held_neg)
         fp_either = sum(model.flags(t) or bool(scan(t)) for t in held_neg)
+        flagged_links, kept_links = linked_units_kept(model, items, carriers)
+        totals["link_kept"][0] += kept_links
+        totals["link_kept"][1] += flagged_links
         row = {"family": fam, "payloads": len(tests), "recall_pattern": np.mean(pattern),
                "recall_learned": np.mean(learned), "recall_either": np.mean(either),
                "fp_pattern": fp_pattern / len(held_neg), "fp_learned": fp_model / len(held_neg),
@@ -145,8 +170,10 @@ def main() -> None:
               f"{row['recall_learned']:.2f}  either {row['recall_either']:.2f}   fp either {row['fp_either']:.3f}",
               flush=True)
     fp = {k: float(np.mean([r[f"fp_{k}"] for r in rows])) for k in ("pattern", "learned", "either")}
-    summary = {k: {"recall": totals[k][0] / totals[k][1], "false_positive_rate": fp[k]} for k in totals}
-    print(json.dumps({"family_holdout": summary, "families": len(rows), "negatives": len(neg)}, indent=1))
+    summary = {k: {"recall": totals[k][0] / totals[k][1], "false_positive_rate": fp[k]} for k in fp}
+    print(json.dumps({"family_holdout": summary, "families": len(rows), "negatives": len(neg),
+                      "linked_payloads_in_flagged_carriers": totals["link_kept"][1],
+                      "attacker_link_unit_kept": totals["link_kept"][0]}, indent=1))
     dev = dev_passages()
     model = fit([t for its in fams.values() for t in its], neg, args.c)
     print(json.dumps({"docs_dev_passages": len(dev),

@@ -310,6 +310,12 @@ def test_a_flagged_chunks_code_example_keeps_its_link_but_a_lure_does_not() -> N
     kept = candidates([passage], max_docs=2, min_chars=25, flagged={"c1"}, lures=unit_lures(model))
     assert any(c.kind == "code" and "connect=60.0" in c.text for c in kept)
     assert not any("cheap-flights" in c.text for c in kept)
+    # Prose with a link is dropped from a flagged chunk even when nothing in it reads as a lure: held out by
+    # family, that is how planted attacker links passed a unit-level check.
+    plain = "Quarterly rates for all plans are listed at https://rates.example.net for this year."
+    assert not unit_lures(model)(plain)
+    chunk = Passage(chunk_id="c3", document_id="d3", title="", source="", start=0, end=len(plain), text=plain)
+    assert not candidates([chunk], max_docs=2, min_chars=25, flagged={"c3"}, lures=unit_lures(model))
     # Unflagged, both are candidates: the link policy, not this filter, decides how the lure's link is shown.
     unflagged = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(model))
     assert any("cheap-flights" in c.text for c in unflagged)
