@@ -108,24 +108,29 @@ def planted(payload: str, carrier: str) -> str:
     return f"{carrier[:cut]} {payload} {carrier[cut:]}"
 
 
-def linked_units_kept(model: InjectionModel, payloads: list[str], carriers: list[str]) -> tuple[int, int]:
+def linked_units_kept(model: InjectionModel, payloads: list[str], carriers: list[str]) -> tuple[int, int, int]:
     """Of a held-out family's payloads that carry a link, planted mid-email: how many land in a chunk the
-    governance loop flags (patterns or this model), and in how many of those a unit holding the attacker's
-    link still reaches the answer scorers (`agent.governance.unit_lures` with this model)."""
+    governance loop flags (patterns or this model); in how many of those a unit holding the attacker's link
+    still reaches the answer scorers under the shipped rule (`agent.extractive.candidates`: only a code block
+    that does not lure by itself, `agent.governance.unit_lures` with this model); and in how many it would if
+    every kind of unit were let through on the same check."""
     from agent.extractive import candidates
     from agent.governance import findings_in, unit_lures
     from agent.tool_results import Passage
 
-    flagged = kept = 0
+    lures = unit_lures(model)
+    flagged = kept = kept_any_kind = 0
     for k, payload in enumerate(p for p in payloads if urls(p)):
         text = planted(payload, carriers[k % len(carriers)])
         if not findings_in(text, model):
             continue
         flagged += 1
         chunk = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
-        units = candidates([chunk], max_docs=1, min_chars=25, flagged={"c"}, lures=unit_lures(model))
-        kept += any(urls(u.text) & urls(payload) for u in units)
-    return flagged, kept
+        shipped = candidates([chunk], max_docs=1, min_chars=25, flagged={"c"}, lures=lures)
+        kept += any(urls(u.text) & urls(payload) for u in shipped)
+        every = candidates([chunk], max_docs=1, min_chars=25, flagged=set(), lures=lures)
+        kept_any_kind += any(urls(u.text) & urls(payload) and not lures(u.text) for u in every)
+    return flagged, kept, kept_any_kind
 
 
 def main() -> None:
@@ -155,9 +160,10 @@ def main() -> None:
         fp_model = sum(model.flags(t) for t in held_neg)
         fp_pattern = sum(bool(scan(t)) for t in held_neg)
         fp_either = sum(model.flags(t) or bool(scan(t)) for t in held_neg)
-        flagged_links, kept_links = linked_units_kept(model, items, carriers)
+        flagged_links, kept_links, kept_any_kind = linked_units_kept(model, items, carriers)
         totals["link_kept"][0] += kept_links
         totals["link_kept"][1] += flagged_links
+        totals["link_kept_any_kind"][0] += kept_any_kind
         row = {"family": fam, "payloads": len(tests), "recall_pattern": np.mean(pattern),
                "recall_learned": np.mean(learned), "recall_either": np.mean(either),
                "fp_pattern": fp_pattern / len(held_neg), "fp_learned": fp_model / len(held_neg),
@@ -173,7 +179,8 @@ def main() -> None:
     summary = {k: {"recall": totals[k][0] / totals[k][1], "false_positive_rate": fp[k]} for k in fp}
     print(json.dumps({"family_holdout": summary, "families": len(rows), "negatives": len(neg),
                       "linked_payloads_in_flagged_carriers": totals["link_kept"][1],
-                      "attacker_link_unit_kept": totals["link_kept"][0]}, indent=1))
+                      "attacker_link_unit_kept": totals["link_kept"][0],
+                      "kept_if_every_unit_kind_were_checked_alike": totals["link_kept_any_kind"][0]}, indent=1))
     dev = dev_passages()
     model = fit([t for its in fams.values() for t in its], neg, args.c)
     print(json.dumps({"docs_dev_passages": len(dev),
