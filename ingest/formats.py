@@ -229,10 +229,48 @@ def front_matter(source: str) -> tuple[str, str]:
 _TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[ \t:|-]*-[ \t:|-]*\n)", re.MULTILINE)
 
 
+# An MkDocs / Python-Markdown admonition ("!!! tip \"Gotcha\"", collapsible "??? note") and its body, indented
+# four spaces under it. To a plain Markdown parser the body's second paragraph is an indented code block.
+_ADMONITION = re.compile(r'^([ \t]*)(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$')
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)")
+
+
+def admonitions_as_text(body: str) -> str:
+    """Admonitions written out as the paragraphs they hold, the first one led by the admonition's title
+    ("Gotcha: In most cases, ...") or kind ("Warning: ..."); an empty title ("") leads with nothing."""
+    lines = body.split("\n")
+    out: list[str] = []
+    fenced = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = None if fenced else _ADMONITION.match(line)
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        if m is None:
+            out.append(line)
+            i += 1
+            continue
+        indent, kind, title = m.group(1), m.group(2), m.group(3)
+        inner = indent + "    "
+        lead = "" if title == "" else f"{title or kind.capitalize()}: "
+        i += 1
+        first = True
+        while i < len(lines) and (lines[i].startswith(inner) or not lines[i].strip()):
+            if not lines[i].strip() and not (i + 1 < len(lines) and lines[i + 1].startswith(inner)):
+                break  # a blank line, then text back at the outer indentation: the admonition has ended
+            text = indent + lines[i][len(inner):] if lines[i].strip() else ""
+            if first and text.strip():
+                text, first = indent + lead + text.lstrip(), False
+            out.append(text)
+            i += 1
+    return "\n".join(out)
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", body)
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 
 def html_table(html: str) -> Table | None:

@@ -141,18 +141,29 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     return builder.build(title or path.stem)
 
 
-_MD_LIST_MARKER = re.compile(r"^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
+_MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 _MD_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
 
 def _list_markers(source: str, elements: list[Any]) -> list[str]:
-    """The Markdown source's own list markers, in order, so numbered steps keep their numbers. Used only when
-    they pair one to one with the parser's list items; otherwise every item is a "- " line."""
-    found = [m.group(1) for m in _MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source))]
+    """The Markdown source's own list markers, in order and indented two spaces per nesting level, so numbered
+    steps keep their numbers and a nested list (an exception hierarchy, sub-steps) keeps its shape. Used only
+    when they pair one to one with the parser's list items; otherwise every item is a flat "- " line."""
+    found = list(_MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source)))
     items = sum(1 for e in elements if str(getattr(e, "category", "")) == "ListItem")
     if len(found) != items:
         return []
-    return ["-" if m in "-*+" else m for m in found]
+    out = []
+    widths: list[int] = []  # the indentation of each open nesting level; sources indent by 2, 3 or 4
+    for m in found:
+        width = len(m.group(1).expandtabs(4))
+        while widths and widths[-1] > width:
+            widths.pop()
+        if not widths or widths[-1] < width:
+            widths.append(width)
+        marker = m.group(2)
+        out.append("  " * (len(widths) - 1) + ("-" if marker in "-*+" else marker))
+    return out
 
 
 _OWN_MARKER = re.compile(r"\d{1,3}[.)][ \t]+\S")

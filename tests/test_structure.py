@@ -121,6 +121,46 @@ def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -
     assert ("pair", "Blue Line trains take about 50 minutes. The closest stop is Jackson.") in units
 
 
+def test_a_nested_markdown_list_keeps_its_shape(tmp_path: Path) -> None:
+    f = tmp_path / "exceptions.md"
+    f.write_text("# Exceptions\n\n* HTTPError\n    * RequestError\n        * TimeoutException\n"
+                 "            * ConnectTimeout\n    * HTTPStatusError\n* InvalidURL\n\n1. Open the form\n"
+                 "   1. Fill in your name\n2. Submit it\n")
+    text = parse_file(f, "md").text
+    assert ("- HTTPError\n  - RequestError\n    - TimeoutException\n      - ConnectTimeout\n"
+            "  - HTTPStatusError\n- InvalidURL") in text  # was one flat "- " line each: the hierarchy was lost
+    assert "1. Open the form\n  1. Fill in your name\n2. Submit it" in text
+    steps = [text[u.start : u.end] for u in answer_units(text) if u.kind == "steps"]
+    assert any("      - ConnectTimeout\n  - HTTPStatusError\n- InvalidURL" in s for s in steps)
+
+
+def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
+    f = tmp_path / "proxies.md"
+    f.write_text('# Proxies\n\n!!! tip "Gotcha"\n    Use the `http://` scheme (not a typo!).\n\n'
+                 "    This is because proxying starts with a plain connection.\n\n!!! warning\n"
+                 "    Close the client.\n\nAfter the admonitions.\n\n```\n!!! note\n    in a fence\n```\n")
+    text = parse_file(f, "md").text
+    assert "Gotcha: Use the http:// scheme (not a typo!)." in text
+    assert "\n\nThis is because proxying starts with a plain connection." in text  # was a fenced code block
+    assert "Warning: Close the client." in text and "After the admonitions." in text
+    assert "```\n!!! note\n    in a fence\n```" in text  # a fence is left as written
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
+    assert not any(k == "code" and "proxying" in t for k, t in units)
+
+
+def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example_shows() -> None:
+    text = ("## Authentication\n\nProxy credentials can be passed as the userinfo section of the proxy URL. "
+            "For example:\n\n```\nhttpx.Client(proxy=\"http://username:password@localhost:8030\")\n```\n\n"
+            "Install the module first:\n\n```\npip install h2\n```")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
+    code = [t for k, t in units if k == "code"]
+    assert code[0].startswith("Proxy credentials can be passed as the userinfo") and code[0].endswith("```")
+    assert code[1].startswith("Install the module first:")  # an announcing sentence that says something
+    sentences = [t for k, t in units if k == "sentence"]
+    assert "Proxy credentials can be passed as the userinfo section of the proxy URL." in sentences
+    assert "For example:" not in sentences
+
+
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
     import docx
 
