@@ -132,6 +132,61 @@ def number_ordered_lists(html: str) -> str:
     return str(lxml.html.tostring(root, encoding="unicode"))
 
 
+def definitions_as_paragraphs(html: str) -> str:
+    """HTML with each definition-list entry written as a paragraph that starts with its term ("timeout: The
+    default timeout in seconds."), and each admonition's first paragraph led by its title ("Note: Close the
+    client."). Reference pages (docutils and Sphinx output, field lists, option lists) answer with these; the
+    parser reads a term, and an admonition's title, as a fragment apart from what it names."""
+    low = html.lower()
+    if "<dl" not in low and "admonition" not in low:
+        return html
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:
+        return html
+    for dl in list(root.iter("dl")):
+        box = lxml.html.Element("div")
+        terms: list[str] = []
+        for child in dl:
+            if child.tag == "dt":
+                terms.append(" ".join(child.text_content().split()).rstrip(":").strip())
+            elif child.tag == "dd":
+                _lead(child, ", ".join(t for t in terms if t))
+                box.extend(list(child))
+                terms = []
+        box.tail = dl.tail
+        dl.getparent().replace(dl, box)
+    for title in list(root.xpath('//*[contains(concat(" ", @class, " "), " admonition-title ")]')):
+        box = title.getparent()
+        name = " ".join(title.text_content().split())
+        box.text = (box.text or "") + (title.tail or "")
+        box.remove(title)
+        _lead(box, name)
+    return str(lxml.html.tostring(root, encoding="unicode"))
+
+
+_BLOCK_TAGS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockquote", "section", "aside", "figure"})
+
+
+def _lead(box: Any, lead: str) -> None:
+    """Make `box` start with a paragraph, then start that paragraph with "lead: "."""
+    import lxml.html
+
+    if not any(c.tag in _BLOCK_TAGS for c in box):  # inline content only: it is one paragraph
+        para = lxml.html.Element("p")
+        para.text, box.text = box.text, None
+        para.extend(list(box))
+        box.append(para)
+    elif box[0].tag != "p" or (box.text or "").strip():  # text or a block (a list, code) before any paragraph
+        para = lxml.html.Element("p")
+        para.text, box.text = (box.text or "").strip(), None
+        box.insert(0, para)
+    if lead:
+        box[0].text = f"{lead}: {box[0].text or ''}"
+
+
 def notebook_to_markdown(source: str) -> str:
     """A notebook's Markdown cells as written and its code cells fenced, in order. Outputs are left out:
     they are results of one run (tracebacks, object reprs, images), not what the author wrote."""

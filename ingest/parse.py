@@ -23,6 +23,7 @@ from typing import Any
 from ingest.formats import (
     Table,
     csv_table,
+    definitions_as_paragraphs,
     header_line,
     html_table,
     markdown_source,
@@ -102,7 +103,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if kind == "rst":
         kind, source = "html", rst_to_html(source)
     if kind == "html":
-        source = number_ordered_lists(source)
+        source = number_ordered_lists(definitions_as_paragraphs(source))
     elif kind == "ipynb":
         kind, source = "md", notebook_to_markdown(source)
     front_title = ""
@@ -123,8 +124,11 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if kind == "eml" and category == "Title":
             category = "UncategorizedText"  # a signature line in an email is not a heading
         text = _render(el, category, meta)
+        depth = getattr(meta, "category_depth", None)
         if category == "ListItem" and markers and text:
             text = f"{markers.pop(0)} {text[2:]}"
+        elif category == "ListItem" and kind == "html" and isinstance(depth, int) and depth > 1 and text:
+            text = "  " * (depth - 1) + text  # a nested HTML list keeps its shape, as a Markdown one does
         if category in _SKIP or not text:
             continue
         page = getattr(meta, "page_number", None)
@@ -132,7 +136,6 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if html and (table := html_table(html)) is not None:
             _add_table(builder, table, page)
             continue
-        depth = getattr(meta, "category_depth", None)
         if category == "Title" and not title:
             title = text
         builder.add(text, category, depth=depth if category == "Title" else None, page=page)

@@ -132,6 +132,11 @@ def test_a_nested_markdown_list_keeps_its_shape(tmp_path: Path) -> None:
     assert "1. Open the form\n  1. Fill in your name\n2. Submit it" in text
     steps = [text[u.start : u.end] for u in answer_units(text) if u.kind == "steps"]
     assert any("      - ConnectTimeout\n  - HTTPStatusError\n- InvalidURL" in s for s in steps)
+    page = tmp_path / "exceptions.html"
+    page.write_text("<h1>Exceptions</h1><ul><li>HTTPError<ul><li>RequestError<ul><li>TimeoutException</li></ul>"
+                    "</li><li>HTTPStatusError</li></ul></li><li>InvalidURL</li></ul>")
+    assert ("- HTTPError\n  - RequestError\n    - TimeoutException\n  - HTTPStatusError\n- InvalidURL"
+            in parse_file(page, "html").text)
 
 
 def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
@@ -146,6 +151,24 @@ def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
     assert "```\n!!! note\n    in a fence\n```" in text  # a fence is left as written
     units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
     assert not any(k == "code" and "proxying" in t for k, t in units)
+
+
+def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
+    rst = tmp_path / "settings.rst"
+    rst.write_text("Settings\n========\n\ntimeout\n    The default timeout in seconds. Defaults to 5.\n\n"
+                   ":param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
+    text = parse_file(rst, "rst").text
+    assert "timeout: The default timeout in seconds. Defaults to 5." in text  # was "timeout" and "- The ..."
+    assert "param url: The URL to fetch." in text and "Note: Close the client when done." in text
+    page = tmp_path / "api.html"
+    page.write_text('<h1>API</h1><dl class="py function"><dt>httpx.get(url)</dt><dd><p>Sends a GET request.</p>'
+                    "<p>Returns a Response.</p></dd><dt>retries</dt><dd>How many times a request is <b>retried</b>."
+                    '</dd></dl><div class="admonition warning"><p class="admonition-title">Warning</p><pre>'
+                    "rm -rf /</pre></div>")
+    text = parse_file(page, "html").text
+    assert "httpx.get(url): Sends a GET request.\n\nReturns a Response." in text
+    assert "retries: How many times a request is retried." in text
+    assert "Warning:" in text and "Warning\n" not in text
 
 
 def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example_shows() -> None:
