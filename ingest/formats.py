@@ -156,6 +156,10 @@ def definitions_as_paragraphs(html: str) -> str:
                 _lead(child, ", ".join(t for t in terms if t))
                 box.extend(list(child))
                 terms = []
+        for term in terms:  # a term nothing defines is still text of the page
+            para = lxml.html.Element("p")
+            para.text = term
+            box.append(para)
         box.tail = dl.tail
         dl.getparent().replace(dl, box)
     for title in list(root.xpath('//*[contains(concat(" ", @class, " "), " admonition-title ")]')):
@@ -286,7 +290,7 @@ _TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[
 
 # An MkDocs / Python-Markdown admonition ("!!! tip \"Gotcha\"", collapsible "??? note") and its body, indented
 # four spaces under it. To a plain Markdown parser the body's second paragraph is an indented code block.
-_ADMONITION = re.compile(r'^([ \t]*)(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$')
+_ADMONITION = re.compile(r'^([ \t]*)(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?\s*$')
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)")
 
 

@@ -164,11 +164,12 @@ def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path)
     page.write_text('<h1>API</h1><dl class="py function"><dt>httpx.get(url)</dt><dd><p>Sends a GET request.</p>'
                     "<p>Returns a Response.</p></dd><dt>retries</dt><dd>How many times a request is <b>retried</b>."
                     '</dd></dl><div class="admonition warning"><p class="admonition-title">Warning</p><pre>'
-                    "rm -rf /</pre></div>")
+                    "rm -rf /</pre></div><dl><dt>orphan term</dt></dl>")
     text = parse_file(page, "html").text
     assert "httpx.get(url): Sends a GET request.\n\nReturns a Response." in text
     assert "retries: How many times a request is retried." in text
     assert "Warning:" in text and "Warning\n" not in text
+    assert "orphan term" in text  # a term nothing defines is kept
 
 
 def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example_shows() -> None:
