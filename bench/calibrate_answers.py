@@ -319,12 +319,13 @@ def main() -> None:
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
     # "rows": the row layout and the units' quoting (session 16: a section's opening unit is quoted with its
-    # heading, which changes docs labels); "search": every setting that decides what the answers are cut from.
+    # heading; session 17: connector introductions, nested lists and admonitions, which change docs units);
+    # "search": every setting that decides what the answers are cut from.
     search = Settings()
-    kind = {"rows": "headed-openings", "rationale": args.rationale, "prefilter": COLLECTED,
+    kind = {"rows": "connector-intros", "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(search)))),
             "answer_k": search.answer_k, "max_docs": args.max_docs, "claims": args.claims,
-            "squad": [args.squad_answerable, args.squad_unanswerable]}
+            "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
     rows: list[dict[str, Any]] = cached.get("rows", []) if cached.get("kind") == kind else []
     collected_with = cached.get("features", list(FEATURES)) if rows else list(FEATURES)

@@ -45,6 +45,13 @@ Then restart the server.
 """
 
 
+def parsed(folder: Path, name: str, source: str) -> str:
+    """The text ingestion makes of a file `name` holding `source`."""
+    f = folder / name
+    f.write_text(source)
+    return parse_file(f, f.suffix.lstrip(".")).text
+
+
 def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
     f = tmp_path / "doc.md"
     f.write_text(DOC)
@@ -122,29 +129,23 @@ def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -
 
 
 def test_a_nested_markdown_list_keeps_its_shape(tmp_path: Path) -> None:
-    f = tmp_path / "exceptions.md"
-    f.write_text("# Exceptions\n\n* HTTPError\n    * RequestError\n        * TimeoutException\n"
-                 "            * ConnectTimeout\n    * HTTPStatusError\n* InvalidURL\n\n1. Open the form\n"
-                 "   1. Fill in your name\n2. Submit it\n")
-    text = parse_file(f, "md").text
+    text = parsed(tmp_path, "exceptions.md", "# Exceptions\n\n* HTTPError\n    * RequestError\n"
+                  "        * TimeoutException\n            * ConnectTimeout\n    * HTTPStatusError\n* InvalidURL\n\n"
+                  "1. Open the form\n   1. Fill in your name\n2. Submit it\n")
     assert ("- HTTPError\n  - RequestError\n    - TimeoutException\n      - ConnectTimeout\n"
             "  - HTTPStatusError\n- InvalidURL") in text  # was one flat "- " line each: the hierarchy was lost
     assert "1. Open the form\n  1. Fill in your name\n2. Submit it" in text
     steps = [text[u.start : u.end] for u in answer_units(text) if u.kind == "steps"]
     assert any("      - ConnectTimeout\n  - HTTPStatusError\n- InvalidURL" in s for s in steps)
-    page = tmp_path / "exceptions.html"
-    page.write_text("<h1>Exceptions</h1><ul><li>HTTPError<ul><li>RequestError<ul><li>TimeoutException</li></ul>"
-                    "</li><li>HTTPStatusError</li></ul></li><li>InvalidURL</li></ul>")
-    assert ("- HTTPError\n  - RequestError\n    - TimeoutException\n  - HTTPStatusError\n- InvalidURL"
-            in parse_file(page, "html").text)
+    page = parsed(tmp_path, "exceptions.html", "<h1>Exceptions</h1><ul><li>HTTPError<ul><li>RequestError<ul>"
+                  "<li>TimeoutException</li></ul></li><li>HTTPStatusError</li></ul></li><li>InvalidURL</li></ul>")
+    assert "- HTTPError\n  - RequestError\n    - TimeoutException\n  - HTTPStatusError\n- InvalidURL" in page
 
 
 def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
-    f = tmp_path / "proxies.md"
-    f.write_text('# Proxies\n\n!!! tip "Gotcha"\n    Use the `http://` scheme (not a typo!).\n\n'
-                 "    This is because proxying starts with a plain connection.\n\n!!! warning\n"
-                 "    Close the client.\n\nAfter the admonitions.\n\n```\n!!! note\n    in a fence\n```\n")
-    text = parse_file(f, "md").text
+    text = parsed(tmp_path, "proxies.md", '# Proxies\n\n!!! tip "Gotcha"\n    Use the `http://` scheme (not a typo!).'
+                  "\n\n    This is because proxying starts with a plain connection.\n\n!!! warning\n"
+                  "    Close the client.\n\nAfter the admonitions.\n\n```\n!!! note\n    in a fence\n```\n")
     assert "Gotcha: Use the http:// scheme (not a typo!)." in text
     assert "\n\nThis is because proxying starts with a plain connection." in text  # was a fenced code block
     assert "Warning: Close the client." in text and "After the admonitions." in text
@@ -154,18 +155,14 @@ def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
 
 
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
-    rst = tmp_path / "settings.rst"
-    rst.write_text("Settings\n========\n\ntimeout\n    The default timeout in seconds. Defaults to 5.\n\n"
-                   ":param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
-    text = parse_file(rst, "rst").text
+    text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
+                  "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
     assert "timeout: The default timeout in seconds. Defaults to 5." in text  # was "timeout" and "- The ..."
     assert "param url: The URL to fetch." in text and "Note: Close the client when done." in text
-    page = tmp_path / "api.html"
-    page.write_text('<h1>API</h1><dl class="py function"><dt>httpx.get(url)</dt><dd><p>Sends a GET request.</p>'
-                    "<p>Returns a Response.</p></dd><dt>retries</dt><dd>How many times a request is <b>retried</b>."
-                    '</dd></dl><div class="admonition warning"><p class="admonition-title">Warning</p><pre>'
-                    "rm -rf /</pre></div><dl><dt>orphan term</dt></dl>")
-    text = parse_file(page, "html").text
+    text = parsed(tmp_path, "api.html", '<h1>API</h1><dl class="py function"><dt>httpx.get(url)</dt><dd><p>Sends a '
+                  "GET request.</p><p>Returns a Response.</p></dd><dt>retries</dt><dd>How many times a request is "
+                  '<b>retried</b>.</dd></dl><div class="admonition warning"><p class="admonition-title">Warning</p>'
+                  "<pre>rm -rf /</pre></div><dl><dt>orphan term</dt></dl>")
     assert "httpx.get(url): Sends a GET request.\n\nReturns a Response." in text
     assert "retries: How many times a request is retried." in text
     assert "Warning:" in text and "Warning\n" not in text
