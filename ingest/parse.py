@@ -127,8 +127,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         depth = getattr(meta, "category_depth", None)
         if category == "ListItem" and markers and text:
             text = f"{markers.pop(0)} {text[2:]}"
-        elif category == "ListItem" and kind == "html" and isinstance(depth, int) and depth > 1 and text:
-            text = "  " * (depth - 1) + text  # a nested HTML list keeps its shape, as a Markdown one does
+        elif category == "ListItem" and kind in ("html", "md") and isinstance(depth, int) and depth > 1 and text:
+            text = "  " * (depth - 1) + text  # the parser's nesting, where the source's markers are not used
         if category in _SKIP or not text:
             continue
         page = getattr(meta, "page_number", None)
