@@ -18,7 +18,7 @@ from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
-from agent.units import Kind, Unit, answer_units, join_units
+from agent.units import Kind, Unit, answer_units, contents_entry, join_units
 from agent.untrusted import is_attempt, scan, urls
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -174,10 +174,10 @@ def pair_parts(cands: Sequence[Candidate]) -> dict[int, tuple[int, int]]:
 
 def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str],
                lures: Callable[[str], bool]) -> list[Candidate]:
-    """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings are
-    skipped, and so is any unit that reads as an injection attempt, or that carries a link from a chunk
-    flagged for one, unless it is a code block that does not `lure` by itself: retrieved text is data, and the
-    rest of a flagged chunk may still answer the question."""
+    """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings and
+    table-of-contents entries are skipped, and so is any unit that reads as an injection attempt, or that
+    carries a link from a chunk flagged for one, unless it is a code block that does not `lure` by itself:
+    retrieved text is data, and the rest of a flagged chunk may still answer the question."""
     docs: list[str] = []
     out: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
@@ -189,7 +189,8 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             docs.append(r.document_id)
         text = r.text
         headings = {r.title, *r.heading_path}
-        units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings]
+        units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings
+                 and not contents_entry(text[u.start:u.end], u.kind)]
         opening = headed_opening(text, units, list(r.heading_path))
         for unit in units:
             b = unit.end

@@ -103,6 +103,17 @@ def answer_units(text: str) -> list[Unit]:
     return sorted(units, key=lambda u: (u.start, u.end))
 
 
+# Dot leaders run to a page number, or to the end of the line when the number was set apart: a table-of-contents
+# or index line of a manual ("Invoking asn1Parser .... 5", "Header file libtasn1.h.........").
+_LEADERS = re.compile(r"(?:\.[ \t]?){5,}[ \t]*\d|\.{8,}[ \t]*$", re.MULTILINE)
+
+
+def contents_entry(text: str, kind: Kind) -> bool:
+    """Is this unit a table-of-contents or index entry? It shares the words of the question it points to and
+    answers nothing, so it must not take a scorer's slot from the section it names."""
+    return kind != "code" and bool(_LEADERS.search(text))
+
+
 def join_units(texts: list[str]) -> str:
     """Sentences run on as prose; once a block is among them, every unit gets its own paragraph."""
     return "\n\n".join(texts) if any("\n" in t for t in texts) else " ".join(texts)

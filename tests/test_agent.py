@@ -233,6 +233,14 @@ def test_answer_units_are_embedded_once_per_process(embedder: Embedder) -> None:
     assert embedded[-1] == units[2]  # it had been evicted, so it is embedded again
 
 
+def test_a_manuals_contents_and_index_entries_are_not_answer_units() -> None:
+    text = ("Contents\n\nInvoking asn1Parser ........................... 5\n\nH Header file libtasn1.h"
+            "............................\n\nThe header file of this library is libtasn1.h.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
+    quoted = [c.text for c in candidates([passage], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))]
+    assert quoted == ["The header file of this library is libtasn1.h."]  # the index entry was cited beside it
+
+
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
     text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
