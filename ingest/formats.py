@@ -109,10 +109,11 @@ def rst_to_html(source: str) -> str:
     return str(parts["html_body"])
 
 
-def number_ordered_lists(html: str) -> str:
-    """HTML with each item of an ordered list starting with its number ("2. Run the installer"): the parser
-    reads list items without their markers, and a numbered step should keep its number."""
-    if "<ol" not in html.lower():
+def html_source(html: str) -> str:
+    """The HTML as the parser should see it, parsed and written back once: ordered-list items numbered,
+    definition-list entries and admonitions as paragraphs led by their term or title."""
+    low = html.lower()
+    if "<ol" not in low and "<dl" not in low and "admonition" not in low:
         return html
     import lxml.html
 
@@ -120,6 +121,14 @@ def number_ordered_lists(html: str) -> str:
         root = lxml.html.document_fromstring(html)
     except Exception:
         return html
+    _definitions_as_paragraphs(root)
+    _number_ordered_lists(root)
+    return str(lxml.html.tostring(root, encoding="unicode"))
+
+
+def _number_ordered_lists(root: Any) -> None:
+    """Each item of an ordered list starts with its number ("2. Run the installer"): the parser reads list
+    items without their markers, and a numbered step should keep its number."""
     for ol in root.iter("ol"):
         try:
             n = int(ol.get("start", "1"))
@@ -129,23 +138,15 @@ def number_ordered_lists(html: str) -> str:
             first = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
             first.text = f"{n}. {first.text or ''}"
             n += 1
-    return str(lxml.html.tostring(root, encoding="unicode"))
 
 
-def definitions_as_paragraphs(html: str) -> str:
-    """HTML with each definition-list entry written as a paragraph that starts with its term ("timeout: The
-    default timeout in seconds."), and each admonition's first paragraph led by its title ("Note: Close the
-    client."). Reference pages (docutils and Sphinx output, field lists, option lists) answer with these; the
-    parser reads a term, and an admonition's title, as a fragment apart from what it names."""
-    low = html.lower()
-    if "<dl" not in low and "admonition" not in low:
-        return html
+def _definitions_as_paragraphs(root: Any) -> None:
+    """Each definition-list entry becomes a paragraph that starts with its term ("timeout: The default timeout
+    in seconds."), and each admonition's first paragraph is led by its title ("Note: Close the client.").
+    Reference pages (docutils and Sphinx output, field lists, option lists) answer with these; the parser
+    reads a term, and an admonition's title, as a fragment apart from what it names."""
     import lxml.html
 
-    try:
-        root = lxml.html.document_fromstring(html)
-    except Exception:
-        return html
     for dl in list(root.iter("dl")):
         box = lxml.html.Element("div")
         terms: list[str] = []
@@ -168,7 +169,6 @@ def definitions_as_paragraphs(html: str) -> str:
         box.text = (box.text or "") + (title.tail or "")
         box.remove(title)
         _lead(box, name)
-    return str(lxml.html.tostring(root, encoding="unicode"))
 
 
 _BLOCK_TAGS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockquote", "section", "aside", "figure"})

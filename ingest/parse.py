@@ -23,12 +23,11 @@ from typing import Any
 from ingest.formats import (
     Table,
     csv_table,
-    definitions_as_paragraphs,
     header_line,
+    html_source,
     html_table,
     markdown_source,
     notebook_to_markdown,
-    number_ordered_lists,
     row_line,
     rst_to_html,
     xlsx_tables,
@@ -103,7 +102,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if kind == "rst":
         kind, source = "html", rst_to_html(source)
     if kind == "html":
-        source = number_ordered_lists(definitions_as_paragraphs(source))
+        source = html_source(source)
     elif kind == "ipynb":
         kind, source = "md", notebook_to_markdown(source)
     front_title = ""
