@@ -63,19 +63,18 @@ _ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\
 _CONNECTOR_WORDS = 3
 
 
-def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The sentence that introduces a list or code block, if one does: it is quoted with the block, because
-    neither reads as an answer without the other. When it is only a connector ("For example:"), the sentence
-    before it in the same paragraph says what the block shows ("Proxy credentials can be passed as the userinfo
-    section of the proxy URL."), so the introduction starts there."""
+def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, tuple[int, int]] | None:
+    """Where the introduction of a list or code block starts, and the sentence that announces the block, if one
+    does: it is quoted with the block, because neither reads as an answer without the other. When it is only a
+    connector ("For example:"), the sentence before it in the same paragraph says what the block shows ("Proxy
+    credentials can be passed as the userinfo section of the proxy URL."), so the introduction starts there."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
     if not before or not _ANNOUNCES.search(text[before[-1][0] : before[-1][1]]):
         return None
-    a, b = before[-1]
+    announcer = before[-1]
+    a, b = announcer
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
-    if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier:
-        return earlier[-1][0], b
-    return a, b
+    return (earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a), announcer
 
 
 def answer_units(text: str) -> list[Unit]:
@@ -92,7 +91,7 @@ def answer_units(text: str) -> list[Unit]:
     for b in blocks:
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
         if intro:
-            intros.add(next(s for s in sentences if s[1] == intro[1]))  # the announcing sentence itself
+            intros.add(intro[1])
         units.append(Unit(intro[0] if intro else b.start, b.end, b.kind))
     # An introducing sentence alone ("Install the module first:") answers nothing; it lives in its block.
     alone = [s for s in sentences if s not in intros]
