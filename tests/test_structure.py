@@ -53,9 +53,7 @@ def parsed(folder: Path, name: str, source: str) -> str:
 
 
 def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
-    f = tmp_path / "doc.md"
-    f.write_text(DOC)
-    text = parse_file(f, "md").text
+    text = parsed(tmp_path, "doc.md", DOC)
     assert ("1. Open Settings and choose Security.\n2. Click \"Reset password\".\n"
             "3. Enter the code sent to your email.") in text
     assert ("Level | Salary\nLevel: Junior Programmer | Salary: 50,000\n"
@@ -64,9 +62,7 @@ def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
 
 
 def test_answer_units_keep_blocks_whole(tmp_path: Path) -> None:
-    f = tmp_path / "doc.md"
-    f.write_text(DOC)
-    text = parse_file(f, "md").text
+    text = parsed(tmp_path, "doc.md", DOC)
     units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
     kinds = {k for k, _ in units}
     assert kinds == {"sentence", "steps", "row", "code"}
@@ -104,15 +100,15 @@ def test_front_matter_is_metadata_not_text(tmp_path: Path) -> None:
     assert doc.title == "Transit Benefit"  # it was "Eligibility", the first heading
     assert "keywords" not in doc.text and "redirect_from" not in doc.text
     assert doc.text.startswith("This page outlines how to sign up.")
-    rule = tmp_path / "rule.md"  # a file that merely opens with a thematic break keeps its text
-    rule.write_text("---\nJust a paragraph after a rule.\n---\n\nMore text here.\n")
-    assert "Just a paragraph after a rule." in parse_file(rule, "md").text
+    # a file that merely opens with a thematic break keeps its text
+    assert "Just a paragraph after a rule." in parsed(tmp_path, "rule.md", "---\nJust a paragraph after a rule.\n---"
+                                                      "\n\nMore text here.\n")
 
 
 def test_a_table_right_under_a_sentence_is_still_a_table(tmp_path: Path) -> None:
-    f = tmp_path / "schedule.md"
-    f.write_text("# Variable day\n\nFor example:\n|**Day** |**Hours** |\n| --- | --- |\n| Monday | 10 |\n")
-    assert "Day: Monday | Hours: 10" in parse_file(f, "md").text  # was "|Day |Hours | ... | Monday | 10 |"
+    text = parsed(tmp_path, "schedule.md", "# Variable day\n\nFor example:\n|**Day** |**Hours** |\n| --- | --- |\n"
+                  "| Monday | 10 |\n")
+    assert "Day: Monday | Hours: 10" in text  # was "|Day |Hours | ... | Monday | 10 |"
 
 
 def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -> None:
