@@ -20,6 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units
 from agent.untrusted import is_attempt, scan, urls
+from agent.versions import other_version
 from models.cross_encoder import Reranker
 from models.embed import Embedder
 
@@ -125,16 +126,18 @@ class ExtractiveResponder:
         cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks, lures=self.lures)
         if not cands:
             return abstain(question, [query], ctx)
-        lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}
-                   if (doc := ctx.docs.get_document(d)) is not None}
+        texts = {d: doc.text for d in {c.result.document_id for c in cands}
+                 if (doc := ctx.docs.get_document(d)) is not None}
+        lengths = {d: len(t) for d, t in texts.items()}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
         cands, rows = self.featurize(asked(question), cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
+        vetoed = veto_other_versions(asked(question), cands, texts)
         picked = select(cands, m)
         if not picked:
-            return abstain(question, [query], ctx)
+            return abstain(question, [query], ctx, f"the sources name {vetoed[0]}" if vetoed else "")
         return compose(question, [query], picked, ctx)
 
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
@@ -153,6 +156,20 @@ class ExtractiveResponder:
                         [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
                         [c.kind for c in kept], [span(c) for c in kept])
         return kept, rows
+
+
+def veto_other_versions(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[str]:
+    """Zero the score of every unit that names another version of a versioned name in the question (FY25 when
+    asked about FY26), or whose document never names the asked version but names another; return what was found
+    ("fy26 -> fy25"). Measured on the training sets, no gold unit is vetoed (agent/versions.py)."""
+    by_doc = {d: other_version(question, t) for d, t in documents.items()}
+    found: list[str] = []
+    for c in cands:
+        why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
+        if why:
+            c.score = 0.0
+            found.append(why)
+    return found
 
 
 def span(c: Candidate) -> Span:

@@ -1,0 +1,40 @@
+"""Versioned names: a passage about FY25, SOCKS5 or HTTP/2 does not answer a question about FY26, SOCKS4a or HTTP/3.
+
+Near-miss questions ask about a version the sources never describe, next to a passage about another version of
+the same thing; the scorers read the two as the same topic and answer confidently. A versioned name is letters
+fused to a number (`FY26`, `SOCKS4a`, `HTTP/3`, `MI6`); a separating space (`Python 3`, `in 2010`) makes it
+ordinary words, which this rule leaves alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+_VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[-/\s]")
+
+
+def versioned_names(text: str) -> set[tuple[str, str]]:
+    """(name, version) pairs, lower case: "FY26" -> ("fy", "26"), "HTTP/1.1" -> ("http", "1.1")."""
+    return {(m.group(1).lower(), m.group(2).lower()) for m in _VERSIONED.finditer(text)}
+
+
+def _number(version: str) -> str:
+    # "DB10s" is the plural of "DB10" and "FoxO3a" a variant of "FoxO3": only a different number is another version.
+    return re.sub(r"[a-z]", "", version)
+
+
+def other_version(question: str, text: str) -> str | None:
+    """The first versioned name of `question` that `text` lacks while naming another version of it (one the
+    question does not name too), as "asked -> found"; None when there is no such name."""
+    asked = versioned_names(question)
+    found = versioned_names(text)
+    flat = _SEPARATORS.sub("", text.lower())
+    for name, version in sorted(asked):
+        if name + version in flat or (version.endswith("s") and name + version[:-1] in flat):
+            continue
+        asked_numbers = {_number(v) for n, v in asked if n == name}
+        others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
+        if others:
+            return f"{name}{version} -> {name}{others[0]}"
+    return None

@@ -1,0 +1,32 @@
+"""Versioned names in a question against a passage (agent/versions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.versions import other_version, versioned_names
+
+
+def test_versioned_names_are_letters_fused_to_a_number() -> None:
+    assert versioned_names("FY26 plans, HTTP/1.1, SOCKS4a and IL-6, not Python 3 or in 2010") == {
+        ("fy", "26"), ("http", "1.1"), ("socks", "4a"), ("il", "6")}
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    ("When are FY26 reviews due?", "FY25 reviews are due in June.", "fy26 -> fy25"),
+    ("Does it support SOCKS4a?", "SOCKS5 proxies need the socks extra.", "socks4a -> socks5"),
+    ("Does httpx speak HTTP/3?", "Enable HTTP/2 with http2=True.", "http3 -> http2"),
+    # the asked version is there, however it is written
+    ("When are FY26 reviews due?", "FY 26 reviews follow the FY25 ones.", None),
+    ("Is HTTP/2 supported?", "HTTP2 is supported.", None),
+    # a plural, or a letter variant of the same number, is not another version
+    ("How many DB10s were made?", "Ten DB10 cars were built.", None),
+    ("Is FoxO3a activated?", "FoxO3 is activated by stress.", None),
+    # the other version is named by the question too (a comparison)
+    ("How does HTTP/1.1 differ from HTTP/2?", "HTTP/2 multiplexes requests.", None),
+    # nothing versioned, or no other version in the passage
+    ("How many days of leave?", "FY25 leave is 25 days.", None),
+    ("Does it support SOCKS4a?", "Proxies are configured per client.", None),
+])
+def test_other_version(question: str, text: str, expected: str | None) -> None:
+    assert other_version(question, text) == expected
