@@ -33,11 +33,15 @@ from ingest.formats import (
     xlsx_tables,
 )
 from ingest.minimal_pdf import pdf_bytes
+from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
 from kernel.types import Element, ParsedDocument
 
 SEPARATOR = "\n\n"
+# What the parser writes for a file: part of every document's fingerprint, so that a release that parses files
+# differently (here: PDF words mended) parses the ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 2
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -110,6 +114,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         front_title, source = markdown_source(source)
     elements = _partition(path, kind, source)
     markers = _list_markers(source, elements) if kind == "md" else []
+    words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
     builder = _Builder()
     title = front_title
     if kind == "eml" and elements:
@@ -123,6 +128,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if kind == "eml" and category == "Title":
             category = "UncategorizedText"  # a signature line in an email is not a heading
         text = _render(el, category, meta)
+        if words is not None:
+            text = words(text)
         depth = getattr(meta, "category_depth", None)
         if category == "ListItem" and markers and text:
             text = f"{markers.pop(0)} {text[2:]}"

@@ -19,7 +19,7 @@ from index.sparse import Bm25Encoder
 from ingest.chunk import Span, chunk_document, chunk_id, content_hash, page_starts
 from ingest.corpora import register_corpus, remove_corpus
 from ingest.manifest import LoadedManifest, unmatched_patterns
-from ingest.parse import parse_item, preload_parsers
+from ingest.parse import PARSE_VERSION, parse_item, preload_parsers
 from ingest.recovery import recover, require_free_space, runner_id
 from ingest.sources import SourceItem, iter_items
 from kernel.errors import DocumentError, ManifestError
@@ -124,7 +124,7 @@ class IngestReport:
 
 def index_salt(settings: Settings, embedder: Embedder) -> str:
     """Everything besides content and ACL that shapes a document's chunks and vectors."""
-    return f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v1"
+    return f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v{PARSE_VERSION}"
 
 
 def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:

@@ -86,6 +86,18 @@ def test_jsonl_records_keep_ids_and_own_acl(tmp_path: Path, services: Services) 
     assert chunks_of(services, "rec-2", Principal("bob", ("employees",))) == []
 
 
+def test_a_new_parser_version_parses_ingested_files_again(tmp_path: Path, services: Services,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "c"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "a.md").write_text("# A\n\nA paragraph that the next release parses differently.\n")
+    manifest(root, "parsever", {"path": "./docs"}, {"default": {"groups": ["g"]}})
+    assert run(services, root).added == 1
+    monkeypatch.setattr("ingest.pipeline.PARSE_VERSION", -1)
+    again = run(services, root)
+    assert (again.updated, again.unchanged, again.chunks_embedded) == (1, 0, 0)  # same text: vectors reused
+
+
 def test_reingest_is_incremental(tmp_path: Path, services: Services) -> None:
     root = tmp_path / "c"
     docs = root / "docs"

@@ -12,6 +12,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import parse_file
+from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
 from testing.docs import manifest
@@ -221,6 +222,26 @@ def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: S
                                Principal("emma", ("staff",)), save=False)
     cited = [c for c in ans.citations if "incidents" in c.quote]
     assert cited and cited[0].page == 2  # the chunk starts on page 1; the cited sentence is on page 2
+
+
+def test_a_pdfs_words_are_mended_where_a_line_end_broke_them(tmp_path: Path) -> None:
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(pdf_bytes([["Compilers for statically typed languages rely on type informa-",
+                              "tion to generate fast machine code. A mixed-mode",
+                              "design runs a mixed-", "mode interpreter first."]]))
+    text = parse_file(f, "pdf").text
+    # the old text: "type informa- tion", "a mixed- mode interpreter"
+    assert "type information to generate" in text and "runs a mixed-mode interpreter" in text
+
+
+def test_ligatures_and_line_end_hyphens_are_undone() -> None:
+    repair = word_repair(["Efﬁcient com- pilers use trace- based and mixed-mode designs; a trace is a path.",
+                          "Pre- and post-processing of ﬂoat values; con- ﬁguration."])
+    assert repair("Efﬁcient com- pilers") == "Efficient compilers"
+    assert repair("mixed- mode") == "mixed-mode"  # written with a hyphen elsewhere in the document
+    assert repair("a trace- path") == "a trace-path"  # two words of the document, and "tracepath" is none
+    assert repair("Pre- and post-") == "Pre- and post-"  # a hyphen left hanging on purpose
+    assert repair("con- ﬁguration of ﬂoat") == "configuration of float"
 
 
 def test_units_are_scored_by_their_introduction_and_section() -> None:

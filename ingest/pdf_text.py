@@ -1,0 +1,44 @@
+"""A PDF's words as they were written, not as they were typeset.
+
+Typesetting leaves two marks in extracted text that cost search and answers: ligature glyphs ("efﬁcient" with
+U+FB01 is another word than "efficient" to BM25, and the embedding model's vocabulary has no such glyph) and
+words hyphenated at a line end, which the parser joins with a space ("com- pile").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+_BROKEN = re.compile(r"\b([A-Za-z]*[a-z])- ([a-z][A-Za-z]*)\b")
+_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
+_WORD = re.compile(r"[A-Za-z]+")
+# "pre- and post-processing": a hyphen left hanging on purpose, before a conjunction.
+_SUSPENDED = frozenset({"and", "or", "nor", "to", "as", "vs"})
+
+
+def word_repair(texts: Iterable[str]) -> Callable[[str], str]:
+    """A repair for the texts of one document, which is its own dictionary: a word broken at a line end is
+    joined ("com- pile" -> "compile") unless the document writes it with a hyphen elsewhere ("mixed-mode"), or
+    both halves are words of the document and the joined form is not ("trace- compilation")."""
+    whole = _BROKEN.sub(" ", " ".join(texts).translate(_LIGATURES))  # a broken word's halves are no words
+    words = {w.lower() for w in _WORD.findall(whole)}
+    hyphenated = {f"{a}-{b}".lower() for a, b in _HYPHENATED.findall(whole)}
+
+    def mend(m: re.Match[str]) -> str:
+        head, tail = m.group(1), m.group(2)
+        if tail in _SUSPENDED:
+            return m.group(0)
+        joined = (head + tail).lower()
+        if f"{head}-{tail}".lower() in hyphenated:
+            return f"{head}-{tail}"
+        if joined not in words and head.lower() in words and tail in words and len(head) > 2:
+            return f"{head}-{tail}"
+        return head + tail
+
+    def repair(text: str) -> str:
+        return _BROKEN.sub(mend, text.translate(_LIGATURES))
+
+    return repair
