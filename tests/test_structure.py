@@ -242,6 +242,7 @@ def test_ligatures_and_line_end_hyphens_are_undone() -> None:
     assert repair("a trace- path") == "a trace-path"  # two words of the document, and "tracepath" is none
     assert repair("Pre- and post-") == "Pre- and post-"  # a hyphen left hanging on purpose
     assert repair("con- ﬁguration of ﬂoat") == "configuration of float"
+    assert repair("a na¨ıve design by Andr´e, and it´s fast") == "a naïve design by André, and it´s fast"
 
 
 def test_units_are_scored_by_their_introduction_and_section() -> None:
