@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units
 from agent.untrusted import is_attempt, scan, urls
-from agent.versions import other_version
+from agent.vetoes import other_version, restates
 from models.cross_encoder import Reranker
 from models.embed import Embedder
 
@@ -134,7 +134,7 @@ class ExtractiveResponder:
         cands, rows = self.featurize(asked(question), cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
-        vetoed = veto_other_versions(asked(question), cands, texts)
+        vetoed = veto(asked(question), cands, texts)
         picked = select(cands, m)
         if not picked:
             return abstain(question, [query], ctx, f"the sources name {vetoed[0]}" if vetoed else "")
@@ -158,17 +158,20 @@ class ExtractiveResponder:
         return kept, rows
 
 
-def veto_other_versions(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[str]:
-    """Zero the score of every unit that names another version of a versioned name in the question (FY25 when
-    asked about FY26), or whose document never names the asked version but names another; return what was found
-    ("fy26 -> fy25"). Measured on the training sets, no gold unit is vetoed (agent/versions.py)."""
+def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[str]:
+    """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
+    version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
+    asked version but names another; and a sentence that only restates a wh-question. Returns the other
+    versions found ("fy26 -> fy25"), for the abstention's notice. On the training sets neither vetoes a gold
+    unit (README, "Answers, session 18")."""
     by_doc = {d: other_version(question, t) for d, t in documents.items()}
     found: list[str] = []
     for c in cands:
         why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
         if why:
-            c.score = 0.0
             found.append(why)
+        if why or (c.kind == "sentence" and restates(question, c.text)):
+            c.score = 0.0
     return found
 
 

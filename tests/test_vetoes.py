@@ -1,10 +1,10 @@
-"""Versioned names in a question against a passage (agent/versions.py)."""
+"""Units that cannot answer a question (agent/vetoes.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agent.versions import other_version, versioned_names
+from agent.vetoes import other_version, restates, versioned_names
 
 
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
@@ -30,3 +30,17 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
 ])
 def test_other_version(question: str, text: str, expected: str | None) -> None:
     assert other_version(question, text) == expected
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    ("Why are nested loops difficult to optimize for tracing VMs?",
+     "Nested loops can be difficult to optimize for tracing VMs.", True),
+    ("Why are nested loops difficult to optimize for tracing VMs?",
+     "In a naive implementation, inner loops would become hot first.", False),
+    ("How many days of leave do employees get?", "Employees get 25 days of leave.", False),  # a number is a word
+    ("When are salaries reviewed?", "Salaries are reviewed every April.", False),
+    # a yes/no question is answered by restating it
+    ("Does the client support HTTP/2?", "The client supports HTTP/2.", False),
+])
+def test_restates(question: str, text: str, expected: bool) -> None:
+    assert restates(question, text) is expected
