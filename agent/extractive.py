@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import other_version, restates
+from agent.vetoes import other_version, other_year, restates
 from models.cross_encoder import Reranker
 from models.embed import Embedder
 
@@ -161,10 +161,10 @@ class ExtractiveResponder:
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[str]:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
-    asked version but names another; and a sentence that only restates a wh-question. Returns the other
+    asked version (or year) but names another; and a sentence that only restates a wh-question. Returns the other
     versions found ("fy26 -> fy25"), for the abstention's notice. On the training sets neither vetoes a gold
     unit (README, "Answers, session 18")."""
-    by_doc = {d: other_version(question, t) for d, t in documents.items()}
+    by_doc = {d: other_version(question, t) or other_year(question, t) for d, t in documents.items()}
     found: list[str] = []
     for c in cands:
         why = by_doc.get(c.result.document_id) or other_version(question, c.probe)

@@ -4,7 +4,8 @@ are on topic without holding an answer.
 A unit that only restates a wh-question ("Nested loops can be difficult to optimize." for "Why are nested loops
 difficult to optimize?") adds no word the question lacks, so whatever the question asks for is not in it.
 
-Versioned names: a passage about FY25, SOCKS5 or HTTP/2 does not answer a question about FY26, SOCKS4a or HTTP/3.
+Versioned names: a passage about FY25, SOCKS5 or HTTP/2 does not answer a question about FY26, SOCKS4a or HTTP/3;
+nor does a document about 1997 and 1999 answer a question about 1998.
 Near-miss questions ask about a version the sources never describe, next to a passage about another version of
 the same thing; the scorers read the two as the same topic and answer confidently. A versioned name is letters
 fused to a number (`FY26`, `SOCKS4a`, `HTTP/3`, `MI6`); a separating space (`Python 3`, `in 2010`) makes it
@@ -42,6 +43,23 @@ def other_version(question: str, text: str) -> str | None:
         others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
         if others:
             return f"{name}{version} -> {name}{others[0]}"
+    return None
+
+
+_YEAR = re.compile(r"(?<![\d,.])(1[5-9]\d\d|20\d\d)(?![\d,]|s\b)")
+
+
+def other_year(question: str, document: str) -> str | None:
+    """A year of `question` that `document` never names while it names other years (ones the question does not
+    name), as "asked -> found"; a decade ("the 1970s") is no year. For whole documents only: a sentence often
+    leaves the year to the one before it."""
+    asked = set(_YEAR.findall(question))
+    if not asked:
+        return None
+    others = sorted(set(_YEAR.findall(document)) - asked)
+    for year in sorted(asked):
+        if others and year not in document:
+            return f"{year} -> {others[0]}"
     return None
 
 

@@ -38,6 +38,8 @@ HANDBOOK = {
     "hr/salaries.md": "# Salaries\n\nSalaries are reviewed every April by the compensation board.\n",
     "proxies.md": "# Proxies\n\nThe client routes requests through SOCKS5 proxies once the socks extra is "
                   "installed.\n",
+    "history.md": "# History\n\nThe company moved its head office to Lisbon in 2019. A second office opened in "
+                  "Porto in 2021.\n",
     "loops.md": "# Loops\n\nNested loops can be difficult to optimize for tracing compilers. In a naive "
                 "implementation the inner loop becomes hot first and is traced before the outer one.\n",
     "reviews.md": "# Reviews\n\nFY25 mid-year self-assessments are due on June 2.\n\n## Next year\n\n"
@@ -106,6 +108,10 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
     assert socks4.abstained and socks4.notices == ["the sources name socks4a -> socks5"]
     fy26 = agent.ask("When are FY26 mid-year self-assessments due?", EMPLOYEE)
     assert all("FY25" not in c.quote for c in fy26.citations)
+    # a year works the same way, for a whole document
+    assert not agent.ask("Where did the company move its head office in 2019?", EMPLOYEE).abstained
+    moved = agent.ask("Where did the company move its head office in 2020?", EMPLOYEE)
+    assert moved.abstained and moved.notices == ["the sources name 2020 -> 2019"]
 
 
 def test_a_sentence_that_only_restates_a_why_question_is_no_answer(corpus_services: Services) -> None:

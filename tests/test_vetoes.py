@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.vetoes import other_version, restates, versioned_names
+from agent.vetoes import other_version, other_year, restates, versioned_names
 
 
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
@@ -44,3 +44,16 @@ def test_other_version(question: str, text: str, expected: str | None) -> None:
 ])
 def test_restates(question: str, text: str, expected: bool) -> None:
     assert restates(question, text) is expected
+
+
+@pytest.mark.parametrize(("question", "document", "expected"), [
+    ("Which company was targeted by hackers in November 2004?", "In 2005 and 2006 the company was attacked.",
+     "2004 -> 2005"),
+    ("What happened in 2004?", "In 2004 and 2005 the company grew.", None),  # the asked year is there
+    ("What happened in 2004?", "The company grew quickly.", None),  # no year to contradict it
+    ("What brought attention to solar power in the 1970s?", "The 1973 oil crisis did.", None),  # a decade
+    # a year the question names too is no other year
+    ("How did 2004 compare with 2005?", "Sales rose in 2005.", None),
+])
+def test_other_year(question: str, document: str, expected: str | None) -> None:
+    assert other_year(question, document) == expected
