@@ -137,7 +137,8 @@ class ExtractiveResponder:
         vetoed = veto(asked(question), cands, texts)
         picked = select(cands, m)
         if not picked:
-            return abstain(question, [query], ctx, f"the sources name {vetoed[0]}" if vetoed else "")
+            note = f"the sources name {vetoed[0][1]}, not {vetoed[0][0]}" if vetoed else ""
+            return abstain(question, [query], ctx, note)
         return compose(question, [query], picked, ctx)
 
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
@@ -158,14 +159,14 @@ class ExtractiveResponder:
         return kept, rows
 
 
-def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[str]:
+def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[tuple[str, str]]:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
-    asked version (or year) but names another; and a sentence that only restates a wh-question. Returns the other
-    versions found ("fy26 -> fy25"), for the abstention's notice. On the training sets neither vetoes a gold
-    unit (README, "Answers, session 18")."""
+    asked version (or year) but names another; and a sentence that only restates a wh-question. Returns the
+    (asked, found) versions, for the abstention's notice. How often each vetoes a gold unit of the training sets:
+    README, "Where issue 17 stands (session 18)"."""
     by_doc = {d: other_version(question, t) or other_year(question, t) for d, t in documents.items()}
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for c in cands:
         why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
         if why:

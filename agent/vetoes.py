@@ -1,5 +1,5 @@
-"""Units that cannot answer a question, however well they score: the scorers read topic, and these two shapes
-are on topic without holding an answer.
+"""Units that cannot answer a question, however well they score: the scorers read topic, and these shapes are
+on topic without holding an answer.
 
 A unit that only restates a wh-question ("Nested loops can be difficult to optimize." for "Why are nested loops
 difficult to optimize?") adds no word the question lacks, so whatever the question asks for is not in it.
@@ -30,9 +30,9 @@ def _number(version: str) -> str:
     return re.sub(r"[a-z]", "", version)
 
 
-def other_version(question: str, text: str) -> str | None:
+def other_version(question: str, text: str) -> tuple[str, str] | None:
     """The first versioned name of `question` that `text` lacks while naming another version of it (one the
-    question does not name too), as "asked -> found"; None when there is no such name."""
+    question does not name too), as (asked, found); None when there is no such name."""
     asked = versioned_names(question)
     found = versioned_names(text)
     flat = _SEPARATORS.sub("", text.lower())
@@ -42,16 +42,16 @@ def other_version(question: str, text: str) -> str | None:
         asked_numbers = {_number(v) for n, v in asked if n == name}
         others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
         if others:
-            return f"{name}{version} -> {name}{others[0]}"
+            return f"{name}{version}", f"{name}{others[0]}"
     return None
 
 
 _YEAR = re.compile(r"(?<![\d,.])(1[5-9]\d\d|20\d\d)(?![\d,]|s\b)")
 
 
-def other_year(question: str, document: str) -> str | None:
+def other_year(question: str, document: str) -> tuple[str, str] | None:
     """A year of `question` that `document` never names while it names other years (ones the question does not
-    name), as "asked -> found"; a decade ("the 1970s") is no year. For whole documents only: a sentence often
+    name), as (asked, found); a decade ("the 1970s") is no year. For whole documents only: a sentence often
     leaves the year to the one before it."""
     asked = set(_YEAR.findall(question))
     if not asked:
@@ -59,7 +59,7 @@ def other_year(question: str, document: str) -> str | None:
     others = sorted(set(_YEAR.findall(document)) - asked)
     for year in sorted(asked):
         if others and year not in document:
-            return f"{year} -> {others[0]}"
+            return year, others[0]
     return None
 
 

@@ -13,9 +13,9 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
 
 
 @pytest.mark.parametrize(("question", "text", "expected"), [
-    ("When are FY26 reviews due?", "FY25 reviews are due in June.", "fy26 -> fy25"),
-    ("Does it support SOCKS4a?", "SOCKS5 proxies need the socks extra.", "socks4a -> socks5"),
-    ("Does httpx speak HTTP/3?", "Enable HTTP/2 with http2=True.", "http3 -> http2"),
+    ("When are FY26 reviews due?", "FY25 reviews are due in June.", ("fy26", "fy25")),
+    ("Does it support SOCKS4a?", "SOCKS5 proxies need the socks extra.", ("socks4a", "socks5")),
+    ("Does httpx speak HTTP/3?", "Enable HTTP/2 with http2=True.", ("http3", "http2")),
     # the asked version is there, however it is written
     ("When are FY26 reviews due?", "FY 26 reviews follow the FY25 ones.", None),
     ("Is HTTP/2 supported?", "HTTP2 is supported.", None),
@@ -28,7 +28,7 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
     ("How many days of leave?", "FY25 leave is 25 days.", None),
     ("Does it support SOCKS4a?", "Proxies are configured per client.", None),
 ])
-def test_other_version(question: str, text: str, expected: str | None) -> None:
+def test_other_version(question: str, text: str, expected: tuple[str, str] | None) -> None:
     assert other_version(question, text) == expected
 
 
@@ -48,12 +48,12 @@ def test_restates(question: str, text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(("question", "document", "expected"), [
     ("Which company was targeted by hackers in November 2004?", "In 2005 and 2006 the company was attacked.",
-     "2004 -> 2005"),
+     ("2004", "2005")),
     ("What happened in 2004?", "In 2004 and 2005 the company grew.", None),  # the asked year is there
     ("What happened in 2004?", "The company grew quickly.", None),  # no year to contradict it
     ("What brought attention to solar power in the 1970s?", "The 1973 oil crisis did.", None),  # a decade
     # a year the question names too is no other year
     ("How did 2004 compare with 2005?", "Sales rose in 2005.", None),
 ])
-def test_other_year(question: str, document: str, expected: str | None) -> None:
+def test_other_year(question: str, document: str, expected: tuple[str, str] | None) -> None:
     assert other_year(question, document) == expected
