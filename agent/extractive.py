@@ -131,14 +131,14 @@ class ExtractiveResponder:
         lengths = {d: len(t) for d, t in texts.items()}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
-        cands, rows = self.featurize(asked(question), cands, lengths)
+        asks = asked(question)
+        cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
-        vetoed = veto(asked(question), cands, texts)
+        vetoed = veto(asks, cands, texts)
         picked = select(cands, m)
         if not picked:
-            note = f"the sources name {vetoed[0][1]}, not {vetoed[0][0]}" if vetoed else ""
-            return abstain(question, [query], ctx, note)
+            return abstain(question, [query], ctx, f"the sources name {vetoed[1]}, not {vetoed[0]}" if vetoed else "")
         return compose(question, [query], picked, ctx)
 
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
@@ -159,21 +159,20 @@ class ExtractiveResponder:
         return kept, rows
 
 
-def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> list[tuple[str, str]]:
+def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> tuple[str, str] | None:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
     asked version (or year) but names another; and a sentence that only restates a wh-question. Returns the
-    (asked, found) versions, for the abstention's notice. How often each vetoes a gold unit of the training sets:
+    first (asked, found) versions, for the abstention's notice. How often each vetoes a gold unit of the training sets:
     README, "Where issue 17 stands (session 18)"."""
     by_doc = {d: other_version(question, t) or other_year(question, t) for d, t in documents.items()}
-    found: list[tuple[str, str]] = []
+    first = None
     for c in cands:
         why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
-        if why:
-            found.append(why)
+        first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)):
             c.score = 0.0
-    return found
+    return first
 
 
 def span(c: Candidate) -> Span:

@@ -34,6 +34,8 @@ def other_version(question: str, text: str) -> tuple[str, str] | None:
     """The first versioned name of `question` that `text` lacks while naming another version of it (one the
     question does not name too), as (asked, found); None when there is no such name."""
     asked = versioned_names(question)
+    if not asked:  # most questions: the text (a whole document, on every ask) is not read at all
+        return None
     found = versioned_names(text)
     flat = _SEPARATORS.sub("", text.lower())
     for name, version in sorted(asked):
@@ -79,7 +81,8 @@ _FUNCTION_WORDS = frozenset({
 
 def restates(question: str, text: str) -> bool:
     """Does `text` add no word to a wh-question (a word counts as the question's when it shares its first five
-    letters with one of the question's words: "optimize", "optimizing")? Numbers are words."""
+    letters with one of the question's words: "optimize", "optimizing")? Numbers are words, which is why this
+    does not use `sentence_model.content_words`: it drops words under three letters ("25") and keeps "can"."""
     if not _WH.match(question):
         return False
     known = {w[:5] for w in _TOKEN.findall(question.lower()) if w not in _FUNCTION_WORDS}
