@@ -18,7 +18,7 @@ from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
-from agent.units import Kind, Unit, answer_units, contents_entry, join_units
+from agent.units import Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import other_version, other_year, restates
 from models.cross_encoder import Reranker
@@ -122,12 +122,13 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
         if not isinstance(out.output, SearchResult):
             return abstain(question, [query], ctx, "search returned no passages")
-        results = out.output.results
+        texts = {d: doc.text for d in dict.fromkeys(r.document_id for r in out.output.results)
+                 if (doc := ctx.docs.get_document(d)) is not None}
+        results = [widened(r, texts.get(r.document_id)) for r in out.output.results]
         cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks, lures=self.lures)
         if not cands:
             return abstain(question, [query], ctx)
-        texts = {d: doc.text for d in {c.result.document_id for c in cands}
-                 if (doc := ctx.docs.get_document(d)) is not None}
+        texts = {d: texts[d] for d in {c.result.document_id for c in cands} if d in texts}
         lengths = {d: len(t) for d, t in texts.items()}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
@@ -173,6 +174,14 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -
         if why or (c.kind == "sentence" and restates(question, c.text)):
             c.score = 0.0
     return first
+
+
+def widened(r: Passage, document: str | None) -> Passage:
+    """The passage with any code block it cuts made whole (`whole_blocks`)."""
+    if document is None or document[r.start : r.end] != r.text:
+        return r
+    a, b = whole_blocks(document, r.start, r.end)
+    return r if (a, b) == (r.start, r.end) else r.model_copy(update={"start": a, "end": b, "text": document[a:b]})
 
 
 def span(c: Candidate) -> Span:

@@ -18,6 +18,9 @@ Kind = Literal["sentence", "pair", "steps", "row", "code"]
 
 _FENCE = re.compile(r"^```[^\n]*\n.*?\n```[ \t]*$", re.MULTILINE | re.DOTALL)
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S.*$", re.MULTILINE)
+# A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
+# 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
+_TERM_ITEM = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+([^\s:]{1,60}|[^\s:]{1,40} [^\s:]{1,40})(?: [-–—]|:) (?=\S)")
 _ROW_LINE = re.compile(r"^[^\n|]{1,200}: [^\n|]*(?: \| [^\n|]{1,200}: [^\n|]*)+$", re.MULTILINE)
 
 
@@ -50,13 +53,26 @@ def _blocks(text: str) -> list[Unit]:
     return sorted(found, key=lambda u: u.start)
 
 
+def _term_rows(text: str, steps: Unit) -> list[Unit]:
+    """Each item of a list of terms, as a row: a question about one parameter is answered by its item, and the
+    whole list reads as off-topic to every scorer (and its siblings are kept out the way a table's are)."""
+    lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
+    terms = [m for line in lines if (m := _TERM_ITEM.match(text, line.start(), line.end())) is not None]
+    if len(terms) < 2 or 3 * len(terms) < 2 * len(lines):
+        return []
+    return [Unit(m.start(1), text.index("\n", m.end()) if "\n" in text[m.end() : steps.end] else steps.end, "row")
+            for m in terms]
+
+
 def _adjacent(text: str, end: int, start: int) -> bool:
     return not text[end:start].strip()
 
 
 # A sentence announces the block after it when it ends with a colon or an ellipsis ("To reset your
-# password:", "You can do so by first installing..."), or says the steps follow ("follow the steps below.").
-_ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$", re.IGNORECASE)
+# password:", "You can do so by first installing..."), says the steps follow ("follow the steps below."), or
+# opens with "Here is" ("Here is a trivial example that calls puts a few times.").
+_ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$|^here(?:'s| is| are)\b",
+                        re.IGNORECASE)
 
 
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
@@ -78,7 +94,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
 
 
 def answer_units(text: str) -> list[Unit]:
-    """Every unit of `text`, in order. Sentences inside a block are not units of their own."""
+    """Every unit of `text`, in order. Sentences inside a block are not units of their own; the items of a
+    list of terms are (`_term_rows`)."""
     blocks = _blocks(text)
     units: list[Unit] = []
     cursor = 0
@@ -99,6 +116,7 @@ def answer_units(text: str) -> list[Unit]:
     # Two sentences of one paragraph: answers often take both ("Blue Line trains run ... The closest stop is").
     units += [Unit(a[0], b[1], "pair") for a, b in itertools.pairwise(alone)
               if "\n" not in text[a[1] : b[0]]]
+    units += [row for b in blocks if b.kind == "steps" for row in _term_rows(text, b)]
     return sorted(units, key=lambda u: (u.start, u.end))
 
 
@@ -116,3 +134,30 @@ def contents_entry(text: str, kind: Kind) -> bool:
 def join_units(texts: list[str]) -> str:
     """Sentences run on as prose; once a block is among them, every unit gets its own paragraph."""
     return "\n\n".join(texts) if any("\n" in t for t in texts) else " ".join(texts)
+
+
+# A code block longer than this is quoted in pieces, as chunked: whole, it would be the entire answer.
+MAX_WIDENED_BLOCK = 4000
+
+
+def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
+    """The span [start, end) of `document` widened to every fenced code block it cuts or touches, with the
+    paragraph that introduces the block. A block longer than a chunk is split across chunks, and a piece
+    without its fences reads as prose cut at random lines; a chunk may also end with the sentence announcing
+    a block ("... if you set verify to False:") while the block opens the next chunk. Widened, each is a code
+    block with its introduction again, a verbatim span all the same."""
+    # Fences pair up only when read from the top: searched from inside the text, a closing fence would open.
+    for m in _FENCE.finditer(document):
+        a, b = m.start(), m.end()
+        if a > end + _INTRO_REACH:
+            break
+        paragraph = document.rfind("\n\n", 0, max(a - 2, 0))
+        intro = paragraph + 2 if paragraph >= 0 and a - paragraph <= _INTRO_REACH else a
+        if b - a > MAX_WIDENED_BLOCK or b <= start or intro >= end or (start <= intro and b <= end):
+            continue  # too long to quote whole, apart from the span, or whole in it already
+        start, end = min(start, intro), max(end, b)
+    return start, end
+
+
+# How far back a widened block's introducing paragraph may start.
+_INTRO_REACH = 400

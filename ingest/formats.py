@@ -109,11 +109,17 @@ def rst_to_html(source: str) -> str:
     return str(parts["html_body"])
 
 
+# Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
+_REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", "role=\"navigation\"", "headerlink",
+              'rel="next"', 'rel="prev"')
+
+
 def html_source(html: str) -> str:
-    """The HTML as the parser should see it, parsed and written back once: ordered-list items numbered,
-    definition-list entries and admonitions as paragraphs led by their term or title."""
+    """The HTML as the parser should see it, parsed and written back once: the page's chrome left out,
+    ordered-list items numbered, definition-list entries and admonitions as paragraphs led by their term or
+    title."""
     low = html.lower()
-    if "<ol" not in low and "<dl" not in low and "admonition" not in low:
+    if not any(marker in low for marker in _REWRITTEN):
         return html
     import lxml.html
 
@@ -121,9 +127,40 @@ def html_source(html: str) -> str:
         root = lxml.html.document_fromstring(html)
     except Exception:
         return html
+    _without_chrome(root)
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
+
+
+def _has_class(name: str) -> str:
+    return f'contains(concat(" ", @class, " "), " {name} ")'
+
+
+_CHROME = ('//nav | //*[@role="navigation" or @role="search" or @role="banner" or @role="contentinfo"]'
+           f' | //a[{_has_class("headerlink")} or {_has_class("copiable-link")}]'
+           f' | //*[{_has_class("header")} or {_has_class("nav-panel")}]'
+           '[.//a[@rel="next" or @rel="prev" or @rel="up"]]')
+
+
+def _without_chrome(root: Any) -> None:
+    """Leave out what a documentation generator puts around every page: navigation bars and sidebars, search
+    boxes, the "Next: / Previous: / Up:" line of Texinfo pages and the "¶" permalink after each Sphinx, MkDocs
+    or Texinfo heading. It repeats on every page, answers nothing, and the parser runs it into the page's last
+    section (a sidebar's table of contents names every heading a question may use). When the page marks its
+    main content (<main>, role="main"), only that is kept."""
+    mains = root.xpath('//main | //*[@role="main"]')
+    body = root.find("body")
+    if len(mains) == 1 and body is not None and mains[0] is not body:
+        main = mains[0]
+        main.tail = None
+        for child in list(body):
+            body.remove(child)
+        body.text = None
+        body.append(main)
+    for el in root.xpath(_CHROME):
+        if el.getparent() is not None:
+            el.drop_tree()
 
 
 def _number_ordered_lists(root: Any) -> None:

@@ -42,6 +42,11 @@ HANDBOOK = {
                   "Porto in 2021.\n",
     "loops.md": "# Loops\n\nNested loops can be difficult to optimize for tracing compilers. In a naive "
                 "implementation the inner loop becomes hot first and is traced before the outer one.\n",
+    "binding.md": "# Binding C functions\n\nThe binding layer calls C functions without generated glue code.\n\n"
+                  "Here is an example that binds fputs to standard output.\n\n```c\nint main(void)\n{\n"
+                  + "".join(f"  args[{i}] = &ffi_type_pointer; values[{i}] = &slot_{i};  /* argument {i} */\n"
+                            for i in range(40))
+                  + "  return ffi_call(&cif, fputs, &rc, values);\n}\n```\n",
     "reviews.md": "# Reviews\n\nFY25 mid-year self-assessments are due on June 2.\n\n## Next year\n\n"
                   "FY26 plans are set in November.\n",
 }
@@ -117,6 +122,19 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
 def test_a_sentence_that_only_restates_a_why_question_is_no_answer(corpus_services: Services) -> None:
     ans = corpus_services.agent().ask("Why are nested loops difficult to optimize for tracing compilers?", EMPLOYEE)
     assert "inner loop becomes hot first" in ans.answer
+
+
+def test_a_code_block_longer_than_a_chunk_is_quoted_whole_with_its_introduction(
+        corpus_services: Services) -> None:
+    """The example is split across chunks; before, each piece lost a fence and was cut into "sentences" of code,
+    and no unit held the example."""
+    doc = "handbook/binding.md"
+    rows = corpus_services.store.catalogue.chunk_rows(doc)
+    assert len(rows) > 1  # the premise: the block does not fit one chunk
+    ans = corpus_services.agent().ask("Show me an example that binds fputs to standard output", EMPLOYEE)
+    quotes = [c.quote for c in ans.citations if c.document_id == doc]
+    assert any(q.startswith("Here is an example that binds fputs") and q.rstrip().endswith("```")
+               and "return ffi_call(&cif, fputs, &rc, values);" in q for q in quotes), ans.answer
 
 
 def test_an_unanswered_question_can_go_to_a_person(corpus_services: Services) -> None:

@@ -150,3 +150,31 @@ def test_new_formats_are_ingested_and_answered(tmp_path: Path, services: Service
                                save=False)
     assert not ans.abstained and ans.citations[0].document_id == "formats/bands.csv"
     assert "95,000" in ans.citations[0].quote and "50,000" not in ans.citations[0].quote
+
+
+SPHINX_PAGE = """<!DOCTYPE html><html><head><title>Timeouts - Requests</title></head><body>
+<div class="document"><div class="body" role="main">
+<section id="timeouts"><h1>Timeouts<a class="headerlink" href="#timeouts" title="Link to this heading">¶</a></h1>
+<p>Requests do not time out unless a timeout value is set explicitly.</p></section>
+</div></div>
+<div class="sphinxsidebar" role="navigation"><h3>Table of Contents</h3><ul><li>Timeouts</li><li>Retries</li></ul>
+<div role="search"><h3>Quick search</h3></div></div>
+<div class="footer">&copy; The authors.</div></body></html>"""
+
+TEXINFO_PAGE = """<html><body><div class="section" id="Thread-Safety">
+<div class="header"><p>Previous: <a href="a.html" rel="prev">Closure Example</a>, Up: <a href="u.html" rel="up">
+Using libffi</a></p></div>
+<h3 class="section">2.7 Thread Safety<a class="copiable-link" href="#Thread-Safety"> ¶</a></h3>
+<p>libffi is not completely thread-safe.</p></div></body></html>"""
+
+
+def test_a_generated_pages_chrome_is_left_out(tmp_path: Path) -> None:
+    """Sidebars, search boxes, "Next/Previous" bars and "¶" permalinks repeat on every generated page and ran
+    into the page's last section; a page that marks its main content is read for that content alone."""
+    (tmp_path / "timeouts.html").write_text(SPHINX_PAGE)
+    (tmp_path / "thread-safety.html").write_text(TEXINFO_PAGE)
+    sphinx = parse_file(tmp_path / "timeouts.html", "html")
+    assert sphinx.text == "Timeouts\n\nRequests do not time out unless a timeout value is set explicitly."
+    assert sphinx.title == "Timeouts"
+    texinfo = parse_file(tmp_path / "thread-safety.html", "html")
+    assert texinfo.text == "2.7 Thread Safety\n\nlibffi is not completely thread-safe."

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from agent.extractive import page_at, probe
-from agent.units import answer_units, join_units
+from agent.units import answer_units, join_units, whole_blocks
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
@@ -177,6 +177,47 @@ def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example
     sentences = [t for k, t in units if k == "sentence"]
     assert "Proxy credentials can be passed as the userinfo section of the proxy URL." in sentences
     assert "For example:" not in sentences
+
+
+def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
+    text = "Here is a trivial example that calls puts a few times.\n\n```\nputs(s);\n```"
+    assert [(u.kind, u.start) for u in answer_units(text)] == [("code", 0)]
+
+
+def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduction() -> None:
+    doc = ("# Examples\n\nA trivial example that binds puts:\n\n```\nint main()\n{\n  return 0;\n}\n```\n\n"
+           "Afterwards the closure is freed.")
+    opening = doc.index("```")
+    a, b = whole_blocks(doc, opening, doc.index("{") + 1)  # a chunk that starts at the fence and stops inside
+    assert doc[a:b] == "A trivial example that binds puts:\n\n```\nint main()\n{\n  return 0;\n}\n```"
+    a, b = whole_blocks(doc, doc.index("  return"), len(doc))  # one that starts inside
+    assert doc[a:b].startswith("A trivial example") and doc[a:b].endswith("freed.")
+    announcing = doc.index("```") - 2  # a chunk that ends with the sentence announcing the block
+    assert doc[slice(*whole_blocks(doc, 0, announcing))].endswith("return 0;\n}\n```")
+    assert whole_blocks(doc, 0, len(doc)) == (0, len(doc))  # nothing cut, nothing widened
+    assert whole_blocks(doc, doc.index("Afterwards"), len(doc)) == (doc.index("Afterwards"), len(doc))
+    # fences pair up from the top of the document, not from near the span
+    many = "".join(f"Rule {i}.\n\n```\n" + f"x = {i}\n" * 12 + "```\n\n" for i in range(400)) + "Last rule."
+    for i in (397, 398, 399):
+        at = many.index(f"Rule {i}.")
+        assert whole_blocks(many, at, len(many)) == (at, len(many))
+    huge = "Intro:\n\n```\n" + "x = 1\n" * 2000 + "```"
+    assert whole_blocks(huge, 20, 60) == (20, 60)  # a block too long to quote whole stays in its pieces
+
+
+def test_each_item_of_a_list_of_terms_is_a_row_of_its_own() -> None:
+    """A parameter list is a table written as a list: a question about one parameter is answered by its item,
+    which was only part of one long list unit before."""
+    text = ("The following arguments are supported:\n\n"
+            "* allow_origins - A list of origins. Use ['*'] to allow any origin.\n"
+            "* max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600.\n\n"
+            "To reset your password:\n\n1. Open the portal.\n2. Click Reset - it sends a link.\n3. Follow the link.")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
+    row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
+    assert ("row", row) in units
+    assert ("row", "allow_origins - A list of origins. Use ['*'] to allow any origin.") in units
+    assert [k for k, t in units if "Open the portal" in t] == ["steps"]  # steps stay whole: one dash is no term list
+    assert sum(k == "steps" for k, _ in units) == 2
 
 
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
