@@ -5,6 +5,7 @@ spreadsheets (CSV, XLSX) into tables whose every row names its columns.
 
 from __future__ import annotations
 
+import copy
 import csv
 import functools
 import io
@@ -127,7 +128,10 @@ def html_source(html: str) -> str:
         root = lxml.html.document_fromstring(html)
     except Exception:
         return html
-    _without_chrome(root)
+    trimmed = copy.deepcopy(root)
+    _without_chrome(trimmed)
+    if trimmed.text_content().strip():  # a page that is all navigation (a site map) keeps it: it is the page
+        root = trimmed
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))

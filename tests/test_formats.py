@@ -178,3 +178,6 @@ def test_a_generated_pages_chrome_is_left_out(tmp_path: Path) -> None:
     assert sphinx.title == "Timeouts"
     texinfo = parse_file(tmp_path / "thread-safety.html", "html")
     assert texinfo.text == "2.7 Thread Safety\n\nlibffi is not completely thread-safe."
+    site_map = '<html><body><div role="navigation"><ul><li>Timeouts</li><li>Retries</li></ul></div></body></html>'
+    (tmp_path / "site-map.html").write_text(site_map)
+    assert "Timeouts" in parse_file(tmp_path / "site-map.html", "html").text  # all navigation: that is the page
