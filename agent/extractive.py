@@ -122,13 +122,14 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
         if not isinstance(out.output, SearchResult):
             return abstain(question, [query], ctx, "search returned no passages")
-        texts = {d: doc.text for d in dict.fromkeys(r.document_id for r in out.output.results)
-                 if (doc := ctx.docs.get_document(d)) is not None}
+        # The answer documents (the first `max_docs` searched) are read whole: to widen a chunk to the code
+        # blocks it cuts, and for the vetoes.
+        answering = list(dict.fromkeys(r.document_id for r in out.output.results))[: m.max_docs]
+        texts = {d: doc.text for d in answering if (doc := ctx.docs.get_document(d)) is not None}
         results = [widened(r, texts.get(r.document_id)) for r in out.output.results]
         cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks, lures=self.lures)
         if not cands:
             return abstain(question, [query], ctx)
-        texts = {d: texts[d] for d in {c.result.document_id for c in cands} if d in texts}
         lengths = {d: len(t) for d, t in texts.items()}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
