@@ -45,18 +45,38 @@ class OnnxCrossEncoder:
         self.name = name
 
     def score(self, query: str, passages: Sequence[str], deadline: float | None = None) -> list[float] | None:
-        out: list[float] = []
-        for i in range(0, len(passages), self._batch):
+        if not passages:
+            return []
+        enc = self._tok.encode_batch([(query, p) for p in passages])
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        types = np.array([e.type_ids for e in enc], dtype=np.int64)
+        lengths = mask.sum(axis=1)
+        out = np.zeros(len(passages), dtype=np.float64)
+        for batch in length_batches([int(n) for n in lengths], self._batch):
             if deadline is not None and time.monotonic() > deadline:
                 return None
-            enc = self._tok.encode_batch([(query, p) for p in passages[i : i + self._batch]])
-            feed = {
-                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
-            }
-            logits = self._session.run(None, feed)[0]
-            out += [float(x) for x in np.asarray(logits).reshape(-1)]
+            width = int(lengths[batch].max())
+            feed = {"input_ids": ids[batch, :width], "attention_mask": mask[batch, :width],
+                    "token_type_ids": types[batch, :width]}
+            out[batch] = np.asarray(self._session.run(None, feed)[0]).reshape(-1)
         if deadline is not None and time.monotonic() > deadline:
             return None
-        return out
+        return [float(x) for x in out]
+
+
+# A batch is padded to its longest pair: one long unit (a list, a code block) among short sentences made every
+# sentence cost as much as it. Pairs are batched with others of nearly their length instead.
+LENGTH_SLACK = 1.25
+
+
+def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Indices grouped into batches of at most `size`, shortest first, none padded beyond LENGTH_SLACK times
+    its shortest member."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        if batches and len(batches[-1]) < size and lengths[i] <= LENGTH_SLACK * lengths[batches[-1][0]]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
