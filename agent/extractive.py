@@ -146,8 +146,9 @@ class ExtractiveResponder:
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
                   ) -> tuple[list[Candidate], list[list[float]]]:
         """The candidates worth the cross-encoders' time, with their feature rows. The bi-encoder and word
-        overlap rank every unit; only the model's best `prefilter` go on to the two cross-encoder passes, which are
-        most of an answer's latency and change nothing for units far down that list."""
+        overlap rank the units (every one, up to EMBED_CAP sentences); only the model's best `prefilter` go on to
+        the two cross-encoder passes, which are most of an answer's latency and change nothing for units far down
+        that list."""
         q = content_words(question)
         overlap = [len(q & content_words(c.probe)) / max(len(q), 1) for c in cands]
         sentences = [i for i, c in enumerate(cands) if c.kind == "sentence"]

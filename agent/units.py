@@ -138,6 +138,8 @@ def join_units(texts: list[str]) -> str:
 
 # A code block longer than this is quoted in pieces, as chunked: whole, it would be the entire answer.
 MAX_WIDENED_BLOCK = 4000
+# How far back a widened block's introducing paragraph may start.
+_INTRO_REACH = 400
 
 
 def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
@@ -157,7 +159,3 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
             continue  # too long to quote whole, apart from the span, or whole in it already
         start, end = min(start, intro), max(end, b)
     return start, end
-
-
-# How far back a widened block's introducing paragraph may start.
-_INTRO_REACH = 400

@@ -111,7 +111,7 @@ def rst_to_html(source: str) -> str:
 
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
-_REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", "role=\"navigation\"", "headerlink",
+_REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
               'rel="next"', 'rel="prev"')
 
 
