@@ -122,12 +122,9 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
         if not isinstance(out.output, SearchResult):
             return abstain(question, [query], ctx, "search returned no passages")
-        # The answer documents (the first `max_docs` searched) are read whole: to widen a chunk to the code
-        # blocks it cuts, and for the vetoes.
-        answering = list(dict.fromkeys(r.document_id for r in out.output.results))[: m.max_docs]
-        texts = {d: doc.text for d in answering if (doc := ctx.docs.get_document(d)) is not None}
-        results = [widened(r, texts.get(r.document_id)) for r in out.output.results]
-        cands = candidates(results, m.max_docs, cfg.min_chars, flagged=ctx.flagged_chunks, lures=self.lures)
+        cands, texts = answer_candidates(
+            out.output.results, lambda d: doc.text if (doc := ctx.docs.get_document(d)) is not None else None,
+            m.max_docs, cfg.min_chars, ctx.flagged_chunks, self.lures)
         if not cands:
             return abstain(question, [query], ctx)
         lengths = {d: len(t) for d, t in texts.items()}
@@ -155,8 +152,8 @@ class ExtractiveResponder:
         if len(sentences) > EMBED_CAP:
             top = set(sorted(sentences, key=lambda i: -overlap[i])[:EMBED_CAP])
             parts = pair_parts(cands)
-            best = [i for i, c in enumerate(cands) if i in top or (c.kind == "pair" and set(parts.get(i, (-1,))) <= top)
-                    or c.kind not in ("sentence", "pair")]
+            best = [i for i, c in enumerate(cands) if c.kind not in ("sentence", "pair") or i in top
+                    or (i in parts and set(parts[i]) <= top)]  # a pair only with both its sentences
             cands, overlap = [cands[i] for i in best], [overlap[i] for i in best]
         texts = [c.probe for c in cands]
         bi = self.bi.score_units(question, texts, pair_parts(cands))
@@ -191,6 +188,17 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -
         if why or (c.kind == "sentence" and restates(question, c.text)):
             c.score = 0.0
     return first
+
+
+def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | None], max_docs: int, min_chars: int,
+                      flagged: set[str], lures: Callable[[str], bool]) -> tuple[list[Candidate], dict[str, str]]:
+    """The answer units of the search results, and the answer documents' texts. The answer documents (the
+    first `max_docs` searched) are `read` whole: to widen a chunk to the code blocks it cuts, and for the vetoes.
+    The responder and the answer model's calibration (bench/calibrate_answers.py) both cut units here."""
+    answering = list(dict.fromkeys(r.document_id for r in results))[:max_docs]
+    texts = {d: t for d in answering if (t := read(d)) is not None}
+    whole = [widened(r, texts.get(r.document_id)) for r in results]
+    return candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures), texts
 
 
 def widened(r: Passage, document: str | None) -> Passage:

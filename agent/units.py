@@ -17,10 +17,11 @@ from agent.sentences import sentence_spans
 Kind = Literal["sentence", "pair", "steps", "row", "code"]
 
 _FENCE = re.compile(r"^```[^\n]*\n.*?\n```[ \t]*$", re.MULTILINE | re.DOTALL)
-_LIST_LINE = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S.*$", re.MULTILINE)
+_MARKER = r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+"
+_LIST_LINE = re.compile(rf"^{_MARKER}\S.*$", re.MULTILINE)
 # A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
 # 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
-_TERM_ITEM = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+([^\s:]{1,60}|[^\s:]{1,40} [^\s:]{1,40})(?: [-–—]|:) (?=\S)")
+_TERM_ITEM = re.compile(rf"{_MARKER}([^\s:]{{1,60}}|[^\s:]{{1,40}} [^\s:]{{1,40}})(?: [-–—]|:) (?=\S)")
 _ROW_LINE = re.compile(r"^[^\n|]{1,200}: [^\n|]*(?: \| [^\n|]{1,200}: [^\n|]*)+$", re.MULTILINE)
 
 
@@ -57,11 +58,11 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
     """Each item of a list of terms, as a row: a question about one parameter is answered by its item, and the
     whole list reads as off-topic to every scorer (and its siblings are kept out the way a table's are)."""
     lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
-    terms = [m for line in lines if (m := _TERM_ITEM.match(text, line.start(), line.end())) is not None]
+    terms = [(m.start(1), line.end()) for line in lines
+             if (m := _TERM_ITEM.match(text, line.start(), line.end())) is not None]
     if len(terms) < 2 or 3 * len(terms) < 2 * len(lines):
         return []
-    return [Unit(m.start(1), text.index("\n", m.end()) if "\n" in text[m.end() : steps.end] else steps.end, "row")
-            for m in terms]
+    return [Unit(a, b, "row") for a, b in terms]
 
 
 def _adjacent(text: str, end: int, start: int) -> bool:

@@ -53,19 +53,19 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
 
 def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
     from agent.builtin_tools import passage
-    from agent.extractive import candidates
+    from agent.extractive import answer_candidates
     from agent.governance import unit_lures
     from agent.sentence_model import asked
     from retrieval.search import SearchRequest
 
     question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
-    cands = candidates([passage(r.chunk) for r in res], max_docs, 25, set(), unit_lures(None))
+    cands, texts = answer_candidates([passage(r.chunk) for r in res],
+                                     lambda d: doc.text if (doc := svc.store.catalogue.get_document(d)) else None,
+                                     max_docs, 25, set(), unit_lures(None))
     if not cands:
         return []
-    lengths = {d: len(doc.text) for d in {c.result.document_id for c in cands}
-               if (doc := svc.store.catalogue.get_document(d)) is not None}
-    kept, rows = responder.featurize(question, cands, lengths)
+    kept, rows = responder.featurize(question, cands, {d: len(t) for d, t in texts.items()})
     return list(zip(kept, rows, strict=True))
 
 
