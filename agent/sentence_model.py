@@ -113,10 +113,12 @@ def asked(question: str) -> str:
     """What a question asks, without the instructions around it ("Find the $ value paid to Upwork? If
     multiple, record all $ values paid."): search and the scorers match the asked part against documents,
     and instruction words ("record", "values", "briefly") match nothing a document says about the subject.
-    A question without a question mark is taken whole."""
+    What comes before the question stays: it is what the question is about ("My password contains slashes.
+    How do I write it in the URL?" asks nothing a search could find without its first sentence). A question
+    without a question mark is taken whole."""
     parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
-    asks = [p for p in parts if p.endswith("?")]
-    return " ".join(asks) if asks and len(asks) < len(parts) else question.strip()
+    last = max((i for i, p in enumerate(parts) if p.endswith("?")), default=len(parts) - 1)
+    return " ".join(parts[: last + 1])
 
 
 def content_words(text: str) -> set[str]:

@@ -30,9 +30,11 @@ _INJECTION = [
      r"|\b(new|updated|additional) instructions?\s*:", "fake_system"),
     (r"\b(developer|god|jailbreak|dan|unrestricted) mode\b|\bwithout (any )?(rules|filters?|restrictions|"
      r"limits)\b|\bno (rules|filters|restrictions)\b", "jailbreak"),
-    (r"\b(you|the (bot|ai|assistant|model))\b.{0,15}\b(must|should|have to|are required to)\b.{0,15}"
-     r"\b(include|append|add|say|output|reply|respond|mention|insert)\b", "answer_hijack"),
-    (r"\b(append|include|insert|add)\b.{0,20}\b(exact )?(token|code|string|phrase|canary|verification code)\b",
+    # "You must add quotes around it" is how documentation talks; "you must say" is how an attacker does.
+    (r"\bthe (bot|ai|assistant|model)\b.{0,15}\b(must|should|have to|is required to)\b.{0,15}"
+     r"\b(include|append|add|say|output|reply|respond|mention|insert)\b|\byou\b.{0,15}"
+     r"\b(must|should|have to|are required to)\b.{0,15}\b(say|output|reply|respond)\b", "answer_hijack"),
+    (r"\b(append|include|insert|add)\b.{0,20}\b(exact )?(token|code|phrase|canary|verification code)\b",
      "canary"),
     (r"\bnote to the (bot|ai|assistant|model)\b", "addressed_to_model"),
     (r"\b(call|run|invoke)\s+[a-z]+_[a-z_]+\b", "tool_injection"),
@@ -41,10 +43,9 @@ _INJECTION = [
     (r"\b(include|add|integrate|modify|mention|insert|append|replace|use|write|translate|rewrite|start|end|"
      r"begin|conclude|format)\b.{0,90}\b(your|the) (answer|response|reply|output|summary)\b",
      "answer_hijack"),
-    (r"\b(utili[sz]e|use|run|execute|try|copy|paste)\b.{0,30}\b(following|this|below)\b.{0,20}"
-     r"\b(code|script|command|snippet)\b", "code_injection"),
-    (r"\byour (answer|response|reply|output|implementation|code|solution|summary|elucidation|explanation)s?\b",
-     "answer_hijack"),
+    # Not "use this command" nor "your code": documentation says both all the time ("Use this command line:",
+    # "Compile your code with -g"), and every training attack that does is caught by another pattern.
+    (r"\byour (answer|response|reply|output|summary|elucidation|explanation)s?\b", "answer_hijack"),
     (r"\b(following|subsequent|below|this) code (block|section|excerpt|snippet|segment)\b", "code_injection"),
     (r"\b(replace|substitute|swap|reverse|rearrange|remove|capitali[sz]e|uppercase|lowercase|scramble)\b.{0,40}"
      r"\b(every|each|all|the)\b.{0,30}\b(letters?|words?|characters?|vowels?|spaces?)\b", "output_manipulation"),

@@ -112,7 +112,7 @@ def rst_to_html(source: str) -> str:
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
 _REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
-              'rel="next"', 'rel="prev"')
+              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#')
 
 
 def html_source(html: str) -> str:
@@ -132,6 +132,8 @@ def html_source(html: str) -> str:
     _without_chrome(trimmed)
     if trimmed.text_content().strip():  # a page that is all navigation (a site map) keeps it: it is the page
         root = trimmed
+    _without_contents(root)
+    _layout_tables_as_text(root)
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
@@ -165,6 +167,68 @@ def _without_chrome(root: Any) -> None:
     for el in root.xpath(_CHROME):
         if el.getparent() is not None:
             el.drop_tree()
+
+
+_NUMBERING = re.compile(r"\b\d+(?:\.\d+)*\.?")
+
+
+def _visible(text: str) -> int:
+    return len("".join(_NUMBERING.sub("", text).split()))
+
+
+def _without_contents(root: Any) -> None:
+    """Leave out a page's own table of contents: a block that is nothing but links to anchors ("1.1. How do
+    you pronounce Valgrind?", "4.1 Overview"). Each entry repeats a heading or a question of the page, so
+    search and the answer found the list instead of the section that answers."""
+    found = [el for el in root.xpath("//div | //dl | //ul | //ol | //tr | //p | //td")
+             if len(links := el.xpath('.//a[contains(@href, "#")]')) >= 2 and not el.xpath(".//pre")
+             and sum(_visible(a.text_content()) for a in links) >= 0.8 * max(_visible(el.text_content()), 1)]
+    chosen = set(found)
+    for el in found:
+        if not any(a in chosen for a in el.iterancestors()) and el.getparent() is not None:
+            el.drop_tree()
+
+
+_CELL_BLOCKS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockquote", "h1", "h2", "h3", "h4", "h5",
+                          "h6"})
+
+
+def _is_layout(cell: Any) -> bool:
+    blocks = [c for c in cell if c.tag in _CELL_BLOCKS]
+    return len(blocks) >= 2 or any(c.tag in ("pre", "table") or c.tag[:1] == "h" for c in blocks)
+
+
+def _layout_tables_as_text(root: Any) -> None:
+    """A table whose cells hold paragraphs, code or headings lays a page out; it holds no data. Its rows are
+    read as the text they are, in order: a question row of a DocBook FAQ ("1.2. Where does the name come
+    from?") becomes the heading of its answer. Read as a data table, every row was flattened into "header:
+    cell" lines and the answers were lost among them."""
+    import lxml.html
+
+    for table in reversed(list(root.iter("table"))):  # inner tables first
+        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+        if not any(_is_layout(cell) for tr in rows for cell in tr):
+            continue
+        box = lxml.html.Element("div")
+        for tr in rows:
+            if "question" in (tr.get("class") or "").split():
+                heading = lxml.html.Element("h6")
+                heading.text = " ".join(" ".join(tr.itertext()).split())  # cells run together otherwise ("1.2.Where")
+                box.append(heading)
+                continue
+            for cell in tr:
+                if any(c.tag in _CELL_BLOCKS for c in cell):
+                    if (cell.text or "").strip():
+                        para = lxml.html.Element("p")
+                        para.text = cell.text.strip()
+                        box.append(para)
+                    box.extend([c for c in cell if c.tag in _CELL_BLOCKS or (c.text or "").strip()])
+                elif text := " ".join(cell.text_content().split()):
+                    para = lxml.html.Element("p")
+                    para.text = text
+                    box.append(para)
+        box.tail = table.tail
+        table.getparent().replace(table, box)
 
 
 def _number_ordered_lists(root: Any) -> None:

@@ -181,3 +181,36 @@ def test_a_generated_pages_chrome_is_left_out(tmp_path: Path) -> None:
     site_map = '<html><body><div role="navigation"><ul><li>Timeouts</li><li>Retries</li></ul></div></body></html>'
     (tmp_path / "site-map.html").write_text(site_map)
     assert "Timeouts" in parse_file(tmp_path / "site-map.html", "html").text  # all navigation: that is the page
+
+
+DOCBOOK_FAQ = """<html><head><title>Widget FAQ</title></head><body>
+<div class="qandaset"><dl><dt>1. <a href="faq.html#build">Building</a></dt>
+<dd>1.1. <a href="faq.html#lc">Linking fails with this:</a></dd>
+<dd>1.2. <a href="faq.html#name">Where does the name come from?</a></dd></dl>
+<table summary="Q and A Div" border="0">
+<tr class="qandadiv"><td colspan="2"><h3 class="title">1. Building</h3></td></tr>
+<tr class="toc"><td colspan="2">1.1. <a href="faq.html#lc">Linking fails with this:</a><br>
+1.2. <a href="faq.html#name">Where does the name come from?</a></td></tr>
+<tr class="question"><td><b>1.1.</b></td><td><p>Linking fails with this:</p><pre>cannot find -lc</pre></td></tr>
+<tr class="answer"><td></td><td><p>Install the static C library.</p><p>Then build again.</p></td></tr>
+<tr class="question"><td><b>1.2.</b></td><td><b>Where does the name come from?</b></td></tr>
+<tr class="answer"><td></td><td><p>From a myth.</p><p>It is not short for anything.</p></td></tr>
+</table></div>
+<table><tr><th>Option</th><th>Default</th></tr><tr><td><p>jobs</p></td><td><p>2</p></td></tr></table>
+</body></html>"""
+
+
+def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
+    """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
+    were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of
+    questions was what search and the responder found. Each question is now the heading of its answer; a table
+    of data (one paragraph per cell, as docutils writes them) is still a table."""
+    (tmp_path / "faq.html").write_text(DOCBOOK_FAQ)
+    doc = parse_file(tmp_path / "faq.html", "html")
+    assert doc.text.split("\n\n") == [
+        "1. Building", "1.1. Linking fails with this: cannot find -lc", "Install the static C library.",
+        "Then build again.", "1.2. Where does the name come from?", "From a myth.", "It is not short for anything.",
+        "Option | Default\nOption: jobs | Default: 2"]
+    assert doc.text.count("Where does the name come from?") == 1  # the list of links is gone
+    myth = next(e for e in doc.elements if doc.text[e.start:e.end] == "From a myth.")
+    assert myth.heading_path[-1] == "1.2. Where does the name come from?"

@@ -100,6 +100,11 @@ def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:
     assert asked("How do I reset my password?") == "How do I reset my password?"
     assert asked("Explain the leave policy. Keep it short.") == "Explain the leave policy. Keep it short."
     assert asked("What is SSO? And how do I enable it?") == "What is SSO? And how do I enable it?"
+    # The context before the question is part of what is asked (it was dropped: only the question was searched).
+    assert asked("Building it fails with 'cannot find -lc'. What do I install?") == (
+        "Building it fails with 'cannot find -lc'. What do I install?")
+    assert asked("My password has slashes. How do I write it? Answer briefly.") == (
+        "My password has slashes. How do I write it?")
 
 
 def test_calibration_folds_keep_a_source_whole() -> None:
