@@ -10,7 +10,7 @@ import re
 # abstracts ("... risk.   \\n RESULTS ...") run together into one sentence.
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+(?=[\"'(\[]?[A-Z0-9])|\s*(?:\\n\s*)+)|\n{2,}|\n(?=[-*•]\s)")
 _ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|resp|Inc|Ltd|St|U\.S|"
+    r"(?:\b(?:e\.g|i\.e|eg|ie|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|resp|Inc|Ltd|St|U\.S|"
     r"[A-Z])\.)$"
 )
 

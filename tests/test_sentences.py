@@ -19,6 +19,9 @@ def test_abbreviations_and_decimals_do_not_end_a_sentence() -> None:
     text = "Dr. Smith et al. measured 3.5 mg, e.g. in mice. Doses rose 2.5-fold. Then it ended."
     assert texts(text) == ["Dr. Smith et al. measured 3.5 mg, e.g. in mice.", "Doses rose 2.5-fold.",
                            "Then it ended."]
+    # Written without their inner stop too: "(eg. 20 to 30 times)" cut a sentence in two in Valgrind's guide.
+    assert texts("It runs slower (eg. 20 times) than normal. Memory grows.") == [
+        "It runs slower (eg. 20 times) than normal.", "Memory grows."]
 
 
 def test_blank_lines_and_bullets_end_a_sentence_and_spans_are_trimmed() -> None:
