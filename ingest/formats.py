@@ -431,10 +431,68 @@ def admonitions_as_text(body: str) -> str:
     return "\n".join(out)
 
 
+# A fence opens with three or more backticks or tildes and closes with at least as many of the same (CommonMark):
+# MyST writes a directive holding a code block as ````{tab} Linux / ``` / ~/.cache/pip / ``` / ````.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*)$")
+_DIRECTIVE = re.compile(r"^\{([\w:.-]+)\}[ \t]*(.*)$")
+# Directives whose body is text (admonitions, version notes, tabs, dropdowns); any other directive (code-block,
+# a project's own "{pip-cli}") holds code.
+_TEXT_DIRECTIVES = frozenset({
+    "note", "warning", "tip", "caution", "important", "attention", "danger", "error", "hint", "seealso", "todo",
+    "admonition", "versionadded", "versionchanged", "deprecated", "versionremoved", "tab", "tab-item", "tab-set",
+    "dropdown", "card", "topic", "sidebar", "margin", "epigraph", "div", "container", "rubric"})
+_VERSION_LEADS = {"versionadded": "New in version", "versionchanged": "Changed in version",
+                  "deprecated": "Deprecated since version", "versionremoved": "Removed in version"}
+
+
+def directives_as_text(body: str) -> str:
+    """MyST directives (```{note}, ````{tab} Linux, ```{versionadded} 20.1) written out as what they hold: a
+    text directive's body as paragraphs led by its title ("Note: ...", "Linux:"), any other one as a plain code
+    block. Read as fenced code, a note became a "code example", and a tab's own code block, nested in it, was
+    paired with the wrong fences, so "~/.cache/pip" ran into the next section."""
+    return "\n".join(_directive_lines(body.split("\n")))
+
+
+def _directive_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if m is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence, info = m.group(1), m.group(2).strip()
+        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), len(lines))
+        inner = lines[i + 1:end]
+        d = _DIRECTIVE.match(info)
+        if d is None:  # ordinary code: kept verbatim, directives inside it too
+            out.extend(lines[i:end + 1])
+        else:
+            name, argument = d.group(1).lower(), d.group(2).strip()
+            while inner and re.match(r"^\s*:[\w-]+:", inner[0]):  # the directive's options (":class: tip")
+                inner = inner[1:]
+            if name in _TEXT_DIRECTIVES:
+                lead = (f"{_VERSION_LEADS[name]} {argument}".strip() if name in _VERSION_LEADS
+                        else argument or ("" if name in ("tab-set", "div", "container") else name.capitalize()))
+                text = _directive_lines(inner)
+                first = next((k for k, t in enumerate(text) if t.strip()), None)
+                if first is not None and lead and not _FENCE.match(text[first]):
+                    text[first] = f"{lead}: {text[first].lstrip()}"
+                elif lead:
+                    text = [f"{lead}{'.' if name in _VERSION_LEADS else ':'}", "", *text]
+                out.extend(["", *text, ""])
+            else:
+                out.extend(["```", *inner, "```"])
+        i = end + 1
+    return out
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(directives_as_text(body)))
 
 
 def html_table(html: str) -> Table | None:

@@ -151,6 +151,21 @@ def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
     assert not any(k == "code" and "proxying" in t for k, t in units)
 
 
+def test_a_myst_directive_is_text_and_a_code_block_nested_in_it_stays_whole(tmp_path: Path) -> None:
+    """MyST (Sphinx's Markdown) writes notes and tabs as fenced directives, a tab's code block nested in four
+    backticks. Read as code, the note was a "code example", and "~/.cache/pip" ran into the next section."""
+    text = parsed(tmp_path, "caching.md", "# Caching\n\n```{versionadded} 6.0\n\n```\n\npip caches by default.\n\n"
+                  "```{caution}\n:class: dropdown\nThe layout may change.\n```\n\n## Default paths\n\n"
+                  "````{tab} Linux\n```\n~/.cache/pip\n```\n\npip respects `XDG_CACHE_HOME`.\n````\n\n"
+                  "````{tab} Windows\n```\n%LocalAppData%\\pip\\Cache\n```\n````\n\n## Avoiding caching\n\n"
+                  "```{pip-cli}\n$ pip install --no-cache-dir x\n```\n")
+    assert "New in version 6.0." in text and "Caution: The layout may change." in text and ":class:" not in text
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
+    assert ("code", "Linux:\n\n```\n~/.cache/pip\n```") in units
+    assert ("code", "```\n$ pip install --no-cache-dir x\n```") in units
+    assert not any(k == "code" and ("layout" in t or "XDG" in t or "Avoiding" in t) for k, t in units)
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
