@@ -207,7 +207,7 @@ def _layout_tables_as_text(root: Any) -> None:
 
     for table in reversed(list(root.iter("table"))):  # inner tables first
         rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-        if not any(_is_layout(cell) for tr in rows for cell in tr):
+        if not any(_is_layout(cell) for tr in rows for cell in tr.xpath("./td | ./th")):
             continue
         box = lxml.html.Element("div")
         for tr in rows:
@@ -216,7 +216,7 @@ def _layout_tables_as_text(root: Any) -> None:
                 heading.text = " ".join(" ".join(tr.itertext()).split())  # cells run together otherwise ("1.2.Where")
                 box.append(heading)
                 continue
-            for cell in tr:
+            for cell in tr.xpath("./td | ./th"):  # not the comments between cells
                 if any(c.tag in _CELL_BLOCKS for c in cell):
                     if (cell.text or "").strip():
                         para = lxml.html.Element("p")

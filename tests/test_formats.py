@@ -192,7 +192,7 @@ DOCBOOK_FAQ = """<html><head><title>Widget FAQ</title></head><body>
 <tr class="toc"><td colspan="2">1.1. <a href="faq.html#lc">Linking fails with this:</a><br>
 1.2. <a href="faq.html#name">Where does the name come from?</a></td></tr>
 <tr class="question"><td><b>1.1.</b></td><td><p>Linking fails with this:</p><pre>cannot find -lc</pre></td></tr>
-<tr class="answer"><td></td><td><p>Install the static C library.</p><p>Then build again.</p></td></tr>
+<tr class="answer"><td></td><!-- generated --><td><p>Install the static C library.</p><p>Then build again.</p></td></tr>
 <tr class="question"><td><b>1.2.</b></td><td><b>Where does the name come from?</b></td></tr>
 <tr class="answer"><td></td><td><p>From a myth.</p><p>It is not short for anything.</p></td></tr>
 </table></div>
