@@ -162,11 +162,12 @@ class DocsReport:
 
 def run_docs(base: Settings, scratch: Path, questions: list[Question] | None = None,
              out_file: Path | None = None, progress: Callable[[int, int], None] | None = None,
-             agent_factory: Callable[[Services], Agent] | None = None) -> DocsReport:
-    """Copy the dev corpus into `scratch`, ingest it through the real pipeline and ask every question."""
+             agent_factory: Callable[[Services], Agent] | None = None, corpus_dir: Path | None = None) -> DocsReport:
+    """Copy the dev corpus (or `corpus_dir`, a manifest and its files with the dev corpus's groups) into
+    `scratch`, ingest it through the real pipeline and ask every question."""
     if scratch.exists():
         shutil.rmtree(scratch)
-    shutil.copytree(DOCS_DIR / "corpus", scratch / "corpus")
+    shutil.copytree(corpus_dir or DOCS_DIR / "corpus", scratch / "corpus")
     s = base.model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
                                 "broker_url": None})
     qs = questions or load_questions()
