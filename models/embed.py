@@ -11,6 +11,8 @@ from tokenizers import Tokenizer
 
 from kernel.errors import ConfigError
 from kernel.settings import Settings
+from models.batching import length_batches
+from models.lanes import OnnxLanes
 
 BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: "
 
@@ -46,45 +48,33 @@ class OnnxBgeEmbedder(_TokenSpans):
     """BAAI bge-small-en (INT8 ONNX, CLS pooling) run by onnxruntime: the packaged default."""
 
     def __init__(self, model_dir: Path, threads: int, batch_size: int) -> None:
-        import onnxruntime as ort
-
         if not (model_dir / "model.onnx").is_file():
             raise ConfigError(f"bge-small model not found in {model_dir}; run scripts/setup.sh")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
-        )
+        self._lanes = OnnxLanes(model_dir / "model.onnx", threads)
         super().__init__(Tokenizer.from_file(str(model_dir / "tokenizer.json")))
         self._batch_tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._batch_tok.enable_truncation(512)
-        self._batch_tok.enable_padding()
         self._batch = batch_size
         self.name = "bge-small-en-int8"
         self.dim = 384
         self.max_tokens = 512
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
-        out: list[np.ndarray] = []
-        # Sorting by length keeps padding (wasted compute) small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for i in range(0, len(order), self._batch):
-            idx = order[i : i + self._batch]
-            enc = self._batch_tok.encode_batch([texts[j] for j in idx])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            feed = {
-                "input_ids": ids,
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                "token_type_ids": np.zeros_like(ids),
-            }
-            hidden = np.asarray(self._session.run(None, feed)[0])
-            out.append(_normalise(hidden[:, 0, :]))
-        if not out:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        stacked = np.concatenate(out)
-        result = np.empty_like(stacked)
-        result[order] = stacked
+        result = np.zeros((len(texts), self.dim), dtype=np.float32)
+        enc = self._batch_tok.encode_batch(list(texts))
+        batches = length_batches([len(e.ids) for e in enc], self._batch)
+        feeds = []
+        for batch in batches:
+            width = max(len(enc[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(batch):
+                ids[row, : len(enc[i].ids)] = enc[i].ids
+                mask[row, : len(enc[i].ids)] = 1
+            feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+        hidden = self._lanes.run(feeds) or []
+        for batch, h in zip(batches, hidden, strict=True):
+            result[batch] = _normalise(h[:, 0, :])
         return result
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.cross_encoder import length_batches
+from models.batching import length_batches
 from tests.conftest import cross_encoder
 
 QUESTION = "How do I disable certificate verification?"

@@ -1,0 +1,72 @@
+"""One ONNX model as lanes: sessions that each take part of a call's batches, side by side.
+
+An answer's model calls are small (eight answer units, forty sentences), and one session gets little from its
+second thread on them: on this project's 2-core machine (session 21) ms-marco scored eight pairs in 320 ms on
+one thread, 205 ms on one session with two, and 165 ms as two single-thread lanes. Two sessions of two threads
+each, run side by side, were slower than one after the other (578 against 538 ms for both cross-encoders):
+each lane gets its share of the threads, never more.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+Feed = dict[str, np.ndarray]
+
+
+def lane_count(threads: int) -> int:
+    return 2 if threads >= 2 else 1
+
+
+class OnnxLanes:
+    def __init__(self, model_file: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        lanes = lane_count(threads)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads // lanes)
+        opts.inter_op_num_threads = 1
+        self._sessions = [ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
+                          for _ in range(lanes)]
+        self._pool = ThreadPoolExecutor(lanes - 1, thread_name_prefix="onnx-lane") if lanes > 1 else None
+
+    def run(self, feeds: Sequence[Feed], deadline: float | None = None) -> list[np.ndarray] | None:
+        """Each feed's first output, in order; None when `deadline` (monotonic s) passed first. A call of fewer
+        feeds than lanes has its feeds halved by rows (an answer's eight units are often one batch); feeds go
+        to the lane with the least work so far (work: a feed's tokens), largest first, and the calling thread
+        runs the first lane itself."""
+        pieces = [(i, 0, len(f["input_ids"])) for i, f in enumerate(feeds)]
+        while len(pieces) < len(self._sessions):
+            i, a, b = max(pieces, key=lambda p: p[2] - p[1])
+            if b - a < 2:
+                break
+            pieces.remove((i, a, b))
+            pieces += [(i, a, (a + b) // 2), (i, (a + b) // 2, b)]
+        parts = [{k: v[a:b] for k, v in feeds[i].items()} for i, a, b in pieces]
+        load = [0] * len(self._sessions)
+        plan: list[list[int]] = [[] for _ in self._sessions]
+        for j in sorted(range(len(parts)), key=lambda j: -parts[j]["input_ids"].size):
+            lane = load.index(min(load))
+            plan[lane].append(j)
+            load[lane] += parts[j]["input_ids"].size
+        out: list[np.ndarray | None] = [None] * len(parts)
+
+        def work(lane: int) -> None:
+            for j in plan[lane]:
+                if deadline is not None and time.monotonic() > deadline:
+                    return
+                out[j] = np.asarray(self._sessions[lane].run(None, parts[j])[0])
+
+        others = [self._pool.submit(work, lane) for lane in range(1, len(plan)) if plan[lane]] if self._pool else []
+        work(0)
+        for f in others:
+            f.result()
+        if any(o is None for o in out):
+            return None
+        done = sorted(zip(pieces, out, strict=True), key=lambda t: t[0])
+        return [np.concatenate([o for (i, _, _), o in done if i == k and o is not None]) for k in range(len(feeds))]

@@ -1,0 +1,59 @@
+"""A model run as two lanes answers as one session does: every output in its own place (real INT8 models)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from kernel.settings import Settings
+from models.cross_encoder import OnnxCrossEncoder
+from models.embed import OnnxBgeEmbedder
+from models.lanes import OnnxLanes, lane_count
+
+TEXTS = [
+    "Set verify to False.",
+    "Requests can also ignore verifying the SSL certificate if you set verify to False. " * 4,
+    "Lunch is served at noon.",
+    "Certificate verification is on by default, and a failed check raises an SSLError.",
+    "```\npip install --require-hashes -r requirements.txt\n```",
+    "The cafeteria on the second floor is open from eight to four.",
+]
+
+
+def test_two_lanes_embed_each_text_as_one_lane_does() -> None:
+    root = Settings().model_root / "bge_small_en"
+    one, two = OnnxBgeEmbedder(root, 1, 32), OnnxBgeEmbedder(root, 2, 32)
+    a, b = one.embed_documents(TEXTS), two.embed_documents(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), 384)
+    # INT8 activations are quantized per batch, and two lanes batch differently: alike, not bit-equal.
+    assert np.all(np.sum(a * b, axis=1) > 0.98)
+    assert [int(np.argmax(b @ v)) for v in a] == list(range(len(TEXTS)))  # each row is its own text's
+
+
+def test_one_batch_is_halved_across_the_lanes_and_put_back_in_order() -> None:
+    lanes = OnnxLanes(Settings().model_root / "bge_small_en" / "model.onnx", threads=2)
+    ids = np.array([[101, 2275 + i, 102] for i in range(5)], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    out = lanes.run([feed])
+    assert out is not None and len(out) == 1 and out[0].shape[0] == 5
+    alone = [lanes.run([{k: v[i : i + 1] for k, v in feed.items()}]) for i in range(5)]
+    for i, single in enumerate(alone):
+        assert single is not None
+        assert np.allclose(out[0][i, 0], single[0][0, 0], atol=0.15)
+
+
+def test_cross_encoder_scores_match_across_lane_counts_and_a_passed_deadline_gives_none() -> None:
+    root = Settings().model_root / "reranker_en"
+    one, two = OnnxCrossEncoder(root, threads=1), OnnxCrossEncoder(root, threads=2)
+    q = "How do I disable certificate verification?"
+    a, b = one.score(q, TEXTS), two.score(q, TEXTS)
+    assert a is not None and b is not None
+    assert b == pytest.approx(a, abs=0.5)
+    assert int(np.argmax(a)) == int(np.argmax(b))
+    assert two.score(q, TEXTS, deadline=time.monotonic() - 1) is None
+
+
+def test_lanes_share_the_threads_never_more() -> None:
+    assert [lane_count(t) for t in (1, 2, 4)] == [1, 2, 2]
