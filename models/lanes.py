@@ -9,6 +9,7 @@ each lane gets its share of the threads, never more.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,8 @@ class OnnxLanes:
         opts.inter_op_num_threads = 1
         self._sessions = [ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
                           for _ in range(lanes)]
-        self._pool = ThreadPoolExecutor(lanes - 1, thread_name_prefix="onnx-lane") if lanes > 1 else None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
 
     def run(self, feeds: Sequence[Feed], deadline: float | None = None) -> list[np.ndarray] | None:
         """Each feed's first output, in order; None when `deadline` (monotonic s) passed first. A call of fewer
@@ -62,7 +64,8 @@ class OnnxLanes:
                     return
                 out[j] = np.asarray(self._sessions[lane].run(None, parts[j])[0])
 
-        others = [self._pool.submit(work, lane) for lane in range(1, len(plan)) if plan[lane]] if self._pool else []
+        pool = self._lane_pool()
+        others = [pool.submit(work, lane) for lane in range(1, len(plan)) if plan[lane]] if pool else []
         work(0)
         for f in others:
             f.result()
@@ -70,3 +73,14 @@ class OnnxLanes:
             return None
         done = sorted(zip(pieces, out, strict=True), key=lambda t: t[0])
         return [np.concatenate([o for (i, _, _), o in done if i == k and o is not None]) for k in range(len(feeds))]
+
+    def _lane_pool(self) -> ThreadPoolExecutor | None:
+        """The threads of the other lanes, made in this process: a pool made before a fork (a Celery parent)
+        keeps in the child the record of threads the child does not have, and work sent to it would wait
+        forever."""
+        if len(self._sessions) < 2:
+            return None
+        if self._pool is None or self._pool_pid != os.getpid():
+            self._pool = ThreadPoolExecutor(len(self._sessions) - 1, thread_name_prefix="onnx-lane")
+            self._pool_pid = os.getpid()
+        return self._pool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 
 import numpy as np
@@ -57,3 +58,15 @@ def test_cross_encoder_scores_match_across_lane_counts_and_a_passed_deadline_giv
 
 def test_lanes_share_the_threads_never_more() -> None:
     assert [lane_count(t) for t in (1, 2, 4)] == [1, 2, 2]
+
+
+def test_a_model_used_before_a_fork_still_runs_in_the_child() -> None:
+    """A Celery pool child inherits what its parent loaded: the lanes' threads must be the child's own."""
+    embedder = OnnxBgeEmbedder(Settings().model_root / "bge_small_en", 2, 32)
+    embedder.embed_documents(TEXTS)  # the parent's lane threads exist now
+    child = multiprocessing.get_context("fork").Process(target=embedder.embed_documents, args=(TEXTS,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0  # before: the child's work waited forever for a thread only its parent had
