@@ -39,10 +39,16 @@ def test_one_batch_is_halved_across_the_lanes_and_put_back_in_order() -> None:
     feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
     out = lanes.run([feed])
     assert out is not None and len(out) == 1 and out[0].shape[0] == 5
-    alone = [lanes.run([{k: v[i : i + 1] for k, v in feed.items()}]) for i in range(5)]
-    for i, single in enumerate(alone):
+    alone = []
+    for i in range(5):
+        single = lanes.run([{k: v[i : i + 1] for k, v in feed.items()}])
         assert single is not None
-        assert np.allclose(out[0][i, 0], single[0][0, 0], atol=0.15)
+        alone.append(single[0][0, 0])
+    # Each row is its own input's: INT8 quantization per batch moves a row by up to about 0.14 in a coordinate
+    # here, another input's row is 0.98 or more away.
+    for i in range(5):
+        gaps = [float(np.abs(out[0][i, 0] - a).max()) for a in alone]
+        assert int(np.argmin(gaps)) == i and gaps[i] < 0.5
 
 
 def test_cross_encoder_scores_match_across_lane_counts_and_a_passed_deadline_gives_none() -> None:
