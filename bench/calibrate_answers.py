@@ -211,11 +211,12 @@ def fit(rows: list[dict[str, Any]], l2: float, steps: int = 4000) -> tuple[np.nd
 
 
 def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, max_units: int) -> list[int]:
-    """agent.extractive.select on collected rows."""
+    """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
+    count towards answering: when what is left scores under the abstention threshold, it abstains."""
     from agent.extractive import redundant_pair
     from agent.sentence_model import FEATURES, overlaps
 
-    if not units or p.max() < abst:
+    if not units:
         return []
     pair_col = FEATURES.index("is_pair")
     singles = [(u["span"][0], u["span"][1], u["span"][2], float(p[i])) for i, u in enumerate(units)
@@ -224,6 +225,8 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and redundant_pair((u["span"][0], u["span"][1], u["span"][2], float(p[i])), singles):
             p[i] = -1.0
+    if p.max() < abst:
+        return []
     keep: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: -p[i]):
         if p[i] < sel and keep:

@@ -116,3 +116,37 @@ def test_calibration_folds_keep_a_source_whole() -> None:
     zero, one = cv_folds(rows)
     assert zero and one and len(zero) + len(one) == len(rows)
     assert not {r["group"] for r in zero} & {r["group"] for r in one}
+
+
+def test_calibration_picks_what_the_responder_selects() -> None:
+    """The calibration simulated answering on the best unit before a redundant pair was dropped, the responder
+    after: a pair at 0.45 beside its sentence at 0.36 (abstaining at 0.4) was an answer in calibration and an
+    abstention in the agent. Both abstain now; the model is fitted on what runs."""
+    import numpy as np
+
+    from agent.extractive import Candidate, select
+    from agent.sentence_model import FEATURES, SentenceModel
+    from agent.tool_results import Passage
+    from agent.units import Kind
+    from bench.calibrate_answers import pick
+
+    text = "An iPod is tied to one host computer. Each time it connects, iTunes can synchronize."
+    cut = text.index(" Each")
+    r = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8)
+    spans: list[tuple[int, int, Kind]] = [(0, cut, "sentence"), (0, len(text), "pair"),
+                                          (cut + 1, len(text), "sentence")]
+
+    def row(kind: Kind) -> list[float]:
+        x = [0.0] * len(FEATURES)
+        x[FEATURES.index("is_pair")] = float(kind == "pair")
+        return x
+
+    units = [{"x": row(k), "span": ["d", a, b]} for a, b, k in spans]
+    for scores, answers in (((0.36, 0.45, 0.05), False), ((0.41, 0.45, 0.05), True), ((0.36, 0.70, 0.05), True)):
+        cands = [Candidate(r, 0, a, b, text[a:b], score=s, kind=k) for (a, b, k), s in zip(spans, scores, strict=True)]
+        chosen = [(c.start, c.end) for c in select(cands, model)]
+        picked = [(spans[i][0], spans[i][1]) for i in pick(units, np.array(scores), 0.35, 0.4, 2)]
+        assert bool(chosen) is answers
+        assert sorted(picked) == sorted(chosen)
