@@ -54,7 +54,7 @@ class OnnxCrossEncoder:
             width = int(lengths[batch].max())
             feeds.append({"input_ids": ids[batch, :width], "attention_mask": mask[batch, :width],
                           "token_type_ids": types[batch, :width]})
-        scores = self._lanes.run(feeds, deadline)
+        scores = self._lanes.run(feeds) if deadline is None else self._lanes.run_before(feeds, deadline)
         if scores is None or (deadline is not None and time.monotonic() > deadline):
             return None
         out = np.zeros(len(passages), dtype=np.float64)

@@ -72,7 +72,7 @@ class OnnxBgeEmbedder(_TokenSpans):
                 ids[row, : len(enc[i].ids)] = enc[i].ids
                 mask[row, : len(enc[i].ids)] = 1
             feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-        hidden = self._lanes.run(feeds) or []
+        hidden = self._lanes.run(feeds)
         for batch, h in zip(batches, hidden, strict=True):
             result[batch] = _normalise(h[:, 0, :])
         return result

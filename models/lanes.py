@@ -10,6 +10,7 @@ each lane gets its share of the threads, never more.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,12 +37,23 @@ class OnnxLanes:
                           for _ in range(lanes)]
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
+        self._pool_lock = threading.Lock()
 
-    def run(self, feeds: Sequence[Feed], deadline: float | None = None) -> list[np.ndarray] | None:
-        """Each feed's first output, in order; None when `deadline` (monotonic s) passed first. A call of fewer
-        feeds than lanes has its feeds halved by rows (an answer's eight units are often one batch); feeds go
-        to the lane with the least work so far (work: a feed's tokens), largest first, and the calling thread
-        runs the first lane itself."""
+    def run(self, feeds: Sequence[Feed]) -> list[np.ndarray]:
+        """Each feed's first output, in order."""
+        out = self._run(feeds, None)
+        if out is None:  # only a deadline stops a run early; says so if that ever changes
+            raise RuntimeError("an ONNX lane stopped without a deadline")
+        return out
+
+    def run_before(self, feeds: Sequence[Feed], deadline: float) -> list[np.ndarray] | None:
+        """As `run`; None when `deadline` (monotonic s) passed first."""
+        return self._run(feeds, deadline)
+
+    def _run(self, feeds: Sequence[Feed], deadline: float | None) -> list[np.ndarray] | None:
+        """A call of fewer feeds than lanes has its feeds halved by rows (an answer's eight units are often one
+        batch); feeds go to the lane with the least work so far (work: a feed's tokens), largest first, and the
+        calling thread runs the first lane itself."""
         pieces = [(i, 0, len(f["input_ids"])) for i, f in enumerate(feeds)]
         while len(pieces) < len(self._sessions):
             i, a, b = max(pieces, key=lambda p: p[2] - p[1])
@@ -80,7 +92,10 @@ class OnnxLanes:
         forever."""
         if len(self._sessions) < 2:
             return None
-        if self._pool is None or self._pool_pid != os.getpid():
-            self._pool = ThreadPoolExecutor(len(self._sessions) - 1, thread_name_prefix="onnx-lane")
-            self._pool_pid = os.getpid()
-        return self._pool
+        # Under a lock: two threads making their first call at once would each make a pool, and one pool's
+        # thread would idle for the life of the process.
+        with self._pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(len(self._sessions) - 1, thread_name_prefix="onnx-lane")
+                self._pool_pid = os.getpid()
+            return self._pool

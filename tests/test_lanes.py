@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -76,3 +78,26 @@ def test_a_model_used_before_a_fork_still_runs_in_the_child() -> None:
     if child.is_alive():
         child.kill()
     assert child.exitcode == 0  # before: the child's work waited forever for a thread only its parent had
+
+
+def test_threads_making_their_first_call_at_once_share_one_lane_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race is widened on purpose: making a pool takes a while here, as it may when the process is busy."""
+    import models.lanes as lanes_module
+
+    made: list[ThreadPoolExecutor] = []
+
+    def slow_pool(max_workers: int, thread_name_prefix: str = "") -> ThreadPoolExecutor:
+        time.sleep(0.2)
+        made.append(ThreadPoolExecutor(max_workers, thread_name_prefix=thread_name_prefix))
+        return made[-1]
+
+    monkeypatch.setattr(lanes_module, "ThreadPoolExecutor", slow_pool)
+    lanes = OnnxLanes(Settings().model_root / "bge_small_en" / "model.onnx", threads=2)
+    ids = np.array([[101, 2275, 102], [101, 2276, 102]], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    callers = [threading.Thread(target=lanes.run, args=([feed],)) for _ in range(3)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join(timeout=60)
+    assert len(made) == 1  # before: each caller made its own pool
