@@ -122,9 +122,9 @@ class IngestReport:
         }
 
 
-def index_salt(settings: Settings, embedder: Embedder) -> str:
+def index_salt(settings: Settings, embedder: Embedder, bm25: Bm25Encoder) -> str:
     """Everything besides content and ACL that shapes a document's chunks and vectors."""
-    return f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v{PARSE_VERSION}"
+    return f"{embedder.name}|{bm25.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v{PARSE_VERSION}"
 
 
 def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:
@@ -343,7 +343,7 @@ def _ingest(
         remove_corpus(loaded.name, store, index)
     loaded.require_approved()
     report = IngestReport(corpus=loaded.name, job_id=job_id or uuid.uuid4().hex)
-    the_plan = plan(loaded, store, index_salt(settings, embedder), settings, retry_failed)
+    the_plan = plan(loaded, store, index_salt(settings, embedder, bm25), settings, retry_failed)
     store.catalogue.create_job(report.job_id, loaded.name, total=len(the_plan.todo), status="running")
     store.catalogue.update_job(report.job_id, runner=runner_id())
     for item in the_plan.todo:

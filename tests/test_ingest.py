@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.access import access_filter
+from index.sparse import Bm25Encoder
 from ingest.corpora import remove_corpus
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
@@ -96,6 +97,23 @@ def test_a_new_parser_version_parses_ingested_files_again(tmp_path: Path, servic
     monkeypatch.setattr("ingest.pipeline.PARSE_VERSION", -1)
     again = run(services, root)
     assert (again.updated, again.unchanged, again.chunks_embedded) == (1, 0, 0)  # same text: vectors reused
+
+
+def test_another_bm25_encoding_indexes_ingested_files_again(tmp_path: Path, services: Services) -> None:
+    """Stored sparse vectors must match how queries are encoded: a change of BM25 parameters (or of the
+    library's tokenizer) re-indexes, or old documents would keep terms that new queries never produce."""
+    root = tmp_path / "c"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "a.md").write_text("# A\n\nThe runbook names the failover switch and the pager rota.\n")
+    manifest(root, "bm25ver", {"path": "./docs"}, {"default": {"groups": ["g"]}})
+    assert run(services, root).added == 1
+    assert run(services, root).unchanged == 1
+    before = services.bm25.document("The runbook names the failover switch and the pager rota.")
+    services.bm25 = Bm25Encoder(k1=0.9, b=0.4)
+    assert services.bm25.document("The runbook names the failover switch and the pager rota.") != before
+    again = run(services, root)
+    assert (again.updated, again.unchanged, again.chunks_embedded) == (1, 0, 0)  # before: unchanged, stale terms
+    assert run(services, root).unchanged == 1
 
 
 def test_reingest_is_incremental(tmp_path: Path, services: Services) -> None:
