@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,8 +37,12 @@ class OnnxLanes:
         self._sessions = [ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
                           for _ in range(lanes)]
         self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid = 0
         self._pool_lock = threading.Lock()
+        # A forked child (a Celery pool process) starts with the parent's pool, whose threads it does not have:
+        # work sent there would wait forever. It also inherits the lock as it was at the fork, possibly held
+        # by a parent thread that does not exist in the child. So the child starts both afresh.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _forked(ref))
 
     def run(self, feeds: Sequence[Feed]) -> list[np.ndarray]:
         """Each feed's first output, in order."""
@@ -87,15 +92,20 @@ class OnnxLanes:
         return [np.concatenate([o for (i, _, _), o in done if i == k and o is not None]) for k in range(len(feeds))]
 
     def _lane_pool(self) -> ThreadPoolExecutor | None:
-        """The threads of the other lanes, made in this process: a pool made before a fork (a Celery parent)
-        keeps in the child the record of threads the child does not have, and work sent to it would wait
-        forever."""
+        """The threads of the other lanes, made on first use. Under a lock: two threads making their first call
+        at once would each make a pool, and one pool's thread would idle for the life of the process."""
         if len(self._sessions) < 2:
             return None
-        # Under a lock: two threads making their first call at once would each make a pool, and one pool's
-        # thread would idle for the life of the process.
         with self._pool_lock:
-            if self._pool is None or self._pool_pid != os.getpid():
+            if self._pool is None:
                 self._pool = ThreadPoolExecutor(len(self._sessions) - 1, thread_name_prefix="onnx-lane")
-                self._pool_pid = os.getpid()
             return self._pool
+
+    def _after_fork(self) -> None:
+        self._pool, self._pool_lock = None, threading.Lock()
+
+
+def _forked(ref: weakref.ref[OnnxLanes]) -> None:
+    lanes = ref()
+    if lanes is not None:
+        lanes._after_fork()

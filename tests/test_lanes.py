@@ -101,3 +101,15 @@ def test_threads_making_their_first_call_at_once_share_one_lane_pool(monkeypatch
     for t in callers:
         t.join(timeout=60)
     assert len(made) == 1  # before: each caller made its own pool
+
+
+def test_a_child_forked_while_a_parent_thread_holds_the_pool_lock_still_runs() -> None:
+    embedder = OnnxBgeEmbedder(Settings().model_root / "bge_small_en", 2, 32)
+    with embedder._lanes._pool_lock:  # a parent thread is making the pool at the moment of the fork
+        child = multiprocessing.get_context("fork").Process(target=embedder.embed_documents, args=(TEXTS,))
+        child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    assert child.exitcode == 0  # before: the child waited forever for a lock no thread of its own held
