@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from kernel.types import Element, ParsedDocument
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4e55-9a52-3b8f6a9e1c27")
+# How the chunker cuts: part of every document's fingerprint, so that a release that cuts differently (2: headings
+# open the first window of an over-long element) chunks the documents already ingested again.
+CHUNK_VERSION = 2
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _MAX_HEADING_TOKENS = 48
 
@@ -99,9 +102,15 @@ def _pack(
     for el in section:
         spans = token_spans(text[el.start : el.end])
         n = len(spans)
-        if n > budget:
-            flush()
-            out += _windows(text, el, spans, budget, overlap, heading)
+        # Headings waiting in the group open the first window of an element that does not fit beside them:
+        # flushed on their own they would be a chunk that is only a heading (a SciFact abstract's title, a
+        # section heading over one long paragraph).
+        lead = group if group and all(g.kind == "Title" for g in group) else []
+        if n > budget or (lead and used + n > budget):
+            if not lead:
+                flush()
+            out += _windows(text, el, spans, budget, overlap, heading, lead, used)
+            group, used = [], 0
             continue
         if used + n > budget:
             flush()
@@ -112,19 +121,23 @@ def _pack(
 
 
 def _windows(
-    text: str, el: Element, spans: list[tuple[int, int]], budget: int, overlap: int, heading: str
+    text: str, el: Element, spans: list[tuple[int, int]], budget: int, overlap: int, heading: str,
+    lead: list[Element], lead_tokens: int,
 ) -> list[Span]:
-    """Split one over-long element into token windows with overlap, cut on token boundaries."""
+    """Split one over-long element into token windows with overlap, cut on token boundaries. The first window
+    starts with the `lead` elements (headings, `lead_tokens` long) and holds that much less of the element."""
     out: list[Span] = []
-    step = max(budget - overlap, 1)
-    first = 0
+    first, room = 0, max(budget - lead_tokens, 1)
     while first < len(spans):
-        last = min(first + budget, len(spans)) - 1
+        last = min(first + room, len(spans)) - 1
         start, end = el.start + spans[first][0], el.start + spans[last][1]
-        out.append(_span(text, start, end, [el], heading))
+        if not out and lead:
+            out.append(_span(text, lead[0].start, end, [*lead, el], heading))
+        else:
+            out.append(_span(text, start, end, [el], heading))
         if last == len(spans) - 1:
             break
-        first += step
+        first, room = max(last + 1 - overlap, first + 1), budget
     return out
 
 

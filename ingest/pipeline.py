@@ -16,7 +16,7 @@ import numpy as np
 
 from index.protocol import IndexPoint, VectorIndex
 from index.sparse import Bm25Encoder
-from ingest.chunk import Span, chunk_document, chunk_id, content_hash, page_starts
+from ingest.chunk import CHUNK_VERSION, Span, chunk_document, chunk_id, content_hash, page_starts
 from ingest.corpora import register_corpus, remove_corpus
 from ingest.manifest import LoadedManifest, unmatched_patterns
 from ingest.parse import PARSE_VERSION, parse_item, preload_parsers
@@ -124,7 +124,8 @@ class IngestReport:
 
 def index_salt(settings: Settings, embedder: Embedder, bm25: Bm25Encoder) -> str:
     """Everything besides content and ACL that shapes a document's chunks and vectors."""
-    return f"{embedder.name}|{bm25.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v{PARSE_VERSION}"
+    return (f"{embedder.name}|{bm25.name}|{settings.chunk_tokens}|{settings.chunk_overlap_tokens}|v{PARSE_VERSION}"
+            f"|c{CHUNK_VERSION}")
 
 
 def plan(loaded: LoadedManifest, store: Store, salt: str, settings: Settings, retry_failed: bool) -> Plan:

@@ -97,6 +97,8 @@ def test_a_new_parser_version_parses_ingested_files_again(tmp_path: Path, servic
     monkeypatch.setattr("ingest.pipeline.PARSE_VERSION", -1)
     again = run(services, root)
     assert (again.updated, again.unchanged, again.chunks_embedded) == (1, 0, 0)  # same text: vectors reused
+    monkeypatch.setattr("ingest.pipeline.CHUNK_VERSION", -1)  # so does a new chunker
+    assert run(services, root).updated == 1
 
 
 def test_another_bm25_encoding_indexes_ingested_files_again(tmp_path: Path, services: Services) -> None:

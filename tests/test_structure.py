@@ -4,6 +4,7 @@ chunks) and the answer units the extractive responder chooses among."""
 from __future__ import annotations
 
 from email.message import EmailMessage
+from itertools import pairwise
 from pathlib import Path
 
 from agent.extractive import page_at, probe
@@ -11,7 +12,7 @@ from agent.units import answer_units, join_units, whole_blocks
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
-from ingest.parse import parse_file
+from ingest.parse import parse_file, parse_record
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
@@ -258,6 +259,26 @@ def test_no_chunk_is_a_heading_alone(tmp_path: Path, services: Services) -> None
     bodies = [doc.text[s.start : s.end] for s in spans]
     assert all(len(b) >= 40 for b in bodies), bodies  # the old chunker made "Handbook", "Chapter one" chunks
     assert any(b.startswith("Handbook") and "first real paragraph" in b for b in bodies)
+
+
+def test_a_heading_over_one_long_paragraph_opens_its_first_window(services: Services) -> None:
+    """An abstract longer than a chunk used to leave its title as a chunk of its own (1,937 of SciFact's 8,846)."""
+    body = " ".join(f"Sentence {i} of a long abstract reports a measured effect on the outcome." for i in range(60))
+    doc = parse_record({"title": "Effects of a drug on an outcome in a cohort.", "text": body})
+    e = services.embedder
+    spans = chunk_document(doc, e.token_spans, e.max_tokens, 128, 16)
+    bodies = [doc.text[s.start : s.end] for s in spans]
+    assert len(spans) > 2
+    assert bodies[0].startswith("Effects of a drug") and "Sentence 0 of" in bodies[0]  # before: the title alone
+    assert all(len(e.token_spans(s.embed_text)) <= 128 for s in spans)
+    covered = "".join(doc.text[s.start : s.end] for s in spans)
+    assert all(f"Sentence {i} of" in covered for i in range(60))
+    assert all(a.start < b.start < a.end for a, b in pairwise(spans))  # windows overlap
+    # A paragraph that fits a chunk alone, but not beside its heading, is opened by the heading too.
+    cut = e.token_spans(body)[123][1]  # 124 tokens: under 128 alone, over it beside the title's 12
+    fits = parse_record({"title": "Effects of a drug on an outcome in a cohort.", "text": body[:cut]})
+    spans = chunk_document(fits, e.token_spans, e.max_tokens, 128, 16)
+    assert len(spans) == 2 and spans[0].start == 0 and spans[0].end > len(fits.title)
 
 
 def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: Services) -> None:
