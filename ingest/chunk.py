@@ -16,7 +16,7 @@ from kernel.types import Element, ParsedDocument
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4e55-9a52-3b8f6a9e1c27")
 # How the chunker cuts: part of every document's fingerprint, so that a release that cuts differently (2: headings
-# open the first window of an over-long element) chunks the documents already ingested again.
+# open the first window of an element that does not fit beside them) chunks the documents already ingested again.
 CHUNK_VERSION = 2
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _MAX_HEADING_TOKENS = 48
@@ -124,8 +124,9 @@ def _windows(
     text: str, el: Element, spans: list[tuple[int, int]], budget: int, overlap: int, heading: str,
     lead: list[Element], lead_tokens: int,
 ) -> list[Span]:
-    """Split one over-long element into token windows with overlap, cut on token boundaries. The first window
-    starts with the `lead` elements (headings, `lead_tokens` long) and holds that much less of the element."""
+    """Split one element into token windows with overlap, cut on token boundaries: one longer than a chunk, or one
+    that does not fit beside its `lead`. The first window starts with the `lead` elements (headings,
+    `lead_tokens` long) and holds that much less of the element."""
     out: list[Span] = []
     first, room = 0, max(budget - lead_tokens, 1)
     while first < len(spans):
