@@ -16,8 +16,9 @@ from kernel.types import Element, ParsedDocument
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4e55-9a52-3b8f6a9e1c27")
 # How the chunker cuts: part of every document's fingerprint, so that a release that cuts differently (2: headings
-# open the first window of an element that does not fit beside them) chunks the documents already ingested again.
-CHUNK_VERSION = 2
+# open the first window of an element that does not fit beside them; 3: so does a short line announcing it)
+# chunks the documents already ingested again.
+CHUNK_VERSION = 3
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _MAX_HEADING_TOKENS = 48
 
@@ -91,33 +92,56 @@ def _pack(
 ) -> list[Span]:
     out: list[Span] = []
     group: list[Element] = []
-    used = 0
+    sizes: list[int] = []
 
-    def flush() -> None:
-        nonlocal group, used
-        if group:
-            out.append(_span(text, group[0].start, group[-1].end, group, heading))
-        group, used = [], 0
+    def flush(upto: int) -> None:
+        if upto:
+            out.append(_span(text, group[0].start, group[upto - 1].end, group[:upto], heading))
 
     for el in section:
         spans = token_spans(text[el.start : el.end])
         n = len(spans)
-        # Headings waiting in the group open the first window of an element that does not fit beside them:
-        # flushed on their own they would be a chunk that is only a heading (a SciFact abstract's title, a
-        # section heading over one long paragraph).
-        lead = group if group and all(g.kind == "Title" for g in group) else []
-        if n > budget or (lead and used + n > budget):
-            if not lead:
-                flush()
-            out += _windows(text, el, spans, budget, overlap, heading, lead, used)
-            group, used = [], 0
-            continue
-        if used + n > budget:
-            flush()
+        if n > budget or sum(sizes) + n > budget:
+            # What leads into the element (headings waiting in the group, a line announcing it) goes with it
+            # into the next chunk: flushed on its own it would be a chunk that is only a heading or
+            # "Example: piped streams:", and the element would lose what it is about.
+            # An element that fits alone but not beside its lead is windowed only when the lead is all the group
+            # holds; after other text, the lead stays at that text's end rather than cut the element in two.
+            k = _lead_start(text, group, sizes, budget)
+            lead, lead_tokens = group[k:], sum(sizes[k:])
+            if lead and lead_tokens + n <= budget:
+                flush(k)
+                group, sizes = [*lead, el], [*sizes[k:], n]
+                continue
+            if n > budget or (lead and k == 0):
+                flush(k)
+                out += _windows(text, el, spans, budget, overlap, heading, lead, lead_tokens)
+                group, sizes = [], []
+                continue
+            flush(len(group))
+            group, sizes = [], []
         group.append(el)
-        used += n
-    flush()
+        sizes.append(n)
+    flush(len(group))
     return out
+
+
+# A line announcing what follows ("To install it:", "Example: Using Cipher and piped streams:") leads the
+# element after it into a new chunk only when it is short: a long paragraph that happens to end in a colon
+# stands on its own.
+_MAX_INTRO_SHARE = 4
+
+
+def _lead_start(text: str, group: list[Element], sizes: list[int], budget: int) -> int:
+    """Where the group's lead begins: the headings it is made of, or a short last element that ends with a
+    colon (with the headings over it when there is nothing else); len(group) when it has none."""
+    if group and all(g.kind == "Title" for g in group):
+        return 0
+    last = group[-1] if group else None
+    if last is None or last.kind == "Title" or not text[last.start : last.end].rstrip().endswith(":") \
+            or sizes[-1] * _MAX_INTRO_SHARE > budget:
+        return len(group)
+    return 0 if all(g.kind == "Title" for g in group[:-1]) else len(group) - 1
 
 
 def _windows(
@@ -125,8 +149,8 @@ def _windows(
     lead: list[Element], lead_tokens: int,
 ) -> list[Span]:
     """Split one element into token windows with overlap, cut on token boundaries: one longer than a chunk, or one
-    that does not fit beside its `lead`. The first window starts with the `lead` elements (headings,
-    `lead_tokens` long) and holds that much less of the element."""
+    that does not fit beside its `lead`. The first window starts with the `lead` elements (headings or a line
+    announcing the element, `lead_tokens` long) and holds that much less of the element."""
     out: list[Span] = []
     first, room = 0, max(budget - lead_tokens, 1)
     while first < len(spans):

@@ -112,7 +112,7 @@ def rst_to_html(source: str) -> str:
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
 _REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
-              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#')
+              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input")
 
 
 def html_source(html: str) -> str:
@@ -133,6 +133,7 @@ def html_source(html: str) -> str:
     if trimmed.text_content().strip():  # a page that is all navigation (a site map) keeps it: it is the page
         root = trimmed
     _without_contents(root)
+    _code_flavours_on_their_own_lines(root)
     _layout_tables_as_text(root)
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
@@ -143,18 +144,27 @@ def _has_class(name: str) -> str:
     return f'contains(concat(" ", @class, " "), " {name} ")'
 
 
+# A heading's permalink is an in-page link whose text is only a mark ("#" after every Node.js API heading,
+# "¶" or "§" elsewhere, or an icon with no text), whatever class the generator gives it.
+_PERMALINK_MARKS = ("", "#", "¶", "§", "🔗")
+_PERMALINK = ("//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+              '//a[starts-with(@href, "#") and (' + " or ".join(f'normalize-space(.)="{m}"' for m in _PERMALINK_MARKS)
+              + ")]")
 _CHROME = ('//nav | //*[@role="navigation" or @role="search" or @role="banner" or @role="contentinfo"]'
-           f' | //a[{_has_class("headerlink")} or {_has_class("copiable-link")}]'
+           f' | //a[{_has_class("headerlink")} or {_has_class("copiable-link")}] | {_PERMALINK}'
+           # Controls are the page's interface, not its text: a "copy" button's label ran into the code block it
+           # sits in, and a <pre> holding a toggle was no longer read as code.
+           " | //button | //input | //select | //textarea"
            f' | //*[{_has_class("header")} or {_has_class("nav-panel")}]'
            '[.//a[@rel="next" or @rel="prev" or @rel="up"]]')
 
 
 def _without_chrome(root: Any) -> None:
     """Leave out what a documentation generator puts around every page: navigation bars and sidebars, search
-    boxes, the "Next: / Previous: / Up:" line of Texinfo pages and the "¶" permalink after each Sphinx, MkDocs
-    or Texinfo heading. It repeats on every page, answers nothing, and the parser runs it into the page's last
-    section (a sidebar's table of contents names every heading a question may use). When the page marks its
-    main content (<main>, role="main"), only that is kept."""
+    boxes, the "Next: / Previous: / Up:" line of Texinfo pages, the "¶" or "#" permalink after each heading
+    and the buttons and toggles of code blocks. It repeats on every page, answers nothing, and the parser runs
+    it into the page's last section (a sidebar's table of contents names every heading a question may use).
+    When the page marks its main content (<main>, role="main"), only that is kept."""
     mains = root.xpath('//main | //*[@role="main"]')
     body = root.find("body")
     if len(mains) == 1 and body is not None and mains[0] is not body:
@@ -167,6 +177,16 @@ def _without_chrome(root: Any) -> None:
     for el in root.xpath(_CHROME):
         if el.getparent() is not None:
             el.drop_tree()
+
+
+def _code_flavours_on_their_own_lines(root: Any) -> None:
+    """One <pre> holding several <code> elements shows the same example in flavours a reader switches between
+    (Node.js's CommonJS and ES-module versions): each starts on a line of its own, not run into the last
+    line of the one before."""
+    for pre in root.iter("pre"):
+        codes = [c for c in pre if c.tag == "code"]
+        for code in codes[:-1]:
+            code.tail = "\n" + (code.tail or "").lstrip(" ")
 
 
 _NUMBERING = re.compile(r"\b\d+(?:\.\d+)*\.?")

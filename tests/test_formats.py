@@ -183,6 +183,33 @@ def test_a_generated_pages_chrome_is_left_out(tmp_path: Path) -> None:
     assert "Timeouts" in parse_file(tmp_path / "site-map.html", "html").text  # all navigation: that is the page
 
 
+API_PAGE = """<html><head><title>Path | Runtime Documentation</title></head><body><div id="apicontent">
+<h2>Path<span><a class="mark" href="#path" id="path">#</a></span><a aria-hidden="true" id="path_path"></a></h2>
+<p>The path module works with file and directory paths.</p>
+<pre><input class="flavor-toggle" type="checkbox" aria-label="Show ES modules"><code class="cjs">const path = \
+require('node:path');</code><code class="mjs">import path from 'node:path';</code> <button>copy</button></pre>
+<h3>path.sep <a href="#path_sep">\u00b6</a></h3>
+<p>Provides the platform-specific path segment separator.</p>
+<pre><code>'foo/bar'.split(path.sep);</code> <button class="copy-button">copy</button></pre>
+<h3><a href="#top">Back to the top</a></h3>
+</div></body></html>"""
+
+
+def test_an_api_pages_permalinks_buttons_and_code_flavours_are_read_as_a_reader_sees_them(tmp_path: Path) -> None:
+    """A generated API reference (Node.js's) ends every heading with a "#" permalink, puts a "copy" button in
+    every code block and shows some examples in two flavours behind a toggle. The "#" stayed in every heading
+    and title ("Path#"), the button's label ran into the code, and a block holding the toggle lost its fences,
+    its two flavours run together on one line."""
+    (tmp_path / "path.html").write_text(API_PAGE)
+    doc = parse_file(tmp_path / "path.html", "html")
+    assert doc.title == "Path"
+    assert doc.text.split("\n\n") == [
+        "Path", "The path module works with file and directory paths.",
+        "```\nconst path = require('node:path');\nimport path from 'node:path';\n```",
+        "path.sep", "Provides the platform-specific path segment separator.",
+        "```\n'foo/bar'.split(path.sep);\n```", "Back to the top"]
+
+
 DOCBOOK_FAQ = """<html><head><title>Widget FAQ</title></head><body>
 <div class="qandaset"><dl><dt>1. <a href="faq.html#build">Building</a></dt>
 <dd>1.1. <a href="faq.html#lc">Linking fails with this:</a></dd>

@@ -281,6 +281,28 @@ def test_a_heading_over_one_long_paragraph_opens_its_first_window(services: Serv
     assert len(spans) == 2 and spans[0].start == 0 and spans[0].end > len(fits.title)
 
 
+def test_a_line_announcing_a_code_block_goes_into_the_blocks_chunk(tmp_path: Path, services: Services) -> None:
+    """ "Example: reading a file in chunks:" before a block that does not fit beside it was flushed with the text
+    before it, or alone (a chunk of 40 characters taking a search slot), and the block's chunk lost what it is
+    an example of. The line now opens the block's chunk, or its first window when the block is longer than one."""
+    prose = " ".join(f"Step {i} of the guide explains how the stream module reads files." for i in range(8))
+    short = "\n".join(f"chunk_{i} = stream.read({i})" for i in range(6))
+    long = "\n".join(f"value_{i} = stream.read_block(offset={i * 64}, size=64)" for i in range(60))
+    f = tmp_path / "streams.md"
+    f.write_text(f"# Streams\n\n{prose}\n\nExample: reading a file in chunks:\n\n```\n{short}\n```\n\n"
+                 f"Example: reading a file in blocks:\n\n```\n{long}\n```\n")
+    doc = parse_file(f, "md")
+    e = services.embedder
+    spans = chunk_document(doc, e.token_spans, e.max_tokens, 128, 16)
+    bodies = [doc.text[s.start : s.end] for s in spans]
+    for intro, code in (("Example: reading a file in chunks:", "chunk_0 ="),
+                        ("Example: reading a file in blocks:", "value_0 =")):
+        holding = [b for b in bodies if intro in b]
+        assert len(holding) == 1 and code in holding[0], bodies  # before: the line ended the chunk before it
+    assert not any(b.strip().endswith(":") for b in bodies)
+    assert all(len(e.token_spans(s.embed_text)) <= 128 for s in spans)
+
+
 def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: Services) -> None:
     root = tmp_path / "c"
     (root / "docs").mkdir(parents=True)
