@@ -115,6 +115,12 @@ _REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role=
               'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input")
 
 
+# lxml refuses a str that declares its own encoding, as XHTML pages do (gtk-doc, DocBook, libxslt's manual:
+# '<?xml version="1.0" encoding="ISO-8859-1"?>'), and such a page skipped every rewrite below. The text is
+# decoded already, so the declaration can go.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
 def html_source(html: str) -> str:
     """The HTML as the parser should see it, parsed and written back once: the page's chrome left out,
     ordered-list items numbered, definition-list entries and admonitions as paragraphs led by their term or
@@ -125,7 +131,7 @@ def html_source(html: str) -> str:
     import lxml.html
 
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except Exception:
         return html
     trimmed = copy.deepcopy(root)
@@ -213,23 +219,29 @@ _CELL_BLOCKS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockqu
                           "h6"})
 
 
-def _is_layout(cell: Any) -> bool:
+def _is_layout(cell: Any, boxes: set[Any]) -> bool:
+    """A cell laying out a page: several blocks, or one that no data cell holds (code, a list, a heading, a
+    table, or the text of a layout table already read, `boxes`)."""
     blocks = [c for c in cell if c.tag in _CELL_BLOCKS]
-    return len(blocks) >= 2 or any(c.tag in ("pre", "table") or c.tag[:1] == "h" for c in blocks)
+    return len(blocks) >= 2 or any(c.tag in ("pre", "table", "ul", "ol", "dl") or c.tag[:1] == "h" or c in boxes
+                                   for c in blocks)
 
 
 def _layout_tables_as_text(root: Any) -> None:
     """A table whose cells hold paragraphs, code or headings lays a page out; it holds no data. Its rows are
     read as the text they are, in order: a question row of a DocBook FAQ ("1.2. Where does the name come
     from?") becomes the heading of its answer. Read as a data table, every row was flattened into "header:
-    cell" lines and the answers were lost among them."""
+    cell" lines and the answers were lost among them. Pages laid out in tables nested in tables (libxslt's
+    manual: a menu beside the content, each in a table of its own) are read as text at every level."""
     import lxml.html
 
+    boxes: set[Any] = set()
     for table in reversed(list(root.iter("table"))):  # inner tables first
         rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-        if not any(_is_layout(cell) for tr in rows for cell in tr.xpath("./td | ./th")):
+        if not any(_is_layout(cell, boxes) for tr in rows for cell in tr.xpath("./td | ./th")):
             continue
         box = lxml.html.Element("div")
+        boxes.add(box)
         for tr in rows:
             if "question" in (tr.get("class") or "").split():
                 heading = lxml.html.Element("h6")

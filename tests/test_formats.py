@@ -178,6 +178,9 @@ def test_a_generated_pages_chrome_is_left_out(tmp_path: Path) -> None:
     assert sphinx.title == "Timeouts"
     texinfo = parse_file(tmp_path / "thread-safety.html", "html")
     assert texinfo.text == "2.7 Thread Safety\n\nlibffi is not completely thread-safe."
+    # An XHTML page that declares its encoding was left as it was: lxml refused to parse it from text.
+    (tmp_path / "xhtml.html").write_text('<?xml version="1.0" encoding="ISO-8859-1"?>\n' + SPHINX_PAGE)
+    assert parse_file(tmp_path / "xhtml.html", "html").text == sphinx.text
     site_map = '<html><body><div role="navigation"><ul><li>Timeouts</li><li>Retries</li></ul></div></body></html>'
     (tmp_path / "site-map.html").write_text(site_map)
     assert "Timeouts" in parse_file(tmp_path / "site-map.html", "html").text  # all navigation: that is the page
@@ -225,6 +228,25 @@ DOCBOOK_FAQ = """<html><head><title>Widget FAQ</title></head><body>
 </table></div>
 <table><tr><th>Option</th><th>Default</th></tr><tr><td><p>jobs</p></td><td><p>2</p></td></tr></table>
 </body></html>"""
+
+
+NESTED_LAYOUT = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>FAQ</title></head><body>
+<table><tr><td><table><tr><td><b>Main Menu</b></td></tr>
+<tr><td><ul><li><a href="index.html">Home</a></li><li><a href="faq.html">FAQ</a></li></ul></td></tr></table></td>
+<td><table><tr><td><table><tr><td><ol><li><em>Troubles linking programs</em>
+<p>Use the config script to get the flags.</p><p>Then link again.</p></li></ol></td></tr></table></td></tr></table>
+</td></tr></table></body></html>"""
+
+
+def test_a_page_laid_out_in_nested_tables_keeps_its_paragraphs(tmp_path: Path) -> None:
+    """libxslt's manual lays its menu and its content out in tables nested in tables, one list per cell. Only
+    the outermost table was read as layout (its cells hold tables; the inner ones, once read as text, no longer
+    counted), so the page came out as one table: menu and answers run together into one paragraph."""
+    (tmp_path / "faq.html").write_text(NESTED_LAYOUT)
+    paragraphs = parse_file(tmp_path / "faq.html", "html").text.split("\n\n")
+    assert "Use the config script to get the flags." in paragraphs and "Then link again." in paragraphs
+    assert not any("Home" in p and "flags" in p for p in paragraphs)
 
 
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
