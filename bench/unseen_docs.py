@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -10,6 +10,10 @@ pipe tables, one of them in a folder only the `people-ops` group may read — ar
 real ingestion on the embedded default, the same judge and report) with the questions of
 bench/unseen_docs.yaml: 51 answerable, 4 answered only by the restricted folder, 6 near-misses the files do not
 answer.
+
+Check D (`--set node-api`, session 24): Node.js's API reference, the 64 HTML pages its own generator writes
+(nodejs installs them; the one-page `all.html` left out), with the 22 questions of bench/unseen_docs_node.yaml:
+18 answerable, 4 near-misses.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -49,7 +53,17 @@ SOURCES: list[tuple[Path, str]] = [
 ]
 
 QUESTIONS = Path(__file__).with_name("unseen_docs.yaml")
+NODE_API = NODE / "api"
+NODE_QUESTIONS = Path(__file__).with_name("unseen_docs_node.yaml")
 
+
+def node_api_sources() -> list[tuple[Path, str]]:
+    return [(f, f"node/{f.name}") for f in sorted(NODE_API.glob("*.html")) if f.name != "all.html"]
+
+RULES = """  rules:
+    - match: "people-ops/**"
+      groups: [people-ops]
+"""
 MANIFEST = """name: unseen
 description: Documentation this machine's packages install (bench/unseen_docs.py)
 owner: bench@example.com
@@ -57,34 +71,33 @@ source:
   path: ./docs
 acl:
   default: {groups: [employees]}
-  rules:
-    - match: "people-ops/**"
-      groups: [people-ops]
-approval:
+""" + RULES + """approval:
   status: approved
   by: bench@example.com
   at: 2026-11-30T00:00:00Z
 """
 
 
-def build_corpus(root: Path) -> None:
-    missing = [str(src) for src, _ in SOURCES if not src.exists()]
+def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> None:
+    missing = [str(src) for src, _ in sources if not src.exists()] or ([] if sources else [str(NODE_API)])
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
                          "shared-mime-info):\n  " + "\n  ".join(missing))
-    for src, name in SOURCES:
+    for src, name in sources:
         dest = root / "docs" / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".gz":
             dest.write_bytes(gzip.decompress(src.read_bytes()))
         else:
             shutil.copyfile(src, dest)
-    (root / "corpus.yaml").write_text(MANIFEST)
+    (root / "corpus.yaml").write_text(manifest)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
+    ap.add_argument("--set", dest="which", choices=("packages", "node-api"), default="packages",
+                    help="check C (the packages' docs, default) or check D (Node.js's API reference)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -92,10 +105,13 @@ def main() -> None:
 
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
-    build_corpus(root / "source")
+    node = args.which == "node-api"
+    # Check D has no restricted folder: its manifest has no rule (a rule matching no file is an error).
+    build_corpus(root / "source", *((node_api_sources(), MANIFEST.replace(RULES, "")) if node else (SOURCES, MANIFEST)))
     answers = root / "answers.jsonl"
     try:
-        report = run_docs(Settings(), root / "run", load_questions(QUESTIONS), out_file=answers,
+        report = run_docs(Settings(), root / "run", load_questions(NODE_QUESTIONS if node else QUESTIONS),
+                          out_file=answers,
                           corpus_dir=root / "source")
         for line in answers.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)

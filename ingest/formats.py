@@ -537,4 +537,8 @@ def html_table(html: str) -> Table | None:
         return None
     rows = [tuple(" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")) for tr in table.xpath(".//tr")]
     rows = [r for r in rows if any(r)]
+    if len(rows) >= 2 and not table.xpath(".//th") and all(len(r) == 2 and r[0].endswith(":") for r in rows):
+        # Terms and what they are ("style: | a parsed XSLT stylesheet", gtk-doc's parameters): no row is a
+        # header. Read as one, its first term was put before every other ("style :: doc : | ...").
+        return Table("", ("",), tuple((f"{k[:-1].rstrip()}: {v}",) for k, v in rows))
     return Table("", rows[0], tuple(rows[1:])) if len(rows) >= 2 else None

@@ -41,8 +41,8 @@ from kernel.types import Element, ParsedDocument
 SEPARATOR = "\n\n"
 # What the parser writes for a file: part of every document's fingerprint, so that a release that parses files
 # differently (PDF words mended in 2, HTML page chrome left out in 3, HTML layout tables read as text and
-# in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, and XHTML
-# pages that declare their encoding rewritten like any other page, in 6)
+# in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, XHTML
+# pages that declare their encoding rewritten like any other page, and tables of terms without a header, in 6)
 # parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 6
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
@@ -199,7 +199,8 @@ def _render(el: Any, category: str, meta: Any) -> str:
 def _add_table(builder: _Builder, table: Table, page: int | None) -> None:
     """The header line, then one element per row: rows are answer units and chunk boundaries of their own,
     so a long table is never cut inside a row."""
-    builder.add(header_line(table.header), "Table", depth=None, page=page)
+    if any(table.header):
+        builder.add(header_line(table.header), "Table", depth=None, page=page)
     for row in table.rows:
         builder.add(row_line(table.header, row), "TableRow", depth=None, page=page)
 

@@ -249,6 +249,21 @@ def test_a_page_laid_out_in_nested_tables_keeps_its_paragraphs(tmp_path: Path) -
     assert not any("Home" in p and "flags" in p for p in paragraphs)
 
 
+def test_a_table_of_terms_without_a_header_is_read_as_terms(tmp_path: Path) -> None:
+    """gtk-doc lists a function's parameters as a table with no header cells, each row a term and what it is.
+    Its first row was taken for a header and put before every other ("style: :: doc: | a parsed XSLT
+    stylesheet: a parsed XML document"). A table with header cells keeps its header."""
+    (tmp_path / "transform.html").write_text(
+        "<html><body><h2>xsltApplyStylesheet ()</h2><p>Apply the stylesheet to the document.</p>"
+        '<table><tr><td><span class="term"><code>style</code>:</span></td><td>a parsed XSLT stylesheet</td></tr>'
+        "<tr><td><code>doc</code>:</td><td>a parsed XML document</td></tr>"
+        "<tr><td>Returns:</td><td>the result document</td></tr></table>"
+        "<table><tr><th>Option:</th><th>Default</th></tr><tr><td>jobs:</td><td>2</td></tr></table></body></html>")
+    blocks = parse_file(tmp_path / "transform.html", "html").text.split("\n\n")
+    assert blocks[2:] == ["style: a parsed XSLT stylesheet\ndoc: a parsed XML document\nReturns: the result document",
+                          "Option: | Default\nOption:: jobs: | Default: 2"]
+
+
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
     """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
     were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of
