@@ -197,8 +197,8 @@ def _render(el: Any, category: str, meta: Any) -> str:
 
 
 def _add_table(builder: _Builder, table: Table, page: int | None) -> None:
-    """The header line, then one element per row: rows are answer units and chunk boundaries of their own,
-    so a long table is never cut inside a row."""
+    """The header line (a table of terms has none), then one element per row: rows are answer units and chunk
+    boundaries of their own, so a long table is never cut inside a row."""
     if any(table.header):
         builder.add(header_line(table.header), "Table", depth=None, page=page)
     for row in table.rows:
