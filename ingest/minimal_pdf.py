@@ -7,8 +7,9 @@ use), and tests build their PDFs with it instead of checking binaries in.
 from __future__ import annotations
 
 
-def pdf_bytes(pages: list[list[str]]) -> bytes:
-    """A minimal valid PDF: one text line per entry, Helvetica, real xref offsets."""
+def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list[str] | None = None) -> bytes:
+    """A minimal valid PDF: one text line per entry, Helvetica, real xref offsets. `top` and `bottom` put one
+    line per page in the page's top or bottom margin, where running headers and footers are."""
     objs: list[bytes] = []
     n_pages = len(pages)
     font_id = 3 + 2 * n_pages
@@ -26,6 +27,10 @@ def pdf_bytes(pages: list[list[str]]) -> bytes:
             esc = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             ops.append(f"({esc}) Tj T*")
         ops.append("ET")
+        for margin, y in ((top, 770), (bottom, 24)):
+            if margin and i < len(margin) and margin[i]:
+                esc = margin[i].replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                ops += ["BT", "/F1 10 Tf", f"72 {y} Td", f"({esc}) Tj", "ET"]
         stream = "\n".join(ops).encode()
         objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")

@@ -42,7 +42,8 @@ SEPARATOR = "\n\n"
 # What the parser writes for a file: part of every document's fingerprint, so that a release that parses files
 # differently (PDF words mended in 2, HTML page chrome left out in 3, HTML layout tables read as text and
 # in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, XHTML
-# pages that declare their encoding rewritten like any other page, and tables of terms without a header, in 6)
+# pages that declare their encoding rewritten like any other page, tables of terms without a header, and PDF
+# margin lines kept unless they repeat, in 6)
 # parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 6
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
@@ -118,6 +119,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     elements = _partition(path, kind, source)
     markers = _list_markers(source, elements) if kind == "md" else []
     words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
+    running = running_lines(elements) if kind == "pdf" else set()
     builder = _Builder()
     title = front_title
     if kind == "eml" and elements:
@@ -130,6 +132,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         meta = getattr(el, "metadata", None)
         if kind == "eml" and category == "Title":
             category = "UncategorizedText"  # a signature line in an email is not a heading
+        if kind == "pdf" and category in _MARGINS and _margin_key(str(getattr(el, "text", ""))) not in running:
+            category = "UncategorizedText"  # text that only happens to sit in a page's margin
         text = _render(el, category, meta)
         if words is not None:
             text = words(text)
@@ -151,6 +155,27 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
+
+
+_MARGINS = ("Header", "Footer")
+_DIGITS = re.compile(r"\d+")
+
+
+def _margin_key(text: str) -> str:
+    """A margin line as it repeats: "Page 2 of 9" and "Page 3 of 9" are the same running footer."""
+    return " ".join(_DIGITS.sub("#", text.lower()).split())
+
+
+def running_lines(elements: list[Any]) -> set[str]:
+    """The PDF's running headers and footers: margin lines that repeat on two pages or more. The parser calls
+    any line in a page's top or bottom 7% a header or footer, and those were left out; but a line of the text
+    (a code line, a step) that falls there at a page break is not one, and was lost."""
+    pages: dict[str, set[object]] = {}
+    for el in elements:
+        if str(getattr(el, "category", "")) in _MARGINS:
+            pages.setdefault(_margin_key(str(getattr(el, "text", ""))), set()).add(
+                getattr(getattr(el, "metadata", None), "page_number", None))
+    return {key for key, on in pages.items() if len(on) >= 2}
 
 
 _MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)

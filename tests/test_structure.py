@@ -303,6 +303,21 @@ def test_a_line_announcing_a_code_block_goes_into_the_blocks_chunk(tmp_path: Pat
     assert all(len(e.token_spans(s.embed_text)) <= 128 for s in spans)
 
 
+def test_a_pdf_line_that_falls_in_a_page_margin_is_kept_unless_it_repeats(tmp_path: Path) -> None:
+    """The parser calls any line in a page's top or bottom 7% a header or footer, and those were left out: a
+    code line that a page break put at the top of a page was lost. Only margin lines that repeat on two
+    pages or more (numbers aside: "Page 2 of 3") are running headers and footers."""
+    f = tmp_path / "widget.pdf"
+    f.write_bytes(pdf_bytes(
+        [["Install the widget with the installer.", "Then reload it:"], ["The reload keeps open connections."],
+         ["Logs go to the journal."]],
+        top=["Widget Manual", "widget --reload --config /etc/widget.conf", "Widget Manual"],
+        bottom=["Page 1 of 3", "Page 2 of 3", "Page 3 of 3"]))
+    text = parse_file(f, "pdf").text
+    assert "widget --reload --config /etc/widget.conf" in text  # before: dropped as a page header
+    assert "Widget Manual" not in text and "Page" not in text
+
+
 def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: Services) -> None:
     root = tmp_path / "c"
     (root / "docs").mkdir(parents=True)
