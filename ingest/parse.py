@@ -159,6 +159,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
 
 _MARGINS = ("Header", "Footer")
 _DIGITS = re.compile(r"\d+")
+# A margin line that is only a page number, Arabic or Roman ("#" once digits are masked; "xiv", not "civil").
+_PAGE_NUMBER = re.compile(r"(?:page )?(?:#|c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))")
 
 
 def _margin_key(text: str) -> str:
@@ -167,15 +169,16 @@ def _margin_key(text: str) -> str:
 
 
 def running_lines(elements: list[Any]) -> set[str]:
-    """The PDF's running headers and footers: margin lines that repeat on two pages or more. The parser calls
-    any line in a page's top or bottom 7% a header or footer, and those were left out; but a line of the text
-    (a code line, a step) that falls there at a page break is not one, and was lost."""
+    """The PDF's running headers and footers: margin lines that repeat on two pages or more, and page numbers
+    ("iv", "12"). The parser calls any line in a page's top or bottom 7% a header or footer, and those were
+    left out; but a line of the text (a code line, a step) that falls there at a page break is not one, and
+    was lost: in pages printed from HTML with narrow margins, half of them."""
     pages: dict[str, set[object]] = {}
     for el in elements:
         if str(getattr(el, "category", "")) in _MARGINS:
             pages.setdefault(_margin_key(str(getattr(el, "text", ""))), set()).add(
                 getattr(getattr(el, "metadata", None), "page_number", None))
-    return {key for key, on in pages.items() if len(on) >= 2}
+    return {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
 
 
 _MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
