@@ -139,6 +139,7 @@ def html_source(html: str) -> str:
     if trimmed.text_content().strip():  # a page that is all navigation (a site map) keeps it: it is the page
         root = trimmed
     _without_contents(root)
+    _without_menus(root)
     _code_flavours_on_their_own_lines(root)
     _layout_tables_as_text(root)
     _definitions_as_paragraphs(root)
@@ -203,16 +204,42 @@ def _visible(text: str) -> int:
 
 
 def _without_contents(root: Any) -> None:
-    """Leave out a page's own table of contents: a block that is nothing but links to anchors ("1.1. How do
-    you pronounce Valgrind?", "4.1 Overview"). Each entry repeats a heading or a question of the page, so
-    search and the answer found the list instead of the section that answers."""
+    """Leave out a page's own table of contents: a block that is nothing but links to anchors of one page
+    ("1.1. How do you pronounce Valgrind?", "4.1 Overview"). Each entry repeats a heading or a question of the
+    page, so search and the answer found the list instead of the section that answers. Links into many pages
+    make an index (libxslt's alphabetic API index), which is the page's content and stays."""
     found = [el for el in root.xpath("//div | //dl | //ul | //ol | //tr | //p | //td")
              if len(links := el.xpath('.//a[contains(@href, "#")]')) >= 2 and not el.xpath(".//pre")
+             and len({str(a.get("href")).partition("#")[0] for a in links}) == 1
              and sum(_visible(a.text_content()) for a in links) >= 0.8 * max(_visible(el.text_content()), 1)]
     chosen = set(found)
     for el in found:
         if not any(a in chosen for a in el.iterancestors()) and el.getparent() is not None:
             el.drop_tree()
+
+
+# A cell is a menu when it holds this many links, and they are this share of its text (the rest its labels:
+# "Main Menu", "Related links").
+_MENU_LINKS = 5
+_MENU_SHARE = 0.6
+
+
+def _without_menus(root: Any) -> None:
+    """Leave out a site's menu laid out as a table column beside the content (libxslt's manual: "Main Menu Home
+    Introduction Documentation …" on every page): a cell that is nothing but links to other pages, next to a
+    cell with more text. Every page's first chunk was its menu, and every page matched the menu's words. An
+    index page keeps its column of links: it is the cell with the most text in its row."""
+    for cell in list(root.iter("td")):
+        if not any(a is root for a in cell.iterancestors()):
+            continue  # inside a menu already left out
+        links = cell.xpath(".//a[@href]")
+        own = _visible(cell.text_content())
+        if len(links) < _MENU_LINKS or sum(_visible(a.text_content()) for a in links) < _MENU_SHARE * own:
+            continue
+        row = cell.getparent()
+        if row is not None and any(_visible(c.text_content()) > own for c in row if c is not cell
+                                   and c.tag in ("td", "th")):
+            cell.drop_tree()
 
 
 _CELL_BLOCKS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockquote", "h1", "h2", "h3", "h4", "h5",

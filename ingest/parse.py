@@ -42,8 +42,8 @@ SEPARATOR = "\n\n"
 # What the parser writes for a file: part of every document's fingerprint, so that a release that parses files
 # differently (PDF words mended in 2, HTML page chrome left out in 3, HTML layout tables read as text and
 # in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, XHTML
-# pages that declare their encoding rewritten like any other page, tables of terms without a header, and PDF
-# margin lines kept unless they repeat, in 6)
+# pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
+# menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6)
 # parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 6
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")

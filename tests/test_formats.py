@@ -264,6 +264,27 @@ def test_a_table_of_terms_without_a_header_is_read_as_terms(tmp_path: Path) -> N
                           "Option: | Default\nOption:: jobs: | Default: 2"]
 
 
+def _site_page(content: str) -> str:
+    menu = "".join(f'<li><a href="{n}.html">{n.title()}</a></li>' for n in ("home", "intro", "faq", "news", "api"))
+    return (f"<html><body><table><tr><td><b>Main Menu</b><ul>{menu}</ul></td>"
+            f"<td><h2>{content}</td></tr></table></body></html>")
+
+
+def test_a_sites_menu_beside_the_content_is_left_out_and_an_index_stays(tmp_path: Path) -> None:
+    """A site laid out in tables puts its menu in a column beside the content: every page's first chunk was
+    "Main Menu Home Intro Faq News Api", and every page matched those words. A column of links into many
+    pages' anchors is an index, though, and was taken for the page's own table of contents and dropped: the
+    alphabetic API index came out empty."""
+    (tmp_path / "faq.html").write_text(_site_page("FAQ</h2><p>Use xslt-config to get the compiler flags.</p>"))
+    index = "".join(f'<a href="{m}.html#{f}">{f}</a> ' for m, f in (("transform", "xsltApply"),
+                    ("keys", "xsltAddKey"), ("imports", "xsltFindTemplate")))
+    (tmp_path / "index.html").write_text(_site_page(f"API index</h2><p>Apply: {index}</p>"))
+    assert parse_file(tmp_path / "faq.html", "html").text.split("\n\n") == [
+        "FAQ", "Use xslt-config to get the compiler flags."]
+    text = parse_file(tmp_path / "index.html", "html").text
+    assert "xsltApply" in text and "xsltFindTemplate" in text and "Main Menu" not in text
+
+
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
     """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
     were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of
