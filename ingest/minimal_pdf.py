@@ -7,6 +7,11 @@ use), and tests build their PDFs with it instead of checking binaries in.
 from __future__ import annotations
 
 
+def _escaped(line: str) -> str:
+    """A line as a PDF string literal's content."""
+    return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
 def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list[str] | None = None) -> bytes:
     """A minimal valid PDF: one text line per entry, Helvetica, real xref offsets. `top` and `bottom` put one
     line per page in the page's top or bottom margin, where running headers and footers are."""
@@ -24,13 +29,11 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
         )
         ops = ["BT", "/F1 12 Tf", "72 720 Td", "16 TL"]
         for line in lines:
-            esc = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            ops.append(f"({esc}) Tj T*")
+            ops.append(f"({_escaped(line)}) Tj T*")
         ops.append("ET")
         for margin, y in ((top, 770), (bottom, 24)):
             if margin and i < len(margin) and margin[i]:
-                esc = margin[i].replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                ops += ["BT", "/F1 10 Tf", f"72 {y} Td", f"({esc}) Tj", "ET"]
+                ops += ["BT", "/F1 10 Tf", f"72 {y} Td", f"({_escaped(margin[i])}) Tj", "ET"]
         stream = "\n".join(ops).encode()
         objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
