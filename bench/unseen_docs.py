@@ -60,6 +60,7 @@ NODE_QUESTIONS = Path(__file__).with_name("unseen_docs_node.yaml")
 def node_api_sources() -> list[tuple[Path, str]]:
     return [(f, f"node/{f.name}") for f in sorted(NODE_API.glob("*.html")) if f.name != "all.html"]
 
+
 RULES = """  rules:
     - match: "people-ops/**"
       groups: [people-ops]
@@ -79,7 +80,7 @@ acl:
 
 
 def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> None:
-    missing = [str(src) for src, _ in sources if not src.exists()] or ([] if sources else [str(NODE_API)])
+    missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
                          "shared-mime-info):\n  " + "\n  ".join(missing))
@@ -106,8 +107,13 @@ def main() -> None:
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
     node = args.which == "node-api"
-    # Check D has no restricted folder: its manifest has no rule (a rule matching no file is an error).
-    build_corpus(root / "source", *((node_api_sources(), MANIFEST.replace(RULES, "")) if node else (SOURCES, MANIFEST)))
+    if node:
+        if not (pages := node_api_sources()):
+            raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")
+        # Check D has no restricted folder, so no rule: a rule matching no file is a manifest error.
+        build_corpus(root / "source", pages, MANIFEST.replace(RULES, ""))
+    else:
+        build_corpus(root / "source", SOURCES, MANIFEST)
     answers = root / "answers.jsonl"
     try:
         report = run_docs(Settings(), root / "run", load_questions(NODE_QUESTIONS if node else QUESTIONS),
