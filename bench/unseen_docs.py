@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -15,15 +15,21 @@ Check D (`--set node-api`, session 24): Node.js's API reference, the 64 HTML pag
 (nodejs installs them; the one-page `all.html` left out), with the 22 questions of bench/unseen_docs_node.yaml:
 18 answerable, 4 near-misses.
 
+Check D as PDF (`--set node-api-pdf`, session 25): the 8 pages check D asks about and 9 more, printed to PDF
+by Chromium (headless, its default margins), with the same questions. Printed pages break paragraphs and code
+blocks at page ends, which the HTML form does not.
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -59,6 +65,29 @@ NODE_QUESTIONS = Path(__file__).with_name("unseen_docs_node.yaml")
 
 def node_api_sources() -> list[tuple[Path, str]]:
     return [(f, f"node/{f.name}") for f in sorted(NODE_API.glob("*.html")) if f.name != "all.html"]
+
+
+# Check D's question pages, and as many others to search among, for the printed set.
+PRINTED = ("events", "buffer", "child_process", "timers", "cli", "http", "crypto", "path", "dns", "os", "url",
+           "util", "querystring", "readline", "zlib", "worker_threads", "string_decoder")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def print_pages(root: Path) -> list[tuple[Path, str]]:
+    """Check D's pages printed to PDF by headless Chromium into `root`: (printed file, name in the corpus)."""
+    if not CHROMIUM.exists():
+        raise SystemExit(f"missing on this machine: {CHROMIUM} (Debian package chromium; scripts/setup.sh)")
+    root.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in PRINTED:
+        page = NODE_API / f"{name}.html"
+        if not page.exists():
+            raise SystemExit(f"missing on this machine: {page} (Debian package nodejs)")
+        pdf = root / f"{name}.pdf"
+        subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=180)
+        out.append((pdf, f"node/{name}.pdf"))
+    return out
 
 
 RULES = """  rules:
@@ -97,8 +126,9 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
-    ap.add_argument("--set", dest="which", choices=("packages", "node-api"), default="packages",
-                    help="check C (the packages' docs, default) or check D (Node.js's API reference)")
+    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf"), default="packages",
+                    help="check C (the packages' docs, default), check D (Node.js's API reference) or check D's "
+                         "pages printed to PDF")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -106,19 +136,21 @@ def main() -> None:
 
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
-    node = args.which == "node-api"
-    if node:
+    node = args.which != "packages"
+    questions = load_questions(NODE_QUESTIONS if node else QUESTIONS)
+    if args.which == "node-api":
         if not (pages := node_api_sources()):
             raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")
         # Check D has no restricted folder, so no rule: a rule matching no file is a manifest error.
         build_corpus(root / "source", pages, MANIFEST.replace(RULES, ""))
+    elif args.which == "node-api-pdf":
+        build_corpus(root / "source", print_pages(root / "printed"), MANIFEST.replace(RULES, ""))
+        questions = [dataclasses.replace(q, file=q.file.replace(".html", ".pdf")) for q in questions]
     else:
         build_corpus(root / "source", SOURCES, MANIFEST)
     answers = root / "answers.jsonl"
     try:
-        report = run_docs(Settings(), root / "run", load_questions(NODE_QUESTIONS if node else QUESTIONS),
-                          out_file=answers,
-                          corpus_dir=root / "source")
+        report = run_docs(Settings(), root / "run", questions, out_file=answers, corpus_dir=root / "source")
         for line in answers.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if not row["right"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kernel.types import Element, ParsedDocument
 
@@ -49,7 +49,7 @@ def chunk_document(
 ) -> list[Span]:
     limit = min(chunk_tokens, model_max_tokens - _SPECIAL_TOKENS)
     spans: list[Span] = []
-    for section in _sections(doc.elements):
+    for section in _sections(_glued(doc.text, doc.elements)):
         heading = " > ".join(section[0].heading_path)
         heading_tokens = min(len(token_spans(heading)), _MAX_HEADING_TOKENS) if heading else 0
         budget = max(limit - heading_tokens, 16)
@@ -61,6 +61,21 @@ def chunk_document(
 # own: alone it would take a top search slot and answer nothing, so it joins the section that follows (or,
 # at the end, the one before).
 MIN_SECTION_CHARS = 40
+
+
+def _glued(text: str, elements: tuple[Element, ...]) -> tuple[Element, ...]:
+    """Elements with each paragraph that the parser glued back together (a PDF page or column break cut it: one
+    space between its parts, ingest/parse.py `continues`) as one element, so no chunk ends in its middle. The
+    document keeps the parts, and each part its page, for citations."""
+    out: list[Element] = []
+    for el in elements:
+        prev = out[-1] if out else None
+        if prev is not None and el.start - prev.end == 1 and text[prev.end] == " " \
+                and el.heading_path == prev.heading_path:
+            out[-1] = replace(prev, end=el.end)
+        else:
+            out.append(el)
+    return tuple(out)
 
 
 def _sections(elements: tuple[Element, ...]) -> list[list[Element]]:

@@ -43,9 +43,10 @@ SEPARATOR = "\n\n"
 # differently (PDF words mended in 2, HTML page chrome left out in 3, HTML layout tables read as text and
 # in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, XHTML
 # pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
-# menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6)
-# parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 6
+# menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
+# that a page or column break cut in two read as one again in 7) parses the ones already ingested again,
+# instead of leaving their old text.
+PARSE_VERSION = 7
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -122,6 +123,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     running = running_lines(elements) if kind == "pdf" else set()
     builder = _Builder()
     title = front_title
+    at: tuple[int | None, float | None] | None = None  # the page and top of the last element added
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -149,15 +151,76 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if html and (table := html_table(html)) is not None:
             _add_table(builder, table, page)
             continue
+        here = (page, _top(meta))
+        glued = kind == "pdf" and broke(at, here) and continues(builder, category, text)
+        if glued:
+            category = "NarrativeText"
         if category == "Title" and not title:
             title = text
-        builder.add(text, category, depth=depth if category == "Title" else None, page=page)
+        builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
+        at = here
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(title or path.stem)
 
 
 _MARGINS = ("Header", "Footer")
+_PROSE = ("NarrativeText", "UncategorizedText")
+# A paragraph cut by a page or column break ends mid-sentence (a word, a number, a comma) and its rest opens
+# in lower case.
+_OPEN_END = re.compile(r"[\w,]\Z")
+_LOWER_START = re.compile(r"[a-z]")
+_SENTENCE_END = re.compile(r"[.!?,;]\Z")
+# A first part is prose, not a code line cut from its block ("cwd: undefined,") or a printed button ("C O P Y");
+# neither part is a line of code.
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_MIN_WORDS = 4
+_CODE_MARKS = frozenset("(){}[];=<>/\\|&*")
+_NEAR = 60  # characters each side of the break that are read: prose may hold a path or a call further away
+_CODE_SHARE = 0.08  # prose: "fast; the cache" 0.02; code: "console.log(params.toString());" 0.12
+
+
+def _codey(line: str) -> bool:
+    """Does a line read as code? Printed code blocks lose their box: their lines break like prose."""
+    return sum(c in _CODE_MARKS for c in line) >= _CODE_SHARE * max(len(line), 1)
+
+
+def _top(meta: Any) -> float | None:
+    """Where an element's box begins on its page, from the top (the parser's PDF coordinates grow downwards)."""
+    points = getattr(getattr(meta, "coordinates", None), "points", None)
+    return min(float(y) for _, y in points) if points else None
+
+
+def broke(before: tuple[int | None, float | None] | None, here: tuple[int | None, float | None]) -> bool:
+    """Did the text cross a page or column break between two elements (page, top)? A new page, or a box that
+    begins higher on the page than the one before it: the top of the next column. A heading and the text
+    under it cross neither."""
+    if before is None or before[0] is None or here[0] is None:
+        return False
+    if before[0] != here[0]:
+        return True
+    return before[1] is not None and here[1] is not None and here[1] < before[1]
+
+
+def continues(builder: _Builder, category: str, text: str) -> bool:
+    """Is this PDF text, found after a page or column break (`broke`), the rest of the paragraph before it? The
+    parser makes a new element at every such break, so a sentence that runs across one was two paragraphs,
+    split apart in chunks and answer units ("… the cache of each user lives in" / "the home directory …"). A
+    short first part is often taken for a heading ("The cache of each user lives in"); when the text after it
+    is its rest, it is text again."""
+    if not builder.elements or builder.elements[-1].kind not in (*_PROSE, "Title"):
+        return False
+    # The rest, when short, is taken for a heading too; a heading does not end like a sentence.
+    if category not in _PROSE and not (category == "Title" and _SENTENCE_END.search(text)):
+        return False
+    before = builder.parts[-1]
+    if not (_OPEN_END.search(before) and _LOWER_START.match(text)) or len(_WORD.findall(before)) < _MIN_WORDS:
+        return False
+    if _codey(before.rsplit("\n", 1)[-1][-_NEAR:]) or _codey(text.split("\n", 1)[0][:_NEAR]):
+        return False
+    if builder.elements[-1].kind == "Title":
+        builder.untitle_last()
+    return True
 _DIGITS = re.compile(r"\d+")
 # A margin line that is only a page number, Arabic or Roman ("#" once digits are masked; "xiv", not "civil").
 _PAGE_NUMBER = re.compile(r"(?:page )?(?:#|c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))")
@@ -366,23 +429,34 @@ class _Builder:
         self.elements: list[Element] = []
         self.pos = 0
         self.headings: list[tuple[int, str]] = []
+        self._before_title: list[tuple[int, str]] = []
 
-    def add(self, text: str, kind: str, depth: int | None, page: int | None) -> None:
+    def add(self, text: str, kind: str, depth: int | None, page: int | None, glued: bool = False) -> None:
+        """`glued`: the text continues the paragraph before it (`continues`), so a space joins them; it stays an
+        element of its own, which keeps the page it is on."""
         if self.parts:
             # Consecutive list items stay one block (one line each), as they were written; so do a table's rows.
             prev = self.elements[-1].kind
-            sep = "\n" if (kind, prev) == ("ListItem", "ListItem") or (
+            sep = " " if glued else "\n" if (kind, prev) == ("ListItem", "ListItem") or (
                 kind == "TableRow" and prev in ("Table", "TableRow")) else SEPARATOR
             self.parts.append(sep)
             self.pos += len(sep)
         if kind == "Title":
             level = depth if depth is not None else 0
+            self._before_title = self.headings
             self.headings = [(d, h) for d, h in self.headings if d < level] + [(level, text)]
         start = self.pos
         self.parts.append(text)
         self.pos += len(text)
         path = tuple(h for _, h in self.headings)
         self.elements.append(Element(kind=kind, start=start, end=self.pos, heading_path=path, page=page))
+
+    def untitle_last(self) -> None:
+        """The last element was taken for a heading but is text: undo its heading."""
+        last = self.elements[-1]
+        self.headings = self._before_title
+        self.elements[-1] = Element(kind="NarrativeText", start=last.start, end=last.end,
+                                    heading_path=tuple(h for _, h in self.headings), page=last.page)
 
     def build(self, title: str) -> ParsedDocument:
         return ParsedDocument(text="".join(self.parts), title=title, elements=tuple(self.elements))

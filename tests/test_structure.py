@@ -12,7 +12,7 @@ from agent.units import answer_units, join_units, whole_blocks
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
-from ingest.parse import parse_file, parse_record
+from ingest.parse import broke, parse_file, parse_record
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
@@ -336,6 +336,51 @@ def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: S
                                Principal("emma", ("staff",)), save=False)
     cited = [c for c in ans.citations if "incidents" in c.quote]
     assert cited and cited[0].page == 2  # the chunk starts on page 1; the cited sentence is on page 2
+
+
+def test_a_pdf_paragraph_cut_by_a_page_break_reads_as_one(tmp_path: Path, services: Services) -> None:
+    """The parser makes a new element at every page (and column) break: a sentence running across one was two
+    paragraphs, so no chunk or answer unit held it whole. Joined again, each part keeps its page."""
+    f = tmp_path / "pip.pdf"
+    f.write_bytes(pdf_bytes(
+        [["Wheels built from source are kept, so later installs are fast; the", "cache of each user lives in"],
+         ["the home directory under .cache/pip on Linux. It can be moved.", "", "Remove it with the purge",
+          "command.", "", "Pass --no-cache-dir to turn it off."]],
+        bottom=["Page 1", "Page 2"]))
+    doc = parse_file(f, "pdf")
+    assert "the cache of each user lives in the home directory under .cache/pip" in doc.text  # before: "\n\n"
+    assert "It can be moved.\n\nRemove it" in doc.text  # a sentence that ended is not glued to the next
+    second = doc.text.index("the home directory")
+    assert [e.page for e in doc.elements if e.start <= second < e.end] == [2]
+    # A heading ending in a word, then text in lower case under it on the same page: no break, not glued.
+    f.write_bytes(pdf_bytes([["Some text ends here.", "", "3.1 Invoking asn1Parser", "",
+                              "asn1Parser reads a single file with definitions."]]))
+    assert "3.1 Invoking asn1Parser\n\nasn1Parser reads" in parse_file(f, "pdf").text
+    # Lines of a printed code block break at a page end like prose does; they are not glued.
+    f.write_bytes(pdf_bytes([["Run it like this:", "", "const options = { cwd: undefined,"],
+                             ["env: process.env };", "", "The end."]]))
+    assert "const options = { cwd: undefined,\n\nenv: process.env };" in parse_file(f, "pdf").text
+    e = services.embedder
+    (sentence,) = [u for u in answer_units(doc.text)
+                   if u.kind == "sentence" and ".cache/pip" in doc.text[u.start:u.end]]
+    assert doc.text[sentence.start:sentence.end].startswith("Wheels built from source")
+    # A paragraph before it fills most of a chunk: the glued paragraph goes whole into the next one rather
+    # than be cut where the page broke it.
+    filler = "Filler sentence about nothing in particular. " * 13  # 104 tokens; the first part fits beside it
+    f.write_bytes(pdf_bytes([[filler.strip(), "", "The cache of each user lives in"],
+                             ["the home directory of that user, under a folder named after the tool, unless",
+                              "XDG_CACHE_HOME says otherwise.", "", "The end."]]))
+    doc = parse_file(f, "pdf")
+    spans = chunk_document(doc, e.token_spans, e.max_tokens, 128, 16)
+    holding = [doc.text[s.start:s.end] for s in spans if "lives in" in doc.text[s.start:s.end]]
+    assert holding and all("lives in the home directory" in h for h in holding), holding
+
+
+def test_a_break_is_a_new_page_or_the_top_of_the_next_column() -> None:
+    assert broke((1, 700.0), (2, 80.0))  # the next page
+    assert broke((1, 700.0), (1, 116.0))  # back up the same page: the next column
+    assert not broke((1, 128.0), (1, 158.0))  # a heading and the text under it
+    assert not broke(None, (1, 80.0)) and not broke((None, None), (None, None))  # no layout known
 
 
 def test_a_pdfs_words_are_mended_where_a_line_end_broke_them(tmp_path: Path) -> None:
