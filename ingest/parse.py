@@ -44,8 +44,9 @@ SEPARATOR = "\n\n"
 # in-page contents left out in 4, MyST directives in 5, HTML permalinks, buttons and code flavours, XHTML
 # pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
 # menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
-# that a page or column break cut in two read as one again in 7) parses the ones already ingested again,
-# instead of leaving their old text.
+# that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
+# ends like a sentence or reads as code is no heading, in 7) parses the ones already ingested again, instead of
+# leaving their old text.
 PARSE_VERSION = 7
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
@@ -129,7 +130,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if header:
             builder.add(header, "EmailHeader", depth=None, page=None)
             title = _meta_str(getattr(elements[0], "metadata", None), "subject")
-    for el in elements:
+    for i, el in enumerate(elements):
         category = str(getattr(el, "category", type(el).__name__))
         meta = getattr(el, "metadata", None)
         if kind == "eml" and category == "Title":
@@ -140,6 +141,13 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
+        if kind == "pdf" and category == "Title" and not heading_like(text):
+            category = "UncategorizedText"
+        if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
+            after = str(getattr(elements[i + 1], "category", "")) if i + 1 < len(elements) else ""
+            if category == "Title" or not ((builder.elements and builder.elements[-1].kind == "ListItem")
+                                           or after == "ListItem"):
+                category, depth = "Title", level
         if category == "ListItem" and markers and text:
             text = f"{markers.pop(0)} {text[2:]}"
         elif category == "ListItem" and kind in ("html", "md") and isinstance(depth, int) and depth > 1 and text:
@@ -183,6 +191,33 @@ _CODE_SHARE = 0.08  # prose: "fast; the cache" 0.02; code: "console.log(params.t
 def _codey(line: str) -> bool:
     """Does a line read as code? Printed code blocks lose their box: their lines break like prose."""
     return sum(c in _CODE_MARKS for c in line) >= _CODE_SHARE * max(len(line), 1)
+
+
+_FRAGMENT_END = re.compile(r"[.,;:)]\s*\Z")
+_LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}")
+
+
+def heading_like(text: str) -> bool:
+    """Can this line the PDF parser calls a heading be one? It takes any short line for a heading: the end of a
+    sentence ("tifier.", "?2, and so on."), a line announcing an example ("For example:"), a code line
+    ("asn1_node definitions = NULL;", "<mime-type type=\"text/x-diff\">"), a contents entry with its dot
+    leaders. Those became the section of the text after them, and the path above every later heading."""
+    t = text.strip()
+    return bool(t) and t[0].isalnum() and not _FRAGMENT_END.search(t) and not _LEADERS.search(t) and not _codey(t)
+# "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop.
+_NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^\n]{0,80}")
+_MAX_HEADING_WORDS = 10
+
+
+def numbered_heading(text: str) -> int | None:
+    """The level of a numbered section heading in a PDF ("2" → 1, "2.1" → 2), or None. A PDF says nothing of
+    its headings' levels, so every heading replaced the one before it in a section's path; and the parser takes
+    "2. Related Work" for a list item, leaving the text under it in the section before. A lone numbered line
+    between paragraphs is a heading; numbered lines in a run are a list's items."""
+    m = _NUMBERED.fullmatch(text.strip())
+    if m is None or text.rstrip()[-1] in ".!?:;," or len(text.split()) > _MAX_HEADING_WORDS:
+        return None
+    return m.group(1).count(".") + 1
 
 
 def _top(meta: Any) -> float | None:

@@ -12,7 +12,7 @@ from agent.units import answer_units, join_units, whole_blocks
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
-from ingest.parse import broke, parse_file, parse_record
+from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
@@ -374,6 +374,36 @@ def test_a_pdf_paragraph_cut_by_a_page_break_reads_as_one(tmp_path: Path, servic
     spans = chunk_document(doc, e.token_spans, e.max_tokens, 128, 16)
     holding = [doc.text[s.start:s.end] for s in spans if "lives in" in doc.text[s.start:s.end]]
     assert holding and all("lives in the home directory" in h for h in holding), holding
+
+
+def test_a_pdfs_numbered_sections_nest_and_its_list_stays_a_list(tmp_path: Path) -> None:
+    """A PDF says nothing of its headings' levels, so each heading replaced the one before it; and the parser
+    took "2. Related Work" for a list item, leaving the text under it in the section before."""
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(pdf_bytes([["Retrieval at Scale", "", "1 Introduction", "",
+                              "Search systems combine lexical and dense signals in many ways today.", "",
+                              "2. Related Work", "", "Earlier work fused ranks with reciprocal rank fusion.", "",
+                              "2.1 Fusion methods", "", "Score fusion normalizes the scores of each leg first.", "",
+                              "To try it:", "", "1. Open the settings", "", "2. Pick a fusion", "", "3. Save them"]]))
+    doc = parse_file(f, "pdf")
+
+    def path(s: str) -> tuple[str, ...]:
+        at = doc.text.index(s)
+        return next(e.heading_path for e in doc.elements if e.start <= at < e.end)
+
+    assert path("Earlier work")[-1] == "2. Related Work"  # before: "1 Introduction"
+    assert path("Score fusion")[-2:] == ("2. Related Work", "2.1 Fusion methods")  # before: the last one alone
+    assert [e.kind for e in doc.elements if doc.text[e.start:e.end].startswith(("1. Open", "2. Pick", "3. Save"))] == [
+        "ListItem", "ListItem", "ListItem"]
+
+
+def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
+    assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
+    for line in ("tifier.", "?2, and so on.", "asn1_node definitions = NULL;", "char * error_desc)",
+                 "For example:", '<mime-type type="text/x-diff">', "Appendix A Copying Information........ 24"):
+        assert not heading_like(line), line
+    assert numbered_heading("2.1 Fusion methods") == 2 and numbered_heading("3. Results") == 1
+    assert numbered_heading("1. Open the settings.") is None and numbered_heading("2019 Annual report") is None
 
 
 def test_a_break_is_a_new_page_or_the_top_of_the_next_column() -> None:
