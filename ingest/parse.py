@@ -200,10 +200,14 @@ _LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}")
 def heading_like(text: str) -> bool:
     """Can this line the PDF parser calls a heading be one? It takes any short line for a heading: the end of a
     sentence ("tifier.", "?2, and so on."), a line announcing an example ("For example:"), a code line
-    ("asn1_node definitions = NULL;", "<mime-type type=\"text/x-diff\">"), a contents entry with its dot
-    leaders. Those became the section of the text after them, and the path above every later heading."""
+    ("asn1_node definitions = NULL;", "<mime-type type=\"text/x-diff\">"), the end of a signature cut in two
+    ("char * error_desc)"), a contents entry with its dot leaders. Those became the section of the text after them, and the path above every later heading."""
     t = text.strip()
-    return bool(t) and t[0].isalnum() and not _FRAGMENT_END.search(t) and not _LEADERS.search(t) and not _codey(t)
+    if not t or not t[0].isalnum() or _LEADERS.search(t):
+        return False
+    # A call signature is a heading in API references ("path.basename(path[, suffix])"); a parenthesis closing
+    # what the line never opened is the end of one cut in two.
+    return not _FRAGMENT_END.search(t) or (t.endswith(")") and t.count("(") == t.count(")"))
 # "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop.
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^\n]{0,80}")
 _MAX_HEADING_WORDS = 10

@@ -399,6 +399,7 @@ def test_a_pdfs_numbered_sections_nest_and_its_list_stays_a_list(tmp_path: Path)
 
 def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
     assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
+    assert heading_like("path.basename(path[, suffix])")  # an API reference's heading
     for line in ("tifier.", "?2, and so on.", "asn1_node definitions = NULL;", "char * error_desc)",
                  "For example:", '<mime-type type="text/x-diff">', "Appendix A Copying Information........ 24"):
         assert not heading_like(line), line
