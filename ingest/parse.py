@@ -201,7 +201,8 @@ def heading_like(text: str) -> bool:
     """Can this line the PDF parser calls a heading be one? It takes any short line for a heading: the end of a
     sentence ("tifier.", "?2, and so on."), a line announcing an example ("For example:"), a code line
     ("asn1_node definitions = NULL;", "<mime-type type=\"text/x-diff\">"), the end of a signature cut in two
-    ("char * error_desc)"), a contents entry with its dot leaders. Those became the section of the text after them, and the path above every later heading."""
+    ("char * error_desc)"), a contents entry with its dot leaders. Those became the section of the text after
+    them, and the path above every later heading."""
     t = text.strip()
     if not t or not t[0].isalnum() or _LEADERS.search(t):
         return False
