@@ -45,8 +45,8 @@ SEPARATOR = "\n\n"
 # pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
 # menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
 # that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
-# ends like a sentence or reads as code is no heading, in 7) parses the ones already ingested again, instead of
-# leaving their old text.
+# ends like a sentence or opens with a mark is no heading, in 7) parses the ones already ingested again, instead
+# of leaving their old text.
 PARSE_VERSION = 7
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
@@ -160,9 +160,14 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             _add_table(builder, table, page)
             continue
         here = (page, _top(meta))
-        glued = kind == "pdf" and broke(at, here) and continues(builder, category, text)
+        last = builder.elements[-1] if builder.elements else None
+        glued = (kind == "pdf" and last is not None and broke(at, here)
+                 and continues(last.kind, builder.parts[-1], category, text))
         if glued:
             category = "NarrativeText"
+            if last is not None and last.kind == "Title":  # a first part short enough to pass for a heading
+                title = "" if title == builder.parts[-1] else title
+                builder.untitle_last()
         if category == "Title" and not title:
             title = text
         builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
@@ -209,6 +214,8 @@ def heading_like(text: str) -> bool:
     # A call signature is a heading in API references ("path.basename(path[, suffix])"); a parenthesis closing
     # what the line never opened is the end of one cut in two.
     return not _FRAGMENT_END.search(t) or (t.endswith(")") and t.count("(") == t.count(")"))
+
+
 # "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop.
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^\n]{0,80}")
 _MAX_HEADING_WORDS = 10
@@ -242,25 +249,22 @@ def broke(before: tuple[int | None, float | None] | None, here: tuple[int | None
     return before[1] is not None and here[1] is not None and here[1] < before[1]
 
 
-def continues(builder: _Builder, category: str, text: str) -> bool:
+def continues(before_kind: str, before: str, category: str, text: str) -> bool:
     """Is this PDF text, found after a page or column break (`broke`), the rest of the paragraph before it? The
     parser makes a new element at every such break, so a sentence that runs across one was two paragraphs,
     split apart in chunks and answer units ("… the cache of each user lives in" / "the home directory …"). A
     short first part is often taken for a heading ("The cache of each user lives in"); when the text after it
-    is its rest, it is text again."""
-    if not builder.elements or builder.elements[-1].kind not in (*_PROSE, "Title"):
+    is its rest, it is text again (the caller undoes the heading)."""
+    if before_kind not in (*_PROSE, "Title"):
         return False
     # The rest, when short, is taken for a heading too; a heading does not end like a sentence.
     if category not in _PROSE and not (category == "Title" and _SENTENCE_END.search(text)):
         return False
-    before = builder.parts[-1]
     if not (_OPEN_END.search(before) and _LOWER_START.match(text)) or len(_WORD.findall(before)) < _MIN_WORDS:
         return False
-    if _codey(before.rsplit("\n", 1)[-1][-_NEAR:]) or _codey(text.split("\n", 1)[0][:_NEAR]):
-        return False
-    if builder.elements[-1].kind == "Title":
-        builder.untitle_last()
-    return True
+    return not (_codey(before.rsplit("\n", 1)[-1][-_NEAR:]) or _codey(text.split("\n", 1)[0][:_NEAR]))
+
+
 _DIGITS = re.compile(r"\d+")
 # A margin line that is only a page number, Arabic or Roman ("#" once digits are masked; "xiv", not "civil").
 _PAGE_NUMBER = re.compile(r"(?:page )?(?:#|c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))")
