@@ -3,6 +3,7 @@ chunks) and the answer units the extractive responder chooses among."""
 
 from __future__ import annotations
 
+import subprocess
 from email.message import EmailMessage
 from itertools import pairwise
 from pathlib import Path
@@ -405,6 +406,25 @@ def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
         assert not heading_like(line), line
     assert numbered_heading("2.1 Fusion methods") == 2 and numbered_heading("3. Results") == 1
     assert numbered_heading("1. Open the settings.") is None and numbered_heading("2019 Annual report") is None
+
+
+def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_path: Path) -> None:
+    """A two-column page printed by Chromium, the layout of a paper: the parser reads each column in order but
+    makes a new element where a paragraph leaves the foot of one column for the top of the next."""
+    words = "fusion ranking index token passage cache shard vector sparse dense".split()
+    sentences = [f"Sentence {i} of the study reports that " + " ".join(words[(i + j) % 10] for j in range(14))
+                 + f" stop{i}." for i in range(80)]
+    paragraphs = "".join(f"<p>{' '.join(sentences[k:k + 7])}</p>" for k in range(0, 80, 7))
+    page = tmp_path / "paper.html"
+    page.write_text("<html><body style='font:10pt serif'><h1>A Study</h1><div style='column-count:2;"
+                    f"text-align:justify'>{paragraphs}</div></body></html>")
+    pdf = tmp_path / "paper.pdf"
+    subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    doc = parse_file(pdf, "pdf")
+    assert max(e.page or 0 for e in doc.elements) >= 2
+    cut = [s for s in sentences if s not in doc.text]
+    assert not cut, cut  # before: the sentences at each column's foot, "… that dense\n\nfusion … stop7."
 
 
 def test_a_break_is_a_new_page_or_the_top_of_the_next_column() -> None:
