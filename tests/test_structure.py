@@ -411,7 +411,7 @@ def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
 def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_path: Path) -> None:
     """A two-column page printed by Chromium, the layout of a paper: the parser reads each column in order but
     makes a new element where a paragraph leaves the foot of one column for the top of the next."""
-    words = "fusion ranking index token passage cache shard vector sparse dense".split()
+    words = ["fusion", "ranking", "index", "token", "passage", "cache", "shard", "vector", "sparse", "dense"]
     sentences = [f"Sentence {i} of the study reports that " + " ".join(words[(i + j) % 10] for j in range(14))
                  + f" stop{i}." for i in range(80)]
     paragraphs = "".join(f"<p>{' '.join(sentences[k:k + 7])}</p>" for k in range(0, 80, 7))
