@@ -12,9 +12,11 @@ def _escaped(line: str) -> str:
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list[str] | None = None) -> bytes:
+def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list[str] | None = None,
+              title: str | None = None) -> bytes:
     """A minimal valid PDF: one text line per entry, Helvetica, real xref offsets. `top` and `bottom` put one
-    line per page in the page's top or bottom margin, where running headers and footers are."""
+    line per page in the page's top or bottom margin, where running headers and footers are; `title` goes into
+    the document information dictionary."""
     objs: list[bytes] = []
     n_pages = len(pages)
     font_id = 3 + 2 * n_pages
@@ -37,6 +39,8 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
         stream = "\n".join(ops).encode()
         objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    if title is not None:
+        objs.append(f"<< /Title ({_escaped(title)}) >>".encode())
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, start=1):
@@ -46,5 +50,6 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    info = f" /Info {len(objs)} 0 R" if title is not None else ""
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)

@@ -45,8 +45,8 @@ SEPARATOR = "\n\n"
 # pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
 # menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
 # that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
-# ends like a sentence or opens with a mark is no heading, in 7) parses the ones already ingested again, instead
-# of leaving their old text.
+# ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7)
+# parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 7
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
@@ -174,7 +174,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         at = here
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
-    return builder.build(title or path.stem)
+    return builder.build((pdf_title(path) if kind == "pdf" else "") or title or path.stem)
 
 
 _MARGINS = ("Header", "Footer")
@@ -443,6 +443,26 @@ def _partition(path: Path, kind: str, source: str) -> list[Any]:
 
         return list(partition_email(filename=name))
     raise UnsupportedTypeError(f"unsupported file type {kind!r}")
+
+
+# What PDF writers put in the title field when nobody set one: the source file's name, or a tool's label of it.
+_NO_TITLE = re.compile(r"(?i)^(?:untitled\b.*|.*\.(?:pdf|docx?|odt|rtf|tex|dvi|ps|indd|pages|key|pptx?|xlsx?))$")
+_TOOL_PREFIX = re.compile(r"^(?:Microsoft (?:Word|PowerPoint|Excel) - )")
+
+
+def pdf_title(path: Path) -> str:
+    """The title the PDF names itself by (its information dictionary), or "" when it names none or only a file.
+    The parser's first heading is a poor title for a paper: it calls the author line a heading, and the title
+    itself, printed high on the first page, a page header."""
+    import pypdf
+
+    try:
+        meta = pypdf.PdfReader(str(path)).metadata
+        raw = str(meta.title or "") if meta is not None else ""
+    except Exception:  # a damaged information dictionary leaves the title to the text
+        return ""
+    title = " ".join(_TOOL_PREFIX.sub("", raw).split())
+    return "" if not any(c.isalpha() for c in title) or _NO_TITLE.match(title) or len(title) > 200 else title
 
 
 def _why_empty(path: Path, kind: str) -> str:

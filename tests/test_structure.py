@@ -427,6 +427,18 @@ def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_pat
     assert not cut, cut  # before: the sentences at each column's foot, "… that dense\n\nfusion … stop7."
 
 
+def test_a_pdf_is_titled_by_its_own_title_not_its_first_short_line(tmp_path: Path) -> None:
+    f = tmp_path / "paper.pdf"
+    lines = [["Jane Doe and John Roe", "", "Search systems combine lexical and dense signals in many ways today."]]
+    f.write_bytes(pdf_bytes(lines, title="Retrieval at Scale"))
+    assert parse_file(f, "pdf").title == "Retrieval at Scale"  # before: the author line, the first "heading"
+    for name in ("Microsoft Word - draft3.docx", "untitled", "paper.pdf", "  "):
+        f.write_bytes(pdf_bytes(lines, title=name))
+        assert parse_file(f, "pdf").title == "Jane Doe and John Roe", name  # a file's name is no title
+    f.write_bytes(pdf_bytes(lines))
+    assert parse_file(f, "pdf").title == "Jane Doe and John Roe"
+
+
 def test_a_break_is_a_new_page_or_the_top_of_the_next_column() -> None:
     assert broke((1, 700.0), (2, 80.0))  # the next page
     assert broke((1, 700.0), (1, 116.0))  # back up the same page: the next column
