@@ -19,11 +19,11 @@ import html
 import json
 import random
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+from eval.printing import print_to_pdf
+
 ARTICLES = ("IPod", "The_Legend_of_Zelda:_Twilight_Princess", "Spectre_(2015_film)", "Solar_energy")
 MANIFEST = """name: fidelity
 description: SQuAD articles as Markdown or as two-column PDFs (bench/pdf_fidelity.py)
@@ -67,9 +67,7 @@ def build(root: Path, form: str, articles: list[tuple[str, list[str]]]) -> None:
             continue
         page = root / f"{name}.html"
         page.write_text(paper_html(title.replace("_", " "), paragraphs), encoding="utf-8")
-        subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--print-to-pdf={docs / f'{name}.pdf'}", page.as_uri()],
-                       check=True, capture_output=True, timeout=300)
+        print_to_pdf(page, docs / f"{name}.pdf")
         page.unlink()
 
 
@@ -80,8 +78,6 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=25, help="answerable questions per article")
     ap.add_argument("--keep", type=Path, help="build the corpora here and keep them")
     args = ap.parse_args()
-    if not CHROMIUM.exists():
-        raise SystemExit(f"missing on this machine: {CHROMIUM} (Debian package chromium; scripts/setup.sh)")
     from eval.docs_suite import Question, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment

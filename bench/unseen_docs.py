@@ -29,7 +29,6 @@ import dataclasses
 import gzip
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -70,13 +69,12 @@ def node_api_sources() -> list[tuple[Path, str]]:
 # Check D's question pages, and as many others to search among, for the printed set.
 PRINTED = ("events", "buffer", "child_process", "timers", "cli", "http", "crypto", "path", "dns", "os", "url",
            "util", "querystring", "readline", "zlib", "worker_threads", "string_decoder")
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def print_pages(root: Path) -> list[tuple[Path, str]]:
     """Check D's pages printed to PDF by headless Chromium into `root`: (printed file, name in the corpus)."""
-    if not CHROMIUM.exists():
-        raise SystemExit(f"missing on this machine: {CHROMIUM} (Debian package chromium; scripts/setup.sh)")
+    from eval.printing import print_to_pdf
+
     root.mkdir(parents=True, exist_ok=True)
     out = []
     for name in PRINTED:
@@ -84,8 +82,7 @@ def print_pages(root: Path) -> list[tuple[Path, str]]:
         if not page.exists():
             raise SystemExit(f"missing on this machine: {page} (Debian package nodejs)")
         pdf = root / f"{name}.pdf"
-        subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=180)
+        print_to_pdf(page, pdf)
         out.append((pdf, f"node/{name}.pdf"))
     return out
 

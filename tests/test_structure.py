@@ -3,13 +3,13 @@ chunks) and the answer units the extractive responder chooses among."""
 
 from __future__ import annotations
 
-import subprocess
 from email.message import EmailMessage
 from itertools import pairwise
 from pathlib import Path
 
 from agent.extractive import page_at, probe
 from agent.units import answer_units, join_units, whole_blocks
+from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
@@ -419,8 +419,7 @@ def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_pat
     page.write_text("<html><body style='font:10pt serif'><h1>A Study</h1><div style='column-count:2;"
                     f"text-align:justify'>{paragraphs}</div></body></html>")
     pdf = tmp_path / "paper.pdf"
-    subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    print_to_pdf(page, pdf)
     doc = parse_file(pdf, "pdf")
     assert max(e.page or 0 for e in doc.elements) >= 2
     cut = [s for s in sentences if s not in doc.text]
