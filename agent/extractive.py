@@ -295,6 +295,8 @@ def probe(text: str, kind: str, heading_path: list[str]) -> str:
     only says "this variable" or "click Continue"."""
     if kind == "code" and _FENCE_OPEN in text:
         intro, _, code = text.partition(_FENCE_OPEN)
+        # The fences and the info string ("```python") are markup, not what the block says.
+        code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
     section = heading_path[-1] if len(heading_path) >= 2 else ""
     return f"{section}: {text}" if section and section not in text else text

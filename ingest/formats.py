@@ -548,10 +548,79 @@ def _directive_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# MyST's inline markup: a role ({ref}`pip hash`, {pep}`517`, {file}`setup.py`) and a target line
+# ("(wheel-caching)=") that names the heading under it. A Markdown parser reads the role's name as words
+# ("see {ref}Installing from local packages") and the target as a paragraph.
+_ROLE = re.compile(r"\{([\w:.+-]+)\}(`+)(.+?)\2")
+_MYST_TARGET = re.compile(r"^[ \t]*\(([^()\n]+)\)=[ \t]*$")
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$")
+# Roles whose text Sphinx prints as code; any other role's text is printed as words.
+_CODE_ROLES = frozenset({"file", "command", "program", "samp", "kbd", "envvar", "option", "code", "literal",
+                         "class", "func", "meth", "mod", "attr", "obj", "data", "exc", "const", "any"})
+_NUMBERED_ROLES = {"pep": "PEP {}", "rfc": "RFC {}", "issue": "#{}", "pr": "#{}", "gh": "#{}"}
+
+
+def myst_markup_as_text(body: str) -> str:
+    """MyST roles as the text Sphinx prints for them, and target lines dropped. A reference to a target of
+    the same file ({ref}`wheel-caching`) reads as the heading the target names; a reference with its own text
+    ({ref}`the cache <wheel-caching>`) as that text. Code blocks are left as they are."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    headings: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if i in fences or (m := _MYST_TARGET.match(line)) is None:
+            continue
+        after = next((x for x in lines[i + 1:] if x.strip() and not _MYST_TARGET.match(x)), "")
+        if h := _HEADING_LINE.match(after):
+            headings[m.group(1).strip()] = h.group(1)
+
+    def shown(m: re.Match[str]) -> str:
+        name, text = m.group(1).lower().split(":")[-1], m.group(3).strip()
+        label = _TARGET.sub("", text).strip()
+        if label and label != text:
+            text = label  # the reference's own text; its target is no words of the document
+        elif name == "ref" and text in headings:
+            text = headings[text]
+        elif name == "doc":
+            text = text.rstrip("/").rsplit("/", 1)[-1]
+        text = text.lstrip("!")
+        if text.startswith("~"):
+            text = text[1:].rsplit(".", 1)[-1]
+        if name in _NUMBERED_ROLES:
+            return _NUMBERED_ROLES[name].format(text)
+        return f"`{text}`" if name in _CODE_ROLES and "`" not in text else text
+
+    out = []
+    for i, line in enumerate(lines):
+        if i in fences:
+            out.append(line)
+        elif not _MYST_TARGET.match(line):
+            out.append(_ROLE.sub(shown, line))
+    return "\n".join(out)
+
+
+def _fenced_lines(lines: Sequence[str]) -> set[int]:
+    """The indices of the lines of fenced code blocks, fences included."""
+    inside: set[int] = set()
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        fence = m.group(1)
+        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), len(lines) - 1)
+        inside.update(range(i, end + 1))
+        i = end + 1
+    return inside
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(directives_as_text(body)))
+    body = myst_markup_as_text(directives_as_text(body))
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 
 def html_table(html: str) -> Table | None:

@@ -45,9 +45,10 @@ SEPARATOR = "\n\n"
 # pages that declare their encoding rewritten like any other page, tables of terms without a header, a site's
 # menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
 # that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
-# ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7)
-# parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 7
+# ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7;
+# MyST roles and targets as text in 8) parses the ones already ingested again, instead of leaving their old
+# text.
+PARSE_VERSION = 8
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

@@ -168,6 +168,18 @@ def test_a_myst_directive_is_text_and_a_code_block_nested_in_it_stays_whole(tmp_
     assert not any(k == "code" and ("layout" in t or "XDG" in t or "Avoiding" in t) for k, t in units)
 
 
+def test_myst_roles_read_as_their_text_and_targets_as_nothing(tmp_path: Path) -> None:
+    """pip's docs wrote "see {ref}Installing from local packages" and "(wheel-caching)=" into answers."""
+    text = parsed(tmp_path, "secure.md", "# Secure installs\n\n(wheel-caching)=\n\n## Locally built wheels\n\n"
+                  "Enable {ref}`Hash-checking mode`, by passing {any}`--require-hashes`. The {ref}`wheel-caching` "
+                  "and {ref}`the wheel cache <wheel-caching>` are off, see {pep}`517` and {file}`setup.py`.\n\n"
+                  "```\n{ref}`verbatim`\n```\n")
+    assert "(wheel-caching)=" not in text
+    assert ("Enable Hash-checking mode, by passing --require-hashes. The Locally built wheels and the wheel cache "
+            "are off, see PEP 517 and setup.py.") in text
+    assert "```\n{ref}`verbatim`\n```" in text  # code is left as written
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
@@ -472,6 +484,9 @@ def test_units_are_scored_by_their_introduction_and_section() -> None:
     read = probe(code, "code", ["QuickStart", "Passing Parameters in URLs"])
     assert read.startswith("Passing Parameters in URLs: To pass parameters, use the params keyword:")
     assert "params=params" in read and len(read) < 300  # the block's first lines, not all of it
+    # The scorers read what a block says, not its fences or its language ("Linux:\n\n~/.cache/pip\n```").
+    assert probe("Linux:\n\n```bash\n~/.cache/pip\n```", "code", ["Cache", "Default paths"]) == (
+        "Default paths: Linux:\n~/.cache/pip")
     assert probe("If this variable is set, HTTPX loads it.", "sentence", ["Env", "SSL_CERT_FILE"]) == (
         "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
     assert probe("A sentence.", "sentence", ["Abstract title"]) == "A sentence."  # a title alone adds nothing
