@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import pickle
 import re
@@ -33,10 +34,13 @@ from ingest.formats import (
     xlsx_tables,
 )
 from ingest.minimal_pdf import pdf_bytes
+from ingest.pdf_fallback import pypdf_elements
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
 from kernel.types import Element, ParsedDocument
+
+log = logging.getLogger("cairn.ingest")
 
 SEPARATOR = "\n\n"
 # What the parser writes for a file: part of every document's fingerprint, so that a release that parses files
@@ -430,7 +434,14 @@ def _partition(path: Path, kind: str, source: str) -> list[Any]:
     if kind == "pdf":
         from unstructured.partition.pdf import partition_pdf
 
-        return list(partition_pdf(filename=name, strategy="fast"))
+        try:
+            elements = list(partition_pdf(filename=name, strategy="fast"))
+        except Exception as exc:  # pdfminer fails in many ways on files other readers open
+            log.info("pdfminer could not read %s: %s: %s", path.name, type(exc).__name__, exc)
+            elements = []
+        if any(str(getattr(el, "text", "")).strip() for el in elements):
+            return elements
+        return pypdf_elements(path)
     if kind == "docx":
         from unstructured.partition.docx import partition_docx
 
@@ -475,8 +486,8 @@ def _why_empty(path: Path, kind: str) -> str:
 
         try:
             reader = pypdf.PdfReader(str(path))
-            if reader.is_encrypted:
-                return "the PDF is encrypted"
+            if reader.is_encrypted and not reader.decrypt(""):
+                return "the PDF is encrypted with a password"
             pages = len(reader.pages)
         except Exception as exc:
             return f"the PDF is corrupt and cannot be read ({type(exc).__name__})"

@@ -499,3 +499,44 @@ def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> N
     assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2), sentences)  # the first sentence says it
     assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2), sentences)  # both halves are needed
     assert not redundant_pair(("e", 0, 80, 0.75), sentences)  # another document's sentences do not count
+
+
+def _encrypted(data: bytes, algorithm: str, user_password: str = "") -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    # No permissions: how a writer forbids copying and printing; the text still opens without a password.
+    w.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm, permissions_flag=UserAccessPermissions(0))
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def test_text_pdfs_pdfminer_cannot_open_are_read_with_their_pages(tmp_path: Path) -> None:
+    import re
+
+    from kernel.errors import ParseFailedError
+
+    plain = pdf_bytes([["Copying this handbook is not permitted."], ["Expense reports are due by the fifth."]])
+    # Wrong cross-reference offsets: pdfminer found no page content, other readers rebuild the table.
+    shifted = re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 7), plain)
+    files = {"rc4": _encrypted(plain, "RC4-128"), "aes128": _encrypted(plain, "AES-128"), "xref": shifted}
+    for name, data in files.items():
+        f = tmp_path / f"{name}.pdf"
+        f.write_bytes(data)
+        # The old parser: "the PDF is encrypted" for the first two, "no text layer" for the third.
+        doc = parse_file(f, "pdf")
+        at = doc.text.index("Expense reports")
+        assert "Copying this handbook is not permitted." in doc.text, name
+        assert [e.page for e in doc.elements if e.start <= at < e.end] == [2], name
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(_encrypted(plain, "AES-128", user_password="secret"))
+    try:
+        parse_file(locked, "pdf")
+    except ParseFailedError as exc:
+        assert "password" in str(exc)
+    else:
+        raise AssertionError("a PDF that needs a password parsed")
