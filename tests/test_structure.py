@@ -509,7 +509,8 @@ def _encrypted(data: bytes, algorithm: str, user_password: str = "") -> bytes:
 
     w = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     # No permissions: how a writer forbids copying and printing; the text still opens without a password.
-    w.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm, permissions_flag=UserAccessPermissions(0))
+    w.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm,
+              permissions_flag=UserAccessPermissions(0))
     out = io.BytesIO()
     w.write(out)
     return out.getvalue()
