@@ -50,9 +50,10 @@ SEPARATOR = "\n\n"
 # menu column left out and an index kept, and PDF margin lines kept unless they repeat, in 6; PDF paragraphs
 # that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
 # ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7;
-# MyST roles and targets as text in 8) parses the ones already ingested again, instead of leaving their old
-# text.
-PARSE_VERSION = 8
+# MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
+# failed and was given up on is tried again) parses the ones already ingested again, instead of leaving their
+# old text.
+PARSE_VERSION = 9
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

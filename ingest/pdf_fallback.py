@@ -4,8 +4,8 @@ The parser reads PDFs with pdfminer. Text PDFs that other readers (poppler's `pd
 in full came out of it with no text at all: one encrypted under RC4 or AES-128 with an empty user password and
 a permissions entry of 0 (every permission off; pdfminer's key derivation fails on it, where the usual negative
 entries pass), and one whose cross-reference offsets are wrong (pdfminer finds no page content; the others
-rebuild the table). Such a file is read again with
-pypdf, page by page, and its lines grouped into elements as plain text is, each with its page number.
+rebuild the table). Such a file is read again with pypdf, page by page, and its lines grouped into elements as
+plain text is, each with its page number.
 """
 
 from __future__ import annotations
