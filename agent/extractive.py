@@ -245,13 +245,14 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         headings = {r.title, *r.heading_path}
         units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings
                  and not contents_entry(text[u.start:u.end], u.kind)]
-        opening = headed_opening(text, units, list(r.heading_path))
+        section = section_heading(list(r.heading_path), r.title)
+        opening = headed_opening(text, units, section)
         for unit in units:
             b = unit.end
             sent = text[unit.start:b]
             # The section's opening unit is quoted from its heading when the heading names what it is about,
             # unless the heading is what reads as an injection attempt: then the unit alone is quoted.
-            starts = [0, unit.start] if unit.start == opening and r.heading_path[-1] not in sent else [unit.start]
+            starts = [0, unit.start] if unit.start == opening and section not in sent else [unit.start]
             a = next((x for x in starts if not is_attempt(scan(text[x:b]))), None)
             if a is None:
                 continue
@@ -264,7 +265,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                 continue
             seen.add(key)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, list(r.heading_path))))
+                                 kind=unit.kind, probe=probe(sent, unit.kind, section)))
     return out
 
 
@@ -273,12 +274,25 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
 HEADED_GAP = 80
 
 
-def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str]) -> int | None:
+def section_heading(heading_path: list[str], title: str) -> str:
+    """The heading of the section a unit is in, or "" when its only heading is the document's title (a title
+    is no section: it would lift every unit of the document alike). Many pages open straight with sections
+    under a title given elsewhere (front matter, a PDF's information dictionary): "Files included in package"
+    is a section of npm-publish.md, though the first heading of its path."""
+    if not heading_path or (len(heading_path) == 1 and _plain(heading_path[0]) == _plain(title)):
+        return ""
+    return heading_path[-1]
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def headed_opening(text: str, units: Sequence[Unit], section: str) -> int | None:
     """Where the opening unit of a chunk that starts with its section heading begins, or None. Reference
     documentation names the thing in the heading and only says "this variable" below it ("SSL_CERT_FILE /
     If this environment variable is set..."): the unit is scored with its heading (`probe`), and is quoted
     with it too, so the answer holds the name it was asked for."""
-    section = heading_path[-1] if len(heading_path) >= 2 else ""
     if not section or not units or not text.startswith(section):
         return None
     first = min(u.start for u in units)
@@ -288,7 +302,7 @@ def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str]) ->
 _FENCE_OPEN = "```"
 
 
-def probe(text: str, kind: str, heading_path: list[str]) -> str:
+def probe(text: str, kind: str, section: str) -> str:
     """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
     sentence introducing it plus its first lines. A unit under a section heading is read with that heading,
     which often carries what it is about ("SSL_CERT_FILE", "Cancelling transit benefit") when the unit itself
@@ -298,7 +312,6 @@ def probe(text: str, kind: str, heading_path: list[str]) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
-    section = heading_path[-1] if len(heading_path) >= 2 else ""
     return f"{section}: {text}" if section and section not in text else text
 
 

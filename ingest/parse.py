@@ -51,9 +51,10 @@ SEPARATOR = "\n\n"
 # that a page or column break cut in two read as one again, numbered PDF headings nest, and a PDF line that
 # ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7;
 # MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
-# failed and was given up on is tried again) parses the ones already ingested again, instead of leaving their
+# failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
+# front matter, is no heading in 10) parses the ones already ingested again, instead of leaving their
 # old text.
-PARSE_VERSION = 9
+PARSE_VERSION = 10
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -130,6 +131,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     running = running_lines(elements) if kind == "pdf" else set()
     builder = _Builder()
     title = front_title
+    named = pdf_title(path) if kind == "pdf" else ""
+    body = False  # has a paragraph, list or table been added yet?
     at: tuple[int | None, float | None] | None = None  # the page and top of the last element added
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
@@ -147,7 +150,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
-        if kind == "pdf" and category == "Title" and not heading_like(text):
+        if kind == "pdf" and category == "Title" and (not heading_like(text) or front_matter(text, named, title, body)):
             category = "UncategorizedText"
         if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
             after = str(getattr(elements[i + 1], "category", "")) if i + 1 < len(elements) else ""
@@ -176,14 +179,31 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
                 builder.untitle_last()
         if category == "Title" and not title:
             title = text
+        body = body or category in _BODY
         builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
         at = here
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
-    return builder.build((pdf_title(path) if kind == "pdf" else "") or title or path.stem)
+    return builder.build(named or title or path.stem)
 
 
 _MARGINS = ("Header", "Footer")
+_BODY = ("NarrativeText", "ListItem", "Table", "TableRow")
+
+
+def front_matter(line: str, named: str, title: str, body: bool) -> bool:
+    """Is this PDF "heading" a line of the front matter — authors, affiliations, a publisher — rather than a
+    section's? Before the first paragraph, every line the parser calls a heading but the document's title
+    (`named` in its information dictionary, or else the first heading, `title` once set) and a numbered one
+    is such a line. Taken for a heading, "Jane Doe and John Roe" became the one section of a whole paper and
+    was read with each of its sentences."""
+    if body or numbered_heading(line) is not None:
+        return False
+    return _plain(line) != _plain(named) if named else bool(title)
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 _PROSE = ("NarrativeText", "UncategorizedText")
 # A paragraph cut by a page or column break ends mid-sentence (a word, a number, a comma) and its rest opens
 # in lower case.
@@ -206,6 +226,15 @@ def _codey(line: str) -> bool:
 
 _FRAGMENT_END = re.compile(r"[.,;:)]\s*\Z")
 _LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}")
+# An author's or publisher's contact line ("Fabio Fiorina (help-libtasn1@gnu.org)", "X Desktop Group
+# (http://www.freedesktop.org)", "tal197 at users.sf.net") or a reference entry: no section is named by an address.
+_ADDRESS = re.compile(r"\S@\w|\b\w+ at \w[\w-]*\.\w+\.\w{2,}\b|\b(?:https?|ftp)://|\bwww\.\w", re.IGNORECASE)
+# Grammar, data-layout and formula lines set apart like headings ("Version ::= INTEGER", "Group ::= SEQUENCE {",
+# "LEN = strlen(VALUE)+1", 'MIME-Type ":" icon-name'); a call signature heading has none of these marks.
+_CODE_HEADING = re.compile(r'[{}=;<>"]')
+# A line of field names, types and sizes ("MIME_TYPE_OFFSET PARENTS_OFFSET", "Match: 4 4 4", "GlobList: 4 CARD32
+# 12*N_GLOBS"): a row of a layout table. One identifier alone may well head its section ("curl_easy_setopt").
+_FIELD = re.compile(r"\S*[_*]\S*|[A-Z]+\d+|\d+")
 
 
 def heading_like(text: str) -> bool:
@@ -215,7 +244,11 @@ def heading_like(text: str) -> bool:
     ("char * error_desc)"), a contents entry with its dot leaders. Those became the section of the text after
     them, and the path above every later heading."""
     t = text.strip()
-    if not t or not t[0].isalnum() or _LEADERS.search(t):
+    if not t or not t[0].isalnum() or _LEADERS.search(t) or _ADDRESS.search(t) or _CODE_HEADING.search(t):
+        return False
+    words = t.split()
+    fields = sum(bool(_FIELD.fullmatch(w.rstrip(",:"))) for w in words)
+    if fields >= 2 and 2 * fields >= len(words):
         return False
     # A call signature is a heading in API references ("path.basename(path[, suffix])"); a parenthesis closing
     # what the line never opened is the end of one cut in two.

@@ -347,6 +347,25 @@ def test_a_sections_opening_unit_is_quoted_with_its_heading() -> None:
     assert not any(c.text.startswith("SSL_CERT_FILE") for c in candidates([tail], 2, 25, set(), unit_lures(None)))
 
 
+def test_a_page_titled_in_front_matter_reads_its_top_level_sections() -> None:
+    """npm's pages take their title from front matter and open with "### Files included in package": the one
+    heading of a unit's path is its section, which the scorers read and the opening unit is quoted with. A
+    record's title, the one heading of every unit of it, adds nothing."""
+    chunk = ("Files included in package\n\nTo see what will be included in your package, run npm pack --dry-run. "
+             "All files are included by default.")
+    section = Passage(chunk_id="c1", document_id="d1", title="npm-publish", source="", start=0, end=len(chunk),
+                      text=chunk, heading_path=["Files included in package"])
+    cands = candidates([section], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    dry = next(c for c in cands if c.kind == "sentence" and "dry-run" in c.text)
+    assert dry.probe == ("Files included in package: To see what will be included in your package, "
+                         "run npm pack --dry-run.")
+    assert dry.text.startswith("Files included in package")
+    text = "An abstract sentence about outcomes."
+    record = Passage(chunk_id="c2", document_id="d2", title="A title", source="", start=0, end=len(text), text=text,
+                     heading_path=["A title"])
+    assert [c.probe for c in candidates([record], 2, 10, set(), unit_lures(None))] == [text]
+
+
 def test_a_flagged_chunks_code_example_keeps_its_link_but_a_lure_does_not() -> None:
     """The learned scanner flags about one documentation chunk in ten on a single line, often a code example's
     request to example.com. Every unit with a link in a flagged chunk used to be dropped, so "How do I set a 60

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.extractive import page_at, probe
+from agent.extractive import page_at, probe, section_heading
 from agent.units import answer_units, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
@@ -391,6 +391,30 @@ def test_a_pdf_paragraph_cut_by_a_page_break_reads_as_one(tmp_path: Path, servic
     assert holding and all("lives in the home directory" in h for h in holding), holding
 
 
+def test_a_pdfs_front_matter_is_no_section(tmp_path: Path) -> None:
+    """The authors' line under a paper's title was taken for a heading: the one section of the whole paper,
+    read with each of its sentences. Before the first paragraph, only the title and numbered headings head."""
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(pdf_bytes([["Jane Doe and John Roe", "", "Abstract", "",
+                              "The iPod is a line of portable media players designed and marketed by Apple.", "",
+                              "1 History", "", "Apple did not develop the iPod software entirely in house."]],
+                            title="The iPod"))
+    doc = parse_file(f, "pdf")
+    assert doc.title == "The iPod"
+
+    def path(s: str) -> tuple[str, ...]:
+        at = doc.text.index(s)
+        return next(e.heading_path for e in doc.elements if e.start <= at < e.end)
+
+    assert path("The iPod is a line") == ()  # before: ("Jane Doe and John Roe",) — or ("Abstract",)
+    assert path("Apple did not") == ("1 History",)
+    # Without a title in its information dictionary, the first heading is the title and still heads.
+    f.write_bytes(pdf_bytes([["Retrieval at Scale", "", "Jane Doe and John Roe", "",
+                              "Search systems combine lexical and dense signals in many ways today."]]))
+    doc = parse_file(f, "pdf")
+    assert doc.title == "Retrieval at Scale" and path("Search systems") == ("Retrieval at Scale",)
+
+
 def test_a_pdfs_numbered_sections_nest_and_its_list_stays_a_list(tmp_path: Path) -> None:
     """A PDF says nothing of its headings' levels, so each heading replaced the one before it; and the parser
     took "2. Related Work" for a list item, leaving the text under it in the section before."""
@@ -416,8 +440,15 @@ def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
     assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
     assert heading_like("path.basename(path[, suffix])")  # an API reference's heading
     for line in ("tifier.", "?2, and so on.", "asn1_node definitions = NULL;", "char * error_desc)",
-                 "For example:", '<mime-type type="text/x-diff">', "Appendix A Copying Information........ 24"):
+                 "For example:", '<mime-type type="text/x-diff">', "Appendix A Copying Information........ 24",
+                 # A contact line, a grammar or formula line, a row of a data layout: no section is named so.
+                 "Fabio Fiorina Simon Josefsson (help-libtasn1@gnu.org)", "X Desktop Group (http://www.freedesktop.org)",
+                 "tal197 at users.sf.net", "Version ::= INTEGER", "Group ::= SEQUENCE {", "LEN = strlen(VALUE)+1",
+                 "Match: 4 4 4", "GlobList: 4 CARD32 12*N_GLOBS"):
         assert not heading_like(line), line
+    for line in ("0. PREAMBLE", "Since: 1.6", "SSL_CERT_FILE", "const char * asn1_strerror (int error)",
+                 "A.1 GNU Free Documentation License"):
+        assert heading_like(line), line
     assert numbered_heading("2.1 Fusion methods") == 2 and numbered_heading("3. Results") == 1
     assert numbered_heading("1. Open the settings.") is None and numbered_heading("2019 Annual report") is None
 
@@ -483,15 +514,25 @@ def test_ligatures_and_line_end_hyphens_are_undone() -> None:
 def test_units_are_scored_by_their_introduction_and_section() -> None:
     code = ("To pass parameters, use the params keyword:\n\n```\n>>> r = httpx.get(url, params=params)\n"
             + "x\n" * 300 + "```")
-    read = probe(code, "code", ["QuickStart", "Passing Parameters in URLs"])
+    read = probe(code, "code", "Passing Parameters in URLs")
     assert read.startswith("Passing Parameters in URLs: To pass parameters, use the params keyword:")
     assert "params=params" in read and len(read) < 300  # the block's first lines, not all of it
     # The scorers read what a block says, not its fences or its language ("Linux:\n\n~/.cache/pip\n```").
-    assert probe("Linux:\n\n```bash\n~/.cache/pip\n```", "code", ["Cache", "Default paths"]) == (
+    assert probe("Linux:\n\n```bash\n~/.cache/pip\n```", "code", "Default paths") == (
         "Default paths: Linux:\n~/.cache/pip")
-    assert probe("If this variable is set, HTTPX loads it.", "sentence", ["Env", "SSL_CERT_FILE"]) == (
+    assert probe("If this variable is set, HTTPX loads it.", "sentence", "SSL_CERT_FILE") == (
         "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
-    assert probe("A sentence.", "sentence", ["Abstract title"]) == "A sentence."  # a title alone adds nothing
+    assert probe("A sentence.", "sentence", "") == "A sentence."
+
+
+def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
+    # npm's pages take their title from front matter and open with "### Description": the one heading of a
+    # unit's path is its section. A record's title is the one heading of every unit and adds nothing.
+    assert section_heading(["Files included in package"], "npm-publish") == "Files included in package"
+    assert section_heading(["npm publish"], "npm-publish") == ""
+    assert section_heading(["Abstract title"], "Abstract title") == ""
+    assert section_heading(["Cache", "Default paths"], "Cache") == "Default paths"
+    assert section_heading([], "Cache") == ""
 
 
 def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> None:
