@@ -65,6 +65,27 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
     return [Unit(a, b, "row") for a, b in terms]
 
 
+# A bulleted item that says something whole: a sentence of its own, as the items of a list of differences or
+# caveats are ("- If a node_modules is already present, it will be automatically removed before npm ci begins").
+_BULLET = re.compile(r"[ \t]*[-*•][ \t]+")
+_ITEM_WORDS = 6
+
+
+def _prose_items(text: str, steps: Unit) -> list[Unit]:
+    """Each item of a bulleted list that reads as a sentence, as a sentence unit: a question about one of them
+    is answered by it, and the whole list reads as off-topic beside other sentences. Numbered steps are a
+    procedure, answered together; so is a list whose items are not sentences."""
+    lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
+    items = []
+    for line in lines:
+        if (m := _BULLET.match(text, line.start(), line.end())) is None:
+            return []
+        body = text[m.end() : line.end()].rstrip()
+        if len(body.split()) >= _ITEM_WORDS and body[-1:] in ".!?":
+            items.append(Unit(m.end(), m.end() + len(body), "sentence"))
+    return items if len(lines) >= 2 else []
+
+
 def _adjacent(text: str, end: int, start: int) -> bool:
     return not text[end:start].strip()
 
@@ -96,7 +117,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
 
 def answer_units(text: str) -> list[Unit]:
     """Every unit of `text`, in order. Sentences inside a block are not units of their own; the items of a
-    list of terms are (`_term_rows`)."""
+    list of terms are (`_term_rows`), and so are the items of a bulleted list that read as sentences
+    (`_prose_items`)."""
     blocks = _blocks(text)
     units: list[Unit] = []
     cursor = 0
@@ -117,7 +139,9 @@ def answer_units(text: str) -> list[Unit]:
     # Two sentences of one paragraph: answers often take both ("Blue Line trains run ... The closest stop is").
     units += [Unit(a[0], b[1], "pair") for a, b in itertools.pairwise(alone)
               if "\n" not in text[a[1] : b[0]]]
-    units += [row for b in blocks if b.kind == "steps" for row in _term_rows(text, b)]
+    for b in blocks:
+        if b.kind == "steps":
+            units += _term_rows(text, b) or _prose_items(text, b)
     return sorted(units, key=lambda u: (u.start, u.end))
 
 

@@ -251,6 +251,23 @@ def test_each_item_of_a_list_of_terms_is_a_row_of_its_own() -> None:
     assert sum(k == "steps" for k, _ in units) == 2
 
 
+def test_each_sentence_item_of_a_bulleted_list_is_a_unit_and_numbered_steps_stay_whole() -> None:
+    """"What does npm ci do if a node_modules folder is already there?" is answered by one item of a list of
+    differences, and the whole list lost its place among the units scored to sentences of another page."""
+    text = ("The main differences between using npm install and npm ci are:\n\n"
+            "- The project must have an existing package-lock.json or npm-shrinkwrap.json.\n"
+            "- If a node_modules is already present, it will be automatically removed before npm ci begins.\n"
+            "- Fast.\n\n"
+            "To reset your password:\n\n1. Open the settings page of your account.\n"
+            "2. Click the Security tab and choose a new password.")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
+    item = "If a node_modules is already present, it will be automatically removed before npm ci begins."
+    assert ("sentence", item) in units
+    assert ("sentence", "Fast.") not in units  # no sentence: it says something only as part of its list
+    assert [k for k, t in units if "Open the settings" in t] == ["steps"]
+    assert sum(k == "steps" for k, _ in units) == 2  # each list is also whole, for questions about all of it
+
+
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
     import docx
 
