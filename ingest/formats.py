@@ -507,9 +507,16 @@ _VERSION_LEADS = {"versionadded": "New in version", "versionchanged": "Changed i
 def directives_as_text(body: str) -> str:
     """MyST directives (```{note}, ````{tab} Linux, ```{versionadded} 20.1) written out as what they hold: a
     text directive's body as paragraphs led by its title ("Note: ...", "Linux:"), any other one as a plain code
-    block. Read as fenced code, a note became a "code example", and a tab's own code block, nested in it, was
-    paired with the wrong fences, so "~/.cache/pip" ran into the next section."""
+    block; mkdocstrings references ("::: httpx.ReadTimeout"), whose text the source does not hold, left out.
+    Read as fenced code, a note became a "code example", and a tab's own code block, nested in it, was paired
+    with the wrong fences, so "~/.cache/pip" ran into the next section."""
     return "\n".join(_directive_lines(body.split("\n")))
+
+
+# mkdocstrings writes an object's reference as "::: httpx.ConnectTimeout" with indented options (":docstring:",
+# "options:"); the page shows the object's docstring, which the source does not hold. Left in, each was a
+# "sentence" ("::: httpx.ReadTimeout :docstring:") naming what a question asks about and answering nothing.
+_AUTODOC = re.compile(r"^::: [\w.]+[ \t]*$")
 
 
 def _directive_lines(lines: list[str]) -> list[str]:
@@ -517,6 +524,11 @@ def _directive_lines(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         m = _FENCE.match(lines[i])
+        if m is None and _AUTODOC.match(lines[i]):
+            i += 1
+            while i < len(lines) and lines[i][:1] in (" ", "\t") and lines[i].strip():
+                i += 1
+            continue
         if m is None:
             out.append(lines[i])
             i += 1

@@ -182,6 +182,17 @@ def test_myst_roles_read_as_their_text_and_targets_as_nothing(tmp_path: Path) ->
     assert "```\n{ref}`verbatim`\n```" in text  # code is left as written
 
 
+def test_mkdocstrings_references_are_left_out(tmp_path: Path) -> None:
+    """httpx's exceptions page lists "::: httpx.ConnectTimeout" with ":docstring:" under it; the site shows
+    the docstring, the source holds none. Each was a unit naming what was asked about and answering nothing."""
+    text = parsed(tmp_path, "exceptions.md", "# Exceptions\n\nTimeouts derive from TimeoutException.\n\n"
+                  "## Exception classes\n\n::: httpx.ConnectTimeout\n    :docstring:\n\n::: httpx.ReadTimeout\n"
+                  "    options:\n      show_source: false\n\nSee the quickstart.\n\n```\n::: kept.in.code\n```\n")
+    assert "httpx.ConnectTimeout" not in text and ":docstring:" not in text and "show_source" not in text
+    assert "See the quickstart." in text and "Timeouts derive from TimeoutException." in text
+    assert "::: kept.in.code" in text
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
