@@ -246,13 +246,13 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings
                  and not contents_entry(text[u.start:u.end], u.kind)]
         section = section_heading(list(r.heading_path), r.title)
-        opening = headed_opening(text, units, section)
+        heading_at, opening = headed_opening(text, units, list(r.heading_path), section) or (0, None)
         for unit in units:
             b = unit.end
             sent = text[unit.start:b]
             # The section's opening unit is quoted from its heading when the heading names what it is about,
             # unless the heading is what reads as an injection attempt: then the unit alone is quoted.
-            starts = [0, unit.start] if unit.start == opening and section not in sent else [unit.start]
+            starts = [heading_at, unit.start] if unit.start == opening and section not in sent else [unit.start]
             a = next((x for x in starts if not is_attempt(scan(text[x:b]))), None)
             if a is None:
                 continue
@@ -288,15 +288,23 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def headed_opening(text: str, units: Sequence[Unit], section: str) -> int | None:
-    """Where the opening unit of a chunk that starts with its section heading begins, or None. Reference
+def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str], section: str
+                   ) -> tuple[int, int] | None:
+    """Where the section heading a chunk opens with begins, and where its opening unit does; or None. Reference
     documentation names the thing in the heading and only says "this variable" below it ("SSL_CERT_FILE /
     If this environment variable is set..."): the unit is scored with its heading (`probe`), and is quoted
-    with it too, so the answer holds the name it was asked for."""
-    if not section or not units or not text.startswith(section):
+    with it too, so the answer holds the name it was asked for. The headings over the section may come first
+    ("Configuration / tag / Default: latest")."""
+    if not section or not units:
+        return None
+    at = 0
+    for h in heading_path[:-1]:
+        if text.startswith(h, at):
+            at = len(text) - len(text[at + len(h):].lstrip())
+    if not text.startswith(section, at):
         return None
     first = min(u.start for u in units)
-    return first if first - len(section) <= HEADED_GAP else None
+    return (at, first) if first - at - len(section) <= HEADED_GAP else None
 
 
 _FENCE_OPEN = "```"
@@ -312,7 +320,14 @@ def probe(text: str, kind: str, section: str) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
-    return f"{section}: {text}" if section and section not in text else text
+    long = len(section.split()) > PROBE_HEADING_WORDS
+    return f"{section}: {text}" if section and section not in text and not long else text
+
+
+# A heading names what its section is about ("SSL_CERT_FILE", "tag", "Default paths"). A FAQ's heading is its
+# whole question, a sentence or two ("4.1. My program uses the C++ STL and string classes. Valgrind reports
+# 'still reachable' memory leaks ..."): read before each unit, it makes every unit of its section look alike.
+PROBE_HEADING_WORDS = 12
 
 
 # Rows of one table look alike to every scorer; a row is kept beside a better sibling only when it scores

@@ -16,9 +16,10 @@ from kernel.types import Element, ParsedDocument
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4e55-9a52-3b8f6a9e1c27")
 # How the chunker cuts: part of every document's fingerprint, so that a release that cuts differently (2: headings
-# open the first window of an element that does not fit beside them; 3: so does a short line announcing it)
-# chunks the documents already ingested again.
-CHUNK_VERSION = 3
+# open the first window of an element that does not fit beside them; 3: so does a short line announcing it;
+# 4: a chunk's headings are those of its text, not of a heading carried into it) chunks the documents already
+# ingested again.
+CHUNK_VERSION = 4
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _MAX_HEADING_TOKENS = 48
 
@@ -50,7 +51,7 @@ def chunk_document(
     limit = min(chunk_tokens, model_max_tokens - _SPECIAL_TOKENS)
     spans: list[Span] = []
     for section in _sections(_glued(doc.text, doc.elements)):
-        heading = " > ".join(section[0].heading_path)
+        heading = " > ".join(_content_path(section))
         heading_tokens = min(len(token_spans(heading)), _MAX_HEADING_TOKENS) if heading else 0
         budget = max(limit - heading_tokens, 16)
         spans += _pack(doc.text, section, token_spans, budget, overlap, heading)
@@ -181,14 +182,22 @@ def _windows(
     return out
 
 
+def _content_path(els: Sequence[Element]) -> tuple[str, ...]:
+    """The headings a chunk's text is under: those of its first element that is no heading. A heading with
+    nothing of its own under it ("### Configuration" straight over "#### `tag`") opens the chunk of the section
+    after it, and gave that chunk its path: every unit of the `tag` option was read as "Configuration"."""
+    return next((e.heading_path for e in els if e.kind != "Title"), els[0].heading_path)
+
+
 def _span(text: str, start: int, end: int, els: list[Element], heading: str) -> Span:
     body = text[start:end]
-    embed = body if not heading or body.startswith(heading.split(" > ")[-1]) else f"{heading}\n{body}"
+    # The headings over the text often open the chunk already (carried in with it), the outer ones first.
+    embed = body if not heading or body.startswith(tuple(heading.split(" > "))) else f"{heading}\n{body}"
     pages = [e.page for e in els if e.page is not None]
     return Span(
         start=start,
         end=end,
-        heading_path=els[0].heading_path,
+        heading_path=_content_path(els),
         page=pages[0] if pages else None,
         kinds=tuple(dict.fromkeys(e.kind for e in els)),
         embed_text=embed,

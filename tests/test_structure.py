@@ -304,6 +304,38 @@ def test_no_chunk_is_a_heading_alone(tmp_path: Path, services: Services) -> None
     assert any(b.startswith("Handbook") and "first real paragraph" in b for b in bodies)
 
 
+def test_a_chunk_is_under_the_headings_of_its_text(tmp_path: Path, services: Services) -> None:
+    """npm's "### Configuration" stands straight over "#### `tag`": the heading opened the tag option's chunk
+    and gave it its path, so every unit of the option was read as "Configuration: ...", and the option's name
+    was never read with "Default: latest"."""
+    from agent.builtin_tools import passage
+    from agent.extractive import candidates
+    from agent.governance import unit_lures
+    from kernel.types import Chunk
+
+    f = tmp_path / "npm-publish.md"
+    f.write_text("---\ntitle: npm-publish\n---\n\n### Description\n\nPublishes a package to the registry so that "
+                 "it can be installed by name.\n\n### Configuration\n\n#### `tag`\n\n* Default: \"latest\"\n"
+                 "* Type: String\n\nIt is the tag added to the package if no explicit tag is given.\n\n"
+                 "#### `access`\n\n* Default: 'public' for new packages\n* Type: null, \"restricted\" or \"public\"\n\n"
+                 "It tells the registry whether this package should be published as public or restricted.\n",
+                 encoding="utf-8")
+    doc = parse_file(f, "md")
+    e = services.embedder
+    spans = chunk_document(doc, e.token_spans, e.max_tokens, 384, 48)
+    tag = next(s for s in spans if "Default: \"latest\"" in doc.text[s.start : s.end])
+    assert tag.heading_path == ("Configuration", "tag")  # before: ("Configuration",)
+    chunk = Chunk("c1", "d1", "c", 0, doc.text[tag.start : tag.end], tag.start, tag.end, tag.heading_path, None,
+                  tag.kinds, "h", "npm-publish.md", doc.title, "md", ("public",), 1)
+    cands = candidates([passage(chunk)], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))
+    row = next(c for c in cands if c.kind == "row" and "latest" in c.text)
+    assert row.probe == 'tag: Default: "latest"'
+    assert all(doc.text[c.start : c.end] == c.text for c in cands)  # verbatim at its offsets
+    # The option's opening unit is quoted from its own heading, not from the one carried in above it.
+    opening = next(c for c in cands if c.kind == "steps" and "latest" in c.text)
+    assert opening.text.startswith('tag\n\n- Default: "latest"')
+
+
 def test_a_heading_over_one_long_paragraph_opens_its_first_window(services: Services) -> None:
     """An abstract longer than a chunk used to leave its title as a chunk of its own (1,937 of SciFact's 8,846)."""
     body = " ".join(f"Sentence {i} of a long abstract reports a measured effect on the outcome." for i in range(60))
@@ -551,6 +583,11 @@ def test_units_are_scored_by_their_introduction_and_section() -> None:
     assert probe("If this variable is set, HTTPX loads it.", "sentence", "SSL_CERT_FILE") == (
         "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
     assert probe("A sentence.", "sentence", "") == "A sentence."
+    # A FAQ's heading is its whole question: read before every unit of its answer, it made them all alike.
+    faq = ("4.1. My program uses the C++ STL and string classes. Valgrind reports 'still reachable' memory leaks "
+           "involving these classes at the exit of the program, but there should be none.")
+    assert probe("Using GCC, you can force the STL to use malloc.", "sentence", faq) == (
+        "Using GCC, you can force the STL to use malloc.")
 
 
 def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
