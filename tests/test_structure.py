@@ -247,36 +247,30 @@ def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduct
     assert whole_blocks(huge, 20, 60) == (20, 60)  # a block too long to quote whole stays in its pieces
 
 
-def test_each_item_of_a_list_of_terms_is_a_row_of_its_own() -> None:
+def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() -> None:
     """A parameter list is a table written as a list: a question about one parameter is answered by its item,
-    which was only part of one long list unit before."""
+    which was only part of one long list unit before. So is a question about one item of a list of differences
+    ("What does npm ci do if a node_modules folder is already there?"): the whole list lost its place among the
+    units scored to sentences of another page."""
     text = ("The following arguments are supported:\n\n"
             "* allow_origins - A list of origins. Use ['*'] to allow any origin.\n"
             "* max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600.\n\n"
-            "To reset your password:\n\n1. Open the portal.\n2. Click Reset - it sends a link.\n3. Follow the link.")
-    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
-    row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
-    assert ("row", row) in units
-    assert ("row", "allow_origins - A list of origins. Use ['*'] to allow any origin.") in units
-    assert [k for k, t in units if "Open the portal" in t] == ["steps"]  # steps stay whole: one dash is no term list
-    assert sum(k == "steps" for k, _ in units) == 2
-
-
-def test_each_sentence_item_of_a_bulleted_list_is_a_unit_and_numbered_steps_stay_whole() -> None:
-    """"What does npm ci do if a node_modules folder is already there?" is answered by one item of a list of
-    differences, and the whole list lost its place among the units scored to sentences of another page."""
-    text = ("The main differences between using npm install and npm ci are:\n\n"
+            "The main differences between using npm install and npm ci are:\n\n"
             "- The project must have an existing package-lock.json or npm-shrinkwrap.json.\n"
             "- If a node_modules is already present, it will be automatically removed before npm ci begins.\n"
             "- Fast.\n\n"
             "To reset your password:\n\n1. Open the settings page of your account.\n"
-            "2. Click the Security tab and choose a new password.")
+            "2. Click Reset - it sends a link to the address on file.\n3. Follow the link.")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text)]
+    row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
+    assert ("row", row) in units
+    assert ("row", "allow_origins - A list of origins. Use ['*'] to allow any origin.") in units
     item = "If a node_modules is already present, it will be automatically removed before npm ci begins."
     assert ("sentence", item) in units
     assert ("sentence", "Fast.") not in units  # no sentence: it says something only as part of its list
+    # Steps stay whole: one dash is no term list, and a procedure's steps answer together.
     assert [k for k, t in units if "Open the settings" in t] == ["steps"]
-    assert sum(k == "steps" for k, _ in units) == 2  # each list is also whole, for questions about all of it
+    assert sum(k == "steps" for k, _ in units) == 3  # each list is also whole, for questions about all of it
 
 
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
