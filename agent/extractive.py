@@ -243,7 +243,11 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             docs.append(r.document_id)
         text = r.text
         headings = {r.title, *r.heading_path}
-        units = [u for u in answer_units(text) if u.end - u.start >= min_chars and text[u.start:u.end] not in headings
+        # A heading is no answer, nor is a piece of one: a FAQ's heading is its question, a sentence or two
+        # ("When building Valgrind, 'make' fails with this: /usr/bin/ld: cannot find -lc"), cut into sentences
+        # that read like the question asked.
+        units = [u for u in answer_units(text) if u.end - u.start >= min_chars
+                 and not any(text[u.start:u.end] in h for h in headings)
                  and not contents_entry(text[u.start:u.end], u.kind)]
         section = section_heading(list(r.heading_path), r.title)
         heading_at, opening = headed_opening(text, units, list(r.heading_path), section) or (0, None)
@@ -264,8 +268,9 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             if key in seen or (is_flagged and urls(quote) and (unit.kind != "code" or lures(quote))):
                 continue
             seen.add(key)
+            read_with = section if unit.start == opening or len(section.split()) <= PROBE_HEADING_WORDS else ""
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, section)))
+                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with)))
     return out
 
 
@@ -320,13 +325,13 @@ def probe(text: str, kind: str, section: str) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
-    long = len(section.split()) > PROBE_HEADING_WORDS
-    return f"{section}: {text}" if section and section not in text and not long else text
+    return f"{section}: {text}" if section and section not in text else text
 
 
 # A heading names what its section is about ("SSL_CERT_FILE", "tag", "Default paths"). A FAQ's heading is its
 # whole question, a sentence or two ("4.1. My program uses the C++ STL and string classes. Valgrind reports
-# 'still reachable' memory leaks ..."): read before each unit, it makes every unit of its section look alike.
+# 'still reachable' memory leaks ..."): read before each unit, it made every unit of its section look alike, so
+# a heading longer than this is read only with the unit that opens its section, the answer it introduces.
 PROBE_HEADING_WORDS = 12
 
 

@@ -347,6 +347,28 @@ def test_a_sections_opening_unit_is_quoted_with_its_heading() -> None:
     assert not any(c.text.startswith("SSL_CERT_FILE") for c in candidates([tail], 2, 25, set(), unit_lures(None)))
 
 
+def test_a_faqs_question_heading_is_read_with_its_answer_only_and_is_no_answer_itself() -> None:
+    """A FAQ's heading is its question. Cut into sentences, its pieces were units that read like the question
+    asked ("When building Valgrind, 'make' fails with this: ... cannot find -lc"); read before every unit of the
+    answer, it made them all alike, so "Using GCC, you can force the STL to use malloc" lost to the rest."""
+    faq = ("4.1. My program uses the C++ STL and string classes. Valgrind reports 'still reachable' memory leaks "
+           "involving these classes at the exit of the program, but there should be none.")
+    chunk = (f"{faq}\n\nFirst of all: relax, it's probably not a bug, but a feature. Using GCC, you can force the "
+             "STL to use malloc and to free memory as soon as possible.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Valgrind FAQ", source="", start=0, end=len(chunk),
+                      text=chunk, heading_path=["Valgrind FAQ", "4. Valgrind behaves unexpectedly", faq])
+    cands = candidates([passage], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))
+    assert not any(c.text in faq for c in cands)  # before: "4.1.", "My program uses the C++ STL ..." as units
+    opening = next(c for c in cands if c.kind == "sentence" and "relax" in c.text)
+    assert opening.probe.startswith(faq) and opening.text.startswith(faq)  # the answer the question introduces
+    later = next(c for c in cands if c.kind == "sentence" and c.text.startswith("Using GCC"))
+    assert later.probe == later.text  # before: the whole question before it too
+    short = Passage(chunk_id="c2", document_id="d2", title="Env", source="", start=0, end=40,
+                    text="It is read once, when the client starts.", heading_path=["Env", "SSL_CERT_FILE"])
+    assert [c.probe for c in candidates([short], 2, 10, set(), unit_lures(None))] == [
+        "SSL_CERT_FILE: It is read once, when the client starts."]  # a short heading is read with every unit
+
+
 def test_a_page_titled_in_front_matter_reads_its_top_level_sections() -> None:
     """npm's pages take their title from front matter and open with "### Files included in package": the one
     heading of a unit's path is its section, which the scorers read and the opening unit is quoted with. A

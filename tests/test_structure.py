@@ -577,11 +577,6 @@ def test_units_are_scored_by_their_introduction_and_section() -> None:
     assert probe("If this variable is set, HTTPX loads it.", "sentence", "SSL_CERT_FILE") == (
         "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
     assert probe("A sentence.", "sentence", "") == "A sentence."
-    # A FAQ's heading is its whole question: read before every unit of its answer, it made them all alike.
-    faq = ("4.1. My program uses the C++ STL and string classes. Valgrind reports 'still reachable' memory leaks "
-           "involving these classes at the exit of the program, but there should be none.")
-    assert probe("Using GCC, you can force the STL to use malloc.", "sentence", faq) == (
-        "Using GCC, you can force the STL to use malloc.")
 
 
 def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
