@@ -21,6 +21,7 @@ from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import other_version, other_year, restates
+from kernel.text import same_words
 from models.cross_encoder import Reranker
 from models.embed import Embedder
 
@@ -284,13 +285,9 @@ def section_heading(heading_path: list[str], title: str) -> str:
     is no section: it would lift every unit of the document alike). Many pages open straight with sections
     under a title given elsewhere (front matter, a PDF's information dictionary): "Files included in package"
     is a section of npm-publish.md, though the first heading of its path."""
-    if not heading_path or (len(heading_path) == 1 and _plain(heading_path[0]) == _plain(title)):
+    if not heading_path or (len(heading_path) == 1 and same_words(heading_path[0], title)):
         return ""
     return heading_path[-1]
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str], section: str

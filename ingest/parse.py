@@ -38,6 +38,7 @@ from ingest.pdf_fallback import pypdf_elements
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
+from kernel.text import same_words
 from kernel.types import Element, ParsedDocument
 
 log = logging.getLogger("cairn.ingest")
@@ -150,7 +151,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
-        if kind == "pdf" and category == "Title" and (not heading_like(text) or front_matter(text, named, title, body)):
+        if kind == "pdf" and category == "Title" and (
+                not heading_like(text) or front_matter_line(text, named, title, body)):
             category = "UncategorizedText"
         if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
             after = str(getattr(elements[i + 1], "category", "")) if i + 1 < len(elements) else ""
@@ -191,7 +193,7 @@ _MARGINS = ("Header", "Footer")
 _BODY = ("NarrativeText", "ListItem", "Table", "TableRow")
 
 
-def front_matter(line: str, named: str, title: str, body: bool) -> bool:
+def front_matter_line(line: str, named: str, title: str, body: bool) -> bool:
     """Is this PDF "heading" a line of the front matter — authors, affiliations, a publisher — rather than a
     section's? Before the first paragraph, every line the parser calls a heading but the document's title
     (`named` in its information dictionary, or else the first heading, `title` once set) and a numbered one
@@ -199,11 +201,9 @@ def front_matter(line: str, named: str, title: str, body: bool) -> bool:
     was read with each of its sentences."""
     if body or numbered_heading(line) is not None:
         return False
-    return _plain(line) != _plain(named) if named else bool(title)
+    return not same_words(line, named) if named else bool(title)
 
 
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 _PROSE = ("NarrativeText", "UncategorizedText")
 # A paragraph cut by a page or column break ends mid-sentence (a word, a number, a comma) and its rest opens
 # in lower case.
