@@ -319,6 +319,8 @@ def test_a_chunk_is_under_the_headings_of_its_text(tmp_path: Path, services: Ser
     spans = chunk_document(doc, e.token_spans, e.max_tokens, 384, 48)
     tag = next(s for s in spans if "Default: \"latest\"" in doc.text[s.start : s.end])
     assert tag.heading_path == ("Configuration", "tag")  # before: ("Configuration",)
+    # The chunk opens with its headings already, the outer one first: they are not written before it again.
+    assert tag.embed_text == doc.text[tag.start : tag.end] and tag.embed_text.startswith("Configuration\n\ntag")
     chunk = Chunk("c1", "d1", "c", 0, doc.text[tag.start : tag.end], tag.start, tag.end, tag.heading_path, None,
                   tag.kinds, "h", "npm-publish.md", doc.title, "md", ("public",), 1)
     cands = candidates([passage(chunk)], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))
