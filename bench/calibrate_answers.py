@@ -314,6 +314,8 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     from agent.sentence_model import FEATURES
+    from ingest.chunk import CHUNK_VERSION
+    from ingest.parse import PARSE_VERSION
     from kernel.settings import Settings
     from retrieval.search import SearchConfig
     from wiring.services import offline_environment
@@ -321,11 +323,14 @@ def main() -> None:
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
-    # "rows": the row layout and the units' quoting (session 16: a section's opening unit is quoted with its
-    # heading; session 17: connector introductions, nested lists and admonitions, which change docs units);
+    # "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
+    # section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions;
+    # 28: bulleted sentences as units, top-level sections, long headings only on a section's opening unit);
+    # "parse" and "chunk": the versions that re-ingest a document, since either change cuts other units;
     # "search": every setting that decides what the answers are cut from.
     search = Settings()
-    kind = {"rows": "connector-intros", "rationale": args.rationale, "prefilter": COLLECTED,
+    kind = {"rows": "list-items-faq-headings", "parse": PARSE_VERSION, "chunk": CHUNK_VERSION,
+            "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(search)))),
             "answer_k": search.answer_k, "max_docs": args.max_docs, "claims": args.claims,
             "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}

@@ -611,6 +611,46 @@ def myst_markup_as_text(body: str) -> str:
     return "\n".join(out)
 
 
+# GitHub's footnotes: a reference ("kernel >= 4.18[^1]") is a superscript number on the page and a definition
+# ("[^1]: Older kernel versions may work.", its further lines indented under it) a note at the page's foot.
+# Read as Markdown, "[^6]" stayed in every quote and table cell that had one, and a definition whose text starts
+# on the line under its label became an indented code block. Only labels the file defines are references: a
+# regular expression such as `[^/]+` in a developer's page is none.
+_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]*(.*)$")
+
+
+def footnotes_as_text(body: str) -> str:
+    """Footnote references left out and each definition as a paragraph of its text, where it stands."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    labels = {m.group(1) for i, line in enumerate(lines) if i not in fences and (m := _FOOTNOTE_DEF.match(line))}
+    if not labels:
+        return body
+    reference = re.compile("|".join(rf"\[\^{re.escape(label)}\](?!:)" for label in sorted(labels)))
+    out: list[str] = []
+    inside = False  # among a definition's indented lines
+    for i, line in enumerate(lines):
+        if i in fences:
+            inside = False
+            out.append(line)
+        elif m := _FOOTNOTE_DEF.match(line):
+            inside = True
+            if out and out[-1].strip():
+                out.append("")  # a definition is a paragraph of its own, not the end of the one above it
+            if m.group(2).strip():
+                out.append(reference.sub("", m.group(2)))
+        elif inside and line.strip() and line[:1] in " \t":
+            out.append(reference.sub("", line.strip()))
+        elif inside and not line.strip():
+            following = next((x for x in lines[i + 1 :] if x.strip()), "")
+            inside = following[:1] in " \t"
+            out.append(line)
+        else:
+            inside = False
+            out.append(reference.sub("", line))
+    return "\n".join(out)
+
+
 def _fenced_lines(lines: Sequence[str]) -> set[int]:
     """The indices of the lines of fenced code blocks, fences included."""
     inside: set[int] = set()
@@ -631,7 +671,7 @@ def _fenced_lines(lines: Sequence[str]) -> set[int]:
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    body = myst_markup_as_text(directives_as_text(body))
+    body = footnotes_as_text(myst_markup_as_text(directives_as_text(body)))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -53,9 +53,9 @@ SEPARATOR = "\n\n"
 # ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7;
 # MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
 # failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
-# front matter, is no heading in 10; mkdocstrings references left out in 11) parses the ones already ingested
-# again, instead of leaving their old text.
-PARSE_VERSION = 11
+# front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12)
+# parses the ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 12
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

@@ -193,6 +193,25 @@ def test_mkdocstrings_references_are_left_out(tmp_path: Path) -> None:
     assert "::: kept.in.code" in text
 
 
+def test_markdown_footnotes_read_as_their_text(tmp_path: Path) -> None:
+    """Node.js's BUILDING.md quoted "RHEL 8 with GCC 10[^6]" and "[^1]: Older kernel versions may work."; a
+    definition whose text starts on the next line (the TTS handbook's) became an indented code block."""
+    text = parsed(tmp_path, "building.md", "# Building\n\n| Binary | Toolchain |\n|---|---|\n"
+                  "| linux-arm64 | RHEL 8 with GCC 10[^6] |\n\nMatch names with `[^/]+` as a partner[^p].\n"
+                  "[^6]: Binaries are compatible with glibc >= 2.28\n    and libstdc++ >= 6.0.25.\n\n"
+                  "[^p]:\n    A partner is the person you meet.\n\n    Not a report.\n\nAfter the notes.\n\n"
+                  "```\n[^6]: kept in code\n```\n")
+    assert "[^6]" not in text.replace("[^6]: kept in code", "") and "[^p]" not in text
+    assert "Binary: linux-arm64 | Toolchain: RHEL 8 with GCC 10" in text
+    assert "Match names with [^/]+ as a partner." in text  # no such footnote: a regular expression, kept
+    assert "Binaries are compatible with glibc >= 2.28 and libstdc++ >= 6.0.25." in text
+    assert "A partner is the person you meet." in text and "Not a report." in text and "After the notes." in text
+    assert "[^6]: kept in code" in text
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text)}
+    assert not any(k == "code" and "partner" in t for k, t in units)
+    assert ("sentence", "A partner is the person you meet.") in units
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
