@@ -53,9 +53,10 @@ SEPARATOR = "\n\n"
 # ends like a sentence or opens with a mark is no heading, and a PDF titled by its information dictionary, in 7;
 # MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
 # failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
-# front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12)
-# parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 12
+# front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12; a
+# PDF line between two lines of a printed listing is no heading in 13) parses the ones already ingested again,
+# instead of leaving their old text.
+PARSE_VERSION = 13
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -152,7 +153,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
         if kind == "pdf" and category == "Title" and (
-                not heading_like(text) or front_matter_line(text, named, title, body)):
+                not heading_like(text) or front_matter_line(text, named, title, body)
+                or in_listing(text, builder.parts[-1] if builder.parts else "", _next_text(elements, i))):
             category = "UncategorizedText"
         if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
             after = str(getattr(elements[i + 1], "category", "")) if i + 1 < len(elements) else ""
@@ -235,6 +237,23 @@ _CODE_HEADING = re.compile(r'[{}=;<>"]')
 # A line of field names, types and sizes ("MIME_TYPE_OFFSET PARENTS_OFFSET", "Match: 4 4 4", "GlobList: 4 CARD32
 # 12*N_GLOBS"): a row of a layout table. One identifier alone may well head its section ("curl_easy_setopt").
 _FIELD = re.compile(r"\S*[_*]\S*|[A-Z]+\d+|\d+")
+
+
+def _next_text(elements: list[Any], i: int) -> str:
+    return str(getattr(elements[i + 1], "text", "")) if i + 1 < len(elements) else ""
+
+
+def in_listing(line: str, before: str, after: str) -> bool:
+    """Is this PDF line, between those two, a line of a code or grammar listing? A printed listing loses its box
+    and its short lines pass for headings: libtasn1's "BEGIN", "END" and "value1 INTEGER, value2 BOOLEAN" between
+    "DEFINITIONS EXPLICIT TAGS ::=" and "}" each became a section of the text after them. A heading may follow a
+    code block or open one, and in an API reference a signature, a dotted name or a label ("Event: 'close'")
+    heads a section between an example and its parameter lines ("callback <Function>"): neither is read so."""
+    if numbered_heading(line) is not None or any(c in line for c in "(.:"):
+        return False
+    last = before.strip().rsplit("\n", 1)[-1]
+    first = after.strip().split("\n", 1)[0]
+    return bool(_CODE_HEADING.search(last) and _CODE_HEADING.search(first))
 
 
 def heading_like(text: str) -> bool:

@@ -511,6 +511,26 @@ def test_a_pdfs_numbered_sections_nest_and_its_list_stays_a_list(tmp_path: Path)
         "ListItem", "ListItem", "ListItem"]
 
 
+def test_a_line_of_a_printed_listing_is_no_heading(tmp_path: Path) -> None:
+    """libtasn1's manual prints its grammar without a box: "BEGIN", "END" and "value1 INTEGER, value2 BOOLEAN"
+    were sections, and "The SIZE constraints are allowed, but no check is done on them." was read under "END"."""
+    f = tmp_path / "manual.pdf"
+    f.write_bytes(pdf_bytes([["Libtasn1", "", "2.1 ASN.1 syntax", "", "Definitions follow the syntax below, which "
+                              "the parser reads with care:", "", "DEFINITIONS <EXPLICIT or IMPLICIT> TAGS ::=", "",
+                              "BEGIN", "", "<type and constants definitions>", "", "END", "",
+                              "The ::= token must be separate from other elements in every definition.", "",
+                              "Value ::= SEQUENCE {", "", "value1 INTEGER, value2 BOOLEAN", "", "}", "",
+                              "The SIZE constraints are allowed, but no check is done on them.", "",
+                              "agent.destroy()", "", "const agent = new Agent({ keepAlive: true });", "",
+                              "callback <Function> Called when the agent is destroyed."]]))
+    doc = parse_file(f, "pdf")
+    headings = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "Title"]
+    assert not {"BEGIN", "END", "value1 INTEGER, value2 BOOLEAN"} & set(headings), headings
+    at = doc.text.index("The SIZE constraints")
+    assert next(e.heading_path for e in doc.elements if e.start <= at < e.end)[-1] == "2.1 ASN.1 syntax"
+    assert "agent.destroy()" in headings  # a signature between an example and its parameters still heads
+
+
 def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
     assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
     assert heading_like("path.basename(path[, suffix])")  # an API reference's heading
