@@ -54,9 +54,9 @@ SEPARATOR = "\n\n"
 # MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
 # failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
 # front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12; a
-# PDF line between two lines of a printed listing is no heading in 13) parses the ones already ingested again,
-# instead of leaving their old text.
-PARSE_VERSION = 13
+# PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14) parses
+# the ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 14
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -165,7 +165,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             text = f"{markers.pop(0)} {text[2:]}"
         elif category == "ListItem" and kind in ("html", "md") and isinstance(depth, int) and depth > 1 and text:
             text = "  " * (depth - 1) + text  # the parser's nesting, where the source's markers are not used
-        if category in _SKIP or not text:
+        if category in _SKIP or not text or (kind == "pdf" and printed_button(text)):
             continue
         page = getattr(meta, "page_number", None)
         html = getattr(meta, "text_as_html", None) if category == "Table" else None
@@ -241,6 +241,18 @@ _FIELD = re.compile(r"\S*[_*]\S*|[A-Z]+\d+|\d+")
 
 def _next_text(elements: list[Any], i: int) -> str:
     return str(getattr(elements[i + 1], "text", "")) if i + 1 < len(elements) else ""
+
+
+# A documentation site's copy button beside each code block ("Copy code", "Copied!"; Node.js's "C O P Y", spaced
+# out by its style) is printed with the page. Read as a heading, it named the section of the text after each code
+# block in place of the heading above it: 627 of the 2,256 headings of the 17 printed Node.js pages. "Copy" as
+# written may be a heading of its own (a Dockerfile reference's COPY), so a one-word line is a button only spaced out.
+_BUTTON = re.compile(r"copy code|copy to clipboard|copied!?|c o p y", re.IGNORECASE)
+
+
+def printed_button(line: str) -> bool:
+    """Is this PDF line a copy button printed with a web page?"""
+    return bool(_BUTTON.fullmatch(" ".join(line.split())))
 
 
 def in_listing(line: str, before: str, after: str) -> bool:

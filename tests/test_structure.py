@@ -531,6 +531,20 @@ def test_a_line_of_a_printed_listing_is_no_heading(tmp_path: Path) -> None:
     assert "agent.destroy()" in headings  # a signature between an example and its parameters still heads
 
 
+def test_a_printed_copy_button_is_left_out(tmp_path: Path) -> None:
+    """Node.js's pages print each code block's copy button as "C O P Y": 627 headings of 17 printed pages, each
+    naming the section of the text after its code block. A one-word "COPY" may head a section (a Dockerfile's)."""
+    f = tmp_path / "buffer.pdf"
+    f.write_bytes(pdf_bytes([["Buffer", "", "2.1 Buffer pools", "",
+                              "Returns true if obj is a Buffer, false otherwise.", "", "console.log(isBuffer(b));", "",
+                              "C O P Y", "", "The size of the pool is set when the module loads.", "", "Copy code", "",
+                              "COPY", "", "The COPY instruction copies new files into the image."]]))
+    doc = parse_file(f, "pdf")
+    assert "C O P Y" not in doc.text and "Copy code" not in doc.text and "COPY\n" in doc.text
+    at = doc.text.index("The size of the pool")
+    assert next(e.heading_path for e in doc.elements if e.start <= at < e.end)[-1] == "2.1 Buffer pools"
+
+
 def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
     assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
     assert heading_like("path.basename(path[, suffix])")  # an API reference's heading
