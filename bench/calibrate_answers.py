@@ -292,6 +292,22 @@ def operating_point(text: str) -> tuple[float, float, int]:
     return float(sel), float(abst), int(most)
 
 
+def rows_key(args: argparse.Namespace, settings: Any, parse_version: int, chunk_version: int) -> dict[str, Any]:
+    """What the cached rows were collected under; rows collected under another key are collected again.
+    "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
+    section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions; 28:
+    bulleted sentences as units, top-level sections, long headings only on a section's opening unit). The parse
+    and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
+    were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
+    from retrieval.search import SearchConfig
+
+    return {"rows": "list-items-faq-headings", "parse": parse_version, "chunk": chunk_version,
+            "rationale": args.rationale, "prefilter": COLLECTED,
+            "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
+            "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,
+            "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scifact", type=Path, default=Path("../shared/data/scifact"))
@@ -317,23 +333,12 @@ def main() -> None:
     from ingest.chunk import CHUNK_VERSION
     from ingest.parse import PARSE_VERSION
     from kernel.settings import Settings
-    from retrieval.search import SearchConfig
     from wiring.services import offline_environment
 
     offline_environment()
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
-    # "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
-    # section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions;
-    # 28: bulleted sentences as units, top-level sections, long headings only on a section's opening unit);
-    # "parse" and "chunk": the versions that re-ingest a document, since either change cuts other units;
-    # "search": every setting that decides what the answers are cut from.
-    search = Settings()
-    kind = {"rows": "list-items-faq-headings", "parse": PARSE_VERSION, "chunk": CHUNK_VERSION,
-            "rationale": args.rationale, "prefilter": COLLECTED,
-            "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(search)))),
-            "answer_k": search.answer_k, "max_docs": args.max_docs, "claims": args.claims,
-            "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}
+    kind = rows_key(args, Settings(), PARSE_VERSION, CHUNK_VERSION)
     cached = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
     rows: list[dict[str, Any]] = cached.get("rows", []) if cached.get("kind") == kind else []
     collected_with = cached.get("features", list(FEATURES)) if rows else list(FEATURES)

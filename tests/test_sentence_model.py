@@ -107,6 +107,22 @@ def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:
         "My password has slashes. How do I write it?")
 
 
+def test_calibration_rows_are_collected_again_when_parsing_or_chunking_changes() -> None:
+    """Session 28 changed how documents are parsed, chunked and cut into units after collecting its calibration
+    rows, and the cache key, which held neither version, took the old rows for current ones."""
+    import argparse
+
+    from bench.calibrate_answers import rows_key
+    from kernel.settings import Settings
+
+    args = argparse.Namespace(rationale=True, max_docs=2, claims=160, distractors=300, squad_answerable=300,
+                              squad_unanswerable=100)
+    key = rows_key(args, Settings(), 14, 4)
+    assert key == rows_key(args, Settings(), 14, 4)
+    assert key != rows_key(args, Settings(), 15, 4) and key != rows_key(args, Settings(), 14, 5)
+    assert key != rows_key(argparse.Namespace(**{**vars(args), "max_docs": 3}), Settings(), 14, 4)
+
+
 def test_calibration_folds_keep_a_source_whole() -> None:
     """Sibling questions about one SQuAD article (or mailbox, or file) land in one fold: a fold's model is never
     scored on a paragraph it was fitted on (the folds were by question id before)."""
