@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from eval.domains import fold
+from kernel.settings import Settings
 
 DOMAINS = ("scifact", "squad", "email", "docs")
 COLLECTED = 16  # units per question that reach the cross-encoders while collecting
@@ -82,7 +83,6 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
     from eval.gate import scifact_sample
     from eval.reading import email_items, holds, squad_items
     from eval.scratch import open_eval_corpus
-    from kernel.settings import Settings
     from kernel.types import Principal
 
     who = Principal(EVAL_USER)
@@ -129,7 +129,6 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
     from eval.docs_suite import DOCS_DIR, EMPLOYEE, _norm, load_questions
     from ingest.manifest import load_manifest
     from ingest.pipeline import ingest
-    from kernel.settings import Settings
     from wiring.services import Services
 
     scratch = Path(".cairn/calibration-docs")
@@ -292,7 +291,7 @@ def operating_point(text: str) -> tuple[float, float, int]:
     return float(sel), float(abst), int(most)
 
 
-def rows_key(args: argparse.Namespace, settings: Any, parse_version: int, chunk_version: int) -> dict[str, Any]:
+def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, chunk_version: int) -> dict[str, Any]:
     """What the cached rows were collected under; rows collected under another key are collected again.
     "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
     section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions; 28:
@@ -332,7 +331,6 @@ def main() -> None:
     from agent.sentence_model import FEATURES
     from ingest.chunk import CHUNK_VERSION
     from ingest.parse import PARSE_VERSION
-    from kernel.settings import Settings
     from wiring.services import offline_environment
 
     offline_environment()

@@ -154,10 +154,10 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         depth = getattr(meta, "category_depth", None)
         if kind == "pdf" and category == "Title" and (
                 not heading_like(text) or front_matter_line(text, named, title, body)
-                or in_listing(text, builder.parts[-1] if builder.parts else "", _next_text(elements, i))):
+                or in_listing(text, builder.parts[-1] if builder.parts else "", _following(elements, i, "text"))):
             category = "UncategorizedText"
         if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
-            after = str(getattr(elements[i + 1], "category", "")) if i + 1 < len(elements) else ""
+            after = _following(elements, i, "category")
             if category == "Title" or not ((builder.elements and builder.elements[-1].kind == "ListItem")
                                            or after == "ListItem"):
                 category, depth = "Title", level
@@ -239,8 +239,9 @@ _CODE_HEADING = re.compile(r'[{}=;<>"]')
 _FIELD = re.compile(r"\S*[_*]\S*|[A-Z]+\d+|\d+")
 
 
-def _next_text(elements: list[Any], i: int) -> str:
-    return str(getattr(elements[i + 1], "text", "")) if i + 1 < len(elements) else ""
+def _following(elements: list[Any], i: int, field: str) -> str:
+    """The parser's `field` ("text", "category") of the element after the i-th, or "" at the end."""
+    return str(getattr(elements[i + 1], field, "")) if i + 1 < len(elements) else ""
 
 
 # A documentation site's copy button beside each code block ("Copy code", "Copied!"; Node.js's "C O P Y", spaced
