@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import other_version, other_year, restates
+from agent.vetoes import other_version, other_year, poses_question, restates
 from kernel.text import same_words
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -178,15 +178,17 @@ EMBED_CAP = 40
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> tuple[str, str] | None:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
-    asked version (or year) but names another; and a sentence that only restates a wh-question. Returns the
-    first (asked, found) versions, for the abstention's notice. How often each vetoes a gold unit of the training sets:
-    README, "Where issue 17 stands (session 18)"."""
+    asked version (or year) but names another; a sentence that only restates a wh-question; a sentence or pair
+    that ends asking a question itself. Returns the first (asked, found) versions, for the abstention's notice.
+    How often each vetoes a gold unit of the training sets: README, "Where issue 17 stands (session 18)", and
+    `poses_question`."""
     by_doc = {d: other_version(question, t) or other_year(question, t) for d, t in documents.items()}
     first = None
     for c in cands:
         why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
         first = first or why
-        if why or (c.kind == "sentence" and restates(question, c.text)):
+        if why or (c.kind == "sentence" and restates(question, c.text)) or (
+                c.kind in ("sentence", "pair") and poses_question(c.text)):
             c.score = 0.0
     return first
 
@@ -247,7 +249,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         # A heading is no answer, nor is a piece of one: a FAQ's heading is its question, a sentence or two
         # ("When building Valgrind, 'make' fails with this: /usr/bin/ld: cannot find -lc"), cut into sentences
         # that read like the question asked.
-        units = [u for u in answer_units(text) if u.end - u.start >= min_chars
+        units = [u for u in answer_units(text, min_chars) if u.end - u.start >= min_chars
                  and not any(text[u.start:u.end] in h for h in headings)
                  and not contents_entry(text[u.start:u.end], u.kind)]
         section = section_heading(list(r.heading_path), r.title)

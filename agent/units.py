@@ -115,18 +115,33 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     return (earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a), announcer
 
 
-def answer_units(text: str) -> list[Unit]:
+def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
+    """The sentences with each one shorter than `min_chars` joined to the one before it in its paragraph. Too
+    short to be a unit, such a fragment was quoted by nobody: an API reference's "Default: 16384 (16 KiB)."
+    after the sentence that names the option (a printed parameter list is a paragraph per item), or the rest of
+    a sentence cut at an abbreviation the splitter does not know ("... Op. | 21 on 17 March 1830."). A fragment
+    announcing a block ("For example:") stays apart: it is the block's introduction (`_intro`)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sentences:
+        if out and b - a < min_chars and "\n" not in text[out[-1][1] : a] and not _ANNOUNCES.search(text[a:b]):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def answer_units(text: str, min_chars: int) -> list[Unit]:
     """Every unit of `text`, in order. Sentences inside a block are not units of their own; the items of a
     list of terms are (`_term_rows`), and so are the items of a bulleted list that read as sentences
-    (`_prose_items`)."""
+    (`_prose_items`). A sentence shorter than `min_chars` is part of the one before it (`_with_fragments`)."""
     blocks = _blocks(text)
     units: list[Unit] = []
     cursor = 0
     sentences: list[tuple[int, int]] = []
     for b in blocks:
-        sentences += sentence_spans(text, cursor, b.start)
+        sentences += _with_fragments(text, sentence_spans(text, cursor, b.start), min_chars)
         cursor = b.end
-    sentences += sentence_spans(text, cursor, len(text))
+    sentences += _with_fragments(text, sentence_spans(text, cursor, len(text)), min_chars)
     intros = set()
     for b in blocks:
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None

@@ -2,7 +2,9 @@
 on topic without holding an answer.
 
 A unit that only restates a wh-question ("Nested loops can be difficult to optimize." for "Why are nested loops
-difficult to optimize?") adds no word the question lacks, so whatever the question asks for is not in it.
+difficult to optimize?") adds no word the question lacks, so whatever the question asks for is not in it; and a
+sentence that is a question itself (a FAQ's "I tried running a Java program under Valgrind but something went
+wrong. Does Valgrind handle such programs?") asks what the user asks and answers nothing.
 
 Versioned names: a passage about FY25, SOCKS5 or HTTP/2 does not answer a question about FY26, SOCKS4a or HTTP/3;
 nor does a document about 1997 and 1999 answer a question about 1998.
@@ -87,3 +89,13 @@ def restates(question: str, text: str) -> bool:
         return False
     known = {w[:5] for w in _TOKEN.findall(question.lower()) if w not in _FUNCTION_WORDS}
     return all(w[:5] in known for w in _TOKEN.findall(text.lower()) if w not in _FUNCTION_WORDS)
+
+
+_QUESTION_END = re.compile(r"\?[\"'”’]*\Z")
+
+
+def poses_question(text: str) -> bool:
+    """Is this sentence a question? It reads like the question asked to every scorer, since it is one: a FAQ's
+    question was quoted as the answer to it. Of the training sets' gold answers none is a question (0 of 4,371
+    SQuAD answers lie in one, 0 of 1,025 SciFact rationale sentences end with one)."""
+    return bool(_QUESTION_END.search(text.rstrip()))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer, candidates, pair_parts
+from agent.extractive import EmbeddingScorer, candidates, pair_parts, veto
 from agent.governance import unit_lures
 from agent.runner import Agent
 from agent.tool_results import Passage
@@ -286,6 +286,37 @@ def test_a_manuals_contents_and_index_entries_are_not_answer_units() -> None:
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
     quoted = [c.text for c in candidates([passage], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))]
     assert quoted == ["The header file of this library is libtasn1.h."]  # the index entry was cited beside it
+
+
+def test_a_fragment_too_short_to_be_a_unit_stays_with_the_sentence_before_it() -> None:
+    # A printed API reference: each parameter is a paragraph, its default a "sentence" of its own, too short
+    # to be a unit; it was quoted only inside a pair, which loses to its better sentence.
+    text = ("maxHeaderSize <number> Optionally overrides the maximum length of request headers in bytes. "
+            "Default: 16384 (16 KiB).\n\nnoDelay <boolean> Disables Nagle's algorithm on new connections. "
+            "Default: true .")
+    passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
+    sentences = [c.text for c in candidates([passage], max_docs=2, min_chars=25, flagged=set(),
+                                            lures=unit_lures(None)) if c.kind == "sentence"]
+    assert sentences == [
+        "maxHeaderSize <number> Optionally overrides the maximum length of request headers in bytes. "
+        "Default: 16384 (16 KiB).",
+        "noDelay <boolean> Disables Nagle's algorithm on new connections. Default: true ."]
+
+
+def test_a_faq_question_is_no_answer_to_itself() -> None:
+    # A FAQ written as a definition list: its question is text, not a heading, and it reads like the question
+    # asked to every scorer; it was quoted as the answer.
+    text = ("I tried running a Java program under Valgrind but something went wrong. Does Valgrind handle such "
+            "programs?\n\nValgrind can handle dynamically generated code. Use the --smc-check=all option.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    for c in cands:
+        c.score = 0.9
+    veto("Does Valgrind handle Java programs?", cands, {"d1": text})
+    assert {c.text for c in cands if c.score > 0} == {
+        "I tried running a Java program under Valgrind but something went wrong.",  # a statement: no veto
+        "Valgrind can handle dynamically generated code.", "Use the --smc-check=all option.",
+        "Valgrind can handle dynamically generated code. Use the --smc-check=all option."}
 
 
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:

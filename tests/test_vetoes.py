@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.vetoes import other_version, other_year, restates, versioned_names
+from agent.vetoes import other_version, other_year, poses_question, restates, versioned_names
 
 
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
@@ -57,3 +57,14 @@ def test_restates(question: str, text: str, expected: bool) -> None:
 ])
 def test_other_year(question: str, document: str, expected: tuple[str, str] | None) -> None:
     assert other_year(question, document) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I tried running a Java program under Valgrind but something went wrong. Does Valgrind handle such programs?",
+     True),
+    ('She asked: "Is it really over?"', True),
+    ("Why? Because the pool is shared.", False),  # a question answered in the same unit
+    ("It was the first (and last?) release of the year.", False),
+])
+def test_poses_question(text: str, expected: bool) -> None:
+    assert poses_question(text) is expected
