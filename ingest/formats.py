@@ -638,17 +638,27 @@ def footnotes_as_text(body: str) -> str:
             if out and out[-1].strip():
                 out.append("")  # a definition is a paragraph of its own, not the end of the one above it
             if m.group(2).strip():
-                out.append(reference.sub("", m.group(2)))
+                out.append(unreferenced(m.group(2), reference))
         elif inside and line.strip() and line[:1] in " \t":
-            out.append(reference.sub("", line.strip()))
+            out.append(unreferenced(line.strip(), reference))
         elif inside and not line.strip():
             following = next((x for x in lines[i + 1 :] if x.strip()), "")
             inside = following[:1] in " \t"
             out.append(line)
         else:
             inside = False
-            out.append(reference.sub("", line))
+            out.append(unreferenced(line, reference))
     return "\n".join(out)
+
+
+# An inline code span: backticks, then anything up to as many backticks again.
+_INLINE_CODE = re.compile(r"(`+[^`].*?`+)")
+
+
+def unreferenced(line: str, reference: re.Pattern[str]) -> str:
+    """The line without footnote references, except inside inline code: `a[^1]` there is code, quoted as
+    written, even when the page defines a footnote [^1]."""
+    return "".join(part if n % 2 else reference.sub("", part) for n, part in enumerate(_INLINE_CODE.split(line)))
 
 
 def _fenced_lines(lines: Sequence[str]) -> set[int]:

@@ -54,9 +54,10 @@ SEPARATOR = "\n\n"
 # MyST roles and targets as text in 8; a text PDF pdfminer gets no text from read with pypdf in 9, so one that
 # failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
 # front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12; a
-# PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14) parses
-# the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 14
+# PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
+# what looks like a footnote reference inside inline code kept in 15) parses the ones already ingested again,
+# instead of leaving their old text.
+PARSE_VERSION = 15
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
