@@ -316,7 +316,9 @@ _FENCE_OPEN = "```"
 
 def probe(text: str, kind: str, section: str) -> str:
     """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
-    sentence introducing it plus its first lines. A unit under a section heading is read with that heading,
+    sentence introducing it plus its first lines, and a table row as a sentence would say it ("Level: Senior |
+    Salary: 80,000" as "Level is Senior, Salary is 80,000."): both cross-encoders scored rows below every
+    sentence of their page. A unit under a section heading is read with that heading,
     which often carries what it is about ("SSL_CERT_FILE", "Cancelling transit benefit") when the unit itself
     only says "this variable" or "click Continue"."""
     if kind == "code" and _FENCE_OPEN in text:
@@ -324,6 +326,9 @@ def probe(text: str, kind: str, section: str) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
+    elif kind == "row":
+        said = ", ".join(" is ".join(cell.split(": ", 1)) for cell in text.split(" | "))
+        text = said if said.endswith((".", "!", "?")) else f"{said}."
     return f"{section}: {text}" if section and section not in text else text
 
 

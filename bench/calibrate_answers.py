@@ -300,7 +300,7 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments", "parse": parse_version, "chunk": chunk_version,
+    return {"rows": "list-items-faq-headings-fragments-rowprose", "parse": parse_version, "chunk": chunk_version,
             "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,

@@ -345,7 +345,7 @@ def test_a_chunk_is_under_the_headings_of_its_text(tmp_path: Path, services: Ser
                   tag.kinds, "h", "npm-publish.md", doc.title, "md", ("public",), 1)
     cands = candidates([passage(chunk)], max_docs=2, min_chars=10, flagged=set(), lures=unit_lures(None))
     row = next(c for c in cands if c.kind == "row" and "latest" in c.text)
-    assert row.probe == 'tag: Default: "latest"'
+    assert row.probe == 'tag: Default is "latest".'  # a row is read as a sentence would say it
     assert all(doc.text[c.start : c.end] == c.text for c in cands)  # verbatim at its offsets
     # The option's opening unit is quoted from its own heading, not from the one carried in above it.
     opening = next(c for c in cands if c.kind == "steps" and "latest" in c.text)
@@ -633,6 +633,10 @@ def test_units_are_scored_by_their_introduction_and_section() -> None:
     assert probe("If this variable is set, HTTPX loads it.", "sentence", "SSL_CERT_FILE") == (
         "SSL_CERT_FILE: If this variable is set, HTTPX loads it.")
     assert probe("A sentence.", "sentence", "") == "A sentence."
+    # A table row is read as a sentence would say it: cross-encoders trained on prose scored "Benefit: … | Link: …"
+    # below every sentence of its page.
+    assert probe("Benefit: Thrift Savings Plan (TSP) | Link: https://www.tsp.gov", "row", "Benefits") == (
+        "Benefits: Benefit is Thrift Savings Plan (TSP), Link is https://www.tsp.gov.")
 
 
 def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
