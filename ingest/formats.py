@@ -651,7 +651,7 @@ def footnotes_as_text(body: str) -> str:
     return "\n".join(out)
 
 
-# An inline code span: backticks, then anything up to as many backticks again.
+# An inline code span: backticks, then anything up to the next backticks.
 _INLINE_CODE = re.compile(r"(`+[^`].*?`+)")
 
 
