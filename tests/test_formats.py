@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from agent.extractive import ExtractiveConfig
 from agent.units import answer_units
 from ingest.manifest import load_manifest
 from ingest.parse import parse_file
@@ -17,6 +18,8 @@ from kernel.errors import ParseFailedError
 from kernel.types import Principal
 from testing.docs import manifest
 from wiring.services import Services
+
+UNIT_CHARS = ExtractiveConfig().min_chars  # the shortest unit the responder cuts
 
 RST = """Installing Widgets
 ==================
@@ -64,7 +67,7 @@ def test_rst_keeps_steps_code_tables_and_drops_build_markup(tmp_path: Path) -> N
     assert "Level | Pay\nLevel: Junior | Pay: 50,000\nLevel: Senior | Pay: 80,000" in doc.text
     assert "maxdepth" not in doc.text and "intro" not in doc.text.replace("Introduction", "")
     assert Path("/etc/hostname").read_text().strip() not in doc.text  # no file inclusion from a corpus file
-    rows = [doc.text[u.start : u.end] for u in answer_units(doc.text, 25) if u.kind == "row"]
+    rows = [doc.text[u.start : u.end] for u in answer_units(doc.text, UNIT_CHARS) if u.kind == "row"]
     assert rows == ["Level: Junior | Pay: 50,000", "Level: Senior | Pay: 80,000"]
 
 
@@ -81,7 +84,7 @@ def test_notebook_cells_in_order_with_code_fenced(tmp_path: Path) -> None:
     assert doc.title == "Loading data"
     assert "Read the file with pandas:\n\n```\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n```" in doc.text
     assert "Traceback" not in doc.text and "ignored" not in doc.text
-    code = [u for u in answer_units(doc.text, 25) if u.kind == "code"]
+    code = [u for u in answer_units(doc.text, UNIT_CHARS) if u.kind == "code"]
     assert code and doc.text[code[0].start :].startswith("Read the file with pandas:")  # intro travels along
 
 

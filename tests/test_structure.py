@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.extractive import page_at, probe, section_heading
+from agent.extractive import ExtractiveConfig, page_at, probe, section_heading
 from agent.units import answer_units, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
@@ -21,6 +21,8 @@ from ingest.pipeline import ingest
 from kernel.types import Principal
 from testing.docs import manifest
 from wiring.services import Services
+
+UNIT_CHARS = ExtractiveConfig().min_chars  # the shortest unit the responder cuts
 
 DOC = """# Reset your password
 
@@ -68,7 +70,7 @@ def test_markdown_structure_survives_as_text(tmp_path: Path) -> None:
 
 def test_answer_units_keep_blocks_whole(tmp_path: Path) -> None:
     text = parsed(tmp_path, "doc.md", DOC)
-    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)}
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
     kinds = {k for k, _ in units}
     assert kinds == {"sentence", "steps", "row", "code"}
     steps = next(t for k, t in units if k == "steps")
@@ -120,7 +122,7 @@ def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -
     text = ("You can do so by first installing the extra...\n\n```\npip install httpx[http2]\n```\n\n"
             "If you'd like to host a speaker, you must follow the steps below.\n\n1. Copy the checklist.\n"
             "2. Invite your speaker.\n\nBlue Line trains take about 50 minutes. The closest stop is Jackson.")
-    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)]
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     assert ("code", "You can do so by first installing the extra...\n\n```\npip install httpx[http2]\n```") in units
     steps = next(t for k, t in units if k == "steps")
     assert steps.startswith("If you'd like to host a speaker") and steps.endswith("Invite your speaker.")
@@ -136,7 +138,7 @@ def test_a_nested_markdown_list_keeps_its_shape(tmp_path: Path) -> None:
     assert ("- HTTPError\n  - RequestError\n    - TimeoutException\n      - ConnectTimeout\n"
             "  - HTTPStatusError\n- InvalidURL") in text  # was one flat "- " line each: the hierarchy was lost
     assert "1. Open the form\n  1. Fill in your name\n2. Submit it" in text
-    steps = [text[u.start : u.end] for u in answer_units(text, 25) if u.kind == "steps"]
+    steps = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "steps"]
     assert any("      - ConnectTimeout\n  - HTTPStatusError\n- InvalidURL" in s for s in steps)
     page = parsed(tmp_path, "exceptions.html", "<h1>Exceptions</h1><ul><li>HTTPError<ul><li>RequestError<ul>"
                   "<li>TimeoutException</li></ul></li><li>HTTPStatusError</li></ul></li><li>InvalidURL</li></ul>")
@@ -151,7 +153,7 @@ def test_an_admonition_is_text_not_a_code_block(tmp_path: Path) -> None:
     assert "\n\nThis is because proxying starts with a plain connection." in text  # was a fenced code block
     assert "Warning: Close the client." in text and "After the admonitions." in text
     assert "```\n!!! note\n    in a fence\n```" in text  # a fence is left as written
-    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)}
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
     assert not any(k == "code" and "proxying" in t for k, t in units)
 
 
@@ -164,7 +166,7 @@ def test_a_myst_directive_is_text_and_a_code_block_nested_in_it_stays_whole(tmp_
                   "````{tab} Windows\n```\n%LocalAppData%\\pip\\Cache\n```\n````\n\n## Avoiding caching\n\n"
                   "```{pip-cli}\n$ pip install --no-cache-dir x\n```\n")
     assert "New in version 6.0." in text and "Caution: The layout may change." in text and ":class:" not in text
-    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)}
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
     assert ("code", "Linux:\n\n```\n~/.cache/pip\n```") in units
     assert ("code", "```\n$ pip install --no-cache-dir x\n```") in units
     assert not any(k == "code" and ("layout" in t or "XDG" in t or "Avoiding" in t) for k, t in units)
@@ -208,7 +210,7 @@ def test_markdown_footnotes_read_as_their_text(tmp_path: Path) -> None:
     assert "Binaries are compatible with glibc >= 2.28 and libstdc++ >= 6.0.25." in text
     assert "A partner is the person you meet." in text and "Not a report." in text and "After the notes." in text
     assert "[^6]: kept in code" in text
-    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)}
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
     assert not any(k == "code" and "partner" in t for k, t in units)
     assert ("sentence", "A partner is the person you meet.") in units
 
@@ -232,7 +234,7 @@ def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example
     text = ("## Authentication\n\nProxy credentials can be passed as the userinfo section of the proxy URL. "
             "For example:\n\n```\nhttpx.Client(proxy=\"http://username:password@localhost:8030\")\n```\n\n"
             "Install the module first:\n\n```\npip install h2\n```")
-    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)]
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     code = [t for k, t in units if k == "code"]
     assert code[0].startswith("Proxy credentials can be passed as the userinfo") and code[0].endswith("```")
     assert code[1].startswith("Install the module first:")  # an announcing sentence that says something
@@ -243,7 +245,7 @@ def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example
 
 def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
     text = "Here is a trivial example that calls puts a few times.\n\n```\nputs(s);\n```"
-    assert [(u.kind, u.start) for u in answer_units(text, 25)] == [("code", 0)]
+    assert [(u.kind, u.start) for u in answer_units(text, UNIT_CHARS)] == [("code", 0)]
 
 
 def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduction() -> None:
@@ -281,7 +283,7 @@ def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() 
             "- Fast.\n\n"
             "To reset your password:\n\n1. Open the settings page of your account.\n"
             "2. Click Reset - it sends a link to the address on file.\n3. Follow the link.")
-    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, 25)]
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
     assert ("row", row) in units
     assert ("row", "allow_origins - A list of origins. Use ['*'] to allow any origin.") in units
@@ -452,7 +454,7 @@ def test_a_pdf_paragraph_cut_by_a_page_break_reads_as_one(tmp_path: Path, servic
                              ["env: process.env };", "", "The end."]]))
     assert "const options = { cwd: undefined,\n\nenv: process.env };" in parse_file(f, "pdf").text
     e = services.embedder
-    (sentence,) = [u for u in answer_units(doc.text, 25)
+    (sentence,) = [u for u in answer_units(doc.text, UNIT_CHARS)
                    if u.kind == "sentence" and ".cache/pip" in doc.text[u.start:u.end]]
     assert doc.text[sentence.start:sentence.end].startswith("Wheels built from source")
     # A paragraph before it fills most of a chunk: the glued paragraph goes whole into the next one rather
