@@ -326,7 +326,7 @@ def probe(text: str, kind: str, section: str) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
-    elif kind == "row":
+    elif kind == "row":  # cells as ingest/formats.py::row_line writes them: "Header: value | Header: value"
         said = ", ".join(" is ".join(cell.split(": ", 1)) for cell in text.split(" | "))
         text = said if said.endswith((".", "!", "?")) else f"{said}."
     return f"{section}: {text}" if section and section not in text else text
