@@ -21,6 +21,7 @@ from agent.tool_results import Passage, SearchResult
 from agent.units import Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import other_version, other_year, poses_question, restates
+from kernel.rows import spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -326,9 +327,8 @@ def probe(text: str, kind: str, section: str) -> str:
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
         text = f"{intro.strip()}\n{code[:200]}".strip()
-    elif kind == "row":  # cells as ingest/formats.py::row_line writes them: "Header: value | Header: value"
-        said = ", ".join(" is ".join(cell.split(": ", 1)) for cell in text.split(" | "))
-        text = said if said.endswith((".", "!", "?")) else f"{said}."
+    elif kind == "row":
+        text = spoken(text)
     return f"{section}: {text}" if section and section not in text else text
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agent.sentences import sentence_spans
+from kernel.rows import ROW_LINE
 
 Kind = Literal["sentence", "pair", "steps", "row", "code"]
 
@@ -22,7 +23,6 @@ _LIST_LINE = re.compile(rf"^{_MARKER}\S.*$", re.MULTILINE)
 # A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
 # 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
 _TERM_ITEM = re.compile(rf"{_MARKER}([^\s:]{{1,60}}|[^\s:]{{1,40}} [^\s:]{{1,40}})(?: [-–—]|:) (?=\S)")
-_ROW_LINE = re.compile(r"^[^\n|]{1,200}: [^\n|]*(?: \| [^\n|]{1,200}: [^\n|]*)+$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _blocks(text: str) -> list[Unit]:
             found.append(Unit(run[0].start(), run[-1].end(), "steps"))
             covered.append((run[0].start(), run[-1].end()))
         run = [m] if m is not None and free(m.start(), m.end()) else []
-    for m in _ROW_LINE.finditer(text):
+    for m in ROW_LINE.finditer(text):
         if free(m.start(), m.end()):
             found.append(Unit(m.start(), m.end(), "row"))
     return sorted(found, key=lambda u: u.start)

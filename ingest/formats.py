@@ -26,15 +26,6 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-def header_line(header: Sequence[str]) -> str:
-    return " | ".join(header)
-
-
-def row_line(header: Sequence[str], row: Sequence[str]) -> str:
-    """'A: 1 | B: 2': a row quoted alone still says what its values are."""
-    return " | ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False))
-
-
 # Sphinx's cross-reference roles: docutils alone prints them as raw markup (":ref:`setup`"). Their text is
 # kept; a target in angle brackets ("the guide <guide-ref>") is not words of the document.
 _SPHINX_ROLES = ("ref", "doc", "class", "func", "meth", "mod", "attr", "obj", "data", "exc", "const", "term",
@@ -683,6 +674,15 @@ def markdown_source(source: str) -> tuple[str, str]:
     title, body = front_matter(source)
     body = footnotes_as_text(myst_markup_as_text(directives_as_text(body)))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
+
+
+def unescaped_pipes(table: Table) -> Table:
+    """A Markdown table's cells as they read. GFM writes a pipe inside a cell as `\\|`, inside a code span too
+    ("`json\\|yaml`"), and the Markdown parser unescapes it only outside code spans."""
+    def cells(row: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c.replace("\\|", "|") for c in row)
+
+    return Table(table.name, cells(table.header), tuple(cells(r) for r in table.rows))
 
 
 def html_table(html: str) -> Table | None:

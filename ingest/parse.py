@@ -24,13 +24,12 @@ from typing import Any
 from ingest.formats import (
     Table,
     csv_table,
-    header_line,
     html_source,
     html_table,
     markdown_source,
     notebook_to_markdown,
-    row_line,
     rst_to_html,
+    unescaped_pipes,
     xlsx_tables,
 )
 from ingest.minimal_pdf import pdf_bytes
@@ -38,6 +37,7 @@ from ingest.pdf_fallback import pypdf_elements
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
+from kernel.rows import header_line, row_line
 from kernel.text import same_words
 from kernel.types import Element, ParsedDocument
 
@@ -57,7 +57,7 @@ SEPARATOR = "\n\n"
 # PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
 # what looks like a footnote reference inside inline code kept in 15) parses the ones already ingested again,
 # instead of leaving their old text.
-PARSE_VERSION = 15
+PARSE_VERSION = 16
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -171,7 +171,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         page = getattr(meta, "page_number", None)
         html = getattr(meta, "text_as_html", None) if category == "Table" else None
         if html and (table := html_table(html)) is not None:
-            _add_table(builder, table, page)
+            _add_table(builder, unescaped_pipes(table) if kind == "md" else table, page)
             continue
         here = (page, _top(meta))
         last = builder.elements[-1] if builder.elements else None

@@ -84,6 +84,21 @@ def test_answer_units_keep_blocks_whole(tmp_path: Path) -> None:
     assert join_units(["A.", "B."]) == "A. B." and join_units(["A.", "x\ny"]) == "A.\n\nx\ny"
 
 
+def test_a_cell_holding_a_pipe_leaves_its_row_a_row(tmp_path: Path) -> None:
+    # An option table ("`json\\|yaml`", GFM's escape inside a code span) and a CSV cell with a shell pipeline:
+    # the row format ended a value at any pipe, so these rows were no rows (one ran into the header line), and the
+    # Markdown one kept the escape's backslash.
+    md = parsed(tmp_path, "opts.md", "# Options\n\n| Option | Values |\n|---|---|\n"
+                "| `--format` | `json\\|yaml` |\n| `--level` | 1-3 |\n")
+    csv = parsed(tmp_path, "cmds.csv", 'Task,Command\nfind a process,"ps aux | grep node"\nlist files,ls -l\n')
+    for text, row in ((md, "Option: --format | Values: json|yaml"),
+                      (csv, "Task: find a process | Command: ps aux | grep node")):
+        rows = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "row"]
+        assert row in rows and len(rows) == 2
+    assert probe("Task: find a process | Command: ps aux | grep node", "row", "") == (
+        "Task is find a process, Command is ps aux | grep node.")
+
+
 def test_email_headers_are_kept_and_the_signature_is_not_the_title(tmp_path: Path) -> None:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "Jane Doe <jane@example.com>", "team@example.com", "Office move"

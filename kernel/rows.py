@@ -1,0 +1,38 @@
+"""A table row as text: the one format ingestion writes and the responder reads back.
+
+A row is written as its cells led by their column names ("Role: Senior | Laptop: 14-inch | Memory: 64 GB"), so
+a row quoted alone still says what its values are. The parser writes it, the answer units find it and the
+scorers read it as a sentence would say it; each of them used to hold its own copy of the format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+CELL_SEP = " | "
+NAME_SEP = ": "
+
+# A cell's value runs to the next " | " that a column name follows, so a value may hold a pipe of its own
+# ("json|yaml", a shell pipeline "ps | grep node"); the first version ended a value at any pipe, and a row holding
+# one was no row.
+_NAME = r"[^\n|]{1,200}?: "
+_VALUE = rf"(?:(?! \| {_NAME})[^\n])*"
+_NEXT_CELL = re.compile(rf" \| (?={_NAME})")
+# Two or more named cells on one line, as `row_line` writes them (a row of one cell is a plain line).
+ROW_LINE = re.compile(rf"^{_NAME}{_VALUE}(?: \| {_NAME}{_VALUE})+$", re.MULTILINE)
+
+
+def header_line(header: Sequence[str]) -> str:
+    return CELL_SEP.join(header)
+
+
+def row_line(header: Sequence[str], row: Sequence[str]) -> str:
+    return CELL_SEP.join(f"{h}{NAME_SEP}{v}" if h else v for h, v in zip(header, row, strict=False))
+
+
+def spoken(line: str) -> str:
+    """A row as a sentence would say it ("Level: Senior | Salary: 80,000" → "Level is Senior, Salary is
+    80,000."): scorers trained on prose ranked rows below every sentence of their page."""
+    said = ", ".join(" is ".join(cell.split(NAME_SEP, 1)) for cell in _NEXT_CELL.split(line))
+    return said if said.endswith((".", "!", "?")) else f"{said}."
