@@ -250,7 +250,8 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         # A heading is no answer, nor is a piece of one: a FAQ's heading is its question, a sentence or two
         # ("When building Valgrind, 'make' fails with this: /usr/bin/ld: cannot find -lc"), cut into sentences
         # that read like the question asked.
-        units = [u for u in answer_units(text, min_chars) if u.end - u.start >= min_chars
+        # A row's cells are named, so a short one still says something whole ('Default: "latest"' under "tag").
+        units = [u for u in answer_units(text, min_chars) if (u.end - u.start >= min_chars or u.kind == "row")
                  and not any(text[u.start:u.end] in h for h in headings)
                  and not contents_entry(text[u.start:u.end], u.kind)]
         section = section_heading(list(r.heading_path), r.title)

@@ -303,6 +303,18 @@ def test_a_fragment_too_short_to_be_a_unit_stays_with_the_sentence_before_it() -
         "noDelay <boolean> Disables Nagle's algorithm on new connections. Default: true ."]
 
 
+def test_a_short_row_is_still_a_unit() -> None:
+    # npm's config reference: "#### `tag`" over "* Default: "latest"" and "* Type: String". Each item is a row,
+    # and the row that answers "What tag does npm publish add by default?" is 17 characters: it was dropped with
+    # the sentence fragments under the responder's minimum length.
+    text = 'tag\n\n- Default: "latest"\n- Type: String\n\nIf you ask npm to install a package, it installs the tag.'
+    passage = Passage(chunk_id="c1", document_id="d1", title="npm-publish", source="", start=0, end=len(text),
+                      text=text, heading_path=["tag"])
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    rows = {c.text: c.probe for c in cands if c.kind == "row"}
+    assert rows == {'Default: "latest"': 'tag: Default is "latest".', "Type: String": "tag: Type is String."}
+
+
 def test_a_faq_question_is_no_answer_to_itself() -> None:
     # A FAQ written as a definition list: its question is text, not a heading, and it reads like the question
     # asked to every scorer; it was quoted as the answer.
