@@ -34,6 +34,7 @@ from ingest.formats import (
 )
 from ingest.minimal_pdf import pdf_bytes
 from ingest.pdf_fallback import pypdf_elements
+from ingest.pdf_fonts import Typesetting, recorded_typesetting, typeset_category
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
@@ -57,7 +58,7 @@ SEPARATOR = "\n\n"
 # PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
 # what looks like a footnote reference inside inline code kept in 15) parses the ones already ingested again,
 # instead of leaving their old text.
-PARSE_VERSION = 16
+PARSE_VERSION = 17
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -128,7 +129,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     front_title = ""
     if kind == "md":
         front_title, source = markdown_source(source)
-    elements = _partition(path, kind, source)
+    elements, typeset = _partition(path, kind, source)
+    body_size = typeset.body
     markers = _list_markers(source, elements) if kind == "md" else []
     words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
     running = running_lines(elements) if kind == "pdf" else set()
@@ -153,6 +155,9 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
+        if body_size is not None and (font := typeset.at(getattr(meta, "page_number", None),
+                                                          getattr(getattr(meta, "coordinates", None), "points", None))):
+            category = typeset_category(category, font, body_size)
         if kind == "pdf" and category == "Title" and (
                 not heading_like(text) or front_matter_line(text, named, title, body)
                 or in_listing(text, builder.parts[-1] if builder.parts else "", _following(elements, i, "text"))):
@@ -483,8 +488,25 @@ def decode_text(data: bytes) -> str:
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 
 
-def _partition(path: Path, kind: str, source: str) -> list[Any]:
-    """Elements of the file; `source` is its decoded text for the text kinds (md, text, html)."""
+def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetting]:
+    """Elements of the file, and for a PDF how their boxes are set; `source` is its decoded text for the text
+    kinds (md, text, html)."""
+    if kind != "pdf":
+        return _elements(path, kind, source), Typesetting()
+    from unstructured.partition.pdf import partition_pdf
+
+    try:
+        with recorded_typesetting() as typeset:
+            elements = list(partition_pdf(filename=str(path), strategy="fast"))
+    except Exception as exc:  # pdfminer fails in many ways on files other readers open
+        log.info("pdfminer could not read %s: %s: %s", path.name, type(exc).__name__, exc)
+        elements = []
+    if any(str(getattr(el, "text", "")).strip() for el in elements):
+        return elements, typeset
+    return pypdf_elements(path), Typesetting()
+
+
+def _elements(path: Path, kind: str, source: str) -> list[Any]:
     name = str(path)
     if kind == "md":
         from unstructured.partition.md import partition_md
@@ -498,17 +520,6 @@ def _partition(path: Path, kind: str, source: str) -> list[Any]:
         from unstructured.partition.html import partition_html
 
         return list(partition_html(text=source))
-    if kind == "pdf":
-        from unstructured.partition.pdf import partition_pdf
-
-        try:
-            elements = list(partition_pdf(filename=name, strategy="fast"))
-        except Exception as exc:  # pdfminer fails in many ways on files other readers open
-            log.info("pdfminer could not read %s: %s: %s", path.name, type(exc).__name__, exc)
-            elements = []
-        if any(str(getattr(el, "text", "")).strip() for el in elements):
-            return elements
-        return pypdf_elements(path)
     if kind == "docx":
         from unstructured.partition.docx import partition_docx
 

@@ -598,6 +598,26 @@ def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_pat
     assert not cut, cut  # before: the sentences at each column's foot, "… that dense\n\nfusion … stop7."
 
 
+def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path) -> None:
+    """An API page printed to PDF: the parser took "Class property: Buffer.poolSize" (bold, like a browser prints an
+    h4) for a paragraph and a listing for a heading, from their words alone. How each box is set decides now."""
+    page = tmp_path / "api.html"
+    page.write_text(
+        "<html><body style='font: 12px sans-serif'><h1>Buffer</h1>"
+        "<p>Buffer objects represent a fixed-length sequence of bytes. Many Node.js APIs support Buffers.</p>"
+        "<h3>Static method: Buffer.allocUnsafe(size)</h3><p>Allocates a new Buffer of size bytes, not initialized.</p>"
+        "<pre style='font-size: 11px'>const buf = Buffer.allocUnsafe(10);\nbuf.fill(0);\nconsole.log(buf);</pre>"
+        "<p>The contents of a newly created Buffer are unknown and may contain sensitive data.</p>"
+        "<h4>Class property: Buffer.poolSize</h4><p>Default: 8192. The size in bytes of the pooled Buffer.</p>"
+        "</body></html>")
+    pdf = tmp_path / "api.pdf"
+    print_to_pdf(page, pdf)
+    doc = parse_file(pdf, "pdf")
+    headings = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "Title"]
+    # before: ["Static method: Buffer.allocUnsafe(size)", "const buf = Buffer.allocUnsafe(10); buf.fill(0); ..."]
+    assert headings == ["Static method: Buffer.allocUnsafe(size)", "Class property: Buffer.poolSize"]
+
+
 def test_a_pdf_is_titled_by_its_own_title_not_its_first_short_line(tmp_path: Path) -> None:
     f = tmp_path / "paper.pdf"
     lines = [["Jane Doe and John Roe", "", "Search systems combine lexical and dense signals in many ways today."]]

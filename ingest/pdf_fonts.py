@@ -1,0 +1,122 @@
+"""How a PDF's text is set: each text box's type size and face, read from the parser's own pdfminer pass.
+
+unstructured's fast PDF strategy tells headings from paragraphs by their words alone. On a printed API page, "Class
+property: Buffer.poolSize", set in bold at 11.7 pt over 9 pt text, came out as a paragraph, so the section above
+it claimed its text, while lines of a code listing ("buf.fill(0);") came out as headings. The layout pdfminer
+builds knows every character's font and size; the elements unstructured returns do not. So the pages pdfminer
+lays out for unstructured are read here as they pass (reading a page costs about as much as the whole partition,
+and a second pass would double a PDF's parse time), and each element is found again by where its box begins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+# A box set this much larger than the body text is a heading, whatever the parser made of it, and so is a line
+# set all in bold at the body size (a browser prints an h4 so, and papers their subsections). Headings in the
+# documents seen run 1.25 (a printed page's h4) to 2 (a title) times the body size.
+HEADING_SCALE = 1.15
+# Smaller than this share of the body size and not bold: a caption, a footnote, a listing's line, not a heading.
+SMALL_SCALE = 0.95
+
+_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|cmtt|inconsolata")
+_BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|-bd\b|cmbx")
+
+
+@dataclass(frozen=True)
+class BoxFont:
+    size: float  # the size most of its characters are set in
+    bold: bool  # most of its characters are in a bold face
+    mono: bool  # most of its characters are in a fixed-width face: code
+    lines: int
+
+
+@dataclass
+class Typesetting:
+    """The text boxes of one PDF by (page, left, top) as the parser's elements give them, and its body size."""
+
+    boxes: dict[tuple[int, float, float], BoxFont] = field(default_factory=dict)
+    prose_sizes: Counter[float] = field(default_factory=Counter)
+
+    @property
+    def body(self) -> float | None:
+        """The size most characters of its prose are set in."""
+        return self.prose_sizes.most_common(1)[0][0] if self.prose_sizes else None
+
+    def at(self, page: int | None, points: Any) -> BoxFont | None:
+        """The font of the box an element with these coordinates came from."""
+        if page is None or not points:
+            return None
+        x, y = points[0]
+        return self.boxes.get((page, round(float(x), 1), round(float(y), 1)))
+
+    def add_page(self, page: int, layout: Any) -> None:
+        from pdfminer.layout import LTChar, LTTextBox
+
+        for box in layout:
+            if not isinstance(box, LTTextBox):
+                continue
+            chars = [c for line in box for c in line if isinstance(c, LTChar) and not c.get_text().isspace()]
+            if not chars:
+                continue
+            sizes = Counter(round(float(c.size), 1) for c in chars)
+            mono = 2 * sum(bool(_MONO.search(c.fontname)) for c in chars) > len(chars)
+            font = BoxFont(size=sizes.most_common(1)[0][0],
+                           bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
+                           mono=mono, lines=len(box))
+            # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
+            self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
+            if not mono:
+                self.prose_sizes.update(sizes)
+
+
+def typeset_category(category: str, font: BoxFont, body: float) -> str:
+    """The parser's category for a PDF element, corrected by how the element is set: a short box set well above
+    the body size is a heading, and a "heading" in a fixed-width face or in small regular type is not. Whether the
+    words can be a heading is still asked after this (`parse.heading_like`)."""
+    if category == "Title" and (font.mono or (font.size < SMALL_SCALE * body and not font.bold)):
+        return "UncategorizedText"
+    if category in ("NarrativeText", "UncategorizedText") and not font.mono and (
+            (font.size >= HEADING_SCALE * body and font.lines <= 2)
+            or (font.bold and font.size >= SMALL_SCALE * body and font.lines == 1)):
+        return "Title"
+    return category
+
+
+_PAGES = "open_pdfminer_pages_generator"  # what unstructured's fast strategy reads pages with
+_recording: ContextVar[Typesetting | None] = ContextVar("pdf_typesetting", default=None)
+
+
+def _recorded(pages: Callable[..., Iterator[tuple[Any, Any]]]) -> Callable[..., Iterator[tuple[Any, Any]]]:
+    def recording(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
+        for number, (page, layout) in enumerate(pages(*args, **kwargs), start=1):
+            if (into := _recording.get()) is not None:
+                into.add_page(number, layout)
+            yield page, layout
+
+    recording.cairn_recording = True  # type: ignore[attr-defined]
+    return recording
+
+
+@contextmanager
+def recorded_typesetting() -> Iterator[Typesetting]:
+    """Record the typesetting of the PDF partitioned inside this block (unstructured's fast strategy). A release
+    of unstructured that no longer reads pages through `open_pdfminer_pages_generator` leaves it empty: the
+    parser then decides by the words alone, as before (tests/test_structure.py pins that it does not)."""
+    import unstructured.partition.pdf as pdf
+
+    pages = getattr(pdf, _PAGES, None)
+    if pages is not None and not getattr(pages, "cairn_recording", False):
+        setattr(pdf, _PAGES, _recorded(pages))
+    typesetting = Typesetting()
+    token = _recording.set(typesetting)
+    try:
+        yield typesetting
+    finally:
+        _recording.reset(token)
