@@ -34,7 +34,7 @@ from ingest.formats import (
 )
 from ingest.minimal_pdf import pdf_bytes
 from ingest.pdf_fallback import pypdf_elements
-from ingest.pdf_fonts import Typesetting, recorded_typesetting, typeset_category
+from ingest.pdf_fonts import Typesetting, recorded_typesetting, set_as_heading, typeset_category
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
@@ -58,7 +58,7 @@ SEPARATOR = "\n\n"
 # PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
 # what looks like a footnote reference inside inline code kept in 15) parses the ones already ingested again,
 # instead of leaving their old text.
-PARSE_VERSION = 17
+PARSE_VERSION = 18
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -149,17 +149,25 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         meta = getattr(el, "metadata", None)
         if kind == "eml" and category == "Title":
             category = "UncategorizedText"  # a signature line in an email is not a heading
-        if kind == "pdf" and category in _MARGINS and _margin_key(str(getattr(el, "text", ""))) not in running:
+        in_margin = kind == "pdf" and category in _MARGINS and _margin_key(str(getattr(el, "text", ""))) not in running
+        if in_margin:
             category = "UncategorizedText"  # text that only happens to sit in a page's margin
         text = _render(el, category, meta)
+        if in_margin:
+            text = without_running(text, running)
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
-        if body_size is not None and (font := typeset.at(getattr(meta, "page_number", None),
-                                                          getattr(getattr(meta, "coordinates", None), "points", None))):
+        font = typeset.at(getattr(meta, "page_number", None),
+                          getattr(getattr(meta, "coordinates", None), "points", None))
+        if body_size is not None and font is not None:
             category = typeset_category(category, font, body_size)
+        # Set as a heading, a line is one whatever its words (a contents entry aside): an API reference's
+        # "UV_THREADPOOL_SIZE=size" reads as code to `heading_like`, written for a parser that sees words alone.
+        headline = (body_size is not None and font is not None and set_as_heading(font, body_size)
+                    and not _LEADERS.search(text))
         if kind == "pdf" and category == "Title" and (
-                not heading_like(text) or front_matter_line(text, named, title, body)
+                not (headline or heading_like(text)) or front_matter_line(text, named, title, body)
                 or in_listing(text, builder.parts[-1] if builder.parts else "", _following(elements, i, "text"))):
             category = "UncategorizedText"
         if kind == "pdf" and category in ("Title", "ListItem") and (level := numbered_heading(text)) is not None:
@@ -363,6 +371,22 @@ def running_lines(elements: list[Any]) -> set[str]:
             pages.setdefault(_margin_key(str(getattr(el, "text", ""))), set()).add(
                 getattr(getattr(el, "metadata", None), "page_number", None))
     return {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
+
+
+def without_running(text: str, running: set[str]) -> str:
+    """A line of text in a page's margin, less the running line that shares it. A web page printed to PDF prints
+    its fixed links on every page ("Skip to content" on each of Node's pages), and where one sits level with the
+    text's first line the parser makes one line of both: "emitter.setMaxListeners(n) Skip to content", a heading
+    that no longer matched the question. Running lines of one word or none ("12", a chapter's name) are not
+    taken out of text: words of the text could be taken for them."""
+    for key in running:
+        words = key.split()
+        if len(words) < 2 or not any(ch.isalpha() for ch in key):
+            continue
+        shared = re.compile(r"(?i)(?<!\S)" + r"\s+".join(re.escape(w).replace("\\#", r"\d+").replace("#", r"\d+")
+                                                      for w in words) + r"(?!\S)")
+        text = " ".join(shared.sub(" ", text).split())
+    return text
 
 
 _MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)

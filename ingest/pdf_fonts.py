@@ -76,15 +76,19 @@ class Typesetting:
                 self.prose_sizes.update(sizes)
 
 
+def set_as_heading(font: BoxFont, body: float) -> bool:
+    """Is a box set as headings are: well above the body size, on a line or two, not in a fixed-width face?"""
+    return font.size >= HEADING_SCALE * body and font.lines <= 2 and not font.mono
+
+
 def typeset_category(category: str, font: BoxFont, body: float) -> str:
     """The parser's category for a PDF element, corrected by how the element is set: a short box set well above
     the body size is a heading, and a "heading" in a fixed-width face or in small regular type is not. Whether the
     words can be a heading is still asked after this (`parse.heading_like`)."""
     if category == "Title" and (font.mono or (font.size < SMALL_SCALE * body and not font.bold)):
         return "UncategorizedText"
-    if category in ("NarrativeText", "UncategorizedText") and not font.mono and (
-            (font.size >= HEADING_SCALE * body and font.lines <= 2)
-            or (font.bold and font.size >= SMALL_SCALE * body and font.lines == 1)):
+    if category in ("NarrativeText", "UncategorizedText") and (set_as_heading(font, body) or (
+            font.bold and not font.mono and font.size >= SMALL_SCALE * body and font.lines == 1)):
         return "Title"
     return category
 

@@ -414,12 +414,13 @@ def test_a_line_announcing_a_code_block_goes_into_the_blocks_chunk(tmp_path: Pat
 def test_a_pdf_line_that_falls_in_a_page_margin_is_kept_unless_it_repeats(tmp_path: Path) -> None:
     """The parser calls any line in a page's top or bottom 7% a header or footer, and those were left out: a
     code line that a page break put at the top of a page was lost. Only margin lines that repeat on two
-    pages or more (numbers aside: "Page 2 of 3") are running headers and footers."""
+    pages or more (numbers aside: "Page 2 of 3") are running headers and footers, and a running line that shares
+    a line with the text is left out of it (a printed web page's fixed "Skip to content" beside a heading)."""
     f = tmp_path / "widget.pdf"
     f.write_bytes(pdf_bytes(
         [["Install the widget with the installer.", "Then reload it:"], ["The reload keeps open connections."],
          ["Logs go to the journal."]],
-        top=["Widget Manual", "widget --reload --config /etc/widget.conf", "Widget Manual"],
+        top=["Widget Manual", "widget --reload --config /etc/widget.conf Widget Manual", "Widget Manual"],
         bottom=["Page 1 of 3", "Page 2 of 3", "iii"]))
     text = parse_file(f, "pdf").text
     assert "widget --reload --config /etc/widget.conf" in text  # before: dropped as a page header
@@ -600,7 +601,8 @@ def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_pat
 
 def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path) -> None:
     """An API page printed to PDF: the parser took "Class property: Buffer.poolSize" (bold, like a browser prints an
-    h4) for a paragraph and a listing for a heading, from their words alone. How each box is set decides now."""
+    h4) for a paragraph and a listing for a heading, from their words alone, and "UV_THREADPOOL_SIZE=size" for
+    code. How each box is set decides now."""
     page = tmp_path / "api.html"
     page.write_text(
         "<html><body style='font: 12px sans-serif'><h1>Buffer</h1>"
@@ -609,13 +611,16 @@ def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path)
         "<pre style='font-size: 11px'>const buf = Buffer.allocUnsafe(10);\nbuf.fill(0);\nconsole.log(buf);</pre>"
         "<p>The contents of a newly created Buffer are unknown and may contain sensitive data.</p>"
         "<h4>Class property: Buffer.poolSize</h4><p>Default: 8192. The size in bytes of the pooled Buffer.</p>"
+        "<h3>UV_THREADPOOL_SIZE=size</h3><p>Set the number of threads used in libuv's threadpool to size threads.</p>"
         "</body></html>")
     pdf = tmp_path / "api.pdf"
     print_to_pdf(page, pdf)
     doc = parse_file(pdf, "pdf")
     headings = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "Title"]
     # before: ["Static method: Buffer.allocUnsafe(size)", "const buf = Buffer.allocUnsafe(10); buf.fill(0); ..."]
-    assert headings == ["Static method: Buffer.allocUnsafe(size)", "Class property: Buffer.poolSize"]
+    # A line set as a heading is one even when its words read as code.
+    assert headings == ["Static method: Buffer.allocUnsafe(size)", "Class property: Buffer.poolSize",
+                        "UV_THREADPOOL_SIZE=size"]
 
 
 def test_a_pdf_is_titled_by_its_own_title_not_its_first_short_line(tmp_path: Path) -> None:
