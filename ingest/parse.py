@@ -56,8 +56,9 @@ SEPARATOR = "\n\n"
 # failed and was given up on is tried again; a PDF line with an address, code marks or field names, or of the
 # front matter, is no heading in 10; mkdocstrings references left out in 11; Markdown footnotes as text in 12; a
 # PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
-# what looks like a footnote reference inside inline code kept in 15) parses the ones already ingested again,
-# instead of leaving their old text.
+# what looks like a footnote reference inside inline code kept in 15; a Markdown cell's escaped pipe unescaped in
+# 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
+# line with text left out of it) parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 18
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}

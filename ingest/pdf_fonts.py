@@ -83,8 +83,9 @@ def set_as_heading(font: BoxFont, body: float) -> bool:
 
 def typeset_category(category: str, font: BoxFont, body: float) -> str:
     """The parser's category for a PDF element, corrected by how the element is set: a short box set well above
-    the body size is a heading, and a "heading" in a fixed-width face or in small regular type is not. Whether the
-    words can be a heading is still asked after this (`parse.heading_like`)."""
+    the body size (or all bold on one line) is a heading, and a "heading" in a fixed-width face or in small regular
+    type is not. The parser still asks whether the words can be a heading (`parse.heading_like`) of a line that is
+    not `set_as_heading`: a bold line may be a sentence."""
     if category == "Title" and (font.mono or (font.size < SMALL_SCALE * body and not font.bold)):
         return "UncategorizedText"
     if category in ("NarrativeText", "UncategorizedText") and (set_as_heading(font, body) or (
