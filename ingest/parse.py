@@ -135,6 +135,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     markers = _list_markers(source, elements) if kind == "md" else []
     words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
     running = running_lines(elements) if kind == "pdf" else set()
+    phrases = running_phrases(running)
     builder = _Builder()
     title = front_title
     named = pdf_title(path) if kind == "pdf" else ""
@@ -155,7 +156,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             category = "UncategorizedText"  # text that only happens to sit in a page's margin
         text = _render(el, category, meta)
         if in_margin:
-            text = without_running(text, running)
+            text = without_running(text, phrases)
         if words is not None:
             text = words(text)
         depth = getattr(meta, "category_depth", None)
@@ -374,18 +375,26 @@ def running_lines(elements: list[Any]) -> set[str]:
     return {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
 
 
-def without_running(text: str, running: set[str]) -> str:
+def running_phrases(running: set[str]) -> list[re.Pattern[str]]:
+    """The running lines (`running_lines`' keys) that may be taken out of a line of text they share, as patterns.
+    Running lines of one word or none ("12", a chapter's name) are not: words of the text could be taken for
+    them."""
+    phrases = []
+    for key in running:
+        words = key.split()
+        if len(words) >= 2 and any(ch.isalpha() for ch in key):
+            # The key writes each run of digits as "#" ("page # of #").
+            body = r"\s+".join(r"\d+".join(map(re.escape, w.split("#"))) for w in words)
+            phrases.append(re.compile(rf"(?i)(?<!\S){body}(?!\S)"))
+    return phrases
+
+
+def without_running(text: str, phrases: list[re.Pattern[str]]) -> str:
     """A line of text in a page's margin, less the running line that shares it. A web page printed to PDF prints
     its fixed links on every page ("Skip to content" on each of Node's pages), and where one sits level with the
     text's first line the parser makes one line of both: "emitter.setMaxListeners(n) Skip to content", a heading
-    that no longer matched the question. Running lines of one word or none ("12", a chapter's name) are not
-    taken out of text: words of the text could be taken for them."""
-    for key in running:
-        words = key.split()
-        if len(words) < 2 or not any(ch.isalpha() for ch in key):
-            continue
-        shared = re.compile(r"(?i)(?<!\S)" + r"\s+".join(re.escape(w).replace("\\#", r"\d+").replace("#", r"\d+")
-                                                      for w in words) + r"(?!\S)")
+    that no longer matched the question."""
+    for shared in phrases:
         text = " ".join(shared.sub(" ", text).split())
     return text
 

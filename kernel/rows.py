@@ -16,11 +16,12 @@ NAME_SEP = ": "
 # A cell's value runs to the next " | " that a column name follows, so a value may hold a pipe of its own
 # ("json|yaml", a shell pipeline "ps | grep node"); the first version ended a value at any pipe, and a row holding
 # one was no row.
-_NAME = r"[^\n|]{1,200}?: "
-_VALUE = rf"(?:(?! \| {_NAME})[^\n])*"
-_NEXT_CELL = re.compile(rf" \| (?={_NAME})")
+_SEP = re.escape(CELL_SEP)
+_NAME = rf"[^\n|]{{1,200}}?{re.escape(NAME_SEP)}"
+_VALUE = rf"(?:(?!{_SEP}{_NAME})[^\n])*"
+_NEXT_CELL = re.compile(rf"{_SEP}(?={_NAME})")
 # Two or more named cells on one line, as `row_line` writes them (a row of one cell is a plain line).
-ROW_LINE = re.compile(rf"^{_NAME}{_VALUE}(?: \| {_NAME}{_VALUE})+$", re.MULTILINE)
+ROW_LINE = re.compile(rf"^{_NAME}{_VALUE}(?:{_SEP}{_NAME}{_VALUE})+$", re.MULTILINE)
 
 
 def header_line(header: Sequence[str]) -> str:
