@@ -34,7 +34,14 @@ from ingest.formats import (
 )
 from ingest.minimal_pdf import pdf_bytes
 from ingest.pdf_fallback import pypdf_elements
-from ingest.pdf_fonts import Typesetting, recorded_typesetting, set_as_heading, typeset_category
+from ingest.pdf_fonts import (
+    BoxFont,
+    Typesetting,
+    listing_text,
+    recorded_typesetting,
+    set_as_heading,
+    typeset_category,
+)
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
@@ -58,8 +65,9 @@ SEPARATOR = "\n\n"
 # PDF line between two lines of a printed listing is no heading in 13; a printed copy button left out in 14;
 # what looks like a footnote reference inside inline code kept in 15; a Markdown cell's escaped pipe unescaped in
 # 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
-# line with text left out of it) parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 18
+# line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
+# 19) parses the ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 19
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -141,6 +149,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     named = pdf_title(path) if kind == "pdf" else ""
     body = False  # has a paragraph, list or table been added yet?
     at: tuple[int | None, float | None] | None = None  # the page and top of the last element added
+    code_run: list[BoxFont] = []  # the fixed-width boxes of the listing added last
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -164,6 +173,10 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
                           getattr(getattr(meta, "coordinates", None), "points", None))
         if body_size is not None and font is not None:
             category = typeset_category(category, font, body_size)
+        listed = font is not None and font.mono and bool(font.listing) and category in _PROSE
+        if listed and font is not None:
+            category = "CodeSnippet"
+            text = _fenced(listing_text([font]))
         # Set as a heading, a line is one whatever its words (a contents entry aside): an API reference's
         # "UV_THREADPOOL_SIZE=size" reads as code to `heading_like`, written for a parser that sees words alone.
         headline = (body_size is not None and font is not None and set_as_heading(font, body_size)
@@ -190,6 +203,16 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             continue
         here = (page, _top(meta))
         last = builder.elements[-1] if builder.elements else None
+        if listed and font is not None:
+            # A printed listing's lines come as boxes of a line or a few: they make one block again.
+            if code_run and last is not None and last.kind == "CodeSnippet" and last.page == page:
+                code_run.append(font)
+                builder.replace_last(_fenced(listing_text(code_run)))
+                at = here
+                continue
+            code_run = [font]
+        else:
+            code_run = []
         glued = (kind == "pdf" and last is not None and broke(at, here)
                  and continues(last.kind, builder.parts[-1], category, text))
         if glued:
@@ -433,13 +456,17 @@ def _render(el: Any, category: str, meta: Any) -> str:
     header are written by `_add_table`."""
     raw = str(getattr(el, "text", "") or "")
     if category == "CodeSnippet":
-        body = raw.strip("\n").rstrip()
-        return f"```\n{body}\n```" if body.strip() else ""
+        return _fenced(raw)
     text = raw.strip()
     if category == "ListItem" and text:
         # Word's numbered lists arrive with their numbers ("1. Open ..."); another marker would double it.
         return text if _OWN_MARKER.match(text) else f"- {text}"
     return text
+
+
+def _fenced(code: str) -> str:
+    body = code.strip("\n").rstrip()
+    return f"```\n{body}\n```" if body.strip() else ""
 
 
 def _add_table(builder: _Builder, table: Table, page: int | None) -> None:
@@ -638,6 +665,14 @@ class _Builder:
         self.pos += len(text)
         path = tuple(h for _, h in self.headings)
         self.elements.append(Element(kind=kind, start=start, end=self.pos, heading_path=path, page=page))
+
+    def replace_last(self, text: str) -> None:
+        """The last element's text grows (a listing's next lines): it keeps its place, kind and headings."""
+        last = self.elements[-1]
+        self.pos += len(text) - len(self.parts[-1])
+        self.parts[-1] = text
+        self.elements[-1] = Element(kind=last.kind, start=last.start, end=self.pos, heading_path=last.heading_path,
+                                    page=last.page)
 
     def untitle_last(self) -> None:
         """The last element was taken for a heading but is text: undo its heading."""

@@ -6,16 +6,19 @@ it claimed its text, while lines of a code listing ("buf.fill(0);") came out as 
 builds knows every character's font and size; the elements unstructured returns do not. So the pages pdfminer
 lays out for unstructured are read here as they pass (reading a page costs about as much as the whole partition,
 and a second pass would double a PDF's parse time), and each element is found again by where its box begins.
+The lines of a box set in a fixed-width face are kept as set, since the parser joins them with spaces: a printed
+listing is a code block again (`listing_text`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from statistics import median
 from typing import Any
 
 # A box set this much larger than the body text is a heading, whatever the parser made of it, and so is a line
@@ -25,7 +28,10 @@ HEADING_SCALE = 1.15
 # Smaller than this share of the body size and not bold: a caption, a footnote, a listing's line, not a heading.
 SMALL_SCALE = 0.95
 
-_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|cmtt|inconsolata")
+_LISTING_SHARE = 0.9  # of a line's characters in a fixed-width face, for the line to be code
+_SAME_LINE = 2.0  # points between the tops of two pieces of one printed line
+
+_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|cmtt|inconsolata|nimbusmon")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|-bd\b|cmbx")
 
 
@@ -35,6 +41,10 @@ class BoxFont:
     bold: bool  # most of its characters are in a bold face
     mono: bool  # most of its characters are in a fixed-width face: code
     lines: int
+    # A fixed-width box's lines as set: where each begins on the page (left, top) and its text. The parser joins a
+    # box's lines with spaces, which leaves a listing one line long.
+    listing: tuple[tuple[float, float, str], ...] = ()
+    char_width: float = 0.0  # a fixed-width face's advance, to read indentation from where a line begins
 
 
 @dataclass
@@ -69,11 +79,47 @@ class Typesetting:
             mono = 2 * sum(bool(_MONO.search(c.fontname)) for c in chars) > len(chars)
             font = BoxFont(size=sizes.most_common(1)[0][0],
                            bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
-                           mono=mono, lines=len(box))
+                           mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
+                           char_width=float(median(c.width for c in chars)) if mono else 0.0)
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
             if not mono:
                 self.prose_sizes.update(sizes)
+
+
+def _listing(box: Any, height: float) -> tuple[tuple[float, float, str], ...]:
+    from pdfminer.layout import LTChar
+
+    out = []
+    for line in box:
+        chars = [c for c in line if isinstance(c, LTChar) and not c.get_text().isspace()]
+        if not chars:
+            continue
+        # A line of prose naming identifiers in a fixed-width face ("Returns: ASN1_SUCCESS if successful, …") is
+        # mostly fixed-width too, and no listing: a box is one only if every line is all but entirely so.
+        if sum(bool(_MONO.search(c.fontname)) for c in chars) < _LISTING_SHARE * len(chars):
+            return ()
+        out.append((float(chars[0].bbox[0]), round(height - float(line.bbox[3]), 1), line.get_text().strip()))
+    return tuple(out)
+
+
+def listing_text(boxes: Sequence[BoxFont]) -> str:
+    """The lines of consecutive fixed-width boxes of a page as one listing, in the order they are set (top to
+    bottom; pieces of one line side by side, as the parser may box them apart) and each line indented by where
+    it begins: a printed code block keeps its line breaks and its nesting, as the source wrote it."""
+    pieces = sorted((piece for box in boxes for piece in box.listing), key=lambda p: (p[1], p[0]))
+    if not pieces:
+        return ""
+    width = max(b.char_width for b in boxes) or 1.0
+    left = min(x for x, _, _ in pieces)
+    lines: list[tuple[float, float, str]] = []  # each line's top, its end and text
+    for x, top, text in pieces:
+        if lines and abs(top - lines[-1][0]) < _SAME_LINE:
+            _, end, before = lines[-1]
+            lines[-1] = (top, x + width * len(text), before + " " * max(1, round((x - end) / width)) + text)
+        else:
+            lines.append((top, x + width * len(text), " " * round((x - left) / width) + text))
+    return "\n".join(text for _, _, text in lines)
 
 
 def set_as_heading(font: BoxFont, body: float) -> bool:

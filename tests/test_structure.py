@@ -16,6 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
+from ingest.pdf_fonts import BoxFont, listing_text
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
@@ -621,6 +622,40 @@ def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path)
     # A line set as a heading is one even when its words read as code.
     assert headings == ["Static method: Buffer.allocUnsafe(size)", "Class property: Buffer.poolSize",
                         "UV_THREADPOOL_SIZE=size"]
+
+
+def test_a_printed_listing_is_one_code_block_with_its_lines(tmp_path: Path) -> None:
+    """A code block printed to PDF came back as one line of text ("const buf = …; if (buf) { buf.fill(0); … }"):
+    the parser joins a box's lines with spaces, and a listing printed a line per box was a paragraph per line.
+    Text set in a fixed-width face is a fenced block again, its lines and their indentation as printed, and an
+    answer unit with the sentence that introduces it. Prose naming an identifier in that face stays prose."""
+    page = tmp_path / "api.html"
+    page.write_text(
+        "<html><body style='font: 12px sans-serif'><h1>Buffer</h1>"
+        "<p>Allocates a new Buffer of size bytes, not initialized. For example:</p>"
+        "<pre style='font-size: 11px'>const buf = Buffer.allocUnsafe(10);\nif (buf) {\n  buf.fill(0);\n}</pre>"
+        "<p>Returns: <code>ERR_BUFFER_OUT_OF_BOUNDS_FOR_THE_INDEX</code> if not.</p>"
+        "<p>The contents of a newly created Buffer are unknown and may contain sensitive data.</p>"
+        "</body></html>")
+    pdf = tmp_path / "api.pdf"
+    print_to_pdf(page, pdf)
+    doc = parse_file(pdf, "pdf")
+    code = "```\nconst buf = Buffer.allocUnsafe(10);\nif (buf) {\n  buf.fill(0);\n}\n```"
+    assert [doc.text[e.start : e.end] for e in doc.elements if e.kind == "CodeSnippet"] == [code]
+    assert "Returns: ERR_BUFFER_OUT_OF_BOUNDS_FOR_THE_INDEX if not." in doc.text
+    units = [(u.kind, doc.text[u.start : u.end]) for u in answer_units(doc.text, UNIT_CHARS)]
+    assert ("code", f"Allocates a new Buffer of size bytes, not initialized. For example:\n\n{code}") in units
+
+
+def test_a_listing_is_put_together_from_the_pieces_it_was_boxed_in() -> None:
+    """A TeX manual boxes a listing a line at a time, and a line in pieces ("id" and "OBJECT IDENTIFIER,", the
+    second boxed after the next line): pieces of one line are side by side again, lines top to bottom."""
+    def box(*pieces: tuple[float, float, str]) -> BoxFont:
+        return BoxFont(size=10, bold=False, mono=True, lines=len(pieces), listing=pieces, char_width=5.0)
+
+    boxes = [box((100, 10, "Group ::= SEQUENCE {")), box((115, 22, "id")), box((115, 34, "value Value")),
+             box((140, 22.5, "OBJECT IDENTIFIER,")), box((100, 46, "}"))]
+    assert listing_text(boxes) == "Group ::= SEQUENCE {\n   id   OBJECT IDENTIFIER,\n   value Value\n}"
 
 
 def test_a_pdf_is_titled_by_its_own_title_not_its_first_short_line(tmp_path: Path) -> None:
