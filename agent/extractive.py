@@ -250,18 +250,23 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         # A heading is no answer, nor is a piece of one: a FAQ's heading is its question, a sentence or two
         # ("When building Valgrind, 'make' fails with this: /usr/bin/ld: cannot find -lc"), cut into sentences
         # that read like the question asked.
-        # A row's cells are named, so a short one still says something whole ('Default: "latest"' under "tag").
-        units = [u for u in answer_units(text, min_chars) if (u.end - u.start >= min_chars or u.kind == "row")
-                 and not any(text[u.start:u.end] in h for h in headings)
+        every = [u for u in answer_units(text, min_chars) if not any(text[u.start:u.end] in h for h in headings)
                  and not contents_entry(text[u.start:u.end], u.kind)]
+        # A row's cells are named, so a short one still says something whole ('Default: "latest"' under "tag").
+        units = [u for u in every if u.end - u.start >= min_chars or u.kind == "row"]
         section = section_heading(list(r.heading_path), r.title)
         heading_at, opening = headed_opening(text, units, list(r.heading_path), section) or (0, None)
-        for unit in units:
+        # So does a short line between a heading and its section's opening unit, quoted with that heading: a
+        # printed API entry's "<integer> Default: 8192" under "Class property: Buffer.poolSize".
+        leads = {u.start for u in every if opening is not None and u.kind == "sentence" and heading_at < u.start
+                 < opening and u not in units}
+        for unit in sorted([*units, *(u for u in every if u.start in leads)], key=lambda u: (u.start, u.end)):
             b = unit.end
             sent = text[unit.start:b]
             # The section's opening unit is quoted from its heading when the heading names what it is about,
             # unless the heading is what reads as an injection attempt: then the unit alone is quoted.
-            starts = [heading_at, unit.start] if unit.start == opening and section not in sent else [unit.start]
+            headed = (unit.start == opening or unit.start in leads) and section not in sent
+            starts = [heading_at] if unit.start in leads else [heading_at, unit.start] if headed else [unit.start]
             a = next((x for x in starts if not is_attempt(scan(text[x:b]))), None)
             if a is None:
                 continue
@@ -273,7 +278,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             if key in seen or (is_flagged and urls(quote) and (unit.kind != "code" or lures(quote))):
                 continue
             seen.add(key)
-            read_with = section if unit.start == opening or len(section.split()) <= PROBE_HEADING_WORDS else ""
+            read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
                                  kind=unit.kind, probe=probe(sent, unit.kind, read_with)))
     return out

@@ -377,7 +377,7 @@ def test_a_sections_opening_unit_is_quoted_with_its_heading() -> None:
     cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
     source = doc + chunk
     assert all(source[c.start : c.end] == c.text for c in cands)  # every quote still verbatim at its offsets
-    opening = [c for c in cands if c.text.startswith("SSL_CERT_FILE")]
+    opening = [c for c in cands if c.text.startswith("SSL_CERT_FILE") and c.text != chunk[:39]]
     assert {c.kind for c in opening} == {"sentence", "pair"}
     assert all("If this environment variable is set" in c.text for c in opening)
     # What the scorers read is unchanged: the heading before the sentence, not the lines between them.
@@ -388,6 +388,25 @@ def test_a_sections_opening_unit_is_quoted_with_its_heading() -> None:
     tail = Passage(chunk_id="c2", document_id="d1", title="", source="", start=0, end=len(chunk) - 14,
                    text=chunk[14:], heading_path=["Environment Variables", "SSL_CERT_FILE"])
     assert not any(c.text.startswith("SSL_CERT_FILE") for c in candidates([tail], 2, 25, set(), unit_lures(None)))
+
+
+def test_a_short_line_under_a_heading_is_a_unit_quoted_with_that_heading() -> None:
+    """A printed API entry gives its type and default on a line of its own under the entry's heading, too short
+    to be a unit alone: "What is the default Buffer.poolSize?" was answered from a sentence that only mentions
+    "the default poolSize", because "<integer> Default: 8192" was quotable only inside a longer unit."""
+    chunk = ("Class property: Buffer.poolSize\n\n<integer> Default: 8192\n\nThis is the size (in bytes) of "
+             "pre-allocated internal Buffer instances used for pooling. This value may be modified.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Buffer", source="", start=100, end=100 + len(chunk),
+                      text=chunk, heading_path=["Buffer", "Class property: Buffer.poolSize"])
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    lead = [c for c in cands if c.text.endswith("Default: 8192")]
+    assert [(c.text, c.start, c.kind) for c in lead] == [(chunk[:56], 100, "sentence")]
+    assert lead[0].probe == "Class property: Buffer.poolSize: <integer> Default: 8192"
+    # The opening sentence is still quoted from the heading, as before.
+    assert any(c.text.startswith("Class property") and c.text.endswith("for pooling.") for c in cands)
+    # Short lines elsewhere stay fragments of nothing: with no heading above, no unit.
+    bare = passage.model_copy(update={"heading_path": []})
+    assert not any(c.text.endswith("Default: 8192") for c in candidates([bare], 2, 25, set(), unit_lures(None)))
 
 
 def test_a_faqs_question_heading_is_read_with_its_answer_only_and_is_no_answer_itself() -> None:
