@@ -37,6 +37,7 @@ from ingest.pdf_fallback import pypdf_elements
 from ingest.pdf_fonts import (
     BoxFont,
     Typesetting,
+    item_lines,
     listing_text,
     recorded_typesetting,
     set_as_heading,
@@ -66,8 +67,9 @@ SEPARATOR = "\n\n"
 # what looks like a footnote reference inside inline code kept in 15; a Markdown cell's escaped pipe unescaped in
 # 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
 # line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
-# 19) parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 19
+# 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20) parses the ones already ingested again,
+# instead of leaving their old text.
+PARSE_VERSION = 20
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -173,10 +175,21 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
                           getattr(getattr(meta, "coordinates", None), "points", None))
         if body_size is not None and font is not None:
             category = typeset_category(category, font, body_size)
-        listed = font is not None and font.mono and bool(font.listing) and category in _PROSE
+        # A line led by a drawn bullet is a list item even when it is all code ("dns.lookup()") or short enough
+        # for the parser to call it a heading, unless it is set as one.
+        bulleted = (font is not None and bool(font.items) and bool(text) and (category in _PROSE or (
+            category == "Title" and body_size is not None and not set_as_heading(font, body_size))))
+        listed = font is not None and font.mono and bool(font.listing) and category in _PROSE and not bulleted
         if listed and font is not None:
             category = "CodeSnippet"
             text = _fenced(listing_text([font]))
+        elif bulleted and font is not None:
+            ending, text = item_lines(text, font.items)
+            category = "ListItem"
+            if ending and builder.elements and builder.elements[-1].kind == "ListItem":
+                builder.replace_last(f"{builder.parts[-1]} {ending}")
+            elif ending:
+                text = f"{ending}\n{text}"
         # Set as a heading, a line is one whatever its words (a contents entry aside): an API reference's
         # "UV_THREADPOOL_SIZE=size" reads as code to `heading_like`, written for a parser that sees words alone.
         headline = (body_size is not None and font is not None and set_as_heading(font, body_size)
@@ -203,6 +216,13 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             continue
         here = (page, _top(meta))
         last = builder.elements[-1] if builder.elements else None
+        if listed and font is not None and font.lines == 1 and last is not None and last.kind == "ListItem" and (
+                last.page == page and builder.parts[-1].endswith(",")):
+            # A list item naming code cut at its line's end ("such as crypto.pbkdf2(), …,") goes on in a box of
+            # its own: an item's next line, not a listing.
+            builder.replace_last(f"{builder.parts[-1]} {listing_text([font])}")
+            at = here
+            continue
         if listed and font is not None:
             # A printed listing's lines come as boxes of a line or a few: they make one block again.
             if code_run and last is not None and last.kind == "CodeSnippet" and last.page == page:

@@ -45,6 +45,10 @@ class BoxFont:
     # box's lines with spaces, which leaves a listing one line long.
     listing: tuple[tuple[float, float, str], ...] = ()
     char_width: float = 0.0  # a fixed-width face's advance, to read indentation from where a line begins
+    # The lines of the box that a small shape just left of them leads: list items whose bullets were drawn, not set
+    # as characters (a browser prints a disc), so the parser saw no marker and made them a paragraph, several
+    # items one when they are set close. Lines above the first such line end the item before the box.
+    items: tuple[str, ...] = ()
 
 
 @dataclass
@@ -67,8 +71,9 @@ class Typesetting:
         return self.boxes.get((page, round(float(x), 1), round(float(y), 1)))
 
     def add_page(self, page: int, layout: Any) -> None:
-        from pdfminer.layout import LTChar, LTTextBox
+        from pdfminer.layout import LTChar, LTCurve, LTTextBox
 
+        marks = [shape.bbox for shape in layout if isinstance(shape, LTCurve) and bullet_mark(shape.bbox)]
         for box in layout:
             if not isinstance(box, LTTextBox):
                 continue
@@ -80,11 +85,52 @@ class Typesetting:
             font = BoxFont(size=sizes.most_common(1)[0][0],
                            bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
                            mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
-                           char_width=float(median(c.width for c in chars)) if mono else 0.0)
+                           char_width=float(median(c.width for c in chars)) if mono else 0.0,
+                           items=_items(box, marks))
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
             if not mono:
                 self.prose_sizes.update(sizes)
+
+
+# A bullet drawn as a shape: a disc, circle or square of a few points (a browser prints a 3-point disc).
+_MARK_SIZE = (1.5, 7.0)
+# How far left of a list item's text its bullet may stand.
+_MARK_GAP = 16.0
+
+
+def bullet_mark(bbox: tuple[float, float, float, float]) -> bool:
+    """Is a shape with this box (x0, y0, x1, y1) sized and shaped like a list bullet?"""
+    w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
+    lo, hi = _MARK_SIZE
+    return lo <= w <= hi and lo <= h <= hi and 0.6 <= w / h <= 1.6
+
+
+def marks_line(mark: tuple[float, float, float, float], line: tuple[float, float, float, float]) -> bool:
+    """Does this bullet mark stand just left of a line of text, level with it?"""
+    middle = (mark[1] + mark[3]) / 2
+    return line[1] <= middle <= line[3] and 0 < line[0] - mark[2] <= _MARK_GAP
+
+
+def _items(box: Any, marks: list[tuple[float, float, float, float]]) -> tuple[str, ...]:
+    return tuple(line.get_text().strip() for line in box if any(marks_line(m, line.bbox) for m in marks))
+
+
+def item_lines(text: str, items: Sequence[str]) -> tuple[str, str]:
+    """A box's text as list items, one "- " line each, cut where each item's first line begins (`items`): the
+    text before the first item (the end of an item begun in the box before), and the items. An item whose line
+    is not found again (the parser's text is repaired: ligatures, hyphens) stays with the one before it."""
+    cuts: list[int] = []
+    for line in items:
+        at = text.find(line[:_ITEM_PREFIX], cuts[-1] + 1 if cuts else 0)
+        if at >= 0:
+            cuts.append(at)
+    cuts = cuts or [0]
+    lines = ("- " + text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True))
+    return text[: cuts[0]].strip(), "\n".join(lines)
+
+
+_ITEM_PREFIX = 24  # characters of an item's first line to find it by
 
 
 def _listing(box: Any, height: float) -> tuple[tuple[float, float, str], ...]:

@@ -16,7 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
-from ingest.pdf_fonts import BoxFont, listing_text
+from ingest.pdf_fonts import BoxFont, item_lines, listing_text
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import Principal
@@ -645,6 +645,44 @@ def test_a_printed_listing_is_one_code_block_with_its_lines(tmp_path: Path) -> N
     assert "Returns: ERR_BUFFER_OUT_OF_BOUNDS_FOR_THE_INDEX if not." in doc.text
     units = [(u.kind, doc.text[u.start : u.end]) for u in answer_units(doc.text, UNIT_CHARS)]
     assert ("code", f"Allocates a new Buffer of size bytes, not initialized. For example:\n\n{code}") in units
+
+
+def test_a_printed_bullet_list_is_a_list_again(tmp_path: Path) -> None:
+    """A browser prints a list's bullets as small discs, drawn, not set as text: the parser saw no marker and made
+    each item a paragraph (or, short, a heading), an item that is all code a code block, and the rest of an item
+    cut at a line of code another; "Node.js APIs that use the threadpool are:" lost the list it introduces. An
+    item led by such a mark is a list item again; a paragraph beside a larger drawing (a rule) is not."""
+    page = tmp_path / "cli.html"
+    page.write_text(
+        "<html><head><style>li {margin-bottom: 6px; line-height: 1.9} code {background: #eee; padding: 3px 5px; "
+        "font-size: 13px}</style></head><body style='font: 12px sans-serif'><h1>Threadpool</h1>"
+        "<p>Node.js APIs that use the threadpool are:</p><ul style='width: 330px'>"
+        "<li>all fs APIs, other than the file watcher APIs</li><li>asynchronous crypto APIs such as "
+        "<code>crypto.pbkdf2()</code>, <code>crypto.scrypt()</code>, <code>crypto.randomBytes()</code>, "
+        "<code>crypto.generateKeyPair()</code></li><li><code>dns.lookup()</code></li>"
+        "<li>all zlib APIs, other than the synchronous ones</li></ul>"
+        "<p style='border-left: 4px solid black; padding-left: 8px'>A slow API delays the others.</p>"
+        "</body></html>")
+    pdf = tmp_path / "cli.pdf"
+    print_to_pdf(page, pdf)
+    doc = parse_file(pdf, "pdf")
+    items = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "ListItem"]
+    assert [i.split(" ")[:3] for i in items] == [["-", "all", "fs"], ["-", "asynchronous", "crypto"],
+                                                  ["-", "dns.lookup()"], ["-", "all", "zlib"]]
+    assert items[1].endswith("crypto.generateKeyPair()")
+    assert not [e for e in doc.elements if e.kind in ("CodeSnippet", "Title")]
+    assert "A slow API delays the others." in [doc.text[e.start : e.end] for e in doc.elements]
+    units = [(u.kind, doc.text[u.start : u.end]) for u in answer_units(doc.text, UNIT_CHARS)]
+    assert ("steps", "Node.js APIs that use the threadpool are:\n\n" + "\n".join(items)) in units
+
+
+def test_items_are_cut_where_their_bulleted_lines_begin() -> None:
+    """Items set close are one box: each begins at a line a bullet leads, and what comes before the first ends
+    the item of the box before."""
+    text = "crypto.generateKeyPair() dns.lookup() all zlib APIs, other than those that are explicitly synchronous"
+    assert item_lines(text, ["dns.lookup()", "all zlib APIs, other than those that are"]) == (
+        "crypto.generateKeyPair()", "- dns.lookup()\n- all zlib APIs, other than those that are explicitly synchronous")
+    assert item_lines("fs APIs", ["fs APIs"]) == ("", "- fs APIs")
 
 
 def test_a_listing_is_put_together_from_the_pieces_it_was_boxed_in() -> None:
