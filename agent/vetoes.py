@@ -11,7 +11,8 @@ nor does a document about 1997 and 1999 answer a question about 1998.
 Near-miss questions ask about a version the sources never describe, next to a passage about another version of
 the same thing; the scorers read the two as the same topic and answer confidently. A versioned name is letters
 fused to a number (`FY26`, `SOCKS4a`, `HTTP/3`, `MI6`); a separating space (`Python 3`, `in 2010`) makes it
-ordinary words, which this rule leaves alone.
+ordinary words, which this rule leaves alone, except after the word "version" itself ("a version 7 UUID" beside a
+passage on "a version 4 UUID").
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 import re
 
 _VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
+_SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/\s]")
 
 
 def versioned_names(text: str) -> set[tuple[str, str]]:
-    """(name, version) pairs, lower case: "FY26" -> ("fy", "26"), "HTTP/1.1" -> ("http", "1.1")."""
-    return {(m.group(1).lower(), m.group(2).lower()) for m in _VERSIONED.finditer(text)}
+    """(name, version) pairs, lower case: "FY26" -> ("fy", "26"), "HTTP/1.1" -> ("http", "1.1"), "version 7" ->
+    ("version", "7")."""
+    return {(m.group(1).lower(), m.group(2).lower()) for p in (_VERSIONED, _SPELLED) for m in p.finditer(text)}
 
 
 def _number(version: str) -> str:
@@ -46,8 +49,12 @@ def other_version(question: str, text: str) -> tuple[str, str] | None:
         asked_numbers = {_number(v) for n, v in asked if n == name}
         others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
         if others:
-            return f"{name}{version}", f"{name}{others[0]}"
+            return _spelled(name, version), _spelled(name, others[0])
     return None
+
+
+def _spelled(name: str, version: str) -> str:
+    return f"{name} {version}" if name == "version" else f"{name}{version}"
 
 
 _YEAR = re.compile(r"(?<![\d,.])(1[5-9]\d\d|20\d\d)(?![\d,]|s\b)")

@@ -10,12 +10,19 @@ from agent.vetoes import other_version, other_year, poses_question, restates, ve
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
     assert versioned_names("FY26 plans, HTTP/1.1, SOCKS4a and IL-6, not Python 3 or in 2010") == {
         ("fy", "26"), ("http", "1.1"), ("socks", "4a"), ("il", "6")}
+    # ... or a number after the word "version" itself
+    assert versioned_names("an RFC 4122 version 4 UUID, Version 2.1 of the spec, versions 3 to 5") == {
+        ("version", "4"), ("version", "2.1")}
 
 
 @pytest.mark.parametrize(("question", "text", "expected"), [
     ("When are FY26 reviews due?", "FY25 reviews are due in June.", ("fy26", "fy25")),
     ("Does it support SOCKS4a?", "SOCKS5 proxies need the socks extra.", ("socks4a", "socks5")),
     ("Does httpx speak HTTP/3?", "Enable HTTP/2 with http2=True.", ("http3", "http2")),
+    # a near-miss on Node.js's crypto page: it generates version 4 UUIDs only
+    ("How do I generate a version 7 UUID with the crypto module?", "Generates a random RFC 4122 version 4 UUID.",
+     ("version 7", "version 4")),
+    ("What changed in version 2?", "Since version 2.0 the API is async; version 1.4 was the last sync one.", None),
     # the asked version is there, however it is written
     ("When are FY26 reviews due?", "FY 26 reviews follow the FY25 ones.", None),
     ("Is HTTP/2 supported?", "HTTP2 is supported.", None),
