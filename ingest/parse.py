@@ -67,9 +67,9 @@ SEPARATOR = "\n\n"
 # what looks like a footnote reference inside inline code kept in 15; a Markdown cell's escaped pipe unescaped in
 # 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
 # line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
-# 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20) parses the ones already ingested again,
-# instead of leaving their old text.
-PARSE_VERSION = 20
+# 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20; a PDF paragraph boxed in pieces on one
+# page one paragraph in 21) parses the ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 21
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -152,6 +152,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     body = False  # has a paragraph, list or table been added yet?
     at: tuple[int | None, float | None] | None = None  # the page and top of the last element added
     code_run: list[BoxFont] = []  # the fixed-width boxes of the listing added last
+    last_font: BoxFont | None = None  # how the element added last was set
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -221,19 +222,22 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             # A list item naming code cut at its line's end ("such as crypto.pbkdf2(), …,") goes on in a box of
             # its own: an item's next line, not a listing.
             builder.replace_last(f"{builder.parts[-1]} {listing_text([font])}")
-            at = here
+            at, last_font = here, font
             continue
         if listed and font is not None:
             # A printed listing's lines come as boxes of a line or a few: they make one block again.
             if code_run and last is not None and last.kind == "CodeSnippet" and last.page == page:
                 code_run.append(font)
                 builder.replace_last(_fenced(listing_text(code_run)))
-                at = here
+                at, last_font = here, font
                 continue
             code_run = [font]
         else:
             code_run = []
-        glued = (kind == "pdf" and last is not None and broke(at, here)
+        # A paragraph goes on past a page or column break, or in the next box of the page when its last line
+        # fills the line.
+        glued = (kind == "pdf" and last is not None and (broke(at, here) or (
+            at is not None and at[0] == here[0] and last_font is not None and last_font.fills))
                  and continues(last.kind, builder.parts[-1], category, text))
         if glued:
             category = "NarrativeText"
@@ -244,7 +248,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             title = text
         body = body or category in _BODY
         builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
-        at = here
+        at, last_font = here, font
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(named or title or path.stem)

@@ -49,6 +49,10 @@ class BoxFont:
     # as characters (a browser prints a disc), so the parser saw no marker and made them a paragraph, several
     # items one when they are set close. Lines above the first such line end the item before the box.
     items: tuple[str, ...] = ()
+    # Its last line runs to the right edge of the page's text, as a line of prose does that goes on: a paragraph
+    # may go on in the next box on the page, which pdfminer starts where the line spacing changes (a line with
+    # inline code, set taller).
+    fills: bool = False
 
 
 @dataclass
@@ -74,6 +78,8 @@ class Typesetting:
         from pdfminer.layout import LTChar, LTCurve, LTTextBox
 
         marks = [shape.bbox for shape in layout if isinstance(shape, LTCurve) and bullet_mark(shape.bbox)]
+        texts = [box for box in layout if isinstance(box, LTTextBox)]
+        left, right = min((b.bbox[0] for b in texts), default=0.0), max((b.bbox[2] for b in texts), default=0.0)
         for box in layout:
             if not isinstance(box, LTTextBox):
                 continue
@@ -86,12 +92,17 @@ class Typesetting:
                            bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
                            mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
                            char_width=float(median(c.width for c in chars)) if mono else 0.0,
-                           items=_items(box, marks))
+                           items=_items(box, marks),
+                           fills=list(box)[-1].bbox[2] >= right - _FILL_SLACK * (right - left))
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
             if not mono:
                 self.prose_sizes.update(sizes)
 
+
+# How far short of the right edge of a page's text a line may end and still fill its line (a share of the text's
+# width): a filled line of prose ends where a word no longer fits.
+_FILL_SLACK = 0.12
 
 # A bullet drawn as a shape: a disc, circle or square of a few points (a browser prints a 3-point disc).
 _MARK_SIZE = (1.5, 7.0)

@@ -676,6 +676,28 @@ def test_a_printed_bullet_list_is_a_list_again(tmp_path: Path) -> None:
     assert ("steps", "Node.js APIs that use the threadpool are:\n\n" + "\n".join(items)) in units
 
 
+def test_a_paragraph_boxed_in_pieces_on_one_page_is_one_paragraph(tmp_path: Path) -> None:
+    """pdfminer starts a new box where the line spacing changes, as at a line holding inline code set taller: a
+    printed API page's "... other (seemingly" / "unrelated) APIs that run in libuv's threadpool ..." was two
+    paragraphs, cut mid-sentence. A box whose last line fills the line goes on in the next; a short line (a
+    heading, a parameter's "root: pointer to a structure") does not."""
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><style>code {background: #eee; padding: 3px 5px; font-size: 13px; line-height: 2.2}</style>"
+        "</head><body style='font: 12px sans-serif; width: 420px'><h1>Threadpool</h1>"
+        "<p>Because the threadpool has a fixed size, a slow call delays every other call that runs in the pool, "
+        "however unrelated it seems to be, so you may want to raise its size with <code>UV_THREADPOOL_SIZE</code> "
+        "in the environment of the process.</p><p>Short line</p><p>another paragraph in lower case follows.</p>"
+        "</body></html>")
+    pdf = tmp_path / "p.pdf"
+    print_to_pdf(page, pdf)
+    doc = parse_file(pdf, "pdf")
+    paragraph = ("Because the threadpool has a fixed size, a slow call delays every other call that runs in the pool, "
+                 "however unrelated it seems to be, so you may want to raise its size with UV_THREADPOOL_SIZE in the "
+                 "environment of the process.")
+    assert doc.text.split("\n\n")[1:] == [paragraph, "Short line", "another paragraph in lower case follows."]
+
+
 def test_items_are_cut_where_their_bulleted_lines_begin() -> None:
     """Items set close are one box: each begins at a line a bullet leads, and what comes before the first ends
     the item of the box before."""
