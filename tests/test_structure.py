@@ -19,7 +19,7 @@ from ingest.parse import broke, heading_like, numbered_heading, parse_file, pars
 from ingest.pdf_fonts import BoxFont, item_lines, listing_text
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
-from kernel.types import Principal
+from kernel.types import ParsedDocument, Principal
 from testing.docs import manifest
 from wiring.services import Services
 
@@ -51,6 +51,14 @@ export ENABLE_H2=1
 
 Then restart the server.
 """
+
+
+def printed(tmp_path: Path, html: str) -> ParsedDocument:
+    """A web page as a browser prints it to PDF, parsed."""
+    page, pdf = tmp_path / "page.html", tmp_path / "page.pdf"
+    page.write_text(html)
+    print_to_pdf(page, pdf)
+    return parse_file(pdf, "pdf")
 
 
 def parsed(folder: Path, name: str, source: str) -> str:
@@ -589,12 +597,8 @@ def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_pat
     sentences = [f"Sentence {i} of the study reports that " + " ".join(words[(i + j) % 10] for j in range(14))
                  + f" stop{i}." for i in range(80)]
     paragraphs = "".join(f"<p>{' '.join(sentences[k:k + 7])}</p>" for k in range(0, 80, 7))
-    page = tmp_path / "paper.html"
-    page.write_text("<html><body style='font:10pt serif'><h1>A Study</h1><div style='column-count:2;"
+    doc = printed(tmp_path, "<html><body style='font:10pt serif'><h1>A Study</h1><div style='column-count:2;"
                     f"text-align:justify'>{paragraphs}</div></body></html>")
-    pdf = tmp_path / "paper.pdf"
-    print_to_pdf(page, pdf)
-    doc = parse_file(pdf, "pdf")
     assert max(e.page or 0 for e in doc.elements) >= 2
     cut = [s for s in sentences if s not in doc.text]
     assert not cut, cut  # before: the sentences at each column's foot, "… that dense\n\nfusion … stop7."
@@ -604,8 +608,7 @@ def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path)
     """An API page printed to PDF: the parser took "Class property: Buffer.poolSize" (bold, like a browser prints an
     h4) for a paragraph and a listing for a heading, from their words alone, and "UV_THREADPOOL_SIZE=size" for
     code. How each box is set decides now."""
-    page = tmp_path / "api.html"
-    page.write_text(
+    doc = printed(tmp_path,
         "<html><body style='font: 12px sans-serif'><h1>Buffer</h1>"
         "<p>Buffer objects represent a fixed-length sequence of bytes. Many Node.js APIs support Buffers.</p>"
         "<h3>Static method: Buffer.allocUnsafe(size)</h3><p>Allocates a new Buffer of size bytes, not initialized.</p>"
@@ -614,9 +617,6 @@ def test_a_pdf_heading_is_told_by_its_type_not_only_by_its_words(tmp_path: Path)
         "<h4>Class property: Buffer.poolSize</h4><p>Default: 8192. The size in bytes of the pooled Buffer.</p>"
         "<h3>UV_THREADPOOL_SIZE=size</h3><p>Set the number of threads used in libuv's threadpool to size threads.</p>"
         "</body></html>")
-    pdf = tmp_path / "api.pdf"
-    print_to_pdf(page, pdf)
-    doc = parse_file(pdf, "pdf")
     headings = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "Title"]
     # before: ["Static method: Buffer.allocUnsafe(size)", "const buf = Buffer.allocUnsafe(10); buf.fill(0); ..."]
     # A line set as a heading is one even when its words read as code.
@@ -629,17 +629,13 @@ def test_a_printed_listing_is_one_code_block_with_its_lines(tmp_path: Path) -> N
     the parser joins a box's lines with spaces, and a listing printed a line per box was a paragraph per line.
     Text set in a fixed-width face is a fenced block again, its lines and their indentation as printed, and an
     answer unit with the sentence that introduces it. Prose naming an identifier in that face stays prose."""
-    page = tmp_path / "api.html"
-    page.write_text(
+    doc = printed(tmp_path,
         "<html><body style='font: 12px sans-serif'><h1>Buffer</h1>"
         "<p>Allocates a new Buffer of size bytes, not initialized. For example:</p>"
         "<pre style='font-size: 11px'>const buf = Buffer.allocUnsafe(10);\nif (buf) {\n  buf.fill(0);\n}</pre>"
         "<p>Returns: <code>ERR_BUFFER_OUT_OF_BOUNDS_FOR_THE_INDEX</code> if not.</p>"
         "<p>The contents of a newly created Buffer are unknown and may contain sensitive data.</p>"
         "</body></html>")
-    pdf = tmp_path / "api.pdf"
-    print_to_pdf(page, pdf)
-    doc = parse_file(pdf, "pdf")
     code = "```\nconst buf = Buffer.allocUnsafe(10);\nif (buf) {\n  buf.fill(0);\n}\n```"
     assert [doc.text[e.start : e.end] for e in doc.elements if e.kind == "CodeSnippet"] == [code]
     assert "Returns: ERR_BUFFER_OUT_OF_BOUNDS_FOR_THE_INDEX if not." in doc.text
@@ -652,8 +648,7 @@ def test_a_printed_bullet_list_is_a_list_again(tmp_path: Path) -> None:
     each item a paragraph (or, short, a heading), an item that is all code a code block, and the rest of an item
     cut at a line of code another; "Node.js APIs that use the threadpool are:" lost the list it introduces. An
     item led by such a mark is a list item again; a paragraph beside a larger drawing (a rule) is not."""
-    page = tmp_path / "cli.html"
-    page.write_text(
+    doc = printed(tmp_path,
         "<html><head><style>li {margin-bottom: 6px; line-height: 1.9} code {background: #eee; padding: 3px 5px; "
         "font-size: 13px}</style></head><body style='font: 12px sans-serif'><h1>Threadpool</h1>"
         "<p>Node.js APIs that use the threadpool are:</p><ul style='width: 330px'>"
@@ -663,9 +658,6 @@ def test_a_printed_bullet_list_is_a_list_again(tmp_path: Path) -> None:
         "<li>all zlib APIs, other than the synchronous ones</li></ul>"
         "<p style='border-left: 4px solid black; padding-left: 8px'>A slow API delays the others.</p>"
         "</body></html>")
-    pdf = tmp_path / "cli.pdf"
-    print_to_pdf(page, pdf)
-    doc = parse_file(pdf, "pdf")
     items = [doc.text[e.start : e.end] for e in doc.elements if e.kind == "ListItem"]
     assert [i.split(" ")[:3] for i in items] == [["-", "all", "fs"], ["-", "asynchronous", "crypto"],
                                                   ["-", "dns.lookup()"], ["-", "all", "zlib"]]
@@ -681,17 +673,13 @@ def test_a_paragraph_boxed_in_pieces_on_one_page_is_one_paragraph(tmp_path: Path
     printed API page's "... other (seemingly" / "unrelated) APIs that run in libuv's threadpool ..." was two
     paragraphs, cut mid-sentence. A box whose last line fills the line goes on in the next; a short line (a
     heading, a parameter's "root: pointer to a structure") does not."""
-    page = tmp_path / "p.html"
-    page.write_text(
+    doc = printed(tmp_path,
         "<html><head><style>code {background: #eee; padding: 3px 5px; font-size: 13px; line-height: 2.2}</style>"
         "</head><body style='font: 12px sans-serif; width: 420px'><h1>Threadpool</h1>"
         "<p>Because the threadpool has a fixed size, a slow call delays every other call that runs in the pool, "
         "however unrelated it seems to be, so you may want to raise its size with <code>UV_THREADPOOL_SIZE</code> "
         "in the environment of the process.</p><p>Short line</p><p>another paragraph in lower case follows.</p>"
         "</body></html>")
-    pdf = tmp_path / "p.pdf"
-    print_to_pdf(page, pdf)
-    doc = parse_file(pdf, "pdf")
     paragraph = ("Because the threadpool has a fixed size, a slow call delays every other call that runs in the pool, "
                  "however unrelated it seems to be, so you may want to raise its size with UV_THREADPOOL_SIZE in the "
                  "environment of the process.")
