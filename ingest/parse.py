@@ -17,6 +17,7 @@ import resource
 import select
 import signal
 import tempfile
+import textwrap
 import time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +40,7 @@ from ingest.pdf_fonts import (
     Typesetting,
     item_lines,
     listing_text,
+    nesting,
     recorded_typesetting,
     set_as_heading,
     typeset_category,
@@ -68,8 +70,9 @@ SEPARATOR = "\n\n"
 # 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
 # line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
 # 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20; a PDF paragraph boxed in pieces on one
-# page one paragraph in 21) parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 21
+# page one paragraph in 21; a printed list's nesting kept in 22) parses the ones already ingested again, instead of
+# leaving their old text.
+PARSE_VERSION = 22
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -153,6 +156,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     at: tuple[int | None, float | None] | None = None  # the page and top of the last element added
     code_run: list[BoxFont] = []  # the fixed-width boxes of the listing added last
     last_font: BoxFont | None = None  # how the element added last was set
+    levels: list[float] = []  # where the bullets of the printed list being read stand, by nesting level
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -186,6 +190,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             text = _fenced(listing_text([font]))
         elif bulleted and font is not None:
             ending, text = item_lines(text, font.items)
+            text = textwrap.indent(text, "  " * nesting(levels, font.bullet_left))
             category = "ListItem"
             if ending and builder.elements and builder.elements[-1].kind == "ListItem":
                 builder.replace_last(f"{builder.parts[-1]} {ending}")
@@ -249,6 +254,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         body = body or category in _BODY
         builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
         at, last_font = here, font
+        if category != "ListItem":
+            levels = []
     if not builder.elements:
         raise ParseFailedError(_why_empty(path, kind))
     return builder.build(named or title or path.stem)

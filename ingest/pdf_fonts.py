@@ -49,6 +49,7 @@ class BoxFont:
     # as characters (a browser prints a disc), so the parser saw no marker and made them a paragraph, several
     # items one when they are set close. Lines above the first such line end the item before the box.
     items: tuple[str, ...] = ()
+    bullet_left: float = 0.0  # where the first of its bullets stands: a nested list's stand further right
     # Its last line runs to the right edge of the page's text, as a line of prose does that goes on: a paragraph
     # may go on in the next box on the page, which pdfminer starts where the line spacing changes (a line with
     # inline code, set taller).
@@ -93,6 +94,8 @@ class Typesetting:
                            mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
                            char_width=float(median(c.width for c in chars)) if mono else 0.0,
                            items=_items(box, marks),
+                           bullet_left=min((m[0] for line in box for m in marks if marks_line(m, line.bbox)),
+                                           default=0.0),
                            fills=list(box)[-1].bbox[2] >= right - _FILL_SLACK * (right - left))
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
@@ -125,6 +128,20 @@ def marks_line(mark: tuple[float, float, float, float], line: tuple[float, float
 
 def _items(box: Any, marks: list[tuple[float, float, float, float]]) -> tuple[str, ...]:
     return tuple(line.get_text().strip() for line in box if any(marks_line(m, line.bbox) for m in marks))
+
+
+def nesting(levels: list[float], left: float) -> int:
+    """The depth of a list item whose bullet stands at `left`, given where the bullets of the open levels stand
+    (`levels`, outermost first; updated): a bullet further right opens a level, one further left closes those
+    right of it."""
+    while levels and left < levels[-1] - _LEVEL_SLACK:
+        levels.pop()
+    if not levels or left > levels[-1] + _LEVEL_SLACK:
+        levels.append(left)
+    return len(levels) - 1
+
+
+_LEVEL_SLACK = 2.0  # points: bullets of one level stand alike
 
 
 def item_lines(text: str, items: Sequence[str]) -> tuple[str, str]:

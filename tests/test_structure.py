@@ -16,7 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
-from ingest.pdf_fonts import BoxFont, item_lines, listing_text
+from ingest.pdf_fonts import BoxFont, item_lines, listing_text, nesting
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import ParsedDocument, Principal
@@ -684,6 +684,22 @@ def test_a_paragraph_boxed_in_pieces_on_one_page_is_one_paragraph(tmp_path: Path
                  "however unrelated it seems to be, so you may want to raise its size with UV_THREADPOOL_SIZE in the "
                  "environment of the process.")
     assert doc.text.split("\n\n")[1:] == [paragraph, "Short line", "another paragraph in lower case follows."]
+
+
+def test_a_printed_nested_list_keeps_its_nesting(tmp_path: Path) -> None:
+    """A printed list nests by where its bullets stand: "pathObject" and the properties under it were one flat list."""
+    doc = printed(tmp_path, "<html><body style='font: 12px sans-serif'><h1>path.format(pathObject)</h1><ul>"
+                  "<li>pathObject Any JavaScript object having the following properties:<ul><li>dir the directory</li>"
+                  "<li>root the root</li></ul></li><li>Returns: a string</li></ul>"
+                  "<p>The path.format() method returns a path string from an object.</p></body></html>")
+    items = "\n".join(doc.text[e.start : e.end] for e in doc.elements if e.kind == "ListItem")
+    assert items == ("- pathObject Any JavaScript object having the following properties:\n  - dir the directory\n"
+                     "  - root the root\n- Returns: a string")
+
+
+def test_a_bullet_further_right_opens_a_level_and_one_further_left_closes_it() -> None:
+    levels: list[float] = []
+    assert [nesting(levels, x) for x in (40, 40.5, 60, 60, 80, 40, 60)] == [0, 0, 1, 1, 2, 0, 1]
 
 
 def test_items_are_cut_where_their_bulleted_lines_begin() -> None:
