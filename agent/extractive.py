@@ -259,7 +259,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         # So does a short line between a heading and its section's opening unit, quoted with that heading: a
         # printed API entry's "<integer> Default: 8192" under "Class property: Buffer.poolSize".
         leads = {u.start for u in every if opening is not None and u.kind == "sentence" and heading_at < u.start
-                 < opening and u not in units}
+                 < opening}
         for unit in sorted([*units, *(u for u in every if u.start in leads)], key=lambda u: (u.start, u.end)):
             b = unit.end
             sent = text[unit.start:b]

@@ -89,13 +89,12 @@ class Typesetting:
                 continue
             sizes = Counter(round(float(c.size), 1) for c in chars)
             mono = 2 * sum(bool(_MONO.search(c.fontname)) for c in chars) > len(chars)
+            items, bullet_left = _bullets(box, marks)
             font = BoxFont(size=sizes.most_common(1)[0][0],
                            bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
                            mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
                            char_width=float(median(c.width for c in chars)) if mono else 0.0,
-                           items=_items(box, marks),
-                           bullet_left=min((m[0] for line in box for m in marks if marks_line(m, line.bbox)),
-                                           default=0.0),
+                           items=items, bullet_left=bullet_left,
                            fills=list(box)[-1].bbox[2] >= right - _FILL_SLACK * (right - left))
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
@@ -126,8 +125,10 @@ def marks_line(mark: tuple[float, float, float, float], line: tuple[float, float
     return line[1] <= middle <= line[3] and 0 < line[0] - mark[2] <= _MARK_GAP
 
 
-def _items(box: Any, marks: list[tuple[float, float, float, float]]) -> tuple[str, ...]:
-    return tuple(line.get_text().strip() for line in box if any(marks_line(m, line.bbox) for m in marks))
+def _bullets(box: Any, marks: list[tuple[float, float, float, float]]) -> tuple[tuple[str, ...], float]:
+    """The box's lines that a bullet mark leads, and where the first of those marks stands."""
+    led = [(line, mark) for line in box if (mark := next((m for m in marks if marks_line(m, line.bbox)), None))]
+    return tuple(line.get_text().strip() for line, _ in led), min((mark[0] for _, mark in led), default=0.0)
 
 
 def nesting(levels: list[float], left: float) -> int:
