@@ -183,14 +183,16 @@ _INTRO_REACH = 400
 
 
 def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
-    """The span [start, end) of `document` widened to every fenced code block it cuts or touches, with the
-    paragraph that introduces the block. A block longer than a chunk is split across chunks, and a piece
-    without its fences reads as prose cut at random lines; a chunk may also end with the sentence announcing
-    a block ("... if you set verify to False:") while the block opens the next chunk. Widened, each is a code
+    """The span [start, end) of `document` widened to every fenced code block and every list it cuts or
+    touches, with the paragraph that introduces the block. A block longer than a chunk is split across chunks:
+    a code block's piece without its fences reads as prose cut at random lines, and a procedure cut after its
+    third step answers "in what order" with half the steps. A chunk may also end with the sentence announcing
+    a block ("... if you set verify to False:") while the block opens the next chunk. Widened, each is a whole
     block with its introduction again, a verbatim span all the same."""
     # Fences pair up only when read from the top: searched from inside the text, a closing fence would open.
-    for m in _FENCE.finditer(document):
-        a, b = m.start(), m.end()
+    fences = [(m.start(), m.end()) for m in _FENCE.finditer(document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1])]
+    lists = _tight_lists(document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1], fences)
+    for a, b in sorted([*fences, *lists]):
         if a > end + _INTRO_REACH:
             break
         paragraph = document.rfind("\n\n", 0, max(a - 2, 0))
@@ -199,3 +201,18 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
             continue  # too long to quote whole, apart from the span, or whole in it already
         start, end = min(start, intro), max(end, b)
     return start, end
+
+
+def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs of two or more list lines with no blank line between them, outside code blocks. A blank line may part the
+    items of one list, but it also parts numbered headings ("2. Schemas") from the lists under them: widened
+    across those, a chunk would become a whole chapter of rules."""
+    runs: list[list[int]] = []  # [start, end, items]
+    for m in _LIST_LINE.finditer(text):
+        if any(a <= m.start() < b for a, b in fences):
+            continue
+        if runs and text[runs[-1][1] : m.start()] == "\n":
+            runs[-1][1:] = [m.end(), runs[-1][2] + 1]
+        else:
+            runs.append([m.start(), m.end(), 1])
+    return [(a, b) for a, b, items in runs if items > 1]  # a lone numbered line is a heading, not a list

@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -18,6 +18,10 @@ Check D (`--set node-api`, session 24): Node.js's API reference, the 64 HTML pag
 Check D as PDF (`--set node-api-pdf`, session 25): the 8 pages check D asks about and 9 more, printed to PDF
 by Chromium (headless, its default margins), with the same questions. Printed pages break paragraphs and code
 blocks at page ends, which the HTML form does not.
+
+Check E (`--set ninja`, session 34): Ninja's manual (one AsciiDoc HTML page), Expat's reference and
+smartmontools' bad-block HOWTO (DocBook HTML), with the 19 questions of bench/unseen_docs_ninja.yaml: 16
+answerable, 3 near-misses.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -60,6 +64,12 @@ SOURCES: list[tuple[Path, str]] = [
 QUESTIONS = Path(__file__).with_name("unseen_docs.yaml")
 NODE_API = NODE / "api"
 NODE_QUESTIONS = Path(__file__).with_name("unseen_docs_node.yaml")
+NINJA_QUESTIONS = Path(__file__).with_name("unseen_docs_ninja.yaml")
+NINJA: list[tuple[Path, str]] = [
+    (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
+    (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
+    (Path("/usr/share/doc/smartmontools/badblockhowto.html"), "smartmontools-badblockhowto.html"),
+]
 
 
 def node_api_sources() -> list[tuple[Path, str]]:
@@ -109,7 +119,7 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
-                         "shared-mime-info):\n  " + "\n  ".join(missing))
+                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools):\n  " + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -123,9 +133,9 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
-    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf"), default="packages",
-                    help="check C (the packages' docs, default), check D (Node.js's API reference) or check D's "
-                         "pages printed to PDF")
+    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf", "ninja"),
+                    default="packages", help="check C (the packages' docs, default), check D (Node.js's API "
+                    "reference), check D's pages printed to PDF, or check E (Ninja's manual, Expat's reference)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -133,9 +143,11 @@ def main() -> None:
 
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
-    node = args.which != "packages"
-    questions = load_questions(NODE_QUESTIONS if node else QUESTIONS)
-    if args.which == "node-api":
+    node = args.which in ("node-api", "node-api-pdf")
+    questions = load_questions(NODE_QUESTIONS if node else NINJA_QUESTIONS if args.which == "ninja" else QUESTIONS)
+    if args.which == "ninja":
+        build_corpus(root / "source", NINJA, MANIFEST.replace(RULES, ""))
+    elif args.which == "node-api":
         if not (pages := node_api_sources()):
             raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")
         # Check D has no restricted folder, so no rule: a rule matching no file is a manifest error.

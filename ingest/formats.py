@@ -266,7 +266,11 @@ def _layout_tables_as_text(root: Any) -> None:
                 heading.text = " ".join(" ".join(tr.itertext()).split())  # cells run together otherwise ("1.2.Where")
                 box.append(heading)
                 continue
-            for cell in tr.xpath("./td | ./th"):  # not the comments between cells
+            cells = tr.xpath("./td | ./th")  # not the comments between cells
+            if len(cells) == 2 and (term := _term_cell(cells[0])) and _visible(cells[1].text_content()):
+                _lead(cells[1], term)
+                cells = cells[1:]
+            for cell in cells:
                 if any(c.tag in _CELL_BLOCKS for c in cell):
                     if (cell.text or "").strip():
                         para = lxml.html.Element("p")
@@ -279,6 +283,22 @@ def _layout_tables_as_text(root: Any) -> None:
                     box.append(para)
         box.tail = table.tail
         table.getparent().replace(table, box)
+
+
+# A labelled list set as a two-column table (AsciiDoc's "horizontal" lists, DocBook's variable lists as
+# tables): each row's first cell is a term this short ("cleandead", "-t graph"), its second what the term does.
+_TERM_CHARS = 60
+
+
+def _term_cell(cell: Any) -> str:
+    """The term a row's first cell names, or "": one short line at most one paragraph deep, not a sentence.
+    Read apart from its description, "cleandead" was a paragraph of its own and "remove files produced by
+    previous builds ..." never said which tool it described."""
+    blocks = [c for c in cell if c.tag in _CELL_BLOCKS]
+    if len(blocks) > 1 or any(c.tag != "p" for c in blocks):
+        return ""
+    text = " ".join(cell.text_content().split())
+    return text if 0 < len(text) <= _TERM_CHARS and not text.endswith((".", "?", "!")) else ""
 
 
 def _number_ordered_lists(root: Any) -> None:

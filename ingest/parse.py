@@ -70,9 +70,10 @@ SEPARATOR = "\n\n"
 # 16; PDF headings told by their type in 17, and in 18 whatever their words, with a running line that shares a
 # line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
 # 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20; a PDF paragraph boxed in pieces on one
-# page one paragraph in 21; a printed list's nesting kept in 22) parses the ones already ingested again, instead of
-# leaving their old text.
-PARSE_VERSION = 22
+# page one paragraph in 21; a printed list's nesting kept in 22; an HTML list of terms set as a two-column table
+# read as terms with their descriptions in 23) parses the ones already ingested again, instead of leaving their old
+# text.
+PARSE_VERSION = 23
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

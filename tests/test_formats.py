@@ -288,6 +288,25 @@ def test_a_sites_menu_beside_the_content_is_left_out_and_an_index_stays(tmp_path
     assert "xsltApply" in text and "xsltFindTemplate" in text and "Main Menu" not in text
 
 
+def test_a_list_of_terms_set_as_a_table_reads_as_terms_with_their_descriptions(tmp_path: Path) -> None:
+    """AsciiDoc sets a "horizontal" labelled list as a two-column table, as Ninja's manual lists its tools: each
+    term was a paragraph of its own, and "remove files produced by previous builds ..." never said it was
+    cleandead. A row whose first cell is more than a term (a sentence, a block) is read as before."""
+    (tmp_path / "manual.html").write_text(
+        '<html><body><p>The current tools are:</p><div class="horizontal"><table class="horizontal" border="0">'
+        '<tr><td valign="top"><p><code class="literal">clean</code></p></td>'
+        '<td valign="top"><p>remove built files.</p><p>Files not in the graph are kept.</p></td></tr>'
+        '<tr><td valign="top"><p><code class="literal">cleandead</code></p></td>'
+        '<td valign="top"><p>remove files produced by previous builds that are no longer in the build file.</p>'
+        '</td></tr>'
+        '<tr><td><p>Run it twice.</p></td><td><p>Once is enough.</p><pre>ninja</pre></td></tr>'
+        '</table></div></body></html>')
+    assert parse_file(tmp_path / "manual.html", "html").text.split("\n\n") == [
+        "The current tools are:", "clean: remove built files.", "Files not in the graph are kept.",
+        "cleandead: remove files produced by previous builds that are no longer in the build file.",
+        "Run it twice.", "Once is enough.", "```\nninja\n```"]
+
+
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
     """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
     were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of

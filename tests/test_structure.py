@@ -293,6 +293,24 @@ def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduct
     assert whole_blocks(huge, 20, 60) == (20, 60)  # a block too long to quote whole stays in its pieces
 
 
+def test_a_span_that_cuts_a_list_is_widened_to_the_whole_list() -> None:
+    """npm-version.md's six steps were chunked 1-3 and 4-6: "In what order does npm version run its steps?"
+    was answered with half of them."""
+    steps = "".join(f"{i}. Step {i} of the release, with a line of detail.\n" for i in range(1, 7))
+    doc = f"# npm version\n\nThe exact order of execution is as follows:\n\n{steps}\nSee also npm publish."
+    whole = doc[doc.index("The exact"): doc.index("\n\nSee also")]
+    cut = doc.index("4. Step")
+    assert doc[slice(*whole_blocks(doc, 0, cut))] == doc[: len(doc) - len("\n\nSee also npm publish.")]
+    assert doc[slice(*whole_blocks(doc, cut, len(doc)))] == whole + "\n\nSee also npm publish."
+    assert whole_blocks(doc, 0, len(doc)) == (0, len(doc))
+    # a blank line parts numbered headings from the lists under them: no widening across a chapter of rules
+    rules = "1. Encoding\n\n1. Use UTF-8.\n2. Declare it.\n\n2. Schemas\n\n1. Use a schema.\n2. Use RELAX NG.\n"
+    a, b = whole_blocks(rules, rules.index("2. Schemas"), rules.index("2. Use RELAX"))
+    assert rules[a:b] == "2. Schemas\n\n1. Use a schema.\n2. Use RELAX NG."
+    long = "Options:\n\n" + "".join(f"- option {i} does one thing\n" for i in range(300))
+    assert whole_blocks(long, 20, 80) == (20, 80)  # a list too long to quote whole stays in its pieces
+
+
 def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() -> None:
     """A parameter list is a table written as a list: a question about one parameter is answered by its item,
     which was only part of one long list unit before. So is a question about one item of a list of differences
