@@ -183,7 +183,7 @@ _INTRO_REACH = 400
 
 
 def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
-    """The span [start, end) of `document` widened to every fenced code block and every list it cuts or
+    """The span [start, end) of `document` widened to every fenced code block and every numbered list it cuts or
     touches, with the paragraph that introduces the block. A block longer than a chunk is split across chunks:
     a code block's piece without its fences reads as prose cut at random lines, and a procedure cut after its
     third step answers "in what order" with half the steps. A chunk may also end with the sentence announcing
@@ -203,16 +203,22 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
+
+
 def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Runs of two or more list lines with no blank line between them, outside code blocks. A blank line may part the
-    items of one list, but it also parts numbered headings ("2. Schemas") from the lists under them: widened
-    across those, a chunk would become a whole chapter of rules."""
-    runs: list[list[int]] = []  # [start, end, items]
+    """Numbered lists: runs of list lines with no blank line between them, outside code blocks, two or more of
+    them numbered. Numbered steps are a procedure, answered together; the items of a bulleted list often answer
+    alone (`_prose_items`), and widening to them only adds rivals. A blank line may part the items of one list,
+    but it also parts numbered headings ("2. Schemas") from the lists under them: widened across those, a chunk
+    would become a whole chapter of rules."""
+    runs: list[list[int]] = []  # [start, end, numbered items]
     for m in _LIST_LINE.finditer(text):
         if any(a <= m.start() < b for a, b in fences):
             continue
+        numbered = int(_NUMBERED.match(m.group(0)) is not None)
         if runs and text[runs[-1][1] : m.start()] == "\n":
-            runs[-1][1:] = [m.end(), runs[-1][2] + 1]
+            runs[-1][1:] = [m.end(), runs[-1][2] + numbered]
         else:
-            runs.append([m.start(), m.end(), 1])
-    return [(a, b) for a, b, items in runs if items > 1]  # a lone numbered line is a heading, not a list
+            runs.append([m.start(), m.end(), numbered])
+    return [(a, b) for a, b, numbered in runs if numbered > 1]

@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -22,6 +22,10 @@ blocks at page ends, which the HTML form does not.
 Check E (`--set ninja`, session 34): Ninja's manual (one AsciiDoc HTML page), Expat's reference and
 smartmontools' bad-block HOWTO (DocBook HTML), with the 19 questions of bench/unseen_docs_ninja.yaml: 16
 answerable, 3 near-misses.
+
+Check F (`--set undici`, session 34): undici's Markdown API reference (12 pages, as npm bundles it), CMake's
+cmake(1) and cmake-buildsystem(7) manuals (reST) and systemd's UIDS-GIDS.md, with the 18 questions of
+bench/unseen_docs_f.yaml: 15 answerable, 3 near-misses.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -69,6 +73,17 @@ NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
     (Path("/usr/share/doc/smartmontools/badblockhowto.html"), "smartmontools-badblockhowto.html"),
+]
+F_QUESTIONS = Path(__file__).with_name("unseen_docs_f.yaml")
+UNDICI = Path("/usr/lib/node_modules/npm/node_modules/undici/docs/docs/api")
+CMAKE = Path("/usr/share/cmake-3.25/Help/manual")
+F_SOURCES: list[tuple[Path, str]] = [
+    *[(UNDICI / f"{n}.md", f"undici/{n}.md") for n in
+      ("Client", "Pool", "Agent", "RetryAgent", "RetryHandler", "ProxyAgent", "Errors", "Fetch", "Cookies",
+       "MockAgent", "Dispatcher", "WebSocket")],
+    (CMAKE / "cmake.1.rst", "cmake/cmake.1.rst"),
+    (CMAKE / "cmake-buildsystem.7.rst", "cmake/cmake-buildsystem.7.rst"),
+    (Path("/usr/share/doc/systemd/UIDS-GIDS.md.gz"), "systemd/UIDS-GIDS.md"),
 ]
 
 
@@ -119,7 +134,8 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
-                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools):\n  " + "\n  ".join(missing))
+                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd):\n  "
+                         + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +149,10 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
-    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf", "ninja"),
+    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf", "ninja", "undici"),
                     default="packages", help="check C (the packages' docs, default), check D (Node.js's API "
-                    "reference), check D's pages printed to PDF, or check E (Ninja's manual, Expat's reference)")
+                    "reference), check D's pages printed to PDF, check E (Ninja's manual, Expat's reference) or "
+                    "check F (undici's Markdown API pages, CMake's reST manual, systemd's UIDS-GIDS.md)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -144,9 +161,10 @@ def main() -> None:
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
     node = args.which in ("node-api", "node-api-pdf")
-    questions = load_questions(NODE_QUESTIONS if node else NINJA_QUESTIONS if args.which == "ninja" else QUESTIONS)
-    if args.which == "ninja":
-        build_corpus(root / "source", NINJA, MANIFEST.replace(RULES, ""))
+    questions = load_questions(NODE_QUESTIONS if node else NINJA_QUESTIONS if args.which == "ninja"
+                               else F_QUESTIONS if args.which == "undici" else QUESTIONS)
+    if args.which in ("ninja", "undici"):
+        build_corpus(root / "source", NINJA if args.which == "ninja" else F_SOURCES, MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
         if not (pages := node_api_sources()):
             raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")

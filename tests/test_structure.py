@@ -307,8 +307,10 @@ def test_a_span_that_cuts_a_list_is_widened_to_the_whole_list() -> None:
     rules = "1. Encoding\n\n1. Use UTF-8.\n2. Declare it.\n\n2. Schemas\n\n1. Use a schema.\n2. Use RELAX NG.\n"
     a, b = whole_blocks(rules, rules.index("2. Schemas"), rules.index("2. Use RELAX"))
     assert rules[a:b] == "2. Schemas\n\n1. Use a schema.\n2. Use RELAX NG."
-    long = "Options:\n\n" + "".join(f"- option {i} does one thing\n" for i in range(300))
+    long = "Steps:\n\n" + "".join(f"{i}. step {i} does one thing\n" for i in range(1, 300))
     assert whole_blocks(long, 20, 80) == (20, 80)  # a list too long to quote whole stays in its pieces
+    bullets = "Caveats:\n\n" + "".join(f"- caveat {i} holds alone.\n" for i in range(6))
+    assert whole_blocks(bullets, 0, 40) == (0, 40)  # a bulleted item answers alone: no rivals added
 
 
 def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() -> None:
