@@ -30,13 +30,26 @@ class Table:
 # kept; a target in angle brackets ("the guide <guide-ref>") is not words of the document.
 _SPHINX_ROLES = ("ref", "doc", "class", "func", "meth", "mod", "attr", "obj", "data", "exc", "const", "term",
                  "option", "envvar", "file", "program", "command", "kbd", "samp", "abbr", "py:class",
-                 "py:func", "py:meth", "py:mod", "py:attr", "py:obj", "py:exc", "py:data", "py:const")
+                 "py:func", "py:meth", "py:mod", "py:attr", "py:obj", "py:exc", "py:data", "py:const",
+                 # CMake's domain: its manual is reST, cross-referenced by these
+                 "manual", "module", "variable", "generator", "policy", "genex", "prop_tgt", "prop_dir", "prop_sf",
+                 "prop_test", "prop_gbl", "prop_cache", "prop_inst", "cpack_gen", "guide")
 # Sphinx directives whose body is prose worth indexing; any other unknown directive (toctree, autodoc,
 # literalinclude, index) holds build instructions and is dropped.
 _PROSE_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "seealso", "only", "glossary", "hlist",
                      "centered", "tab", "tabs", "card", "dropdown", "rubric")
 _VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
                    "deprecated": "Deprecated since version"}
+# Sphinx's object descriptions (its standard, Python, C, C++ and JavaScript domains, and CMake's): a signature
+# and what it does. Unknown to docutils, each was dropped with its body, and cmake(1)'s 197 options with it.
+_DOMAINS = {"py": ("function", "class", "method", "attribute", "data", "exception", "classmethod", "staticmethod",
+                   "decorator", "property", "type"),
+            "c": ("function", "macro", "type", "member", "var", "struct", "union", "enum", "enumerator"),
+            "cpp": ("function", "class", "member", "type", "enum", "enumerator", "struct"),
+            "js": ("function", "method", "class", "data", "attribute")}
+_DESCRIPTIONS = ("option", "cmdoption", "envvar", "describe", "object", "confval", "setting", "command", "variable",
+                 "genex", *{name for names in _DOMAINS.values() for name in names},
+                 *(f"{domain}:{name}" for domain, names in _DOMAINS.items() for name in names))
 _TARGET = re.compile(r"\s*<[^<>]*>\s*$")
 
 
@@ -78,13 +91,31 @@ def _register_sphinx_markup() -> None:
         def run(self) -> list[Any]:
             return []
 
+    class Described(Prose):
+        """A definition-list entry, as Sphinx's HTML sets it: the signature, then its body, whose first paragraph
+        is led by the signature downstream (`_definitions_as_paragraphs`). A version note opening the body goes
+        after the paragraph it dates, so that it is the description that names the signature."""
+
+        def run(self) -> list[Any]:
+            from docutils.statemachine import StringList
+
+            body = nodes.definition()
+            self.state.nested_parse(StringList(list(self.content)), self.content_offset, body)
+            kids = list(body.children)
+            if len(kids) >= 2 and isinstance(kids[0], nodes.container) and isinstance(kids[1], nodes.paragraph):
+                body.children[:2] = [kids[1], kids[0]]
+            term = nodes.term("", " ".join(" ".join(self.arguments).split()))
+            return [nodes.definition_list("", nodes.definition_list_item("", term, body))]
+
     for name in _SPHINX_ROLES:
         roles.register_local_role(name, xref)
     for name in _PROSE_DIRECTIVES:
         directives.register_directive(name, Prose)
+    for name in _DESCRIPTIONS:
+        directives.register_directive(name, Described)
     for name in ("toctree", "autofunction", "autoclass", "automodule", "automethod", "autodata", "index",
                  "literalinclude", "include", "image", "figure", "currentmodule", "module", "highlight",
-                 "code-include", "graphviz", "raw"):
+                 "code-include", "graphviz", "raw", "program"):
         directives.register_directive(name, Dropped)
 
 

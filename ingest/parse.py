@@ -71,9 +71,10 @@ SEPARATOR = "\n\n"
 # line with text left out of it; a PDF listing set in a fixed-width face one code block with its line breaks in
 # 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20; a PDF paragraph boxed in pieces on one
 # page one paragraph in 21; a printed list's nesting kept in 22; an HTML list of terms set as a two-column table
-# read as terms with their descriptions in 23) parses the ones already ingested again, instead of leaving their old
-# text.
-PARSE_VERSION = 23
+# read as terms with their descriptions in 23; Sphinx's object descriptions in reST (options, functions) kept as
+# terms with their descriptions, and CMake's roles as text, in 24) parses the ones already ingested again, instead
+# of leaving their old text.
+PARSE_VERSION = 24
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

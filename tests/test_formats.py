@@ -71,6 +71,22 @@ def test_rst_keeps_steps_code_tables_and_drops_build_markup(tmp_path: Path) -> N
     assert rows == ["Level: Junior | Pay: 50,000", "Level: Senior | Pay: 80,000"]
 
 
+def test_rst_object_descriptions_are_terms_with_what_they_do(tmp_path: Path) -> None:
+    """Sphinx's `.. option::`, `.. function::` and their kin are unknown to docutils, which dropped each with its
+    body: cmake(1) lost its 197 options ("How do I reconfigure from scratch?" found no --fresh)."""
+    f = tmp_path / "cmake.1.rst"
+    f.write_text("cmake(1)\n********\n\nOptions\n=======\n\n.. program:: cmake\n\n.. option:: --fresh\n\n"
+                 " .. versionadded:: 3.24\n\n Perform a fresh configuration of the build tree.\n\n"
+                 ".. option:: -j [<jobs>], --parallel [<jobs>]\n\n  The maximum number of concurrent processes.\n\n"
+                 "  The :envvar:`CMAKE_BUILD_PARALLEL_LEVEL` variable sets a default, see :manual:`cmake-env(7)`.\n\n"
+                 ".. py:function:: connect(url, timeout=10)\n\n   Open a connection.\n")
+    assert parse_file(f, "rst").text.split("\n\n")[1:] == [
+        "Options", "--fresh: Perform a fresh configuration of the build tree.", "New in version 3.24.",
+        "-j [<jobs>], --parallel [<jobs>]: The maximum number of concurrent processes.",
+        "The CMAKE_BUILD_PARALLEL_LEVEL variable sets a default, see cmake-env(7).",
+        "connect(url, timeout=10): Open a connection."]
+
+
 def test_notebook_cells_in_order_with_code_fenced(tmp_path: Path) -> None:
     nb = {"nbformat": 4, "metadata": {"kernelspec": {"language": "python"}}, "cells": [
         {"cell_type": "markdown", "source": ["# Loading data\n", "Read the file with pandas:"]},
