@@ -5,6 +5,7 @@ Every answer sentence is a verbatim span of its cited document, so citations are
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -279,8 +280,9 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                 continue
             seen.add(key)
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
+            around = bare_code_context(text, unit, every) if unit.kind == "code" else ""
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with)))
+                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with, around)))
     return out
 
 
@@ -321,7 +323,26 @@ def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str], se
 _FENCE_OPEN = "```"
 
 
-def probe(text: str, kind: str, section: str) -> str:
+# A sentence after a code block that says what the block did ("This will install uvicorn with minimal
+# dependencies.", "The above code connects to localhost").
+_POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above)\b", re.IGNORECASE)
+
+
+def bare_code_context(text: str, unit: Unit, units: Sequence[Unit]) -> str:
+    """What a code block with no announcing sentence did, for the scorers only: the sentence right after it,
+    when that sentence points back at it. READMEs set commands bare before such sentences (`pip install
+    'uvicorn[standard]'` / "This will install uvicorn with Cython-based dependencies"); read alone, the command
+    was scored below the sentence, which was quoted without it. The sentence before a bare block is not borrowed:
+    the block then scored like that sentence and rode along with it as a second unit (the docs dev set's style
+    guides: a "Not recommended" example beside the rule it breaks)."""
+    if not text.startswith(_FENCE_OPEN, unit.start):
+        return ""
+    after = [u for u in units if u.kind == "sentence" and u.start >= unit.end and not text[unit.end:u.start].strip()
+             and _POINTS_BACK.match(text, u.start)]
+    return " ".join(text[u.start:u.end] for u in after[:1])
+
+
+def probe(text: str, kind: str, section: str, around: str = "") -> str:
     """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
     sentence introducing it plus its first lines, and a table row as a sentence would say it ("Level: Senior |
     Salary: 80,000" as "Level is Senior, Salary is 80,000."): both cross-encoders scored rows below every
@@ -332,7 +353,7 @@ def probe(text: str, kind: str, section: str) -> str:
         intro, _, code = text.partition(_FENCE_OPEN)
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
-        text = f"{intro.strip()}\n{code[:200]}".strip()
+        text = f"{intro.strip() or around}\n{code[:200]}".strip()
     elif kind == "row":
         text = spoken(text)
     return f"{section}: {text}" if section and section not in text else text

@@ -190,9 +190,10 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     a block ("... if you set verify to False:") while the block opens the next chunk. Widened, each is a whole
     block with its introduction again, a verbatim span all the same."""
     # Fences pair up only when read from the top: searched from inside the text, a closing fence would open.
-    fences = [(m.start(), m.end()) for m in _FENCE.finditer(document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1])]
-    lists = _tight_lists(document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1], fences)
-    for a, b in sorted([*fences, *lists]):
+    # No block starting past this can be widened to: it lies beyond the reach of an introduction, or is too long.
+    head = document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1]
+    fences = [(m.start(), m.end()) for m in _FENCE.finditer(head)]
+    for a, b in sorted([*fences, *_tight_lists(head, fences)]):
         if a > end + _INTRO_REACH:
             break
         paragraph = document.rfind("\n\n", 0, max(a - 2, 0))

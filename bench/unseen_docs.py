@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -26,6 +26,10 @@ answerable, 3 near-misses.
 Check F (`--set undici`, session 34): undici's Markdown API reference (12 pages, as npm bundles it), CMake's
 cmake(1) and cmake-buildsystem(7) manuals (reST) and systemd's UIDS-GIDS.md, with the 18 questions of
 bench/unseen_docs_f.yaml: 15 answerable, 3 near-misses.
+
+Check G (`--set readmes`, session 34): the Markdown READMEs of four Python packages the venv installs
+(python-dotenv, uvicorn, redis, aiofiles: each METADATA's long description), with the 18 questions of
+bench/unseen_docs_g.yaml: 15 answerable, 3 near-misses.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -85,6 +89,24 @@ F_SOURCES: list[tuple[Path, str]] = [
     (CMAKE / "cmake-buildsystem.7.rst", "cmake/cmake-buildsystem.7.rst"),
     (Path("/usr/share/doc/systemd/UIDS-GIDS.md.gz"), "systemd/UIDS-GIDS.md"),
 ]
+G_QUESTIONS = Path(__file__).with_name("unseen_docs_g.yaml")
+READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
+
+
+def readme_sources(root: Path) -> list[tuple[Path, str]]:
+    """Check G's files: each package's README, the long description its installed METADATA carries, written
+    into `root`."""
+    from email import message_from_string
+    from importlib.metadata import distribution
+
+    root.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in READMES:
+        readme = root / f"{name}.md"
+        metadata = message_from_string(distribution(name).read_text("METADATA") or "")
+        readme.write_text(str(metadata.get_payload()), encoding="utf-8")
+        out.append((readme, f"{name}.md"))
+    return out
 
 
 def node_api_sources() -> list[tuple[Path, str]]:
@@ -149,10 +171,12 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
-    ap.add_argument("--set", dest="which", choices=("packages", "node-api", "node-api-pdf", "ninja", "undici"),
+    ap.add_argument("--set", dest="which",
+                    choices=("packages", "node-api", "node-api-pdf", "ninja", "undici", "readmes"),
                     default="packages", help="check C (the packages' docs, default), check D (Node.js's API "
                     "reference), check D's pages printed to PDF, check E (Ninja's manual, Expat's reference) or "
-                    "check F (undici's Markdown API pages, CMake's reST manual, systemd's UIDS-GIDS.md)")
+                    "check F (undici's Markdown API pages, CMake's reST manual, systemd's UIDS-GIDS.md) or check G "
+                    "(four Python packages' READMEs)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -162,8 +186,11 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
     node = args.which in ("node-api", "node-api-pdf")
     questions = load_questions(NODE_QUESTIONS if node else NINJA_QUESTIONS if args.which == "ninja"
-                               else F_QUESTIONS if args.which == "undici" else QUESTIONS)
-    if args.which in ("ninja", "undici"):
+                               else F_QUESTIONS if args.which == "undici"
+                               else G_QUESTIONS if args.which == "readmes" else QUESTIONS)
+    if args.which == "readmes":
+        build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
+    elif args.which in ("ninja", "undici"):
         build_corpus(root / "source", NINJA if args.which == "ninja" else F_SOURCES, MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
         if not (pages := node_api_sources()):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.extractive import ExtractiveConfig, page_at, probe, section_heading
+from agent.extractive import ExtractiveConfig, bare_code_context, page_at, probe, section_heading
 from agent.units import answer_units, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
@@ -780,6 +780,27 @@ def test_ligatures_and_line_end_hyphens_are_undone() -> None:
     assert repair("Pre- and post-") == "Pre- and post-"  # a hyphen left hanging on purpose
     assert repair("con- ﬁguration of ﬂoat") == "configuration of float"
     assert repair("a na¨ıve design by Andr´e, and it´s fast") == "a naïve design by André, and it´s fast"
+
+
+def test_a_bare_command_is_scored_with_the_sentence_after_it_that_says_what_it_did() -> None:
+    """READMEs set commands bare before a sentence that says what they do: uvicorn's `pip install
+    'uvicorn[standard]'` before "This will install uvicorn with Cython-based dependencies". Read alone, the command
+    scored below that sentence, which was quoted without it. The quote stays the block; the sentence before it
+    is not borrowed (the block then rode along with it as a second unit)."""
+    text = ("Install the server with its extras.\n\n```shell\n$ pip install 'uvicorn[standard]'\n```\n\n"
+            "This will install uvicorn with Cython-based dependencies. Nothing else in your code changes at all.")
+    units = answer_units(text, UNIT_CHARS)
+    code = next(u for u in units if u.kind == "code")
+    assert text[code.start:code.end].startswith("```")  # no announcing sentence: the block alone is quoted
+    around = bare_code_context(text, code, units)
+    assert around == "This will install uvicorn with Cython-based dependencies."
+    assert probe(text[code.start:code.end], "code", "", around) == f"{around}\n$ pip install 'uvicorn[standard]'"
+    unrelated = text.replace("This will install", "Uvicorn will install")  # says nothing of the block above it
+    block = next(u for u in answer_units(unrelated, UNIT_CHARS) if u.kind == "code")
+    assert bare_code_context(unrelated, block, answer_units(unrelated, UNIT_CHARS)) == ""
+    announced = "Install it with extras:\n\n```\npip install uvicorn[standard]\n```\n\nThis is faster than it was."
+    block = next(u for u in answer_units(announced, UNIT_CHARS) if u.kind == "code")
+    assert bare_code_context(announced, block, answer_units(announced, UNIT_CHARS)) == ""  # its introduction says
 
 
 def test_units_are_scored_by_their_introduction_and_section() -> None:
