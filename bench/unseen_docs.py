@@ -69,16 +69,16 @@ SOURCES: list[tuple[Path, str]] = [
     (NODE / "BUILDING.md", "people-ops/node-BUILDING.md"),
 ]
 
-QUESTIONS = Path(__file__).with_name("unseen_docs.yaml")
 NODE_API = NODE / "api"
-NODE_QUESTIONS = Path(__file__).with_name("unseen_docs_node.yaml")
-NINJA_QUESTIONS = Path(__file__).with_name("unseen_docs_ninja.yaml")
+# Each set's questions, beside this script.
+QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.yaml",
+                  "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
+                  "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
     (Path("/usr/share/doc/smartmontools/badblockhowto.html"), "smartmontools-badblockhowto.html"),
 ]
-F_QUESTIONS = Path(__file__).with_name("unseen_docs_f.yaml")
 UNDICI = Path("/usr/lib/node_modules/npm/node_modules/undici/docs/docs/api")
 CMAKE = Path("/usr/share/cmake-3.25/Help/manual")
 F_SOURCES: list[tuple[Path, str]] = [
@@ -89,7 +89,6 @@ F_SOURCES: list[tuple[Path, str]] = [
     (CMAKE / "cmake-buildsystem.7.rst", "cmake/cmake-buildsystem.7.rst"),
     (Path("/usr/share/doc/systemd/UIDS-GIDS.md.gz"), "systemd/UIDS-GIDS.md"),
 ]
-G_QUESTIONS = Path(__file__).with_name("unseen_docs_g.yaml")
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
 
 
@@ -171,12 +170,11 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
-    ap.add_argument("--set", dest="which",
-                    choices=("packages", "node-api", "node-api-pdf", "ninja", "undici", "readmes"),
-                    default="packages", help="check C (the packages' docs, default), check D (Node.js's API "
-                    "reference), check D's pages printed to PDF, check E (Ninja's manual, Expat's reference) or "
-                    "check F (undici's Markdown API pages, CMake's reST manual, systemd's UIDS-GIDS.md) or check G "
-                    "(four Python packages' READMEs)")
+    ap.add_argument("--set", dest="which", choices=tuple(QUESTION_FILES), default="packages",
+                    help="check C (the packages' docs, default), check D (Node.js's API reference), check D's "
+                    "pages printed to PDF, check E (Ninja's manual, Expat's reference), check F (undici's Markdown "
+                    "API pages, CMake's reST manual, systemd's UIDS-GIDS.md) or check G (four Python packages' "
+                    "READMEs)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -184,10 +182,7 @@ def main() -> None:
 
     offline_environment()
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
-    node = args.which in ("node-api", "node-api-pdf")
-    questions = load_questions(NODE_QUESTIONS if node else NINJA_QUESTIONS if args.which == "ninja"
-                               else F_QUESTIONS if args.which == "undici"
-                               else G_QUESTIONS if args.which == "readmes" else QUESTIONS)
+    questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":
         build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
     elif args.which in ("ninja", "undici"):
