@@ -18,7 +18,8 @@ from kernel.rows import ROW_LINE
 Kind = Literal["sentence", "pair", "steps", "row", "code"]
 
 _FENCE = re.compile(r"^```[^\n]*\n.*?\n```[ \t]*$", re.MULTILINE | re.DOTALL)
-_MARKER = r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+"
+_NUMBER_MARK = r"\d{1,3}[.)]"
+_MARKER = rf"[ \t]*(?:[-*•]|{_NUMBER_MARK})[ \t]+"
 _LIST_LINE = re.compile(rf"^{_MARKER}\S.*$", re.MULTILINE)
 # A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
 # 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
@@ -204,7 +205,7 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
+_NUMBERED = re.compile(rf"[ \t]*{_NUMBER_MARK}[ \t]")
 
 
 def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -213,13 +214,14 @@ def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, in
     alone (`_prose_items`), and widening to them only adds rivals. A blank line may part the items of one list,
     but it also parts numbered headings ("2. Schemas") from the lists under them: widened across those, a chunk
     would become a whole chapter of rules."""
-    runs: list[list[int]] = []  # [start, end, numbered items]
+    runs: list[tuple[int, int, int]] = []  # (start, end, numbered items)
     for m in _LIST_LINE.finditer(text):
         if any(a <= m.start() < b for a, b in fences):
             continue
         numbered = int(_NUMBERED.match(m.group(0)) is not None)
         if runs and text[runs[-1][1] : m.start()] == "\n":
-            runs[-1][1:] = [m.end(), runs[-1][2] + numbered]
+            start, _, count = runs[-1]
+            runs[-1] = (start, m.end(), count + numbered)
         else:
-            runs.append([m.start(), m.end(), numbered])
-    return [(a, b) for a, b, numbered in runs if numbered > 1]
+            runs.append((m.start(), m.end(), numbered))
+    return [(a, b) for a, b, count in runs if count > 1]

@@ -47,8 +47,10 @@ _DOMAINS = {"py": ("function", "class", "method", "attribute", "data", "exceptio
             "c": ("function", "macro", "type", "member", "var", "struct", "union", "enum", "enumerator"),
             "cpp": ("function", "class", "member", "type", "enum", "enumerator", "struct"),
             "js": ("function", "method", "class", "data", "attribute")}
+# Unprefixed, a name is the Python domain's, Sphinx's default: `.. class::` describes a class there, not
+# docutils' directive that sets an HTML class on the next element.
 _DESCRIPTIONS = ("option", "cmdoption", "envvar", "describe", "object", "confval", "setting", "command", "variable",
-                 "genex", *{name for names in _DOMAINS.values() for name in names},
+                 "genex", *_DOMAINS["py"],
                  *(f"{domain}:{name}" for domain, names in _DOMAINS.items() for name in names))
 _TARGET = re.compile(r"\s*<[^<>]*>\s*$")
 
