@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -30,6 +30,11 @@ bench/unseen_docs_f.yaml: 15 answerable, 3 near-misses.
 Check G (`--set readmes`, session 34): the Markdown READMEs of four Python packages the venv installs
 (python-dotenv, uvicorn, redis, aiofiles: each METADATA's long description), with the 18 questions of
 bench/unseen_docs_g.yaml: 15 answerable, 3 near-misses.
+
+Check H (`--set sqlite`, session 35): six pages of SQLite's HTML documentation (sqlite3-doc), six of
+PostgreSQL's HTML manual (postgresql-doc-15) and the R FAQ as the PDF R's build typesets (r-doc-pdf), with the 28
+questions of bench/unseen_docs_h.yaml: 24 answerable, 4 near-misses. Tables, limits and command examples, as a
+developer asks about a database.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -73,7 +78,8 @@ NODE_API = NODE / "api"
 # Each set's questions, beside this script.
 QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.yaml",
                   "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
-                  "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml"}
+                  "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
+                  "sqlite": "unseen_docs_h.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -88,6 +94,14 @@ F_SOURCES: list[tuple[Path, str]] = [
     (CMAKE / "cmake.1.rst", "cmake/cmake.1.rst"),
     (CMAKE / "cmake-buildsystem.7.rst", "cmake/cmake-buildsystem.7.rst"),
     (Path("/usr/share/doc/systemd/UIDS-GIDS.md.gz"), "systemd/UIDS-GIDS.md"),
+]
+SQLITE, POSTGRES = Path("/usr/share/doc/sqlite3"), Path("/usr/share/doc/postgresql-doc-15/html")
+H_SOURCES: list[tuple[Path, str]] = [
+    *[(SQLITE / f"{n}.html", f"sqlite/{n}.html") for n in
+      ("limits", "datatype3", "lang_datefunc", "wal", "foreignkeys", "quirks")],
+    *[(POSTGRES / f"{n}.html", f"postgres/{n}.html") for n in
+      ("install-short", "datatype-numeric", "datatype-datetime", "backup-dump", "app-pgdump", "server-start")],
+    (Path("/usr/share/R/doc/manual/R-FAQ.pdf"), "r/R-FAQ.pdf"),
 ]
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
 
@@ -155,7 +169,8 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
-                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd):\n  "
+                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, sqlite3-doc, "
+                         "postgresql-doc-15, r-doc-pdf):\n  "
                          + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
@@ -173,8 +188,8 @@ def main() -> None:
     ap.add_argument("--set", dest="which", choices=tuple(QUESTION_FILES), default="packages",
                     help="check C (the packages' docs, default), check D (Node.js's API reference), check D's "
                     "pages printed to PDF, check E (Ninja's manual, Expat's reference), check F (undici's Markdown "
-                    "API pages, CMake's reST manual, systemd's UIDS-GIDS.md) or check G (four Python packages' "
-                    "READMEs)")
+                    "API pages, CMake's reST manual, systemd's UIDS-GIDS.md), check G (four Python packages' "
+                    "READMEs) or check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -185,8 +200,9 @@ def main() -> None:
     questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":
         build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
-    elif args.which in ("ninja", "undici"):
-        build_corpus(root / "source", NINJA if args.which == "ninja" else F_SOURCES, MANIFEST.replace(RULES, ""))
+    elif args.which in ("ninja", "undici", "sqlite"):
+        sources = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES}[args.which]
+        build_corpus(root / "source", sources, MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
         if not (pages := node_api_sources()):
             raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")
