@@ -1,6 +1,7 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite] [--keep DIR]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite]
+                                          [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -169,8 +170,8 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
-                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, sqlite3-doc, "
-                         "postgresql-doc-15, r-doc-pdf):\n  "
+                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, "
+                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf):\n  "
                          + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name

