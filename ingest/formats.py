@@ -166,6 +166,7 @@ def html_source(html: str) -> str:
     _without_menus(root)
     _code_flavours_on_their_own_lines(root)
     _layout_tables_as_text(root)
+    _spacers_dropped_and_term_tables_as_lists(root)
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
@@ -316,6 +317,62 @@ def _layout_tables_as_text(root: Any) -> None:
                     box.append(para)
         box.tail = table.tail
         table.getparent().replace(table, box)
+
+
+def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
+    """Hand-written HTML pads its tables with spacer cells and rows (an empty column 10 pixels wide, an empty
+    first row), as SQLite's pages do. They are dropped: read as data, an empty first row made the first row of
+    data the header ("%d: %w | | day of month: 00: day of week 0-6"), and an empty column put " |  | " in every
+    row. A table left with two columns, no header row (no th, no bold first row above a plain one) and a short
+    term in every first cell is a list of terms ("%w", "-t graph") and is read as one ("%w: day of week 0-6")."""
+    import lxml.html
+
+    for table in list(root.iter("table")):
+        if table.xpath(".//table | .//th | ./thead | .//td[@colspan > 1 or @rowspan > 1]"):
+            continue
+        rows = table.xpath("./tr | ./tbody/tr")
+        grid = [tr.xpath("./td") for tr in rows]
+        if len({len(r) for r in grid}) != 1:
+            continue
+        filled = [(tr, r) for tr, r in zip(rows, grid, strict=True) if any(_text(c) for c in r)]
+        keep = [j for j in range(len(grid[0])) if any(_text(r[j]) for _, r in filled)]
+        if len(keep) < 2:  # a list of terms nothing describes yet (gtk-doc's "sec :" rows): a table still
+            continue
+        terms = [_term_cell(r[keep[0]]) for _, r in filled] if len(keep) == 2 else []
+        # Terms that end in ":" ("style :", gtk-doc's parameters) are read as terms by `html_table` already.
+        if (len(filled) >= 2 and all(terms) and not all(t.endswith(":") for t in terms)
+                and all(_text(r[keep[1]]) for _, r in filled) and not _header_row([r for _, r in filled])):
+            dl = lxml.html.Element("dl")
+            for _, r in filled:
+                term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
+                term.text = _text(r[keep[0]])
+                what.text = r[keep[1]].text
+                what.extend(list(r[keep[1]]))
+                dl.extend([term, what])
+            dl.tail = table.tail
+            table.getparent().replace(table, dl)
+            continue
+        used = {id(tr) for tr, _ in filled}
+        for tr, r in zip(rows, grid, strict=True):
+            if id(tr) not in used:
+                tr.getparent().remove(tr)
+                continue
+            for j, cell in enumerate(r):
+                if j not in keep:
+                    tr.remove(cell)
+
+
+def _text(cell: Any) -> str:
+    return " ".join(cell.text_content().split())
+
+
+def _header_row(rows: list[list[Any]]) -> bool:
+    """Is the first row set apart as a header: all bold, above a row that is not?"""
+    def bold(row: list[Any]) -> bool:
+        text = "".join(_text(c) for c in row)
+        return bool(text) and text == "".join(" ".join(b.text_content().split()) for c in row
+                                               for b in c.xpath(".//b | .//strong"))
+    return bold(rows[0]) and not (len(rows) > 1 and bold(rows[1]))
 
 
 # A labelled list set as a two-column table (AsciiDoc's "horizontal" lists, DocBook's variable lists as

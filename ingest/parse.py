@@ -72,9 +72,11 @@ SEPARATOR = "\n\n"
 # 19; a PDF paragraph led by a bullet drawn as a shape a list item in 20; a PDF paragraph boxed in pieces on one
 # page one paragraph in 21; a printed list's nesting kept in 22; an HTML list of terms set as a two-column table
 # read as terms with their descriptions in 23; Sphinx's object descriptions in reST (options, functions) kept as
-# terms with their descriptions, and CMake's roles as text, in 24) parses the ones already ingested again, instead
-# of leaving their old text.
-PARSE_VERSION = 24
+# terms with their descriptions, and CMake's roles as text, in 24; an HTML table's spacer rows and columns dropped,
+# and a headerless two-column table of short terms read as terms with their descriptions, a PDF's unmapped glyphs
+# left out and TeX's slanted and italic typewriter faces read as code, in 25) parses the ones
+# already ingested again, instead of leaving their old text.
+PARSE_VERSION = 25
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

@@ -31,8 +31,15 @@ SMALL_SCALE = 0.95
 _LISTING_SHARE = 0.9  # of a line's characters in a fixed-width face, for the line to be code
 _SAME_LINE = 2.0  # points between the tops of two pieces of one printed line
 
-_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|cmtt|inconsolata|nimbusmon")
+# TeX's typewriter faces are named by "tt" and their design size: CMTT10, and its slanted and italic kin CMSLTT10
+# and CMITT10 that texinfo sets examples in (the R FAQ's "$ R CMD REMOVE pkg"), EC's SFTT1000, Latin Modern's LMTT10.
+_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|tt\d|inconsolata|nimbusmon")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|-bd\b|cmbx")
+
+
+def fixed_width(fontname: str) -> bool:
+    """Is a face, by its name, one whose characters are all one width: code's?"""
+    return bool(_MONO.search(fontname))
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class Typesetting:
             if not chars:
                 continue
             sizes = Counter(round(float(c.size), 1) for c in chars)
-            mono = 2 * sum(bool(_MONO.search(c.fontname)) for c in chars) > len(chars)
+            mono = 2 * sum(fixed_width(c.fontname) for c in chars) > len(chars)
             items, bullet_left = _bullets(box, marks)
             font = BoxFont(size=sizes.most_common(1)[0][0],
                            bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars),
@@ -172,7 +179,7 @@ def _listing(box: Any, height: float) -> tuple[tuple[float, float, str], ...]:
             continue
         # A line of prose naming identifiers in a fixed-width face ("Returns: ASN1_SUCCESS if successful, …") is
         # mostly fixed-width too, and no listing: a box is one only if every line is all but entirely so.
-        if sum(bool(_MONO.search(c.fontname)) for c in chars) < _LISTING_SHARE * len(chars):
+        if sum(fixed_width(c.fontname) for c in chars) < _LISTING_SHARE * len(chars):
             return ()
         out.append((float(chars[0].bbox[0]), round(height - float(line.bbox[3]), 1), line.get_text().strip()))
     return tuple(out)

@@ -1,9 +1,10 @@
 """A PDF's words as they were written, not as they were typeset.
 
-Typesetting leaves marks in extracted text that cost search and answers: ligature glyphs ("efﬁcient" with
-U+FB01 is another word than "efficient" to BM25, and the embedding model's vocabulary has no such glyph), accents
-set as glyphs of their own before the letter (TeX's "na¨ıve") and words hyphenated at a line end, which the
-parser joins with a space ("com- pile").
+Typesetting leaves marks in extracted text that cost search and answers: glyphs the font maps to no character,
+which pdfminer writes as "(cid:13)" (texinfo's copyright sign, the corners of its boxed examples), ligature
+glyphs ("efﬁcient" with U+FB01 is another word than "efficient" to BM25, and the embedding model's vocabulary has
+no such glyph), accents set as glyphs of their own before the letter (TeX's "na¨ıve") and words hyphenated at a
+line end, which the parser joins with a space ("com- pile").
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def word_repair(texts: Iterable[str]) -> Callable[[str], str]:
     return repair
 
 
+_UNMAPPED = re.compile(r"\(cid:\d+\)")
+
+
 def _letters(text: str) -> str:
-    text = text.translate(_LIGATURES)
+    text = _UNMAPPED.sub("", text).translate(_LIGATURES)
     if not _ACCENTED.search(text):
         return text
     return _ACCENTED.sub(lambda m: unicodedata.normalize(

@@ -323,6 +323,26 @@ def test_a_list_of_terms_set_as_a_table_reads_as_terms_with_their_descriptions(t
         "Run it twice.", "Once is enough.", "```\nninja\n```"]
 
 
+
+def test_spacer_cells_are_dropped_and_a_headerless_table_of_terms_reads_as_terms(tmp_path: Path) -> None:
+    """SQLite's pages pad tables with an empty first row and an empty column: the first row of data became the
+    header of every other ("%d: %w |  | day of month: 00: day of week 0-6") and the empty column put " |  | " in
+    every row. A table with a bold first row keeps it as its header."""
+    (tmp_path / "dates.html").write_text(
+        '<html><body><p>The substitutions are:</p><table border="0">'
+        '<tr><td></td><td width="10"></td><td></td></tr>'
+        '<tr><td> %d </td><td></td><td> day of month: 00</td></tr>'
+        '<tr><td> %w </td><td></td><td> day of week 0-6 with Sunday==0</td></tr></table>'
+        '<p>Each function is a strftime call:</p><table>'
+        '<tr><td><b>Function</b></td><td width="30"></td><td><b>Equivalent strftime()</b></td></tr>'
+        "<tr><td> date(...) </td><td></td><td> strftime('%Y-%m-%d', ...)</td></tr>"
+        "<tr><td> time(...) </td><td></td><td> strftime('%H:%M:%S', ...)</td></tr></table></body></html>")
+    assert parse_file(tmp_path / "dates.html", "html").text.split("\n\n") == [
+        "The substitutions are:", "%d: day of month: 00", "%w: day of week 0-6 with Sunday==0",
+        "Each function is a strftime call:",
+        "Function | Equivalent strftime()\nFunction: date(...) | Equivalent strftime(): strftime('%Y-%m-%d', ...)\n"
+        "Function: time(...) | Equivalent strftime(): strftime('%H:%M:%S', ...)"]
+
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
     """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
     were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of

@@ -16,7 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
-from ingest.pdf_fonts import BoxFont, item_lines, listing_text, nesting
+from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, nesting
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import ParsedDocument, Principal
@@ -781,6 +781,17 @@ def test_ligatures_and_line_end_hyphens_are_undone() -> None:
     assert repair("con- ﬁguration of ﬂoat") == "configuration of float"
     assert repair("a na¨ıve design by Andr´e, and it´s fast") == "a naïve design by André, and it´s fast"
 
+
+def test_glyphs_with_no_character_are_left_out_and_tex_typewriter_faces_are_code() -> None:
+    """The R FAQ (texinfo) boxes its examples with corner glyphs pdfminer writes as "(cid:8)", paragraphs of their
+    own, and sets "$ R CMD REMOVE pkg_1 ... pkg_n" in CMSLTT10, slanted typewriter, which was read as prose."""
+    repair = word_repair(["Copyright c(cid:13) 1998 Kurt Hornik", "(cid:8)"])
+    assert repair("Copyright c(cid:13) 1998 Kurt Hornik") == "Copyright c 1998 Kurt Hornik"
+    assert repair("(cid:8)") == ""
+    assert all(fixed_width(f) for f in ("LANHIM+CMTT10", "GQUPIQ+CMSLTT10", "CMITT10", "SFTT1000", "LMTT10",
+                                        "DejaVuSansMono", "NimbusMonL-Regu", "Courier"))
+    assert not any(fixed_width(f) for f in ("PZQDZF+CMR10", "ABITGW+CMBX12", "HBBENW+CMTI10", "Times-Roman",
+                                            "DejaVuSans-Bold", "Helvetica"))
 
 def test_a_bare_command_is_scored_with_the_sentence_after_it_that_says_what_it_did() -> None:
     """READMEs set commands bare before a sentence that says what they do: uvicorn's `pip install
