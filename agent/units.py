@@ -98,6 +98,13 @@ _ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\
                         re.IGNORECASE)
 
 
+# A sentence that breaks off mid-way, on a word in lower case or a comma ("If f is such a factor object, you can
+# use"), has the code block after it as its next words, and often goes on after it in lower case ("to get the
+# numbers back."): manuals typeset in TeX and texinfo display commands inside their sentences so. Not a list:
+# a line without a full stop before a list is as often a label of it ("Variable Day", "The exception hierarchy").
+_BROKEN_OFF = re.compile(r"[a-z,]\s*$")
+
+
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
 _CONNECTOR_WORDS = 3
 
@@ -108,7 +115,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     connector ("For example:"), the sentence before it in the same paragraph says what the block shows ("Proxy
     credentials can be passed as the userinfo section of the proxy URL."), so the introduction starts there."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
-    if not before or not _ANNOUNCES.search(text[before[-1][0] : before[-1][1]]):
+    last = text[before[-1][0] : before[-1][1]] if before else ""
+    if not (_ANNOUNCES.search(last) or (block.kind == "code" and _BROKEN_OFF.search(last))):
         return None
     announcer = before[-1]
     a, b = announcer
@@ -146,9 +154,15 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
     intros = set()
     for b in blocks:
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
+        end = b.end
         if intro:
             intros.add(intro[1])
-        units.append(Unit(intro[0] if intro else b.start, b.end, b.kind))
+            rest = next((s for s in sentences if s[0] >= b.end), None)
+            if (b.kind == "code" and rest is not None and _adjacent(text, b.end, rest[0]) and text[rest[0]].islower()
+                    and _BROKEN_OFF.search(text[intro[1][0] : intro[1][1]])):
+                intros.add(rest)  # the rest of the sentence the block is part of
+                end = rest[1]
+        units.append(Unit(intro[0] if intro else b.start, end, b.kind))
     # An introducing sentence alone ("Install the module first:") answers nothing; it lives in its block.
     alone = [s for s in sentences if s not in intros]
     units += [Unit(a, b, "sentence") for a, b in alone]

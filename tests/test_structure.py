@@ -272,6 +272,24 @@ def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
     assert [(u.kind, u.start) for u in answer_units(text, UNIT_CHARS)] == [("code", 0)]
 
 
+def test_a_code_block_set_inside_a_sentence_is_quoted_with_that_whole_sentence() -> None:
+    """Texinfo and TeX manuals display a command inside a sentence: the R FAQ's "If f is such a factor object,
+    you can use / as.numeric(as.character(f)) / to get the numbers back." The words before the block were a
+    sentence of their own and the block a bare command; "How do I turn a factor back into numbers?" was answered
+    with the heading's opening sentence, without the command."""
+    text = ("It may happen that numbers come in as factors. If f is such a factor object, you can use\n\n"
+            "```\nas.numeric(as.character(f))\n```\n\nto get the numbers back. More efficient, but harder to "
+            "remember, is\n\n"
+            "```\nas.numeric(levels(f))[as.integer(f)]\n```\n\nIn any case, do not call as.numeric().\n\n"
+            "Run this.\n\n```\nR CMD check\n```\n\nthen look at the log.")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("code", "If f is such a factor object, you can use\n\n```\nas.numeric(as.character(f))\n```\n\n"
+            "to get the numbers back.") in units
+    assert ("code", "More efficient, but harder to remember, is\n\n```\nas.numeric(levels(f))[as.integer(f)]\n"
+            "```") in units
+    assert ("code", "```\nR CMD check\n```") in units  # a whole sentence before it: the block is not inside one
+    assert ("sentence", "to get the numbers back.") not in units
+
 def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduction() -> None:
     doc = ("# Examples\n\nA trivial example that binds puts:\n\n```\nint main()\n{\n  return 0;\n}\n```\n\n"
            "Afterwards the closure is freed.")
