@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 from tokenizers import Tokenizer
 
 from kernel.errors import ConfigError
@@ -47,5 +46,4 @@ class OnnxCrossEncoder:
         scores = self._lanes.run(feeds) if deadline is None else self._lanes.run_before(feeds, deadline)
         if scores is None or (deadline is not None and time.monotonic() > deadline):
             return None
-        out = np.array([float(s.reshape(-1)[0]) for s in scores], dtype=np.float64)
-        return [float(x) for x in out]
+        return [float(s.reshape(-1)[0]) for s in scores]
