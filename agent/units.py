@@ -98,10 +98,11 @@ _ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\
                         re.IGNORECASE)
 
 
-# A sentence that breaks off mid-way, on a word in lower case or a comma ("If f is such a factor object, you can
-# use"), has the code block after it as its next words, and often goes on after it in lower case ("to get the
-# numbers back."): manuals typeset in TeX and texinfo display commands inside their sentences so. Not a list:
-# a line without a full stop before a list is as often a label of it ("Variable Day", "The exception hierarchy").
+# A sentence that breaks off mid-way ("If f is such a factor object, you can use") and goes on in lower case after
+# the code block ("to get the numbers back.") has the block as its next words: manuals typeset in TeX and texinfo
+# display commands inside their sentences so. A line that breaks off with nothing to go on is a heading ("Avoiding
+# caching") unless it ends on a comma ("For example,"). Not a list: a line without a full stop before a list is as
+# often a label of it ("Variable Day", "The exception hierarchy").
 _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
 
 
@@ -116,12 +117,26 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     credentials can be passed as the userinfo section of the proxy URL."), so the introduction starts there."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
     last = text[before[-1][0] : before[-1][1]] if before else ""
-    if not (_ANNOUNCES.search(last) or (block.kind == "code" and _BROKEN_OFF.search(last))):
+    if not (_ANNOUNCES.search(last) or (block.kind == "code" and _inside_sentence(text, block, last))):
         return None
     announcer = before[-1]
     a, b = announcer
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
     return (earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a), announcer
+
+
+def _goes_on(text: str, block: Unit, start: int) -> bool:
+    """Does the text after `block`, from `start`, carry on a sentence (lower case, right after it)?"""
+    return start < len(text) and _adjacent(text, block.end, start) and text[start].islower()
+
+
+def _inside_sentence(text: str, block: Unit, before: str) -> bool:
+    """Is the code block the middle of a sentence: `before` breaks off on a comma, or on a word and the sentence
+    goes on after the block?"""
+    if not _BROKEN_OFF.search(before):
+        return False
+    rest = text[block.end :]
+    return before.rstrip().endswith(",") or _goes_on(text, block, block.end + len(rest) - len(rest.lstrip()))
 
 
 def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
@@ -158,7 +173,7 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
         if intro:
             intros.add(intro[1])
             rest = next((s for s in sentences if s[0] >= b.end), None)
-            if (b.kind == "code" and rest is not None and _adjacent(text, b.end, rest[0]) and text[rest[0]].islower()
+            if (b.kind == "code" and rest is not None and _goes_on(text, b, rest[0])
                     and _BROKEN_OFF.search(text[intro[1][0] : intro[1][1]])):
                 intros.add(rest)  # the rest of the sentence the block is part of
                 end = rest[1]

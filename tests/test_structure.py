@@ -285,8 +285,7 @@ def test_a_code_block_set_inside_a_sentence_is_quoted_with_that_whole_sentence()
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     assert ("code", "If f is such a factor object, you can use\n\n```\nas.numeric(as.character(f))\n```\n\n"
             "to get the numbers back.") in units
-    assert ("code", "More efficient, but harder to remember, is\n\n```\nas.numeric(levels(f))[as.integer(f)]\n"
-            "```") in units
+    assert ("code", "```\nas.numeric(levels(f))[as.integer(f)]\n```") in units  # the sentence does not go on
     assert ("code", "```\nR CMD check\n```") in units  # a whole sentence before it: the block is not inside one
     assert ("sentence", "to get the numbers back.") not in units
 
