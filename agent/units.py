@@ -110,33 +110,28 @@ _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
 _CONNECTOR_WORDS = 3
 
 
-def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, tuple[int, int]] | None:
-    """Where the introduction of a list or code block starts, and the sentence that announces the block, if one
-    does: it is quoted with the block, because neither reads as an answer without the other. When it is only a
-    connector ("For example:"), the sentence before it in the same paragraph says what the block shows ("Proxy
-    credentials can be passed as the userinfo section of the proxy URL."), so the introduction starts there."""
+def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """Where the unit of a list or code block starts and ends with its introduction, and the sentences it takes
+    in, when a sentence announces the block: it is quoted with the block, because neither reads as an answer
+    without the other. When that sentence is only a connector ("For example:"), the sentence before it in the
+    same paragraph says what the block shows ("Proxy credentials can be passed as the userinfo section of the
+    proxy URL."), so the introduction starts there. A code block set inside a sentence takes in the rest of it."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
-    last = text[before[-1][0] : before[-1][1]] if before else ""
-    if not (_ANNOUNCES.search(last) or (block.kind == "code" and _inside_sentence(text, block, last))):
+    if not before:
         return None
     announcer = before[-1]
     a, b = announcer
+    after = next((s for s in sentences if s[0] >= block.end), None)
+    goes_on = after is not None and _adjacent(text, block.end, after[0]) and text[after[0]].islower()
+    inside = block.kind == "code" and _BROKEN_OFF.search(text[a:b]) is not None and (
+        text[b - 1] == "," or goes_on)
+    if not (inside or _ANNOUNCES.search(text[a:b])):
+        return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
-    return (earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a), announcer
-
-
-def _goes_on(text: str, block: Unit, start: int) -> bool:
-    """Does the text after `block`, from `start`, carry on a sentence (lower case, right after it)?"""
-    return start < len(text) and _adjacent(text, block.end, start) and text[start].islower()
-
-
-def _inside_sentence(text: str, block: Unit, before: str) -> bool:
-    """Is the code block the middle of a sentence: `before` breaks off on a comma, or on a word and the sentence
-    goes on after the block?"""
-    if not _BROKEN_OFF.search(before):
-        return False
-    rest = text[block.end :]
-    return before.rstrip().endswith(",") or _goes_on(text, block, block.end + len(rest) - len(rest.lstrip()))
+    start = earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a
+    if inside and goes_on and after is not None:
+        return start, after[1], [announcer, after]
+    return start, block.end, [announcer]
 
 
 def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
@@ -166,18 +161,12 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
         sentences += _with_fragments(text, sentence_spans(text, cursor, b.start), min_chars)
         cursor = b.end
     sentences += _with_fragments(text, sentence_spans(text, cursor, len(text)), min_chars)
-    intros = set()
+    intros: set[tuple[int, int]] = set()
     for b in blocks:
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
-        end = b.end
         if intro:
-            intros.add(intro[1])
-            rest = next((s for s in sentences if s[0] >= b.end), None)
-            if (b.kind == "code" and rest is not None and _goes_on(text, b, rest[0])
-                    and _BROKEN_OFF.search(text[intro[1][0] : intro[1][1]])):
-                intros.add(rest)  # the rest of the sentence the block is part of
-                end = rest[1]
-        units.append(Unit(intro[0] if intro else b.start, end, b.kind))
+            intros.update(intro[2])
+        units.append(Unit(intro[0], intro[1], b.kind) if intro else b)
     # An introducing sentence alone ("Install the module first:") answers nothing; it lives in its block.
     alone = [s for s in sentences if s not in intros]
     units += [Unit(a, b, "sentence") for a, b in alone]

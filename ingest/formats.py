@@ -311,7 +311,7 @@ def _layout_tables_as_text(root: Any) -> None:
                         para.text = cell.text.strip()
                         box.append(para)
                     box.extend([c for c in cell if c.tag in _CELL_BLOCKS or (c.text or "").strip()])
-                elif text := " ".join(cell.text_content().split()):
+                elif text := _words(cell):
                     para = lxml.html.Element("p")
                     para.text = text
                     box.append(para)
@@ -334,18 +334,18 @@ def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
         grid = [tr.xpath("./td") for tr in rows]
         if len({len(r) for r in grid}) != 1:
             continue
-        filled = [(tr, r) for tr, r in zip(rows, grid, strict=True) if any(_text(c) for c in r)]
-        keep = [j for j in range(len(grid[0])) if any(_text(r[j]) for _, r in filled)]
+        filled = [(tr, r) for tr, r in zip(rows, grid, strict=True) if any(_words(c) for c in r)]
+        keep = [j for j in range(len(grid[0])) if any(_words(r[j]) for _, r in filled)]
         if len(keep) < 2:  # a list of terms nothing describes yet (gtk-doc's "sec :" rows): a table still
             continue
         terms = [_term_cell(r[keep[0]]) for _, r in filled] if len(keep) == 2 else []
         # Terms that end in ":" ("style :", gtk-doc's parameters) are read as terms by `html_table` already.
         if (len(filled) >= 2 and all(terms) and not all(t.endswith(":") for t in terms)
-                and all(_text(r[keep[1]]) for _, r in filled) and not _header_row([r for _, r in filled])):
+                and all(_words(r[keep[1]]) for _, r in filled) and not _header_row([r for _, r in filled])):
             dl = lxml.html.Element("dl")
             for _, r in filled:
                 term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
-                term.text = _text(r[keep[0]])
+                term.text = _words(r[keep[0]])
                 what.text = r[keep[1]].text
                 what.extend(list(r[keep[1]]))
                 dl.extend([term, what])
@@ -362,15 +362,16 @@ def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
                     tr.remove(cell)
 
 
-def _text(cell: Any) -> str:
-    return " ".join(cell.text_content().split())
+def _words(element: Any) -> str:
+    """An element's text, its white space collapsed."""
+    return " ".join(element.text_content().split())
 
 
 def _header_row(rows: list[list[Any]]) -> bool:
     """Is the first row set apart as a header: all bold, above a row that is not?"""
     def bold(row: list[Any]) -> bool:
-        text = "".join(_text(c) for c in row)
-        return bool(text) and text == "".join(" ".join(b.text_content().split()) for c in row
+        text = "".join(_words(c) for c in row)
+        return bool(text) and text == "".join(_words(b) for c in row
                                                for b in c.xpath(".//b | .//strong"))
     return bold(rows[0]) and not (len(rows) > 1 and bold(rows[1]))
 
@@ -387,7 +388,7 @@ def _term_cell(cell: Any) -> str:
     blocks = [c for c in cell if c.tag in _CELL_BLOCKS]
     if len(blocks) > 1 or any(c.tag != "p" for c in blocks):
         return ""
-    text = " ".join(cell.text_content().split())
+    text = _words(cell)
     return text if 0 < len(text) <= _TERM_CHARS and not text.endswith((".", "?", "!")) else ""
 
 
@@ -417,7 +418,7 @@ def _definitions_as_paragraphs(root: Any) -> None:
         terms: list[str] = []
         for child in dl:
             if child.tag == "dt":
-                terms.append(" ".join(child.text_content().split()).rstrip(":").strip())
+                terms.append(_words(child).rstrip(":").strip())
             elif child.tag == "dd":
                 _lead(child, ", ".join(t for t in terms if t))
                 box.extend(list(child))
@@ -430,7 +431,7 @@ def _definitions_as_paragraphs(root: Any) -> None:
         dl.getparent().replace(dl, box)
     for title in list(root.xpath('//*[contains(concat(" ", @class, " "), " admonition-title ")]')):
         box = title.getparent()
-        name = " ".join(title.text_content().split())
+        name = _words(title)
         box.text = (box.text or "") + (title.tail or "")
         box.remove(title)
         _lead(box, name)
@@ -803,7 +804,7 @@ def html_table(html: str) -> Table | None:
         table = lxml.html.fromstring(html)
     except Exception:
         return None
-    rows = [tuple(" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")) for tr in table.xpath(".//tr")]
+    rows = [tuple(_words(c) for c in tr.xpath("./th|./td")) for tr in table.xpath(".//tr")]
     rows = [r for r in rows if any(r)]
     if len(rows) >= 2 and not table.xpath(".//th") and all(len(r) == 2 and r[0].endswith(":") for r in rows):
         # Terms and what they are ("style: | a parsed XSLT stylesheet", gtk-doc's parameters): no row is a

@@ -51,9 +51,9 @@ class OnnxBgeEmbedder(_TokenSpans):
             raise ConfigError(f"bge-small model not found in {model_dir}; run scripts/setup.sh")
         self._lanes = OnnxLanes(model_dir / "model.onnx", threads)
         super().__init__(Tokenizer.from_file(str(model_dir / "tokenizer.json")))
-        self._batch_tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._batch_tok.enable_truncation(512)
-        self._batch_tok.no_padding()
+        self._model_tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._model_tok.enable_truncation(512)
+        self._model_tok.no_padding()
         self.name = "bge-small-en-int8"
         self.dim = 384
         self.max_tokens = 512
@@ -66,7 +66,7 @@ class OnnxBgeEmbedder(_TokenSpans):
         result = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return result
-        feeds = [one_text(e.ids) for e in self._batch_tok.encode_batch(list(texts))]
+        feeds = [one_text(e.ids) for e in self._model_tok.encode_batch(list(texts))]
         for i, h in enumerate(self._lanes.run(feeds)):
             result[i] = _normalise(h[:, 0, :])[0]
         return result
