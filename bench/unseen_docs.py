@@ -1,6 +1,6 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -36,6 +36,11 @@ Check H (`--set sqlite`, session 35): six pages of SQLite's HTML documentation (
 PostgreSQL's HTML manual (postgresql-doc-15) and the R FAQ as the PDF R's build typesets (r-doc-pdf), with the 28
 questions of bench/unseen_docs_h.yaml: 24 answerable, 4 near-misses. Tables, limits and command examples, as a
 developer asks about a database.
+
+Check I (`--set debian`, session 36): the Debian Developer's Reference as the PDF Sphinx typesets (114 pages,
+developers-reference), three chapters of the Debian Policy Manual as Sphinx HTML (debian-policy) and four pages of
+Apache httpd's manual (apache2-doc), with the 42 questions of bench/unseen_docs_i.yaml: 37 answerable, 5
+near-misses. Procedures and rules, as a maintainer or an administrator asks them.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -80,7 +85,7 @@ NODE_API = NODE / "api"
 QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.yaml",
                   "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
-                  "sqlite": "unseen_docs_h.yaml"}
+                  "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -103,6 +108,13 @@ H_SOURCES: list[tuple[Path, str]] = [
     *[(POSTGRES / f"{n}.html", f"postgres/{n}.html") for n in
       ("install-short", "datatype-numeric", "datatype-datetime", "backup-dump", "app-pgdump", "server-start")],
     (Path("/usr/share/R/doc/manual/R-FAQ.pdf"), "r/R-FAQ.pdf"),
+]
+POLICY, APACHE = Path("/usr/share/doc/debian-policy/policy.html"), Path("/usr/share/doc/apache2-doc/manual/en")
+I_SOURCES: list[tuple[Path, str]] = [
+    (Path("/usr/share/developers-reference/developers-reference.pdf"), "debian/developers-reference.pdf"),
+    *[(POLICY / f"{n}.html", f"debian/policy/{n}.html") for n in ("ch-controlfields", "ch-maintainerscripts", "ch-files")],
+    *[(APACHE / f"{n}.html", f"apache/{Path(n).name}.html") for n in
+      ("howto/htaccess", "howto/auth", "mod/mod_expires", "mod/mod_headers")],
 ]
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
 
@@ -171,7 +183,7 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
                          "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, "
-                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf):\n  "
+                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf, developers-reference, debian-policy, apache2-doc):\n  "
                          + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
@@ -190,7 +202,8 @@ def main() -> None:
                     help="check C (the packages' docs, default), check D (Node.js's API reference), check D's "
                     "pages printed to PDF, check E (Ninja's manual, Expat's reference), check F (undici's Markdown "
                     "API pages, CMake's reST manual, systemd's UIDS-GIDS.md), check G (four Python packages' "
-                    "READMEs) or check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF)")
+                    "READMEs), check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF) or check I (Debian's "
+                    "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -201,8 +214,8 @@ def main() -> None:
     questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":
         build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
-    elif args.which in ("ninja", "undici", "sqlite"):
-        sources = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES}[args.which]
+    elif args.which in ("ninja", "undici", "sqlite", "debian"):
+        sources = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES}[args.which]
         build_corpus(root / "source", sources, MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
         if not (pages := node_api_sources()):
