@@ -108,6 +108,10 @@ _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
 
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
 _CONNECTOR_WORDS = 3
+# An announcing sentence that opens by pointing back ("This may be implemented with the following
+# configuration:") says what the block does only with the sentence before it ("You may wish to use a .htaccess
+# file to permit the execution of CGI programs in a particular directory.").
+_POINTS_BACK = re.compile(r"(?:this|that|these|it|doing so|to do (?:this|so))\b", re.IGNORECASE)
 
 
 def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int, int]]] | None:
@@ -115,7 +119,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     in, when a sentence announces the block: it is quoted with the block, because neither reads as an answer
     without the other. When that sentence is only a connector ("For example:"), the sentence before it in the
     same paragraph says what the block shows ("Proxy credentials can be passed as the userinfo section of the
-    proxy URL."), so the introduction starts there. A code block set inside a sentence takes in the rest of it."""
+    proxy URL."), so the introduction starts there; so it does when the sentence opens by pointing back to the
+    one before ("This may be implemented with ..."). A code block set inside a sentence takes in the rest of it."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
     if not before:
         return None
@@ -128,7 +133,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     if not (inside or _ANNOUNCES.search(text[a:b])):
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
-    start = earlier[-1][0] if len(text[a:b].split()) <= _CONNECTOR_WORDS and earlier else a
+    connector = len(text[a:b].split()) <= _CONNECTOR_WORDS or _POINTS_BACK.match(text, a) is not None
+    start = earlier[-1][0] if connector and earlier else a
     if inside and goes_on and after is not None:
         return start, after[1], [announcer, after]
     return start, block.end, [announcer]

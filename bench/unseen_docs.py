@@ -112,7 +112,8 @@ H_SOURCES: list[tuple[Path, str]] = [
 POLICY, APACHE = Path("/usr/share/doc/debian-policy/policy.html"), Path("/usr/share/doc/apache2-doc/manual/en")
 I_SOURCES: list[tuple[Path, str]] = [
     (Path("/usr/share/developers-reference/developers-reference.pdf"), "debian/developers-reference.pdf"),
-    *[(POLICY / f"{n}.html", f"debian/policy/{n}.html") for n in ("ch-controlfields", "ch-maintainerscripts", "ch-files")],
+    *[(POLICY / f"{n}.html", f"debian/policy/{n}.html") for n in
+      ("ch-controlfields", "ch-maintainerscripts", "ch-files")],
     *[(APACHE / f"{n}.html", f"apache/{Path(n).name}.html") for n in
       ("howto/htaccess", "howto/auth", "mod/mod_expires", "mod/mod_headers")],
 ]
@@ -183,7 +184,8 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
     if missing:
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
                          "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, "
-                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf, developers-reference, debian-policy, apache2-doc):\n  "
+                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf, developers-reference, debian-policy, "
+                         "apache2-doc):\n  "
                          + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name

@@ -136,7 +136,7 @@ def rst_to_html(source: str) -> str:
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
 _REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
-              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input")
+              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input", "<p><code")
 
 
 # lxml refuses a str that declares its own encoding, as XHTML pages do (gtk-doc, DocBook, libxslt's manual:
@@ -165,8 +165,11 @@ def html_source(html: str) -> str:
     _without_contents(root)
     _without_menus(root)
     _code_flavours_on_their_own_lines(root)
+    _code_paragraphs_as_listings(root)
     _layout_tables_as_text(root)
+    _line_breaks_in_cells_as_spaces(root)
     _spacers_dropped_and_term_tables_as_lists(root)
+    _row_header_tables_as_lists(root)
     _definitions_as_paragraphs(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
@@ -219,6 +222,48 @@ def _code_flavours_on_their_own_lines(root: Any) -> None:
         codes = [c for c in pre if c.tag == "code"]
         for code in codes[:-1]:
             code.tail = "\n" + (code.tail or "").lstrip(" ")
+
+
+_CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
+_BREAK = "\ue000"  # a private-use character: lxml refuses control characters in text
+
+
+def _code_paragraphs_as_listings(root: Any) -> None:
+    """A paragraph that holds nothing but one code element is a displayed example, its lines set apart by <br>
+    (Apache httpd's manual: '<div class="example"><p><code>htpasswd -c /usr/local/apache/passwd/passwords
+    rbowen</code></p></div>'). It becomes a listing: read as prose, the command ran into the lines around it
+    and was no code block an answer could quote with its introduction."""
+    import lxml.html
+
+    for para in list(root.iter("p")):
+        kids = list(para)
+        if (len(kids) != 1 or kids[0].tag not in _CODE_TAGS or (para.text or "").strip()
+                or (kids[0].tail or "").strip() or para.xpath("ancestor::pre | ancestor::table | ancestor::li")):
+            continue
+        code = copy.deepcopy(kids[0])
+        for br in code.iter("br"):
+            br.tail = _BREAK + (br.tail or "")
+        lines = [" ".join(line.split()) for line in code.text_content().split(_BREAK)]
+        text = "\n".join(lines).strip("\n")
+        if not text:
+            continue
+        pre = lxml.html.Element("pre")
+        pre.text = text
+        pre.tail = para.tail
+        para.getparent().replace(para, pre)
+
+
+def _line_breaks_in_cells_as_spaces(root: Any) -> None:
+    """A line break in a table cell's source is a space, as a browser shows it. The parser joined the lines of
+    a cell without one ("Value of the Expires header configured\nby MIME type" read "configuredby")."""
+    for cell in root.xpath("//td | //th"):
+        for el in cell.iter():
+            if el.tag == "pre" or el.xpath("ancestor::pre"):
+                continue
+            if el.text and "\n" in el.text:
+                el.text = re.sub(r"[ \t]*\n\s*", " ", el.text)
+            if el is not cell and el.tail and "\n" in el.tail:
+                el.tail = re.sub(r"[ \t]*\n\s*", " ", el.tail)
 
 
 _NUMBERING = re.compile(r"\b\d+(?:\.\d+)*\.?")
@@ -360,6 +405,31 @@ def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
             for j, cell in enumerate(r):
                 if j not in keep:
                     tr.remove(cell)
+
+
+def _row_header_tables_as_lists(root: Any) -> None:
+    """A table whose every row is a header cell and one data cell is a list of terms, read down, not across
+    (Apache httpd's directive boxes: "Syntax: | ExpiresActive On|Off", "Default: | ExpiresActive Off"). Read
+    as a table, its first row became every row's header ("Description:: Default: | Enables generation of
+    Expires headers: ExpiresActive Off")."""
+    import lxml.html
+
+    for table in list(root.iter("table")):
+        if table.xpath(".//table | ./thead | ./tfoot | .//*[@colspan > 1 or @rowspan > 1]"):
+            continue
+        rows = table.xpath("./tr | ./tbody/tr")
+        cells = [[c for c in tr if c.tag in ("th", "td")] for tr in rows]
+        if len(rows) < 2 or not all(len(r) == 2 and r[0].tag == "th" and r[1].tag == "td" for r in cells):
+            continue
+        dl = lxml.html.Element("dl")
+        for head, data in cells:
+            term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
+            term.text = _words(head)
+            what.text = data.text
+            what.extend(list(data))
+            dl.extend([term, what])
+        dl.tail = table.tail
+        table.getparent().replace(table, dl)
 
 
 def _words(element: Any) -> str:

@@ -74,9 +74,11 @@ SEPARATOR = "\n\n"
 # read as terms with their descriptions in 23; Sphinx's object descriptions in reST (options, functions) kept as
 # terms with their descriptions, and CMake's roles as text, in 24; an HTML table's spacer rows and columns dropped,
 # and a headerless two-column table of short terms read as terms with their descriptions, a PDF's unmapped glyphs
-# left out and TeX's slanted and italic typewriter faces read as code, in 25) parses the ones
+# left out and TeX's slanted and italic typewriter faces read as code, in 25; an HTML paragraph of one code element
+# a listing, a table of row headers read as terms, a cell's line breaks read as spaces, txfonts' typewriter faces
+# read as code and Sphinx's notes that a block goes on across a page left out, in 26) parses the ones
 # already ingested again, instead of leaving their old text.
-PARSE_VERSION = 25
+PARSE_VERSION = 26
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -217,7 +219,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             text = f"{markers.pop(0)} {text[2:]}"
         elif category == "ListItem" and kind in ("html", "md") and isinstance(depth, int) and depth > 1 and text:
             text = "  " * (depth - 1) + text  # the parser's nesting, where the source's markers are not used
-        if category in _SKIP or not text or (kind == "pdf" and printed_button(text)):
+        if category in _SKIP or not text or (kind == "pdf" and printed_furniture(text)):
             continue
         page = getattr(meta, "page_number", None)
         html = getattr(meta, "text_as_html", None) if category == "Table" else None
@@ -322,12 +324,15 @@ def _following(elements: list[Any], i: int, field: str) -> str:
 # out by its style) is printed with the page. Read as a heading, it named the section of the text after each code
 # block in place of the heading above it: 627 of the 2,256 headings of the 17 printed Node.js pages. "Copy" as
 # written may be a heading of its own (a Dockerfile reference's COPY), so a one-word line is a button only spaced out.
-_BUTTON = re.compile(r"copy code|copy to clipboard|copied!?|c o p y", re.IGNORECASE)
+# Sphinx's LaTeX notes where a code block goes on across a page break ("(continues on next page)", "(continued from
+# previous page)"): read as text, they were lines of the example, and paragraphs of their own an answer could quote.
+_FURNITURE = re.compile(r"copy code|copy to clipboard|copied!?|c o p y|\(continue[sd] (?:on next|from previous) page\)",
+                        re.IGNORECASE)
 
 
-def printed_button(line: str) -> bool:
-    """Is this PDF line a copy button printed with a web page?"""
-    return bool(_BUTTON.fullmatch(" ".join(line.split())))
+def printed_furniture(line: str) -> bool:
+    """Is this PDF line a copy button printed with a web page, or a typesetter's note that a block goes on?"""
+    return bool(_FURNITURE.fullmatch(" ".join(line.split())))
 
 
 def in_listing(line: str, before: str, after: str) -> bool:

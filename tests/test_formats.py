@@ -343,6 +343,41 @@ def test_spacer_cells_are_dropped_and_a_headerless_table_of_terms_reads_as_terms
         "Function | Equivalent strftime()\nFunction: date(...) | Equivalent strftime(): strftime('%Y-%m-%d', ...)\n"
         "Function: time(...) | Equivalent strftime(): strftime('%H:%M:%S', ...)"]
 
+def test_a_paragraph_of_one_code_element_is_a_listing_with_its_line_breaks(tmp_path: Path) -> None:
+    """Apache httpd's manual displays its examples as a paragraph holding one code element, lines set apart by
+    <br>: the example was prose, its lines run together ("... rbowen New password: mypassword"). A list item
+    that is only code stays an item, and inline code inside a sentence stays in the sentence."""
+    (tmp_path / "auth.html").write_text(
+        '<html><body><p>To create the file, type:</p><div class="example"><p><code>\n'
+        "      htpasswd -c /usr/local/apache/passwd/passwords rbowen<br>\n"
+        "      New password: mypassword\n    </code></p></div>"
+        "<p>Put the file in one of:</p><ul><li><p><code>/etc/apache2</code></p></li>"
+        "<li><p><code>/srv/www</code></p></li></ul>"
+        "<p>Run <code>htpasswd</code> again to add a user.</p></body></html>")
+    assert parse_file(tmp_path / "auth.html", "html").text.split("\n\n") == [
+        "To create the file, type:",
+        "```\nhtpasswd -c /usr/local/apache/passwd/passwords rbowen\nNew password: mypassword\n```",
+        "Put the file in one of:", "- /etc/apache2\n- /srv/www", "Run htpasswd again to add a user."]
+
+
+def test_a_table_of_row_headers_reads_down_as_terms(tmp_path: Path) -> None:
+    """Apache httpd's directive boxes are tables whose every row is a header cell and a data cell. Read across,
+    the first row became every row's header ("Description:: Default: | Enables generation of Expires headers:
+    ExpiresActive Off"), and a line break in a cell's source joined two words ("configuredby")."""
+    (tmp_path / "mod.html").write_text(
+        '<html><body><h2>ExpiresActive Directive</h2><table class="directive">'
+        '<tr><th><a href="d.html#Description">Description:</a></th><td>Enables generation of <code>Expires</code>\n'
+        "headers, configured\nby type</td></tr>"
+        '<tr><th><a href="d.html#Default">Default:</a></th><td><code>ExpiresActive Off</code></td></tr>'
+        "</table><p>Data tables are read as before:</p>"
+        "<table><tr><th>Type</th><th>Size</th></tr><tr><td>bigint</td><td>8\nbytes</td></tr>"
+        "<tr><td>int</td><td>4 bytes</td></tr></table></body></html>")
+    assert parse_file(tmp_path / "mod.html", "html").text.split("\n\n") == [
+        "ExpiresActive Directive", "Description: Enables generation of Expires headers, configured by type",
+        "Default: ExpiresActive Off", "Data tables are read as before:",
+        "Type | Size\nType: bigint | Size: 8 bytes\nType: int | Size: 4 bytes"]
+
+
 def test_a_faq_laid_out_in_tables_reads_as_questions_and_answers(tmp_path: Path) -> None:
     """A DocBook FAQ lays its questions and answers out in a table and opens with a list of links to them: both
     were read as data (rows flattened into "1. Building: 1.1." lines, answers lost among them), and the list of

@@ -267,6 +267,19 @@ def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example
     assert "For example:" not in sentences
 
 
+def test_an_introduction_that_points_back_brings_the_sentence_before_it() -> None:
+    """Apache's "You may wish to use a .htaccess file to permit the execution of CGI programs in a particular
+    directory. This may be implemented with the following configuration:" — the second sentence alone says
+    nothing of CGI, and the question about CGI was answered with the first sentence, without the example."""
+    text = ("## CGI example\n\nCGI scripts are legacy. You may wish to use a .htaccess file to permit the execution "
+            "of CGI programs in a particular directory. This may be implemented with the following configuration:"
+            "\n\n```\nOptions +ExecCGI\n```\n\nThe modules are listed below:\n\n```\nmod_cgi\n```")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    code = [t for k, t in units if k == "code"]
+    assert code[0].startswith("You may wish to use a .htaccess file") and code[0].endswith("```")
+    assert code[1].startswith("The modules are listed below:")  # says what follows: no sentence before it
+
+
 def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
     text = "Here is a trivial example that calls puts a few times.\n\n```\nputs(s);\n```"
     assert [(u.kind, u.start) for u in answer_units(text, UNIT_CHARS)] == [("code", 0)]
@@ -610,6 +623,18 @@ def test_a_printed_copy_button_is_left_out(tmp_path: Path) -> None:
     assert next(e.heading_path for e in doc.elements if e.start <= at < e.end)[-1] == "2.1 Buffer pools"
 
 
+def test_sphinx_notes_that_a_block_goes_on_across_a_page_are_left_out(tmp_path: Path) -> None:
+    """Sphinx's LaTeX writes "(continues on next page)" and "(continued from previous page)" where a code block
+    breaks across pages (the Debian Developer's Reference): they were paragraphs of the example."""
+    f = tmp_path / "devref.pdf"
+    f.write_bytes(pdf_bytes([["Here is an example of a real NEWS.Debian file:", "",
+                              "cron (3.0pl1-74) unstable; urgency=low", "", "(continues on next page)"],
+                             ["(continued from previous page)", "",
+                              "it now has its own package, checksecurity."]]))
+    text = parse_file(f, "pdf").text
+    assert "continue" not in text and "it now has its own package" in text
+
+
 def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
     assert heading_like("3.1 Invoking asn1Parser") and heading_like("References")
     assert heading_like("path.basename(path[, suffix])")  # an API reference's heading
@@ -806,9 +831,11 @@ def test_glyphs_with_no_character_are_left_out_and_tex_typewriter_faces_are_code
     assert repair("Copyright c(cid:13) 1998 Kurt Hornik") == "Copyright c 1998 Kurt Hornik"
     assert repair("(cid:8)") == ""
     assert all(fixed_width(f) for f in ("LANHIM+CMTT10", "GQUPIQ+CMSLTT10", "CMITT10", "SFTT1000", "LMTT10",
-                                        "DejaVuSansMono", "NimbusMonL-Regu", "Courier"))
+                                        "DejaVuSansMono", "NimbusMonL-Regu", "Courier",
+                                        "BZUJDV+t1xtt", "MPGAWB+t1xbtt"))  # Sphinx's LaTeX (txfonts)
     assert not any(fixed_width(f) for f in ("PZQDZF+CMR10", "ABITGW+CMBX12", "HBBENW+CMTI10", "Times-Roman",
-                                            "DejaVuSans-Bold", "Helvetica"))
+                                            "DejaVuSans-Bold", "Helvetica", "XTTSDX+TeXGyreTermes-Regular",
+                                            "LTEDIX+TeXGyreHeros-Bold"))
 
 def test_a_bare_command_is_scored_with_the_sentence_after_it_that_says_what_it_did() -> None:
     """READMEs set commands bare before a sentence that says what they do: uvicorn's `pip install
