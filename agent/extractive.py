@@ -5,7 +5,6 @@ Every answer sentence is a verbatim span of its cited document, so citations are
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
-from agent.units import Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
+from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import other_version, other_year, poses_question, restates
 from kernel.rows import spoken
@@ -323,11 +322,6 @@ def headed_opening(text: str, units: Sequence[Unit], heading_path: list[str], se
 _FENCE_OPEN = "```"
 
 
-# A sentence after a code block that says what the block did ("This will install uvicorn with minimal
-# dependencies.", "The above code connects to localhost").
-_POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above)\b", re.IGNORECASE)
-
-
 def bare_code_context(text: str, unit: Unit, units: Sequence[Unit]) -> str:
     """What a code block with no announcing sentence did, for the scorers only: the sentence right after it,
     when that sentence points back at it. READMEs set commands bare before such sentences (`pip install
@@ -338,7 +332,7 @@ def bare_code_context(text: str, unit: Unit, units: Sequence[Unit]) -> str:
     if not text.startswith(_FENCE_OPEN, unit.start):
         return ""
     after = [u for u in units if u.kind == "sentence" and u.start >= unit.end and not text[unit.end:u.start].strip()
-             and _POINTS_BACK.match(text, u.start)]
+             and POINTS_BACK.match(text, u.start)]
     return " ".join(text[u.start:u.end] for u in after[:1])
 
 

@@ -108,10 +108,12 @@ _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
 
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
 _CONNECTOR_WORDS = 3
-# An announcing sentence that opens by pointing back ("This may be implemented with the following
-# configuration:") says what the block does only with the sentence before it ("You may wish to use a .htaccess
-# file to permit the execution of CGI programs in a particular directory.").
-_POINTS_BACK = re.compile(r"(?:this|that|these|it|doing so|to do (?:this|so))\b", re.IGNORECASE)
+# A sentence that opens by pointing back at what comes before it: an announcing sentence so ("This may be
+# implemented with the following configuration:") says what the block does only with the sentence before it ("You
+# may wish to use a .htaccess file to permit the execution of CGI programs in a particular directory."), and a
+# sentence so after a block says what the block did ("This will install uvicorn with minimal dependencies.").
+POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|so))\b",
+                         re.IGNORECASE)
 
 
 def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int, int]]] | None:
@@ -133,7 +135,7 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     if not (inside or _ANNOUNCES.search(text[a:b])):
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
-    connector = len(text[a:b].split()) <= _CONNECTOR_WORDS or _POINTS_BACK.match(text, a) is not None
+    connector = len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
     start = earlier[-1][0] if connector and earlier else a
     if inside and goes_on and after is not None:
         return start, after[1], [announcer, after]

@@ -76,7 +76,8 @@ SEPARATOR = "\n\n"
 # and a headerless two-column table of short terms read as terms with their descriptions, a PDF's unmapped glyphs
 # left out and TeX's slanted and italic typewriter faces read as code, in 25; an HTML paragraph of one code element
 # a listing, a table of row headers read as terms, a cell's line breaks read as spaces, txfonts' typewriter faces
-# read as code and Sphinx's notes that a block goes on across a page left out, in 26) parses the ones
+# read as code, Sphinx's notes that a block goes on across a page left out, and a PDF margin line that names a
+# section a running line, in 26) parses the ones
 # already ingested again, instead of leaving their old text.
 PARSE_VERSION = 26
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
@@ -425,17 +426,32 @@ def _margin_key(text: str) -> str:
     return " ".join(_DIGITS.sub("#", text.lower()).split())
 
 
+def _heading_words(text: str) -> str:
+    return " ".join(_WORDS_AND_NUMBERS.findall(text.lower()))
+
+
+_WORDS_AND_NUMBERS = re.compile(r"[a-z0-9]+")
+
+
 def running_lines(elements: list[Any]) -> set[str]:
-    """The PDF's running headers and footers: margin lines that repeat on two pages or more, and page numbers
-    ("iv", "12"). The parser calls any line in a page's top or bottom 7% a header or footer, and those were
+    """The PDF's running headers and footers: margin lines that repeat on two pages or more, page numbers
+    ("iv", "12"), and margin lines that name a heading of the body ("5.11. Non-Maintainer Uploads (NMUs)" under
+    a page of section "5.11 Non-Maintainer Uploads (NMUs)": a book's running line names its section, which may
+    last a page). The parser calls any line in a page's top or bottom 7% a header or footer, and those were
     left out; but a line of the text (a code line, a step) that falls there at a page break is not one, and
-    was lost: in pages printed from HTML with narrow margins, half of them."""
+    was lost: in pages printed from HTML with narrow margins, half of them. Kept as text, a running line naming
+    a section was a heading in the middle of a paragraph, and what followed it read as a section of its own."""
     pages: dict[str, set[object]] = {}
+    named: set[str] = set()
+    headings = {_heading_words(str(getattr(el, "text", ""))) for el in elements
+                if str(getattr(el, "category", "")) == "Title"}
     for el in elements:
         if str(getattr(el, "category", "")) in _MARGINS:
-            pages.setdefault(_margin_key(str(getattr(el, "text", ""))), set()).add(
-                getattr(getattr(el, "metadata", None), "page_number", None))
-    return {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
+            text = str(getattr(el, "text", ""))
+            pages.setdefault(_margin_key(text), set()).add(getattr(getattr(el, "metadata", None), "page_number", None))
+            if _heading_words(text) in headings - {""}:
+                named.add(_margin_key(text))
+    return named | {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
 
 
 def running_phrases(running: set[str]) -> list[re.Pattern[str]]:

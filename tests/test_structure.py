@@ -486,6 +486,22 @@ def test_a_pdf_line_that_falls_in_a_page_margin_is_kept_unless_it_repeats(tmp_pa
     assert "Widget Manual" not in text and "Page" not in text and "iii" not in text
 
 
+def test_a_margin_line_that_names_a_section_is_a_running_line(tmp_path: Path) -> None:
+    """A book's footer names the section of its page ("5.11. Non-Maintainer Uploads (NMUs)" in the Debian
+    Developer's Reference), which may last one page: kept, it was a heading in the middle of a paragraph."""
+    f = tmp_path / "devref.pdf"
+    f.write_bytes(pdf_bytes(
+        [["5.11 Non-Maintainer Uploads (NMUs)", "",
+          "For this, a version of the form +debXuY should be used, where X is the major release number."],
+         ["Y is a counter starting at 1."]],
+        bottom=["5.11. Non-Maintainer Uploads (NMUs)", "52"]))
+    doc = parse_file(f, "pdf")
+    assert doc.text.count("Non-Maintainer Uploads") == 1
+    at = doc.text.index("Y is a counter")
+    section = next(e.heading_path for e in doc.elements if e.start <= at < e.end)[-1]
+    assert section == "5.11 Non-Maintainer Uploads (NMUs)"
+
+
 def test_a_pdf_citation_carries_the_page_of_its_span(tmp_path: Path, services: Services) -> None:
     root = tmp_path / "c"
     (root / "docs").mkdir(parents=True)
