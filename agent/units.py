@@ -114,6 +114,10 @@ _CONNECTOR_WORDS = 3
 # sentence so after a block says what the block did ("This will install uvicorn with minimal dependencies.").
 POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|so))\b",
                          re.IGNORECASE)
+# So does an announcing sentence that gives an example of the one before it ("If you want to call your .htaccess
+# file something else, you can change the name of the file using the AccessFileName directive. For example, if
+# you would rather call the file .config then you can put the following in your server configuration file:").
+_EXEMPLIFIES = re.compile(r"(?:for example|for instance|e\.g\.)\W", re.IGNORECASE)
 
 
 def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int, int]]] | None:
@@ -122,7 +126,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     without the other. When that sentence is only a connector ("For example:"), the sentence before it in the
     same paragraph says what the block shows ("Proxy credentials can be passed as the userinfo section of the
     proxy URL."), so the introduction starts there; so it does when the sentence opens by pointing back to the
-    one before ("This may be implemented with ..."). A code block set inside a sentence takes in the rest of it."""
+    one before ("This may be implemented with ...") or by giving an example of it ("For example, if you would
+    rather call the file .config ..."). A code block set inside a sentence takes in the rest of it."""
     before = [s for s in sentences if s[1] <= block.start and not text[s[1] : block.start].strip()]
     if not before:
         return None
@@ -135,7 +140,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     if not (inside or _ANNOUNCES.search(text[a:b])):
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
-    connector = len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
+    connector = (len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
+                 or _EXEMPLIFIES.match(text, a) is not None)
     start = earlier[-1][0] if connector and earlier else a
     if inside and goes_on and after is not None:
         return start, after[1], [announcer, after]

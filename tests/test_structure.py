@@ -280,6 +280,18 @@ def test_an_introduction_that_points_back_brings_the_sentence_before_it() -> Non
     assert code[1].startswith("The modules are listed below:")  # says what follows: no sentence before it
 
 
+def test_an_introduction_that_gives_an_example_brings_the_sentence_it_exemplifies() -> None:
+    """Apache's "If you want to call your .htaccess file something else, you can change the name of the file
+    using the AccessFileName directive. For example, if you would rather call the file .config then you can put
+    the following in your server configuration file:" — the question was answered by the first sentence alone,
+    without the directive it names."""
+    text = ("Note: If you want to call your .htaccess file something else, you can change the name of the file using "
+            "the AccessFileName directive. For example, if you would rather call the file .config then you can put "
+            'the following in your server configuration file:\n\n```\nAccessFileName ".config"\n```')
+    code = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "code"]
+    assert code == [text]
+
+
 def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
     text = "Here is a trivial example that calls puts a few times.\n\n```\nputs(s);\n```"
     assert [(u.kind, u.start) for u in answer_units(text, UNIT_CHARS)] == [("code", 0)]
