@@ -426,11 +426,13 @@ def _margin_key(text: str) -> str:
     return " ".join(_DIGITS.sub("#", text.lower()).split())
 
 
-def _heading_words(text: str) -> str:
-    return " ".join(_WORDS_AND_NUMBERS.findall(text.lower()))
-
-
 _WORDS_AND_NUMBERS = re.compile(r"[a-z0-9]+")
+
+
+def _heading_words(text: str) -> str:
+    """A heading's words and numbers: a running line writes "5.11. Non-Maintainer Uploads (NMUs)" where the
+    heading it repeats writes "5.11 Non-Maintainer Uploads (NMUs)"."""
+    return " ".join(_WORDS_AND_NUMBERS.findall(text.lower()))
 
 
 def running_lines(elements: list[Any]) -> set[str]:
@@ -444,12 +446,12 @@ def running_lines(elements: list[Any]) -> set[str]:
     pages: dict[str, set[object]] = {}
     named: set[str] = set()
     headings = {_heading_words(str(getattr(el, "text", ""))) for el in elements
-                if str(getattr(el, "category", "")) == "Title"}
+                if str(getattr(el, "category", "")) == "Title"} - {""}
     for el in elements:
         if str(getattr(el, "category", "")) in _MARGINS:
             text = str(getattr(el, "text", ""))
             pages.setdefault(_margin_key(text), set()).add(getattr(getattr(el, "metadata", None), "page_number", None))
-            if _heading_words(text) in headings - {""}:
+            if _heading_words(text) in headings:
                 named.add(_margin_key(text))
     return named | {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
 

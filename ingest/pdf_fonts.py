@@ -32,8 +32,8 @@ _LISTING_SHARE = 0.9  # of a line's characters in a fixed-width face, for the li
 _SAME_LINE = 2.0  # points between the tops of two pieces of one printed line
 
 # TeX's typewriter faces are named by "tt" and their design size: CMTT10, and its slanted and italic kin CMSLTT10
-# and CMITT10 that texinfo sets examples in (the R FAQ's "$ R CMD REMOVE pkg"), EC's SFTT1000, Latin Modern's LMTT10.
-# TeX names its typewriter faces by "tt": cmtt10, CMSLTT10, txfonts' t1xtt and bold t1xbtt (Sphinx's LaTeX).
+# and CMITT10 that texinfo sets examples in (the R FAQ's "$ R CMD REMOVE pkg"), EC's SFTT1000, Latin Modern's LMTT10;
+# or by "tt" alone: txfonts' t1xtt and bold t1xbtt, in which Sphinx's LaTeX sets its listings.
 _MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|code|tt\d|xb?tt\b|inconsolata|nimbusmon")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|-bd\b|cmbx")
 
