@@ -267,29 +267,26 @@ def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example
     assert "For example:" not in sentences
 
 
-def test_an_introduction_that_points_back_brings_the_sentence_before_it() -> None:
-    """Apache's "You may wish to use a .htaccess file to permit the execution of CGI programs in a particular
-    directory. This may be implemented with the following configuration:" — the second sentence alone says
-    nothing of CGI, and the question about CGI was answered with the first sentence, without the example."""
-    text = ("## CGI example\n\nCGI scripts are legacy. You may wish to use a .htaccess file to permit the execution "
-            "of CGI programs in a particular directory. This may be implemented with the following configuration:"
-            "\n\n```\nOptions +ExecCGI\n```\n\nThe modules are listed below:\n\n```\nmod_cgi\n```")
-    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
-    code = [t for k, t in units if k == "code"]
-    assert code[0].startswith("You may wish to use a .htaccess file") and code[0].endswith("```")
-    assert code[1].startswith("The modules are listed below:")  # says what follows: no sentence before it
+# Apache httpd's manual. "This may be implemented with the following configuration:" alone says nothing of CGI,
+# and "For example, if you would rather call the file .config ..." nothing of what AccessFileName does: each
+# question was answered with the sentence before the introduction, without the example.
+_CGI = ("## CGI example\n\nCGI scripts are legacy. You may wish to use a .htaccess file to permit the execution of CGI "
+        "programs in a particular directory. This may be implemented with the following configuration:\n\n```\n"
+        "Options +ExecCGI\n```\n\nThe modules are listed below:\n\n```\nmod_cgi\n```")
+_RENAME = ("Note: If you want to call your .htaccess file something else, you can change the name of the file using "
+           "the AccessFileName directive. For example, if you would rather call the file .config then you can put the "
+           'following in your server configuration file:\n\n```\nAccessFileName ".config"\n```')
 
 
-def test_an_introduction_that_gives_an_example_brings_the_sentence_it_exemplifies() -> None:
-    """Apache's "If you want to call your .htaccess file something else, you can change the name of the file
-    using the AccessFileName directive. For example, if you would rather call the file .config then you can put
-    the following in your server configuration file:" — the question was answered by the first sentence alone,
-    without the directive it names."""
-    text = ("Note: If you want to call your .htaccess file something else, you can change the name of the file using "
-            "the AccessFileName directive. For example, if you would rather call the file .config then you can put "
-            'the following in your server configuration file:\n\n```\nAccessFileName ".config"\n```')
-    code = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "code"]
-    assert code == [text]
+@pytest.mark.parametrize(("text", "openings"), [
+    (_CGI, ["You may wish to use a .htaccess file", "The modules are listed below:"]),  # the second says what follows
+    (_RENAME, ["Note: If you want to call your .htaccess file"]),
+])
+def test_an_introduction_that_points_back_or_gives_an_example_brings_the_sentence_before_it(
+        text: str, openings: list[str]) -> None:
+    blocks = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "code"]
+    assert [b[: len(o)] for b, o in zip(blocks, openings, strict=True)] == openings
+    assert all(b.endswith("```") for b in blocks)
 
 
 def test_a_here_is_sentence_introduces_the_example_after_it() -> None:
