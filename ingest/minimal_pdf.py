@@ -12,11 +12,19 @@ def _escaped(line: str) -> str:
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+def _shown(line: str, word_gap: int | None) -> str:
+    """The operator that shows a line: as written, or (`word_gap`) each word set apart by that many thousandths
+    of an em and no space character, as TeX sets a justified line."""
+    if word_gap is None:
+        return f"({_escaped(line)}) Tj"
+    return "[" + f"-{word_gap}".join(f"({_escaped(w)})" for w in line.split()) + "] TJ"
+
+
 def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list[str] | None = None,
-              title: str | None = None) -> bytes:
+              title: str | None = None, word_gap: int | None = None) -> bytes:
     """A minimal valid PDF: one text line per entry, Helvetica, real xref offsets. `top` and `bottom` put one
     line per page in the page's top or bottom margin, where running headers and footers are; `title` goes into
-    the document information dictionary."""
+    the document information dictionary; `word_gap` sets the words of the page lines apart without spaces."""
     objs: list[bytes] = []
     n_pages = len(pages)
     font_id = 3 + 2 * n_pages
@@ -31,7 +39,7 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
         )
         ops = ["BT", "/F1 12 Tf", "72 720 Td", "16 TL"]
         for line in lines:
-            ops.append(f"({_escaped(line)}) Tj T*")
+            ops.append(f"{_shown(line, word_gap)} T*")
         ops.append("ET")
         for margin, y in ((top, 770), (bottom, 24)):
             if margin and i < len(margin) and margin[i]:

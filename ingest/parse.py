@@ -77,9 +77,9 @@ SEPARATOR = "\n\n"
 # left out and TeX's slanted and italic typewriter faces read as code, in 25; an HTML paragraph of one code element
 # a listing, a table of row headers read as terms, a cell's line breaks read as spaces, txfonts' typewriter faces
 # read as code, Sphinx's notes that a block goes on across a page left out, and a PDF margin line that names a
-# section a running line, in 26) parses the ones
+# section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27) parses the ones
 # already ingested again, instead of leaving their old text.
-PARSE_VERSION = 26
+PARSE_VERSION = 27
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -607,6 +607,14 @@ def decode_text(data: bytes) -> str:
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 
 
+# How far apart, relative to a character's size, two characters of a PDF line must be to have a space between them:
+# pdfminer's own default. unstructured raises it to 0.185, and TeX's justified lines, which set words apart by
+# position and no space character, then lost their spaces: 62 runs of words in the Debian Developer's Reference
+# (Sphinx's LaTeX) read "Ifyouwanttoprintthisreference,". The R FAQ, libtasn1's manual and pages Chromium prints
+# read the same words either way; only their dot leaders get spaces (". . ."), still contents entries.
+WORD_MARGIN = 0.1
+
+
 def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetting]:
     """Elements of the file, and for a PDF how their boxes are set; `source` is its decoded text for the text
     kinds (md, text, html)."""
@@ -616,7 +624,7 @@ def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetti
 
     try:
         with recorded_typesetting() as typeset:
-            elements = list(partition_pdf(filename=str(path), strategy="fast"))
+            elements = list(partition_pdf(filename=str(path), strategy="fast", pdfminer_word_margin=WORD_MARGIN))
     except Exception as exc:  # pdfminer fails in many ways on files other readers open
         log.info("pdfminer could not read %s: %s: %s", path.name, type(exc).__name__, exc)
         elements = []

@@ -648,6 +648,14 @@ def test_a_printed_copy_button_is_left_out(tmp_path: Path) -> None:
     assert next(e.heading_path for e in doc.elements if e.start <= at < e.end)[-1] == "2.1 Buffer pools"
 
 
+def test_words_set_apart_by_position_alone_keep_their_spaces(tmp_path: Path) -> None:
+    """TeX sets a justified line's words apart by position, with no space character: at unstructured's word
+    margin, 62 runs of words of the Debian Developer's Reference read "Ifyouwanttoprintthisreference,"."""
+    f = tmp_path / "devref.pdf"
+    f.write_bytes(pdf_bytes([["If you want to print this reference, you should use the pdf version."]], word_gap=125))
+    assert "If you want to print this reference, you should use the pdf version." in parse_file(f, "pdf").text
+
+
 def test_sphinx_notes_that_a_block_goes_on_across_a_page_are_left_out(tmp_path: Path) -> None:
     """Sphinx's LaTeX writes "(continues on next page)" and "(continued from previous page)" where a code block
     breaks across pages (the Debian Developer's Reference): they were paragraphs of the example."""
