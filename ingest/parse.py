@@ -77,9 +77,10 @@ SEPARATOR = "\n\n"
 # left out and TeX's slanted and italic typewriter faces read as code, in 25; an HTML paragraph of one code element
 # a listing, a table of row headers read as terms, a cell's line breaks read as spaces, txfonts' typewriter faces
 # read as code, Sphinx's notes that a block goes on across a page left out, and a PDF margin line that names a
-# section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27) parses the ones
-# already ingested again, instead of leaving their old text.
-PARSE_VERSION = 27
+# section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27; a deep section
+# number before a lower-case name a heading, in 28) parses the ones already ingested again, instead of leaving their
+# old text.
+PARSE_VERSION = 28
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -367,8 +368,11 @@ def heading_like(text: str) -> bool:
     return not _FRAGMENT_END.search(t) or (t.endswith(")") and t.count("(") == t.count(")"))
 
 
-# "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop.
-_NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^\n]{0,80}")
+# "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop. A number of three
+# parts or more may go before a lower-case name ("4.4.5 salsa.debian.org: Git repositories"), which a quantity
+# ("1.5 times") does not.
+_NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Za-z])[^\n]{0,80}")
+_DEEP = 2  # dots in a section number that may go before a lower-case name
 _MAX_HEADING_WORDS = 10
 
 
@@ -378,7 +382,8 @@ def numbered_heading(text: str) -> int | None:
     "2. Related Work" for a list item, leaving the text under it in the section before. A lone numbered line
     between paragraphs is a heading; numbered lines in a run are a list's items."""
     m = _NUMBERED.fullmatch(text.strip())
-    if m is None or text.rstrip()[-1] in ".!?:;," or len(text.split()) > _MAX_HEADING_WORDS:
+    if (m is None or text.rstrip()[-1] in ".!?:;," or len(text.split()) > _MAX_HEADING_WORDS
+            or (m.group(2).islower() and m.group(1).count(".") < _DEEP)):
         return None
     return m.group(1).count(".") + 1
 

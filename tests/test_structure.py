@@ -683,6 +683,10 @@ def test_a_pdf_line_that_ends_like_a_sentence_or_code_is_no_heading() -> None:
         assert heading_like(line), line
     assert numbered_heading("2.1 Fusion methods") == 2 and numbered_heading("3. Results") == 1
     assert numbered_heading("1. Open the settings.") is None and numbered_heading("2019 Annual report") is None
+    # A name may be lower case under a deep number (the Debian Developer's Reference's "4.4.5 salsa.debian.org:
+    # Git repositories ..." reset the section path, and the sections after it nested under it); not a quantity.
+    assert numbered_heading("4.4.5 salsa.debian.org: Git repositories and collaborative development platform") == 3
+    assert numbered_heading("1.5 times faster") is None and numbered_heading("3 apples") is None
 
 
 def test_a_sentence_across_a_column_break_of_a_printed_paper_reads_whole(tmp_path: Path) -> None:
