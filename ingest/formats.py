@@ -253,6 +253,9 @@ def _code_paragraphs_as_listings(root: Any) -> None:
         para.getparent().replace(para, pre)
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
 def _line_breaks_in_cells_as_spaces(root: Any) -> None:
     """A line break in a table cell's source is a space, as a browser shows it. The parser joined the lines of
     a cell without one ("Value of the Expires header configured\nby MIME type" read "configuredby")."""
@@ -260,10 +263,10 @@ def _line_breaks_in_cells_as_spaces(root: Any) -> None:
         for el in cell.iter():
             if el.tag == "pre" or el.xpath("ancestor::pre"):
                 continue
-            if el.text and "\n" in el.text:
-                el.text = re.sub(r"[ \t]*\n\s*", " ", el.text)
-            if el is not cell and el.tail and "\n" in el.tail:
-                el.tail = re.sub(r"[ \t]*\n\s*", " ", el.tail)
+            if el.text:
+                el.text = _LINE_BREAK.sub(" ", el.text)
+            if el is not cell and el.tail:
+                el.tail = _LINE_BREAK.sub(" ", el.tail)
 
 
 _NUMBERING = re.compile(r"\b\d+(?:\.\d+)*\.?")
@@ -370,7 +373,6 @@ def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
     data the header ("%d: %w | | day of month: 00: day of week 0-6"), and an empty column put " |  | " in every
     row. A table left with two columns, no header row (no th, no bold first row above a plain one) and a short
     term in every first cell is a list of terms ("%w", "-t graph") and is read as one ("%w: day of week 0-6")."""
-    import lxml.html
 
     for table in list(root.iter("table")):
         if table.xpath(".//table | .//th | ./thead | .//td[@colspan > 1 or @rowspan > 1]"):
@@ -387,15 +389,7 @@ def _spacers_dropped_and_term_tables_as_lists(root: Any) -> None:
         # Terms that end in ":" ("style :", gtk-doc's parameters) are read as terms by `html_table` already.
         if (len(filled) >= 2 and all(terms) and not all(t.endswith(":") for t in terms)
                 and all(_words(r[keep[1]]) for _, r in filled) and not _header_row([r for _, r in filled])):
-            dl = lxml.html.Element("dl")
-            for _, r in filled:
-                term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
-                term.text = _words(r[keep[0]])
-                what.text = r[keep[1]].text
-                what.extend(list(r[keep[1]]))
-                dl.extend([term, what])
-            dl.tail = table.tail
-            table.getparent().replace(table, dl)
+            _as_terms(table, [(r[keep[0]], r[keep[1]]) for _, r in filled])
             continue
         used = {id(tr) for tr, _ in filled}
         for tr, r in zip(rows, grid, strict=True):
@@ -412,8 +406,6 @@ def _row_header_tables_as_lists(root: Any) -> None:
     (Apache httpd's directive boxes: "Syntax: | ExpiresActive On|Off", "Default: | ExpiresActive Off"). Read
     as a table, its first row became every row's header ("Description:: Default: | Enables generation of
     Expires headers: ExpiresActive Off")."""
-    import lxml.html
-
     for table in list(root.iter("table")):
         if table.xpath(".//table | ./thead | ./tfoot | .//*[@colspan > 1 or @rowspan > 1]"):
             continue
@@ -421,15 +413,23 @@ def _row_header_tables_as_lists(root: Any) -> None:
         cells = [[c for c in tr if c.tag in ("th", "td")] for tr in rows]
         if len(rows) < 2 or not all(len(r) == 2 and r[0].tag == "th" and r[1].tag == "td" for r in cells):
             continue
-        dl = lxml.html.Element("dl")
-        for head, data in cells:
-            term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
-            term.text = _words(head)
-            what.text = data.text
-            what.extend(list(data))
-            dl.extend([term, what])
-        dl.tail = table.tail
-        table.getparent().replace(table, dl)
+        _as_terms(table, [(head, data) for head, data in cells])
+
+
+def _as_terms(table: Any, rows: list[tuple[Any, Any]]) -> None:
+    """Put a definition list in the table's place: each (term cell, description cell) an entry, the term as its
+    words, the description as it is, which `_definitions_as_paragraphs` then reads as a paragraph led by its term."""
+    import lxml.html
+
+    dl = lxml.html.Element("dl")
+    for head, data in rows:
+        term, what = lxml.html.Element("dt"), lxml.html.Element("dd")
+        term.text = _words(head)
+        what.text = data.text
+        what.extend(list(data))
+        dl.extend([term, what])
+    dl.tail = table.tail
+    table.getparent().replace(table, dl)
 
 
 def _words(element: Any) -> str:

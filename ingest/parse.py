@@ -455,9 +455,10 @@ def running_lines(elements: list[Any]) -> set[str]:
     for el in elements:
         if str(getattr(el, "category", "")) in _MARGINS:
             text = str(getattr(el, "text", ""))
-            pages.setdefault(_margin_key(text), set()).add(getattr(getattr(el, "metadata", None), "page_number", None))
+            key = _margin_key(text)
+            pages.setdefault(key, set()).add(getattr(getattr(el, "metadata", None), "page_number", None))
             if _heading_words(text) in headings:
-                named.add(_margin_key(text))
+                named.add(key)
     return named | {key for key, on in pages.items() if len(on) >= 2 or _PAGE_NUMBER.fullmatch(key)}
 
 
