@@ -1,6 +1,7 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
-    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian]
+    .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
+                                          handbooks]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -41,6 +42,12 @@ Check I (`--set debian`, session 36): the Debian Developer's Reference as the PD
 developers-reference), three chapters of the Debian Policy Manual as Sphinx HTML (debian-policy) and four pages of
 Apache httpd's manual (apache2-doc), with the 42 questions of bench/unseen_docs_i.yaml: 37 answerable, 5
 near-misses. Procedures and rules, as a maintainer or an administrator asks them.
+
+Check J (`--set handbooks`, session 37): four Python HOWTOs as Sphinx HTML (python3-doc), four sections of the
+Debian Administrator's Handbook as Publican HTML (debian-handbook), the GNU maintainers' handbook as one Texinfo
+HTML page (gnu-standards), R's "Data Import/Export" manual as the PDF Texinfo typesets (r-doc-pdf) and SQLite's
+copyright release form as PDF (sqlite3-doc), with the 50 questions of bench/unseen_docs_j.yaml: 44 answerable,
+6 near-misses. Handbooks and how-tos, as an employee, an administrator or a developer asks them.
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
@@ -85,7 +92,8 @@ NODE_API = NODE / "api"
 QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.yaml",
                   "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
-                  "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml"}
+                  "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
+                  "handbooks": "unseen_docs_j.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -117,6 +125,17 @@ I_SOURCES: list[tuple[Path, str]] = [
     *[(APACHE / f"{n}.html", f"apache/{Path(n).name}.html") for n in
       ("howto/htaccess", "howto/auth", "mod/mod_expires", "mod/mod_headers")],
 ]
+HOWTO, HANDBOOK = Path("/usr/share/doc/python3/html/howto"), Path("/usr/share/doc/debian-handbook/html/en-US")
+J_SOURCES: list[tuple[Path, str]] = [
+    *[(HOWTO / f"{n}.html", f"python/{n}.html") for n in ("sorting", "logging", "ipaddress", "urllib2")],
+    *[(HANDBOOK / f"sect.{n}.html", f"debian-handbook/sect.{n}.html") for n in
+      ("apt-get", "automatic-upgrades", "creating-accounts", "backup")],
+    (Path("/usr/share/doc/gnu-standards/maintain.html"), "gnu/maintain.html"),
+    (Path("/usr/share/R/doc/manual/R-data.pdf"), "r/R-data.pdf"),
+    (Path("/usr/share/doc/sqlite3/copyright-release.pdf"), "sqlite/copyright-release.pdf"),
+]
+# The checks whose files are copied as they are, with no restricted folder.
+FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
 
 
@@ -204,8 +223,10 @@ def main() -> None:
                     help="check C (the packages' docs, default), check D (Node.js's API reference), check D's "
                     "pages printed to PDF, check E (Ninja's manual, Expat's reference), check F (undici's Markdown "
                     "API pages, CMake's reST manual, systemd's UIDS-GIDS.md), check G (four Python packages' "
-                    "READMEs), check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF) or check I (Debian's "
-                    "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML)")
+                    "READMEs), check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF), check I (Debian's "
+                    "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML) or check J "
+                    "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
+                    "Import/Export manual as PDF)")
     args = ap.parse_args()
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
@@ -216,9 +237,8 @@ def main() -> None:
     questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":
         build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
-    elif args.which in ("ninja", "undici", "sqlite", "debian"):
-        sources = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES}[args.which]
-        build_corpus(root / "source", sources, MANIFEST.replace(RULES, ""))
+    elif args.which in FILE_SETS:
+        build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
         if not (pages := node_api_sources()):
             raise SystemExit(f"missing on this machine: {NODE_API} (Debian package nodejs)")
