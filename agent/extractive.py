@@ -100,6 +100,7 @@ class Candidate:
     score: float = 0.0
     kind: Kind = "sentence"
     probe: str = ""  # what the scorers read; the quote stays `text`
+    prefilter: float = 0.0  # the bi-encoder and word overlap's score that let it reach the cross-encoders
 
     def __post_init__(self) -> None:
         self.probe = self.probe or self.text
@@ -161,6 +162,8 @@ class ExtractiveResponder:
         bi = self.bi.score_units(question, texts, pair_parts(cands))
         cheap = [b + 0.5 * o for b, o in zip(bi, overlap, strict=True)]
         keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.model.prefilter])
+        for i in keep:
+            cands[i].prefilter = cheap[i]
         kept, texts, bi = [cands[i] for i in keep], [texts[i] for i in keep], [bi[i] for i in keep]
         rows = features(question, texts, self.cross.score(question, texts), bi, self.rationale.score(question, texts),
                         [c.doc_rank for c in kept],

@@ -104,6 +104,14 @@ _ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\
 # caching") unless it ends on a comma ("For example,"). Not a list: a line without a full stop before a list is as
 # often a label of it ("Variable Day", "The exception hierarchy").
 _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
+# Nor does a line that breaks off on a word that wants its object ("…, which can be done by something like",
+# "you can use", "run"): a heading ends on what it names. Texinfo's manuals set a command so and go on with a new
+# sentence or item after it.
+_DANGLING = re.compile(r"\b(?:like|as|by|with|using|via|to|of|for|from|into|the|a|an|use|run|type|enter|call)\s*$",
+                       re.IGNORECASE)
+# A numbered caption over a block ("Example 6.5. Non-interactive upgrade script", "Listing 3: Retry loop") is its
+# title: DocBook and Publican set every example so, with no sentence announcing it.
+_CAPTION = re.compile(r"(?:example|listing|figure|table)\s+\d+(?:[.-]\d+)*[.:]?\s+\S", re.IGNORECASE)
 
 
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
@@ -136,7 +144,10 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     after = next((s for s in sentences if s[0] >= block.end), None)
     goes_on = after is not None and _adjacent(text, block.end, after[0]) and text[after[0]].islower()
     inside = block.kind == "code" and _BROKEN_OFF.search(text[a:b]) is not None and (
-        text[b - 1] == "," or goes_on)
+        text[b - 1] == "," or goes_on or _DANGLING.search(text[a:b]) is not None)
+    line = text.rfind("\n", 0, a) + 1
+    if _CAPTION.match(text, line) and "\n" not in text[line:b]:
+        return line, block.end, [s for s in sentences if line <= s[0] and s[1] <= block.start]
     if not (inside or _ANNOUNCES.search(text[a:b])):
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]

@@ -70,6 +70,12 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
     return list(zip(kept, rows, strict=True))
 
 
+def _unit(cand: Any, x: list[float], hits: list[str], **extra: Any) -> dict[str, Any]:
+    """A collected unit: its features, label (`hits`: the gold it holds), texts, span and prefilter score."""
+    return {"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
+            "span": [cand.result.document_id, cand.start, cand.end], "prefilter": cand.prefilter, **extra}
+
+
 def _row(domain: str, qid: str, question: str, answerable: bool, need: int, units: list[dict[str, Any]],
          group: str) -> dict[str, Any]:
     return {"domain": domain, "id": qid, "question": question, "answerable": answerable, "need": need,
@@ -102,8 +108,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
                 doc = by_id[cand.result.document_id]
                 idx = [i for i, (a, b) in enumerate(doc.sentence_offsets()) if a < cand.end and cand.start < b]
                 hits = sorted({f"{doc.id}:{i}" for i in idx} & {f"{d}:{i}" for d, i in c.gold})
-                units.append({"x": x, "y": int(bool(hits)), "hits": hits, "n_idx": len(idx), "text": cand.text,
-                              "probe": cand.probe, "span": [cand.result.document_id, cand.start, cand.end]})
+                units.append(_unit(cand, x, hits, n_idx=len(idx)))
             out.append(_row("scifact", c.id, c.text, c.id not in restricted, len(c.gold), units, c.id))
         svc.close()
         return out
@@ -115,8 +120,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
         units = []
         for cand, x in _units(svc, resp, item.question, Principal(EVAL_USER, item.groups), args.max_docs):
             hit = holds(item, cand.result.document_id, cand.start, cand.end, cand.text)
-            units.append({"x": x, "y": int(hit), "hits": ["a"] if hit else [], "text": cand.text, "probe": cand.probe,
-                          "span": [cand.result.document_id, cand.start, cand.end]})
+            units.append(_unit(cand, x, ["a"] if hit else []))
         # A SQuAD paragraph is "sq<article>-<paragraph>" (eval.reading): the source is the article. An email's
         # id has no "-": the source is the mailbox.
         out.append(_row(domain, item.id, item.question, item.answerable, 1, units,
@@ -148,8 +152,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
         for cand, x in _units(svc, resp, q.question, EMPLOYEE, args.max_docs):
             right_file = cand.result.document_id == f"{loaded.manifest.name}/{q.file}"
             hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
-            units.append({"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
-                          "span": [cand.result.document_id, cand.start, cand.end]})
+            units.append(_unit(cand, x, hits))
         out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units, q.file or q.id))
     svc.close()
     return out
@@ -158,8 +161,9 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
 def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: list[str]) -> list[dict[str, Any]]:
     """Rows as the responder would see them with a smaller prefilter, features recomputed. Every feature is a
     pure function of the question, the unit's text and the three scorers' outputs (stored in the row), and
-    the prefilter's order is the bi-encoder score plus half the word overlap, both stored too: so a change to
-    the text features or the prefilter is measured exactly, without collecting again."""
+    the prefilter's score is stored with each unit (rows collected before it was stored: the bi-encoder score
+    plus half the plain word overlap, as the prefilter was then): so a change to the text features or the
+    prefilter's size is measured exactly, without collecting again."""
     from agent.sentence_model import asked, features
 
     col = {n: collected_with.index(n) for n in ("ce", "emb", "rt", "doc_rank", "position", "overlap", "is_block",
@@ -167,7 +171,7 @@ def refeaturized(rows: list[dict[str, Any]], prefilter: int, collected_with: lis
     out = []
     for r in rows:
         us = r["units"]
-        cheap = [u["x"][col["emb"]] + 0.5 * u["x"][col["overlap"]] for u in us]
+        cheap = [u.get("prefilter", u["x"][col["emb"]] + 0.5 * u["x"][col["overlap"]]) for u in us]
         us = [us[i] for i in sorted(sorted(range(len(us)), key=lambda i: -cheap[i])[:prefilter])]
         xs = features(asked(r["question"]), [u.get("probe") or u["text"] for u in us],
                       [u["x"][col["ce"]] * 10 for u in us], [u["x"][col["emb"]] for u in us],
@@ -295,13 +299,14 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     """What the cached rows were collected under; rows collected under another key are collected again.
     "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
     section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions; 28:
-    bulleted sentences as units, top-level sections, long headings only on a section's opening unit). The parse
+    bulleted sentences as units, top-level sections, long headings only on a section's opening unit; 37: the
+    prefilter's score stored, numbered captions and dangling introductions of code blocks). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose", "parse": parse_version, "chunk": chunk_version,
-            "rationale": args.rationale, "prefilter": COLLECTED,
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions", "parse": parse_version,
+            "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,
             "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}

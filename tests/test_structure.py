@@ -311,6 +311,33 @@ def test_a_code_block_set_inside_a_sentence_is_quoted_with_that_whole_sentence()
     assert ("code", "```\nR CMD check\n```") in units  # a whole sentence before it: the block is not inside one
     assert ("sentence", "to get the numbers back.") not in units
 
+def test_a_sentence_that_breaks_off_on_a_word_wanting_its_object_introduces_the_block() -> None:
+    """R's Data Import/Export manual (texinfo): "This is mainly an issue for reading Latin-1 files in a UTF-8 locale,
+    which can be done by something like / read.table("file.dat", fileEncoding="latin1")", and the next item
+    after it. The sentence does not go on after the block, so it was a unit of its own and the command a bare
+    block: the question was answered without the command. A line ending on what it names stays a heading."""
+    text = ("This is mainly an issue for reading Latin-1 files in a UTF-8 locale, which can be done by something "
+            'like\n\n```\nread.table("file.dat", fileEncoding="latin1")\n```\n\n2. Header line\n\n'
+            "Avoiding caching\n\n```\nexport NOCACHE=1\n```")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("code", text[: text.index("```\n\n2.") + 3]) in units
+    assert ("code", "```\nexport NOCACHE=1\n```") in units
+
+
+def test_a_numbered_caption_is_the_title_of_the_example_under_it() -> None:
+    """The Debian Administrator's Handbook (DocBook, Publican) titles its examples "Example 6.5. Non-interactive
+    upgrade script" with no sentence announcing them: the caption was a sentence (cut in two at "6.5.") and the
+    script a bare block, scored on its code alone under "What script can upgrade a Debian machine without any
+    questions?"."""
+    text = ("By combining the previous elements, it is possible to design a small but rather reliable script.\n\n"
+            "Example 6.5. Non-interactive upgrade script\n\n```\nexport DEBIAN_FRONTEND=noninteractive\n```\n\n"
+            "Example usage is rare.")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("code", "Example 6.5. Non-interactive upgrade script\n\n```\nexport DEBIAN_FRONTEND=noninteractive\n```"
+            ) in units
+    assert not any(t.startswith("Example 6.5.") for k, t in units if k in ("sentence", "pair"))
+
+
 def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduction() -> None:
     doc = ("# Examples\n\nA trivial example that binds puts:\n\n```\nint main()\n{\n  return 0;\n}\n```\n\n"
            "Afterwards the closure is freed.")
