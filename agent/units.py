@@ -110,8 +110,10 @@ _BROKEN_OFF = re.compile(r"[a-z,]\s*$")
 _DANGLING = re.compile(r"\b(?:like|as|by|with|using|via|to|of|for|from|into|the|a|an|use|run|type|enter|call)\s*$",
                        re.IGNORECASE)
 # A numbered caption over a block ("Example 6.5. Non-interactive upgrade script", "Listing 3: Retry loop") is its
-# title: DocBook and Publican set every example so, with no sentence announcing it.
-_CAPTION = re.compile(r"(?:example|listing|figure|table)\s+\d+(?:[.-]\d+)*[.:]?\s+\S", re.IGNORECASE)
+# title: DocBook and Publican set every example so, with no sentence announcing it. A caption is a short line; a
+# paragraph that opens "Figure 3 shows …" is prose.
+_CAPTION = re.compile(r"(?:example|listing|figure|table)\s+\d+(?:[.-]\d+)*[.:]\s+\S", re.IGNORECASE)
+_CAPTION_WORDS = 12
 
 
 # An announcing sentence this short says only that an example follows ("For example:", "Like this:").
@@ -146,7 +148,7 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     inside = block.kind == "code" and _BROKEN_OFF.search(text[a:b]) is not None and (
         text[b - 1] == "," or goes_on or _DANGLING.search(text[a:b]) is not None)
     line = text.rfind("\n", 0, a) + 1
-    if _CAPTION.match(text, line) and "\n" not in text[line:b]:
+    if _CAPTION.match(text, line) and "\n" not in text[line:b] and len(text[line:b].split()) <= _CAPTION_WORDS:
         return line, block.end, [s for s in sentences if line <= s[0] and s[1] <= block.start]
     if not (inside or _ANNOUNCES.search(text[a:b])):
         return None

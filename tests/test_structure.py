@@ -331,11 +331,12 @@ def test_a_numbered_caption_is_the_title_of_the_example_under_it() -> None:
     questions?"."""
     text = ("By combining the previous elements, it is possible to design a small but rather reliable script.\n\n"
             "Example 6.5. Non-interactive upgrade script\n\n```\nexport DEBIAN_FRONTEND=noninteractive\n```\n\n"
-            "Example usage is rare.")
+            "Example usage is rare.\n\nFigure 3 shows the flow. The handler runs last.\n\n```\nrun()\n```")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     assert ("code", "Example 6.5. Non-interactive upgrade script\n\n```\nexport DEBIAN_FRONTEND=noninteractive\n```"
             ) in units
     assert not any(t.startswith("Example 6.5.") for k, t in units if k in ("sentence", "pair"))
+    assert ("code", "```\nrun()\n```") in units  # a paragraph that opens on a figure's number is prose
 
 
 def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduction() -> None:
