@@ -96,11 +96,20 @@ def has_type(kind: str, text: str, question_words: set[str]) -> bool:
     return bool(_HAS[kind].search(text))
 
 
+# A section's or an item's number opening a line ("12.6 Automated FTP Uploads", "3. A clearsigned directive file")
+# counts nothing: read as a number, every unit under a numbered heading held a count, so "Which port does
+# ftp-upload.gnu.org accept uploads on?" found one in the section on uploads.
+# A number of two parts or more before a word with a capital is a section's ("12.6 Automated"), not a quantity
+# ("1.5 GB").
+_NUMBERING = re.compile(r"^[ \t]*(?:\d+\.)+[ \t]+(?=[A-Z])|^[ \t]*\d+(?:\.\d+)+[ \t]+(?=[A-Z][a-z])", re.MULTILINE)
+
+
 def type_features(question: str, text: str) -> tuple[float, float]:
     """(the unit holds a wanted type, the question wants a type the unit does not hold)."""
     wanted = wanted_types(question)
     if not wanted:
         return 0.0, 0.0
+    text = _NUMBERING.sub("", text)
     words = set(_WORD.findall(question.lower()))
     hit = any(has_type(t, text, words) for t in wanted)
     return float(hit), float(not hit)

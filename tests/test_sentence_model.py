@@ -84,6 +84,11 @@ def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
     ("Who founded the company?", "The company was founded by two students.", (0.0, 1.0)),
     ("Who founded Acme?", "Acme was founded as a cooperative.", (0.0, 1.0)),  # a name from the question
     ("Why is the sky blue?", "Rayleigh scattering.", (0.0, 0.0)),  # no type wanted: no signal either way
+    # A section's or an item's number is no count (GNU's maintainers' handbook, read with its section heading).
+    ("Which port does ftp-upload.gnu.org accept uploads on?", "12.6 Automated FTP Uploads: In order to upload new "
+     "releases, you first need to register.", (0.0, 1.0)),
+    ("How many files do I upload?", "3. A clearsigned directive file, made with gpg.", (0.0, 1.0)),
+    ("How much memory does it need?", "1.5 GB of memory is enough.", (1.0, 0.0)),  # a quantity stays one
 ])
 def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -> None:
     assert type_features(question, unit) == expected
