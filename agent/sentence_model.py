@@ -98,9 +98,8 @@ def has_type(kind: str, text: str, question_words: set[str]) -> bool:
 
 # A section's or an item's number opening a line ("12.6 Automated FTP Uploads", "3. A clearsigned directive file")
 # counts nothing: read as a number, every unit under a numbered heading held a count, so "Which port does
-# ftp-upload.gnu.org accept uploads on?" found one in the section on uploads.
-# A number of two parts or more before a word with a capital is a section's ("12.6 Automated"), not a quantity
-# ("1.5 GB").
+# ftp-upload.gnu.org accept uploads on?" found one in the section on uploads. Numbering is a number ending in a full
+# stop, or of two parts or more before a capitalized word; "1.5 GB" stays a quantity.
 _NUMBERING = re.compile(r"^[ \t]*(?:\d+\.)+[ \t]+(?=[A-Z])|^[ \t]*\d+(?:\.\d+)+[ \t]+(?=[A-Z][a-z])", re.MULTILINE)
 
 

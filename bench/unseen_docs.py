@@ -204,7 +204,7 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> 
         raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
                          "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, "
                          "sqlite3-doc, postgresql-doc-15, r-doc-pdf, developers-reference, debian-policy, "
-                         "apache2-doc):\n  "
+                         "apache2-doc, python3-doc, debian-handbook, gnu-standards):\n  "
                          + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
