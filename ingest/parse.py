@@ -34,6 +34,8 @@ from ingest.formats import (
     xlsx_tables,
 )
 from ingest.minimal_pdf import pdf_bytes
+from ingest.pdf_columns import Box, column_order
+from ingest.pdf_encoding import read_builtin_encodings
 from ingest.pdf_fallback import pypdf_elements
 from ingest.pdf_fonts import (
     BoxFont,
@@ -78,9 +80,10 @@ SEPARATOR = "\n\n"
 # a listing, a table of row headers read as terms, a cell's line breaks read as spaces, txfonts' typewriter faces
 # read as code, Sphinx's notes that a block goes on across a page left out, and a PDF margin line that names a
 # section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27; a deep section
-# number before a lower-case name a heading, in 28) parses the ones already ingested again, instead of leaving their
-# old text.
-PARSE_VERSION = 28
+# number before a lower-case name a heading, in 28; a compact font's own encoding read, a two-column page read column
+# by column and a paragraph cut at a hyphen joined across a page or column break, in 29) parses the ones already
+# ingested again, instead of leaving their old text.
+PARSE_VERSION = 29
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -252,15 +255,25 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         glued = (kind == "pdf" and last is not None and (broke(at, here) or (
             at is not None and at[0] == here[0] and last_font is not None and last_font.fills))
                  and continues(last.kind, builder.parts[-1], category, text))
+        joint = " " if glued else ""
         if glued:
             category = "NarrativeText"
             if last is not None and last.kind == "Title":  # a first part short enough to pass for a heading
                 title = "" if title == builder.parts[-1] else title
                 builder.untitle_last()
+            if words is not None and builder.parts[-1].endswith("-"):
+                # A word hyphenated at the break ("occa-" / "sionally") is mended as one broken at a line end.
+                head, tail = builder.parts[-1].rsplit(None, 1)[-1], text.split(None, 1)[0]
+                mended = words(f"{head} {tail}")
+                if mended in (head + tail, head[:-1] + tail):
+                    joint = ""
+                    if mended == head[:-1] + tail:
+                        builder.replace_last(builder.parts[-1][:-1])
         if category == "Title" and not title:
             title = text
         body = body or category in _BODY
-        builder.add(text, category, depth=depth if category == "Title" else None, page=page, glued=glued)
+        builder.add(text, category, depth=depth if category == "Title" else None, page=page,
+                    joint=joint if glued else None)
         at, last_font = here, font
         if category != "ListItem":
             levels = []
@@ -285,9 +298,9 @@ def front_matter_line(line: str, named: str, title: str, body: bool) -> bool:
 
 
 _PROSE = ("NarrativeText", "UncategorizedText")
-# A paragraph cut by a page or column break ends mid-sentence (a word, a number, a comma) and its rest opens
-# in lower case.
-_OPEN_END = re.compile(r"[\w,]\Z")
+# A paragraph cut by a page or column break ends mid-sentence (a word, a number, a comma, a word hyphenated at
+# the line's end) and its rest opens in lower case.
+_OPEN_END = re.compile(r"(?:[\w,]|[A-Za-z]-)\Z")
 _LOWER_START = re.compile(r"[a-z]")
 _SENTENCE_END = re.compile(r"[.!?,;]\Z")
 # A first part is prose, not a code line cut from its block ("cwd: undefined,") or a printed button ("C O P Y");
@@ -628,6 +641,7 @@ def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetti
         return _elements(path, kind, source), Typesetting()
     from unstructured.partition.pdf import partition_pdf
 
+    read_builtin_encodings()
     try:
         with recorded_typesetting() as typeset:
             elements = list(partition_pdf(filename=str(path), strategy="fast", pdfminer_word_margin=WORD_MARGIN))
@@ -635,8 +649,24 @@ def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetti
         log.info("pdfminer could not read %s: %s: %s", path.name, type(exc).__name__, exc)
         elements = []
     if any(str(getattr(el, "text", "")).strip() for el in elements):
-        return elements, typeset
+        return _in_column_order(elements), typeset
     return pypdf_elements(path), Typesetting()
+
+
+def _in_column_order(elements: list[Any]) -> list[Any]:
+    """The elements of a page set in two columns read down one column, then the other (`column_order`)."""
+    pages = [getattr(getattr(el, "metadata", None), "page_number", None) for el in elements]
+    return [elements[i] for i in column_order(pages, [_box(el) for el in elements])]
+
+
+def _box(el: Any) -> Box | None:
+    coordinates = getattr(getattr(el, "metadata", None), "coordinates", None)
+    points, system = getattr(coordinates, "points", None), getattr(coordinates, "system", None)
+    width = getattr(system, "width", None)
+    if not points or not width:
+        return None
+    xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
+    return Box(min(xs), min(ys), max(xs), len(str(getattr(el, "text", ""))), float(width))
 
 
 def _elements(path: Path, kind: str, source: str) -> list[Any]:
@@ -718,13 +748,13 @@ class _Builder:
         self.headings: list[tuple[int, str]] = []
         self._before_title: list[tuple[int, str]] = []
 
-    def add(self, text: str, kind: str, depth: int | None, page: int | None, glued: bool = False) -> None:
-        """`glued`: the text continues the paragraph before it (`continues`), so a space joins them; it stays an
-        element of its own, which keeps the page it is on."""
+    def add(self, text: str, kind: str, depth: int | None, page: int | None, joint: str | None = None) -> None:
+        """`joint`: the text continues the paragraph before it (`continues`), joined by this (a space, or nothing
+        inside a word); it stays an element of its own, which keeps the page it is on."""
         if self.parts:
             # Consecutive list items stay one block (one line each), as they were written; so do a table's rows.
             prev = self.elements[-1].kind
-            sep = " " if glued else "\n" if (kind, prev) == ("ListItem", "ListItem") or (
+            sep = joint if joint is not None else "\n" if (kind, prev) == ("ListItem", "ListItem") or (
                 kind == "TableRow" and prev in ("Table", "TableRow")) else SEPARATOR
             self.parts.append(sep)
             self.pos += len(sep)

@@ -1,0 +1,74 @@
+"""Text PDFs of papers: a compact font's own encoding, two columns read in order, a word hyphenated across a
+column break. Each PDF is laid out as papers are (testing/pdfs.py) and read by the real parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.parse import parse_file
+from ingest.pdf_columns import Box, column_order
+from ingest.pdf_encoding import cff_encoding
+from testing.pdfs import Placed, cff_program, placed_pdf
+
+LETTERS = {c: ord(c) for c in "abcdefghijklmnopqrstuvwxyz"}
+
+
+def test_a_compact_font_without_an_encoding_is_read_through_its_own(tmp_path: Path) -> None:
+    """ps2pdf embeds a TeX paper's fonts as CFF programs and names no /Encoding: the ligatures sit at codes the
+    standard encoding leaves empty. Bigtable's paper read "a exible ... congurations" (the "fl" and "fi"
+    glyphs unmapped, then dropped)."""
+    codes = {32: "space", ord("T"): "T", ord("."): "period", **{v: k for k, v in LETTERS.items()}, 1: "fi",
+             2: "fl"}
+    program = cff_program(codes)
+    assert cff_encoding(program) == codes
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(placed_pdf([[(72, 700, b"The con\x01guration is \x02exible.")]], cff=program))
+    assert parse_file(f, "pdf").text == "The configuration is flexible."  # before: "The conguration is exible."
+    assert cff_encoding(b"\x01\x00\x04") == {}  # a program cut short keeps the standard encoding
+
+
+def _para(x: float, y: float, lines: list[str]) -> list[Placed]:
+    return [(x, y - 12 * i, line.encode()) for i, line in enumerate(lines)]
+
+
+def test_a_two_column_page_is_read_down_one_column_then_the_other(tmp_path: Path) -> None:
+    """Paragraph gaps at one height in both columns, and a footer across the page, made the parser's XY-cut
+    read across the columns: the abstract, then the top of the right column, then the introduction whose last
+    sentence the right column finishes. A word hyphenated at the column's end is mended too."""
+    left, right = 72, 320
+    page = [(150, 750, b"Stores of Structured Data at Scale"),
+            *_para(left, 700, ["Abstract A store keeps structured data for", "many projects across thousands of",
+                               "servers and petabytes of data."]),
+            *_para(left, 600, ["1 Introduction"]),
+            *_para(left, 570, ["We built a store for structured data over", "two years. Parallel databases and main",
+                               "memory databases have achieved scal-"]),
+            *_para(right, 700, ["ability and high performance, but the store", "gives a different interface than",
+                                "such systems do."]),
+            *_para(right, 590, ["Section 2 describes the data model and", "Section 3 the client interface of the",
+                                "store in more detail."]),
+            (72, 80, b"Published in the proceedings of a conference on storage systems, held in a city in 2006.")]
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(placed_pdf([page]))
+    text = parse_file(f, "pdf").text
+    # before: "…petabytes of data.\n\nability and high performance, …\n\n1 Introduction\n\n…have achieved scal-"
+    assert text.index("1 Introduction") < text.index("main memory databases have achieved scalability and high "
+                                                     "performance, but the store") < text.index("Section 2")
+    assert text.endswith("held in a city in 2006.")
+
+
+def test_only_a_page_of_two_filled_columns_is_reordered() -> None:
+    width = 612.0
+
+    def box(x0: float, top: float, x1: float, chars: int = 200) -> Box:
+        return Box(x0, top, x1, chars, width)
+
+    title, a, b, c, d = box(150, 40, 460), box(72, 100, 290), box(320, 100, 540), box(72, 300, 290), box(320, 300, 540)
+    figure, e, f = box(72, 400, 540), box(72, 500, 290), box(320, 500, 540)
+    boxes = [title, a, b, c, d, figure, e, f]
+    # Read down each column of the band above the wide figure, then of the band under it.
+    assert column_order([1] * 8, boxes) == [0, 1, 3, 2, 4, 5, 6, 7]
+    # One column with a page number off to the right: as the parser gave it.
+    single = [box(72, 100, 540), box(72, 300, 290), box(500, 760, 520, 2), box(72, 400, 540)]
+    assert column_order([1] * 4, single) == [0, 1, 2, 3]
+    # A page with a box of unknown place keeps its order; other pages are still read by column.
+    assert column_order([1, 1, 1, 1, 2, 2, 2, 2], [a, b, None, d, a, b, c, d]) == [0, 1, 2, 3, 4, 6, 5, 7]
