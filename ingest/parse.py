@@ -81,8 +81,8 @@ SEPARATOR = "\n\n"
 # read as code, Sphinx's notes that a block goes on across a page left out, and a PDF margin line that names a
 # section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27; a deep section
 # number before a lower-case name a heading, in 28; a compact font's own encoding read, a two-column page read column
-# by column and a paragraph cut at a hyphen joined across a page or column break, in 29) parses the ones already
-# ingested again, instead of leaving their old text.
+# by column, a paragraph cut at a hyphen joined across a page or column break and a PDF with a dense plot read for
+# its text, in 29) parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 29
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
@@ -634,6 +634,29 @@ _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 WORD_MARGIN = 0.1
 
 
+# unstructured skips the text of a PDF any page of which has over 10,000 graphics operators at 20 times its text
+# operators, taking it for a CAD drawing that pdfminer would be slow on or read as garbage. A paper with one plot of
+# many points is such a PDF: 4 of 41 papers sampled (papers-we-love) lost their text layer and came out of the
+# fallback reader a line per paragraph. Parsing runs in a child process with a time and memory limit
+# (`parse_item`), the defence against a slow file; unstructured's caps on stream sizes (CVE-2026-33123) stay.
+GRAPHICS_OPS = 500_000
+
+
+def _graphics_tolerated() -> None:
+    """Raise unstructured's graphics-operator limit to GRAPHICS_OPS (idempotent)."""
+    import unstructured.partition.pdf as pdf
+
+    check = pdf.is_pdf_too_complex
+    if getattr(check, "cairn_graphics_ops", None) == GRAPHICS_OPS:
+        return
+
+    def too_complex(filename: str = "", file: Any = None, **limits: Any) -> bool:
+        return bool(check(filename=filename, file=file, **{"max_graphics_ops": GRAPHICS_OPS, **limits}))
+
+    setattr(too_complex, "cairn_graphics_ops", GRAPHICS_OPS)  # noqa: B010
+    setattr(pdf, "is_pdf_too_complex", too_complex)  # noqa: B010
+
+
 def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetting]:
     """Elements of the file, and for a PDF how their boxes are set; `source` is its decoded text for the text
     kinds (md, text, html)."""
@@ -642,6 +665,7 @@ def _partition(path: Path, kind: str, source: str) -> tuple[list[Any], Typesetti
     from unstructured.partition.pdf import partition_pdf
 
     read_builtin_encodings()
+    _graphics_tolerated()
     try:
         with recorded_typesetting() as typeset:
             elements = list(partition_pdf(filename=str(path), strategy="fast", pdfminer_word_margin=WORD_MARGIN))

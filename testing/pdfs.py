@@ -47,9 +47,10 @@ def cff_program(codes: dict[int, str]) -> bytes:
     return header + name_index + _index([top]) + empty + empty + charset + encoding + charstrings
 
 
-def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float = 10) -> bytes:
+def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float = 10, strokes: int = 0) -> bytes:
     """A PDF whose lines stand where they are placed: in Helvetica, or in the given CFF program (a Type 1 font
-    with no /Encoding, which the reader must take from the program)."""
+    with no /Encoding, which the reader must take from the program). `strokes` short lines are drawn on each
+    page too, as a plot of many points is."""
     objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     font_id = 3 + 2 * len(pages)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
@@ -57,7 +58,9 @@ def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float 
     for i, lines in enumerate(pages):
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
                     f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
-        ops = "\n".join(f"BT /F1 {size} Tf {x} {y} Td ({_escaped(text)}) Tj ET" for x, y, text in lines).encode()
+        shown = [f"BT /F1 {size} Tf {x} {y} Td ({_escaped(text)}) Tj ET" for x, y, text in lines]
+        drawn = [f"{100 + k % 400} {100 + k % 97} m {101 + k % 400} {101 + k % 97} l S" for k in range(strokes)]
+        ops = "\n".join(shown + drawn).encode()
         objs.append(b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream")
     if cff is None:
         objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")

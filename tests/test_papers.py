@@ -72,3 +72,14 @@ def test_only_a_page_of_two_filled_columns_is_reordered() -> None:
     assert column_order([1] * 4, single) == [0, 1, 2, 3]
     # A page with a box of unknown place keeps its order; other pages are still read by column.
     assert column_order([1, 1, 1, 1, 2, 2, 2, 2], [a, b, None, d, a, b, c, d]) == [0, 1, 2, 3, 4, 6, 5, 7]
+
+
+def test_a_paper_with_a_dense_plot_keeps_its_text_layer(tmp_path: Path) -> None:
+    """unstructured takes a page of over 10,000 graphics operators for a CAD drawing and skips the whole file's
+    text: the Live Migration paper (NSDI 2005) came out of the fallback reader a line per paragraph."""
+    f = tmp_path / "paper.pdf"
+    lines = _para(72, 700, ["By carrying out most of the migration while the", "machine runs, downtimes are short."])
+    f.write_bytes(placed_pdf([lines], strokes=12_000))
+    doc = parse_file(f, "pdf")
+    # before: "…while the\n\nmachine runs, …", with no place on the page
+    assert "while the machine runs, downtimes are short." in doc.text
