@@ -1,7 +1,7 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks]
+                                          handbooks|papers] [--papers DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -49,6 +49,13 @@ HTML page (gnu-standards), R's "Data Import/Export" manual as the PDF Texinfo ty
 copyright release form as PDF (sqlite3-doc), with the 50 questions of bench/unseen_docs_j.yaml: 44 answerable,
 6 near-misses. Handbooks and how-tos, as an employee, an administrator or a developer asks them.
 
+Check K (`--set papers --papers DIR`, session 38): eight systems papers as the text PDFs their authors published
+(Bigtable, MapReduce, the Google File System, Dynamo, Chain Replication, Live Migration of Virtual Machines,
+Lampson's Hints for Computer System Design, Megastore), read from DIR, a clone of papers-we-love/papers-we-love
+(github; at 47567e0 when written), with the 34 questions of bench/unseen_docs_k.yaml: 30 answerable, 4
+near-misses. Two-column pages, TeX ligatures in fonts embedded without an encoding, plots of many points. The one
+check whose files no Debian package installs: clone that repository first.
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -93,7 +100,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
-                  "handbooks": "unseen_docs_j.yaml"}
+                  "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -133,6 +140,19 @@ J_SOURCES: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/gnu-standards/maintain.html"), "gnu/maintain.html"),
     (Path("/usr/share/R/doc/manual/R-data.pdf"), "r/R-data.pdf"),
     (Path("/usr/share/doc/sqlite3/copyright-release.pdf"), "sqlite/copyright-release.pdf"),
+]
+# Check K's papers: (path in a papers-we-love clone, name in the corpus)
+K_PAPERS = [
+    ("datastores/bigtable-a-distributed-storage-system-for-structured-data.pdf", "bigtable.pdf"),
+    ("distributed_systems/mapreduce-simplified-data-processing-on-large-clusters.pdf", "mapreduce.pdf"),
+    ("datastores/the-google-file-system.pdf", "gfs.pdf"),
+    ("datastores/dynamo-amazons-highly-available-key-value-store.pdf", "dynamo.pdf"),
+    ("distributed_systems/chain-replication-for-supporting-high-throughput-and-availability.pdf",
+     "chain-replication.pdf"),
+    ("virtual_machines/live-migration-of-virtual-machines.pdf", "live-migration.pdf"),
+    ("comp_sci_fundamentals_and_history/hints-for-computer-system-design.pdf", "hints.pdf"),
+    ("datastores/megastore-providing-scalable-highly-available-storage-for-interactive-services.pdf",
+     "megastore.pdf"),
 ]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
@@ -198,14 +218,15 @@ acl:
 """
 
 
-def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str) -> None:
+PACKAGES_HINT = ("Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, shared-mime-info, ninja-build, "
+                 "libexpat1-dev, smartmontools, cmake-data, systemd, sqlite3-doc, postgresql-doc-15, r-doc-pdf, "
+                 "developers-reference, debian-policy, apache2-doc, python3-doc, debian-handbook, gnu-standards")
+
+
+def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str, hint: str = PACKAGES_HINT) -> None:
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
-        raise SystemExit("missing on this machine (Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-doc, "
-                         "shared-mime-info, ninja-build, libexpat1-dev, smartmontools, cmake-data, systemd, "
-                         "sqlite3-doc, postgresql-doc-15, r-doc-pdf, developers-reference, debian-policy, "
-                         "apache2-doc, python3-doc, debian-handbook, gnu-standards):\n  "
-                         + "\n  ".join(missing))
+        raise SystemExit(f"missing on this machine ({hint}):\n  " + "\n  ".join(missing))
     for src, name in sources:
         dest = root / "docs" / name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -226,8 +247,11 @@ def main() -> None:
                     "READMEs), check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF), check I (Debian's "
                     "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML) or check J "
                     "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
-                    "Import/Export manual as PDF)")
+                    "Import/Export manual as PDF) or check K (eight systems papers as PDF, --papers)")
+    ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     args = ap.parse_args()
+    if args.which == "papers" and args.papers is None:
+        ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -237,6 +261,10 @@ def main() -> None:
     questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":
         build_corpus(root / "source", readme_sources(root / "readmes"), MANIFEST.replace(RULES, ""))
+    elif args.which == "papers":
+        papers = [(args.papers / path, f"papers/{name}") for path, name in K_PAPERS]
+        build_corpus(root / "source", papers, MANIFEST.replace(RULES, ""),
+                     hint=f"--papers {args.papers}: a clone of github.com/papers-we-love/papers-we-love")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
