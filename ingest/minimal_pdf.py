@@ -49,6 +49,12 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     if title is not None:
         objs.append(f"<< /Title ({_escaped(title)}) >>".encode())
+    return pdf_file(objs, info=len(objs) if title is not None else None)
+
+
+def pdf_file(objs: list[bytes], info: int | None = None) -> bytes:
+    """The PDF holding these objects (numbered from 1, the first the catalog) with real xref offsets; `info`:
+    the number of the document information dictionary."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, start=1):
@@ -58,6 +64,6 @@ def pdf_bytes(pages: list[list[str]], top: list[str] | None = None, bottom: list
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    info = f" /Info {len(objs)} 0 R" if title is not None else ""
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    named = f" /Info {info} 0 R" if info is not None else ""
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{named} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)

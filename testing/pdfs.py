@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import struct
 
+from ingest.minimal_pdf import pdf_file
+
 # A line of text: where it starts on the page (points from the left, from the bottom) and its bytes in the font's
 # encoding.
 Placed = tuple[float, float, bytes]
@@ -72,14 +74,4 @@ def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float 
                     f"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 "
                     f"/FontFile3 {font_id + 2} 0 R >>".encode())
         objs.append(b"<< /Subtype /Type1C /Length %d >>\nstream\n" % len(cff) + cff + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_file(objs)
