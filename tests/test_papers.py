@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import parse_file
 from ingest.pdf_columns import Box, column_order
 from ingest.pdf_encoding import cff_encoding
@@ -83,3 +84,37 @@ def test_a_paper_with_a_dense_plot_keeps_its_text_layer(tmp_path: Path) -> None:
     doc = parse_file(f, "pdf")
     # before: "…while the\n\nmachine runs, …", with no place on the page
     assert "while the machine runs, downtimes are short." in doc.text
+
+
+def test_a_pdf_read_by_the_fallback_keeps_its_paragraphs(tmp_path: Path) -> None:
+    """pypdf, which reads the text PDFs pdfminer cannot open (here one encrypted with no permissions), writes a
+    page a line per line; each line was a paragraph of its own, so no sentence that ran over a line end was whole."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions
+
+    lines = ["Christopher Clark, Keir Fraser, Steven Hand and Jacob Gorm Hansen, of the",
+             "University of Cambridge Computer Laboratory and University of Copenhagen",
+             "Abstract",
+             "Migrating operating system instances across distinct physical hosts is",
+             "a useful tool for administrators of data centers and clusters: it allows",
+             "a clean separation between hardware and software, and it facilitates",
+             "fault management, load balancing and low-level system maintenance.",
+             "By carrying out the majority of migration while the systems continue to",
+             "run, we record service downtimes as low as sixty milliseconds.",
+             "",
+             "1 Introduction"]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes([lines]))))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128",
+                   permissions_flag=UserAccessPermissions(0))
+    out = io.BytesIO()
+    writer.write(out)
+    f = tmp_path / "locked.pdf"
+    f.write_bytes(out.getvalue())
+    text = parse_file(f, "pdf").text
+    # before: "…distinct physical hosts is\n\na useful tool…"
+    assert "physical hosts is a useful tool for administrators" in text
+    assert "University of Copenhagen\n\nAbstract\n\nMigrating operating system" in text
+    assert "while the systems continue to run, we record service downtimes as low as sixty milliseconds." in text
+    assert text.endswith("milliseconds.\n\n1 Introduction")
