@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 # A sentence ends at end punctuation followed by white space and a capital or digit, at a blank line, before
-# a bullet, or at end punctuation followed by an escaped newline: text exported through JSON often keeps a
-# newline as the two characters backslash and n, and without this rule the headed sections of structured
-# abstracts ("... risk.   \\n RESULTS ...") run together into one sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+(?=[\"'(\[]?[A-Z0-9])|\s*(?:\\n\s*)+)|\n{2,}|\n(?=[-*•]\s)")
+# a bullet on a new line or after a stop (a printed list run into its paragraph: Lampson's "… follows the other
+# path. • When in doubt, use brute force."), or at end punctuation followed by an escaped newline: text exported
+# through JSON often keeps a newline as the two characters backslash and n, and without this rule the headed
+# sections of structured abstracts ("... risk.   \\n RESULTS ...") run together into one sentence.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+(?=[\"'(\[]?[A-Z0-9]|[•▪◦‣]\s)|\s*(?:\\n\s*)+)|\n{2,}|\n(?=[-*•]\s)")
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|eg|ie|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|resp|Inc|Ltd|St|U\.S|"
     r"[A-Z])\.)$"

@@ -300,12 +300,13 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     "rows": the row layout and how agent/units.py and agent/extractive.py cut and quote units (session 16: a
     section's opening unit is quoted with its heading; 17: connector introductions, nested lists, admonitions; 28:
     bulleted sentences as units, top-level sections, long headings only on a section's opening unit; 37: the
-    prefilter's score stored, numbered captions and dangling introductions of code blocks). The parse
+    prefilter's score stored, numbered captions and dangling introductions of code blocks; 38: a bullet after a stop
+    ends a sentence). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions", "parse": parse_version,
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets", "parse": parse_version,
             "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,

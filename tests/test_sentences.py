@@ -29,6 +29,10 @@ def test_blank_lines_and_bullets_end_a_sentence_and_spans_are_trimmed() -> None:
     assert texts(text) == ["Heading without a stop", "First point follows", "- a bullet item", "- another one"]
     for a, b in sentence_spans(text):
         assert text[a:b] == text[a:b].strip()
+    # A printed list run into its paragraph (Lampson's hints as a PDF): before, the item was part of the sentence.
+    assert texts("It follows the other path. • When in doubt, use brute force. • Keep secrets.") == [
+        "It follows the other path.", "• When in doubt, use brute force.", "• Keep secrets."]
+    assert texts("Menus: File • Edit • View.") == ["Menus: File • Edit • View."]  # not after a stop: no item
 
 
 def test_an_escaped_newline_after_a_stop_ends_a_sentence() -> None:
