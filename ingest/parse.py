@@ -255,7 +255,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         glued = (kind == "pdf" and last is not None and (broke(at, here) or (
             at is not None and at[0] == here[0] and last_font is not None and last_font.fills))
                  and continues(last.kind, builder.parts[-1], category, text))
-        joint = " " if glued else ""
+        joint = " " if glued else None
         if glued:
             category = "NarrativeText"
             if last is not None and last.kind == "Title":  # a first part short enough to pass for a heading
@@ -272,8 +272,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         if category == "Title" and not title:
             title = text
         body = body or category in _BODY
-        builder.add(text, category, depth=depth if category == "Title" else None, page=page,
-                    joint=joint if glued else None)
+        builder.add(text, category, depth=depth if category == "Title" else None, page=page, joint=joint)
         at, last_font = here, font
         if category != "ListItem":
             levels = []
