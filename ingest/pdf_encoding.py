@@ -109,8 +109,10 @@ def cff_encoding(data: bytes) -> dict[int, str]:
 
         names = [".notdef"]
         charset = int(top.get(_CHARSET, [0])[0])
-        if charset <= 2:  # ISOAdobe and the expert charsets: a glyph's number is its string id
+        if charset == 0:  # ISOAdobe: a glyph's number is its string id
             names += [name(g) for g in range(1, glyphs)]
+        elif charset <= 2:  # the expert charsets, which only expert fonts (small capitals, figures) use
+            return {}
         else:
             r.at = charset
             kind = r.card(1)
