@@ -311,6 +311,7 @@ def test_a_code_block_set_inside_a_sentence_is_quoted_with_that_whole_sentence()
     assert ("code", "```\nR CMD check\n```") in units  # a whole sentence before it: the block is not inside one
     assert ("sentence", "to get the numbers back.") not in units
 
+
 def test_a_sentence_that_breaks_off_on_a_word_wanting_its_object_introduces_the_block() -> None:
     """R's Data Import/Export manual (texinfo): "This is mainly an issue for reading Latin-1 files in a UTF-8 locale,
     which can be done by something like / read.table("file.dat", fileEncoding="latin1")", and the next item
