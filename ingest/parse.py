@@ -82,8 +82,10 @@ SEPARATOR = "\n\n"
 # section a running line, in 26; a PDF line's words set apart by position alone kept apart, in 27; a deep section
 # number before a lower-case name a heading, in 28; a compact font's own encoding read, a two-column page read column
 # by column, a paragraph cut at a hyphen joined across a page or column break and a PDF with a dense plot read for
-# its text, in 29) parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 29
+# its text, in 29; a bold heading boxed with its paragraph split from it, a figure's letters and a justified line's
+# stray words no PDF headings, and a numbered heading set on two lines one, in 30) parses the ones already ingested
+# again, instead of leaving their old text.
+PARSE_VERSION = 30
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -210,7 +212,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         # Set as a heading, a line is one whatever its words (a contents entry aside): an API reference's
         # "UV_THREADPOOL_SIZE=size" reads as code to `heading_like`, written for a parser that sees words alone.
         headline = (body_size is not None and font is not None and set_as_heading(font, body_size)
-                    and not _LEADERS.search(text))
+                    and not _LEADERS.search(text) and not scattered(text))
         if kind == "pdf" and category == "Title" and (
                 not (headline or heading_like(text)) or front_matter_line(text, named, title, body)
                 or in_listing(text, builder.parts[-1] if builder.parts else "", _following(elements, i, "text"))):
@@ -269,6 +271,19 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
                     joint = ""
                     if mended == head[:-1] + tail:
                         builder.replace_last(builder.parts[-1][:-1])
+        if (kind == "pdf" and joint is None and font is not None and category in _PROSE
+                and (lead := run_in_heading(font.lead, text)) is not None):
+            builder.add(lead, "Title", depth=numbered_heading(lead), page=page)
+            text = text[len(lead):].lstrip()
+        last = builder.elements[-1] if builder.elements else None
+        if (kind == "pdf" and category == "Title" and last is not None and last.kind == "Title"
+                and last.page == page and cut_heading(builder.parts[-1], text)):
+            # A numbered heading set on two lines ("7.41 Why does summary() report strange results for" / "the
+            # R^2 estimate when ..."): the second line is no section of its own.
+            head = builder.parts[-1]
+            builder.retitle_last(f"{head[:-1]}{text}" if head.endswith("-") else f"{head} {text}")
+            at, last_font = here, font
+            continue
         if category == "Title" and not title:
             title = text
         body = body or category in _BODY
@@ -316,7 +331,16 @@ def _codey(line: str) -> bool:
     return sum(c in _CODE_MARKS for c in line) >= _CODE_SHARE * max(len(line), 1)
 
 
-_FRAGMENT_END = re.compile(r"[.,;:)]\s*\Z")
+_FRAGMENT_END = re.compile(r"[.,;:)-]\s*\Z")
+# Words a paper sets apart from its sentence (pdfminer boxes a word or two of a justified line alone: "from", "the
+# perspective of", "important advantage of") and the letters of a figure ("A", "G", and an axis label set sideways,
+# "d n o c e s"): the parser called them headings, and every unit after them was read under "Advantage" or "In". A
+# heading opens with a capital, a number or a name written as code ("path.basename()", "curl_easy_setopt"), and
+# does not end on a word that wants what follows.
+_SCATTERED = re.compile(r"\w(?: \w)*")
+_PLAIN_LOWER = re.compile(r"[a-z][a-z ,'’-]*")
+_OPEN_WORDS = frozenset({"a", "an", "the", "of", "to", "for", "from", "in", "into", "on", "at", "by", "with", "and",
+                         "or", "as", "that", "than", "its", "their", "is", "are"})
 _LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}")
 # An author's or publisher's contact line ("Fabio Fiorina (help-libtasn1@gnu.org)", "X Desktop Group
 # (http://www.freedesktop.org)", "tal197 at users.sf.net") or a reference entry: no section is named by an address.
@@ -371,6 +395,8 @@ def heading_like(text: str) -> bool:
     t = text.strip()
     if not t or not t[0].isalnum() or _LEADERS.search(t) or _ADDRESS.search(t) or _CODE_HEADING.search(t):
         return False
+    if scattered(t) or (_PLAIN_LOWER.fullmatch(t) and numbered_heading(t) is None):
+        return False
     words = t.split()
     fields = sum(bool(_FIELD.fullmatch(w.rstrip(",:"))) for w in words)
     if fields >= 2 and 2 * fields >= len(words):
@@ -378,6 +404,39 @@ def heading_like(text: str) -> bool:
     # A call signature is a heading in API references ("path.basename(path[, suffix])"); a parenthesis closing
     # what the line never opened is the end of one cut in two.
     return not _FRAGMENT_END.search(t) or (t.endswith(")") and t.count("(") == t.count(")"))
+
+
+def scattered(text: str) -> bool:
+    """Is this line a figure's letters or words a justified line lost, whatever its type size?"""
+    t = text.strip()
+    return bool(_SCATTERED.fullmatch(t)) or (bool(t) and t.split()[-1].lower() in _OPEN_WORDS
+                                             and numbered_heading(t) is None)
+
+
+def cut_heading(first: str, second: str) -> bool:
+    """Are two heading lines one numbered heading set on two? The second goes on in lower case, where the first
+    broke off: on a word that wants more, in a hyphenated word, or in a question that only the second closes.
+    A numbered section's first subheading ("4.1 ASN.1 schema functions" / "asn1 parser2tree") is its own."""
+    first = first.strip()
+    if _NUMBERED.fullmatch(first) is None or not _LOWER_START.match(second):
+        return False
+    return first.endswith("-") or first.split()[-1].lower() in _OPEN_WORDS or (
+        second.rstrip().endswith("?") and not first.endswith("?"))
+
+
+def run_in_heading(lead: str, text: str) -> str | None:
+    """The heading that opens a PDF paragraph on a bold line of its own (`BoxFont.lead`), or None: a numbered
+    heading, or a short one that can be a heading ("Worker Failure"), with text after it. A bold sentence
+    opening a paragraph is no heading."""
+    if not lead or not text.startswith(lead) or not text[len(lead):].strip():
+        return None
+    if numbered_heading(lead) is not None:
+        return lead
+    short = len(lead.split()) <= _RUN_IN_WORDS and not _SENTENCE_END.search(lead)
+    return lead if short and heading_like(lead) and lead[0].isupper() else None
+
+
+_RUN_IN_WORDS = 6
 
 
 # "2.1 Fusion methods", "3. Results": a section number, a capital, a few words, no full stop. A number of three
@@ -798,6 +857,14 @@ class _Builder:
         self.parts[-1] = text
         self.elements[-1] = Element(kind=last.kind, start=last.start, end=self.pos, heading_path=last.heading_path,
                                     page=last.page)
+
+    def retitle_last(self, text: str) -> None:
+        """The last element, a heading, reads on: its text and the section it names both grow."""
+        last = self.elements[-1]
+        self.replace_last(text)
+        self.headings = [*self.headings[:-1], (self.headings[-1][0], text)]
+        self.elements[-1] = Element(kind=last.kind, start=last.start, end=self.pos,
+                                    heading_path=tuple(h for _, h in self.headings), page=last.page)
 
     def untitle_last(self) -> None:
         """The last element was taken for a heading but is text: undo its heading."""

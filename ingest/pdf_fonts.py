@@ -62,6 +62,10 @@ class BoxFont:
     # may go on in the next box on the page, which pdfminer starts where the line spacing changes (a line with
     # inline code, set taller).
     fills: bool = False
+    # Its first line when that line alone is bold: a heading set in the body's size on the line above its paragraph
+    # ("4.3  Replication"), which pdfminer boxes with the paragraph, so the parser read "4.3 Replication To achieve
+    # high availability ..." as one paragraph, and the section kept the heading before it.
+    lead: str = ""
 
 
 @dataclass
@@ -103,11 +107,27 @@ class Typesetting:
                            mono=mono, lines=len(box), listing=_listing(box, layout.height) if mono else (),
                            char_width=float(median(c.width for c in chars)) if mono else 0.0,
                            items=items, bullet_left=bullet_left,
-                           fills=list(box)[-1].bbox[2] >= right - _FILL_SLACK * (right - left))
+                           fills=list(box)[-1].bbox[2] >= right - _FILL_SLACK * (right - left),
+                           lead=_bold_lead(box))
             # The parser's coordinates grow downwards from the page's top left; pdfminer's upwards.
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
             if not mono:
                 self.prose_sizes.update(sizes)
+
+
+def _bold_lead(box: Any) -> str:
+    """The first line of a box of two lines or more when it is all bold and the rest is not, else ""."""
+    from pdfminer.layout import LTChar
+
+    lines = list(box)
+    if len(lines) < 2:
+        return ""
+    bold = [[bool(_BOLD.search(c.fontname)) for c in line if isinstance(c, LTChar) and not c.get_text().isspace()]
+            for line in lines]
+    rest = [b for line in bold[1:] for b in line]
+    if not bold[0] or not all(bold[0]) or not rest or 2 * sum(rest) > len(rest):
+        return ""
+    return " ".join(str(lines[0].get_text()).split())
 
 
 # How far short of the right edge of a page's text a line may end and still fill its line (a share of the text's

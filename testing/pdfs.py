@@ -8,8 +8,13 @@ import struct
 from ingest.minimal_pdf import pdf_file
 
 # A line of text: where it starts on the page (points from the left, from the bottom) and its bytes in the font's
-# encoding.
+# encoding. Text in `bold(...)` is set in Helvetica-Bold.
 Placed = tuple[float, float, bytes]
+_BOLD = b"\x00bold\x00"
+
+
+def bold(text: bytes) -> bytes:
+    return _BOLD + text
 
 
 def _escaped(text: bytes) -> str:
@@ -55,12 +60,14 @@ def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float 
     page too, as a plot of many points is."""
     objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     font_id = 3 + 2 * len(pages)
+    bold_id = font_id + (1 if cff is None else 3)  # after the regular font (and its descriptor and program)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
     objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     for i, lines in enumerate(pages):
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-                    f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
-        shown = [f"BT /F1 {size} Tf {x} {y} Td ({_escaped(text)}) Tj ET" for x, y, text in lines]
+                    f"/Resources << /Font << /F1 {font_id} 0 R /F2 {bold_id} 0 R >> >> >>".encode())
+        shown = [f"BT /{'F2' if text.startswith(_BOLD) else 'F1'} {size} Tf {x} {y} Td "
+                 f"({_escaped(text.removeprefix(_BOLD))}) Tj ET" for x, y, text in lines]
         drawn = [f"{100 + k % 400} {100 + k % 97} m {101 + k % 400} {101 + k % 97} l S" for k in range(strokes)]
         ops = "\n".join(shown + drawn).encode()
         objs.append(b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream")
@@ -74,4 +81,5 @@ def placed_pdf(pages: list[list[Placed]], cff: bytes | None = None, size: float 
                     f"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 "
                     f"/FontFile3 {font_id + 2} 0 R >>".encode())
         objs.append(b"<< /Subtype /Type1C /Length %d >>\nstream\n" % len(cff) + cff + b"\nendstream")
+    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>")
     return pdf_file(objs)

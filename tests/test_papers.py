@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.minimal_pdf import pdf_bytes
-from ingest.parse import parse_file
+from ingest.parse import cut_heading, heading_like, parse_file
 from ingest.pdf_columns import Box, column_order
 from ingest.pdf_encoding import cff_encoding
-from testing.pdfs import Placed, cff_program, placed_pdf
+from testing.pdfs import Placed, bold, cff_program, placed_pdf
 
 LETTERS = {c: ord(c) for c in "abcdefghijklmnopqrstuvwxyz"}
 
@@ -118,3 +118,58 @@ def test_a_pdf_read_by_the_fallback_keeps_its_paragraphs(tmp_path: Path) -> None
     assert "University of Copenhagen\n\nAbstract\n\nMigrating operating system" in text
     assert "while the systems continue to run, we record service downtimes as low as sixty milliseconds." in text
     assert text.endswith("milliseconds.\n\n1 Introduction")
+
+
+def _sections(f: Path) -> list[tuple[str, tuple[str, ...]]]:
+    doc = parse_file(f, "pdf")
+    return [(doc.text[e.start:e.end], e.heading_path) for e in doc.elements]
+
+
+def test_a_bold_heading_boxed_with_its_paragraph_heads_its_section(tmp_path: Path) -> None:
+    """Word sets a paper's headings in the body's size, bold, right above the paragraph: pdfminer boxes them
+    together, so Dynamo's "4.3 Replication To achieve high availability ..." was one paragraph, and every section
+    of the paper stayed under the last line the parser had called a heading ("Advantage", a table's column)."""
+    page = [*_para(72, 700, ["4.2 Partitioning Algorithm"]),
+            *_para(72, 670, ["Dynamo partitions its keys with consistent hashing over a ring of its",
+                             "storage nodes, each of which takes the range of keys before it."]),
+            (72, 620, bold(b"4.3 Replication")),
+            *_para(72, 608, ["To achieve high availability and durability, Dynamo replicates its data",
+                             "on multiple hosts, each key at the N nodes after its coordinator."])]
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(placed_pdf([page]))
+    sections = _sections(f)
+    # before: ("4.3 Replication To achieve high availability …", ("4.2 Partitioning Algorithm",))
+    assert ("4.3 Replication", ("4.3 Replication",)) in sections
+    assert sections[-1] == ("To achieve high availability and durability, Dynamo replicates its data on multiple "
+                            "hosts, each key at the N nodes after its coordinator.", ("4.3 Replication",))
+
+
+def test_words_a_justified_line_lost_and_a_figures_letters_are_no_headings(tmp_path: Path) -> None:
+    """pdfminer boxes a word or two of a justified line alone ("from", "the perspective of") and a figure's
+    letters and sideways axis labels ("A", "d n o c e s"); the parser called each a heading, and the text after
+    it was read under "the perspective of"."""
+    for line in ("from", "the perspective of", "important advantage of", "into one", "A", "d n o c e s",
+                 "t u p n I", "Latency-"):
+        assert not heading_like(line), line
+    for line in ("Worker Failure", "References", "path.basename(path[, suffix])", "curl_easy_setopt", "We",
+                 "7.41 Why does summary() report strange results for"):
+        assert heading_like(line), line
+    page = [*_para(72, 700, ["3 Background"]),
+            *_para(72, 660, ["Amazon engineers measure latency at the 99.9th percentile of the distribution,",
+                             "as the customers see it."]),
+            (72, 630, b"the perspective of"),
+            *_para(72, 600, ["Storage systems often play an important role in a service's agreement on",
+                             "its latency, since the rest of the service is light."])]
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(placed_pdf([page]))
+    assert _sections(f)[-1][1] == ("3 Background",)  # before: ("the perspective of",)
+
+
+def test_a_numbered_heading_set_on_two_lines_is_one() -> None:
+    """The R FAQ's "7.41 Why does summary() report strange results for" / "the R^2 estimate when I fit a linear
+    model with no intercept?": the second line replaced the first as the section's name."""
+    assert cut_heading("7.41 Why does summary() report strange results for", "the R^2 estimate when I fit ...?")
+    assert cut_heading("5.4 Large Scale Replication of Criti-", "cal Data")
+    assert cut_heading("7.32 How can I capture or ignore errors in a long", "simulation?")
+    assert not cut_heading("4.1 ASN.1 schema functions", "asn1 parser2tree")  # a subheading of its own
+    assert not cut_heading("Worker Failure", "the master pings every worker")
