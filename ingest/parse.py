@@ -331,6 +331,7 @@ def _codey(line: str) -> bool:
     return sum(c in _CODE_MARKS for c in line) >= _CODE_SHARE * max(len(line), 1)
 
 
+# A line ending in a stop, a comma or a hyphen ("Latency-", a table cell cut at its line end) breaks off.
 _FRAGMENT_END = re.compile(r"[.,;:)-]\s*\Z")
 # Words a paper sets apart from its sentence (pdfminer boxes a word or two of a justified line alone: "from", "the
 # perspective of", "important advantage of") and the letters of a figure ("A", "G", and an axis label set sideways,
