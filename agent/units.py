@@ -161,6 +161,16 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     return start, block.end, [announcer]
 
 
+def _announcing_step(text: str, steps: Unit, block: Unit) -> int | None:
+    """Where the last item of a list starts when that item announces the code block right after it ("1. Open a
+    terminal window and enter the following command:" over ```ssh-keygen -t ed25519```): how-tos set a step's
+    command so, and the block read alone missed what it is for while the step was quoted without its command."""
+    if steps.kind != "steps" or not _adjacent(text, steps.end, block.start):
+        return None
+    last = list(_LIST_LINE.finditer(text, steps.start, steps.end))[-1]
+    return last.start() if _ANNOUNCES.search(text[last.start() : last.end()]) else None
+
+
 def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
     """The sentences with each one shorter than `min_chars` joined to the one before it in its paragraph. Too
     short to be a unit, such a fragment was quoted by nobody: an API reference's "Default: 16384 (16 KiB)."
@@ -189,10 +199,15 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
         cursor = b.end
     sentences += _with_fragments(text, sentence_spans(text, cursor, len(text)), min_chars)
     intros: set[tuple[int, int]] = set()
-    for b in blocks:
+    for before, b in zip([None, *blocks], blocks, strict=False):
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
         if intro:
             intros.update(intro[2])
+        elif b.kind == "code" and before is not None and (step := _announcing_step(text, before, b)) is not None:
+            if step == before.start and units[-1] == before:
+                units.pop()  # a step that only announces the block answers nothing alone, as a sentence would not
+            units.append(Unit(step, b.end, "code"))
+            continue
         units.append(Unit(intro[0], intro[1], b.kind) if intro else b)
     # An introducing sentence alone ("Install the module first:") answers nothing; it lives in its block.
     alone = [s for s in sentences if s not in intros]

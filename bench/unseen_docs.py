@@ -1,7 +1,7 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers] [--papers DIR]
+                                          handbooks|papers|kb] [--papers DIR] [--kb DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -56,6 +56,15 @@ Lampson's Hints for Computer System Design, Megastore), read from DIR, a clone o
 near-misses. Two-column pages, TeX ligatures in fonts embedded without an encoding, plots of many points. The one
 check whose files no Debian package installs: clone that repository first.
 
+Check L (`--set kb --kb DIR`, session 40): a company knowledge base like the issue's, from pages of the sources the
+docs dev set draws on that the dev set does not hold — nine pages of 18F's handbook (two more, on offboarding and
+reasonable accommodations, in a `people-ops/` folder only that group may read), seven of httpx's docs, Google's
+shell (Markdown) and Java (HTML) style guides — and two text PDFs Debian installs (the FHS 3.0 from
+debian-policy, fontconfig's user manual), with the 61 questions of bench/unseen_docs_l.yaml: 52 answerable, 4
+answered only by the restricted folder, 5 near-misses. DIR holds checkouts of github.com/18F/handbook as handbook/,
+github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/ (at 1e49556, 8487c08 and ae1b9f6
+when written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -100,7 +109,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "node-api-pdf": "unseen_docs_node.yaml", "ninja": "unseen_docs_ninja.yaml",
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
-                  "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml"}
+                  "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
+                  "kb": "unseen_docs_l.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -154,6 +164,25 @@ K_PAPERS = [
     ("datastores/megastore-providing-scalable-highly-available-storage-for-interactive-services.pdf",
      "megastore.pdf"),
 ]
+# Check L's pages: (path in a checkout under --kb DIR, name in the corpus); people-ops/ is the restricted folder.
+L_PAGES = [
+    *[(f"handbook/pages/{p}", f"handbook/{Path(p).name}") for p in
+      ("travel-and-leave/overtime.md", "travel-and-leave/leave.md", "tools/git-signing.md", "tools/github.md",
+       "tools/google-drive.md", "getting-started/equipment.md",
+       "general-information-and-resources/sensitive-information.md",
+       "general-information-and-resources/tech-policies/security-incidents.md",
+       "training-and-development/conferences-events-training.md")],
+    *[(f"handbook/pages/{p}", f"people-ops/{Path(p).name}") for p in
+      ("hiring-staying-or-changing-jobs/leaving-tts.md",
+       "general-information-and-resources/reasonable-accommodations.md")],
+    *[(f"httpx/docs/{p}", f"httpx/{Path(p).name}") for p in
+      ("advanced/clients.md", "advanced/event-hooks.md", "advanced/transports.md", "advanced/text-encodings.md",
+       "logging.md", "compatibility.md", "troubleshooting.md")],
+    ("styleguide/shellguide.md", "styleguide/shellguide.md"),
+    ("styleguide/javaguide.html", "styleguide/javaguide.html"),
+]
+L_PDFS = [(Path("/usr/share/doc/debian-policy/fhs/fhs-3.0.pdf.gz"), "pdf/fhs-3.0.pdf"),
+          (Path("/usr/share/doc/fontconfig/fontconfig-user.pdf.gz"), "pdf/fontconfig-user.pdf")]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -247,11 +276,16 @@ def main() -> None:
                     "READMEs), check H (SQLite's and PostgreSQL's HTML docs, the R FAQ as PDF), check I (Debian's "
                     "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML) or check J "
                     "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
-                    "Import/Export manual as PDF) or check K (eight systems papers as PDF, --papers)")
+                    "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
+                    "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
+    ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
+                    "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
+    if args.which == "kb" and args.kb is None:
+        ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -265,6 +299,11 @@ def main() -> None:
         papers = [(args.papers / path, f"papers/{name}") for path, name in K_PAPERS]
         build_corpus(root / "source", papers, MANIFEST.replace(RULES, ""),
                      hint=f"--papers {args.papers}: a clone of github.com/papers-we-love/papers-we-love")
+    elif args.which == "kb":
+        pages = [(args.kb / path, name) for path, name in L_PAGES]
+        build_corpus(root / "source", pages + L_PDFS, MANIFEST,
+                     hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
+                     "packages debian-policy, fontconfig")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":

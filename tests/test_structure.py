@@ -325,6 +325,22 @@ def test_a_sentence_that_breaks_off_on_a_word_wanting_its_object_introduces_the_
     assert ("code", "```\nexport NOCACHE=1\n```") in units
 
 
+def test_a_step_that_announces_a_code_block_is_quoted_with_it() -> None:
+    """18F's git-signing page sets each step's command right under it, outside the list ("1. Open a terminal window
+    and enter the following command:" / ```ssh-keygen -t ed25519```): the command was a bare block, scored below
+    the step, which was quoted without it ("How do I tell git to sign my commits with SSH keys?"). A step that
+    announces nothing keeps the block bare, and a longer list stays a unit of its own."""
+    text = ("- Tell git to use SSH keys instead of GPG keys. In a terminal, enter this command:\n\n"
+            "```\ngit config --global gpg.format ssh\n```\n\n"
+            "1. Open the settings page.\n2. Copy the key and run:\n\n```\nssh-add key\n```\n\n"
+            "- Save the file.\n\n```\nexport A=1\n```")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert units[0] == ("code", text[: text.index("```\n\n1.") + 3])
+    assert ("steps", "1. Open the settings page.\n2. Copy the key and run:") in units
+    assert ("code", "2. Copy the key and run:\n\n```\nssh-add key\n```") in units
+    assert ("code", "```\nexport A=1\n```") in units and not any(k == "steps" and "gpg" in t for k, t in units)
+
+
 def test_a_numbered_caption_is_the_title_of_the_example_under_it() -> None:
     """The Debian Administrator's Handbook (DocBook, Publican) titles its examples "Example 6.5. Non-interactive
     upgrade script" with no sentence announcing them: the caption was a sentence (cut in two at "6.5.") and the
