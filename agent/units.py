@@ -42,7 +42,8 @@ def _blocks(text: str) -> list[Unit]:
 
     run: list[re.Match[str]] = []
     for m in [*_LIST_LINE.finditer(text), None]:
-        if m is not None and free(m.start(), m.end()) and (not run or _adjacent(text, run[-1].end(), m.start())):
+        if m is not None and free(m.start(), m.end()) and (not run or _adjacent(text, run[-1].end(), m.start())
+                                                            or _example_between(text, run[-1], m)):
             run.append(m)
             continue
         if run:
@@ -53,6 +54,19 @@ def _blocks(text: str) -> list[Unit]:
         if free(m.start(), m.end()):
             found.append(Unit(m.start(), m.end(), "row"))
     return sorted(found, key=lambda u: u.start)
+
+
+_NUMBERED = re.compile(rf"[ \t]*{_NUMBER_MARK}[ \t]")
+
+
+def _example_between(text: str, last: re.Match[str], item: re.Match[str]) -> bool:
+    """Does one paragraph stand between two numbered steps, announced by the first ("2. Provide rationale for
+    request. Example:" / the example / "3. Include the contact and shipping information.")? It is part of the
+    step, set apart (a block quote, an indented note): the procedure was cut in two at it, and the second half
+    took the example for its introduction."""
+    between = text[last.end() : item.start()].strip()
+    return (bool(between) and "\n" not in between and _NUMBERED.match(last.group(0)) is not None
+            and _NUMBERED.match(item.group(0)) is not None and _ANNOUNCES.search(last.group(0)) is not None)
 
 
 def _term_rows(text: str, steps: Unit) -> list[Unit]:

@@ -341,6 +341,20 @@ def test_a_step_that_announces_a_code_block_is_quoted_with_it() -> None:
     assert ("code", "```\nexport A=1\n```") in units and not any(k == "steps" and "gpg" in t for k, t in units)
 
 
+def test_an_example_a_step_announces_stays_inside_the_procedure() -> None:
+    """18F's equipment page: "1. Provide rationale for request. Example:", the example as a block quote, then the
+    next steps. The procedure was cut in two at the example, and the second half took it for its introduction:
+    "How do I request a loaner machine?" quoted the half that names neither the request nor the rationale."""
+    text = ("You can request a loaner through the IT desk.\n\n"
+            "1. Open a ticket requesting GSA Hardware Request - Loaner.\n1. Provide rationale for request. Example:\n\n"
+            "ProjectX.gov needs a hardened laptop for 3PAO penetration testing...\n\n"
+            "1. Include the contact and shipping information.\n1. Help desk will mail out the loaner.\n\n"
+            "That is all.\n\n1. Pick a name.\n\nA note in between.\n\n1. Save it.")
+    steps = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "steps"]
+    assert steps[0].startswith("1. Open a ticket") and steps[0].endswith("mail out the loaner.")
+    assert steps[1:] == ["1. Pick a name.", "1. Save it."]  # a step that announces nothing: two lists
+
+
 def test_a_numbered_caption_is_the_title_of_the_example_under_it() -> None:
     """The Debian Administrator's Handbook (DocBook, Publican) titles its examples "Example 6.5. Non-interactive
     upgrade script" with no sentence announcing them: the caption was a sentence (cut in two at "6.5.") and the
