@@ -1,7 +1,8 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb] [--papers DIR] [--kb DIR]
+                                          handbooks|papers|kb|company] [--papers DIR] [--kb DIR]
+                                          [--company DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -65,6 +66,14 @@ answered only by the restricted folder, 5 near-misses. DIR holds checkouts of gi
 github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/ (at 1e49556, 8487c08 and ae1b9f6
 when written).
 
+Check M (`--set company --company DIR`, session 41): two companies' public handbooks no earlier check read — seven
+pages of 37signals' employee handbook (benefits, devices, internal systems, onboarding, moonlighting, state leave)
+and eight of Sourcegraph's (time off, spending, backporting, on-call, cluster access, pull requests, a support
+cheat sheet of pipe tables), a severance page and a compensation-change page (tables, an FAQ) in the restricted
+`people-ops/` folder — with the 72 questions of bench/unseen_docs_m.yaml: 62 answerable, 4 answered only by the
+restricted folder, 6 near-misses. DIR holds checkouts of github.com/basecamp/handbook as basecamp/ and
+github.com/sourcegraph/handbook as sourcegraph/ (at c953606 and 5752928 when written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -110,7 +119,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
-                  "kb": "unseen_docs_l.yaml"}
+                  "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -183,6 +192,24 @@ L_PAGES = [
 ]
 L_PDFS = [(Path("/usr/share/doc/debian-policy/fhs/fhs-3.0.pdf.gz"), "pdf/fhs-3.0.pdf"),
           (Path("/usr/share/doc/fontconfig/fontconfig-user.pdf.gz"), "pdf/fontconfig-user.pdf")]
+# Check M's pages: (path in a checkout under --company DIR, name in the corpus).
+_SG = "sourcegraph/content"
+M_PAGES = [
+    *[(f"basecamp/{p}", f"handbook/{p}") for p in
+      ("benefits-and-perks.md", "getting-started.md", "managing-work-devices.md", "moonlighting.md",
+       "our-internal-systems.md", "stateFMLA.md")],
+    ("basecamp/severance.md", "people-ops/severance.md"),
+    (f"{_SG}/benefits-pay-perks/benefits-perks/time-off/index.md", "sourcegraph/time-off.md"),
+    (f"{_SG}/benefits-pay-perks/benefits-perks/spending-company-money.md", "sourcegraph/spending-company-money.md"),
+    (f"{_SG}/departments/engineering/dev/tools/backport.md", "sourcegraph/backport.md"),
+    (f"{_SG}/departments/engineering/dev/process/incidents/on_call.md", "sourcegraph/on-call.md"),
+    (f"{_SG}/departments/engineering/dev/process/deployments/debugging/tutorial.md", "sourcegraph/cluster-access.md"),
+    (f"{_SG}/departments/engineering/dev/process/pull-requests.md", "sourcegraph/pull-requests.md"),
+    (f"{_SG}/departments/technical-success/support/tools/debugging-cheat-sheet.md",
+     "sourcegraph/debugging-cheat-sheet.md"),
+    (f"{_SG}/departments/people-talent/people-ops/process/compensation-and-leveling/compensation-role-changes.md",
+     "people-ops/compensation-role-changes.md"),
+]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -277,15 +304,20 @@ def main() -> None:
                     "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML) or check J "
                     "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
                     "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
-                    "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb)")
+                    "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M (pages "
+                    "of 37signals' and Sourcegraph's handbooks, --company)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
+    ap.add_argument("--company", type=Path, help="check M: a folder holding checkouts of "
+                    "github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/handbook as sourcegraph/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
     if args.which == "kb" and args.kb is None:
         ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
+    if args.which == "company" and args.company is None:
+        ap.error("--set company needs --company DIR with checkouts of basecamp/handbook and sourcegraph/handbook")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -304,6 +336,9 @@ def main() -> None:
         build_corpus(root / "source", pages + L_PDFS, MANIFEST,
                      hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
                      "packages debian-policy, fontconfig")
+    elif args.which == "company":
+        build_corpus(root / "source", [(args.company / path, name) for path, name in M_PAGES], MANIFEST,
+                     hint=f"--company {args.company}: checkouts of basecamp/handbook and sourcegraph/handbook")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
