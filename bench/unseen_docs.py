@@ -304,8 +304,8 @@ def main() -> None:
                     "Developer's Reference as PDF, Debian Policy chapters and Apache httpd pages as HTML) or check J "
                     "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
                     "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
-                    "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M (pages "
-                    "of 37signals' and Sourcegraph's handbooks, --company)")
+                    "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M "
+                    "(pages of 37signals' and Sourcegraph's handbooks, --company)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
