@@ -56,17 +56,25 @@ def _blocks(text: str) -> list[Unit]:
     return sorted(found, key=lambda u: u.start)
 
 
-_NUMBERED = re.compile(rf"[ \t]*{_NUMBER_MARK}[ \t]")
+_NUMBERED = re.compile(r"[ \t]*(\d{1,3})[.)][ \t]")
+
+
+def _number(item: re.Match[str]) -> int | None:
+    m = _NUMBERED.match(item.group(0))
+    return None if m is None else int(m.group(1))
 
 
 def _example_between(text: str, last: re.Match[str], item: re.Match[str]) -> bool:
-    """Does one paragraph stand between two numbered steps, announced by the first ("2. Provide rationale for
-    request. Example:" / the example / "3. Include the contact and shipping information.")? It is part of the
-    step, set apart (a block quote, an indented note): the procedure was cut in two at it, and the second half
-    took the example for its introduction."""
+    """Does one paragraph stand between two numbered steps, part of the first, set apart (a block quote, an
+    indented note or command)? It is when the first step announces it ("2. Provide rationale for request.
+    Example:" / the example / "3. Include the contact and shipping information."), or when it is no sentence
+    and the numbers run on ("5. Cherry-pick the commit" / "git cherry-pick -x --mainline 1 ${commitSha}" / "6.
+    Push the branch"): a command whose fence the parser dropped. Either way the procedure was cut in two at
+    it, and the second half took it for its introduction."""
     between = text[last.end() : item.start()].strip()
-    return (bool(between) and "\n" not in between and _NUMBERED.match(last.group(0)) is not None
-            and _NUMBERED.match(item.group(0)) is not None and _ANNOUNCES.search(last.group(0)) is not None)
+    if not between or "\n" in between or (n := _number(last)) is None or _number(item) is None:
+        return False
+    return _ANNOUNCES.search(last.group(0)) is not None or (between[-1] not in ".!?" and _number(item) == n + 1)
 
 
 def _term_rows(text: str, steps: Unit) -> list[Unit]:
@@ -80,21 +88,22 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
     return [Unit(a, b, "row") for a, b in terms]
 
 
-# A bulleted item that says something whole: a sentence of its own, as the items of a list of differences or
-# caveats are ("- If a node_modules is already present, it will be automatically removed before npm ci begins").
-_BULLET = re.compile(r"[ \t]*[-*•][ \t]+")
+# A list item that says something whole: a sentence of its own, as the items of a list of differences or
+# caveats are ("- If a node_modules is already present, it will be automatically removed before npm ci begins"),
+# and as numbered rules are ("1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, ...").
+_ITEM_MARK = re.compile(_MARKER)
 _ITEM_WORDS = 6
 
 
 def _prose_items(text: str, steps: Unit) -> list[Unit]:
-    """Each item of a bulleted list that reads as a sentence, as a sentence unit: a question about one of them
-    is answered by it, and the whole list reads as off-topic beside other sentences. Numbered steps are a
-    procedure, answered together; so is a list whose items are not sentences."""
+    """Each item of a list that reads as a sentence, as a sentence unit: a question about one of them is
+    answered by it, and the whole list reads as off-topic beside other sentences. The list stays a unit too, so
+    a procedure is still answered by all its steps; a list whose items are not sentences is only that."""
     lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
     items = []
     for line in lines:
-        if (m := _BULLET.match(text, line.start(), line.end())) is None:
-            return []
+        m = _ITEM_MARK.match(text, line.start(), line.end())
+        assert m is not None  # every list line opens with a marker
         body = text[m.end() : line.end()].rstrip()
         if len(body.split()) >= _ITEM_WORDS and body[-1:] in ".!?":
             items.append(Unit(m.end(), m.end() + len(body), "sentence"))
@@ -111,6 +120,9 @@ def _adjacent(text: str, end: int, start: int) -> bool:
 _ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$|^here(?:'s| is| are)\b",
                         re.IGNORECASE)
 
+# Nor need the sentence over a list end on its announcement: "To run locally, this tool requires the following
+# dependencies in your system PATH" names the list as it goes, and the items alone ("- node", "- yarn") say nothing.
+_NAMES_FOLLOWING = re.compile(r"\bthe following\b", re.IGNORECASE)
 
 # A sentence that breaks off mid-way ("If f is such a factor object, you can use") and goes on in lower case after
 # the code block ("to get the numbers back.") has the block as its next words: manuals typeset in TeX and texinfo
@@ -164,7 +176,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     line = text.rfind("\n", 0, a) + 1
     if _CAPTION.match(text, line) and "\n" not in text[line:b] and len(text[line:b].split()) <= _CAPTION_WORDS:
         return line, block.end, [s for s in sentences if line <= s[0] and s[1] <= block.start]
-    if not (inside or _ANNOUNCES.search(text[a:b])):
+    names_list = block.kind == "steps" and _NAMES_FOLLOWING.search(text[a:b]) is not None
+    if not (inside or names_list or _ANNOUNCES.search(text[a:b])):
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
     connector = (len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
@@ -277,9 +290,6 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
             continue  # too long to quote whole, apart from the span, or whole in it already
         start, end = min(start, intro), max(end, b)
     return start, end
-
-
-_NUMBERED = re.compile(rf"[ \t]*{_NUMBER_MARK}[ \t]")
 
 
 def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:

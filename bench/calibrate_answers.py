@@ -302,12 +302,14 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     bulleted sentences as units, top-level sections, long headings only on a section's opening unit; 37: the
     prefilter's score stored, numbered captions and dangling introductions of code blocks; 38: a bullet after a stop
     ends a sentence; 40: a list item announcing a code block is quoted with it, a
-    numbered list goes on across the one paragraph its step announces). The parse
+    numbered list goes on across the one paragraph its step announces; 41: a numbered item that reads as a
+    sentence is a unit too, a numbered list goes on across a command, a sentence naming "the following" list
+    introduces it). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps", "parse": parse_version,
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items", "parse": parse_version,
             "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,

@@ -355,6 +355,32 @@ def test_an_example_a_step_announces_stays_inside_the_procedure() -> None:
     assert steps[1:] == ["1. Pick a name.", "1. Save it."]  # a step that announces nothing: two lists
 
 
+def test_a_command_between_two_numbered_steps_stays_inside_the_procedure() -> None:
+    """Sourcegraph's backport page: "5. Cherry-pick the commit onto the release branch", the command as a
+    paragraph of its own (the parser dropped its fence), then "6. Push the branch". The procedure was cut in two
+    at the command, and "How do I backport a change by hand?" got half the steps. The numbers running on say
+    it is one list; a sentence between two lists numbered so, or numbers that start over, part them."""
+    text = ("To backport by hand:\n\n4. Check out the release branch.\n"
+            "5. Cherry-pick the commit onto the release branch\n\ngit cherry-pick -x --mainline 1 ${commitSha}\n\n"
+            "6. Push the branch.\n7. Open a pull request.\n\n"
+            "Other notes.\n\n1. Pick a name.\n\nThen wait for review\n\n1. Save it.\n\n"
+            "Last.\n\n1. Write it.\n\nA sentence in between.\n\n2. Send it.")
+    steps = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "steps"]
+    assert steps[0].startswith("To backport by hand:") and steps[0].endswith("7. Open a pull request.")
+    assert steps[1:] == ["1. Pick a name.", "1. Save it.", "1. Write it.", "2. Send it."]
+
+
+def test_a_sentence_naming_the_following_list_introduces_it() -> None:
+    """ "To run locally, this tool requires the following dependencies in your system PATH" over "- node" and
+    "- yarn": the items say nothing alone, and the sentence, which does not end on a colon, was quoted without
+    them."""
+    text = ("To run locally, this tool requires the following dependencies in your system PATH\n\n- node\n- yarn\n\n"
+            "Nothing follows here.\n\n- alpha\n- beta")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("steps", text[: text.index("- yarn") + 6]) in units
+    assert ("steps", "- alpha\n- beta") in units
+
+
 def test_a_numbered_caption_is_the_title_of_the_example_under_it() -> None:
     """The Debian Administrator's Handbook (DocBook, Publican) titles its examples "Example 6.5. Non-interactive
     upgrade script" with no sentence announcing them: the caption was a sentence (cut in two at "6.5.") and the
@@ -411,11 +437,12 @@ def test_a_span_that_cuts_a_list_is_widened_to_the_whole_list() -> None:
     assert whole_blocks(bullets, 0, 40) == (0, 40)  # a bulleted item answers alone: no rivals added
 
 
-def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() -> None:
+def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
     """A parameter list is a table written as a list: a question about one parameter is answered by its item,
     which was only part of one long list unit before. So is a question about one item of a list of differences
-    ("What does npm ci do if a node_modules folder is already there?"): the whole list lost its place among the
-    units scored to sentences of another page."""
+    ("What does npm ci do if a node_modules folder is already there?"), or of a numbered list of rules
+    ("What happens if I do not acknowledge a page?" over Sourcegraph's on-call rules): the whole list lost its
+    place among the units scored to sentences of another page."""
     text = ("The following arguments are supported:\n\n"
             "* allow_origins - A list of origins. Use ['*'] to allow any origin.\n"
             "* max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600.\n\n"
@@ -424,7 +451,9 @@ def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() 
             "- If a node_modules is already present, it will be automatically removed before npm ci begins.\n"
             "- Fast.\n\n"
             "To reset your password:\n\n1. Open the settings page of your account.\n"
-            "2. Click Reset - it sends a link to the address on file.\n3. Follow the link.")
+            "2. Click Reset - it sends a link to the address on file.\n3. Follow the link.\n\n"
+            "On call:\n\n1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, someone else "
+            "will get paged.\n2. Hand over at the end of the shift.")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
     assert ("row", row) in units
@@ -432,9 +461,13 @@ def test_list_items_that_answer_alone_are_units_and_numbered_steps_stay_whole() 
     item = "If a node_modules is already present, it will be automatically removed before npm ci begins."
     assert ("sentence", item) in units
     assert ("sentence", "Fast.") not in units  # no sentence: it says something only as part of its list
-    # Steps stay whole: one dash is no term list, and a procedure's steps answer together.
-    assert [k for k, t in units if "Open the settings" in t] == ["steps"]
-    assert sum(k == "steps" for k, _ in units) == 3  # each list is also whole, for questions about all of it
+    rule = "Acknowledge pages promptly. If you do not acknowledge within 10 minutes, someone else will get paged."
+    assert ("sentence", rule) in units
+    # One dash is no term list; a procedure's steps still answer together, and a step that reads as a sentence
+    # answers alone too.
+    assert [k for k, t in units if "Open the settings" in t] == ["steps", "sentence"]
+    assert ("sentence", "Follow the link.") not in units
+    assert sum(k == "steps" for k, _ in units) == 4  # each list is also whole, for questions about all of it
 
 
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
