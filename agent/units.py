@@ -191,11 +191,23 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
 def _announcing_step(text: str, steps: Unit, block: Unit) -> int | None:
     """Where the last item of a list starts when that item announces the code block right after it ("1. Open a
     terminal window and enter the following command:" over ```ssh-keygen -t ed25519```): how-tos set a step's
-    command so, and the block read alone missed what it is for while the step was quoted without its command."""
+    command so, and the block read alone missed what it is for while the step was quoted without its command.
+    A numbered step whose number the item after the block goes on from ("5. Cherry-pick the merged commit", the
+    command, "6. Push it to GitHub") holds the block as its command too, though it says so with no colon."""
     if steps.kind != "steps" or not _adjacent(text, steps.end, block.start):
         return None
     last = list(_LIST_LINE.finditer(text, steps.start, steps.end))[-1]
-    return last.start() if _ANNOUNCES.search(text[last.start() : last.end()]) else None
+    if _ANNOUNCES.search(text[last.start() : last.end()]):
+        return last.start()
+    if (n := _number(last)) is None:
+        return None
+    after = _LIST_LINE.search(text, block.end)
+    if after is not None and _adjacent(text, block.end, after.start()) and _number(after) == n + 1:
+        return last.start()
+    # The last step's command has no step after it; the step before it, set apart by its own command, counts.
+    earlier = [m for m in _LIST_LINE.finditer(text, 0, steps.start)]
+    between = text[earlier[-1].end() : steps.start].strip() if earlier else ""
+    return last.start() if earlier and _number(earlier[-1]) == n - 1 and _FENCE.fullmatch(between) else None
 
 
 def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:

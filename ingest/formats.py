@@ -850,10 +850,35 @@ def _fenced_lines(lines: Sequence[str]) -> set[int]:
     return inside
 
 
+# A paragraph that is one code span and nothing else ("`git cherry-pick -x --mainline 1 ${commitSha}`").
+_CODE_SPAN_LINE = re.compile(r"^([ \t]{0,3})`([^`\n]*[^`\s][^`\n]*)`[ \t]*$")
+
+
+def code_paragraphs_as_blocks(body: str) -> str:
+    """A paragraph holding nothing but one code span is a displayed command, written as a code block: GitHub
+    handbooks set a procedure's commands so, a step and then its command as a paragraph. Read as prose, the
+    command was a sentence of its own, with nothing to say what it is for; as a block it is quoted with the line
+    that announces it. HTML pages get the same reading (`_code_paragraphs_as_listings`)."""
+    lines = body.split("\n")
+    out: list[str] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        m = None if fenced else _CODE_SPAN_LINE.match(line)
+        alone = (i == 0 or not lines[i - 1].strip()) and (i + 1 == len(lines) or not lines[i + 1].strip())
+        if m is not None and alone:
+            indent = m.group(1)
+            out += [f"{indent}```", f"{indent}{m.group(2).strip()}", f"{indent}```"]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    body = footnotes_as_text(myst_markup_as_text(directives_as_text(body)))
+    body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(body))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -219,6 +219,24 @@ def test_mkdocstrings_references_are_left_out(tmp_path: Path) -> None:
     assert "::: kept.in.code" in text
 
 
+def test_a_markdown_paragraph_of_one_code_span_is_a_command_quoted_with_its_step(tmp_path: Path) -> None:
+    """Sourcegraph's backport page sets each step's command as a paragraph of one code span: "5. Cherry-pick
+    the merged commit ...", "`git cherry-pick -x --mainline 1 ${commitSha}`", "6. Push it to GitHub". Read as
+    prose, the command was a sentence alone that says nothing of what it is for. A code span inside a
+    sentence, or a line of a fenced block, stays as it was."""
+    text = parsed(tmp_path, "backport.md", "# Backport\n\nBy hand:\n\n1. Fetch the latest updates\n\n`git fetch`\n\n"
+                  "2. Cherry-pick the merged commit\n\n`git cherry-pick -x --mainline 1 ${sha}`\n\n"
+                  "3. Push it to GitHub\n\n`git push --set-upstream origin ${head}`\n\n"
+                  "Run `make` when it is done.\n\n```\n`not a span to rewrite`\n```\n")
+    assert "```\ngit cherry-pick -x --mainline 1 ${sha}\n```" in text
+    assert "Run make when it is done." in text and "```\n`not a span to rewrite`\n```" in text
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
+    assert ("code", "2. Cherry-pick the merged commit\n\n```\ngit cherry-pick -x --mainline 1 ${sha}\n```") in units
+    assert ("code", "1. Fetch the latest updates\n\n```\ngit fetch\n```") in units
+    # The last step has no step after it; the one before, set apart by its own command, says it is one.
+    assert ("code", "3. Push it to GitHub\n\n```\ngit push --set-upstream origin ${head}\n```") in units
+
+
 def test_markdown_footnotes_read_as_their_text(tmp_path: Path) -> None:
     """Node.js's BUILDING.md quoted "RHEL 8 with GCC 10[^6]" and "[^1]: Older kernel versions may work."; a
     definition whose text starts on the next line (the TTS handbook's) became an indented code block."""
