@@ -69,8 +69,8 @@ def _example_between(text: str, last: re.Match[str], item: re.Match[str]) -> boo
     indented note or command)? It is when the first step announces it ("2. Provide rationale for request.
     Example:" / the example / "3. Include the contact and shipping information."), or when it is no sentence
     and the numbers run on ("5. Cherry-pick the commit" / "git cherry-pick -x --mainline 1 ${commitSha}" / "6.
-    Push the branch"): a command whose fence the parser dropped. Either way the procedure was cut in two at
-    it, and the second half took it for its introduction."""
+    Push the branch"): a command set as a plain paragraph, without code markup. Either way the procedure was cut
+    in two at it, and the second half took it for its introduction."""
     between = text[last.end() : item.start()].strip()
     if not between or "\n" in between or (n := _number(last)) is None or _number(item) is None:
         return False

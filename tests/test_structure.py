@@ -359,33 +359,35 @@ def test_a_step_that_announces_a_code_block_is_quoted_with_it() -> None:
     assert ("code", "```\nexport A=1\n```") in units and not any(k == "steps" and "gpg" in t for k, t in units)
 
 
-def test_an_example_a_step_announces_stays_inside_the_procedure() -> None:
-    """18F's equipment page: "1. Provide rationale for request. Example:", the example as a block quote, then the
-    next steps. The procedure was cut in two at the example, and the second half took it for its introduction:
-    "How do I request a loaner machine?" quoted the half that names neither the request nor the rationale."""
-    text = ("You can request a loaner through the IT desk.\n\n"
-            "1. Open a ticket requesting GSA Hardware Request - Loaner.\n1. Provide rationale for request. Example:\n\n"
-            "ProjectX.gov needs a hardened laptop for 3PAO penetration testing...\n\n"
-            "1. Include the contact and shipping information.\n1. Help desk will mail out the loaner.\n\n"
-            "That is all.\n\n1. Pick a name.\n\nA note in between.\n\n1. Save it.")
+@pytest.mark.parametrize(("text", "first", "rest"), [
+    # 18F's equipment page: "1. Provide rationale for request. Example:", the example as a block quote, then the
+    # next steps. "How do I request a loaner machine?" quoted the half that names neither the request nor the
+    # rationale. A step that announces nothing parts two lists at a paragraph.
+    ("You can request a loaner through the IT desk.\n\n"
+     "1. Open a ticket requesting GSA Hardware Request - Loaner.\n1. Provide rationale for request. Example:\n\n"
+     "ProjectX.gov needs a hardened laptop for 3PAO penetration testing...\n\n"
+     "1. Include the contact and shipping information.\n1. Help desk will mail out the loaner.\n\n"
+     "That is all.\n\n1. Pick a name.\n\nA note in between.\n\n1. Save it.",
+     ("1. Open a ticket", "mail out the loaner."), ["1. Pick a name.", "1. Save it."]),
+    # A step's command set as a plain paragraph, no code markup: "5. Cherry-pick the commit onto the release
+    # branch", the command, "6. Push the branch". The numbers running on say it is one list; a sentence between
+    # two lists numbered so, or numbers that start over, part them.
+    ("To backport by hand:\n\n4. Check out the release branch.\n"
+     "5. Cherry-pick the commit onto the release branch\n\ngit cherry-pick -x --mainline 1 ${commitSha}\n\n"
+     "6. Push the branch.\n7. Open a pull request.\n\n"
+     "Other notes.\n\n1. Pick a name.\n\nThen wait for review\n\n1. Save it.\n\n"
+     "Last.\n\n1. Write it.\n\nA sentence in between.\n\n2. Send it.",
+     ("To backport by hand:", "7. Open a pull request."),
+     ["1. Pick a name.", "1. Save it.", "1. Write it.", "2. Send it."]),
+])
+def test_a_paragraph_between_two_numbered_steps_stays_inside_the_procedure(
+        text: str, first: tuple[str, str], rest: list[str]) -> None:
+    """A paragraph between two numbered steps is part of the first when that step announces it or when it is no
+    sentence and the numbers run on: the procedure was cut in two at it, and the second half took it for its
+    introduction."""
     steps = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "steps"]
-    assert steps[0].startswith("1. Open a ticket") and steps[0].endswith("mail out the loaner.")
-    assert steps[1:] == ["1. Pick a name.", "1. Save it."]  # a step that announces nothing: two lists
-
-
-def test_a_command_between_two_numbered_steps_stays_inside_the_procedure() -> None:
-    """Sourcegraph's backport page: "5. Cherry-pick the commit onto the release branch", the command as a
-    paragraph of its own (the parser dropped its fence), then "6. Push the branch". The procedure was cut in two
-    at the command, and "How do I backport a change by hand?" got half the steps. The numbers running on say
-    it is one list; a sentence between two lists numbered so, or numbers that start over, part them."""
-    text = ("To backport by hand:\n\n4. Check out the release branch.\n"
-            "5. Cherry-pick the commit onto the release branch\n\ngit cherry-pick -x --mainline 1 ${commitSha}\n\n"
-            "6. Push the branch.\n7. Open a pull request.\n\n"
-            "Other notes.\n\n1. Pick a name.\n\nThen wait for review\n\n1. Save it.\n\n"
-            "Last.\n\n1. Write it.\n\nA sentence in between.\n\n2. Send it.")
-    steps = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "steps"]
-    assert steps[0].startswith("To backport by hand:") and steps[0].endswith("7. Open a pull request.")
-    assert steps[1:] == ["1. Pick a name.", "1. Save it.", "1. Write it.", "2. Send it."]
+    assert steps[0].startswith(first[0]) and steps[0].endswith(first[1])
+    assert steps[1:] == rest
 
 
 def test_a_sentence_naming_the_following_list_introduces_it() -> None:
