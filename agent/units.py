@@ -56,12 +56,12 @@ def _blocks(text: str) -> list[Unit]:
     return sorted(found, key=lambda u: u.start)
 
 
-_NUMBERED = re.compile(r"[ \t]*(\d{1,3})[.)][ \t]")
+_NUMBERED = re.compile(rf"[ \t]*({_NUMBER_MARK})[ \t]")
 
 
 def _number(item: re.Match[str]) -> int | None:
     m = _NUMBERED.match(item.group(0))
-    return None if m is None else int(m.group(1))
+    return None if m is None else int(m.group(1)[:-1])
 
 
 def _example_between(text: str, last: re.Match[str], item: re.Match[str]) -> bool:
@@ -72,9 +72,9 @@ def _example_between(text: str, last: re.Match[str], item: re.Match[str]) -> boo
     Push the branch"): a command set as a plain paragraph, without code markup. Either way the procedure was cut
     in two at it, and the second half took it for its introduction."""
     between = text[last.end() : item.start()].strip()
-    if not between or "\n" in between or (n := _number(last)) is None or _number(item) is None:
+    if not between or "\n" in between or (n := _number(last)) is None or (m := _number(item)) is None:
         return False
-    return _ANNOUNCES.search(last.group(0)) is not None or (between[-1] not in ".!?" and _number(item) == n + 1)
+    return _ANNOUNCES.search(last.group(0)) is not None or (between[-1] not in ".!?" and m == n + 1)
 
 
 def _term_rows(text: str, steps: Unit) -> list[Unit]:
@@ -188,26 +188,33 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     return start, block.end, [announcer]
 
 
-def _announcing_step(text: str, steps: Unit, block: Unit) -> int | None:
-    """Where the last item of a list starts when that item announces the code block right after it ("1. Open a
-    terminal window and enter the following command:" over ```ssh-keygen -t ed25519```): how-tos set a step's
-    command so, and the block read alone missed what it is for while the step was quoted without its command.
-    A numbered step whose number the item after the block goes on from ("5. Cherry-pick the merged commit", the
-    command, "6. Push it to GitHub") holds the block as its command too, though it says so with no colon."""
-    if steps.kind != "steps" or not _adjacent(text, steps.end, block.start):
+def _announcing_step(text: str, blocks: list[Unit], i: int) -> int | None:
+    """Where the last item of the list before code block `blocks[i]` starts when that item announces the block
+    ("1. Open a terminal window and enter the following command:" over ```ssh-keygen -t ed25519```): how-tos set
+    a step's command so, and the block read alone missed what it is for while the step was quoted without its
+    command. A numbered step whose number the item after the block goes on from ("5. Cherry-pick the merged
+    commit", the command, "6. Push it to GitHub") holds the block as its command too, though it says so with no
+    colon; so does the last such step, whose number goes on from the step before it and its command."""
+    block = blocks[i]
+    steps = blocks[i - 1] if i else None
+    if steps is None or steps.kind != "steps" or not _adjacent(text, steps.end, block.start):
         return None
     last = list(_LIST_LINE.finditer(text, steps.start, steps.end))[-1]
-    if _ANNOUNCES.search(text[last.start() : last.end()]):
+    if _ANNOUNCES.search(last.group(0)):
         return last.start()
     if (n := _number(last)) is None:
         return None
-    after = _LIST_LINE.search(text, block.end)
-    if after is not None and _adjacent(text, block.end, after.start()) and _number(after) == n + 1:
+    after = blocks[i + 1] if i + 1 < len(blocks) else None
+    if (after is not None and after.kind == "steps" and _adjacent(text, block.end, after.start)
+            and (first := _LIST_LINE.match(text, after.start)) is not None and _number(first) == n + 1):
         return last.start()
-    # The last step's command has no step after it; the step before it, set apart by its own command, counts.
-    earlier = [m for m in _LIST_LINE.finditer(text, 0, steps.start)]
-    between = text[earlier[-1].end() : steps.start].strip() if earlier else ""
-    return last.start() if earlier and _number(earlier[-1]) == n - 1 and _FENCE.fullmatch(between) else None
+    if i < 3:
+        return None
+    earlier, command = blocks[i - 3], blocks[i - 2]
+    if (earlier.kind != "steps" or command.kind != "code" or not _adjacent(text, earlier.end, command.start)
+            or not _adjacent(text, command.end, steps.start)):
+        return None
+    return last.start() if _number(list(_LIST_LINE.finditer(text, earlier.start, earlier.end))[-1]) == n - 1 else None
 
 
 def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
@@ -238,11 +245,12 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
         cursor = b.end
     sentences += _with_fragments(text, sentence_spans(text, cursor, len(text)), min_chars)
     intros: set[tuple[int, int]] = set()
-    for before, b in zip([None, *blocks], blocks, strict=False):
+    for i, b in enumerate(blocks):
         intro = _intro(text, b, sentences) if b.kind in ("steps", "code") else None
         if intro:
             intros.update(intro[2])
-        elif b.kind == "code" and before is not None and (step := _announcing_step(text, before, b)) is not None:
+        elif b.kind == "code" and (step := _announcing_step(text, blocks, i)) is not None:
+            before = blocks[i - 1]
             if step == before.start and units[-1] == before:
                 units.pop()  # a step that only announces the block answers nothing alone, as a sentence would not
             units.append(Unit(step, b.end, "code"))

@@ -304,7 +304,8 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     ends a sentence; 40: a list item announcing a code block is quoted with it, a
     numbered list goes on across the one paragraph its step announces; 41: a numbered item that reads as a
     sentence is a unit too, a numbered list goes on across a command, a sentence naming "the following" list
-    introduces it). The parse
+    introduces it, a numbered step is quoted with the code block after it when the numbers go on — that last one
+    came with PARSE_VERSION 31, which keys the rows by itself). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig

@@ -860,12 +860,10 @@ def code_paragraphs_as_blocks(body: str) -> str:
     command was a sentence of its own, with nothing to say what it is for; as a block it is quoted with the line
     that announces it. HTML pages get the same reading (`_code_paragraphs_as_listings`)."""
     lines = body.split("\n")
+    fences = _fenced_lines(lines)
     out: list[str] = []
-    fenced = False
     for i, line in enumerate(lines):
-        if _FENCE_LINE.match(line):
-            fenced = not fenced
-        m = None if fenced else _CODE_SPAN_LINE.match(line)
+        m = None if i in fences else _CODE_SPAN_LINE.match(line)
         alone = (i == 0 or not lines[i - 1].strip()) and (i + 1 == len(lines) or not lines[i + 1].strip())
         if m is not None and alone:
             indent = m.group(1)
