@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import other_version, other_year, poses_question, restates
+from agent.vetoes import absent_name, other_version, other_year, poses_question, restates
 from kernel.rows import spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
@@ -140,7 +140,7 @@ class ExtractiveResponder:
         vetoed = veto(asks, cands, texts)
         picked = select(cands, m)
         if not picked:
-            return abstain(question, [query], ctx, f"the sources name {vetoed[1]}, not {vetoed[0]}" if vetoed else "")
+            return abstain(question, [query], ctx, vetoed)
         return compose(question, [query], picked, ctx)
 
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
@@ -179,22 +179,34 @@ class ExtractiveResponder:
 EMBED_CAP = 40
 
 
-def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> tuple[str, str] | None:
+def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> str:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
-    asked version (or year) but names another; a sentence that only restates a wh-question; a sentence or pair
-    that ends asking a question itself. Returns the first (asked, found) versions, for the abstention's notice.
-    How often each vetoes a gold unit of the training sets: README, "Where issue 17 stands (session 18)", and
-    `poses_question`."""
-    by_doc = {d: other_version(question, t) or other_year(question, t) for d, t in documents.items()}
-    first = None
+    asked version (or year) but names another, or never names a name the question asks about (with its title and
+    source path: "Washington" of a page on other states' leave); a sentence that only restates a wh-question; a
+    sentence or pair that ends asking a question itself. Returns the first reason a document was vetoed for, as
+    the abstention's notice. How often each vetoes a gold unit of the training sets: README, "Where issue 17
+    stands" (sessions 18 and 42), and `poses_question`."""
+    about = {c.result.document_id: f"{c.result.title}\n{c.result.source}\n{c.result.corpus}" for c in cands}
+    by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}") for d, t in documents.items()}
+    first = ""
     for c in cands:
-        why = by_doc.get(c.result.document_id) or other_version(question, c.probe)
+        found = other_version(question, c.probe)
+        why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)) or (
                 c.kind in ("sentence", "pair") and poses_question(c.text)):
             c.score = 0.0
     return first
+
+
+def why_not(question: str, document: str) -> str:
+    """Why `document` cannot answer `question`, or "" when nothing says it cannot."""
+    if found := other_version(question, document) or other_year(question, document):
+        return f"the sources name {found[1]}, not {found[0]}"
+    if name := absent_name(question, document):
+        return f"the sources never name {name}"
+    return ""
 
 
 def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | None], max_docs: int, min_chars: int,

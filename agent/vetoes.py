@@ -18,6 +18,7 @@ passage on "a version 4 UUID").
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
 _SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
@@ -44,13 +45,18 @@ def other_version(question: str, text: str) -> tuple[str, str] | None:
     found = versioned_names(text)
     flat = _SEPARATORS.sub("", text.lower())
     for name, version in sorted(asked):
-        if name + version in flat or (version.endswith("s") and name + version[:-1] in flat):
+        if _names(flat, name, version):
             continue
         asked_numbers = {_number(v) for n, v in asked if n == name}
         others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
         if others:
             return _spelled(name, version), _spelled(name, others[0])
     return None
+
+
+def _names(flat: str, name: str, version: str) -> bool:
+    """Does a text (lower case, without separators) name this version?"""
+    return name + version in flat or (version.endswith("s") and name + version[:-1] in flat)
 
 
 def _spelled(name: str, version: str) -> str:
@@ -106,3 +112,114 @@ def poses_question(text: str) -> bool:
     question was quoted as the answer to it. Of the training sets' gold answers none is a question (0 of 4,371
     SQuAD answers lie in one, 0 of 1,025 SciFact rationale sentences end with one)."""
     return bool(_QUESTION_END.search(text.rstrip()))
+
+
+# Names a question asks about (a place, a product, a person, an organization): a capitalized word that does not open
+# its sentence or clause. Months and weekdays are dates, not subjects; "I" is no name.
+_CLAUSE = re.compile(r"[.?!:;()\[\]\"“”]+\s*|\s+['‘]|['’](?=\s|$)")
+_WORD = re.compile(r"[^\W_][\w'’&.-]*[^\W_]|[^\W_]")
+_NOT_NAMES = frozenset({
+    "i", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})
+_ASKS = re.compile(r"\?\W*\Z|^\W*(?:why|how|what|which|when|where|who|whom|whose|is|are|was|were|do|does|did|can|"
+                   r"could|should|would|will|may|must|has|have|had)\b", re.IGNORECASE)
+_DOC_WORD = re.compile(r"[a-z0-9]+")
+_ABBREVIATED = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Co|Corp|Ltd|vs|No)\.", re.IGNORECASE)
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def asked_names(question: str) -> list[list[str]]:
+    """The names a question asks about, each as its words ("Washington state" -> [["Washington"]], "United States"
+    -> [["United", "States"]]). None for a claim (no question mark, no question word): a claim to check is in its
+    author's words, which the evidence may spell out or abbreviate otherwise; nor for a question in title case."""
+    if not _ASKS.search(question.strip()):
+        return []
+    names: list[list[str]] = []
+    words = 0
+    capitals = 0
+    for clause in _CLAUSE.split(_ABBREVIATED.sub(r"\1", question)):
+        run: list[str] = []
+        for i, m in enumerate(_WORD.finditer(clause)):
+            word = re.sub(r"['’]s\Z", "", m.group(0)).rstrip(".")
+            words += 1
+            capital = word[:1].isupper()
+            capitals += capital
+            if (i > 0 and capital and not any(c.isdigit() for c in word)
+                    and not _NOT_NAMES.issuperset(re.split(r"[-/]", word.lower()))):
+                run.append(word)
+                if word == m.group(0):
+                    continue
+            if run:  # a possessive ends a name: "Google's Python style guide" names Google, then Python
+                names.append(run)
+            run = []
+        if run:
+            names.append(run)
+    return [] if capitals > words / 2 else names
+
+
+def _named_in(word: str, folded: str, vocabulary: set[str]) -> bool:
+    """Is `word` (folded) in the text: as it is, without a plural ending, each part of a compound ("HIV-positive"),
+    or misspelled by one letter ("Tempations") or inflected ("Parisian", "Grammies") when long enough to tell."""
+    for part in filter(None, re.split(r"[-'’.&/]", word)):
+        if part in folded or (part.endswith("s") and part[:-1] in folded):
+            continue
+        if len(part) >= 5 and any(_alike(part, v) for v in vocabulary if v[:2] == part[:2]):
+            continue
+        return False
+    return True
+
+
+def _alike(a: str, b: str) -> bool:
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    if common >= 5 and common >= 0.7 * min(len(a), len(b)):
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def absent_name(question: str, document: str) -> str | None:
+    """The first name `question` asks about that `document` (its text, with its title and source path) never
+    names, or None; a claim asks about nothing (`asked_names`). A near-miss question asks about a subject next to
+    the sources' ("paid family leave in Washington state" beside a page on the states it lists; "Google's Python
+    style guide" beside its shell guide), and the scorers read the two as one topic. So does a versioned name
+    ("HTTP/3") the document never names, which `other_version` leaves alone unless the document names another
+    version. A name counts as named when its last word is (`_named_in`: "Craig" names "Daniel Craig"), when it is
+    an abbreviation of words the document uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
+    if not _ASKS.search(question.strip()):
+        return None
+    flat = _SEPARATORS.sub("", document.lower())
+    for base, version in sorted(versioned_names(question)):  # "HTTP/3" of a page that names no HTTP version
+        if not _names(flat, base, version):
+            return _spelled(base, version)
+    names = asked_names(question)
+    if not names:
+        return None
+    folded = _fold(document)
+    tokens = _DOC_WORD.findall(folded)
+    vocabulary = set(tokens)
+    initials = "".join(t[0] for t in tokens)
+    dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(folded)}
+    for name in names:
+        words = [_fold(w) for w in name]
+        # a name of several words is named by its last ("Craig" for "Daniel Craig") or its abbreviation
+        unnamed = [w for w, f in zip(name, words, strict=True) if not _named_in(f, folded, vocabulary)]
+        if name[-1] not in unnamed:
+            continue
+        acronym = "".join(w[0] for w in words)
+        if len(words) > 1 and (acronym in vocabulary or acronym in dotted):
+            continue
+        if len(words) == 1 and name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in initials:
+            continue
+        return " ".join(unnamed)
+    return None

@@ -119,6 +119,15 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
     assert moved.abstained and moved.notices == ["the sources name 2019, not 2020"]
 
 
+def test_a_document_that_never_names_the_asked_subject_does_not_answer(corpus_services: Services) -> None:
+    # A near-miss: the history page is about the offices in Lisbon and Porto, and was quoted, confidently, for an
+    # office it never names.
+    agent = corpus_services.agent()
+    assert "Porto" in agent.ask("When did the company open its office in Porto?", EMPLOYEE).answer
+    madrid = agent.ask("When did the company open its office in Madrid?", EMPLOYEE)
+    assert madrid.abstained and madrid.notices == ["the sources never name Madrid"]
+
+
 def test_a_sentence_that_only_restates_a_why_question_is_no_answer(corpus_services: Services) -> None:
     ans = corpus_services.agent().ask("Why are nested loops difficult to optimize for tracing compilers?", EMPLOYEE)
     assert "inner loop becomes hot first" in ans.answer

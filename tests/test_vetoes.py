@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.vetoes import other_version, other_year, poses_question, restates, versioned_names
+from agent.vetoes import absent_name, asked_names, other_version, other_year, poses_question, restates, versioned_names
 
 
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
@@ -75,3 +75,43 @@ def test_other_year(question: str, document: str, expected: tuple[str, str] | No
 ])
 def test_poses_question(text: str, expected: bool) -> None:
     assert poses_question(text) is expected
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("How long is paid family leave for bonding in Washington state?", [["Washington"]]),
+    ("How many records has Beyoncé sold in the United States?", [["Beyoncé"], ["United", "States"]]),
+    # a possessive ends a name
+    ("What is the maximum line length in Google's Python style guide?", [["Google"], ["Python"]]),
+    # a clause's first word is capitalized for being first, an honorific's full stop ends no clause
+    ("My password has slashes. How do I write it in the URL?", [["URL"]]),
+    ("Find the $ value paid to Mr. Zoy?", [["Mr", "Zoy"]]),
+    # dates are not subjects, nor is "I"
+    ("Can I take leave in May?", []),
+    ("What was the film's Friday-Sunday gross?", []),
+    # a claim is in its author's words; a question in title case capitalizes everything
+    ("Apolipoprotein E4 carriers have increased risk for Alzheimer's disease.", []),
+    ("How Do I Reset My Password?", []),
+])
+def test_asked_names(question: str, names: list[list[str]]) -> None:
+    assert asked_names(question) == names
+
+
+@pytest.mark.parametrize(("question", "document", "absent"), [
+    ("How long is paid family leave for bonding in Washington state?",
+     "Paid family leave in California, New York and Oregon.", "Washington"),
+    ("What is the maximum line length in Google's Python style guide?", "Google's shell style guide.", "Python"),
+    # named however it is written: accents, plurals, compounds, a one-letter slip, an abbreviation either way
+    ("How many records has Beyonce sold in the United States?", "Beyoncé sold 100 million records in the U.S.", None),
+    ("Who tied her record for most Grammies won in one night?", "She won six Grammys that night.", None),
+    ("What song came out of The Fighting Tempations?", "The Fighting Temptations soundtrack.", None),
+    ("Does ART help HIV-positive people?", "Antiretroviral therapy for people with HIV who test positive.", None),
+    # a versioned name, whether or not the document names another version
+    ("Does httpx support HTTP/3?", "httpx.Request() does not support the auth argument.", "http3"),
+    ("Does httpx support HTTP/2?", "Enable HTTP2 with the http2 extra.", None),
+    # a person is named by the last name
+    ("Where did Daniel Craig have knee surgery?", "Craig had surgery in New York.", None),
+    ("What does the IRS collect?", "The Internal Revenue Service collects taxes.", None),
+    ("What does the Internal Revenue Service collect?", "The IRS collects taxes.", None),
+])
+def test_absent_name(question: str, document: str, absent: str | None) -> None:
+    assert absent_name(question, document) == absent
