@@ -93,6 +93,9 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
 # and as numbered rules are ("1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, ...").
 _ITEM_MARK = re.compile(_MARKER)
 _ITEM_WORDS = 6
+# It ends as a sentence does, or on a quoted example or command, as a rule whose example closes it does
+# ('- Suggested branch naming convention: initials/description Example: "aa/replace-button-title"').
+_ITEM_END = re.compile(r"[.!?][\"'”’)\]]*\Z|[\"”`]\Z")
 
 
 def _prose_items(text: str, steps: Unit) -> list[Unit]:
@@ -105,7 +108,7 @@ def _prose_items(text: str, steps: Unit) -> list[Unit]:
         m = _ITEM_MARK.match(text, line.start(), line.end())
         assert m is not None  # every list line opens with a marker
         body = text[m.end() : line.end()].rstrip()
-        if len(body.split()) >= _ITEM_WORDS and body[-1:] in ".!?":
+        if len(body.split()) >= _ITEM_WORDS and _ITEM_END.search(body):
             items.append(Unit(m.end(), m.end() + len(body), "sentence"))
     return items if len(lines) >= 2 else []
 

@@ -473,7 +473,9 @@ def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
             "To reset your password:\n\n1. Open the settings page of your account.\n"
             "2. Click Reset - it sends a link to the address on file.\n3. Follow the link.\n\n"
             "On call:\n\n1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, someone else "
-            "will get paged.\n2. Hand over at the end of the shift.")
+            "will get paged.\n2. Hand over at the end of the shift.\n\nPull requests:\n\n"
+            '- Suggested branch naming convention: initials/description Example: "aa/replace-button-title"\n'
+            "- Defer merging a PR until at least one person has approved.\n")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
     assert ("row", row) in units
@@ -483,11 +485,14 @@ def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
     assert ("sentence", "Fast.") not in units  # no sentence: it says something only as part of its list
     rule = "Acknowledge pages promptly. If you do not acknowledge within 10 minutes, someone else will get paged."
     assert ("sentence", rule) in units
+    # a rule that closes on its quoted example ends as no sentence does, and still says something whole
+    assert ("sentence", 'Suggested branch naming convention: initials/description Example: "aa/replace-button-title"'
+            ) in units
     # One dash is no term list; a procedure's steps still answer together, and a step that reads as a sentence
     # answers alone too.
     assert [k for k, t in units if "Open the settings" in t] == ["steps", "sentence"]
     assert ("sentence", "Follow the link.") not in units
-    assert sum(k == "steps" for k, _ in units) == 4  # each list is also whole, for questions about all of it
+    assert sum(k == "steps" for k, _ in units) == 5  # each list is also whole, for questions about all of it
 
 
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
