@@ -122,6 +122,8 @@ _NOT_NAMES = frozenset({
     "i", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 })
+_TITLE_CASED = frozenset({"Do", "Does", "Is", "Are", "Can", "My", "The", "To", "For", "Of", "With", "On", "In", "An",
+                          "And", "Or", "At", "By", "From", "Your", "Our", "How", "What"})
 _ASKS = re.compile(r"\?\W*\Z|^\W*(?:why|how|what|which|when|where|who|whom|whose|is|are|was|were|do|does|did|can|"
                    r"could|should|would|will|may|must|has|have|had)\b", re.IGNORECASE)
 _DOC_WORD = re.compile(r"[a-z0-9]+")
@@ -140,16 +142,13 @@ def asked_names(question: str) -> list[list[str]]:
     if not _ASKS.search(question.strip()):
         return []
     names: list[list[str]] = []
-    words = 0
-    capitals = 0
+    title_case = False  # "How Do I Reset My Password?" capitalizes every word, function words too
     for clause in _CLAUSE.split(_ABBREVIATED.sub(r"\1", question)):
         run: list[str] = []
         for i, m in enumerate(_WORD.finditer(clause)):
             word = re.sub(r"['’]s\Z", "", m.group(0)).rstrip(".")
-            words += 1
-            capital = word[:1].isupper()
-            capitals += capital
-            if (i > 0 and capital and not any(c.isdigit() for c in word)
+            title_case = title_case or (i > 0 and word in _TITLE_CASED)
+            if (i > 0 and word[:1].isupper() and not any(c.isdigit() for c in word)
                     and not _NOT_NAMES.issuperset(re.split(r"[-/]", word.lower()))):
                 run.append(word)
                 if word == m.group(0):
@@ -159,7 +158,7 @@ def asked_names(question: str) -> list[list[str]]:
             run = []
         if run:
             names.append(run)
-    return [] if capitals > words / 2 else names
+    return [] if title_case else names
 
 
 def _named_in(word: str, folded: str, vocabulary: set[str]) -> bool:

@@ -119,7 +119,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
-                  "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml"}
+                  "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -210,6 +210,11 @@ M_PAGES = [
     (f"{_SG}/departments/people-talent/people-ops/process/compensation-and-leveling/compensation-role-changes.md",
      "people-ops/compensation-role-changes.md"),
 ]
+# Check N's pages: (path in a checkout of github.com/wp-cli/handbook under --wpcli DIR, name in the corpus).
+N_PAGES = [(p, f"wpcli/{Path(p).name}") for p in (
+    "guides/installing.md", "guides/common-issues.md", "references/config.md", "references/exit-codes.md",
+    "how-to/how-to-maintenance-mode.md", "how-to/how-to-start-webserver.md", "guides/force-output-specific-locale.md",
+    "guides/running-commands-remotely.md", "guides/verifying-downloads.md")]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -305,12 +310,14 @@ def main() -> None:
                     "(Python HOWTOs, the Debian Administrator's Handbook, GNU's maintainers' handbook, R's Data "
                     "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
                     "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M "
-                    "(pages of 37signals' and Sourcegraph's handbooks, --company)")
+                    "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
+                    "handbook, --wpcli)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--company", type=Path, help="check M: a folder holding checkouts of "
                     "github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/handbook as sourcegraph/")
+    ap.add_argument("--wpcli", type=Path, help="check N: a checkout of github.com/wp-cli/handbook")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -318,6 +325,8 @@ def main() -> None:
         ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
     if args.which == "company" and args.company is None:
         ap.error("--set company needs --company DIR with checkouts of basecamp/handbook and sourcegraph/handbook")
+    if args.which == "wpcli" and args.wpcli is None:
+        ap.error("--set wpcli needs --wpcli DIR, a checkout of github.com/wp-cli/handbook")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -339,6 +348,9 @@ def main() -> None:
     elif args.which == "company":
         build_corpus(root / "source", [(args.company / path, name) for path, name in M_PAGES], MANIFEST,
                      hint=f"--company {args.company}: checkouts of basecamp/handbook and sourcegraph/handbook")
+    elif args.which == "wpcli":
+        build_corpus(root / "source", [(args.wpcli / path, name) for path, name in N_PAGES],
+                     MANIFEST.replace(RULES, ""), hint=f"--wpcli {args.wpcli}: a checkout of wp-cli/handbook")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":

@@ -91,6 +91,8 @@ def test_poses_question(text: str, expected: bool) -> None:
     # a claim is in its author's words; a question in title case capitalizes everything
     ("Apolipoprotein E4 carriers have increased risk for Alzheimer's disease.", []),
     ("How Do I Reset My Password?", []),
+    # a question with several names is no title
+    ("How do I install WP-CLI with Chocolatey on Windows?", [["WP-CLI"], ["Chocolatey"], ["Windows"]]),
 ])
 def test_asked_names(question: str, names: list[list[str]]) -> None:
     assert asked_names(question) == names
@@ -104,7 +106,7 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
     ("How many records has Beyonce sold in the United States?", "Beyoncé sold 100 million records in the U.S.", None),
     ("Who tied her record for most Grammies won in one night?", "She won six Grammys that night.", None),
     ("What song came out of The Fighting Tempations?", "The Fighting Temptations soundtrack.", None),
-    ("Does ART help HIV-positive people?", "Antiretroviral therapy for people with HIV who test positive.", None),
+    ("Does the therapy help HIV-positive people?", "A therapy for people with HIV who test positive.", None),
     # a versioned name, whether or not the document names another version
     ("Does httpx support HTTP/3?", "httpx.Request() does not support the auth argument.", "http3"),
     ("Does httpx support HTTP/2?", "Enable HTTP2 with the http2 extra.", None),
