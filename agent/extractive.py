@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import absent_name, other_version, other_year, poses_question, restates
+from agent.vetoes import absent_name, mentions, other_version, other_year, poses_question, restates
 from kernel.rows import spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
@@ -137,7 +137,7 @@ class ExtractiveResponder:
         cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
-        vetoed = veto(asks, cands, texts)
+        vetoed = veto(asks, cands, texts, out.output.results)
         picked = select(cands, m)
         if not picked:
             return abstain(question, [query], ctx, vetoed)
@@ -179,16 +179,25 @@ class ExtractiveResponder:
 EMBED_CAP = 40
 
 
-def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -> str:
+def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], retrieved: Sequence[Passage] = ()
+         ) -> str:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
     asked version (or year) but names another, or never names a name the question asks about (with its title and
-    source path: "Washington" of a page on other states' leave); a sentence that only restates a wh-question; a
+    source path: "Washington" of a page on other states' leave) unless two `retrieved` documents or more name it
+    (the corpus's context: "WordPress" in WP-CLI's handbook); a sentence that only restates a wh-question; a
     sentence or pair that ends asking a question itself. Returns the first reason a document was vetoed for, as
     the abstention's notice. How often each vetoes a gold unit of the training sets: README, "Where issue 17
     stands" (sessions 18 and 42), and `poses_question`."""
+    seen: dict[str, str] = {}
+    for p in retrieved:
+        seen[p.document_id] = f"{seen.get(p.document_id, '')}\n{p.title}\n{p.text}"
+
+    def common(name: str) -> bool:
+        return sum(mentions(text, name) for text in seen.values()) >= 2
+
     about = {c.result.document_id: f"{c.result.title}\n{c.result.source}\n{c.result.corpus}" for c in cands}
-    by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}") for d, t in documents.items()}
+    by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common) for d, t in documents.items()}
     first = ""
     for c in cands:
         found = other_version(question, c.probe)
@@ -200,11 +209,11 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str]) -
     return first
 
 
-def why_not(question: str, document: str) -> str:
+def why_not(question: str, document: str, common: Callable[[str], bool]) -> str:
     """Why `document` cannot answer `question`, or "" when nothing says it cannot."""
     if found := other_version(question, document) or other_year(question, document):
         return f"the sources name {found[1]}, not {found[0]}"
-    if name := absent_name(question, document):
+    if name := absent_name(question, document, common):
         return f"the sources never name {name}"
     return ""
 

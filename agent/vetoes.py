@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
 _SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
@@ -187,38 +188,48 @@ def _alike(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
-def absent_name(question: str, document: str) -> str | None:
+def absent_name(question: str, document: str, common: Callable[[str], bool] = lambda name: False) -> str | None:
     """The first name `question` asks about that `document` (its text, with its title and source path) never
     names, or None; a claim asks about nothing (`asked_names`). A near-miss question asks about a subject next to
     the sources' ("paid family leave in Washington state" beside a page on the states it lists; "Google's Python
     style guide" beside its shell guide), and the scorers read the two as one topic. So does a versioned name
     ("HTTP/3") the document never names, which `other_version` leaves alone unless the document names another
-    version. A name counts as named when its last word is (`_named_in`: "Craig" names "Daniel Craig"), when it is
-    an abbreviation of words the document uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
+    version. A name `common` to the corpus is its context, not the subject asked about: "How do I put my
+    WordPress site in maintenance mode?" is answered by a page of WP-CLI's handbook that never says WordPress,
+    as most of its other pages do."""
     if not _ASKS.search(question.strip()):
         return None
     flat = _SEPARATORS.sub("", document.lower())
     for base, version in sorted(versioned_names(question)):  # "HTTP/3" of a page that names no HTTP version
         if not _names(flat, base, version):
             return _spelled(base, version)
-    names = asked_names(question)
-    if not names:
-        return None
-    folded = _fold(document)
-    tokens = _DOC_WORD.findall(folded)
-    vocabulary = set(tokens)
-    initials = "".join(t[0] for t in tokens)
-    dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(folded)}
-    for name in names:
-        words = [_fold(w) for w in name]
-        # a name of several words is named by its last ("Craig" for "Daniel Craig") or its abbreviation
-        unnamed = [w for w, f in zip(name, words, strict=True) if not _named_in(f, folded, vocabulary)]
-        if name[-1] not in unnamed:
-            continue
-        acronym = "".join(w[0] for w in words)
-        if len(words) > 1 and (acronym in vocabulary or acronym in dotted):
-            continue
-        if len(words) == 1 and name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in initials:
-            continue
-        return " ".join(unnamed)
+    text = _Text(document)
+    for name in asked_names(question):
+        if not text.names(name) and not common(" ".join(name)):
+            return " ".join(name)
     return None
+
+
+def mentions(document: str, name: str) -> bool:
+    """Does `document` name `name` (its words separated by spaces), as `absent_name` reads it?"""
+    return _Text(document).names(name.split())
+
+
+class _Text:
+    def __init__(self, document: str) -> None:
+        self.folded = _fold(document)
+        tokens = _DOC_WORD.findall(self.folded)
+        self.vocabulary = set(tokens)
+        self.initials = "".join(t[0] for t in tokens)
+        self.dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(self.folded)}
+
+    def names(self, name: list[str]) -> bool:
+        """A name counts as named when its last word is (`_named_in`: "Craig" names "Daniel Craig"), when it is an
+        abbreviation of words the text uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
+        words = [_fold(w) for w in name]
+        if _named_in(words[-1], self.folded, self.vocabulary):
+            return True
+        acronym = "".join(w[0] for w in words)
+        if len(words) > 1:
+            return acronym in self.vocabulary or acronym in self.dotted
+        return name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in self.initials

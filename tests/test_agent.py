@@ -340,6 +340,24 @@ def test_a_faq_question_is_no_answer_to_itself() -> None:
         "Valgrind can handle dynamically generated code. Use the --smc-check=all option."}
 
 
+def test_a_name_most_retrieved_documents_use_is_context_not_the_subject() -> None:
+    # WP-CLI's maintenance-mode how-to never says "WordPress"; the handbook's other pages do, and the question
+    # names it as the context all of them share: its units were vetoed, and the question abstained.
+    how_to = "How to put the site in maintenance mode\n\nRun wp maintenance-mode activate to enable maintenance mode."
+    others = {"config": "WP-CLI has global parameters that affect how it interacts with WordPress.",
+              "install": "WP-CLI has no additional requirements beyond those of WordPress itself."}
+    passages = [Passage(chunk_id=d, document_id=d, title="", source="", start=0, end=len(t), text=t)
+                for d, t in {"how-to": how_to, **others}.items()]
+    question = "How do I put my WordPress site in maintenance mode?"
+    for retrieved, kept in ((passages, True), (passages[:2], False)):
+        cands = candidates(passages[:1], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+        for c in cands:
+            c.score = 0.9
+        why = veto(question, cands, {"how-to": how_to}, retrieved)
+        assert [c.score > 0 for c in cands if c.text.startswith("Run wp")] == [kept]
+        assert why == ("" if kept else "the sources never name WordPress")
+
+
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
     text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
