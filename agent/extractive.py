@@ -184,20 +184,21 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
     version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
     asked version (or year) but names another, or never names a name the question asks about (with its title and
-    source path: "Washington" of a page on other states' leave) unless two `retrieved` documents or more name it
-    (the corpus's context: "WordPress" in WP-CLI's handbook); a sentence that only restates a wh-question; a
-    sentence or pair that ends asking a question itself. Returns the first reason a document was vetoed for, as
-    the abstention's notice. How often each vetoes a gold unit of the training sets: README, "Where issue 17
-    stands" (sessions 18 and 42), and `poses_question`."""
+    source path: "Washington" of a page on other states' leave) unless two `retrieved` documents or more of its
+    own folder name it (their shared context: "WordPress" in WP-CLI's handbook; Apache's pages beside Debian
+    Policy's do not make "Apache" the context of the policy's page on log rotation); a sentence that only
+    restates a wh-question; a sentence or pair that ends asking a question itself. Returns the first reason a
+    document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
+    README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
     for p in retrieved:
         seen[p.document_id] = f"{seen.get(p.document_id, '')}\n{p.title}\n{p.text}"
 
-    def common(name: str) -> bool:
-        return sum(mentions(text, name) for text in seen.values()) >= 2
+    def common(folder: str) -> Callable[[str], bool]:
+        return lambda name: sum(mentions(text, name) for d, text in seen.items() if _folder(d) == folder) >= 2
 
     about = {c.result.document_id: f"{c.result.title}\n{c.result.source}\n{c.result.corpus}" for c in cands}
-    by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common) for d, t in documents.items()}
+    by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
     for c in cands:
         found = other_version(question, c.probe)
@@ -207,6 +208,10 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
                 c.kind in ("sentence", "pair") and poses_question(c.text)):
             c.score = 0.0
     return first
+
+
+def _folder(document_id: str) -> str:
+    return document_id.rpartition("/")[0]
 
 
 def why_not(question: str, document: str, common: Callable[[str], bool]) -> str:

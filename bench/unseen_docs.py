@@ -1,8 +1,8 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb|company] [--papers DIR] [--kb DIR]
-                                          [--company DIR]
+                                          handbooks|papers|kb|company|wpcli] [--papers DIR] [--kb DIR]
+                                          [--company DIR] [--wpcli DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -73,6 +73,11 @@ cheat sheet of pipe tables), a severance page and a compensation-change page (ta
 `people-ops/` folder — with the 72 questions of bench/unseen_docs_m.yaml: 62 answerable, 4 answered only by the
 restricted folder, 6 near-misses. DIR holds checkouts of github.com/basecamp/handbook as basecamp/ and
 github.com/sourcegraph/handbook as sourcegraph/ (at c953606 and 5752928 when written).
+
+Check N (`--set wpcli --wpcli DIR`, session 42): nine pages of WP-CLI's handbook (installing, common issues,
+configuration, exit codes, remote commands, verifying downloads, three how-tos), dense with product and platform
+names, with the 40 questions of bench/unseen_docs_n.yaml: 33 answerable, 7 near-misses (four naming what the pages
+never do). DIR is a checkout of github.com/wp-cli/handbook (at 097b463 when written).
 
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """

@@ -346,14 +346,16 @@ def test_a_name_most_retrieved_documents_use_is_context_not_the_subject() -> Non
     how_to = "How to put the site in maintenance mode\n\nRun wp maintenance-mode activate to enable maintenance mode."
     others = {"config": "WP-CLI has global parameters that affect how it interacts with WordPress.",
               "install": "WP-CLI has no additional requirements beyond those of WordPress itself."}
-    passages = [Passage(chunk_id=d, document_id=d, title="", source="", start=0, end=len(t), text=t)
+    passages = [Passage(chunk_id=d, document_id=f"wpcli/{d}", title="", source="", start=0, end=len(t), text=t)
                 for d, t in {"how-to": how_to, **others}.items()]
     question = "How do I put my WordPress site in maintenance mode?"
-    for retrieved, kept in ((passages, True), (passages[:2], False)):
+    # Pages of another folder do not make a name the context of this one's.
+    elsewhere = [p.model_copy(update={"document_id": f"other/{p.document_id}"}) for p in passages[1:]]
+    for retrieved, kept in ((passages, True), (passages[:2], False), (passages[:1] + elsewhere, False)):
         cands = candidates(passages[:1], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
         for c in cands:
             c.score = 0.9
-        why = veto(question, cands, {"how-to": how_to}, retrieved)
+        why = veto(question, cands, {"wpcli/how-to": how_to}, retrieved)
         assert [c.score > 0 for c in cands if c.text.startswith("Run wp")] == [kept]
         assert why == ("" if kept else "the sources never name WordPress")
 
