@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cached_property
 
 _VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
 _SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
@@ -128,12 +129,14 @@ _TITLE_CASED = frozenset({"Do", "Does", "Is", "Are", "Can", "My", "The", "To", "
 _ASKS = re.compile(r"\?\W*\Z|^\W*(?:why|how|what|which|when|where|who|whom|whose|is|are|was|were|do|does|did|can|"
                    r"could|should|would|will|may|must|has|have|had)\b", re.IGNORECASE)
 _DOC_WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f]")
 _ABBREVIATED = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Co|Corp|Ltd|vs|No)\.", re.IGNORECASE)
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 
 
 def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    # The combining marks' block by a regular expression: testing every character of a long page was most of its check.
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def asked_names(question: str) -> list[list[str]]:
@@ -162,18 +165,6 @@ def asked_names(question: str) -> list[list[str]]:
     return [] if title_case else names
 
 
-def _named_in(word: str, folded: str, vocabulary: set[str]) -> bool:
-    """Is `word` (folded) in the text: as it is, without a plural ending, each part of a compound ("HIV-positive"),
-    or misspelled by one letter ("Tempations") or inflected ("Parisian", "Grammies") when long enough to tell."""
-    for part in filter(None, re.split(r"[-'’.&/]", word)):
-        if part in folded or (part.endswith("s") and part[:-1] in folded):
-            continue
-        if len(part) >= 5 and any(_alike(part, v) for v in vocabulary if v[:2] == part[:2]):
-            continue
-        return False
-    return True
-
-
 def _alike(a: str, b: str) -> bool:
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     if common >= 5 and common >= 0.7 * min(len(a), len(b)):
@@ -199,10 +190,11 @@ def absent_name(question: str, document: str, common: Callable[[str], bool] = la
     as most of its other pages do."""
     if not _ASKS.search(question.strip()):
         return None
-    flat = _SEPARATORS.sub("", document.lower())
-    for base, version in sorted(versioned_names(question)):  # "HTTP/3" of a page that names no HTTP version
-        if not _names(flat, base, version):
-            return _spelled(base, version)
+    if versions := sorted(versioned_names(question)):  # "HTTP/3" of a page that names no HTTP version
+        flat = _SEPARATORS.sub("", document.lower())
+        for base, version in versions:
+            if not _names(flat, base, version):
+                return _spelled(base, version)
     text = _Text(document)
     for name in asked_names(question):
         if not text.names(name) and not common(" ".join(name)):
@@ -216,20 +208,39 @@ def mentions(document: str, name: str) -> bool:
 
 
 class _Text:
+    """A document as names are looked up in it; what only a name not found as it is needs is read on demand."""
+
     def __init__(self, document: str) -> None:
         self.folded = _fold(document)
-        tokens = _DOC_WORD.findall(self.folded)
-        self.vocabulary = set(tokens)
-        self.initials = "".join(t[0] for t in tokens)
-        self.dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(self.folded)}
+
+    @cached_property
+    def _tokens(self) -> list[str]:
+        return _DOC_WORD.findall(self.folded)
+
+    @cached_property
+    def _vocabulary(self) -> set[str]:
+        return set(self._tokens)
 
     def names(self, name: list[str]) -> bool:
-        """A name counts as named when its last word is (`_named_in`: "Craig" names "Daniel Craig"), when it is an
-        abbreviation of words the text uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
+        """A name counts as named when its last word is (`_names_word`: "Craig" names "Daniel Craig"), when it is
+        an abbreviation of words the text uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
         words = [_fold(w) for w in name]
-        if _named_in(words[-1], self.folded, self.vocabulary):
+        if self._names_word(words[-1]):
             return True
         acronym = "".join(w[0] for w in words)
         if len(words) > 1:
-            return acronym in self.vocabulary or acronym in self.dotted
-        return name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in self.initials
+            dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(self.folded)}
+            return acronym in self._vocabulary or acronym in dotted
+        return name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in "".join(t[0] for t in self._tokens)
+
+    def _names_word(self, word: str) -> bool:
+        """Is `word` (folded) in the text: as it is, without a plural ending, each part of a compound
+        ("HIV-positive"), or misspelled by one letter ("Tempations") or inflected ("Parisian", "Grammies") when
+        long enough to tell."""
+        for part in filter(None, re.split(r"[-'’.&/]", word)):
+            if part in self.folded or (part.endswith("s") and part[:-1] in self.folded):
+                continue
+            if len(part) >= 5 and any(_alike(part, v) for v in self._vocabulary if v[:2] == part[:2]):
+                continue
+            return False
+        return True
