@@ -13,6 +13,9 @@ the same thing; the scorers read the two as the same topic and answer confidentl
 fused to a number (`FY26`, `SOCKS4a`, `HTTP/3`, `MI6`); a separating space (`Python 3`, `in 2010`) makes it
 ordinary words, which this rule leaves alone, except after the word "version" itself ("a version 7 UUID" beside a
 passage on "a version 4 UUID").
+
+Names: "How long is paid family leave for bonding in Washington state?" asks about Washington, and a page on the
+leave of the states it lists, none of them Washington, does not answer it however close its topic (`absent_name`).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ def other_version(question: str, text: str) -> tuple[str, str] | None:
     found = versioned_names(text)
     flat = _SEPARATORS.sub("", text.lower())
     for name, version in sorted(asked):
-        if _names(flat, name, version):
+        if _names_version(flat, name, version):
             continue
         asked_numbers = {_number(v) for n, v in asked if n == name}
         others = sorted(v for n, v in found if n == name and _number(v) not in asked_numbers)
@@ -56,7 +59,7 @@ def other_version(question: str, text: str) -> tuple[str, str] | None:
     return None
 
 
-def _names(flat: str, name: str, version: str) -> bool:
+def _names_version(flat: str, name: str, version: str) -> bool:
     """Does a text (lower case, without separators) name this version?"""
     return name + version in flat or (version.endswith("s") and name + version[:-1] in flat)
 
@@ -141,8 +144,8 @@ def _fold(text: str) -> str:
 
 def asked_names(question: str) -> list[list[str]]:
     """The names a question asks about, each as its words ("Washington state" -> [["Washington"]], "United States"
-    -> [["United", "States"]]). None for a claim (no question mark, no question word): a claim to check is in its
-    author's words, which the evidence may spell out or abbreviate otherwise; nor for a question in title case."""
+    -> [["United", "States"]]). Nothing for a claim (no question mark, no question word): a claim to check is in
+    its author's words, which the evidence may spell out or abbreviate otherwise; nor for a question in title case."""
     if not _ASKS.search(question.strip()):
         return []
     names: list[list[str]] = []
@@ -166,6 +169,8 @@ def asked_names(question: str) -> list[list[str]]:
 
 
 def _alike(a: str, b: str) -> bool:
+    """Two words one letter apart (added, dropped, changed or two swapped), or sharing a stem of five letters or
+    more that is most of the shorter one ("grammies" and "grammys", "paris" and "parisian")."""
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     if common >= 5 and common >= 0.7 * min(len(a), len(b)):
         return True
@@ -193,7 +198,7 @@ def absent_name(question: str, document: str, common: Callable[[str], bool] = la
     if versions := sorted(versioned_names(question)):  # "HTTP/3" of a page that names no HTTP version
         flat = _SEPARATORS.sub("", document.lower())
         for base, version in versions:
-            if not _names(flat, base, version):
+            if not _names_version(flat, base, version):
                 return _spelled(base, version)
     text = _Text(document)
     for name in asked_names(question):
