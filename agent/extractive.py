@@ -20,7 +20,7 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import absent_name, mentions, other_version, other_year, poses_question, restates
+from agent.vetoes import absent_name, asked_names, mentions, other_version, other_year, poses_question, restates
 from kernel.rows import spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
@@ -138,7 +138,7 @@ class ExtractiveResponder:
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
         vetoed = veto(asks, cands, texts, out.output.results)
-        picked = select(cands, m)
+        picked = select(cands, m, [" ".join(n) for n in asked_names(asks)])
         if not picked:
             return abstain(question, [query], ctx, vetoed)
         return compose(question, [query], picked, ctx)
@@ -407,7 +407,7 @@ def redundant_pair(pair: tuple[str, int, int, float], sentences: list[tuple[str,
     return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN for d, s, e, p in sentences)
 
 
-def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
+def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = ()) -> list[Candidate]:
     singles = [(c.result.document_id, c.start, c.end, c.score) for c in cands if c.kind == "sentence"]
     cands = [c for c in cands if c.kind != "pair"
              or not redundant_pair((c.result.document_id, c.start, c.end, c.score), singles)]
@@ -426,6 +426,17 @@ def select(cands: list[Candidate], model: SentenceModel) -> list[Candidate]:
         if not any(overlaps(span(c), span(k)) for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
+    # A unit naming what the question names, when the kept ones do not, is quoted too: "How do I install WP-CLI
+    # with Homebrew?" was answered by the page's recommended installation alone, not by the command under
+    # "Installing via Homebrew". Not a name of the document's title: that is what all its units are about.
+    for name in names:
+        if any(mentions(f"{k.result.title}\n{k.probe}", name) for k in keep):
+            continue
+        naming = [c for c in cands if c.score >= model.select_threshold and mentions(c.probe, name)
+                  and not any(overlaps(span(c), span(k)) for k in keep)]
+        if naming:
+            keep = [*keep[: model.max_sentences - 1], max(naming, key=lambda c: c.score)]
+            break
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))
 
 
