@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer, candidates, pair_parts, veto
+from agent.extractive import EmbeddingScorer, candidates, pair_parts, select, veto
 from agent.governance import unit_lures
 from agent.runner import Agent
+from agent.sentence_model import SentenceModel
 from agent.tool_results import Passage
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
@@ -358,6 +359,25 @@ def test_a_name_most_retrieved_documents_use_is_context_not_the_subject() -> Non
         why = veto(question, cands, {"wpcli/how-to": how_to}, retrieved)
         assert [c.score > 0 for c in cands if c.text.startswith("Run wp")] == [kept]
         assert why == ("" if kept else "the sources never name WordPress")
+
+
+def test_a_unit_naming_what_the_question_names_is_quoted() -> None:
+    # WP-CLI's installing page: "How do I install WP-CLI with Homebrew?" was answered by the page's recommended
+    # installation alone, which outscored the one unit that names Homebrew.
+    text = ("The recommended way to install the tool is to download the Phar build. Mark the file executable and "
+            "move it onto your PATH. Homebrew users can run brew install tool instead.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Installing", source="", start=0, end=len(text),
+                      text=text)
+    cands = [c for c in candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+             if c.kind == "sentence"]
+    for c, score in zip(cands, (0.77, 0.48, 0.43), strict=True):
+        c.score = score
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8)
+    assert [c.text[:8] for c in select(cands, model)] == ["The reco", "Mark the"]
+    assert [c.text[:8] for c in select(cands, model, ["Homebrew"])] == ["The reco", "Homebrew"]
+    # a name the units' document is titled by is what all of them are about
+    assert [c.text[:8] for c in select(cands, model, ["Installing"])] == ["The reco", "Mark the"]
 
 
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
