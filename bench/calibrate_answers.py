@@ -305,13 +305,14 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     numbered list goes on across the one paragraph its step announces; 41: a numbered item that reads as a
     sentence is a unit too, a numbered list goes on across a command, a sentence naming "the following" list
     introduces it, a numbered step is quoted with the code block after it when the numbers go on — that last one
-    came with PARSE_VERSION 31, which keys the rows by itself). The parse
+    came with PARSE_VERSION 31, which keys the rows by itself; 42: a list item closing on a quoted example, a
+    command or a bracketed sentence is a unit too). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items", "parse": parse_version,
-            "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends",
+            "parse": parse_version, "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,
             "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}
