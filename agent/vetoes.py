@@ -226,6 +226,14 @@ class _Text:
     def _vocabulary(self) -> set[str]:
         return set(self._tokens)
 
+    @cached_property
+    def _initials(self) -> str:
+        return "".join(t[0] for t in self._tokens)
+
+    @cached_property
+    def _dotted(self) -> set[str]:
+        return {m.group(0).replace(".", "") for m in _DOTTED.finditer(self.folded)}
+
     def names(self, name: list[str]) -> bool:
         """A name counts as named when its last word is (`_names_word`: "Craig" names "Daniel Craig"), when it is
         an abbreviation of words the text uses ("IRS"), or its words' abbreviation is ("United States", "U.S.")."""
@@ -234,9 +242,8 @@ class _Text:
             return True
         acronym = "".join(w[0] for w in words)
         if len(words) > 1:
-            dotted = {m.group(0).replace(".", "") for m in _DOTTED.finditer(self.folded)}
-            return acronym in self._vocabulary or acronym in dotted
-        return name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in "".join(t[0] for t in self._tokens)
+            return acronym in self._vocabulary or acronym in self._dotted
+        return name[0].isupper() and 2 <= len(words[0]) <= 6 and words[0] in self._initials
 
     def _names_word(self, word: str) -> bool:
         """Is `word` (folded) in the text: as it is, without a plural ending, each part of a compound
