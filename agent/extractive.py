@@ -16,7 +16,8 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps
+from agent.row_match import cells, prefer_stated_rows
+from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps, type_features
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
@@ -137,8 +138,9 @@ class ExtractiveResponder:
         cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
+        restate_rows(asks, cands)
         vetoed = veto(asks, cands, texts, out.output.results)
-        picked = select(cands, m, [" ".join(n) for n in asked_names(asks)])
+        picked = select(cands, m, [" ".join(n) for n in asked_names(asks)], asks)
         if not picked:
             return abstain(question, [query], ctx, vetoed)
         return compose(question, [query], picked, ctx)
@@ -177,6 +179,21 @@ class ExtractiveResponder:
 # those sharing the fewest words with the question are not embedded, nor the pairs they are part of (a pair is
 # scored from its sentences' vectors); blocks always are.
 EMBED_CAP = 40
+
+
+def table(c: Candidate) -> tuple[str, tuple[str, ...]]:
+    """The table a row is of: its document and headers (a long table's rows are in several chunks); a list of
+    terms, whose rows have no headers, by its chunk."""
+    headers = tuple(h for h, _ in cells(c.text))
+    return (c.result.document_id, headers) if headers else (c.result.chunk_id, ())
+
+
+def restate_rows(question: str, cands: Sequence[Candidate]) -> None:
+    """The row a question describes by its cells takes its table's best score (`agent.row_match`)."""
+    rows = [c for c in cands if c.kind == "row"]
+    scores = prefer_stated_rows(question, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
+    for c, score in zip(rows, scores, strict=True):
+        c.score = score
 
 
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], retrieved: Sequence[Passage] = ()
@@ -400,27 +417,36 @@ ROW_MARGIN = 0.9
 PAIR_MARGIN = 0.2
 
 
-def redundant_pair(pair: tuple[str, int, int, float], sentences: list[tuple[str, int, int, float]]) -> bool:
-    """(document, start, end, score) of a pair, and of sentence units: does a sentence inside it score within
-    PAIR_MARGIN of it?"""
-    doc, a, b, score = pair
-    return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN for d, s, e, p in sentences)
+Scored = tuple[str, int, int, float, bool]  # a unit's document, start, end, score, and whether it holds a wanted type
 
 
-def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = ()) -> list[Candidate]:
-    singles = [(c.result.document_id, c.start, c.end, c.score) for c in cands if c.kind == "sentence"]
-    cands = [c for c in cands if c.kind != "pair"
-             or not redundant_pair((c.result.document_id, c.start, c.end, c.score), singles)]
+def redundant_pair(pair: Scored, sentences: Sequence[Scored]) -> bool:
+    """Does a sentence inside this pair score within PAIR_MARGIN of it, and hold the type of answer the question
+    wants (a count, a date, a sum) when the pair holds it? "What time window should SLOs be reported over?":
+    "You should report SLOs over a set period of time." scores nearly as well as the pair it opens, but only the
+    pair's second sentence says "a 4-week rolling window"."""
+    doc, a, b, score, typed = pair
+    return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN and (t or not typed)
+               for d, s, e, p, t in sentences)
+
+
+def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = (), question: str = ""
+           ) -> list[Candidate]:
+    def scored(c: Candidate) -> Scored:
+        return c.result.document_id, c.start, c.end, c.score, type_features(question, c.probe)[0] > 0
+
+    singles = [scored(c) for c in cands if c.kind == "sentence"]
+    cands = [c for c in cands if c.kind != "pair" or not redundant_pair(scored(c), singles)]
     best = max(cands, key=lambda c: c.score)
     if best.score < model.abstain_threshold:
         return []
-    best_row: dict[str, float] = {}
+    best_row: dict[tuple[str, tuple[str, ...]], float] = {}
     for c in cands:
         if c.kind == "row":
-            best_row[c.result.chunk_id] = max(best_row.get(c.result.chunk_id, 0.0), c.score)
+            best_row[table(c)] = max(best_row.get(table(c), 0.0), c.score)
     keep: list[Candidate] = []
     for c in sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score):
-        if c.kind == "row" and c.score < ROW_MARGIN * best_row[c.result.chunk_id]:
+        if c.kind == "row" and c.score < ROW_MARGIN * best_row[table(c)]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
         if not any(overlaps(span(c), span(k)) for k in keep):

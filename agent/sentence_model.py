@@ -70,8 +70,9 @@ _WANTS = {
     "date": re.compile(r"\bwhen\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time|period)\b"
                        r"|\bhow long ago\b|\bsince when\b", _I),
     "count": re.compile(r"\bhow (?:many|much|long|often|old|far|large|big|fast|high|tall|wide|deep)\b"
-                        r"|\b(?:what|which) (?:percentage|percent|number|size|age|rate|ratio|share|limit|maximum"
-                        r"|minimum|version|port)\b|\b(?:number|percentage|population|amount) of\b", _I),
+                        r"|\b(?:what|which) (?:(?:is|are|was|were) )?(?:the )?(?:\w+ )?(?:percentage|percent|number"
+                        r"|size|age|rate|ratio|share|limit|maximum|minimum|version|port|length|duration|period|window"
+                        r"|interval|timeout)\b|\b(?:number|percentage|population|amount) of\b", _I),
     "person": re.compile(r"^\W*(?:who|whom|whose)\b|\bby whom\b", _I),
 }
 _HAS = {

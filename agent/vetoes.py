@@ -25,15 +25,16 @@ import unicodedata
 from collections.abc import Callable
 from functools import cached_property
 
-_VERSIONED = re.compile(r"(?<![\w.])([a-z]{2,})[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
+_VERSIONED = re.compile(r"(?<![\w.])([a-z]+)[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
 _SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/\s]")
 
 
-def versioned_names(text: str) -> set[tuple[str, str]]:
-    """(name, version) pairs, lower case: "FY26" -> ("fy", "26"), "HTTP/1.1" -> ("http", "1.1"), "version 7" ->
-    ("version", "7")."""
-    return {(m.group(1).lower(), m.group(2).lower()) for p in (_VERSIONED, _SPELLED) for m in p.finditer(text)}
+def versioned_names(text: str, letters: int = 2) -> set[tuple[str, str]]:
+    """(name, version) pairs, lower case, of names of at least `letters` letters: "FY26" -> ("fy", "26"),
+    "HTTP/1.1" -> ("http", "1.1"), "version 7" -> ("version", "7"), "P5" -> ("p", "5") with `letters=1`."""
+    return {(m.group(1).lower(), m.group(2).lower()) for p in (_VERSIONED, _SPELLED) for m in p.finditer(text)
+            if len(m.group(1)) >= letters}
 
 
 def _number(version: str) -> str:
@@ -44,10 +45,10 @@ def _number(version: str) -> str:
 def other_version(question: str, text: str) -> tuple[str, str] | None:
     """The first versioned name of `question` that `text` lacks while naming another version of it (one the
     question does not name too), as (asked, found); None when there is no such name."""
-    asked = versioned_names(question)
+    asked = versioned_names(question, letters=1)
     if not asked:  # most questions: the text (a whole document, on every ask) is not read at all
         return None
-    found = versioned_names(text)
+    found = versioned_names(text, letters=1)
     flat = _SEPARATORS.sub("", text.lower())
     for name, version in sorted(asked):
         if _names_version(flat, name, version):

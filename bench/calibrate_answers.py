@@ -221,12 +221,16 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
 
     if not units:
         return []
-    pair_col = FEATURES.index("is_pair")
-    singles = [(u["span"][0], u["span"][1], u["span"][2], float(p[i])) for i, u in enumerate(units)
+    pair_col, typed = FEATURES.index("is_pair"), FEATURES.index("type_match")
+
+    def scored(i: int, u: dict[str, Any]) -> tuple[str, int, int, float, bool]:
+        return u["span"][0], u["span"][1], u["span"][2], float(p[i]), u["x"][typed] > 0
+
+    singles = [scored(i, u) for i, u in enumerate(units)
                if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     p = p.copy()
     for i, u in enumerate(units):
-        if u["x"][pair_col] == 1 and redundant_pair((u["span"][0], u["span"][1], u["span"][2], float(p[i])), singles):
+        if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles):
             p[i] = -1.0
     if p.max() < abst:
         return []
@@ -306,12 +310,13 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     sentence is a unit too, a numbered list goes on across a command, a sentence naming "the following" list
     introduces it, a numbered step is quoted with the code block after it when the numbers go on — that last one
     came with PARSE_VERSION 31, which keys the rows by itself; 42: a list item closing on a quoted example, a
-    command or a bracketed sentence is a unit too). The parse
+    command or a bracketed sentence is a unit too; 43: a quantity's noun a word or two after "what" wants a count,
+    which changes the type features). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends",
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts",
             "parse": parse_version, "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,

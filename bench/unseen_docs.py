@@ -1,8 +1,8 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb|company|wpcli] [--papers DIR] [--kb DIR]
-                                          [--company DIR] [--wpcli DIR]
+                                          handbooks|papers|kb|company|wpcli|gdsway] [--papers DIR]
+                                          [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -79,6 +79,14 @@ configuration, exit codes, remote commands, verifying downloads, three how-tos),
 names, with the 40 questions of bench/unseen_docs_n.yaml: 33 answerable, 7 near-misses (four naming what the pages
 never do). DIR is a checkout of github.com/wp-cli/handbook (at 097b463 when written).
 
+Check O (`--set gdsway --gdsway DIR`, session 43): eleven pages of the GDS Way, the UK Government Digital Service's
+engineering handbook (incident priorities and steps, logging, alerting, SLOs with a raw-HTML table, Git, AWS tagging,
+Python and Dockerfile guidance, browsers; credentials in the restricted folder), with the 58 questions of
+bench/unseen_docs_o.yaml: 46 answerable, 3 restricted, 9 near-misses (five naming what the pages never do). The
+pages are Middleman templates (`*.html.md.erb`): each is rendered as the site renders it — front matter off, its
+title into the heading, a warning box's text kept. DIR is a checkout of github.com/alphagov/gds-way (at 627911c when
+written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -124,7 +132,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "undici": "unseen_docs_f.yaml", "readmes": "unseen_docs_g.yaml",
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
-                  "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml"}
+                  "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
+                  "gdsway": "unseen_docs_o.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -220,6 +229,13 @@ N_PAGES = [(p, f"wpcli/{Path(p).name}") for p in (
     "guides/installing.md", "guides/common-issues.md", "references/config.md", "references/exit-codes.md",
     "how-to/how-to-maintenance-mode.md", "how-to/how-to-start-webserver.md", "guides/force-output-specific-locale.md",
     "guides/running-commands-remotely.md", "guides/verifying-downloads.md")]
+# Check O's pages: (path under source/ in a checkout of github.com/alphagov/gds-way, name in the corpus).
+O_PAGES = [(f"{p}.html.md.erb", f"{folder}/{Path(p).name}.md") for p, folder in (
+    ("standards/incident-management", "gds"), ("standards/logging", "gds"), ("standards/alerting", "gds"),
+    ("standards/slo", "gds"), ("standards/source-code/working-with-git", "gds"), ("manuals/aws-tagging", "gds"),
+    ("manuals/programming-languages/python/python", "gds"), ("manuals/programming-languages/docker", "gds"),
+    ("manuals/browser-support", "gds"), ("standards/operating-systems", "gds"),
+    ("standards/storing-credentials", "people-ops"))]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -238,6 +254,28 @@ def readme_sources(root: Path) -> list[tuple[Path, str]]:
         metadata = message_from_string(distribution(name).read_text("METADATA") or "")
         readme.write_text(str(metadata.get_payload()), encoding="utf-8")
         out.append((readme, f"{name}.md"))
+    return out
+
+
+def render_gds_way(checkout: Path, root: Path) -> list[tuple[Path, str]]:
+    """Check O's pages rendered as Middleman renders them, written into `root`: the front matter's title into the
+    heading's template tag, a warning box's text kept, the front matter dropped."""
+    import re
+
+    import yaml
+
+    out = []
+    for path, name in O_PAGES:
+        source = checkout / "source" / path
+        if not source.exists():
+            raise SystemExit(f"missing: {source} (--gdsway: a checkout of github.com/alphagov/gds-way)")
+        _, front, body = source.read_text(encoding="utf-8").split("---\n", 2)
+        body = body.replace("<%= current_page.data.title %>", str(yaml.safe_load(front)["title"]))
+        body = re.sub(r"<%= warning_text\('(.*?)'\) %>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)), body)
+        page = root / name
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(body, encoding="utf-8")
+        out.append((page, name))
     return out
 
 
@@ -316,13 +354,14 @@ def main() -> None:
                     "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
                     "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M "
                     "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
-                    "handbook, --wpcli)")
+                    "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--company", type=Path, help="check M: a folder holding checkouts of "
                     "github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/handbook as sourcegraph/")
     ap.add_argument("--wpcli", type=Path, help="check N: a checkout of github.com/wp-cli/handbook")
+    ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -332,6 +371,8 @@ def main() -> None:
         ap.error("--set company needs --company DIR with checkouts of basecamp/handbook and sourcegraph/handbook")
     if args.which == "wpcli" and args.wpcli is None:
         ap.error("--set wpcli needs --wpcli DIR, a checkout of github.com/wp-cli/handbook")
+    if args.which == "gdsway" and args.gdsway is None:
+        ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -356,6 +397,8 @@ def main() -> None:
     elif args.which == "wpcli":
         build_corpus(root / "source", [(args.wpcli / path, name) for path, name in N_PAGES],
                      MANIFEST.replace(RULES, ""), hint=f"--wpcli {args.wpcli}: a checkout of wp-cli/handbook")
+    elif args.which == "gdsway":
+        build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":

@@ -50,6 +50,13 @@ HANDBOOK = {
                   + "  return ffi_call(&cif, fputs, &rc, values);\n}\n```\n",
     "reviews.md": "# Reviews\n\nFY25 mid-year self-assessments are due on June 2.\n\n## Next year\n\n"
                   "FY26 plans are set in November.\n",
+    "budget.md": "# Error budget policy\n\nWhat to do by SLO, toil and user satisfaction.\n\n"
+                 "| SLO | Toil | Satisfaction | Action |\n|---|---|---|---|\n"
+                 "| Met | Low | High | Relax release processes and increase velocity |\n"
+                 "| Met | Low | Low | Tighten the SLO |\n| Missed | Low | Low | Increase alerting sensitivity |\n"
+                 "| Missed | High | High | Loosen the SLO |\n",
+    "priorities.md": "# Incident priorities\n\n| Priority | Response time |\n|---|---|\n| P1 | 20 minutes |\n"
+                     "| P2 | 60 minutes |\n| P3 | 2 hours |\n",
 }
 
 
@@ -118,6 +125,21 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
     assert not agent.ask("Where did the company move its head office in 2019?", EMPLOYEE).abstained
     moved = agent.ask("Where did the company move its head office in 2020?", EMPLOYEE)
     assert moved.abstained and moved.notices == ["the sources name 2019, not 2020"]
+
+
+def test_the_row_a_question_describes_is_quoted(corpus_services: Services) -> None:
+    # The rows read alike to the scorers, which ranked "Met | Low | High" first for the question describing
+    # "Met | Low | Low".
+    ans = corpus_services.agent().ask("What should we do if the SLO is met, toil is low and satisfaction is low?",
+                                      EMPLOYEE)
+    assert "Tighten the SLO" in ans.answer and "Relax" not in ans.answer
+
+
+def test_a_priority_the_table_does_not_list_is_not_answered_from_another(corpus_services: Services) -> None:
+    agent = corpus_services.agent()
+    assert "60 minutes" in agent.ask("What is the response time for a P2 incident?", EMPLOYEE).answer
+    p5 = agent.ask("What is the response time for a P5 incident?", EMPLOYEE)
+    assert p5.abstained and p5.notices == ["the sources name p1, not p5"]
 
 
 def test_a_document_that_never_names_the_asked_subject_does_not_answer(corpus_services: Services) -> None:

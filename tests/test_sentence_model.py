@@ -97,6 +97,10 @@ def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -
 def test_wanted_types_combine() -> None:
     assert wanted_types("How much did the refund cost?") == {"money", "count"}
     assert wanted_types("Describe the process.") == frozenset()
+    # a quantity's noun a word or two after "what" ("what is the maximum line length", "what time window")
+    assert wanted_types("What is the maximum line length for Python code?") == {"count"}
+    assert "count" in wanted_types("What time window should SLOs be reported over?")
+    assert wanted_types("What is the capital of France?") == frozenset()
 
 
 def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:

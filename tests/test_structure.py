@@ -1043,10 +1043,13 @@ def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
 def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> None:
     from agent.extractive import PAIR_MARGIN, redundant_pair
 
-    sentences = [("d", 0, 40, 0.70), ("d", 41, 80, 0.20)]
-    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2), sentences)  # the first sentence says it
-    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2), sentences)  # both halves are needed
-    assert not redundant_pair(("e", 0, 80, 0.75), sentences)  # another document's sentences do not count
+    sentences = [("d", 0, 40, 0.70, False), ("d", 41, 80, 0.20, False)]
+    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, False), sentences)  # the first sentence says it
+    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2, False), sentences)  # both halves are needed
+    assert not redundant_pair(("e", 0, 80, 0.75, False), sentences)  # another document's sentences do not count
+    # Only the pair holds what the question wants (a count: "a 4-week rolling window"): its second sentence says it.
+    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), sentences)
+    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), [("d", 0, 40, 0.70, True)])
 
 
 def _encrypted(data: bytes, algorithm: str, user_password: str = "") -> bytes:

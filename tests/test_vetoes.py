@@ -13,6 +13,10 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
     # ... or a number after the word "version" itself
     assert versioned_names("an RFC 4122 version 4 UUID, Version 2.1 of the spec, versions 3 to 5") == {
         ("version", "4"), ("version", "2.1")}
+    # A one-letter name ("Q2", "P5") is a version only beside another version of it (`other_version`): "What was
+    # Apple's revenue for Q2 2007?" is answered by a paragraph saying "the second fiscal quarter".
+    assert versioned_names("P1 and Q2 2007") == set()
+    assert versioned_names("P1 and Q2 2007", letters=1) == {("p", "1"), ("q", "2")}
 
 
 @pytest.mark.parametrize(("question", "text", "expected"), [
@@ -31,6 +35,9 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
     ("Is FoxO3a activated?", "FoxO3 is activated by stress.", None),
     # the other version is named by the question too (a comparison)
     ("How does HTTP/1.1 differ from HTTP/2?", "HTTP/2 multiplexes requests.", None),
+    # a one-letter name only against another version of it: a priority table of P1 to P4 does not give P5's
+    ("What is the response time for a P5 incident?", "Classification: #P4 | Response time: 1 business day",
+     ("p5", "p4")),
     # nothing versioned, or no other version in the passage
     ("How many days of leave?", "FY25 leave is 25 days.", None),
     ("Does it support SOCKS4a?", "Proxies are configured per client.", None),

@@ -1,0 +1,105 @@
+"""Which row of a table a question states: its conditions, read against the cells.
+
+Rows of one table read alike to every scorer — same headers, same words, other values — so the scorers rank
+them by what they share with the question, not by the values it states. "What should we do if SLOs are met,
+toil is low and customer satisfaction is low?" was answered from the row "SLOs: Met | Toil: Low | Customer
+satisfaction: High", the table's best-scored row, beside the row the question describes ("Met | Low | Low").
+A cell is stated when the question names its value next to its header ("toil is low"), or, for the row's first
+cell — the key a reader looks a row up by ("P1", "Owner") — names its value anywhere. A short cell whose header
+the question names beside another row's value of that column counts against the row ("customer satisfaction is
+low" against "Customer satisfaction: High"); the column asked about ("What is the response time ...?") states
+nothing either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words that carry no condition: a header's "the" or "of", a value's "a".
+_STOP = frozenset({"the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "be",
+                   "it", "its", "as", "at", "if", "what", "which", "when", "how", "do", "does", "should", "we",
+                   "i", "my", "our", "your"})
+# A value longer than this is what a row says (an action, a description), not a condition it is looked up by.
+SHORT_CELL = 4
+# How near a header the question must put a value to state that cell ("toil is low": two words on).
+NEAR = 4
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def cells(row: str) -> list[tuple[str, str]]:
+    """A row unit's (header, value) cells: "Level: Senior | Salary: 80,000" -> [("Level", "Senior"), ...]; []
+    for a row without headers (a list of terms)."""
+    out = []
+    for cell in row.split(" | "):
+        header, sep, value = cell.partition(": ")
+        if not sep:
+            return []
+        out.append((header.strip(), value.strip()))
+    return out
+
+
+def _at(words: list[str], phrase: list[str]) -> list[int]:
+    n = len(phrase)
+    return [i for i in range(len(words) - n + 1) if words[i:i + n] == phrase]
+
+
+def _value(value: str) -> tuple[str, ...]:
+    """A short cell's words, or () for a cell that is no condition (long, or one letter: "Y", "N")."""
+    v = tuple(w for w in _words(value) if w not in _STOP)
+    return () if len(v) > SHORT_CELL or all(len(w) < 2 for w in v) else v
+
+
+def stated(question: str, row: str, column: Mapping[str, set[tuple[str, ...]]] | None = None) -> int:
+    """How many of the row's cells the question states, less those it contradicts: a cell whose header it names
+    beside another value of that `column` (header -> the values of the table's rows)."""
+    q = _words(question)
+    score = 0
+    for i, (header, value) in enumerate(cells(row)):
+        if not (v := _value(value)):
+            continue
+        where = _at(q, list(v))
+        if i == 0 and where:
+            score += 1
+            continue
+        h = [w for w in _words(header) if w not in _STOP]
+        if not h or not all(w in q for w in h):
+            continue
+        near = [j for j, w in enumerate(q) if w == h[-1]]
+        if _beside(near, where):
+            score += 1
+        elif any(_beside(near, _at(q, list(o))) for o in (column or {}).get(header, set()) - {v}):
+            score -= 1
+    return score
+
+
+def _beside(header_at: list[int], value_at: list[int]) -> bool:
+    return any(abs(j - k) <= NEAR for j in header_at for k in value_at)
+
+
+def prefer_stated_rows(question: str, rows: Sequence[tuple[object, str, float]], beside: float) -> list[float]:
+    """Scores for `rows` — (table, text, score) — where, in each table whose rows one states more of than any
+    other, the row the question describes takes the table's best score, so whether to answer from the table is
+    decided as before, and its siblings score under `beside` times that: they answer other questions, and are
+    not quoted beside it."""
+    out = [s for _, _, s in rows]
+    tables: dict[object, list[int]] = {}
+    for i, (table, _, _) in enumerate(rows):
+        tables.setdefault(table, []).append(i)
+    for members in tables.values():
+        column: dict[str, set[tuple[str, ...]]] = {}
+        for i in members:
+            for header, value in cells(rows[i][1]):
+                column.setdefault(header, set()).add(_value(value))
+        agree = {i: stated(question, rows[i][1], column) for i in members}
+        top = max(agree.values())
+        if top <= 0 or sum(a == top for a in agree.values()) > 1:
+            continue
+        best = max(out[i] for i in members)
+        for i in members:
+            out[i] = best if agree[i] == top else min(out[i], best * beside * 0.99)
+    return out

@@ -1,0 +1,51 @@
+"""The row a question describes by its cells (agent/row_match.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.row_match import cells, prefer_stated_rows, stated
+
+SLO = [  # the GDS Way's table of what to do by SLO, toil and customer satisfaction
+    "SLOs: Met | Toil: Low | Customer satisfaction: High | Action: Choose to relax release processes",
+    "SLOs: Met | Toil: Low | Customer satisfaction: Low | Action: Tighten SLO",
+    "SLOs: Missed | Toil: Low | Customer satisfaction: Low | Action: Increase alerting sensitivity",
+    "SLOs: Met | Toil: High | Customer satisfaction: Low | Action: Tighten SLO",
+]
+ASKED = "What should we do if SLOs are met, toil is low and customer satisfaction is low?"
+
+
+def test_cells_are_a_rows_headers_and_values() -> None:
+    assert cells("Level: Senior | Salary: 80,000") == [("Level", "Senior"), ("Salary", "80,000")]
+    assert cells("KeePassXC - An offline password store") == []  # a list of terms: no headers
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    (SLO[1], 3),  # met, low, low: every condition stated
+    (SLO[0], 1),  # "customer satisfaction is low" against High
+    (SLO[2], 1),  # "SLOs are met" against Missed
+    # the first cell is the key a row is looked up by: named anywhere, it is stated
+    ("Classification: #P1 | Type: Critical | Response time: 20 minutes", 1),
+])
+def test_stated_cells(row: str, expected: int) -> None:
+    column: dict[str, set[tuple[str, ...]]] = {"SLOs": {("met",), ("missed",)}, "Toil": {("low",), ("high",)},
+              "Customer satisfaction": {("low",), ("high",)}, "Response time": {("20", "minutes"), ("60", "minutes")}}
+    assert stated(ASKED if row in SLO else "What is the response time for a P1 incident?", row, column) == expected
+
+
+def test_the_described_row_takes_its_tables_best_score() -> None:
+    scores = [0.65, 0.39, 0.54, 0.30]  # as the answer model scored them: the Met/Low/High row first
+    out = prefer_stated_rows(ASKED, [("slo", row, s) for row, s in zip(SLO, scores, strict=True)], beside=0.9)
+    assert out[1] == 0.65  # the table's best: abstention is decided as before
+    assert all(s < 0.9 * 0.65 for i, s in enumerate(out) if i != 1)  # its siblings are not quoted beside it
+
+
+def test_rows_are_left_as_scored_when_none_is_described() -> None:
+    rows = [("t", "Tag name: Owner | Description: Email address", 0.3), ("t", "Tag name: Name | Description: Id", 0.2)]
+    assert prefer_stated_rows("How many tags can a resource have?", rows, 0.9) == [0.3, 0.2]
+    # two rows described alike: no row is preferred
+    tie = [("t", "SLOs: Met | Toil: Low", 0.2), ("t", "SLOs: Met | Toil: High", 0.5)]
+    assert prefer_stated_rows("What if SLOs are met?", tie, 0.9) == [0.2, 0.5]
+    # tables are apart: a row of one does not take another's score
+    apart = [("a", "Tag name: Owner | Description: Email address", 0.1), ("b", "Key: Name | Value: Id", 0.6)]
+    assert prefer_stated_rows("What is the Owner tag?", apart, 0.9) == [0.1, 0.6]
