@@ -102,6 +102,7 @@ class Candidate:
     kind: Kind = "sentence"
     probe: str = ""  # what the scorers read; the quote stays `text`
     prefilter: float = 0.0  # the bi-encoder and word overlap's score that let it reach the cross-encoders
+    opens: bool = False  # a section's opening unit, quoted from its heading
 
     def __post_init__(self) -> None:
         self.probe = self.probe or self.text
@@ -327,7 +328,8 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
             around = bare_code_context(text, unit, every) if unit.kind == "code" else ""
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with, around)))
+                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with, around),
+                                 opens=unit.start == opening and a == heading_at < unit.start))
     return out
 
 
@@ -430,12 +432,27 @@ def redundant_pair(pair: Scored, sentences: Sequence[Scored]) -> bool:
                for d, s, e, p, t in sentences)
 
 
+def continued(cands: Sequence[Candidate]) -> None:
+    """A section's opening sentence sets the section up; the sentence after it often says what the section
+    tells ("5.9.4 Orphaning a package: If you can no longer maintain a package, you need to inform others, and make
+    sure that the package is marked as orphaned. You should set the package maintainer to Debian QA Group
+    <packages@qa.debian.org> ..."). So the pair it opens is quoted instead when the two score alike (within
+    PAIR_MARGIN): the reverse of the rule for other sentences, whose pair must score clearly better. What is
+    quoted changes, not whether to answer: the pair takes the better of the two scores."""
+    opening = {(c.result.document_id, c.start): c for c in cands if c.kind == "sentence" and c.opens}
+    for pair in cands:
+        if pair.kind == "pair" and (first := opening.get((pair.result.document_id, pair.start))) is not None \
+                and pair.score >= first.score - PAIR_MARGIN:
+            pair.score, first.score = max(pair.score, first.score), min(pair.score, first.score)
+
+
 def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = (), question: str = ""
            ) -> list[Candidate]:
     def scored(c: Candidate) -> Scored:
         return c.result.document_id, c.start, c.end, c.score, type_features(question, c.probe)[0] > 0
 
-    singles = [scored(c) for c in cands if c.kind == "sentence"]
+    continued(cands)
+    singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     cands = [c for c in cands if c.kind != "pair" or not redundant_pair(scored(c), singles)]
     best = max(cands, key=lambda c: c.score)
     if best.score < model.abstain_threshold:

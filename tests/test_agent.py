@@ -402,6 +402,30 @@ def test_a_unit_naming_what_the_question_names_is_quoted() -> None:
     assert [c.text[:8] for c in select(cands, model, ["Installing"])] == ["The reco", "Mark the"]
 
 
+def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_alike() -> None:
+    # Debian's Developer's Reference: the opening sentence echoes its heading and the question, and scored about as
+    # well as its pair; only the next sentence says what to do.
+    text = ("Orphaning a package\n\nIf you can no longer maintain a package, you need to inform others. You "
+            "should set its maintainer to the QA group at qa@lists.example.org.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Packaging", source="", start=0, end=len(text),
+                      text=text, heading_path=["Packaging", "Orphaning a package"])
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    opening = next(c for c in cands if c.kind == "sentence" and c.opens)
+    pair = next(c for c in cands if c.kind == "pair")
+    assert opening.text.startswith("Orphaning a package") and pair.opens
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8)
+    for c in cands:
+        c.score = {"sentence": 0.2, "pair": 0.62}[c.kind]
+    opening.score = 0.7
+    assert [c.text for c in select(cands, model)] == [pair.text]
+    # A sentence that opens no section keeps the usual rule: its pair must score clearly better.
+    for c in cands:
+        c.opens = False
+    opening.score, pair.score = 0.7, 0.62
+    assert [c.text for c in select(cands, model)] == [opening.text]
+
+
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
     text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
