@@ -21,7 +21,16 @@ from agent.sentence_model import SentenceModel, Span, asked, content_words, feat
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
-from agent.vetoes import absent_name, asked_names, mentions, other_version, other_year, poses_question, restates
+from agent.vetoes import (
+    absent_name,
+    asked_names,
+    mentions,
+    other_number,
+    other_version,
+    other_year,
+    poses_question,
+    restates,
+)
 from kernel.rows import spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
@@ -219,7 +228,7 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
     for c in cands:
-        found = other_version(question, c.probe)
+        found = other_version(question, c.probe) or other_number(question, c.probe)
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)) or (

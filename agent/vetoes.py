@@ -20,6 +20,7 @@ leave of the states it lists, none of them Washington, does not answer it howeve
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -84,6 +85,88 @@ def other_year(question: str, document: str) -> tuple[str, str] | None:
         if others and year not in document:
             return year, others[0]
     return None
+
+
+# Numbers as words, for the numbers a question states ("kills four men", "the thirty-fourth film"). "One" and
+# "first" are left out: mostly a pronoun and an adverb ("the one that", "who first described").
+_UNITS = {w: i for i, w in enumerate(("zero", "", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                      "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                      "seventeen", "eighteen", "nineteen")) if w}
+_TENS = {w: 10 * i for i, w in enumerate(("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                                          "eighty", "ninety")) if w}
+_ORDINAL = {"third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+            "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30, "hundredth": 100}
+_NUMERAL = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:-[a-z]+)*", re.IGNORECASE)
+
+
+def _value(token: str) -> str | None:
+    """A token's number, as digits ("1,200" -> "1200", "thirty-four" -> "34"), or None."""
+    t = token.lower()
+    if t[0].isdigit():  # "60.0" is 60, as a timeout's "connect=60.0" is the question's "60 second"
+        t = t.replace(",", "")
+        return t.rstrip("0").removesuffix(".") if re.fullmatch(r"\d+\.\d+", t) else t
+    parts = t.split("-")
+    if len(parts) == 1:
+        v = _UNITS.get(t, _TENS.get(t, _ORDINAL.get(t)))
+        return None if v is None else str(v)
+    tens, unit = _TENS.get(parts[0]), _UNITS.get(parts[-1], _ORDINAL.get(parts[-1]))
+    return str(tens + unit) if len(parts) == 2 and tens is not None and unit is not None and unit < 10 else None
+
+
+def _numbers(text: str) -> list[tuple[str, str, str]]:
+    """Each number of `text` with the word on either side, one or two words away (numbers between do not count),
+    that is not a function word: (value, word before, word after), "" where there is none."""
+    text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)
+    matches = list(_NUMERAL.finditer(text))
+    values = [_value(m.group(0)) for m in matches]
+    words = ["" if v is not None or m.group(0)[0].isdigit() or m.group(0).lower() in _FUNCTION_WORDS
+             else m.group(0).lower() for m, v in zip(matches, values, strict=True)]
+
+    def near(i: int, step: int) -> str:  # numbers are stepped over: "3 and 15 years" is both 3 and 15 years
+        others = itertools.islice((j for j in range(i + step, len(words) if step > 0 else -1, step)
+                                   if values[j] is None), 2)
+        return next((words[j] for j in others if words[j]), "")
+
+    # A decade ("the 1890s", "'60s"), a number in a date or fraction ("2/21/2016", "9/11") or one glued to letters
+    # ("1Q08", "\\u03bcs") is not one quantity.
+    return [(v, near(i, -1), near(i, 1)) for i, (m, v) in enumerate(zip(matches, values, strict=True))
+            if v is not None and not re.match(r"s\b|/|[a-z]", text[m.end():], re.IGNORECASE)
+            and not re.search(r"[/'\\\w]\Z", text[:m.start()])]
+
+
+_WH_ANY = re.compile(r"\b(?:what|which|when|where|who|whom|whose|how|why)\b", re.IGNORECASE)
+
+
+def other_number(question: str, text: str) -> tuple[str, str] | None:
+    """A number the question states (not asks for) that `text` does not hold while it holds another number in the
+    same place — beside the same word — as (stated, found): "Spectre had its world premiere on 26 December of what
+    year?" of "... the world premiere at the Royal Albert Hall in London on 26 October 2015" is no answer, nor is
+    "the twenty-fourth James Bond film" for "the thirty-fourth". Wh-questions only: a claim's numbers are its
+    authors' own, which abstracts put otherwise, and a yes/no question is answered by the other number."""
+    if not _WH_ANY.search(question):  # "Do up to ten days carry over?" is answered by "Up to five days carry over."
+        return None
+    stated = _numbers(question)
+    if not stated:
+        return None
+    found = _numbers(text)
+    held = {v for v, _, _ in found}
+    asked = {v for v, _, _ in stated}  # "3 or 6 character notation?": a text holding 3 answers it
+    for value, before, after in stated:
+        if value in held:
+            continue
+        beside = [o for o, b, a in found if o not in asked and ((before and before == b) or (after and after == a))]
+        if beside and not _within(value, beside):
+            return value, beside[0]
+    return None
+
+
+def _within(value: str, others: list[str]) -> bool:
+    """Does `value` lie inside the range the other numbers span ("after 5 years" of "Between 3 and 15 years")?"""
+    try:
+        v, nums = float(value), [float(o) for o in others]
+    except ValueError:
+        return False
+    return min(nums) < v < max(nums)
 
 
 _WH = re.compile(r"^\s*(?:why|how|what|which|when|where|who|whom|whose)\b", re.IGNORECASE)

@@ -135,6 +135,14 @@ def test_the_row_a_question_describes_is_quoted(corpus_services: Services) -> No
     assert "Tighten the SLO" in ans.answer and "Relax" not in ans.answer
 
 
+def test_a_number_the_sources_put_otherwise_is_no_premise_to_answer_from(corpus_services: Services) -> None:
+    # SQuAD 2.0's unanswerable questions: "The film opened on 11 of what month?" over "it opened on 12 November".
+    agent = corpus_services.agent()
+    assert not agent.ask("Where do I request the 25 days of paid leave?", EMPLOYEE).abstained
+    thirty = agent.ask("Where do I request the 30 days of paid leave?", EMPLOYEE)
+    assert thirty.abstained and thirty.notices == ["the sources name 25, not 30"]
+
+
 def test_a_priority_the_table_does_not_list_is_not_answered_from_another(corpus_services: Services) -> None:
     agent = corpus_services.agent()
     assert "60 minutes" in agent.ask("What is the response time for a P2 incident?", EMPLOYEE).answer

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from agent.vetoes import absent_name, asked_names, other_version, other_year, poses_question, restates, versioned_names
+from agent.vetoes import (
+    absent_name,
+    asked_names,
+    other_number,
+    other_version,
+    other_year,
+    poses_question,
+    restates,
+    versioned_names,
+)
 
 
 def test_versioned_names_are_letters_fused_to_a_number() -> None:
@@ -124,3 +133,34 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
 ])
 def test_absent_name(question: str, document: str, absent: str | None) -> None:
     assert absent_name(question, document) == absent
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    # SQuAD 2.0's unanswerable questions state a number the paragraph puts otherwise, in the same place
+    ("The film opened on 11 of what month in China?", "In China, it opened on 12 November.", ("11", "12")),
+    ("What is the name of the thirty-fourth James Bond film?", "Spectre is the twenty-fourth James Bond film.",
+     ("34", "24")),
+    ("Who has been creating a need for the Ten Eyes programme?", "Spectre created a need for the Nine Eyes "
+     "programme.", ("10", "9")),
+    ("On Metacritic, the film has a rating of 70 out of what?", "On Metacritic, the film has a rating of 60 out of "
+     "100.", ("70", "60")),
+    # the stated number is there, however it is written
+    ("How do I set a 60 second connect timeout?", "timeout = httpx.Timeout(10.0, connect=60.0)", None),
+    ("How many people live in the 1,200 homes?", "The 1200 homes house 3,000 people.", None),
+    # alternatives the question names itself: a text holding one of them answers it
+    ("Should I use 3 or 6 character hexadecimal notation?", "Use 3 character hexadecimal notation.", None),
+    # another number elsewhere, beside other words, says nothing against it
+    ("How many hours did the 5th-generation iPod last?", "Apple advertised 14 hours for the new model.", None),
+    # a decade or a date is not one quantity; a claim states no premise
+    ("Which city held the most slaves in the 1700s?", "It had slaves in 42% of households by 1730.", None),
+    ("What did the city spend by 2/21/2016?", "As of 21 February 2016 it had spent $9 million.", None),
+    ("Four weeks of treatment reduce symptoms.", "Six weeks of treatment reduce symptoms.", None),
+    # a yes/no question is answered by the other number ("No: five.")
+    ("Do up to ten unused days carry over?", "Up to five unused days carry over.", None),
+    # a number inside the range the text gives, and one glued to letters (an escape, a quarter)
+    ("How much leave do I earn per pay period after 5 years?", "Between 3 and 15 years: 6 hours per pay period",
+     None),
+    ("Is a bare Unicode escape like \\u03bcs acceptable?", "An escape like \\u00b5s is poor.", None),
+])
+def test_other_number(question: str, text: str, expected: tuple[str, str] | None) -> None:
+    assert other_number(question, text) == expected
