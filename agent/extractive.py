@@ -25,6 +25,7 @@ from agent.vetoes import (
     absent_name,
     asked_names,
     mentions,
+    opposite,
     other_number,
     other_version,
     other_year,
@@ -228,7 +229,7 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
     for c in cands:
-        found = other_version(question, c.probe) or other_number(question, c.probe)
+        found = other_version(question, c.probe) or other_number(question, c.probe) or opposite(question, c.probe)
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)) or (

@@ -169,6 +169,24 @@ def _within(value: str, others: list[str]) -> bool:
     return min(nums) < v < max(nums)
 
 
+# Superlatives that SQuAD 2.0's unanswerable questions swap for their opposite: "Who was the youngest actress to be a
+# Bond girl?" of "... becoming, at the age of fifty, the oldest actress to be cast as a Bond girl".
+_OPPOSITES = (("youngest", "oldest"), ("smallest", "largest"), ("smallest", "biggest"), ("highest", "lowest"),
+              ("longest", "shortest"), ("earliest", "latest"), ("best", "worst"), ("fewest", "most"))
+
+
+def opposite(question: str, text: str) -> tuple[str, str] | None:
+    """A superlative a wh-question uses that `text` does not, while it uses the opposite one, as (asked, found)."""
+    if not _WH_ANY.search(question):
+        return None
+    asked, said = set(_TOKEN.findall(question.lower())), set(_TOKEN.findall(text.lower()))
+    for a, b in _OPPOSITES:
+        for word, other in ((a, b), (b, a)):
+            if word in asked and other not in asked and word not in said and other in said:
+                return word, other
+    return None
+
+
 _WH = re.compile(r"^\s*(?:why|how|what|which|when|where|who|whom|whose)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset({

@@ -7,6 +7,7 @@ import pytest
 from agent.vetoes import (
     absent_name,
     asked_names,
+    opposite,
     other_number,
     other_version,
     other_year,
@@ -164,3 +165,16 @@ def test_absent_name(question: str, document: str, absent: str | None) -> None:
 ])
 def test_other_number(question: str, text: str, expected: tuple[str, str] | None) -> None:
     assert other_number(question, text) == expected
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    ("Who was the youngest actress to be a Bond girl?", "She became the oldest actress to be cast as a Bond girl.",
+     ("youngest", "oldest")),
+    ('Which city holds the record for "Smallest film stunt explosion"?', 'Morocco holds the record for the "Largest '
+     'film stunt explosion".', ("smallest", "largest")),
+    ("Who was the youngest actress?", "The youngest and the oldest actress met.", None),  # the asked one is there
+    ("Which is the oldest or the youngest?", "The oldest one is Bellucci.", None),  # the question names both
+    ("The youngest actress was cast.", "The oldest actress was cast.", None),  # a claim asks nothing
+])
+def test_opposite(question: str, text: str, expected: tuple[str, str] | None) -> None:
+    assert opposite(question, text) == expected
