@@ -25,8 +25,7 @@ from agent.vetoes import (
     absent_name,
     asked_names,
     mentions,
-    opposite,
-    other_number,
+    other_value,
     other_version,
     other_year,
     poses_question,
@@ -210,7 +209,9 @@ def restate_rows(question: str, cands: Sequence[Candidate]) -> None:
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], retrieved: Sequence[Passage] = ()
          ) -> str:
     """Zero the score of every unit that cannot answer the question (agent/vetoes.py): one that names another
-    version of a versioned name in the question (FY25 when asked about FY26), or whose document never names the
+    version of a versioned name in the question (FY25 when asked about FY26), or puts a number, month or weekday the
+    question states otherwise ("12 November" for "on 11 of what month"), or has only the opposite of a superlative
+    it asks about ("oldest" for "youngest"), or whose document never names the
     asked version (or year) but names another, or never names a name the question asks about (with its title and
     source path: "Washington" of a page on other states' leave) unless two `retrieved` documents or more of its
     own folder name it (their shared context: "WordPress" in WP-CLI's handbook; Apache's pages beside Debian
@@ -229,7 +230,7 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
     for c in cands:
-        found = other_version(question, c.probe) or other_number(question, c.probe) or opposite(question, c.probe)
+        found = other_value(question, c.probe)
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)) or (

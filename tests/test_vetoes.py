@@ -8,7 +8,9 @@ from agent.vetoes import (
     absent_name,
     asked_names,
     opposite,
+    other_day,
     other_number,
+    other_value,
     other_version,
     other_year,
     poses_question,
@@ -178,3 +180,22 @@ def test_other_number(question: str, text: str, expected: tuple[str, str] | None
 ])
 def test_opposite(question: str, text: str, expected: tuple[str, str] | None) -> None:
     assert opposite(question, text) == expected
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    ("Spectre had its world premiere on 26 December of what year?", "It had its world premiere on 26 October 2015.",
+     ("december", "october")),
+    ("The film's Friday-Sunday gross was how much?", "Its Friday-Saturday gross was 20 million.",
+     ("sunday", "saturday")),
+    ("When was it released on 26 December?", "It was released on 26 December 2015.", None),  # stated and held
+    ("What happened in December?", "In October the film opened; in March it closed.", None),  # not beside the same
+    ("When may employees apply in March?", "Employees apply in June.", None),  # "may" is a verb; nothing beside
+])
+def test_other_day(question: str, text: str, expected: tuple[str, str] | None) -> None:
+    assert other_day(question, text) == expected
+
+
+def test_other_value_is_the_first_thing_put_otherwise() -> None:
+    assert other_value("What is the response time for a P5 incident?", "P4: one business day") == ("p5", "p4")
+    assert other_value("Who was the youngest actress?", "the oldest actress") == ("youngest", "oldest")
+    assert other_value("Who was the youngest actress?", "the youngest actress was cast") is None
