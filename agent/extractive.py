@@ -16,7 +16,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.row_match import cells, prefer_stated_rows
+from agent.row_match import cells, looked_up, prefer_stated_rows
 from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps, type_features
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
@@ -148,7 +148,7 @@ class ExtractiveResponder:
         cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score = m.probability(x)
-        restate_rows(asks, cands)
+        restate_rows(asks, cands, m.abstain_threshold)
         vetoed = veto(asks, cands, texts, out.output.results)
         picked = select(cands, m, [" ".join(n) for n in asked_names(asks)], asks)
         if not picked:
@@ -198,12 +198,15 @@ def table(c: Candidate) -> tuple[str, tuple[str, ...]]:
     return (c.result.document_id, headers) if headers else (c.result.chunk_id, ())
 
 
-def restate_rows(question: str, cands: Sequence[Candidate]) -> None:
-    """The row a question describes by its cells takes its table's best score (`agent.row_match`)."""
+def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> None:
+    """The row a question describes by its cells takes its table's best score, and a row it looks up by its key
+    scores at least `floor`, the abstention threshold (`agent.row_match`)."""
     rows = [c for c in cands if c.kind == "row"]
     scores = prefer_stated_rows(question, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
     for c, score in zip(rows, scores, strict=True):
         c.score = score
+    for i in looked_up(question, [(table(c), c.text) for c in rows]):
+        rows[i].score = max(rows[i].score, floor)
 
 
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], retrieved: Sequence[Passage] = ()

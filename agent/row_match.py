@@ -8,7 +8,8 @@ A cell is stated when the question names its value next to its header ("toil is 
 cell — the key a reader looks a row up by ("P1", "Owner") — names its value anywhere. A short cell whose header
 the question names beside another row's value of that column counts against the row ("customer satisfaction is
 low" against "Customer satisfaction: High"); the column asked about ("What is the response time ...?") states
-nothing either way.
+nothing either way. A row whose key the question names is looked up (`looked_up`): it answers, whatever the
+scorers made of it, unless a veto says otherwise.
 """
 
 from __future__ import annotations
@@ -103,3 +104,17 @@ def prefer_stated_rows(question: str, rows: Sequence[tuple[object, str, float]],
         for i in members:
             out[i] = best if agree[i] == top else min(out[i], best * beside * 0.99)
     return out
+
+
+def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
+    """Indexes of the rows — (table, text) — whose key, the first cell, the question names, when it names one row's
+    key only in that table: "What value should the Owner tag hold?" looks up "Tag name: Owner | ...". The scorers
+    read a row as a poor sentence (0.27 for that one, under the abstention threshold); a named key is how a reader
+    finds a row, and the row is quoted whole, with the column asked about."""
+    q = _words(question)
+    named: dict[object, list[int]] = {}
+    for i, (table, text) in enumerate(rows):
+        first = cells(text)[:1]
+        if first and (key := _value(first[0][1])) and _at(q, list(key)):
+            named.setdefault(table, []).append(i)
+    return {found[0] for found in named.values() if len(found) == 1}

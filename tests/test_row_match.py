@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.row_match import cells, prefer_stated_rows, stated
+from agent.row_match import cells, looked_up, prefer_stated_rows, stated
 
 SLO = [  # the GDS Way's table of what to do by SLO, toil and customer satisfaction
     "SLOs: Met | Toil: Low | Customer satisfaction: High | Action: Choose to relax release processes",
@@ -49,3 +49,14 @@ def test_rows_are_left_as_scored_when_none_is_described() -> None:
     # tables are apart: a row of one does not take another's score
     apart = [("a", "Tag name: Owner | Description: Email address", 0.1), ("b", "Key: Name | Value: Id", 0.6)]
     assert prefer_stated_rows("What is the Owner tag?", apart, 0.9) == [0.1, 0.6]
+
+
+def test_a_row_is_looked_up_by_the_key_the_question_names() -> None:
+    tags = [("t", "Tag name: Name | Description: Identifies a resource"),
+            ("t", "Tag name: Owner | Description: Email address of the team"),
+            ("u", "Key: Owner | Value: Alice")]
+    # one row per table: the Owner row of each table
+    assert looked_up("What value should the Owner tag hold?", tags) == {1, 2}
+    assert looked_up("How many tags can a resource have?", tags) == set()
+    # two keys of one table named: no row is looked up in it
+    assert looked_up("Which of the Name and Owner tags is required?", tags) == {2}
