@@ -16,8 +16,8 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
-from agent.row_match import cells, looked_up, prefer_stated_rows
-from agent.sentence_model import SentenceModel, Span, asked, content_words, features, overlaps, type_features
+from agent.row_match import looked_up, prefer_stated_rows
+from agent.sentence_model import FEATURES, SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
 from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
 from agent.untrusted import is_attempt, scan, urls
@@ -31,7 +31,7 @@ from agent.vetoes import (
     poses_question,
     restates,
 )
-from kernel.rows import spoken
+from kernel.rows import cells, spoken
 from kernel.text import same_words
 from models.cross_encoder import Reranker
 from models.embed import Embedder
@@ -112,6 +112,7 @@ class Candidate:
     probe: str = ""  # what the scorers read; the quote stays `text`
     prefilter: float = 0.0  # the bi-encoder and word overlap's score that let it reach the cross-encoders
     opens: bool = False  # a section's opening unit, quoted from its heading
+    typed: bool = False  # it holds the type of answer the question wants (the model's `type_match` feature)
 
     def __post_init__(self) -> None:
         self.probe = self.probe or self.text
@@ -147,10 +148,10 @@ class ExtractiveResponder:
         asks = asked(question)
         cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
-            c.score = m.probability(x)
+            c.score, c.typed = m.probability(x), x[TYPE_MATCH] > 0
         restate_rows(asks, cands, m.abstain_threshold)
         vetoed = veto(asks, cands, texts, out.output.results)
-        picked = select(cands, m, [" ".join(n) for n in asked_names(asks)], asks)
+        picked = select(cands, m, [" ".join(n) for n in asked_names(asks)])
         if not picked:
             return abstain(question, [query], ctx, vetoed)
         return compose(question, [query], picked, ctx)
@@ -189,6 +190,7 @@ class ExtractiveResponder:
 # those sharing the fewest words with the question are not embedded, nor the pairs they are part of (a pair is
 # scored from its sentences' vectors); blocks always are.
 EMBED_CAP = 40
+TYPE_MATCH = FEATURES.index("type_match")
 
 
 def table(c: Candidate) -> tuple[str, tuple[str, ...]]:
@@ -460,10 +462,9 @@ def continued(cands: Sequence[Candidate]) -> None:
             pair.score, first.score = max(pair.score, first.score), min(pair.score, first.score)
 
 
-def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = (), question: str = ""
-           ) -> list[Candidate]:
+def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = ()) -> list[Candidate]:
     def scored(c: Candidate) -> Scored:
-        return c.result.document_id, c.start, c.end, c.score, type_features(question, c.probe)[0] > 0
+        return c.result.document_id, c.start, c.end, c.score, c.typed
 
     continued(cands)
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from kernel.rows import cells
+
 _WORD = re.compile(r"[a-z0-9]+")
 # Words that carry no condition: a header's "the" or "of", a value's "a".
 _STOP = frozenset({"the", "a", "an", "of", "and", "or", "in", "on", "to", "for", "with", "by", "is", "are", "be",
@@ -30,18 +32,6 @@ NEAR = 4
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
-
-
-def cells(row: str) -> list[tuple[str, str]]:
-    """A row unit's (header, value) cells: "Level: Senior | Salary: 80,000" -> [("Level", "Senior"), ...]; []
-    for a row without headers (a list of terms)."""
-    out = []
-    for cell in row.split(" | "):
-        header, sep, value = cell.partition(": ")
-        if not sep:
-            return []
-        out.append((header.strip(), value.strip()))
-    return out
 
 
 def _at(words: list[str], phrase: list[str]) -> list[int]:

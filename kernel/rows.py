@@ -32,6 +32,18 @@ def row_line(header: Sequence[str], row: Sequence[str]) -> str:
     return CELL_SEP.join(f"{h}{NAME_SEP}{v}" if h else v for h, v in zip(header, row, strict=False))
 
 
+def cells(line: str) -> list[tuple[str, str]]:
+    """A row's (column name, value) cells ("Level: Senior | Salary: 80,000" → [("Level", "Senior"), ("Salary",
+    "80,000")]); [] when a cell has no name (a list of terms read as rows)."""
+    out = []
+    for cell in _NEXT_CELL.split(line):
+        name, sep, value = cell.partition(NAME_SEP)
+        if not sep:
+            return []
+        out.append((name.strip(), value.strip()))
+    return out
+
+
 def spoken(line: str) -> str:
     """A row as a sentence would say it ("Level: Senior | Salary: 80,000" → "Level is Senior, Salary is
     80,000."): scorers trained on prose ranked rows below every sentence of their page."""

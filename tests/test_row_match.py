@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.row_match import cells, looked_up, prefer_stated_rows, stated
+from agent.row_match import looked_up, prefer_stated_rows, stated
+from kernel.rows import cells
 
 SLO = [  # the GDS Way's table of what to do by SLO, toil and customer satisfaction
     "SLOs: Met | Toil: Low | Customer satisfaction: High | Action: Choose to relax release processes",
@@ -18,6 +19,9 @@ ASKED = "What should we do if SLOs are met, toil is low and customer satisfactio
 def test_cells_are_a_rows_headers_and_values() -> None:
     assert cells("Level: Senior | Salary: 80,000") == [("Level", "Senior"), ("Salary", "80,000")]
     assert cells("KeePassXC - An offline password store") == []  # a list of terms: no headers
+    # a value may hold a pipe of its own, as the parser writes rows (`kernel.rows`)
+    assert cells("Command: ps | grep node | Note: lists node") == [("Command", "ps | grep node"),
+                                                                    ("Note", "lists node")]
 
 
 @pytest.mark.parametrize(("row", "expected"), [
