@@ -198,13 +198,13 @@ def other_day(question: str, text: str) -> tuple[str, str] | None:
     if not stated:
         return None
     found = named(text)
-    held = {w for w, _ in found}
+    held, asked = {w for w, _ in found}, {w for w, _ in stated}
     for word, around in stated:
         kind = _MONTHS if word in _MONTHS else _DAYS
         if word in held:
             continue
         for other, near in found:
-            if other in kind and other not in {w for w, _ in stated} and around & near - _FUNCTION_WORDS:
+            if other in kind and other not in asked and around & near - _FUNCTION_WORDS:
                 return word, other
     return None
 
@@ -265,10 +265,7 @@ def poses_question(text: str) -> bool:
 # its sentence or clause. Months and weekdays are dates, not subjects; "I" is no name.
 _CLAUSE = re.compile(r"[.?!:;()\[\]\"“”]+\s*|\s+['‘]|['’](?=\s|$)")
 _WORD = re.compile(r"[^\W_][\w'’&.-]*[^\W_]|[^\W_]")
-_NOT_NAMES = frozenset({
-    "i", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})
+_NOT_NAMES = frozenset({"i", *_MONTHS, *_DAYS})
 _TITLE_CASED = frozenset({"Do", "Does", "Is", "Are", "Can", "My", "The", "To", "For", "Of", "With", "On", "In", "An",
                           "And", "Or", "At", "By", "From", "Your", "Our", "How", "What"})
 _ASKS = re.compile(r"\?\W*\Z|^\W*(?:why|how|what|which|when|where|who|whom|whose|is|are|was|were|do|does|did|can|"
