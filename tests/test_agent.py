@@ -444,6 +444,23 @@ def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_ali
     assert [c.text for c in select(cands, model)] == [opening.text]
 
 
+def test_sibling_rows_of_a_table_split_over_two_chunks_compete_as_one_table() -> None:
+    # Keyed by chunk, each chunk's best row was kept: a long table quoted a row of each half.
+    halves = ["Level: Junior | Salary: 50,000\nLevel: Mid | Salary: 65,000",
+              "Level: Senior | Salary: 80,000\nLevel: Staff | Salary: 95,000"]
+    at = [0, len(halves[0]) + 1]
+    passages = [Passage(chunk_id=f"c{i}", document_id="pay", title="", source="", start=at[i], end=at[i] + len(t),
+                        text=t) for i, t in enumerate(halves)]
+    cands = [c for c in candidates(passages, max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+             if c.kind == "row"]
+    assert len(cands) == 4
+    for c, score in zip(cands, (0.5, 0.2, 0.8, 0.3), strict=True):
+        c.score = score
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8)
+    assert [c.text for c in select(cands, model)] == ["Level: Senior | Salary: 80,000"]
+
+
 def test_a_pair_of_sentences_is_scored_from_its_sentences_vectors(embedder: Embedder) -> None:
     text = "Blue Line trains run from the airport to downtown. The closest stop is Clark/Lake, two blocks away."
     passage = Passage(chunk_id="c1", document_id="d1", title="", source="", start=0, end=len(text), text=text)
