@@ -1,8 +1,9 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb|company|wpcli|gdsway] [--papers DIR]
+                                          handbooks|papers|kb|company|wpcli|gdsway|playbook] [--papers DIR]
                                           [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
+                                          [--playbook DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -87,6 +88,14 @@ pages are Middleman templates (`*.html.md.erb`): each is rendered as the site re
 title into the heading, a warning box's text kept. DIR is a checkout of github.com/alphagov/gds-way (at 627911c when
 written).
 
+Check P (`--set playbook --playbook DIR`, session 44): eleven pages of Microsoft's Code With Engineering Playbook
+(pull requests, branch names, merges, definition of done, Python and Bash code reviews, credential scanning,
+correlation IDs, versioning with a table, agile ceremonies, Git guidance; the security rules of engagement in the
+restricted folder) and three reStructuredText pages of Requests' user guide, with the 69 questions of
+bench/unseen_docs_p.yaml: 56 answerable, 3 restricted, 10 near-misses (six naming what the pages never do). DIR holds
+checkouts of github.com/microsoft/code-with-engineering-playbook as playbook/ (at 016770e when written) and
+github.com/psf/requests as requests/ (at 1f6589e).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -133,7 +142,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
-                  "gdsway": "unseen_docs_o.yaml"}
+                  "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -236,6 +245,24 @@ O_PAGES = [(f"{p}.html.md.erb", f"{folder}/{Path(p).name}.md") for p, folder in 
     ("manuals/programming-languages/python/python", "gds"), ("manuals/programming-languages/docker", "gds"),
     ("manuals/browser-support", "gds"), ("standards/operating-systems", "gds"),
     ("standards/storing-credentials", "people-ops"))]
+# Check P's pages: (path in a checkout under --playbook DIR, name in the corpus); people-ops/ is the restricted folder.
+_CSE = "playbook/docs"
+P_PAGES = [
+    *[(f"{_CSE}/{p}", f"playbook/{name}") for p, name in (
+        ("code-reviews/pull-requests.md", "pull-requests.md"),
+        ("source-control/naming-branches.md", "naming-branches.md"),
+        ("source-control/merge-strategies.md", "merge-strategies.md"),
+        ("agile-development/team-agreements/definition-of-done.md", "definition-of-done.md"),
+        ("code-reviews/recipes/python.md", "python-code-reviews.md"),
+        ("code-reviews/recipes/bash.md", "bash-code-reviews.md"),
+        ("CI-CD/dev-sec-ops/secrets-management/credential_scanning.md", "credential-scanning.md"),
+        ("observability/correlation-id.md", "correlation-id.md"),
+        ("source-control/component-versioning.md", "component-versioning.md"),
+        ("agile-development/ceremonies.md", "ceremonies.md"),
+        ("source-control/git-guidance/README.md", "git-guidance.md"))],
+    (f"{_CSE}/security/rules-of-engagement.md", "people-ops/rules-of-engagement.md"),
+    *[(f"requests/docs/user/{n}.rst", f"requests/{n}.rst") for n in ("quickstart", "advanced", "authentication")],
+]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -354,7 +381,8 @@ def main() -> None:
                     "Import/Export manual as PDF), check K (eight systems papers as PDF, --papers) or check L (pages "
                     "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M "
                     "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
-                    "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway)")
+                    "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway) or check P (pages of Microsoft's "
+                    "engineering playbook and Requests' reST user guide, --playbook)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -362,6 +390,9 @@ def main() -> None:
                     "github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/handbook as sourcegraph/")
     ap.add_argument("--wpcli", type=Path, help="check N: a checkout of github.com/wp-cli/handbook")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
+    ap.add_argument("--playbook", type=Path, help="check P: a folder holding checkouts of "
+                    "github.com/microsoft/code-with-engineering-playbook as playbook/ and github.com/psf/requests "
+                    "as requests/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -373,6 +404,8 @@ def main() -> None:
         ap.error("--set wpcli needs --wpcli DIR, a checkout of github.com/wp-cli/handbook")
     if args.which == "gdsway" and args.gdsway is None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
+    if args.which == "playbook" and args.playbook is None:
+        ap.error("--set playbook needs --playbook DIR with checkouts of the playbook and of psf/requests")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -399,6 +432,10 @@ def main() -> None:
                      MANIFEST.replace(RULES, ""), hint=f"--wpcli {args.wpcli}: a checkout of wp-cli/handbook")
     elif args.which == "gdsway":
         build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
+    elif args.which == "playbook":
+        build_corpus(root / "source", [(args.playbook / path, name) for path, name in P_PAGES], MANIFEST,
+                     hint=f"--playbook {args.playbook}: checkouts of microsoft/code-with-engineering-playbook "
+                     "and psf/requests")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
