@@ -5,6 +5,8 @@ Every answer sentence is a verbatim span of its cited document, so citations are
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -19,7 +21,17 @@ from agent.governance import Handler
 from agent.row_match import looked_up, prefer_stated_rows
 from agent.sentence_model import FEATURES, SentenceModel, Span, asked, content_words, features, overlaps
 from agent.tool_results import Passage, SearchResult
-from agent.units import POINTS_BACK, Kind, Unit, answer_units, contents_entry, join_units, whole_blocks
+from agent.units import (
+    POINTS_BACK,
+    Kind,
+    Unit,
+    announces,
+    answer_units,
+    block_after,
+    contents_entry,
+    join_units,
+    whole_blocks,
+)
 from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import (
     absent_name,
@@ -154,6 +166,7 @@ class ExtractiveResponder:
         picked = select(cands, m, [" ".join(n) for n in asked_names(asks)])
         if not picked:
             return abstain(question, [query], ctx, vetoed)
+        picked = carried(asks, picked, ctx.flagged_chunks, self.lures)
         return compose(question, [query], picked, ctx)
 
     def featurize(self, question: str, cands: list[Candidate], doc_lengths: dict[str, int]
@@ -496,6 +509,49 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
             keep = [*keep[: model.max_sentences - 1], max(naming, key=lambda c: c.score)]
             break
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))
+
+
+# A question asking how to do something, or for a command: answered by the command, not by the line before it.
+_HOW = re.compile(r"^\W*(?:how (?:do|does|can|could|should|would|to|must)|(?:what|which) commands?)\b", re.IGNORECASE)
+
+
+def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
+            ) -> list[Candidate]:
+    """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
+    paragraph announces it ("... set an upstream branch as follows." / the command; "Small PRs have multiple
+    advantages:" / the list), or when the question asks how and the sentence ends the paragraph right before
+    the block ("Add an extension for the pydocstyle tool to flake8." / ```pip install flake8-docstrings```).
+    The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
+    where the command began. The quote stays one verbatim span of the passage; a unit it now covers is dropped.
+    Nothing is carried into text that reads as an attempt, nor, in a chunk flagged for one, into a block that
+    lures by itself (the scanner flags many a benign page: 17 of check P's 181 chunks)."""
+    how = _HOW.search(question) is not None
+    longer: list[Candidate] = []
+    for c in picked:
+        r = c.result
+        if c.kind not in ("sentence", "pair"):
+            continue
+        text, a, b = r.text, c.start - r.start, c.end - r.start
+        close = block_after(text, b)
+        if close is None:
+            continue
+        stop = text.find("\n\n", b)
+        if not (announces(text[a:stop]) or (how and not text[b:stop].strip())) or is_attempt(scan(text[a:close])) \
+                or (r.chunk_id in flagged and lures(text[b:close])):
+            continue
+        wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])
+        # Not over a part of another quoted unit (a list's line announcing a command quoted with the command).
+        if all(covers(span(wider), span(k)) or not overlaps(span(wider), span(k)) for k in picked):
+            longer.append(wider)
+    out: list[Candidate] = []
+    for c in [*longer, *picked]:
+        if not any(overlaps(span(c), span(k)) for k in out):
+            out.append(c)
+    return sorted(out, key=lambda c: (c.doc_rank, c.start))
+
+
+def covers(outer: Span, inner: Span) -> bool:
+    return outer[0] == inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
 
 
 def compose(question: str, searched: list[str], picked: list[Candidate], ctx: RunContext) -> Answer:

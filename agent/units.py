@@ -332,3 +332,64 @@ def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, in
         else:
             runs.append((m.start(), m.end(), numbered))
     return [(a, b) for a, b, count in runs if count > 1]
+
+
+# How far a unit's quote may be carried into the block its paragraph leads to: a list or a command, not a chapter.
+MAX_CARRIED = 1500
+
+
+def block_after(text: str, end: int) -> int | None:
+    """Where the block that opens the paragraph after the one ending at or after `end` ends: a fenced code block,
+    or a list — a numbered one through the commands set between its steps ("1. Install pre-commit" / its command /
+    "2. Add a config file" / its block). None when that paragraph is no block, or the block runs past
+    MAX_CARRIED."""
+    stop = text.find("\n\n", end)
+    if stop < 0 or "\n" in text[end:stop]:
+        return None
+    at = stop + 2
+    while text.startswith("\n", at):
+        at += 1
+    if (fence := _FENCE.match(text, at)) is not None:
+        close = fence.end()
+    elif (item := _LIST_LINE.match(text, at)) is not None:
+        close = item.end()
+        while True:
+            nxt = _LIST_LINE.match(text, close + 1) if text.startswith("\n", close) else None
+            if nxt is not None:
+                close = nxt.end()
+                continue
+            step = _continued_step(text, close)
+            if step is None:
+                break
+            close = step
+    else:
+        return None
+    return close if close - end <= MAX_CARRIED else None
+
+
+def _continued_step(text: str, end: int) -> int | None:
+    """The end of the next numbered step when the list ending at `end` goes on after a blank line, with or without
+    a command between: its number follows the last one's. Or the end of the command the last item announces."""
+    last = list(_LIST_LINE.finditer(text, text.rfind("\n", 0, end) + 1, end))
+    if not last:
+        return None
+    at = end
+    while text.startswith("\n", at):
+        at += 1
+    fence = _FENCE.match(text, at)
+    if (n := _number(last[-1])) is None:
+        # A bulleted item announcing a command ("- Tell git to use SSH keys. In a terminal, enter this command:")
+        return fence.end() if fence is not None and at > end and _ANNOUNCES.search(last[-1].group(0)) else None
+    if fence is not None:
+        at = fence.end()
+        while text.startswith("\n", at):
+            at += 1
+    item = _LIST_LINE.match(text, at)
+    if item is not None and at > end and _number(item) == n + 1:
+        return item.end()
+    return fence.end() if fence is not None and at > end and _ANNOUNCES.search(last[-1].group(0)) else None
+
+
+def announces(text: str) -> bool:
+    """Does any sentence of `text` announce what follows it ("... set an upstream branch as follows.")?"""
+    return any(_ANNOUNCES.search(text[a:b]) for a, b in sentence_spans(text, 0, len(text)))

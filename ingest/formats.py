@@ -873,10 +873,83 @@ def code_paragraphs_as_blocks(body: str) -> str:
     return "\n".join(out)
 
 
+# A fence at any indentation, as list items nest them; the Markdown parser knows only fences at a line's start.
+_ANY_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$")
+_ITEM_LINE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+
+
+def _width(indent: str) -> int:
+    return len(indent.expandtabs(4))
+
+
+def _in_list_item(lines: Sequence[str], i: int, width: int) -> bool:
+    """Is line `i`, indented `width`, part of a list item: is there an item's line above it, indented less,
+    with only lines of that item (indented, a paragraph after a block) between?"""
+    for line in reversed(lines[:i]):
+        lead = _width(line[: len(line) - len(line.lstrip())])
+        if not line.strip() or lead >= width:
+            continue
+        if _ITEM_LINE.match(line):
+            return True
+        if lead == 0:
+            return False
+    return False
+
+
+def _dedented(line: str, width: int) -> str:
+    lead = len(line) - len(line.lstrip(" \t"))
+    return line[min(lead, width):] if _width(line[:lead]) >= width else line.lstrip(" \t")
+
+
+def nested_fences_lifted(body: str) -> str:
+    """Code blocks fenced inside list items ("1. Install pre-commit" / an indented ```sh block / "2. Add a
+    config file"), lifted out of their items to the top level, verbatim. GitHub renders them as code in the
+    step; the Markdown parser reads only fences at a line's start, so each became words of its item ("sh pip
+    install pre-commit"), the step lost its number, and a block's fences paired with the next block's. Lifted,
+    each is a code block after its step, which the answer units quote with the step that announces it. The
+    lines of the item after a lifted block go out with it, so that an indented paragraph does not read as
+    indented code."""
+    lines = body.split("\n")
+    out: list[str] = []
+    carry: int | None = None  # the indentation of the item whose block was lifted, while its lines go on
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = _ANY_FENCE.match(line)
+        close = None
+        if m is not None and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            fence = m.group(2)
+            closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+            close = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), None)
+        if m is None or close is None:
+            if carry is not None and line.strip():
+                lead = _width(line[: len(line) - len(line.lstrip())])
+                if lead == 0 or (lead < carry and _ITEM_LINE.match(line)):
+                    carry = None  # the item has ended: text, or the list's next item
+                else:
+                    line = _dedented(line, min(lead, carry))
+            out.append(line)
+            i += 1
+            continue
+        width = _width(m.group(1))
+        if width == 0 or not (width <= 3 or _in_list_item(lines, i, width)):
+            out += lines[i : close + 1]
+        else:
+            if out and out[-1].strip():
+                out.append("")
+            out += [_dedented(x, width) for x in lines[i : close + 1]]
+            if close + 1 < len(lines) and lines[close + 1].strip():
+                out.append("")
+            carry = width
+        i = close + 1
+    return "\n".join(out)
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
-    body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(body))))
+    body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
+        nested_fences_lifted(body)))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -61,6 +61,14 @@ HANDBOOK = {
                   "| Source | https://example.org/repo | The URLs of the source code repositories |\n",
     "priorities.md": "# Incident priorities\n\n| Priority | Response time |\n|---|---|\n| P1 | 20 minutes |\n"
                      "| P2 | 60 minutes |\n| P3 | 2 hours |\n",
+    "linting.md": "# Python linting\n\n## Flake8\n\nFlake8 wraps Pyflakes and pycodestyle.\n\nAdd an extension for the "
+                  "pydocstyle tool to flake8.\n\n```bash\npip install flake8-docstrings\n```\n\n## Size\n\n"
+                  "We should always aim to keep pull requests small. Small PRs have multiple advantages:\n\n"
+                  "- They are easier to review for the reviewers.\n- They are easier to deploy.\n\n"
+                  "Keep PRs focused on one feature.\n",
+    "pushing.md": "# Pushing\n\nWhen you are done, push your changes with git push.\n\nThe first time you push, you "
+                  "first need to set an upstream branch as follows. After the first push, the branch name is not "
+                  "needed anymore.\n\n```\ngit push --set-upstream origin feature/name\n```\n",
 }
 
 
@@ -130,6 +138,24 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
     moved = agent.ask("Where did the company move its head office in 2020?", EMPLOYEE)
     assert moved.abstained and moved.notices == ["the sources name 2019, not 2020"]
 
+
+def test_a_sentence_is_quoted_with_the_block_its_paragraph_leads_to(corpus_services: Services) -> None:
+    """The scorers read code and lists poorly: the sentence before a command outscored the command, and the
+    answer stopped where the command began (check P). A how-question's sentence that ends its paragraph right
+    before a code block, and a paragraph that announces its block ("as follows.", "advantages:"), are now
+    quoted with the block, as one verbatim span."""
+    agent = corpus_services.agent()
+    docstrings = agent.ask("How do I add docstring checks to flake8?", EMPLOYEE)
+    assert "Add an extension for the pydocstyle tool to flake8.\n\n```\npip install flake8-docstrings\n```" \
+        in docstrings.answer
+    push = agent.ask("How do I push a new branch for the first time?", EMPLOYEE)
+    assert "git push --set-upstream origin feature/name" in push.answer
+    small = agent.ask("Why should pull requests be kept small?", EMPLOYEE)
+    assert "They are easier to review" in small.answer
+    for ans in (docstrings, push, small):
+        for c in ans.citations:
+            doc = corpus_services.store.catalogue.get_document(c.document_id)
+            assert doc is not None and doc.text[c.start : c.end] == c.quote
 
 def test_the_row_a_question_describes_is_quoted(corpus_services: Services) -> None:
     # The rows read alike to the scorers, which ranked "Met | Low | High" first for the question describing

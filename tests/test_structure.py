@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.extractive import ExtractiveConfig, bare_code_context, page_at, probe, section_heading
-from agent.units import answer_units, join_units, whole_blocks
+from agent.units import answer_units, block_after, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
@@ -235,6 +235,29 @@ def test_a_markdown_paragraph_of_one_code_span_is_a_command_quoted_with_its_step
     assert ("code", "1. Fetch the latest updates\n\n```\ngit fetch\n```") in units
     # The last step has no step after it; the one before, set apart by its own command, says it is one.
     assert ("code", "3. Push it to GitHub\n\n```\ngit push --set-upstream origin ${head}\n```") in units
+
+
+def test_code_fenced_inside_list_items_stays_code_after_its_step(tmp_path: Path) -> None:
+    """GitHub-style steps fence each command inside its list item, indented ("1. Install pre-commit" / "    ```sh"
+    / "    pip install pre-commit" / "    ```"). The Markdown parser reads fences only at a line's start: the command
+    became words of its step ("sh pip install pre-commit"), the steps lost their numbers, and a block's fences
+    paired with the next block's. Each block now follows its step as a code block, verbatim, and is quoted with
+    it; an item's paragraph after its block stays text, not indented code."""
+    text = parsed(tmp_path, "hooks.md", "# Hooks\n\nSet them up with the pre-commit package\n\n"
+                  "1. Install pre-commit\n\n    ```sh\n    pip install pre-commit\n    ```\n\n"
+                  "2. Add a config file\n\n    ```yaml\n    repos:\n    -   repo: black\n        rev: stable\n"
+                  "    ```\n\n"
+                  "3. Track the files you wish to commit:\n\n    ```sh\n    git add --all\n    ```\n\n"
+                  "   Or to track only specific files:\n\n    ```sh\n    git add README.md\n    ```\n\n"
+                  "- **Installation**: Add Bandit with:\n  ```bash\n  pip install bandit\n  ```\n\n"
+                  "Done.\n\n```\n    ```kept as written\n```\n")
+    assert "1. Install pre-commit\n\n```\npip install pre-commit\n```\n\n2. Add a config file" in text
+    assert "```\nrepos:\n-   repo: black\n    rev: stable\n```" in text
+    assert "Or to track only specific files:\n\n```\ngit add README.md\n```" in text
+    assert "Add Bandit with:\n\n```\npip install bandit\n```" in text
+    assert "sh pip" not in text and "```\n    ```kept as written\n```" in text
+    units = {(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)}
+    assert ("code", "1. Install pre-commit\n\n```\npip install pre-commit\n```") in units
 
 
 def test_markdown_footnotes_read_as_their_text(tmp_path: Path) -> None:
@@ -1088,3 +1111,16 @@ def test_text_pdfs_pdfminer_cannot_open_are_read_with_their_pages(tmp_path: Path
     locked.write_bytes(_encrypted(plain, "AES-128", user_password="secret"))
     with pytest.raises(ParseFailedError, match="password"):
         parse_file(locked, "pdf")
+
+
+def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
+    """The list or command a paragraph leads to (`agent.extractive.carried` quotes a sentence on into it): a
+    numbered list through the commands between its steps, a bulleted item's announced command, nothing for a
+    paragraph followed by prose or for a block too long to quote."""
+    steps = "Set up hooks\n\n1. Install it\n\n```\npip install x\n```\n\n2. Run it\n\nAfter the steps."
+    assert block_after(steps, steps.index(" hooks") + 6) == steps.index("2. Run it") + len("2. Run it")
+    bullet = "Sign commits\n\n- Use SSH keys. Enter this command:\n\n```\ngit config gpg.format ssh\n```\n\nMore."
+    assert block_after(bullet, len("Sign commits")) == bullet.index("\n\nMore.")
+    assert block_after("One.\n\nTwo.", 4) is None
+    long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
+    assert block_after(long, len("Run this:")) is None
