@@ -945,11 +945,23 @@ def nested_fences_lifted(body: str) -> str:
     return "\n".join(out)
 
 
+# A task list's item ("- [ ] Code review is complete", "- [x] Docs updated"): GitHub draws the box, not the brackets.
+_TASK_BOX = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)\[[ xX]\][ \t]+(?=\S)")
+
+
+def task_boxes_dropped(body: str) -> str:
+    """Task-list items without their "[ ]" boxes: read as words, every item of a definition of done opened with
+    "[ ]", and an item read alone ("[ ] The feature is signed off by the product owner") began with brackets."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    return "\n".join(line if i in fences else _TASK_BOX.sub(r"\1", line) for i, line in enumerate(lines))
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
-        nested_fences_lifted(body)))))
+        task_boxes_dropped(nested_fences_lifted(body))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -1124,3 +1124,11 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     assert block_after("One.\n\nTwo.", 4) is None
     long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
     assert block_after(long, len("Run this:")) is None
+
+
+def test_a_task_list_reads_without_its_boxes(tmp_path: Path) -> None:
+    """A definition of done is a GitHub task list: each item opened with "[ ]" as words."""
+    text = parsed(tmp_path, "done.md", "# Done\n\n## Feature\n\n- [ ] Code review is complete\n- [x] The feature is "
+                  "signed off by the product owner\n1. [ ] First\n\n```\n- [ ] kept in code\n```\n")
+    assert "- Code review is complete\n- The feature is signed off by the product owner" in text
+    assert "[ ] First" not in text and "- [ ] kept in code" in text
