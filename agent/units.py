@@ -93,22 +93,24 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
 # and as numbered rules are ("1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, ...").
 _ITEM_MARK = re.compile(_MARKER)
 _ITEM_WORDS = 6
-# It ends as a sentence does, or on a quoted example or command, as a rule whose example closes it does
-# ('- Suggested branch naming convention: initials/description Example: "aa/replace-button-title"').
-_ITEM_END = re.compile(r"[.!?][\"'”’)\]]*\Z|[\"”`]\Z")
+# Six words or more say something whole, with a full stop or without: checklists and requirement lists seldom end
+# their items with one ("- The feature is signed off by the product owner", "1. Avoid `git add .` commands on git").
+# Not an item that breaks off on a colon, semicolon or comma: it leads into what follows it.
+_BREAKS_OFF = re.compile(r"[:;,]\Z")
 
 
 def _prose_items(text: str, steps: Unit) -> list[Unit]:
     """Each item of a list that reads as a sentence, as a sentence unit: a question about one of them is
     answered by it, and the whole list reads as off-topic beside other sentences. The list stays a unit too, so
-    a procedure is still answered by all its steps; a list whose items are not sentences is only that."""
+    a procedure is still answered by all its steps; a list whose items are too short to say something is only
+    that."""
     lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
     items = []
     for line in lines:
         m = _ITEM_MARK.match(text, line.start(), line.end())
         assert m is not None  # every list line opens with a marker
         body = text[m.end() : line.end()].rstrip()
-        if len(body.split()) >= _ITEM_WORDS and _ITEM_END.search(body):
+        if len(body.split()) >= _ITEM_WORDS and not _BREAKS_OFF.search(body):
             items.append(Unit(m.end(), m.end() + len(body), "sentence"))
     return items if len(lines) >= 2 else []
 

@@ -498,8 +498,13 @@ def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
             "On call:\n\n1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, someone else "
             "will get paged.\n2. Hand over at the end of the shift.\n\nPull requests:\n\n"
             '- Suggested branch naming convention: initials/description Example: "aa/replace-button-title"\n'
-            "- Defer merging a PR until at least one person has approved.\n")
+            "- Defer merging a PR until at least one person has approved.\n\nDone when:\n\n"
+            "- Code review is complete\n- The feature is signed off by the product owner\n"
+            "- These checks pass on the build server before merging:\n")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    # a checklist's item says something whole without a full stop; one that breaks off on a colon does not
+    assert ("sentence", "The feature is signed off by the product owner") in units
+    assert not any(k == "sentence" and t.startswith("These checks pass") for k, t in units)
     row = "max_age - Sets a maximum time in seconds for browsers to cache responses. Defaults to 600."
     assert ("row", row) in units
     assert ("row", "allow_origins - A list of origins. Use ['*'] to allow any origin.") in units
@@ -515,7 +520,7 @@ def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
     # answers alone too.
     assert [k for k, t in units if "Open the settings" in t] == ["steps", "sentence"]
     assert ("sentence", "Follow the link.") not in units
-    assert sum(k == "steps" for k, _ in units) == 5  # each list is also whole, for questions about all of it
+    assert sum(k == "steps" for k, _ in units) == 6  # each list is also whole, for questions about all of it
 
 
 def test_word_numbered_steps_keep_one_marker(tmp_path: Path) -> None:
