@@ -1,9 +1,10 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb|company|wpcli|gdsway|playbook] [--papers DIR]
+                                          handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry]
+                                          [--papers DIR]
                                           [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
-                                          [--playbook DIR]
+                                          [--playbook DIR] [--poetry DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -96,6 +97,13 @@ bench/unseen_docs_p.yaml: 56 answerable, 3 restricted, 10 near-misses (six namin
 checkouts of github.com/microsoft/code-with-engineering-playbook as playbook/ (at 016770e when written) and
 github.com/psf/requests as requests/ (at 1f6589e).
 
+Check Q (`--set poetry --poetry DIR`, session 44): five pages of Poetry's documentation (environments, dependency
+groups, libraries, pre-commit hooks, the FAQ; Markdown with Hugo shortcodes) and three of MkDocs' (getting started,
+installation, deploying), Poetry's contributing guide in the restricted folder, with the 44 questions of
+bench/unseen_docs_q.yaml: 34 answerable, 2 restricted, 8 near-misses. Written after session 44's rules, before its
+first run: those rules' out-of-sample check. DIR holds checkouts of github.com/python-poetry/poetry as poetry/ (at
+f467023 when written) and github.com/mkdocs/mkdocs as mkdocs/ (at 2862536).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -142,7 +150,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
-                  "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml"}
+                  "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -263,6 +271,14 @@ P_PAGES = [
     (f"{_CSE}/security/rules-of-engagement.md", "people-ops/rules-of-engagement.md"),
     *[(f"requests/docs/user/{n}.rst", f"requests/{n}.rst") for n in ("quickstart", "advanced", "authentication")],
 ]
+# Check Q's pages: (path in a checkout under --poetry DIR, name in the corpus); people-ops/ is the restricted folder.
+Q_PAGES = [
+    *[(f"poetry/docs/{n}.md", f"poetry/{n}.md") for n in
+      ("managing-environments", "managing-dependencies", "libraries", "pre-commit-hooks", "faq")],
+    ("poetry/docs/contributing.md", "people-ops/contributing.md"),
+    *[(f"mkdocs/docs/{p}.md", f"mkdocs/{Path(p).name}.md") for p in
+      ("getting-started", "user-guide/installation", "user-guide/deploying-your-docs")],
+]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -382,7 +398,8 @@ def main() -> None:
                     "of 18F's handbook, Google's style guides and httpx's docs, two Debian PDFs, --kb) or check M "
                     "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
                     "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway) or check P (pages of Microsoft's "
-                    "engineering playbook and Requests' reST user guide, --playbook)")
+                    "engineering playbook and Requests' reST user guide, --playbook) or check Q (pages of Poetry's and "
+                    "MkDocs' docs, --poetry)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -393,6 +410,8 @@ def main() -> None:
     ap.add_argument("--playbook", type=Path, help="check P: a folder holding checkouts of "
                     "github.com/microsoft/code-with-engineering-playbook as playbook/ and github.com/psf/requests "
                     "as requests/")
+    ap.add_argument("--poetry", type=Path, help="check Q: a folder holding checkouts of "
+                    "github.com/python-poetry/poetry as poetry/ and github.com/mkdocs/mkdocs as mkdocs/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -406,6 +425,8 @@ def main() -> None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
     if args.which == "playbook" and args.playbook is None:
         ap.error("--set playbook needs --playbook DIR with checkouts of the playbook and of psf/requests")
+    if args.which == "poetry" and args.poetry is None:
+        ap.error("--set poetry needs --poetry DIR with checkouts of python-poetry/poetry and mkdocs/mkdocs")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -436,6 +457,9 @@ def main() -> None:
         build_corpus(root / "source", [(args.playbook / path, name) for path, name in P_PAGES], MANIFEST,
                      hint=f"--playbook {args.playbook}: checkouts of microsoft/code-with-engineering-playbook "
                      "and psf/requests")
+    elif args.which == "poetry":
+        build_corpus(root / "source", [(args.poetry / path, name) for path, name in Q_PAGES], MANIFEST,
+                     hint=f"--poetry {args.poetry}: checkouts of python-poetry/poetry and mkdocs/mkdocs")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
