@@ -957,11 +957,46 @@ def task_boxes_dropped(body: str) -> str:
     return "\n".join(line if i in fences else _TASK_BOX.sub(r"\1", line) for i, line in enumerate(lines))
 
 
+# A Hugo shortcode ("{{% note %}}", "{{< tab tabID=\"fish\" >}}", "{{< /tabs >}}") opening or closing a line.
+_SHORTCODE = r"\{\{[<%]\s*(/?)\s*([\w-]+)[^\n]*?[>%]\}\}"
+_LEADING_SHORTCODES = re.compile(rf"^[ \t]*(?:{_SHORTCODE}[ \t]*)+")
+_TRAILING_SHORTCODES = re.compile(rf"(?:[ \t]*{_SHORTCODE})+[ \t]*$")
+_ONE_SHORTCODE = re.compile(_SHORTCODE)
+_NOTE_SHORTCODES = frozenset({"note", "warning", "tip", "info", "caution", "important", "hint", "danger", "alert"})
+
+
+def shortcodes_as_text(body: str) -> str:
+    """Hugo's shortcodes at a line's start or end left out, and what a note or warning holds led by its kind
+    ("Note: Since version 1.2, ..."), as for admonitions. Poetry's pages set every note, warning and tab so:
+    read as words, "{{% note %}}" opened the note's first sentence and "{{< /tab >}} {{< /tabs >}}" was a
+    paragraph of its own, quoted beside a tab's code."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    out: list[str] = []
+    lead = ""
+    for i, line in enumerate(lines):
+        if i in fences:
+            lead = "" if _FENCE.match(line) else lead
+            out.append(line)
+            continue
+        m = _LEADING_SHORTCODES.match(line)
+        if m is not None:
+            opened = [k.lower() for slash, k in _ONE_SHORTCODE.findall(m.group(0)) if not slash]
+            lead = next((f"{k.capitalize()}: " for k in opened if k in _NOTE_SHORTCODES), lead)
+            line = line[m.end():]
+        line = _TRAILING_SHORTCODES.sub("", line)
+        if line.strip() and lead:
+            indent = line[: len(line) - len(line.lstrip())]
+            line, lead = f"{indent}{lead}{line.lstrip()}", ""
+        out.append(line)
+    return "\n".join(out)
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
-        task_boxes_dropped(nested_fences_lifted(body))))))
+        task_boxes_dropped(shortcodes_as_text(nested_fences_lifted(body)))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

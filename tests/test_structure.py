@@ -1137,3 +1137,18 @@ def test_a_task_list_reads_without_its_boxes(tmp_path: Path) -> None:
                   "signed off by the product owner\n1. [ ] First\n\n```\n- [ ] kept in code\n```\n")
     assert "- Code review is complete\n- The feature is signed off by the product owner" in text
     assert "[ ] First" not in text and "- [ ] kept in code" in text
+
+
+def test_hugo_shortcodes_are_left_out_and_notes_keep_their_kind(tmp_path: Path) -> None:
+    """Poetry's pages set notes, warnings and tabs as Hugo shortcodes: "{{% note %}}" opened a note's first
+    sentence as words, and "{{< /tab >}} {{< /tabs >}}" was a paragraph quoted beside a tab's code."""
+    text = parsed(tmp_path, "envs.md", "# Environments\n\n{{% note %}}\nSince version 1.2, Python 2.7 is not "
+                  "managed.\n{{% /note %}}\n\n{{< tabs tabTotal=\"2\" tabName1=\"Bash\" >}}\n"
+                  "{{< tab tabID=\"bash\" >}}\n"
+                  "```bash\neval $(poetry env activate)\n```\n{{< /tab >}}\n{{< /tabs >}}\n\n"
+                  "{{% warning %}} Groups are resolved together. {{% /warning %}}\n\n"
+                  "See [the CLI]({{< relref \"cli#add\" >}}) for more.\n\n```\n{{% note %}} kept in code\n```\n")
+    assert "Note: Since version 1.2, Python 2.7 is not managed." in text
+    assert "Warning: Groups are resolved together." in text
+    assert "{{" not in text.replace("{{% note %}} kept in code", "") and "See the CLI for more." in text
+    assert "```\neval $(poetry env activate)\n```" in text
