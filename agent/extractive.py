@@ -19,7 +19,16 @@ from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.row_match import looked_up, prefer_stated_rows
-from agent.sentence_model import FEATURES, SentenceModel, Span, asked, content_words, features, overlaps
+from agent.sentence_model import (
+    FEATURES,
+    SentenceModel,
+    Span,
+    asked,
+    content_words,
+    covers,
+    features,
+    overlaps,
+)
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
     POINTS_BACK,
@@ -548,10 +557,6 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
         if not any(overlaps(span(c), span(k)) for k in out):
             out.append(c)
     return sorted(out, key=lambda c: (c.doc_rank, c.start))
-
-
-def covers(outer: Span, inner: Span) -> bool:
-    return outer[0] == inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
 
 
 def compose(question: str, searched: list[str], picked: list[Candidate], ctx: RunContext) -> Answer:

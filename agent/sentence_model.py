@@ -145,6 +145,10 @@ def overlaps(x: Span, y: Span) -> bool:
     return x[0] == y[0] and x[1] < y[2] and y[1] < x[2]
 
 
+def covers(outer: Span, inner: Span) -> bool:
+    return outer[0] == inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
+
+
 def features(question: str, texts: Sequence[str], ce: Sequence[float], emb: Sequence[float],
              rt: Sequence[float], doc_ranks: Sequence[int], positions: Sequence[float],
              kinds: Sequence[str], spans: Sequence[Span]) -> list[list[float]]:

@@ -875,7 +875,8 @@ def code_paragraphs_as_blocks(body: str) -> str:
 
 # A fence at any indentation, as list items nest them; the Markdown parser knows only fences at a line's start.
 _ANY_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$")
-_ITEM_LINE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+# A Markdown list item's line: its indentation, then its marker (`ingest.parse` reads the source's own markers so).
+MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 
 
 def _width(indent: str) -> int:
@@ -889,7 +890,7 @@ def _in_list_item(lines: Sequence[str], i: int, width: int) -> bool:
         lead = _width(line[: len(line) - len(line.lstrip())])
         if not line.strip() or lead >= width:
             continue
-        if _ITEM_LINE.match(line):
+        if MD_LIST_MARKER.match(line):
             return True
         if lead == 0:
             return False
@@ -897,8 +898,9 @@ def _in_list_item(lines: Sequence[str], i: int, width: int) -> bool:
 
 
 def _dedented(line: str, width: int) -> str:
+    """`line` with up to `width` columns of its indentation taken off."""
     lead = len(line) - len(line.lstrip(" \t"))
-    return line[min(lead, width):] if _width(line[:lead]) >= width else line.lstrip(" \t")
+    return line[lead:] if _width(line[:lead]) <= width else line[width:]
 
 
 def nested_fences_lifted(body: str) -> str:
@@ -924,10 +926,10 @@ def nested_fences_lifted(body: str) -> str:
         if m is None or close is None:
             if carry is not None and line.strip():
                 lead = _width(line[: len(line) - len(line.lstrip())])
-                if lead == 0 or (lead < carry and _ITEM_LINE.match(line)):
+                if lead == 0 or (lead < carry and MD_LIST_MARKER.match(line)):
                     carry = None  # the item has ended: text, or the list's next item
                 else:
-                    line = _dedented(line, min(lead, carry))
+                    line = _dedented(line, carry)
             out.append(line)
             i += 1
             continue

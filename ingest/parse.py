@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ingest.formats import (
+    MD_LIST_MARKER,
     Table,
     csv_table,
     html_source,
@@ -559,7 +560,6 @@ def without_running(text: str, phrases: list[re.Pattern[str]]) -> str:
     return text
 
 
-_MD_LIST_MARKER = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 _MD_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
 
@@ -567,7 +567,7 @@ def _list_markers(source: str, elements: list[Any]) -> list[str]:
     """The Markdown source's own list markers, in order and indented two spaces per nesting level, so numbered
     steps keep their numbers and a nested list (an exception hierarchy, sub-steps) keeps its shape. Used only
     when they pair one to one with the parser's list items; otherwise every item is a flat "- " line."""
-    found = list(_MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source)))
+    found = list(MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source)))
     items = sum(1 for e in elements if str(getattr(e, "category", "")) == "ListItem")
     if len(found) != items:
         return []
