@@ -311,6 +311,11 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
             break
         paragraph = document.rfind("\n\n", 0, max(a - 2, 0))
         intro = paragraph + 2 if paragraph >= 0 and a - paragraph <= _INTRO_REACH else a
+        # A blank line inside the code block before is no paragraph's start: a quote opening there pairs
+        # every fence after it the wrong way round.
+        code_before = max((fb for fa, fb in fences if fb <= a), default=0)
+        if intro < code_before:
+            intro = min(a, code_before + len(document[code_before:a]) - len(document[code_before:a].lstrip()))
         if b - a > MAX_WIDENED_BLOCK or b <= start or intro >= end or (start <= intro and b <= end):
             continue  # too long to quote whole, apart from the span, or whole in it already
         start, end = min(start, intro), max(end, b)

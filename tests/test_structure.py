@@ -460,6 +460,25 @@ def test_a_span_that_cuts_a_code_block_is_widened_to_the_block_and_its_introduct
     assert whole_blocks(huge, 20, 60) == (20, 60)  # a block too long to quote whole stays in its pieces
 
 
+def test_a_widened_span_never_starts_inside_the_code_block_before() -> None:
+    """Poetry's FAQ sets two TOML files in tabs, one fence right after the other once the tab shortcodes are
+    left out. A chunk cutting the second was widened back to the first's last blank line, as if that were the
+    paragraph introducing it: the quote began inside the first block, every fence after it paired the wrong
+    way, and "[tool.poetry] requires-poetry = ..." was scored and quoted as a sentence."""
+    first = "```toml\n[project]\nname = \"a\"\n\n[build-system]\nrequires = [\"poetry-core\"]\n```"
+    second = "```toml\n[project]\nname = \"b\"\n\n[tool.poetry]\nrequires-poetry = \">=2.0\"\n```"
+    doc = f"Before migrating:\n\n{first}\n\n{second}\n\nThat is all."
+    at = doc.index(second)
+    a, b = whole_blocks(doc, at, doc.index("[tool.poetry]"))
+    assert doc[a:b] == second
+    units = [(u.kind, doc[a:b][u.start:u.end]) for u in answer_units(doc[a:b], UNIT_CHARS)]
+    assert units == [("code", second)]
+    # text between the blocks still introduces the second
+    doc = f"{first}\nOr with a tool.poetry section:\n\n{second}"
+    a, b = whole_blocks(doc, doc.index(second), len(doc) - 3)
+    assert doc[a:b] == f"Or with a tool.poetry section:\n\n{second}"
+
+
 def test_a_span_that_cuts_a_list_is_widened_to_the_whole_list() -> None:
     """npm-version.md's six steps were chunked 1-3 and 4-6: "In what order does npm version run its steps?"
     was answered with half of them."""
