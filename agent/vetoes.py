@@ -34,7 +34,8 @@ from collections.abc import Callable
 from functools import cached_property
 
 _VERSIONED = re.compile(r"(?<![\w.])([a-z]+)[-/]?(\d+(?:\.\d+)*[a-z]?)(?![\w/])", re.IGNORECASE)
-_SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/])", re.IGNORECASE)
+# Not a tagged release's number ("version 1.0.0-hotfix.1"): its document may write the tag bare, with no "version".
+_SPELLED = re.compile(r"(?<![\w.])(version)\s+(\d+(?:\.\d+)*)(?![\w/]|\.\d|-\w)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/\s]")
 
 

@@ -25,6 +25,9 @@ def test_versioned_names_are_letters_fused_to_a_number() -> None:
     # ... or a number after the word "version" itself
     assert versioned_names("an RFC 4122 version 4 UUID, Version 2.1 of the spec, versions 3 to 5") == {
         ("version", "4"), ("version", "2.1")}
+    # ... but not the release part of a tagged version: Poetry's libraries page writes "1.0.0-hotfix.1" bare, and
+    # "the version 1.0.0-hotfix.1" read as "version 1.0.0" vetoed the page as never naming it
+    assert versioned_names("instead of the version 1.0.0-hotfix.1, or version 2.0.0-beta") == set()
     # A one-letter name ("Q2", "P5") is a version only beside another version of it (`other_version`): "What was
     # Apple's revenue for Q2 2007?" is answered by a paragraph saying "the second fiscal quarter".
     assert versioned_names("P1 and Q2 2007") == set()
@@ -129,6 +132,8 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
     # a versioned name, whether or not the document names another version
     ("Does httpx support HTTP/3?", "httpx.Request() does not support the auth argument.", "http3"),
     ("Does httpx support HTTP/2?", "Enable HTTP2 with the http2 extra.", None),
+    ("What can I use instead of the version 1.0.0-hotfix.1?", "1.0.0-hotfix.1 is not compatible with PEP 440.",
+     None),
     # a person is named by the last name
     ("Where did Daniel Craig have knee surgery?", "Craig had surgery in New York.", None),
     ("What does the IRS collect?", "The Internal Revenue Service collects taxes.", None),
