@@ -364,7 +364,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                 continue
             seen.add(key)
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
-            around = bare_code_context(text, unit, every) if unit.kind == "code" else ""
+            around = bare_code_context(text, unit, every) if unit.kind == "code" else code_pointed_at(text, unit)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
                                  kind=unit.kind, probe=probe(sent, unit.kind, read_with, around),
                                  opens=unit.start == opening and a == heading_at < unit.start))
@@ -422,13 +422,32 @@ def bare_code_context(text: str, unit: Unit, units: Sequence[Unit]) -> str:
     return " ".join(text[u.start:u.end] for u in after[:1])
 
 
+def code_pointed_at(text: str, unit: Unit) -> str:
+    """The first line of the code block right before a sentence (or pair) that points back at it, for the scorers
+    only: "This command will package your library in two different formats: sdist ... and wheel" says which
+    command only through the `poetry build` above it, and read alone it scored under every other sentence of
+    the page for "Which two formats does poetry build produce?"."""
+    if unit.kind not in ("sentence", "pair") or not POINTS_BACK.match(text, unit.start):
+        return ""
+    head = text[: unit.start].rstrip()
+    if not head.endswith(_FENCE_OPEN):
+        return ""
+    opening = head.rfind(_FENCE_OPEN, 0, len(head) - len(_FENCE_OPEN))
+    code = head[opening : len(head) - len(_FENCE_OPEN)].partition("\n")[2].strip() if opening >= 0 else ""
+    return code.splitlines()[0][:_POINTED_CODE_CHARS] if code else ""
+
+
+_POINTED_CODE_CHARS = 80
+
+
 def probe(text: str, kind: str, section: str, around: str = "") -> str:
     """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
     sentence introducing it plus its first lines, and a table row as a sentence would say it ("Level: Senior |
     Salary: 80,000" as "Level is Senior, Salary is 80,000."): both cross-encoders scored rows below every
     sentence of their page. A unit under a section heading is read with that heading,
     which often carries what it is about ("SSL_CERT_FILE", "Cancelling transit benefit") when the unit itself
-    only says "this variable" or "click Continue"."""
+    only says "this variable" or "click Continue". A sentence pointing back at a command is read after the
+    command's first line (`around`, from `code_pointed_at`)."""
     if kind == "code" and _FENCE_OPEN in text:
         intro, _, code = text.partition(_FENCE_OPEN)
         # The fences and the info string ("```python") are markup, not what the block says.
@@ -436,6 +455,8 @@ def probe(text: str, kind: str, section: str, around: str = "") -> str:
         text = f"{intro.strip() or around}\n{code[:200]}".strip()
     elif kind == "row":
         text = spoken(text)
+    elif around:
+        text = f"{around}: {text}"
     return f"{section}: {text}" if section and section not in text else text
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.extractive import ExtractiveConfig, bare_code_context, page_at, probe, section_heading
+from agent.extractive import (
+    ExtractiveConfig,
+    bare_code_context,
+    code_pointed_at,
+    page_at,
+    probe,
+    section_heading,
+)
 from agent.units import answer_units, block_after, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
@@ -1057,6 +1064,28 @@ def test_a_bare_command_is_scored_with_the_sentence_after_it_that_says_what_it_d
     announced = "Install it with extras:\n\n```\npip install uvicorn[standard]\n```\n\nThis is faster than it was."
     block = next(u for u in answer_units(announced, UNIT_CHARS) if u.kind == "code")
     assert bare_code_context(announced, block, answer_units(announced, UNIT_CHARS)) == ""  # its introduction says
+
+
+def test_a_sentence_pointing_back_at_a_command_is_scored_with_the_command() -> None:
+    """Poetry's "Then you can package your library by running: `poetry build`" is followed by "This command will
+    package your library in two different formats: sdist ... and wheel ...". Read alone, that sentence scored
+    0.04 for "Which two formats does poetry build produce?", under every other sentence of its page; read after
+    the command it points back at, 0.79. The quote stays the sentence."""
+    text = ("Then you can package your library by running:\n\n```bash\npoetry build\n```\n\n"
+            "This command will package your library in two different formats: sdist and wheel.\n\n"
+            "Poetry will publish to PyPI by default, and you can change that.")
+    units = answer_units(text, UNIT_CHARS)
+    pointing = next(u for u in units if text[u.start:u.end].startswith("This command"))
+    assert code_pointed_at(text, pointing) == "poetry build"
+    assert probe(text[pointing.start:pointing.end], "sentence", "", "poetry build") == (
+        "poetry build: This command will package your library in two different formats: sdist and wheel.")
+    assert probe(text[pointing.start:pointing.end], "sentence", "Packaging", "poetry build").startswith(
+        "Packaging: poetry build: This command")
+    other = next(u for u in units if text[u.start:u.end].startswith("Poetry will publish"))
+    assert code_pointed_at(text, other) == ""  # after prose, not after the block
+    says_itself = text.replace("This command will", "Poetry will")  # names what it is about
+    assert code_pointed_at(says_itself, next(u for u in answer_units(says_itself, UNIT_CHARS)
+                                             if says_itself[u.start:u.end].startswith("Poetry will package"))) == ""
 
 
 def test_units_are_scored_by_their_introduction_and_section() -> None:
