@@ -7,6 +7,7 @@ exact offsets like a sentence.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -306,6 +307,7 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     # No block starting past this can be widened to: it lies beyond the reach of an introduction, or is too long.
     head = document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1]
     fences = [(m.start(), m.end()) for m in _FENCE.finditer(head)]
+    fence_ends = [b for _, b in fences]  # ascending: fences do not overlap
     for a, b in sorted([*fences, *_tight_lists(head, fences)]):
         if a > end + _INTRO_REACH:
             break
@@ -313,9 +315,9 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
         intro = paragraph + 2 if paragraph >= 0 and a - paragraph <= _INTRO_REACH else a
         # A blank line inside the code block before is no paragraph's start: a quote opening there pairs
         # every fence after it the wrong way round.
-        code_before = max((fb for fa, fb in fences if fb <= a), default=0)
-        if intro < code_before:
-            intro = min(a, code_before + len(document[code_before:a]) - len(document[code_before:a].lstrip()))
+        before = bisect.bisect_right(fence_ends, a)
+        if before and intro < fence_ends[before - 1]:
+            intro = a - len(document[fence_ends[before - 1] : a].lstrip())
         if b - a > MAX_WIDENED_BLOCK or b <= start or intro >= end or (start <= intro and b <= end):
             continue  # too long to quote whole, apart from the span, or whole in it already
         start, end = min(start, intro), max(end, b)
