@@ -150,7 +150,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "sqlite": "unseen_docs_h.yaml", "debian": "unseen_docs_i.yaml",
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
-                  "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml"}
+                  "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
+                  "flaskpip": "unseen_docs_r.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -279,6 +280,15 @@ Q_PAGES = [
     *[(f"mkdocs/docs/{p}.md", f"mkdocs/{Path(p).name}.md") for p in
       ("getting-started", "user-guide/installation", "user-guide/deploying-your-docs")],
 ]
+# Check R's pages: (path in a checkout under --flaskpip DIR, name in the corpus); people-ops/ is the restricted folder.
+R_PAGES = [
+    *[(f"flask/docs/{p}.rst", f"flask/{Path(p).name}.rst") for p in
+      ("cli", "deploying/gunicorn", "deploying/waitress", "deploying/nginx", "logging", "patterns/fileuploads")],
+    *[(f"pip/docs/html/{p}.md", f"pip/{Path(p).name}.md") for p in
+      ("topics/caching", "topics/authentication", "topics/repeatable-installs",
+       "reference/requirements-file-format", "topics/https-certificates")],
+    ("pip/docs/html/topics/secure-installs.md", "people-ops/secure-installs.md"),
+]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -399,7 +409,7 @@ def main() -> None:
                     "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
                     "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway) or check P (pages of Microsoft's "
                     "engineering playbook and Requests' reST user guide, --playbook) or check Q (pages of Poetry's and "
-                    "MkDocs' docs, --poetry)")
+                    "MkDocs' docs, --poetry) or check R (pages of Flask's reST docs and pip's MyST docs, --flaskpip)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -412,6 +422,8 @@ def main() -> None:
                     "as requests/")
     ap.add_argument("--poetry", type=Path, help="check Q: a folder holding checkouts of "
                     "github.com/python-poetry/poetry as poetry/ and github.com/mkdocs/mkdocs as mkdocs/")
+    ap.add_argument("--flaskpip", type=Path, help="check R: a folder holding checkouts of "
+                    "github.com/pallets/flask as flask/ and github.com/pypa/pip as pip/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -427,6 +439,8 @@ def main() -> None:
         ap.error("--set playbook needs --playbook DIR with checkouts of the playbook and of psf/requests")
     if args.which == "poetry" and args.poetry is None:
         ap.error("--set poetry needs --poetry DIR with checkouts of python-poetry/poetry and mkdocs/mkdocs")
+    if args.which == "flaskpip" and args.flaskpip is None:
+        ap.error("--set flaskpip needs --flaskpip DIR with checkouts of pallets/flask and pypa/pip")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -460,6 +474,9 @@ def main() -> None:
     elif args.which == "poetry":
         build_corpus(root / "source", [(args.poetry / path, name) for path, name in Q_PAGES], MANIFEST,
                      hint=f"--poetry {args.poetry}: checkouts of python-poetry/poetry and mkdocs/mkdocs")
+    elif args.which == "flaskpip":
+        build_corpus(root / "source", [(args.flaskpip / path, name) for path, name in R_PAGES], MANIFEST,
+                     hint=f"--flaskpip {args.flaskpip}: checkouts of pallets/flask and pypa/pip")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
