@@ -545,12 +545,20 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
 _HOW = re.compile(r"^\W*(?:how (?:do|does|can|could|should|would|to|must)|(?:what|which) commands?)\b", re.IGNORECASE)
 
 
+# How much of its paragraph may follow a sentence a how-question's quote is carried on from, into the block after
+# the paragraph: a sentence or two more. Flask's deployment pages explain the syntax before each command ("The only
+# required argument to Gunicorn tells it how to load your Flask application. The syntax is ..." / two sentences on
+# the syntax's parts / ```gunicorn -w 4 'hello:app'```), and the scorers put the opening pair first.
+HOW_REST = 300
+
+
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
             ) -> list[Candidate]:
     """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
     paragraph announces it ("... set an upstream branch as follows." / the command; "Small PRs have multiple
-    advantages:" / the list), or when the question asks how and the sentence ends the paragraph right before
-    the block ("Add an extension for the pydocstyle tool to flake8." / ```pip install flake8-docstrings```).
+    advantages:" / the list), or when the question asks how and the sentence ends the paragraph before the
+    block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
+    flake8-docstrings```.
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
     where the command began. The quote stays one verbatim span of the passage; a unit it now covers is dropped.
     Nothing is carried into text that reads as an attempt, nor, in a chunk flagged for one, into a block that
@@ -566,7 +574,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
         if close is None:
             continue
         stop = text.find("\n\n", b)
-        if not (announces(text[a:stop]) or (how and not text[b:stop].strip())) or is_attempt(scan(text[a:close])) \
+        if not (announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST)) \
+                or is_attempt(scan(text[a:close])) \
                 or (r.chunk_id in flagged and lures(text[b:close])):
             continue
         wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])

@@ -36,10 +36,15 @@ _SPHINX_ROLES = ("ref", "doc", "class", "func", "meth", "mod", "attr", "obj", "d
                  "prop_test", "prop_gbl", "prop_cache", "prop_inst", "cpack_gen", "guide")
 # Sphinx directives whose body is prose worth indexing; any other unknown directive (toctree, autodoc,
 # literalinclude, index) holds build instructions and is dropped.
-_PROSE_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "seealso", "only", "glossary", "hlist",
-                     "centered", "tab", "tabs", "card", "dropdown", "rubric")
+_PROSE_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "versionremoved", "seealso", "only", "glossary",
+                     "hlist", "centered", "tabs", "tab-set", "card", "dropdown", "rubric")
 _VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
-                   "deprecated": "Deprecated since version"}
+                   "deprecated": "Deprecated since version", "versionremoved": "Removed in version"}
+# Tabs (sphinx-tabs, sphinx-design): a tab's label leads what it holds ("Bash:"), as MyST's tabs are read. Unknown
+# to docutils, sphinx-tabs' group tabs were dropped with their bodies: Flask's CLI page lost every shell's command
+# for setting an option from the environment ("export FLASK_RUN_PORT=8000"). A code tab's body is its code.
+_TAB_DIRECTIVES = ("tab", "group-tab", "tab-item")
+_CODE_DIRECTIVES = ("code-tab", "testcode", "doctest", "testoutput")
 # Sphinx's object descriptions (its standard, Python, C, C++ and JavaScript domains, and CMake's): a signature
 # and what it does. Unknown to docutils, each was dropped with its body, and cmake(1)'s 197 options with it.
 _DOMAINS = {"py": ("function", "class", "method", "attribute", "data", "exception", "classmethod", "staticmethod",
@@ -89,6 +94,22 @@ def _register_sphinx_markup() -> None:
             self.state.nested_parse(StringList(lines), self.content_offset, box)
             return [box]
 
+    class Tab(Prose):
+        def run(self) -> list[Any]:
+            if self.arguments and not self.arguments[0].rstrip().endswith(":"):
+                self.arguments[0] = f"{self.arguments[0].rstrip()}:"
+            return super().run()
+
+    class Code(Prose):
+        """Code under a directive docutils does not know: sphinx-tabs' `.. code-tab:: bash Label` (the label
+        leads it), sphinx.ext.doctest's example blocks."""
+
+        def run(self) -> list[Any]:
+            code = nodes.literal_block("\n".join(self.content), "\n".join(self.content))
+            language, _, label = (self.arguments[0] if self.arguments else "").partition(" ")
+            label = label.strip() or (language.capitalize() if self.name == "code-tab" else "")
+            return [nodes.paragraph("", f"{label}:"), code] if label else [code]
+
     class Dropped(Prose):
         def run(self) -> list[Any]:
             return []
@@ -113,6 +134,10 @@ def _register_sphinx_markup() -> None:
         roles.register_local_role(name, xref)
     for name in _PROSE_DIRECTIVES:
         directives.register_directive(name, Prose)
+    for name in _TAB_DIRECTIVES:
+        directives.register_directive(name, Tab)
+    for name in _CODE_DIRECTIVES:
+        directives.register_directive(name, Code)
     for name in _DESCRIPTIONS:
         directives.register_directive(name, Described)
     for name in ("toctree", "autofunction", "autoclass", "automodule", "automethod", "autodata", "index",

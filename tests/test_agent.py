@@ -66,6 +66,11 @@ HANDBOOK = {
                   "We should always aim to keep pull requests small. Small PRs have multiple advantages:\n\n"
                   "- They are easier to review for the reviewers.\n- They are easier to deploy.\n\n"
                   "Keep PRs focused on one feature.\n",
+    "gunicorn.md": "# Gunicorn\n\n## Running\n\nThe only required argument to Gunicorn tells it how to load your "
+                   "Flask application. The syntax is {module_import}:{app_variable}. module_import is the dotted "
+                   "import name to the module with your application. app_variable is the variable with the "
+                   "application. It can also be a function call (with any arguments) if you're using the app "
+                   "factory pattern.\n\n```text\n$ gunicorn -w 4 'hello:app'\n```\n\nThe default is only 1 worker.\n",
     "pushing.md": "# Pushing\n\nWhen you are done, push your changes with git push.\n\nThe first time you push, you "
                   "first need to set an upstream branch as follows. After the first push, the branch name is not "
                   "needed anymore.\n\n```\ngit push --set-upstream origin feature/name\n```\n",
@@ -142,8 +147,8 @@ def test_a_passage_about_another_version_does_not_answer(corpus_services: Servic
 def test_a_sentence_is_quoted_with_the_block_its_paragraph_leads_to(corpus_services: Services) -> None:
     """The scorers read code and lists poorly: the sentence before a command outscored the command, and the
     answer stopped where the command began (check P). A how-question's sentence that ends its paragraph right
-    before a code block, and a paragraph that announces its block ("as follows.", "advantages:"), are now
-    quoted with the block, as one verbatim span."""
+    before a code block, or nearly (check R), and a paragraph that announces its block ("as follows.",
+    "advantages:"), are now quoted with the block, as one verbatim span."""
     agent = corpus_services.agent()
     docstrings = agent.ask("How do I add docstring checks to flake8?", EMPLOYEE)
     assert "Add an extension for the pydocstyle tool to flake8.\n\n```\npip install flake8-docstrings\n```" \
@@ -152,7 +157,10 @@ def test_a_sentence_is_quoted_with_the_block_its_paragraph_leads_to(corpus_servi
     assert "git push --set-upstream origin feature/name" in push.answer
     small = agent.ask("Why should pull requests be kept small?", EMPLOYEE)
     assert "They are easier to review" in small.answer
-    for ans in (docstrings, push, small):
+    # The sentences the scorers put first open the paragraph; two more explain the syntax before the command.
+    run = agent.ask("How do I run my Flask app with Gunicorn using four worker processes?", EMPLOYEE)
+    assert "gunicorn -w 4 'hello:app'" in run.answer
+    for ans in (docstrings, push, small, run):
         for c in ans.citations:
             doc = corpus_services.store.catalogue.get_document(c.document_id)
             assert doc is not None and doc.text[c.start : c.end] == c.quote

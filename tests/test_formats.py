@@ -87,6 +87,21 @@ def test_rst_object_descriptions_are_terms_with_what_they_do(tmp_path: Path) -> 
         "connect(url, timeout=10): Open a connection."]
 
 
+def test_rst_tabs_keep_their_bodies_led_by_their_labels(tmp_path: Path) -> None:
+    """sphinx-tabs' group tabs are unknown to docutils, which dropped each with its body: Flask's CLI page lost
+    every shell's command for setting an option from the environment."""
+    f = tmp_path / "cli.rst"
+    f.write_text("CLI\n===\n\nTo set the port:\n\n.. tabs::\n\n   .. group-tab:: Bash\n\n"
+                 "      .. code-block:: text\n\n         $ export FLASK_RUN_PORT=8000\n\n"
+                 "   .. group-tab:: Fish\n\n      Fish, in activate.fish::\n\n          $ set -x FLASK_APP hello\n\n"
+                 "   .. code-tab:: ps1 Powershell\n\n      > $env:FLASK_RUN_PORT = 8000\n\n"
+                 ".. testcode::\n\n   app.run(port=8000)\n")
+    assert parse_file(f, "rst").text.split("\n\n")[1:] == [
+        "To set the port:", "Bash:", "```\n$ export FLASK_RUN_PORT=8000\n```", "Fish:", "Fish, in activate.fish:",
+        "```\n$ set -x FLASK_APP hello\n```", "Powershell:", "```\n> $env:FLASK_RUN_PORT = 8000\n```",
+        "```\napp.run(port=8000)\n```"]
+
+
 def test_notebook_cells_in_order_with_code_fenced(tmp_path: Path) -> None:
     nb = {"nbformat": 4, "metadata": {"kernelspec": {"language": "python"}}, "cells": [
         {"cell_type": "markdown", "source": ["# Loading data\n", "Read the file with pandas:"]},
