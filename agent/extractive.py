@@ -45,12 +45,14 @@ from agent.untrusted import is_attempt, scan, urls
 from agent.vetoes import (
     absent_name,
     asked_names,
+    asks_how_to,
     mentions,
     other_value,
     other_version,
     other_year,
     poses_question,
     restates,
+    says_how,
 )
 from kernel.rows import cells, spoken
 from kernel.text import same_words
@@ -243,7 +245,9 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     source path: "Washington" of a page on other states' leave) unless two `retrieved` documents or more of its
     own folder name it (their shared context: "WordPress" in WP-CLI's handbook; Apache's pages beside Debian
     Policy's do not make "Apache" the context of the policy's page on log rotation); a sentence that only
-    restates a wh-question; a sentence or pair that ends asking a question itself. Returns the first reason a
+    restates a wh-question; a sentence or pair that ends asking a question itself; for a question asking how to do
+    something, a sentence or pair that does not say what to do (`says_how`), unless it leads into the block that
+    does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command). Returns the first reason a
     document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
     README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
@@ -256,12 +260,14 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     about = {c.result.document_id: f"{c.result.title}\n{c.result.source}\n{c.result.corpus}" for c in cands}
     by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
+    how_to = asks_how_to(question)
     for c in cands:
         found = other_value(question, c.probe)
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         if why or (c.kind == "sentence" and restates(question, c.text)) or (
-                c.kind in ("sentence", "pair") and poses_question(c.text)):
+                c.kind in ("sentence", "pair") and (poses_question(c.text) or (
+                    how_to and not says_how(c.text) and leads_into_block(c, how=True) is None))):
             c.score = 0.0
     return first
 
@@ -552,6 +558,18 @@ _HOW = re.compile(r"^\W*(?:how (?:do|does|can|could|should|would|to|must)|(?:wha
 HOW_REST = 300
 
 
+def leads_into_block(c: Candidate, how: bool) -> int | None:
+    """Where, in its passage, the block ends that a sentence or pair is carried on into (`carried`), or None: the
+    block after its paragraph, when the paragraph announces it or, for a question asking how, when at most
+    `HOW_REST` of the paragraph follows the unit."""
+    text, a, b = c.result.text, c.start - c.result.start, c.end - c.result.start
+    close = block_after(text, b)
+    if close is None:
+        return None
+    stop = text.find("\n\n", b)
+    return close if announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST) else None
+
+
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
             ) -> list[Candidate]:
     """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
@@ -570,13 +588,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
         if c.kind not in ("sentence", "pair"):
             continue
         text, a, b = r.text, c.start - r.start, c.end - r.start
-        close = block_after(text, b)
-        if close is None:
-            continue
-        stop = text.find("\n\n", b)
-        if not (announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST)) \
-                or is_attempt(scan(text[a:close])) \
-                or (r.chunk_id in flagged and lures(text[b:close])):
+        close = leads_into_block(c, how)
+        if close is None or is_attempt(scan(text[a:close])) or (r.chunk_id in flagged and lures(text[b:close])):
             continue
         wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])
         # Not over a part of another quoted unit (a list's line announcing a command quoted with the command).

@@ -262,6 +262,46 @@ def poses_question(text: str) -> bool:
     return bool(_QUESTION_END.search(text.rstrip()))
 
 
+# "How do I ...?" asks what to do: answered by a step, a command, an option or a sentence that says what to do
+# ("Run ...", "you can ...", "... by setting ..."), not by one that only describes (check R's restricted question
+# "How do I force pip's hash-checking mode on?" was answered from a public page with "Hash-checking mode is a
+# labour-saving alternative to running a private index server ..."). "How does X work?" asks for a description.
+_ASKS_HOW_TO = re.compile(r"^\W*how (?:do|can|could|should|would|must|may) (?:i|we|you|one)\b|^\W*how to\b",
+                          re.IGNORECASE)
+_BLOCK = re.compile(r"```|^\s*(?:\d+[.)]|[-*•])\s", re.MULTILINE)
+# An option, a call, a snake_case or dotted name, a variable, a path, an assignment: what is typed, not said.
+_TYPED = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*|\w+\(|\b[A-Za-z]+_\w+|\$\{?\w|[\w.~-]*/[\w.-]+|"
+                    r"\b(?!e\.g\b|i\.e\b)[a-z]+\.[a-z]+\b|=")
+_DO = (r"use|set|run|pass|add|install|call|enable|disable|configure|specify|create|edit|click|select|open|enter|"
+       r"type|go|navigate|contact|submit|email|ask|request|fill|sign|visit|download|choose|follow|put|place|write|"
+       r"remove|delete|update|change|invoke|execute|start|stop|restart|send|tell|register|apply|provide|include|"
+       r"import|define|wrap|replace|append|mark|check|verify|make|ensure|copy|move|save|log|find|look|read|see|"
+       r"refer|keep|avoid|do|don't|never|always|try|reach|file|complete|book|attach|upload|print|list|press|drag|"
+       r"point|connect|bind|declare|modify|override|consider|turn|switch|login|clear|reset|schedule|notify|talk")
+# A sentence that opens with what to do, perhaps after "First,"; or with a goal ("To join the team, drop a
+# message ..."); or a line that opens with a command, in lower case ("pip cache purge will clear ...").
+_IMPERATIVE = re.compile(rf"(?:^|[.:!;]\s+|\n)(?:(?:(?:first|then|next|finally|also|instead|simply|just|now|"
+                         rf"alternatively|otherwise),?\s+)?(?:(?:if|when|once) [^,.]{{1,80}},\s*)?(?:{_DO})\b|"
+                         rf"(?:in order )?to [^,.]{{1,80}},\s*\w)", re.IGNORECASE)
+_COMMAND_FIRST = re.compile(r"^[a-z]", re.MULTILINE)
+_SAYS_HOW = re.compile(r"\byou(?:'ll| will)? (?:can|could|should|must|may|need|have to|might|want)\b|"
+                       r"\bby (?:\w+ing)\b|\b(?:can|could|should|must|may) be \w+ed\b|\b(?:is|are) (?:done|"
+                       r"achieved|enabled|disabled|configured|set|installed|controlled|changed) (?:by|with|via|"
+                       r"through|using|in|from)\b|\bset (?:to|it|the|a|an)\b|\b(?:please|recommended|should)\b",
+                       re.IGNORECASE)
+
+
+def asks_how_to(question: str) -> bool:
+    return bool(_ASKS_HOW_TO.search(question))
+
+
+def says_how(text: str) -> bool:
+    """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do, or one
+    saying what you can, should or need to do?"""
+    return bool(_BLOCK.search(text) or _TYPED.search(text) or _IMPERATIVE.search(text) or _COMMAND_FIRST.search(text)
+                or _SAYS_HOW.search(text))
+
+
 # Names a question asks about (a place, a product, a person, an organization): a capitalized word that does not open
 # its sentence or clause. Months and weekdays are dates, not subjects; "I" is no name.
 _CLAUSE = re.compile(r"[.?!:;()\[\]\"“”]+\s*|\s+['‘]|['’](?=\s|$)")

@@ -17,11 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agent.sentences import sentence_spans
-from agent.vetoes import opposite, other_day, other_number, other_value, other_version
+from agent.vetoes import asks_how_to, opposite, other_day, other_number, other_value, other_version, says_how
+
+
+def how_to(question: str, text: str) -> tuple[str, str] | None:
+    return ("how to", "a description") if asks_how_to(question) and not says_how(text) else None
+
 
 VETOES: dict[str, Callable[[str, str], tuple[str, str] | None]] = {
     "other_version": other_version, "other_number": other_number, "other_day": other_day, "opposite": opposite,
-    "other_value (all four)": other_value}
+    "other_value (all four)": other_value, "how_to": how_to}
 
 
 def sentence_at(text: str, offset: int) -> str:

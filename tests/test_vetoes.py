@@ -7,6 +7,7 @@ import pytest
 from agent.vetoes import (
     absent_name,
     asked_names,
+    asks_how_to,
     opposite,
     other_day,
     other_number,
@@ -15,6 +16,7 @@ from agent.vetoes import (
     other_year,
     poses_question,
     restates,
+    says_how,
     versioned_names,
 )
 
@@ -204,3 +206,25 @@ def test_other_value_is_the_first_thing_put_otherwise() -> None:
     assert other_value("What is the response time for a P5 incident?", "P4: one business day") == ("p5", "p4")
     assert other_value("Who was the youngest actress?", "the oldest actress") == ("youngest", "oldest")
     assert other_value("Who was the youngest actress?", "the youngest actress was cast") is None
+
+
+def test_a_how_to_question_is_answered_by_what_to_do() -> None:
+    """Check R's restricted "How do I force pip's hash-checking mode on?" was answered for an employee from a public
+    page that only describes the mode; "How does X work?" asks for a description, and is no how-to question."""
+    assert asks_how_to("How do I force pip's hash-checking mode on?") and asks_how_to("how to reset a password")
+    assert asks_how_to("How can we add vendor prefixes automatically?")
+    assert not asks_how_to("How does Bigtable store tablet locations?") and not asks_how_to("How many workers?")
+    for says in ("Run pip install --require-hashes.", "pip cache purge will clear all files from the caches.",
+                 "To force it, pass the option on the command line.", "You can do so in the settings page.",
+                 "Consider using autoprefixer.", "Passwords are reset by calling the help desk.",
+                 "1. Open the settings\n2. Click Reset", "```\nmake install\n```", "Set PIP_CERT=/etc/ca.pem.",
+                 "The maximum length can be lowered at run-time.", "The propagate flag is set to a false value.",
+                 "To join the stampers, drop a message on #dev-chat.", "Removing the cache\n\npip cache purge will "
+                 "clear all files."):
+        assert says_how(says), says
+    for describes in ("Hash-checking mode is a labour-saving alternative to running a private index server: it "
+                      "removes the need to upload packages and keep an audit trail.",
+                      "Poetry installs all the dependencies in editable mode. Thus, tests are running against the "
+                      "local files, e.g. the package.",
+                      "Deployed services sometimes need sensitive configuration such as API keys."):
+        assert not says_how(describes), describes
