@@ -151,7 +151,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
-                  "flaskpip": "unseen_docs_r.yaml"}
+                  "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -289,6 +289,14 @@ R_PAGES = [
        "reference/requirements-file-format", "topics/https-certificates")],
     ("pip/docs/html/topics/secure-installs.md", "people-ops/secure-installs.md"),
 ]
+# Check S's pages: (path in a checkout under --pypa DIR, name in the corpus); people-ops/ is the restricted folder.
+S_PAGES = [
+    *[(f"packaging/source/guides/{n}.rst", f"pypa/{n}.rst") for n in
+      ("installing-using-pip-and-virtual-environments", "using-testpypi", "hosting-your-own-index")],
+    *[(f"black/docs/{p}.md", f"black/{Path(p).name}.md") for p in
+      ("faq", "integrations/source_version_control", "usage_and_configuration/black_docker_image")],
+    ("black/docs/contributing/release_process.md", "people-ops/release_process.md"),
+]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -409,7 +417,8 @@ def main() -> None:
                     "(pages of 37signals' and Sourcegraph's handbooks, --company) or check N (pages of WP-CLI's "
                     "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway) or check P (pages of Microsoft's "
                     "engineering playbook and Requests' reST user guide, --playbook) or check Q (pages of Poetry's and "
-                    "MkDocs' docs, --poetry) or check R (pages of Flask's reST docs and pip's MyST docs, --flaskpip)")
+                    "MkDocs' docs, --poetry) or check R (Flask's reST pages and pip's MyST docs, --flaskpip) or "
+                    "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -424,6 +433,8 @@ def main() -> None:
                     "github.com/python-poetry/poetry as poetry/ and github.com/mkdocs/mkdocs as mkdocs/")
     ap.add_argument("--flaskpip", type=Path, help="check R: a folder holding checkouts of "
                     "github.com/pallets/flask as flask/ and github.com/pypa/pip as pip/")
+    ap.add_argument("--pypa", type=Path, help="check S: a folder holding checkouts of "
+                    "github.com/pypa/packaging.python.org as packaging/ and github.com/psf/black as black/")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -441,6 +452,8 @@ def main() -> None:
         ap.error("--set poetry needs --poetry DIR with checkouts of python-poetry/poetry and mkdocs/mkdocs")
     if args.which == "flaskpip" and args.flaskpip is None:
         ap.error("--set flaskpip needs --flaskpip DIR with checkouts of pallets/flask and pypa/pip")
+    if args.which == "pypa" and args.pypa is None:
+        ap.error("--set pypa needs --pypa DIR with checkouts of pypa/packaging.python.org and psf/black")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -477,6 +490,9 @@ def main() -> None:
     elif args.which == "flaskpip":
         build_corpus(root / "source", [(args.flaskpip / path, name) for path, name in R_PAGES], MANIFEST,
                      hint=f"--flaskpip {args.flaskpip}: checkouts of pallets/flask and pypa/pip")
+    elif args.which == "pypa":
+        build_corpus(root / "source", [(args.pypa / path, name) for path, name in S_PAGES], MANIFEST,
+                     hint=f"--pypa {args.pypa}: checkouts of pypa/packaging.python.org and psf/black")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
