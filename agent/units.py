@@ -358,8 +358,10 @@ def block_after(text: str, end: int) -> int | None:
     at = stop + 2
     while text.startswith("\n", at):
         at += 1
-    if (fence := _FENCE.match(text, at)) is not None:
+    if (fence := _tabbed_fence(text, at) or _FENCE.match(text, at)) is not None:
         close = fence.end()
+        while (tab := _tabbed_fence(text, close + 2)) is not None and text[close : close + 2] == "\n\n":
+            close = tab.end()
     elif (item := _LIST_LINE.match(text, at)) is not None:
         close = item.end()
         while True:
@@ -374,6 +376,20 @@ def block_after(text: str, end: int) -> int | None:
     else:
         return None
     return close if close - end <= MAX_CARRIED else None
+
+
+# A tab's label, as the parser leads a tab's body with it ("Unix/macOS:", "Bash:", "Windows CMD:"): up to three words
+# ending in a colon, no sentence and no phrase opened by a function word ("For example:", "The output:").
+_TAB_LABEL = re.compile(r"(?!(?:the|a|an|for|in|on|to|this|that|these|those|with|and|or|example|output|e\.g)\b)"
+                        r"[^\s.!?:][^\s.!?:]*(?: [^\s.!?:]+){0,2}:\n\n", re.IGNORECASE)
+
+
+def _tabbed_fence(text: str, at: int) -> re.Match[str] | None:
+    """The code block a tab's label at `at` leads to: the packaging guide sets each command in tabs, one per
+    system ("To create a virtual environment, ... run the following command:" / "Unix/macOS:" / the command /
+    "Windows:" / the command), and a quote carried on into its block stopped at the first label."""
+    label = _TAB_LABEL.match(text, at)
+    return _FENCE.match(text, label.end()) if label is not None else None
 
 
 def _continued_step(text: str, end: int) -> int | None:

@@ -1175,6 +1175,12 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     bullet = "Sign commits\n\n- Use SSH keys. Enter this command:\n\n```\ngit config gpg.format ssh\n```\n\nMore."
     assert block_after(bullet, len("Sign commits")) == bullet.index("\n\nMore.")
     assert block_after("One.\n\nTwo.", 4) is None
+    # Tabs, one per system, each led by its label (check S): the command in every tab, and nothing after them.
+    tabs = "Run the following command:\n\nUnix/macOS:\n\n```\npython3 -m venv .venv\n```\n\nWindows:\n\n```\n" \
+           "py -m venv .venv\n```\n\nThe second argument:\n\n```\nnot a tab\n```"
+    assert block_after(tabs, len("Run the following command:")) == tabs.index("\n\nThe second argument")
+    assert block_after("Why:\n\nThis is a sentence. Really:\n\n```\nx\n```", 4) is None
+    assert block_after("Run it:\n\nFor example:\n\n```\nx\n```", 7) is None
     long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
     assert block_after(long, len("Run this:")) is None
 
