@@ -984,6 +984,20 @@ def task_boxes_dropped(body: str) -> str:
     return "\n".join(line if i in fences else _TASK_BOX.sub(r"\1", line) for i, line in enumerate(lines))
 
 
+_HARD_BREAK = re.compile(r"(?<!\\)\\$")
+
+
+def hard_breaks_joined(body: str) -> str:
+    """A line ended by a backslash joined to the next, outside code blocks. CommonMark reads the backslash as a line
+    break; the Markdown parser kept it as a character, and Black's list of Docker tags read "21.7b0 etc.\\ ℹ
+    Recommended for ...". The last line of a paragraph keeps its backslash, as CommonMark does."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    return "\n".join(
+        _HARD_BREAK.sub("", line) if i not in fences and i + 1 < len(lines) and lines[i + 1].strip() else line
+        for i, line in enumerate(lines))
+
+
 # A Hugo shortcode ("{{% note %}}", "{{< tab tabID=\"fish\" >}}", "{{< /tabs >}}") opening or closing a line.
 _SHORTCODE = r"\{\{[<%]\s*(/?)\s*([\w-]+)[^\n]*?[>%]\}\}"
 _LEADING_SHORTCODES = re.compile(rf"^[ \t]*(?:{_SHORTCODE}[ \t]*)+")
@@ -1023,7 +1037,7 @@ def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
-        task_boxes_dropped(shortcodes_as_text(nested_fences_lifted(body)))))))
+        task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(body))))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -1185,6 +1185,15 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     assert block_after(long, len("Run this:")) is None
 
 
+def test_a_line_ended_by_a_backslash_runs_on_into_the_next(tmp_path: Path) -> None:
+    """CommonMark's hard line break: Black's list of Docker tags read "21.7b0 etc.\\ Recommended for ..."."""
+    text = parsed(tmp_path, "tags.md", "# Tags\n\n- release numbers, e.g. 21.5b2 etc.\\\n  Recommended for pinning.\n\n"
+                  "A path ends C:\\\\\nthere.\n\nLast line\\\n\n```\nls \\\n  -l\n```\n")
+    assert "- release numbers, e.g. 21.5b2 etc. Recommended for pinning." in text
+    assert "C:\\ there." in text  # an escaped backslash is no break
+    assert "Last line\\" in text and "ls \\\n  -l" in text  # a paragraph's last line, and code, keep theirs
+
+
 def test_a_task_list_reads_without_its_boxes(tmp_path: Path) -> None:
     """A definition of done is a GitHub task list: each item opened with "[ ]" as words."""
     text = parsed(tmp_path, "done.md", "# Done\n\n## Feature\n\n- [ ] Code review is complete\n- [x] The feature is "
