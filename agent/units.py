@@ -228,14 +228,25 @@ def _with_fragments(text: str, sentences: list[tuple[int, int]], min_chars: int)
     short to be a unit, such a fragment was quoted by nobody: an API reference's "Default: 16384 (16 KiB)."
     after the sentence that names the option (a printed parameter list is a paragraph per item), or the rest of
     a sentence cut at an abbreviation the splitter does not know ("... Op. | 21 on 17 March 1830."). A fragment
-    announcing a block ("For example:") stays apart: it is the block's introduction (`_intro`)."""
+    announcing a block ("For example:") stays apart: it is the block's introduction (`_intro`). A short reply
+    opening its paragraph ("Not yet.", "Yes.") is part of the sentence after it: a FAQ answers so, and alone the
+    reply was too short to quote ("Does Black have an API?" / "Not yet. Black is fundamentally a command line
+    tool.")."""
     out: list[tuple[int, int]] = []
     for a, b in sentences:
-        if out and b - a < min_chars and "\n" not in text[out[-1][1] : a] and not _ANNOUNCES.search(text[a:b]):
+        same_paragraph = bool(out) and "\n" not in text[out[-1][1] : a]
+        fragment = b - a < min_chars and not _ANNOUNCES.search(text[a:b])
+        reply = bool(out) and _REPLY.fullmatch(text, *out[-1]) is not None and (
+            len(out) == 1 or "\n" in text[out[-2][1] : out[-1][0]])
+        if same_paragraph and (fragment or reply):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     return out
+
+
+# A reply of up to three words that ends with a full stop or an exclamation mark: "Not yet.", "Yes.", "Stable."
+_REPLY = re.compile(r"[^\s.!?:]+(?: [^\s.!?:]+){0,2}[.!]")
 
 
 def answer_units(text: str, min_chars: int) -> list[Unit]:

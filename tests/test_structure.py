@@ -1215,3 +1215,15 @@ def test_hugo_shortcodes_are_left_out_and_notes_keep_their_kind(tmp_path: Path) 
     assert "Warning: Groups are resolved together." in text
     assert "{{" not in text.replace("{{% note %}} kept in code", "") and "See the CLI for more." in text
     assert "```\neval $(poetry env activate)\n```" in text
+
+
+def test_a_short_reply_opening_its_paragraph_is_quoted_with_the_sentence_after_it() -> None:
+    """Black's FAQ answers "Does Black have an API?" with "Not yet. Black is fundamentally a command line tool.":
+    the reply alone was too short to be a unit, and the answer lost it. Mid-paragraph it still joins the sentence
+    before it, and a heading-like paragraph is left alone."""
+    text = ("Does Black have an API?\n\nNot yet. Black is fundamentally a command line tool.\n\n"
+            "It works for everyone here. Yes. This is long enough to stand.\n\nStable.\n\nThe style is stable.")
+    sentences = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "sentence"]
+    assert "Not yet. Black is fundamentally a command line tool." in sentences
+    assert "It works for everyone here. Yes." in sentences
+    assert "Stable." in sentences and "The style is stable." in sentences
