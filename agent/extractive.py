@@ -261,15 +261,25 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     by_doc = {d: why_not(question, f"{about.get(d, '')}\n{t}", common(_folder(d))) for d, t in documents.items()}
     first = ""
     how_to = asks_how_to(question)
+    best = max((c.score for c in cands), default=0.0)
+    described = False
     for c in cands:
         found = other_value(question, c.probe)
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
-        if why or (c.kind == "sentence" and restates(question, c.text)) or (
-                c.kind in ("sentence", "pair") and (poses_question(c.text) or (
-                    how_to and not says_how(c.text) and leads_into_block(c, how=True) is None))):
+        describes = how_to and c.kind in ("sentence", "pair") and not says_how(c.text) \
+            and leads_into_block(c, how=True) is None
+        described = described or (describes and c.score == best)
+        if why or describes or (c.kind == "sentence" and restates(question, c.text)) or (
+                c.kind in ("sentence", "pair") and poses_question(c.text)):
             c.score = 0.0
+    # Every best unit only described: that is why the answer says nothing, and the abstention says so.
+    if not first and described and all(c.score < best for c in cands):
+        return HOW_NOT_SAID
     return first
+
+
+HOW_NOT_SAID = "the sources describe this but do not say how to do it"
 
 
 def _folder(document_id: str) -> str:

@@ -131,7 +131,8 @@ def test_a_how_to_question_is_not_answered_by_a_page_that_only_describes(corpus_
     """Check R: "How do I force pip's hash-checking mode on?" was answered for an employee, who may not read the
     restricted page that says how, with the public page's description of the mode."""
     agent = corpus_services.agent()
-    assert agent.ask("How do I force hash-checking mode on?", EMPLOYEE).abstained
+    denied = agent.ask("How do I force hash-checking mode on?", EMPLOYEE)
+    assert denied.abstained and denied.notices == ["the sources describe this but do not say how to do it"]
     assert "--require-hashes" in agent.ask("How do I force hash-checking mode on?", HR).answer
 
 
