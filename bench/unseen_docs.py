@@ -151,7 +151,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "handbooks": "unseen_docs_j.yaml", "papers": "unseen_docs_k.yaml",
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
-                  "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml"}
+                  "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
+                  "click": "unseen_docs_t.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -297,6 +298,9 @@ S_PAGES = [
       ("faq", "integrations/source_version_control", "usage_and_configuration/black_docker_image")],
     ("black/docs/contributing/release_process.md", "people-ops/release_process.md"),
 ]
+# Check T's pages: (path in a checkout of github.com/pallets/click under --click DIR, name in the corpus).
+T_PAGES = [*[(f"docs/{n}.md", f"click/{n}.md") for n in ("faqs", "entry-points", "prompts", "virtualenv")],
+           ("docs/contributing.md", "people-ops/contributing.md")]
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -418,7 +422,8 @@ def main() -> None:
                     "handbook, --wpcli) or check O (pages of the GDS Way, --gdsway) or check P (pages of Microsoft's "
                     "engineering playbook and Requests' reST user guide, --playbook) or check Q (pages of Poetry's and "
                     "MkDocs' docs, --poetry) or check R (Flask's reST pages and pip's MyST docs, --flaskpip) or "
-                    "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa)")
+                    "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa) or check T "
+                    "(pages of Click's MyST docs, --click)")
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -435,6 +440,7 @@ def main() -> None:
                     "github.com/pallets/flask as flask/ and github.com/pypa/pip as pip/")
     ap.add_argument("--pypa", type=Path, help="check S: a folder holding checkouts of "
                     "github.com/pypa/packaging.python.org as packaging/ and github.com/psf/black as black/")
+    ap.add_argument("--click", type=Path, help="check T: a checkout of github.com/pallets/click")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
@@ -454,6 +460,8 @@ def main() -> None:
         ap.error("--set flaskpip needs --flaskpip DIR with checkouts of pallets/flask and pypa/pip")
     if args.which == "pypa" and args.pypa is None:
         ap.error("--set pypa needs --pypa DIR with checkouts of pypa/packaging.python.org and psf/black")
+    if args.which == "click" and args.click is None:
+        ap.error("--set click needs --click DIR, a checkout of github.com/pallets/click")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -493,6 +501,9 @@ def main() -> None:
     elif args.which == "pypa":
         build_corpus(root / "source", [(args.pypa / path, name) for path, name in S_PAGES], MANIFEST,
                      hint=f"--pypa {args.pypa}: checkouts of pypa/packaging.python.org and psf/black")
+    elif args.which == "click":
+        build_corpus(root / "source", [(args.click / path, name) for path, name in T_PAGES], MANIFEST,
+                     hint=f"--click {args.click}: a checkout of pallets/click")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
