@@ -301,6 +301,21 @@ S_PAGES = [
 # Check T's pages: (path in a checkout of github.com/pallets/click under --click DIR, name in the corpus).
 T_PAGES = [*[(f"docs/{n}.md", f"click/{n}.md") for n in ("faqs", "entry-points", "prompts", "virtualenv")],
            ("docs/contributing.md", "people-ops/contributing.md")]
+# The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
+# restricted folder).
+CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
+    "company": ("M", M_PAGES, "checkouts of github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/"
+                "handbook as sourcegraph/", True),
+    "wpcli": ("N", N_PAGES, "a checkout of github.com/wp-cli/handbook", False),
+    "playbook": ("P", P_PAGES, "checkouts of github.com/microsoft/code-with-engineering-playbook as playbook/ and "
+                 "github.com/psf/requests as requests/", True),
+    "poetry": ("Q", Q_PAGES, "checkouts of github.com/python-poetry/poetry as poetry/ and github.com/mkdocs/mkdocs "
+               "as mkdocs/", True),
+    "flaskpip": ("R", R_PAGES, "checkouts of github.com/pallets/flask as flask/ and github.com/pypa/pip as pip/", True),
+    "pypa": ("S", S_PAGES, "checkouts of github.com/pypa/packaging.python.org as packaging/ and github.com/psf/black "
+             "as black/", True),
+    "click": ("T", T_PAGES, "a checkout of github.com/pallets/click", True),
+}
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -427,41 +442,18 @@ def main() -> None:
     ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
-    ap.add_argument("--company", type=Path, help="check M: a folder holding checkouts of "
-                    "github.com/basecamp/handbook as basecamp/ and github.com/sourcegraph/handbook as sourcegraph/")
-    ap.add_argument("--wpcli", type=Path, help="check N: a checkout of github.com/wp-cli/handbook")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
-    ap.add_argument("--playbook", type=Path, help="check P: a folder holding checkouts of "
-                    "github.com/microsoft/code-with-engineering-playbook as playbook/ and github.com/psf/requests "
-                    "as requests/")
-    ap.add_argument("--poetry", type=Path, help="check Q: a folder holding checkouts of "
-                    "github.com/python-poetry/poetry as poetry/ and github.com/mkdocs/mkdocs as mkdocs/")
-    ap.add_argument("--flaskpip", type=Path, help="check R: a folder holding checkouts of "
-                    "github.com/pallets/flask as flask/ and github.com/pypa/pip as pip/")
-    ap.add_argument("--pypa", type=Path, help="check S: a folder holding checkouts of "
-                    "github.com/pypa/packaging.python.org as packaging/ and github.com/psf/black as black/")
-    ap.add_argument("--click", type=Path, help="check T: a checkout of github.com/pallets/click")
+    for name, (check, _, holds, _) in CHECKOUT_SETS.items():
+        ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
     if args.which == "papers" and args.papers is None:
         ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
     if args.which == "kb" and args.kb is None:
         ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
-    if args.which == "company" and args.company is None:
-        ap.error("--set company needs --company DIR with checkouts of basecamp/handbook and sourcegraph/handbook")
-    if args.which == "wpcli" and args.wpcli is None:
-        ap.error("--set wpcli needs --wpcli DIR, a checkout of github.com/wp-cli/handbook")
     if args.which == "gdsway" and args.gdsway is None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
-    if args.which == "playbook" and args.playbook is None:
-        ap.error("--set playbook needs --playbook DIR with checkouts of the playbook and of psf/requests")
-    if args.which == "poetry" and args.poetry is None:
-        ap.error("--set poetry needs --poetry DIR with checkouts of python-poetry/poetry and mkdocs/mkdocs")
-    if args.which == "flaskpip" and args.flaskpip is None:
-        ap.error("--set flaskpip needs --flaskpip DIR with checkouts of pallets/flask and pypa/pip")
-    if args.which == "pypa" and args.pypa is None:
-        ap.error("--set pypa needs --pypa DIR with checkouts of pypa/packaging.python.org and psf/black")
-    if args.which == "click" and args.click is None:
-        ap.error("--set click needs --click DIR, a checkout of github.com/pallets/click")
+    if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
+        ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
     from kernel.settings import Settings
     from wiring.services import offline_environment
@@ -480,30 +472,13 @@ def main() -> None:
         build_corpus(root / "source", pages + L_PDFS, MANIFEST,
                      hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
                      "packages debian-policy, fontconfig")
-    elif args.which == "company":
-        build_corpus(root / "source", [(args.company / path, name) for path, name in M_PAGES], MANIFEST,
-                     hint=f"--company {args.company}: checkouts of basecamp/handbook and sourcegraph/handbook")
-    elif args.which == "wpcli":
-        build_corpus(root / "source", [(args.wpcli / path, name) for path, name in N_PAGES],
-                     MANIFEST.replace(RULES, ""), hint=f"--wpcli {args.wpcli}: a checkout of wp-cli/handbook")
     elif args.which == "gdsway":
         build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
-    elif args.which == "playbook":
-        build_corpus(root / "source", [(args.playbook / path, name) for path, name in P_PAGES], MANIFEST,
-                     hint=f"--playbook {args.playbook}: checkouts of microsoft/code-with-engineering-playbook "
-                     "and psf/requests")
-    elif args.which == "poetry":
-        build_corpus(root / "source", [(args.poetry / path, name) for path, name in Q_PAGES], MANIFEST,
-                     hint=f"--poetry {args.poetry}: checkouts of python-poetry/poetry and mkdocs/mkdocs")
-    elif args.which == "flaskpip":
-        build_corpus(root / "source", [(args.flaskpip / path, name) for path, name in R_PAGES], MANIFEST,
-                     hint=f"--flaskpip {args.flaskpip}: checkouts of pallets/flask and pypa/pip")
-    elif args.which == "pypa":
-        build_corpus(root / "source", [(args.pypa / path, name) for path, name in S_PAGES], MANIFEST,
-                     hint=f"--pypa {args.pypa}: checkouts of pypa/packaging.python.org and psf/black")
-    elif args.which == "click":
-        build_corpus(root / "source", [(args.click / path, name) for path, name in T_PAGES], MANIFEST,
-                     hint=f"--click {args.click}: a checkout of pallets/click")
+    elif args.which in CHECKOUT_SETS:
+        _, pages, holds, restricted = CHECKOUT_SETS[args.which]
+        folder = getattr(args, args.which)
+        build_corpus(root / "source", [(folder / path, name) for path, name in pages],
+                     MANIFEST if restricted else MANIFEST.replace(RULES, ""), hint=f"--{args.which} {folder}: {holds}")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
     elif args.which == "node-api":
