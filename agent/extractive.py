@@ -558,6 +558,8 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
 
 
 # A question asking how to do something, or for a command: answered by the command, not by the line before it.
+# Wider than `asks_how_to`, which vetoes descriptions: "How does the installer set the path?" may be answered
+# by one, yet the command after it belongs in the quote.
 _HOW = re.compile(r"^\W*(?:how (?:do|does|can|could|should|would|to|must)|(?:what|which) commands?)\b", re.IGNORECASE)
 
 

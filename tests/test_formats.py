@@ -95,11 +95,13 @@ def test_rst_tabs_keep_their_bodies_led_by_their_labels(tmp_path: Path) -> None:
                  "      .. code-block:: text\n\n         $ export FLASK_RUN_PORT=8000\n\n"
                  "   .. group-tab:: Fish\n\n      Fish, in activate.fish::\n\n          $ set -x FLASK_APP hello\n\n"
                  "   .. code-tab:: ps1 Powershell\n\n      > $env:FLASK_RUN_PORT = 8000\n\n"
-                 ".. testcode::\n\n   app.run(port=8000)\n")
+                 ".. testcode::\n\n   app.run(port=8000)\n\n"
+                 ".. tab-set::\n\n   .. tab-item:: pip\n\n      Install it with pip.\n\n"
+                 ".. versionremoved:: 3.0\n   The --legacy flag.\n")
     assert parse_file(f, "rst").text.split("\n\n")[1:] == [
         "To set the port:", "Bash:", "```\n$ export FLASK_RUN_PORT=8000\n```", "Fish:", "Fish, in activate.fish:",
         "```\n$ set -x FLASK_APP hello\n```", "Powershell:", "```\n> $env:FLASK_RUN_PORT = 8000\n```",
-        "```\napp.run(port=8000)\n```"]
+        "```\napp.run(port=8000)\n```", "pip:", "Install it with pip.", "Removed in version 3.0. The --legacy flag."]
 
 
 def test_notebook_cells_in_order_with_code_fenced(tmp_path: Path) -> None:
