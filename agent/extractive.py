@@ -38,6 +38,7 @@ from agent.units import (
     answer_units,
     block_after,
     contents_entry,
+    fence_before,
     join_units,
     whole_blocks,
 )
@@ -445,11 +446,7 @@ def code_pointed_at(text: str, unit: Unit) -> str:
     the page for "Which two formats does poetry build produce?"."""
     if unit.kind not in ("sentence", "pair") or not POINTS_BACK.match(text, unit.start):
         return ""
-    head = text[: unit.start].rstrip()
-    if not head.endswith(_FENCE_OPEN):
-        return ""
-    opening = head.rfind(_FENCE_OPEN, 0, len(head) - len(_FENCE_OPEN))
-    code = head[opening : len(head) - len(_FENCE_OPEN)].partition("\n")[2].strip() if opening >= 0 else ""
+    code = fence_before(text, unit.start).strip()
     return code.splitlines()[0][:_POINTED_CODE_CHARS] if code else ""
 
 

@@ -403,6 +403,17 @@ def _tabbed_fence(text: str, at: int) -> re.Match[str] | None:
     return _FENCE.match(text, label.end()) if label is not None else None
 
 
+def fence_before(text: str, at: int) -> str:
+    """The body of the fenced code block that ends right before `at`, blank lines apart, or "". Fences pair only
+    when read from the top: searched backwards from the closing fence, a line of the code that holds "```"
+    would pass for the opening one."""
+    head = text[:at].rstrip()
+    for fence in _FENCE.finditer(head):
+        if fence.end() == len(head):
+            return fence.group(0).partition("\n")[2].rstrip()[:-3].rstrip("\n")
+    return ""
+
+
 def _continued_step(text: str, end: int) -> int | None:
     """The end of the next numbered step when the list ending at `end` goes on after a blank line, with or without
     a command between: its number follows the last one's. Or the end of the command the last item announces."""
