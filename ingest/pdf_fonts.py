@@ -247,9 +247,39 @@ _PAGES = "open_pdfminer_pages_generator"  # what unstructured's fast strategy re
 _recording: ContextVar[Typesetting | None] = ContextVar("pdf_typesetting", default=None)
 
 
+def printed_order(tops: Sequence[float], lefts: Sequence[float]) -> list[int]:
+    """The order of a text box's lines as printed, given each line's top and left edge in pdfminer's order. pdfminer
+    cuts a justified line at a wide word gap into two lines and sorts a box's lines by their tops, so a piece set a
+    fraction of a point higher than the rest of its line came first: "… to meet the stor- It age requirements of
+    today's interactive online services. is novel …" (Megastore's abstract), "(If it had failed at the primary, it
+    would not cas. have been assigned …" (GFS). Pieces whose tops are within `_SAME_LINE` of each other are one
+    printed line, read left to right; the printed lines keep pdfminer's order."""
+    rows: list[list[int]] = []
+    for i, top in enumerate(tops):
+        row = next((r for r in rows if abs(tops[r[0]] - top) < _SAME_LINE), None)
+        if row is None:
+            rows.append([i])
+        else:
+            row.append(i)
+    return [i for row in rows for i in sorted(row, key=lambda i: lefts[i])]
+
+
+def _lines_in_printed_order(layout: Any) -> None:
+    from pdfminer.layout import LTTextBox
+
+    for box in layout:
+        if isinstance(box, LTTextBox) and len(box) > 1:
+            lines = list(box)
+            order = printed_order([float(line.bbox[3]) for line in lines], [float(line.bbox[0]) for line in lines])
+            if order != sorted(order):
+                # pdfminer has no setter: a container iterates over its `_objs`, which the parser reads.
+                box._objs = [lines[i] for i in order]
+
+
 def _recorded(pages: Callable[..., Iterator[tuple[Any, Any]]]) -> Callable[..., Iterator[tuple[Any, Any]]]:
     def recording(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
         for number, (page, layout) in enumerate(pages(*args, **kwargs), start=1):
+            _lines_in_printed_order(layout)
             if (into := _recording.get()) is not None:
                 into.add_page(number, layout)
             yield page, layout

@@ -23,7 +23,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
-from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, nesting
+from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, nesting, printed_order
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import ParsedDocument, Principal
@@ -1021,6 +1021,33 @@ def test_a_pdfs_words_are_mended_where_a_line_end_broke_them(tmp_path: Path) -> 
     assert "type information to generate" in text and "runs a mixed-mode interpreter" in text
 
 
+def test_the_pieces_of_a_justified_pdf_line_are_read_in_print_order(tmp_path: Path) -> None:
+    """pdfminer cut a justified line at a wide word gap and sorted the pieces by their tops: "It", set a fraction
+    of a point higher at the line's right end, was read first. Megastore's abstract read "… to meet the stor- It
+    age requirements of today's interactive online services. is novel …"."""
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    from ingest.minimal_pdf import pdf_file
+
+    widths = FONT_METRICS["Helvetica"][1]
+    first = "Megastore is a storage system built to meet the stor-"
+    right = 72 + sum(widths[c] for c in first) * 12 / 1000
+    shown = [(72, 720, first), (right - sum(widths[c] for c in "It") * 12 / 1000, 704.4, "It"),
+             (72, 704, "age needs of online services."), (72, 688, "is novel in that it blends NoSQL and RDBMS.")]
+    stream = "\n".join(f"BT /F1 12 Tf {x:.2f} {y} Td ({text}) Tj ET" for x, y, text in shown).encode()
+    f = tmp_path / "paper.pdf"
+    f.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    assert "meet the storage needs of online services. It is novel in that" in parse_file(f, "pdf").text
+    # Printed lines keep pdfminer's order; pieces of one line are read left to right.
+    assert printed_order([720.0, 704.4, 704.0, 688.0], [72.0, 440.0, 72.0, 72.0]) == [0, 2, 1, 3]
+    assert printed_order([704.5, 704.0], [300.0, 72.0]) == [1, 0]
+    assert printed_order([720.0, 710.0], [300.0, 72.0]) == [0, 1]
+
+
 def test_ligatures_and_line_end_hyphens_are_undone() -> None:
     repair = word_repair(["Efﬁcient com- pilers use trace- based and mixed-mode designs; a trace is a path.",
                           "Pre- and post-processing of ﬂoat values; con- ﬁguration."])
@@ -1086,6 +1113,10 @@ def test_a_sentence_pointing_back_at_a_command_is_scored_with_the_command() -> N
     says_itself = text.replace("This command will", "Poetry will")  # names what it is about
     assert code_pointed_at(says_itself, next(u for u in answer_units(says_itself, UNIT_CHARS)
                                              if says_itself[u.start:u.end].startswith("Poetry will package"))) == ""
+    # A fence inside a line of the code is no opening fence: the block pairs from the top.
+    quoted = "Start a Markdown file:\n\n```bash\necho '```' > fence.md\n```\n\nThis command writes a fence into it."
+    assert code_pointed_at(quoted, next(u for u in answer_units(quoted, UNIT_CHARS)
+                                        if quoted[u.start:u.end].startswith("This command"))) == "echo '```' > fence.md"
 
 
 def test_units_are_scored_by_their_introduction_and_section() -> None:
