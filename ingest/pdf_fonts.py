@@ -265,15 +265,33 @@ def printed_order(tops: Sequence[float], lefts: Sequence[float]) -> list[int]:
 
 
 def _lines_in_printed_order(layout: Any) -> None:
+    """A page's text boxes with each line's pieces in print order. A piece pdfminer boxed on its own inside another
+    box's paragraph, on the baseline of one of its lines, is moved into that line: Dynamo's "… relentless focus on
+    performance from the perspective of the customers' experience." came out as "… focus the customers' on
+    performance experience." with "from" and "the perspective of" as paragraphs of their own."""
     from pdfminer.layout import LTTextBox
 
-    for box in layout:
-        if isinstance(box, LTTextBox) and len(box) > 1:
+    boxes = [box for box in layout if isinstance(box, LTTextBox)]
+    for piece in [box for box in boxes if len(box) == 1]:
+        top = float(piece.bbox[3])
+        host = next((box for box in boxes if len(box) > 1 and _inside(piece.bbox, box.bbox)
+                     and any(abs(float(line.bbox[3]) - top) < _SAME_LINE for line in box)), None)
+        if host is not None:
+            # pdfminer has no setters: a container iterates over its `_objs`, which the parser reads.
+            host._objs.extend(piece)
+            layout._objs.remove(piece)
+            boxes.remove(piece)
+    for box in boxes:
+        if len(box) > 1:
             lines = list(box)
             order = printed_order([float(line.bbox[3]) for line in lines], [float(line.bbox[0]) for line in lines])
-            if order != sorted(order):
-                # pdfminer has no setter: a container iterates over its `_objs`, which the parser reads.
+            if order != list(range(len(lines))):
                 box._objs = [lines[i] for i in order]
+
+
+def _inside(inner: Sequence[float], outer: Sequence[float]) -> bool:
+    return (inner[0] >= outer[0] - _SAME_LINE and inner[1] >= outer[1] - _SAME_LINE
+            and inner[2] <= outer[2] + _SAME_LINE and inner[3] <= outer[3] + _SAME_LINE)
 
 
 def _recorded(pages: Callable[..., Iterator[tuple[Any, Any]]]) -> Callable[..., Iterator[tuple[Any, Any]]]:

@@ -1021,27 +1021,46 @@ def test_a_pdfs_words_are_mended_where_a_line_end_broke_them(tmp_path: Path) -> 
     assert "type information to generate" in text and "runs a mixed-mode interpreter" in text
 
 
-def test_the_pieces_of_a_justified_pdf_line_are_read_in_print_order(tmp_path: Path) -> None:
-    """pdfminer cut a justified line at a wide word gap and sorted the pieces by their tops: "It", set a fraction
-    of a point higher at the line's right end, was read first. Megastore's abstract read "… to meet the stor- It
-    age requirements of today's interactive online services. is novel …"."""
-    from pdfminer.fontmetrics import FONT_METRICS
-
+def _pieces_pdf(path: Path, shown: list[tuple[float, float, str]]) -> Path:
+    """A page of Helvetica 12 pt text, each piece shown at its own (x, y): a justified line cut where TeX set it."""
     from ingest.minimal_pdf import pdf_file
 
-    widths = FONT_METRICS["Helvetica"][1]
-    first = "Megastore is a storage system built to meet the stor-"
-    right = 72 + sum(widths[c] for c in first) * 12 / 1000
-    shown = [(72, 720, first), (right - sum(widths[c] for c in "It") * 12 / 1000, 704.4, "It"),
-             (72, 704, "age needs of online services."), (72, 688, "is novel in that it blends NoSQL and RDBMS.")]
     stream = "\n".join(f"BT /F1 12 Tf {x:.2f} {y} Td ({text}) Tj ET" for x, y, text in shown).encode()
-    f = tmp_path / "paper.pdf"
-    f.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-                            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
-    assert "meet the storage needs of online services. It is novel in that" in parse_file(f, "pdf").text
+    path.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+                               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    return path
+
+
+def test_the_pieces_of_a_justified_pdf_line_are_read_in_print_order(tmp_path: Path) -> None:
+    """pdfminer cuts a justified line at a wide word gap and sorts a box's lines by their tops: "It", set a
+    fraction of a point higher at the line's right end, was read first, and Megastore's abstract read "… to meet
+    the stor- It age requirements of today's interactive online services. is novel …". A piece aligned with
+    neither edge became a box of its own, read after the paragraph: Dynamo's "from" and "the perspective of"."""
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    widths = FONT_METRICS["Helvetica"][1]
+
+    def width(text: str) -> float:
+        return sum(widths[c] for c in text) * 12 / 1000
+
+    first = "Megastore is a storage system built to meet the stor-"
+    right = 72 + width(first)
+    cut = _pieces_pdf(tmp_path / "cut.pdf", [
+        (72, 720, first), (right - width("It"), 704.4, "It"), (72, 704, "age needs of online services."),
+        (72, 688, "is novel in that it blends NoSQL and RDBMS.")])
+    assert "meet the storage needs of online services. It is novel in that" in parse_file(cut, "pdf").text
+    first = "Amazon engineers show a relentless focus on the performance"
+    right = 72 + width(first)
+    stray = _pieces_pdf(tmp_path / "stray.pdf", [
+        (72, 720, first), (72, 704, "as seen"), (200, 704, "from"), (right - width("the customers'"), 704.3,
+                                                                     "the customers'"),
+        (72, 688, "experience of all services, every single day.")])
+    assert parse_file(stray, "pdf").text == (
+        "Amazon engineers show a relentless focus on the performance as seen from the customers’ experience of all "
+        "services, every single day.")
     # Printed lines keep pdfminer's order; pieces of one line are read left to right.
     assert printed_order([720.0, 704.4, 704.0, 688.0], [72.0, 440.0, 72.0, 72.0]) == [0, 2, 1, 3]
     assert printed_order([704.5, 704.0], [300.0, 72.0]) == [1, 0]
