@@ -1,10 +1,10 @@
 """Answers on documentation the answer model never saw: the docs this machine's own packages install.
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
-                                          handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry]
-                                          [--papers DIR]
-                                          [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
-                                          [--playbook DIR] [--poetry DIR]
+                                          handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
+                                          click|morepapers]
+                                          [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
+                                          [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
                                           [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -104,6 +104,17 @@ bench/unseen_docs_q.yaml: 34 answerable, 2 restricted, 8 near-misses. Written af
 first run: those rules' out-of-sample check. DIR holds checkouts of github.com/python-poetry/poetry as poetry/ (at
 f467023 when written) and github.com/mkdocs/mkdocs as mkdocs/ (at 2862536).
 
+Checks R, S and T (`--set flaskpip --flaskpip DIR`, `--set pypa --pypa DIR`, `--set click --click DIR`, session
+46): Flask's reST pages and pip's MyST pages (bench/unseen_docs_r.yaml, 75 questions), the Python Packaging User
+Guide's reST guides and Black's MyST pages (bench/unseen_docs_s.yaml, 56), Click's MyST pages
+(bench/unseen_docs_t.yaml, 31); each with a page in the restricted folder.
+
+Check U (`--set morepapers --papers DIR`, session 47): six more systems papers as text PDFs (Spanner, TAO, Chubby,
+ZooKeeper, the UNIX time-sharing system, Paxos Made Simple) and End-to-End Arguments in the restricted folder, with
+the 40 questions of bench/unseen_docs_u.yaml: 33 answerable, 2 restricted, 5 near-misses (and the restricted ones
+asked again by a member). Written from pypdf's text of the PDFs, after session 47's PDF fixes and before its first
+run: their out-of-sample check.
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -152,7 +163,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
-                  "click": "unseen_docs_t.yaml"}
+                  "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -205,6 +216,16 @@ K_PAPERS = [
     ("comp_sci_fundamentals_and_history/hints-for-computer-system-design.pdf", "hints.pdf"),
     ("datastores/megastore-providing-scalable-highly-available-storage-for-interactive-services.pdf",
      "megastore.pdf"),
+]
+# Check U's papers, the same way; End-to-End Arguments in the restricted folder.
+U_PAPERS = [
+    ("datastores/spanner-google's-globally-distributed-database.pdf", "papers/spanner.pdf"),
+    ("datastores/tao-facebook-distributed-datastore.pdf", "papers/tao.pdf"),
+    ("distributed_systems/the-chubby-lock-service-for-loosely-coupled-distributed-systems.pdf", "papers/chubby.pdf"),
+    ("distributed_systems/zookeeper-wait-free-coordination-for-internet-scale-systems.pdf", "papers/zookeeper.pdf"),
+    ("operating_systems/unix-time-sharing-system.pdf", "papers/unix.pdf"),
+    ("distributed_systems/paxos-made-simple.pdf", "papers/paxos-made-simple.pdf"),
+    ("distributed_systems/end-to-end-arguments-in-system-design.pdf", "people-ops/end-to-end.pdf"),
 ]
 # Check L's pages: (path in a checkout under --kb DIR, name in the corpus); people-ops/ is the restricted folder.
 L_PAGES = [
@@ -438,16 +459,17 @@ def main() -> None:
                     "engineering playbook and Requests' reST user guide, --playbook) or check Q (pages of Poetry's and "
                     "MkDocs' docs, --poetry) or check R (Flask's reST pages and pip's MyST docs, --flaskpip) or "
                     "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa) or check T "
-                    "(pages of Click's MyST docs, --click)")
-    ap.add_argument("--papers", type=Path, help="check K: a clone of github.com/papers-we-love/papers-we-love")
+                    "(pages of Click's MyST docs, --click) or check U (six more systems papers as PDF, End-to-End "
+                    "Arguments restricted, --papers)")
+    ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
-    if args.which == "papers" and args.papers is None:
-        ap.error("--set papers needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
+    if args.which in ("papers", "morepapers") and args.papers is None:
+        ap.error(f"--set {args.which} needs --papers DIR, a clone of github.com/papers-we-love/papers-we-love")
     if args.which == "kb" and args.kb is None:
         ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
     if args.which == "gdsway" and args.gdsway is None:
@@ -466,6 +488,9 @@ def main() -> None:
     elif args.which == "papers":
         papers = [(args.papers / path, f"papers/{name}") for path, name in K_PAPERS]
         build_corpus(root / "source", papers, MANIFEST.replace(RULES, ""),
+                     hint=f"--papers {args.papers}: a clone of github.com/papers-we-love/papers-we-love")
+    elif args.which == "morepapers":
+        build_corpus(root / "source", [(args.papers / path, name) for path, name in U_PAPERS], MANIFEST,
                      hint=f"--papers {args.papers}: a clone of github.com/papers-we-love/papers-we-love")
     elif args.which == "kb":
         pages = [(args.kb / path, name) for path, name in L_PAGES]
