@@ -86,9 +86,10 @@ SEPARATOR = "\n\n"
 # its text, in 29; a bold heading boxed with its paragraph split from it, a figure's letters and a justified line's
 # stray words no PDF headings, and a numbered heading set on two lines one, in 30; a Markdown paragraph of one code
 # span a code block, in 31; sphinx-tabs' and sphinx-design's tabs and doctest blocks kept, in 32; a Markdown line
-# ended by a backslash joined to the next, in 33; the pieces of a justified PDF line read in print order, in 34)
-# parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 34
+# ended by a backslash joined to the next, in 33; the pieces of a justified PDF line read in print order, in 34; a
+# PDF listing's glyphs that map to no character left out, in 35) parses the ones already ingested again, instead of
+# leaving their old text.
+PARSE_VERSION = 35
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

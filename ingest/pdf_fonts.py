@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from ingest.pdf_text import letters
+
 # A box set this much larger than the body text is a heading, whatever the parser made of it, and so is a line
 # set all in bold at the body size (a browser prints an h4 so, and papers their subsections). Headings in the
 # documents seen run 1.25 (a printed page's h4) to 2 (a title) times the body size.
@@ -210,7 +212,10 @@ def listing_text(boxes: Sequence[BoxFont]) -> str:
     """The lines of consecutive fixed-width boxes of a page as one listing, in the order they are set (top to
     bottom; pieces of one line side by side, as the parser may box them apart) and each line indented by where
     it begins: a printed code block keeps its line breaks and its nesting, as the source wrote it."""
-    pieces = sorted((piece for box in boxes for piece in box.listing), key=lambda p: (p[1], p[0]))
+    # A glyph its font maps to no character reads "(cid:104)": texinfo's angle brackets round a tuple, and a
+    # figure's labels in such a font are "(cid:31)(cid:30)…" line after line (TAO's graphs), no code and no text.
+    read = ((x, top, text) for box in boxes for x, top, piece in box.listing if (text := letters(piece).strip()))
+    pieces = sorted(read, key=lambda p: (p[1], p[0]))
     if not pieces:
         return ""
     width = max(b.char_width for b in boxes) or 1.0

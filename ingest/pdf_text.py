@@ -33,7 +33,7 @@ def word_repair(texts: Iterable[str]) -> Callable[[str], str]:
     """A repair for the texts of one document, which is its own dictionary: a word broken at a line end is
     joined ("com- pile" -> "compile") unless the document writes it with a hyphen elsewhere ("mixed-mode"), or
     both halves are words of the document and the joined form is not ("trace- compilation")."""
-    whole = _BROKEN.sub(" ", _letters(" ".join(texts)))  # a broken word's halves are no words
+    whole = _BROKEN.sub(" ", letters(" ".join(texts)))  # a broken word's halves are no words
     words = {w.lower() for w in _WORD.findall(whole)}
     hyphenated = {f"{a}-{b}".lower() for a, b in _HYPHENATED.findall(whole)}
 
@@ -49,7 +49,7 @@ def word_repair(texts: Iterable[str]) -> Callable[[str], str]:
         return head + tail
 
     def repair(text: str) -> str:
-        return _BROKEN.sub(mend, _letters(text))
+        return _BROKEN.sub(mend, letters(text))
 
     return repair
 
@@ -57,7 +57,8 @@ def word_repair(texts: Iterable[str]) -> Callable[[str], str]:
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
+    """The text with its glyphs read as letters: unmapped glyphs left out, ligatures and spacing accents undone."""
     text = _UNMAPPED.sub("", text).translate(_LIGATURES)
     if not _ACCENTED.search(text):
         return text

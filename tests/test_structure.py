@@ -990,6 +990,10 @@ def test_a_listing_is_put_together_from_the_pieces_it_was_boxed_in() -> None:
     boxes = [box((100, 10, "Group ::= SEQUENCE {")), box((115, 22, "id")), box((115, 34, "value Value")),
              box((140, 22.5, "OBJECT IDENTIFIER,")), box((100, 46, "}"))]
     assert listing_text(boxes) == "Group ::= SEQUENCE {\n   id   OBJECT IDENTIFIER,\n   value Value\n}"
+    # Glyphs that map to no character are left out, and a line of nothing else with them (a figure's labels).
+    unmapped = [box((100, 10, "(cid:104)SetDataTXN, /foo, f2(cid:105)")), box((100, 22, "(cid:31)(cid:30)(cid:29)")),
+                box((100, 34, "ﬁle = open(path)"))]
+    assert listing_text(unmapped) == "SetDataTXN, /foo, f2\nfile = open(path)"
 
 
 def test_a_pdf_is_titled_by_its_own_title_not_its_first_short_line(tmp_path: Path) -> None:
