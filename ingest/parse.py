@@ -87,9 +87,10 @@ SEPARATOR = "\n\n"
 # stray words no PDF headings, and a numbered heading set on two lines one, in 30; a Markdown paragraph of one code
 # span a code block, in 31; sphinx-tabs' and sphinx-design's tabs and doctest blocks kept, in 32; a Markdown line
 # ended by a backslash joined to the next, in 33; the pieces of a justified PDF line read in print order, in 34; a
-# PDF listing's glyphs that map to no character left out, in 35) parses the ones already ingested again, instead of
-# leaving their old text.
-PARSE_VERSION = 35
+# PDF listing's glyphs that map to no character left out, in 35; a PDF box cut before each bulleted line, and a list
+# item continued across a page or column break, in 36) parses the ones already ingested again, instead of leaving
+# their old text.
+PARSE_VERSION = 36
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -487,7 +488,7 @@ def continues(before_kind: str, before: str, category: str, text: str) -> bool:
     split apart in chunks and answer units ("… the cache of each user lives in" / "the home directory …"). A
     short first part is often taken for a heading ("The cache of each user lives in"); when the text after it
     is its rest, it is text again (the caller undoes the heading)."""
-    if before_kind not in (*_PROSE, "Title"):
+    if before_kind not in (*_PROSE, "Title", "ListItem"):  # an item runs across a break as a paragraph does
         return False
     # The rest, when short, is taken for a heading too; a heading does not end like a sentence.
     if category not in _PROSE and not (category == "Title" and _SENTENCE_END.search(text)):

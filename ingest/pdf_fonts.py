@@ -12,6 +12,7 @@ listing is a code block again (`listing_text`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -294,6 +295,32 @@ def _lines_in_printed_order(layout: Any) -> None:
                 box._objs = [lines[i] for i in order]
 
 
+# Glyphs that open a bulleted item when they open a line.
+_BULLET_GLYPHS = ("•", "◦", "▪", "‣", "∙")
+
+
+def _split_at_bullets(layout: Any) -> None:
+    """A text box cut before each line that opens with a bullet glyph. pdfminer boxes an item with the paragraph
+    that introduces it, and the parser joins a box's lines: "These arguments suggest two key design decisions: • We
+    chose a lock service, …" (Chubby), "… follows the other path. • When in doubt, use brute force." (Lampson's
+    hints). Boxed apart, each item is a list item of its own."""
+    from pdfminer.layout import LTTextBoxHorizontal
+
+    objs: list[Any] = []
+    for box in layout:
+        lines = list(box) if isinstance(box, LTTextBoxHorizontal) else []
+        cuts = [i for i, line in enumerate(lines) if i and line.get_text().lstrip().startswith(_BULLET_GLYPHS)]
+        if not cuts:
+            objs.append(box)
+            continue
+        for start, end in itertools.pairwise([0, *cuts, len(lines)]):
+            part = LTTextBoxHorizontal()
+            for line in lines[start:end]:
+                part.add(line)
+            objs.append(part)
+    layout._objs = objs
+
+
 def _inside(inner: Sequence[float], outer: Sequence[float]) -> bool:
     return (inner[0] >= outer[0] - _SAME_LINE and inner[1] >= outer[1] - _SAME_LINE
             and inner[2] <= outer[2] + _SAME_LINE and inner[3] <= outer[3] + _SAME_LINE)
@@ -303,6 +330,7 @@ def _recorded(pages: Callable[..., Iterator[tuple[Any, Any]]]) -> Callable[..., 
     def recording(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
         for number, (page, layout) in enumerate(pages(*args, **kwargs), start=1):
             _lines_in_printed_order(layout)
+            _split_at_bullets(layout)
             if (into := _recording.get()) is not None:
                 into.add_page(number, layout)
             yield page, layout

@@ -1029,7 +1029,8 @@ def _pieces_pdf(path: Path, shown: list[tuple[float, float, str]]) -> Path:
     """A page of Helvetica 12 pt text, each piece shown at its own (x, y): a justified line cut where TeX set it."""
     from ingest.minimal_pdf import pdf_file
 
-    stream = "\n".join(f"BT /F1 12 Tf {x:.2f} {y} Td ({text}) Tj ET" for x, y, text in shown).encode()
+    # Helvetica without an /Encoding reads codes as Adobe's standard encoding: "\xb7" is its bullet.
+    stream = "\n".join(f"BT /F1 12 Tf {x:.2f} {y} Td ({text}) Tj ET" for x, y, text in shown).encode("latin-1")
     path.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                                b"/Resources << /Font << /F1 5 0 R >> >> >>",
@@ -1069,6 +1070,22 @@ def test_the_pieces_of_a_justified_pdf_line_are_read_in_print_order(tmp_path: Pa
     assert printed_order([720.0, 704.4, 704.0, 688.0], [72.0, 440.0, 72.0, 72.0]) == [0, 2, 1, 3]
     assert printed_order([704.5, 704.0], [300.0, 72.0]) == [1, 0]
     assert printed_order([720.0, 710.0], [300.0, 72.0]) == [0, 1]
+
+
+def test_a_pdfs_bulleted_items_boxed_with_their_paragraph_are_a_list(tmp_path: Path) -> None:
+    """pdfminer boxed Chubby's and Lampson's bulleted items with the line introducing them, and the parser joined
+    a box's lines: "These arguments suggest two key design decisions: • We chose a lock service, …". An item cut
+    by a column break is continued in the next column, as a paragraph is."""
+    left = ["We made two key design decisions:", "\xb7 We chose a lock service, not a", "library for consensus.",
+            "\xb7 We chose to serve small files, so", "that primaries can advertise. This"]
+    right = ["suggests that an event mechanism", "would be useful to avoid polling.", "",
+             "The rest of this section describes", "the design of the service in detail."]
+    shown = [(72.0, 720.0 - 14 * i, t) for i, t in enumerate(left)]
+    shown += [(320.0, 720.0 - 14 * i, t) for i, t in enumerate(right) if t]
+    assert parse_file(_pieces_pdf(tmp_path / "paper.pdf", shown), "pdf").text == (
+        "We made two key design decisions:\n\n- We chose a lock service, not a library for consensus.\n- We chose "
+        "to serve small files, so that primaries can advertise. This suggests that an event mechanism would be "
+        "useful to avoid polling.\n\nThe rest of this section describes the design of the service in detail.")
 
 
 def test_ligatures_and_line_end_hyphens_are_undone() -> None:
