@@ -270,14 +270,22 @@ def printed_order(tops: Sequence[float], lefts: Sequence[float]) -> list[int]:
     return [i for row in rows for i in sorted(row, key=lambda i: lefts[i])]
 
 
+def mend_layout(layout: Any) -> None:
+    """A pdfminer page layout mended where pdfminer misread a page's text, before the parser reads it: each line's
+    pieces in print order, and each bulleted item in a box of its own."""
+    _lines_in_printed_order(layout)
+    _split_at_bullets(layout)
+
+
 def _lines_in_printed_order(layout: Any) -> None:
     """A page's text boxes with each line's pieces in print order. A piece pdfminer boxed on its own inside another
     box's paragraph, on the baseline of one of its lines, is moved into that line: Dynamo's "… relentless focus on
     performance from the perspective of the customers' experience." came out as "… focus the customers' on
     performance experience." with "from" and "the perspective of" as paragraphs of their own."""
-    from pdfminer.layout import LTTextBox
+    from pdfminer.layout import LTTextBoxHorizontal
 
-    boxes = [box for box in layout if isinstance(box, LTTextBox)]
+    # Only horizontal text: a rotated page's vertical boxes read their lines top to bottom, right to left.
+    boxes = [box for box in layout if isinstance(box, LTTextBoxHorizontal)]
     for piece in [box for box in boxes if len(box) == 1]:
         top = float(piece.bbox[3])
         host = next((box for box in boxes if len(box) > 1 and _inside(piece.bbox, box.bbox)
@@ -329,8 +337,7 @@ def _inside(inner: Sequence[float], outer: Sequence[float]) -> bool:
 def _recorded(pages: Callable[..., Iterator[tuple[Any, Any]]]) -> Callable[..., Iterator[tuple[Any, Any]]]:
     def recording(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
         for number, (page, layout) in enumerate(pages(*args, **kwargs), start=1):
-            _lines_in_printed_order(layout)
-            _split_at_bullets(layout)
+            mend_layout(layout)
             if (into := _recording.get()) is not None:
                 into.add_page(number, layout)
             yield page, layout

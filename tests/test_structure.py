@@ -23,7 +23,7 @@ from ingest.chunk import chunk_document
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
-from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, nesting, printed_order
+from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, mend_layout, nesting, printed_order
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import ParsedDocument, Principal
@@ -1070,6 +1070,28 @@ def test_the_pieces_of_a_justified_pdf_line_are_read_in_print_order(tmp_path: Pa
     assert printed_order([720.0, 704.4, 704.0, 688.0], [72.0, 440.0, 72.0, 72.0]) == [0, 2, 1, 3]
     assert printed_order([704.5, 704.0], [300.0, 72.0]) == [1, 0]
     assert printed_order([720.0, 710.0], [300.0, 72.0]) == [0, 1]
+
+
+def test_a_rotated_pages_vertical_lines_keep_pdfminers_order(tmp_path: Path) -> None:
+    """unstructured reads a rotated page with pdfminer's vertical boxes, whose lines run top to bottom and right to
+    left. Read as pieces of one printed line (their tops are level), they were sorted left to right: reversed."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextBox
+
+    from ingest.minimal_pdf import pdf_file
+
+    shown = [(300, "First column of text"), (284, "Second column here"), (268, "Third column ends")]
+    stream = "\n".join(f"BT /F1 12 Tf 0 -1 1 0 {x} 700 Tm ({text}) Tj ET" for x, text in shown).encode("latin-1")
+    f = tmp_path / "rotated.pdf"
+    f.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    page = next(iter(extract_pages(f, laparams=LAParams(detect_vertical=True))))
+    mend_layout(page)
+    lines = [line.get_text().strip() for box in page if isinstance(box, LTTextBox) for line in box]
+    assert lines == [text for _, text in shown]
 
 
 def test_a_pdfs_bulleted_items_boxed_with_their_paragraph_are_a_list(tmp_path: Path) -> None:
