@@ -1025,17 +1025,19 @@ def test_a_pdfs_words_are_mended_where_a_line_end_broke_them(tmp_path: Path) -> 
     assert "type information to generate" in text and "runs a mixed-mode interpreter" in text
 
 
-def _pieces_pdf(path: Path, shown: list[tuple[float, float, str]]) -> Path:
-    """A page of Helvetica 12 pt text, each piece shown at its own (x, y): a justified line cut where TeX set it."""
+def _pieces_pdf(path: Path, shown: list[tuple[float, float, str]], vertical: bool = False) -> Path:
+    """A page of Helvetica 12 pt text, each piece shown at its own (x, y): a justified line cut where TeX set it;
+    `vertical` turns each piece a quarter turn, as a rotated page's text runs."""
     from ingest.minimal_pdf import pdf_file
 
+    place = "0 -1 1 0 {x:.2f} {y} Tm" if vertical else "{x:.2f} {y} Td"
     # Helvetica without an /Encoding reads codes as Adobe's standard encoding: "\xb7" is its bullet.
-    stream = "\n".join(f"BT /F1 12 Tf {x:.2f} {y} Td ({text}) Tj ET" for x, y, text in shown).encode("latin-1")
+    stream = "\n".join(f"BT /F1 12 Tf {place.format(x=x, y=y)} ({text}) Tj ET" for x, y, text in shown)
     path.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                                b"/Resources << /Font << /F1 5 0 R >> >> >>",
-                               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-                               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+                               b"<< /Length %d >>\nstream\n" % len(stream) + stream.encode("latin-1")
+                               + b"\nendstream", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
     return path
 
 
@@ -1078,20 +1080,13 @@ def test_a_rotated_pages_vertical_lines_keep_pdfminers_order(tmp_path: Path) -> 
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextBox
 
-    from ingest.minimal_pdf import pdf_file
-
-    shown = [(300, "First column of text"), (284, "Second column here"), (268, "Third column ends")]
-    stream = "\n".join(f"BT /F1 12 Tf 0 -1 1 0 {x} 700 Tm ({text}) Tj ET" for x, text in shown).encode("latin-1")
-    f = tmp_path / "rotated.pdf"
-    f.write_bytes(pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-                            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    shown = [(300.0, 700.0, "First column of text"), (284.0, 700.0, "Second column here"),
+             (268.0, 700.0, "Third column ends")]
+    f = _pieces_pdf(tmp_path / "rotated.pdf", shown, vertical=True)
     page = next(iter(extract_pages(f, laparams=LAParams(detect_vertical=True))))
     mend_layout(page)
     lines = [line.get_text().strip() for box in page if isinstance(box, LTTextBox) for line in box]
-    assert lines == [text for _, text in shown]
+    assert lines == [text for _, _, text in shown]
 
 
 def test_a_pdfs_bulleted_items_boxed_with_their_paragraph_are_a_list(tmp_path: Path) -> None:
