@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers]
+                                          click|morepapers|mattermost]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--keep DIR]
+                                          [--mattermost DIR] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -115,6 +115,15 @@ the 40 questions of bench/unseen_docs_u.yaml: 33 answerable, 2 restricted, 5 nea
 asked again by a member). Written from pypdf's text of the PDFs, after session 47's PDF fixes and before its first
 run: their out-of-sample check.
 
+Check V (`--set mattermost --mattermost DIR`, session 48): a company knowledge base no earlier check read — eight
+pages of Mattermost's handbook (GitBook Markdown: travel, a corporate card, currency rates, a lost phone, bug
+severity, on-call set-up, release tips, Jira ticket states), its consulting agreement as the PDF Word's PDFMaker
+wrote, thoughtbot's Git and Postgres guides and git's gitignore(5) as the AsciiDoc HTML git-doc installs, the interns'
+expense page in the restricted folder — with the 47 questions of bench/unseen_docs_v.yaml: 40 answerable, 2
+restricted, 5 near-misses. Written before its first run: the held-back check of session 48's changes. DIR holds
+checkouts of github.com/mattermost/mattermost-handbook as mattermost/ (at 46d7a8b when written) and
+github.com/thoughtbot/guides as thoughtbot/ (at 640b2cb).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -163,7 +172,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "kb": "unseen_docs_l.yaml", "company": "unseen_docs_m.yaml", "wpcli": "unseen_docs_n.yaml",
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
-                  "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml"}
+                  "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
+                  "mattermost": "unseen_docs_v.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -322,6 +332,23 @@ S_PAGES = [
 # Check T's pages: (path in a checkout of github.com/pallets/click under --click DIR, name in the corpus).
 T_PAGES = [*[(f"docs/{n}.md", f"click/{n}.md") for n in ("faqs", "entry-points", "prompts", "virtualenv")],
            ("docs/contributing.md", "people-ops/contributing.md")]
+# Check V's pages: (path in a checkout under --mattermost DIR, name in the corpus); people-ops/ is the restricted
+# folder. git's manual page comes from Debian's git-doc (V_FILES).
+_MM = "mattermost/operations"
+V_PAGES = [
+    *[(f"{_MM}/finance/staff-member-expenses/{n}.md", f"mattermost/{n}.md") for n in
+      ("airfare-and-traveling", "corporate-credit-card-policy", "currency-exchange-table")],
+    ("mattermost/company/how-to-guides-for-staff/how-to-change-mobile-device/how-to-handle-a-lost-mobile-device.md",
+     "mattermost/lost-mobile-device.md"),
+    *[(f"{_MM}/research-and-development/{p}.md", f"mattermost/{Path(p).name}.md") for p in
+      ("product/development-process/new-bug-tickets/bug-severity-guidelines", "engineering/team/on-call",
+       "product/release-process/release-tips", "product/development-process/jira-ticket-lifecycle")],
+    (f"{_MM}/finance/Mattermost - Consulting Agreement.pdf", "legal/consulting-agreement.pdf"),
+    ("thoughtbot/git/README.md", "thoughtbot/git.md"),
+    ("thoughtbot/postgres/README.md", "thoughtbot/postgres.md"),
+    (f"{_MM}/finance/staff-member-expenses/internship-expense-policy.md", "people-ops/internship-expense-policy.md"),
+]
+V_FILES = [(Path("/usr/share/doc/git/html/gitignore.html"), "git/gitignore.html")]
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -460,11 +487,15 @@ def main() -> None:
                     "MkDocs' docs, --poetry) or check R (Flask's reST pages and pip's MyST docs, --flaskpip) or "
                     "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa) or check T "
                     "(pages of Click's MyST docs, --click) or check U (six more systems papers as PDF, End-to-End "
-                    "Arguments restricted, --papers)")
+                    "Arguments restricted, --papers) or check V (pages of Mattermost's handbook and thoughtbot's "
+                    "guides, a consulting agreement as PDF, gitignore(5) as HTML, --mattermost)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
+    ap.add_argument("--mattermost", type=Path, help="check V: a folder holding checkouts of "
+                    "github.com/mattermost/mattermost-handbook as mattermost/ and github.com/thoughtbot/guides as "
+                    "thoughtbot/")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -497,6 +528,13 @@ def main() -> None:
         build_corpus(root / "source", pages + L_PDFS, MANIFEST,
                      hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
                      "packages debian-policy, fontconfig")
+    elif args.which == "mattermost":
+        if args.mattermost is None:
+            ap.error("--set mattermost needs --mattermost DIR with checkouts of mattermost/mattermost-handbook and "
+                     "thoughtbot/guides")
+        build_corpus(root / "source", [(args.mattermost / path, name) for path, name in V_PAGES] + V_FILES, MANIFEST,
+                     hint=f"--mattermost {args.mattermost}: checkouts of mattermost/mattermost-handbook as "
+                     "mattermost/, thoughtbot/guides as thoughtbot/; Debian package git-doc")
     elif args.which == "gdsway":
         build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
     elif args.which in CHECKOUT_SETS:
