@@ -199,7 +199,7 @@ class ExtractiveResponder:
         texts = [c.probe for c in cands]
         bi = self.bi.score_units(question, texts, pair_parts(cands))
         cheap = [b + 0.5 * o for b, o in zip(bi, overlap, strict=True)]
-        keep = sorted(sorted(range(len(cands)), key=lambda i: -cheap[i])[: self.model.prefilter])
+        keep = prefiltered(question, cands, cheap, self.model.prefilter)
         for i in keep:
             cands[i].prefilter = cheap[i]
         kept, texts, bi = [cands[i] for i in keep], [texts[i] for i in keep], [bi[i] for i in keep]
@@ -208,6 +208,16 @@ class ExtractiveResponder:
                         [c.start / max(doc_lengths.get(c.result.document_id, 1), 1) for c in kept],
                         [c.kind for c in kept], [span(c) for c in kept])
         return kept, rows
+
+
+def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float], n: int) -> list[int]:
+    """The indexes of the units that go on to the cross-encoders: the `n` best by the `cheap` scores, and any row
+    the question looks up by its key. Such a row answers however it is scored (`restate_rows`), so it must reach
+    the scorers however the bi-encoder reads it: "What is an S1 bug?" ranked its row ninth, under eight sentences
+    about bug bashes."""
+    rows = [i for i, c in enumerate(cands) if c.kind == "row"]
+    named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
+    return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named})
 
 
 # Embedding every unit of the answer documents' chunks for the prefilter was half of an answer's time on long
@@ -358,6 +368,12 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         units = [u for u in every if u.end - u.start >= min_chars or u.kind == "row"]
         section = section_heading(list(r.heading_path), r.title)
         heading_at, opening = headed_opening(text, units, list(r.heading_path), section) or (0, None)
+        # A section holding one short line under its heading ("Business computer accessories / - Headphones over 80
+        # USD") answers with that line, quoted with its heading: the heading says what the line is about.
+        if opening is None and (short := headed_opening(text, every, list(r.heading_path), section)) is not None:
+            heading_at, opening = short
+            units = sorted([*units, *(u for u in every if u.start == opening and u not in units)],
+                           key=lambda u: (u.start, u.end))
         # So does a short line between a heading and its section's opening unit, quoted with that heading: a
         # printed API entry's "<integer> Default: 8192" under "Class property: Buffer.poolSize".
         leads = {u.start for u in every if opening is not None and u.kind == "sentence" and heading_at < u.start

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from agent.units import dashed_term
 from kernel.rows import cells
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -97,14 +98,15 @@ def prefer_stated_rows(question: str, rows: Sequence[tuple[object, str, float]],
 
 
 def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
-    """Indexes of the rows — (table, text) — whose key, the first cell, the question names, when it names one row's
-    key only in that table: "What value should the Owner tag hold?" looks up "Tag name: Owner | ...". The scorers
-    read a row as a poor sentence (0.27 for that one, under the abstention threshold); a named key is how a reader
-    finds a row, and the row is quoted whole, with the column asked about."""
+    """Indexes of the rows — (table, text) — whose key, the first cell or the term a list of terms sets off with a
+    dash ("S1 - Data loss or crash"), the question names, when it names one row's key only in that table: "What
+    value should the Owner tag hold?" looks up "Tag name: Owner | ...". The scorers read a row as a poor sentence
+    (0.27 for that one, under the abstention threshold); a named key is how a reader finds a row, and the row is
+    quoted whole, with the column asked about."""
     q = _words(question)
     named: dict[object, list[int]] = {}
     for i, (table, text) in enumerate(rows):
         first = cells(text)[:1]
-        if first and (key := _value(first[0][1])) and _at(q, list(key)):
+        if (key := _value(first[0][1] if first else dashed_term(text))) and _at(q, list(key)):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}

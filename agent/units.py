@@ -24,7 +24,16 @@ _MARKER = rf"[ \t]*(?:[-*•]|{_NUMBER_MARK})[ \t]+"
 _LIST_LINE = re.compile(rf"^{_MARKER}\S.*$", re.MULTILINE)
 # A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
 # 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
-_TERM_ITEM = re.compile(rf"{_MARKER}([^\s:]{{1,60}}|[^\s:]{{1,40}} [^\s:]{{1,40}})(?: [-–—]|:) (?=\S)")
+_TERM = r"([^\s:]{1,60}|[^\s:]{1,40} [^\s:]{1,40})(?: [-–—]|:) (?=\S)"
+_TERM_ITEM = re.compile(rf"{_MARKER}{_TERM}")
+_DASHED_TERM = re.compile(_TERM.replace("(?: [-–—]|:)", " [-–—]"))
+
+
+def dashed_term(row: str) -> str:
+    """The term a row of a list of terms opens with when a dash sets it off ("S1 - Data loss or crash - Prevents app
+    use"), or "": such a row has no named cells (`kernel.rows.cells`), and its term is what it is looked up by."""
+    m = _DASHED_TERM.match(row)
+    return m.group(1) if m else ""
 
 
 @dataclass(frozen=True)

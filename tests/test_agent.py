@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer, candidates, pair_parts, select, veto
+from agent.extractive import EmbeddingScorer, candidates, pair_parts, prefiltered, select, veto
 from agent.governance import unit_lures
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel
@@ -585,6 +585,36 @@ def test_a_short_line_under_a_heading_is_a_unit_quoted_with_that_heading() -> No
     # Short lines elsewhere stay fragments of nothing: with no heading above, no unit.
     bare = passage.model_copy(update={"heading_path": []})
     assert not any(c.text.endswith("Default: 8192") for c in candidates([bare], 2, 25, set(), unit_lures(None)))
+
+
+def test_a_sections_one_short_line_is_a_unit_quoted_with_its_heading() -> None:
+    """A handbook's section of one short item ("Business computer accessories" / "- Headphones over 80 USD", under
+    the 25 characters of a unit) had no unit at all: the item was too short alone and there was no longer unit for it
+    to lead. It is the section's answer, quoted with the heading that says what it is about."""
+    chunk = "Business computer accessories\n\n- Headphones over 80 USD"
+    passage = Passage(chunk_id="c1", document_id="d1", title="Internships", source="", start=40, end=40 + len(chunk),
+                      text=chunk, heading_path=["Internships", "Interns", "Business computer accessories"])
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    assert [(c.text, c.start) for c in cands] == [(chunk, 40)]
+    assert cands[0].probe.startswith("Business computer accessories: ") and cands[0].opens
+    # Without the heading over it, the line is still too short to answer alone.
+    bare = passage.model_copy(update={"heading_path": []})
+    assert not any("Headphones" in c.text for c in candidates([bare], 2, 25, set(), unit_lures(None)))
+
+
+def test_a_row_the_question_looks_up_reaches_the_cross_encoders_whatever_its_cheap_score() -> None:
+    """The prefilter passes the best units by the bi-encoder and word overlap; a row looked up by its key answers
+    however it is scored, yet "What is an S1 bug?" ranked its row ninth and it never reached the scorers."""
+    text = ("Criteria for bugs:\n\n- S1 - Data loss or crash - Prevents app use.\n- S2 - Functionality loss - "
+            "Most users' functionality affected.\n- S3 - Minor issues - Cosmetic UI issues.\n\nBug bashes are run "
+            "for major releases. Bug bashes can be run as a group.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Bugs", source="", start=0, end=len(text), text=text)
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    s1 = next(i for i, c in enumerate(cands) if c.kind == "row" and c.text.startswith("S1"))
+    cheap = [0.0 if i == s1 else 1.0 for i in range(len(cands))]
+    assert s1 not in prefiltered("When are bug bashes run?", cands, cheap, 2)
+    kept = prefiltered("What is an S1 bug?", cands, cheap, 2)
+    assert s1 in kept and len(kept) == 3
 
 
 def test_a_faqs_question_heading_is_read_with_its_answer_only_and_is_no_answer_itself() -> None:

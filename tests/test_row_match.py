@@ -64,3 +64,13 @@ def test_a_row_is_looked_up_by_the_key_the_question_names() -> None:
     assert looked_up("How many tags can a resource have?", tags) == set()
     # two keys of one table named: no row is looked up in it
     assert looked_up("Which of the Name and Owner tags is required?", tags) == {2}
+
+
+def test_a_row_of_a_list_of_terms_is_looked_up_by_its_dashed_term() -> None:
+    """Mattermost's bug severities are a list of terms set off by dashes ("S1 - Data loss or crash - Prevents app
+    use"): such a row has no named cells, so "What is an S1 bug?" looked up no row, and its row did not answer."""
+    levels = [("t", "S1 - Data loss or crash - Prevents app use."),
+              ("t", "S2 - Functionality loss - Most users' functionality affected."),
+              ("t", "S3 - Minor issues - Cosmetic UI issues.")]
+    assert looked_up("What is an S1 bug?", levels) == {0}
+    assert looked_up("What severity is a crash?", levels) == set()
