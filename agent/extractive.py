@@ -486,7 +486,8 @@ def probe(text: str, kind: str, section: str, around: str = "") -> str:
         text = spoken(text)
     elif around:
         text = f"{around}: {text}"
-    return f"{section}: {text}" if section and section not in text else text
+    # A heading that ends in a colon ("PTO ground rules:") keeps one: the scorers read "PTO ground rules:: ...".
+    return f"{section.removesuffix(':')}: {text}" if section and section not in text else text
 
 
 # A heading names what its section is about ("SSL_CERT_FILE", "tag", "Default paths"). A FAQ's heading is its
