@@ -24,9 +24,9 @@ _MARKER = rf"[ \t]*(?:[-*•]|{_NUMBER_MARK})[ \t]+"
 _LIST_LINE = re.compile(rf"^{_MARKER}\S.*$", re.MULTILINE)
 # A list item that names a term and then says what it is ("- `max_age` - Sets a maximum time ... Defaults to
 # 600.", "- Organization Code: T-TECH"): a parameter or field reference, a table row written as a list.
-_TERM = r"([^\s:]{1,60}|[^\s:]{1,40} [^\s:]{1,40})(?: [-–—]|:) (?=\S)"
-_TERM_ITEM = re.compile(rf"{_MARKER}{_TERM}")
-_DASHED_TERM = re.compile(_TERM.replace("(?: [-–—]|:)", " [-–—]"))
+_TERM = r"([^\s:]{1,60}|[^\s:]{1,40} [^\s:]{1,40})"
+_TERM_ITEM = re.compile(rf"{_MARKER}{_TERM}(?: [-–—]|:) (?=\S)")
+_DASHED_TERM = re.compile(rf"{_TERM} [-–—] (?=\S)")
 
 
 def dashed_term(row: str) -> str:
