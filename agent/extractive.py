@@ -486,7 +486,7 @@ def probe(text: str, kind: str, section: str, around: str = "") -> str:
         text = spoken(text)
     elif around:
         text = f"{around}: {text}"
-    # A heading that ends in a colon ("PTO ground rules:") keeps one: the scorers read "PTO ground rules:: ...".
+    # A heading that ends in a colon ("PTO ground rules:") is read with that colon alone, not "PTO ground rules:: ...".
     return f"{section.removesuffix(':')}: {text}" if section and section not in text else text
 
 
