@@ -363,7 +363,11 @@ CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
     "pypa": ("S", S_PAGES, "checkouts of github.com/pypa/packaging.python.org as packaging/ and github.com/psf/black "
              "as black/", True),
     "click": ("T", T_PAGES, "a checkout of github.com/pallets/click", True),
+    "mattermost": ("V", V_PAGES, "checkouts of github.com/mattermost/mattermost-handbook as mattermost/ and "
+                   "github.com/thoughtbot/guides as thoughtbot/ (and Debian's git-doc installed)", True),
 }
+# Files a checkout set also takes from what Debian's packages install.
+INSTALLED_FILES = {"mattermost": V_FILES}
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -493,9 +497,6 @@ def main() -> None:
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
-    ap.add_argument("--mattermost", type=Path, help="check V: a folder holding checkouts of "
-                    "github.com/mattermost/mattermost-handbook as mattermost/ and github.com/thoughtbot/guides as "
-                    "thoughtbot/")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -528,19 +529,13 @@ def main() -> None:
         build_corpus(root / "source", pages + L_PDFS, MANIFEST,
                      hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
                      "packages debian-policy, fontconfig")
-    elif args.which == "mattermost":
-        if args.mattermost is None:
-            ap.error("--set mattermost needs --mattermost DIR with checkouts of mattermost/mattermost-handbook and "
-                     "thoughtbot/guides")
-        build_corpus(root / "source", [(args.mattermost / path, name) for path, name in V_PAGES] + V_FILES, MANIFEST,
-                     hint=f"--mattermost {args.mattermost}: checkouts of mattermost/mattermost-handbook as "
-                     "mattermost/, thoughtbot/guides as thoughtbot/; Debian package git-doc")
     elif args.which == "gdsway":
         build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)
-        build_corpus(root / "source", [(folder / path, name) for path, name in pages],
+        build_corpus(root / "source",
+                     [(folder / path, name) for path, name in pages] + INSTALLED_FILES.get(args.which, []),
                      MANIFEST if restricted else MANIFEST.replace(RULES, ""), hint=f"--{args.which} {folder}: {holds}")
     elif args.which in FILE_SETS:
         build_corpus(root / "source", FILE_SETS[args.which], MANIFEST.replace(RULES, ""))
