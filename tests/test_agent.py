@@ -597,15 +597,18 @@ def test_a_sections_one_short_line_is_a_unit_quoted_with_its_heading() -> None:
     cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
     assert [(c.text, c.start) for c in cands] == [(chunk, 40)]
     assert cands[0].probe.startswith("Business computer accessories: ") and cands[0].opens
-    # A heading ending in a colon is read with one colon, not two.
-    rules = "PTO ground rules:\n\nShort time off needs no approval. Any PTO over 10 business days needs approval."
-    colon = passage.model_copy(update={"text": rules, "end": 40 + len(rules),
-                                       "heading_path": ["Internships", "PTO ground rules:"]})
-    assert "PTO ground rules: Any PTO over 10 business days needs approval." in {
-        c.probe for c in candidates([colon], 2, 25, set(), unit_lures(None))}
     # Without the heading over it, the line is still too short to answer alone.
     bare = passage.model_copy(update={"heading_path": []})
     assert not any("Headphones" in c.text for c in candidates([bare], 2, 25, set(), unit_lures(None)))
+
+
+def test_a_heading_ending_in_a_colon_is_read_before_a_unit_with_one_colon() -> None:
+    """Sourcegraph's "PTO ground rules:" was read before each unit of its section as "PTO ground rules:: ..."."""
+    rules = "PTO ground rules:\n\nShort time off needs no approval. Any PTO over 10 business days needs approval."
+    passage = Passage(chunk_id="c1", document_id="d1", title="Time off", source="", start=0, end=len(rules),
+                      text=rules, heading_path=["Time off", "PTO ground rules:"])
+    assert "PTO ground rules: Any PTO over 10 business days needs approval." in {
+        c.probe for c in candidates([passage], 2, 25, set(), unit_lures(None))}
 
 
 def test_a_row_the_question_looks_up_reaches_the_cross_encoders_whatever_its_cheap_score() -> None:
