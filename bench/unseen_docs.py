@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers|mattermost]
+                                          click|morepapers|mattermost|artsy]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--mattermost DIR] [--keep DIR]
+                                          [--mattermost DIR] [--artsy DIR] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -124,6 +124,15 @@ restricted, 5 near-misses. Written before its first run: the held-back check of 
 checkouts of github.com/mattermost/mattermost-handbook as mattermost/ (at 46d7a8b when written) and
 github.com/thoughtbot/guides as thoughtbot/ (at 640b2cb).
 
+Check W (`--set artsy --artsy DIR`, session 49): a company knowledge base no earlier check read — ten pages of
+Artsy's engineering handbook (deployments, data migrations, system criticality levels with a table of HTML lists in
+Markdown, retrospectives, renaming master to main, version managers, a Redis migration, open standup, an on-call
+incident review RFC, Hokusai) and its technology radar as CSV, Nettle's manual as the PDF Texinfo typesets (111 pages,
+nettle-dev) and git's githooks(5) as the AsciiDoc HTML git-doc installs, the interview guide in the restricted
+folder — with the 61 questions of bench/unseen_docs_w.yaml: 54 answerable, 2 restricted, 5 near-misses. Written
+before its first run: the held-back check of session 49's changes. DIR is a checkout of github.com/artsy/README (at
+61095ad when written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -173,7 +182,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
-                  "mattermost": "unseen_docs_v.yaml"}
+                  "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -349,6 +358,19 @@ V_PAGES = [
     (f"{_MM}/finance/staff-member-expenses/internship-expense-policy.md", "people-ops/internship-expense-policy.md"),
 ]
 V_FILES = [(Path("/usr/share/doc/git/html/gitignore.html"), "git/gitignore.html")]
+# Check W's pages: (path in a checkout of github.com/artsy/README under --artsy DIR, name in the corpus); people-ops/
+# is the restricted folder. Nettle's manual and githooks(5) come from Debian's nettle-dev and git-doc (W_FILES).
+W_PAGES = [
+    *[(f"playbooks/{n}.md", f"artsy/{n}.md") for n in
+      ("deployments", "data-migrations", "system-criticality", "retrospectives", "rename-master-to-main",
+       "version-managers", "migrating-redis", "hokusai")],
+    ("events/open-standup.md", "artsy/open-standup.md"),
+    ("RFCs/on-call-incident-review.md", "artsy/on-call-incident-review.md"),
+    ("playbooks/technology_radar/artsy-tech-radar.csv", "artsy/artsy-tech-radar.csv"),
+    ("hiring/interviewing.md", "people-ops/interviewing.md"),
+]
+W_FILES = [(Path("/usr/share/doc/nettle-dev/nettle.pdf.gz"), "nettle/nettle.pdf"),
+           (Path("/usr/share/doc/git/html/githooks.html"), "git/githooks.html")]
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -365,9 +387,11 @@ CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
     "click": ("T", T_PAGES, "a checkout of github.com/pallets/click", True),
     "mattermost": ("V", V_PAGES, "checkouts of github.com/mattermost/mattermost-handbook as mattermost/ and "
                    "github.com/thoughtbot/guides as thoughtbot/ (and Debian's git-doc installed)", True),
+    "artsy": ("W", W_PAGES, "a checkout of github.com/artsy/README (and Debian's nettle-dev and git-doc installed)",
+              True),
 }
 # Files a checkout set also takes from what Debian's packages install.
-INSTALLED_FILES = {"mattermost": V_FILES}
+INSTALLED_FILES = {"mattermost": V_FILES, "artsy": W_FILES}
 # The checks whose files are copied as they are, with no restricted folder.
 FILE_SETS = {"ninja": NINJA, "undici": F_SOURCES, "sqlite": H_SOURCES, "debian": I_SOURCES, "handbooks": J_SOURCES}
 READMES = ("python-dotenv", "uvicorn", "redis", "aiofiles")
@@ -492,7 +516,9 @@ def main() -> None:
                     "check S (the Python Packaging User Guide's reST guides and Black's MyST pages, --pypa) or check T "
                     "(pages of Click's MyST docs, --click) or check U (six more systems papers as PDF, End-to-End "
                     "Arguments restricted, --papers) or check V (pages of Mattermost's handbook and thoughtbot's "
-                    "guides, a consulting agreement as PDF, gitignore(5) as HTML, --mattermost)")
+                    "guides, a consulting agreement as PDF, gitignore(5) as HTML, --mattermost) or check W (pages "
+                    "of Artsy's handbook and its tech radar as CSV, Nettle's manual as PDF, githooks(5) as HTML, "
+                    "--artsy)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
