@@ -161,7 +161,7 @@ def rst_to_html(source: str) -> str:
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
 _REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
-              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input", "<p><code")
+              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input", "<p><code", "<details")
 
 
 # lxml refuses a str that declares its own encoding, as XHTML pages do (gtk-doc, DocBook, libxslt's manual:
@@ -189,6 +189,7 @@ def html_source(html: str) -> str:
         root = trimmed
     _without_contents(root)
     _without_menus(root)
+    _disclosures_as_blocks(root)
     _code_flavours_on_their_own_lines(root)
     _code_paragraphs_as_listings(root)
     _layout_tables_as_text(root)
@@ -237,6 +238,14 @@ def _without_chrome(root: Any) -> None:
     for el in root.xpath(_CHROME):
         if el.getparent() is not None:
             el.drop_tree()
+
+
+def _disclosures_as_blocks(root: Any) -> None:
+    """A collapsed section ("<details><summary>History</summary>...") is read as the block it opens into, its
+    summary a paragraph: the partitioner drops a <details> element with all it holds (a FAQ's answers, Node.js's
+    version history tables). A table of contents set as one is navigation, and is gone already."""
+    for el in list(root.iter("details", "summary")):
+        el.tag = "div" if el.tag == "details" else "p"
 
 
 def _code_flavours_on_their_own_lines(root: Any) -> None:
@@ -972,6 +981,72 @@ def nested_fences_lifted(body: str) -> str:
     return "\n".join(out)
 
 
+# A line holding nothing but the tags that open or close a disclosure widget ("<details>", "<summary>Steps in a
+# nutshell</summary>", "</details>"), as GitHub renders Markdown.
+_DISCLOSURE_LINE = re.compile(r"^[ \t]*(?:</?details\b[^>]*>|<summary\b[^>]*>.*?</summary>|[ \t])+$", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]+>")
+
+
+def disclosures_opened(body: str) -> str:
+    """Collapsed sections ("<details>" / "<summary>Detailed context</summary>" / Markdown / "</details>") read
+    as their Markdown, the summary a paragraph of its own. The Markdown parser hands a "<details>" block on as raw
+    HTML, and the HTML partitioner drops it: an RFC's time commitment and its exceptions, two thirds of the page,
+    never reached the index."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in fences or not line.strip() or _DISCLOSURE_LINE.match(line) is None:
+            out.append(line)
+            continue
+        out.append("")
+        for summary in _SUMMARY.findall(line):
+            if text := _TAG.sub("", summary).strip():
+                out += [text, ""]
+    return "\n".join(out)
+
+
+# A blockquote's line, its ">" markers and the one space after them; a GitHub alert's marker line ("> [!NOTE]").
+_QUOTED = re.compile(r"^ {0,3}>[ \t]?")
+_ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.IGNORECASE)
+
+
+def quotes_as_text(body: str) -> str:
+    """A blockquote that is a GitHub alert ("> [!CAUTION]" / "> If you are using ...") or that holds a fenced
+    code block, unquoted: its first paragraph led by the alert's kind ("Caution: If you are using ..."), as
+    `admonitions_as_text` leads an MkDocs note. The Markdown parser reads no fence inside a quote, so Hokusai's
+    `sudo softwareupdate --install-rosetta` became words of a sentence ("sh sudo softwareupdate ... This command
+    may prompt ..."), and the alert opened with its brackets. Other quotes stay as they are."""
+    lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i in fences or _QUOTED.match(lines[i]) is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and end not in fences and _QUOTED.match(lines[end]) is not None:
+            end += 1
+        inner = [_QUOTED.sub("", line, count=1) for line in lines[i:end]]
+        alert = _ALERT.match(inner[0])
+        if alert is None and not any(_FENCE.match(line) for line in inner):
+            out += lines[i:end]
+        else:
+            if alert is not None:
+                inner = inner[1:]
+                first = next((n for n, line in enumerate(inner) if line.strip()), None)
+                if first is not None:
+                    inner[first] = f"{alert.group(1).capitalize()}: {inner[first].lstrip()}"
+            out += inner
+            if end < len(lines) and lines[end].strip():
+                out.append("")  # the quote ended at text: a paragraph break keeps the two apart
+        i = end
+    return "\n".join(out)
+
+
 # A task list's item ("- [ ] Code review is complete", "- [x] Docs updated"): GitHub draws the box, not the brackets.
 _TASK_BOX = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)\[[ xX]\][ \t]+(?=\S)")
 
@@ -1037,7 +1112,8 @@ def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
-        task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(body))))))))
+        task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(
+        quotes_as_text(disclosures_opened(body))))))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

@@ -1290,6 +1290,32 @@ def test_a_task_list_reads_without_its_boxes(tmp_path: Path) -> None:
     assert "[ ] First" not in text and "- [ ] kept in code" in text
 
 
+def test_a_collapsed_details_section_is_kept(tmp_path: Path) -> None:
+    """GitHub renders "<details>" as a section that opens on a click; the Markdown parser passed it on as raw
+    HTML and the partitioner dropped it, with everything inside (an RFC's time commitment and exceptions)."""
+    text = parsed(tmp_path, "rfc.md", "# RFC\n\nIntro.\n\n<details>\n  <summary>Detailed context</summary>\n\n"
+                  "### Time commitment\n\nExpected time commitment is up to ~1.5 hours per week.\n\n"
+                  "<details><summary>Steps in a <b>nutshell</b></summary>\n\n- Check the schedule\n- Facilitate\n\n"
+                  "</details>\n</details>\n\n## After\n\nText after.\n\n```html\n<details>\n```\n")
+    assert "Detailed context\n\nTime commitment\n\nExpected time commitment is up to ~1.5 hours per week." in text
+    assert "Steps in a nutshell\n\n- Check the schedule\n- Facilitate\n\nAfter" in text
+    assert "```\n<details>\n```" in text  # code keeps its tags
+    page = parsed(tmp_path, "faq.html", "<html><body><h1>FAQ</h1><p>Questions we hear.</p><details><summary>Can I "
+                  "pay by card?</summary><p>Yes, every major card is taken.</p></details><p>After.</p></body></html>")
+    assert "Can I pay by card?\n\nYes, every major card is taken.\n\nAfter." in page
+
+
+def test_a_github_alert_and_a_quoted_code_block_read_as_text(tmp_path: Path) -> None:
+    """A fence inside a quote is no fence to the Markdown parser: Hokusai's command became words of a sentence
+    ("sh sudo softwareupdate ... This command may prompt"), and the alert opened with "[!CAUTION]"."""
+    text = parsed(tmp_path, "setup.md", "# Setup\n\n> [!CAUTION]\n> On Apple Silicon, install Rosetta 2 first:\n"
+                  ">\n> ```sh\n> sudo softwareupdate --install-rosetta\n> ```\n> This may prompt.\n\n"
+                  "> A plain quote stays a quote.\n\n> Quoted code:\n>     indented code is not a fence\n")
+    assert ("Caution: On Apple Silicon, install Rosetta 2 first:\n\n```\nsudo softwareupdate --install-rosetta\n```"
+            "\n\nThis may prompt.") in text
+    assert "[!CAUTION]" not in text and "A plain quote stays a quote." in text
+
+
 def test_hugo_shortcodes_are_left_out_and_notes_keep_their_kind(tmp_path: Path) -> None:
     """Poetry's pages set notes, warnings and tabs as Hugo shortcodes: "{{% note %}}" opened a note's first
     sentence as words, and "{{< /tab >}} {{< /tabs >}}" was a paragraph quoted beside a tab's code."""
