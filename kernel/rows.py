@@ -20,8 +20,10 @@ _SEP = re.escape(CELL_SEP)
 _NAME = rf"[^\n|]{{1,200}}?{re.escape(NAME_SEP)}"
 _VALUE = rf"(?:(?!{_SEP}{_NAME})[^\n])*"
 _NEXT_CELL = re.compile(rf"{_SEP}(?={_NAME})")
-# Two or more named cells on one line, as `row_line` writes them (a row of one cell is a plain line).
-ROW_LINE = re.compile(rf"^{_NAME}{_VALUE}(?:{_SEP}{_NAME}{_VALUE})+$", re.MULTILINE)
+# Two or more cells on one line, as `row_line` writes them (a row of one cell is a plain line), every one named but
+# perhaps the first: a table whose top-left header cell is empty labels its rows in that column ("Deployment |
+# Level 1: Zero-downtime deployment | Level 2: ..."), and such rows were read as sentences, cut at any full stop.
+ROW_LINE = re.compile(rf"^(?:{_NAME})?{_VALUE}(?:{_SEP}{_NAME}{_VALUE})+$", re.MULTILINE)
 
 
 def header_line(header: Sequence[str]) -> str:
@@ -34,12 +36,16 @@ def row_line(header: Sequence[str], row: Sequence[str]) -> str:
 
 def cells(line: str) -> list[tuple[str, str]]:
     """A row's (column name, value) cells ("Level: Senior | Salary: 80,000" → [("Level", "Senior"), ("Salary",
-    "80,000")]); [] when a cell has no name (a list of terms read as rows)."""
+    "80,000")]), the first one's name "" when its column has none ("Deployment | Level 1: ..."); [] for a line of
+    one cell (a list of terms read as rows) or with another cell unnamed."""
+    parts = _NEXT_CELL.split(line)
     out = []
-    for cell in _NEXT_CELL.split(line):
+    for i, cell in enumerate(parts):
         name, sep, value = cell.partition(NAME_SEP)
         if not sep:
-            return []
+            if i > 0 or len(parts) == 1:
+                return []
+            name, value = "", cell
         out.append((name.strip(), value.strip()))
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.row_match import looked_up, prefer_stated_rows, stated
+from agent.units import answer_units
 from kernel.rows import cells
 
 SLO = [  # the GDS Way's table of what to do by SLO, toil and customer satisfaction
@@ -19,6 +20,9 @@ ASKED = "What should we do if SLOs are met, toil is low and customer satisfactio
 def test_cells_are_a_rows_headers_and_values() -> None:
     assert cells("Level: Senior | Salary: 80,000") == [("Level", "Senior"), ("Salary", "80,000")]
     assert cells("KeePassXC - An offline password store") == []  # a list of terms: no headers
+    # a table whose top-left header cell is empty: its first column labels the rows
+    assert cells("Deployment | Level 1: Zero-downtime | Level 3: ditto and... Kubernetes") == [
+        ("", "Deployment"), ("Level 1", "Zero-downtime"), ("Level 3", "ditto and... Kubernetes")]
     # a value may hold a pipe of its own, as the parser writes rows (`kernel.rows`)
     assert cells("Command: ps | grep node | Note: lists node") == [("Command", "ps | grep node"),
                                                                     ("Note", "lists node")]
@@ -64,6 +68,20 @@ def test_a_row_is_looked_up_by_the_key_the_question_names() -> None:
     assert looked_up("How many tags can a resource have?", tags) == set()
     # two keys of one table named: no row is looked up in it
     assert looked_up("Which of the Name and Owner tags is required?", tags) == {2}
+
+
+def test_a_row_labelled_in_a_column_without_a_header_is_a_row_looked_up_by_its_label() -> None:
+    """Artsy's system criticality table leaves its top-left header cell empty; its rows were no rows, read as
+    sentences cut at "ditto and...", and the quote stopped before the Level 3 cell ("Kubernetes")."""
+    text = ("Intro.\n\n | Level 1 | Level 2 | Level 3\n"
+            "Testing | Level 1: Automated tests | Level 2: ←ditto | Level 3: ←ditto and... Test coverage tooling\n"
+            "Deployment | Level 1: Zero-downtime deployment | Level 2: ←ditto and... High-fidelity staging "
+            "environment | Level 3: ←ditto and... Deployment and orchestration by Kubernetes\n")
+    rows = [u for u in answer_units(text, 25) if u.kind == "row"]
+    assert [text[u.start:u.end].split(" | ")[0] for u in rows] == ["Testing", "Deployment"]
+    table = ("", "Level 1", "Level 2", "Level 3")
+    asked = "What deployment expectation do Level 3 systems have?"
+    assert looked_up(asked, [(table, text[u.start:u.end]) for u in rows]) == {1}
 
 
 def test_a_row_of_a_list_of_terms_is_looked_up_by_its_dashed_term() -> None:
