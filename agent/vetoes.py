@@ -269,9 +269,10 @@ def poses_question(text: str) -> bool:
 _ASKS_HOW_TO = re.compile(r"^\W*how (?:do|can|could|should|would|must|may) (?:i|we|you|one)\b|^\W*how to\b",
                           re.IGNORECASE)
 _BLOCK = re.compile(r"```|^\s*(?:\d+[.)]|[-*•])\s", re.MULTILINE)
-# An option, a call, a snake_case or dotted name, a variable, a path, an assignment: what is typed, not said.
+# An option, a call, a snake_case or dotted name, a variable, a path, an assignment, a channel or tag ("#dev",
+# "#migration"): what is typed, not said.
 _TYPED = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*|\w+\(|\b[A-Za-z]+_\w+|\$\{?\w|[\w.~-]*/[\w.-]+|"
-                    r"\b(?!e\.g\b|i\.e\b)[a-z]+\.[a-z]+\b|=")
+                    r"\b(?!e\.g\b|i\.e\b)[a-z]+\.[a-z]+\b|=|(?<![\w#&])#[a-z][\w-]*")
 _DO = (r"use|set|run|pass|add|install|call|enable|disable|configure|specify|create|edit|click|select|open|enter|"
        r"type|go|navigate|contact|submit|email|ask|request|fill|sign|visit|download|choose|follow|put|place|write|"
        r"remove|delete|update|change|invoke|execute|start|stop|restart|send|tell|register|apply|provide|include|"
@@ -284,7 +285,10 @@ _IMPERATIVE = re.compile(rf"(?:^|[.:!;]\s+|\n)(?:(?:(?:first|then|next|finally|a
                          rf"alternatively|otherwise),?\s+)?(?:(?:if|when|once) [^,.]{{1,80}},\s*)?(?:{_DO})\b|"
                          rf"(?:in order )?to [^,.]{{1,80}},\s*\w)", re.IGNORECASE)
 _COMMAND_FIRST = re.compile(r"^[a-z]", re.MULTILINE)
-_SAYS_HOW = re.compile(r"\byou(?:'ll| will)? (?:can|could|should|must|may|need|have to|might|want)\b|"
+# What you can or should do; how a thing is done or set; or what "we" do, a handbook's practice ("We use hokusai to
+# drive this process", "We traditionally call out PRs needing manual migrations with ...").
+_SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
+                       r"\byou(?:'ll| will)? (?:can|could|should|must|may|need|have to|might|want)\b|"
                        r"\bby (?:\w+ing)\b|\b(?:can|could|should|must|may) be \w+ed\b|\b(?:is|are) (?:done|"
                        r"achieved|enabled|disabled|configured|set|installed|controlled|changed) (?:by|with|via|"
                        r"through|using|in|from)\b|\bset (?:to|it|the|a|an)\b|\b(?:please|recommended|should)\b",

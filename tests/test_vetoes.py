@@ -220,11 +220,15 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                  "1. Open the settings\n2. Click Reset", "```\nmake install\n```", "Set PIP_CERT=/etc/ca.pem.",
                  "The maximum length can be lowered at run-time.", "The propagate flag is set to a false value.",
                  "To join the stampers, drop a message on #dev-chat.", "Removing the cache\n\npip cache purge will "
-                 "clear all files."):
+                 "clear all files.", "Flag the PR title with #migration.",
+                 # a handbook's practice, what "we" do (Artsy's data migrations)
+                 "We traditionally call out PRs needing manual migrations in the PR title.",
+                 "We use the hokusai tool to drive this process."):
         assert says_how(says), says
     for describes in ("Hash-checking mode is a labour-saving alternative to running a private index server: it "
                       "removes the need to upload packages and keep an audit trail.",
                       "Poetry installs all the dependencies in editable mode. Thus, tests are running against the "
                       "local files, e.g. the package.",
-                      "Deployed services sometimes need sensitive configuration such as API keys."):
+                      "Deployed services sometimes need sensitive configuration such as API keys.",
+                      "We're excited that you've decided to interview with us.", "C# is ranked #1 among them."):
         assert not says_how(describes), describes
