@@ -87,8 +87,18 @@ _HAS = {
 _NAME = re.compile(r"(?<=[a-z,;:()] )[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
 
+# "when" opening a clause ("When rolling back, how do I revert the Ingress?", "What happens when the hook exits?",
+# "How old was Chopin when he left Poland?") asks for no date: a subject or an -ing word follows it, not the verb of
+# a question ("When did ...", "When is ...", "... born when according to ...").
+_CLAUSE_WHEN = re.compile(r"\b(?i:when)\s+(?:(?i:(?!according\b)[a-z]+ing|he|she|it|they|we|i|you|his|her|its|their|"
+                          r"our|my|your|the|a|an|this|that|these|those|there|someone|something|one)\b|[A-Z])")
+
+
 def wanted_types(question: str) -> frozenset[str]:
-    return frozenset(t for t, rx in _WANTS.items() if rx.search(question))
+    wanted = frozenset(t for t, rx in _WANTS.items() if rx.search(question))
+    if "date" in wanted and not _WANTS["date"].search(_CLAUSE_WHEN.sub("", question)):
+        wanted -= {"date"}
+    return wanted
 
 
 def has_type(kind: str, text: str, question_words: set[str]) -> bool:

@@ -94,6 +94,21 @@ def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -
     assert type_features(question, unit) == expected
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # "when" opening a clause asks for no date: check W's Ingress question was answered by no unit, each missing one
+    ("When rolling back, how do I revert the Ingress resources as well?", frozenset()),
+    ("What happens when the pre-push hook exits with a non-zero status?", frozenset()),
+    ("How old was Chopin when he left Poland?", {"count"}),
+    ("When the iTunes store was launched, what type of file format was used?", frozenset()),
+    # "when" asking
+    ("When did Chopin leave Poland?", {"date"}),
+    ("When should I submit my expenses?", {"date"}),
+    ("Her alter ego was born when according to Beyonce?", {"date"}),
+])
+def test_a_clause_opened_by_when_asks_for_no_date(question: str, expected: frozenset[str]) -> None:
+    assert wanted_types(question) == expected
+
+
 def test_wanted_types_combine() -> None:
     assert wanted_types("How much did the refund cost?") == {"money", "count"}
     assert wanted_types("Describe the process.") == frozenset()
