@@ -89,8 +89,8 @@ SEPARATOR = "\n\n"
 # ended by a backslash joined to the next, in 33; the pieces of a justified PDF line read in print order, in 34; a
 # PDF listing's glyphs that map to no character left out, in 35; a PDF box cut before each bulleted line, and a list
 # item continued across a page or column break, in 36; a rotated page's vertical lines left in pdfminer's order, in
-# 37; Markdown's collapsed "<details>" sections kept, and a quote that is a GitHub alert or holds a code block read
-# as text, in 38) parses the ones already ingested again, instead of leaving their old text.
+# 37; collapsed "<details>" sections of Markdown and HTML kept, and a Markdown quote that is a GitHub alert or holds
+# a code block read as text, in 38) parses the ones already ingested again, instead of leaving their old text.
 PARSE_VERSION = 38
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
