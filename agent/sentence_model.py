@@ -95,10 +95,8 @@ _CLAUSE_WHEN = re.compile(r"\b(?i:when)\s+(?:(?i:(?!according\b)[a-z]+ing|he|she
 
 
 def wanted_types(question: str) -> frozenset[str]:
-    wanted = frozenset(t for t, rx in _WANTS.items() if rx.search(question))
-    if "date" in wanted and not _WANTS["date"].search(_CLAUSE_WHEN.sub("", question)):
-        wanted -= {"date"}
-    return wanted
+    asking = _CLAUSE_WHEN.sub("", question)
+    return frozenset(t for t, rx in _WANTS.items() if rx.search(asking if t == "date" else question))
 
 
 def has_type(kind: str, text: str, question_words: set[str]) -> bool:
