@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers|mattermost|artsy]
+                                          click|morepapers|mattermost|artsy|moj]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--mattermost DIR] [--artsy DIR] [--keep DIR]
+                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--keep DIR]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -133,6 +133,17 @@ folder — with the 61 questions of bench/unseen_docs_w.yaml: 54 answerable, 2 r
 before its first run: the held-back check of session 49's changes. DIR is a checkout of github.com/artsy/README (at
 61095ad when written).
 
+Check X (`--set moj --moj DIR`, session 50): an operations knowledge base no earlier check read — eight pages of the
+Ministry of Justice's Cloud Platform user guide (connecting kubectl, namespace limits, support, operational processes
+with a raw-HTML notice, cron jobs, a maintenance page, troubleshooting, secrets) and three of its technical guidance
+(out-of-hours support, code freezes, naming things), all Middleman templates rendered as check O's are, two pages of
+Apache httpd's manual as HTML (stopping and restarting; the reverse proxy guide, with a table of status flags) and R's
+"R Installation and Administration" as the PDF Texinfo typesets (r-doc-pdf), the security engagement page in the
+restricted folder — with the 64 questions of bench/unseen_docs_x.yaml: 56 answerable, 2 restricted, 6 near-misses.
+Written before its first run: the held-back check of session 50's changes. DIR holds checkouts of
+github.com/ministryofjustice/cloud-platform-user-guide (at 4f449c7 when written) and
+github.com/ministryofjustice/technical-guidance (at d0f7e2a).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -182,7 +193,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "gdsway": "unseen_docs_o.yaml", "playbook": "unseen_docs_p.yaml", "poetry": "unseen_docs_q.yaml",
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
-                  "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml"}
+                  "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
+                  "moj": "unseen_docs_x.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -371,6 +383,25 @@ W_PAGES = [
 ]
 W_FILES = [(Path("/usr/share/doc/nettle-dev/nettle.pdf.gz"), "nettle/nettle.pdf"),
            (Path("/usr/share/doc/git/html/githooks.html"), "git/githooks.html")]
+# Check X's pages: Middleman templates (path in a checkout under --moj DIR, name in the corpus); people-ops/ is the
+# restricted folder. Apache httpd's pages and R's installation manual come from Debian's apache2-doc and r-doc-pdf.
+_CP, _TG = "cloud-platform-user-guide/source/documentation", "technical-guidance/source/documentation"
+X_PAGES = [
+    *[(f"{_CP}/{p}.html.md.erb", f"moj/{name}.md") for p, name in (
+        ("getting-started/kubectl-config", "kubectl-config"), ("concepts/namespace-limits", "namespace-limits"),
+        ("other-topics/cloud-platform-support", "cloud-platform-support"),
+        ("reference/operational-processes", "operational-processes"), ("other-topics/Cronjobs", "cronjobs"),
+        ("other-topics/maintenance-page", "maintenance-page"), ("other-topics/troubleshooting", "troubleshooting"),
+        ("deploying-an-app/add-secrets-to-deployment", "add-secrets-to-deployment"))],
+    *[(f"{_TG}/standards/{n}.html.md.erb", f"moj/{n}.md") for n in ("out-of-hours", "code-freezes", "naming-things")],
+    (f"{_CP}/security/security-team-engagement.html.md.erb", "people-ops/security-team-engagement.md"),
+]
+X_FILES = [(APACHE / "stopping.html", "apache/stopping.html"),
+           (APACHE / "howto/reverse_proxy.html", "apache/reverse_proxy.html"),
+           (Path("/usr/share/R/doc/manual/R-admin.pdf"), "r/R-admin.pdf")]
+X_HOLDS = ("checkouts of github.com/ministryofjustice/cloud-platform-user-guide as cloud-platform-user-guide/ and "
+           "github.com/ministryofjustice/technical-guidance as technical-guidance/ (and Debian's apache2-doc and "
+           "r-doc-pdf installed)")
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -413,18 +444,18 @@ def readme_sources(root: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def render_gds_way(checkout: Path, root: Path) -> list[tuple[Path, str]]:
-    """Check O's pages rendered as Middleman renders them, written into `root`: the front matter's title into the
-    heading's template tag, a warning box's text kept, the front matter dropped."""
+def render_middleman(pages: list[tuple[Path, str]], root: Path, hint: str) -> list[tuple[Path, str]]:
+    """Middleman templates (`*.html.md.erb`: checks O and X) rendered as their sites render them, written into
+    `root`: the front matter's title into the heading's template tag, a warning box's text kept, the front matter
+    dropped."""
     import re
 
     import yaml
 
     out = []
-    for path, name in O_PAGES:
-        source = checkout / "source" / path
+    for source, name in pages:
         if not source.exists():
-            raise SystemExit(f"missing: {source} (--gdsway: a checkout of github.com/alphagov/gds-way)")
+            raise SystemExit(f"missing: {source} ({hint})")
         _, front, body = source.read_text(encoding="utf-8").split("---\n", 2)
         body = body.replace("<%= current_page.data.title %>", str(yaml.safe_load(front)["title"]))
         body = re.sub(r"<%= warning_text\('(.*?)'\) %>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)), body)
@@ -518,11 +549,13 @@ def main() -> None:
                     "Arguments restricted, --papers) or check V (pages of Mattermost's handbook and thoughtbot's "
                     "guides, a consulting agreement as PDF, gitignore(5) as HTML, --mattermost) or check W (pages "
                     "of Artsy's handbook and its tech radar as CSV, Nettle's manual as PDF, githooks(5) as HTML, "
-                    "--artsy)")
+                    "--artsy) or check X (pages of the MOJ's Cloud Platform guide and technical guidance, two Apache "
+                    "httpd pages as HTML, R's installation manual as PDF, --moj)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
+    ap.add_argument("--moj", type=Path, help=f"check X: {X_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -532,6 +565,8 @@ def main() -> None:
         ap.error("--set kb needs --kb DIR with checkouts of 18F/handbook, google/styleguide and encode/httpx")
     if args.which == "gdsway" and args.gdsway is None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
+    if args.which == "moj" and args.moj is None:
+        ap.error(f"--set moj needs --moj DIR: {X_HOLDS}")
     if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
         ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
@@ -556,7 +591,13 @@ def main() -> None:
                      hint=f"--kb {args.kb}: checkouts of 18F/handbook, google/styleguide, encode/httpx; Debian "
                      "packages debian-policy, fontconfig")
     elif args.which == "gdsway":
-        build_corpus(root / "source", render_gds_way(args.gdsway, root / "rendered"), MANIFEST)
+        pages = [(args.gdsway / "source" / path, name) for path, name in O_PAGES]
+        build_corpus(root / "source", render_middleman(pages, root / "rendered",
+                                                       "--gdsway: a checkout of github.com/alphagov/gds-way"), MANIFEST)
+    elif args.which == "moj":
+        pages = [(args.moj / path, name) for path, name in X_PAGES]
+        rendered = render_middleman(pages, root / "rendered", f"--moj: {X_HOLDS}")
+        build_corpus(root / "source", rendered + X_FILES, MANIFEST, hint=f"--moj {args.moj}: {X_HOLDS}")
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)
