@@ -535,22 +535,48 @@ def continued(cands: Sequence[Candidate]) -> None:
             pair.score, first.score = max(pair.score, first.score), min(pair.score, first.score)
 
 
+# A list item's marker, just before the item's text.
+_ITEM_MARK = re.compile(r"(?:\A|\n)[ \t]*(?:[-*+\u2022]|\d{1,2}[.)])[ \t]+\Z")
+
+
+def led_in(cands: Sequence[Candidate]) -> None:
+    """A list item that goes on from the line leading into the list reads as a fragment alone: MOJ's Cloud Platform
+    guide has "#cloud-platform-update is a low-volume channel for broadcast communications. Examples include:" / "-
+    to announce future scheduled work ...", and "Which channel is used to announce future scheduled work?" was
+    answered by the item, without the channel. So the list (its `steps` unit, with the lead-in) is quoted instead
+    when the two score alike (within PAIR_MARGIN), as `continued` does for a section's opening sentence; an item
+    opening with a capital is a sentence of its own and keeps the usual rule."""
+    lists = [c for c in cands if c.kind == "steps"]
+    for c in cands:
+        r = c.result
+        if c.kind != "sentence" or not c.text[:1].islower() \
+                or not _ITEM_MARK.search(r.text, max(0, c.start - r.start - 12), c.start - r.start):
+            continue
+        holding = [s for s in lists if s.result.document_id == r.document_id and s.start <= c.start and c.end <= s.end
+                   and s.score >= c.score - PAIR_MARGIN]
+        if holding:
+            s = max(holding, key=lambda s: s.score)
+            s.score, c.score = max(s.score, c.score), min(s.score, c.score)
+
+
 def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = ()) -> list[Candidate]:
     def scored(c: Candidate) -> Scored:
         return c.result.document_id, c.start, c.end, c.score, c.typed
 
     continued(cands)
+    led_in(cands)
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     cands = [c for c in cands if c.kind != "pair" or not redundant_pair(scored(c), singles)]
-    best = max(cands, key=lambda c: c.score)
-    if best.score < model.abstain_threshold:
+    answering = [c for c in cands if c.score >= model.abstain_threshold_of(c.kind)]
+    if not answering:
         return []
+    best = max(answering, key=lambda c: c.score)
     best_row: dict[tuple[str, tuple[str, ...]], float] = {}
     for c in cands:
         if c.kind == "row":
             best_row[table(c)] = max(best_row.get(table(c), 0.0), c.score)
     keep: list[Candidate] = []
-    for c in sorted((c for c in cands if c.score >= model.select_threshold), key=lambda c: -c.score):
+    for c in sorted((c for c in cands if c.score >= model.select_threshold_of(c.kind)), key=lambda c: -c.score):
         if c.kind == "row" and c.score < ROW_MARGIN * best_row[table(c)]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
@@ -563,7 +589,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     for name in names:
         if any(mentions(f"{k.result.title}\n{k.probe}", name) for k in keep):
             continue
-        naming = [c for c in cands if c.score >= model.select_threshold and mentions(c.probe, name)
+        naming = [c for c in cands if c.score >= model.select_threshold_of(c.kind) and mentions(c.probe, name)
                   and not any(overlaps(span(c), span(k)) for k in keep)]
         if naming:
             keep = [*keep[: model.max_sentences - 1], max(naming, key=lambda c: c.score)]
@@ -596,6 +622,27 @@ def leads_into_block(c: Candidate, how: bool) -> int | None:
     return close if announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST) else None
 
 
+_BLOCK_BODY = re.compile(r"```[^\n]*\n(.*?)\n```", re.DOTALL)
+# The paragraph after a block, when it is one line of prose: no list, no block, no heading.
+_PROSE_AFTER = re.compile(r"[ \t]*\n\n+(?![ \t]*(?:[-*+#>|]|\d{1,2}[.)]|```))([^\n]{1,400})(?=\n\n|\n?\Z)")
+_SPACES = re.compile(r"\s+")
+
+
+def explained_after(question: str, c: Candidate) -> int | None:
+    """Where, in its passage, the paragraph ends that explains a code block the question quotes, or None. A
+    troubleshooting page shows the error, then says what it means: "If you see an error like this:" / ```The
+    connection to the server localhost:8080 was refused``` / "A common reason for this is that the current context
+    has not been set." (MOJ's Cloud Platform guide). Asked about the error, the scorers found its block; the
+    answer is the line after it."""
+    blocks = _BLOCK_BODY.findall(c.text)
+    shown = _SPACES.sub(" ", blocks[-1]).strip().lower() if blocks else ""
+    if len(shown) < 15 or shown not in _SPACES.sub(" ", question).lower():
+        return None
+    end = c.end - c.result.start
+    after = _PROSE_AFTER.match(c.result.text, end)
+    return after.end() if after is not None else None
+
+
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
             ) -> list[Candidate]:
     """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
@@ -604,17 +651,18 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
     flake8-docstrings```.
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
-    where the command began. The quote stays one verbatim span of the passage; a unit it now covers is dropped.
+    where the command began. A code block the question quotes is carried on into the line explaining it
+    (`explained_after`). The quote stays one verbatim span of the passage; a unit it now covers is dropped.
     Nothing is carried into text that reads as an attempt, nor, in a chunk flagged for one, into a block that
     lures by itself (the scanner flags many a benign page: 17 of check P's 181 chunks)."""
     how = _HOW.search(question) is not None
     longer: list[Candidate] = []
     for c in picked:
         r = c.result
-        if c.kind not in ("sentence", "pair"):
+        if c.kind not in ("sentence", "pair", "code"):
             continue
         text, a, b = r.text, c.start - r.start, c.end - r.start
-        close = leads_into_block(c, how)
+        close = leads_into_block(c, how) if c.kind != "code" else explained_after(question, c)
         if close is None or is_attempt(scan(text[a:close])) or (r.chunk_id in flagged and lures(text[b:close])):
             continue
         wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])

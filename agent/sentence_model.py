@@ -43,6 +43,18 @@ class SentenceModel:
     max_sentences: int
     max_docs: int
     prefilter: int  # units that reach the cross-encoders; the model was fitted on what they score
+    # A code block answers at a lower score than prose: the scorers, fitted mostly on prose, read a command less
+    # well than the sentence that describes it. Chosen apart from the fit, leave-one-check-out on the held-back
+    # documentation checks (bench/code_threshold.py).
+    code_abstain_threshold: float
+
+    def abstain_threshold_of(self, kind: str) -> float:
+        """The score a unit of `kind` must reach for the responder to answer with it."""
+        return min(self.code_abstain_threshold, self.abstain_threshold) if kind == "code" else self.abstain_threshold
+
+    def select_threshold_of(self, kind: str) -> float:
+        """The score a unit of `kind` must reach to be quoted beside a better one."""
+        return min(self.select_threshold, self.abstain_threshold_of(kind))
 
     @classmethod
     def load(cls, file: Path = MODEL_FILE) -> SentenceModel:
@@ -50,9 +62,11 @@ class SentenceModel:
         if tuple(d.get("features", ())) != FEATURES or len(d["weights"]) != len(FEATURES) or "prefilter" not in d:
             raise ConfigError(f"{file} was fitted on features {d.get('features')}, this code computes "
                               f"{list(FEATURES)}; re-run bench/calibrate_answers.py --write")
+        if "code_abstain_threshold" not in d:
+            raise ConfigError(f"{file} has no code_abstain_threshold; choose one with bench/code_threshold.py")
         return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["select_threshold"]),
                    float(d["abstain_threshold"]), int(d["max_sentences"]), int(d["max_docs"]),
-                   int(d["prefilter"]))
+                   int(d["prefilter"]), float(d["code_abstain_threshold"]))
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))

@@ -365,19 +365,42 @@ def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, in
 
 # How far a unit's quote may be carried into the block its paragraph leads to: a list or a command, not a chapter.
 MAX_CARRIED = 1500
+# The longest line introducing a block that a quote is carried across (`block_after`): one sentence.
+MAX_LEAD_IN = 200
+
+
+def _paragraph_at(text: str, gap: int) -> int:
+    """Where the paragraph after the blank line at `gap` starts."""
+    at = gap + 2
+    while text.startswith("\n", at):
+        at += 1
+    return at
+
+
+def _introduced_block(text: str, at: int) -> int | None:
+    """Where the block starts that a one-line paragraph at `at` introduces with a colon ("Follow the below steps to
+    perform the update:" / the list), or None when that paragraph is no such line."""
+    if _FENCE.match(text, at) or _tabbed_fence(text, at) or _LIST_LINE.match(text, at):
+        return None
+    stop = text.find("\n\n", at)
+    if stop < 0 or "\n" in text[at:stop] or not text[at:stop].rstrip().endswith(":") or stop - at > MAX_LEAD_IN \
+            or len(sentence_spans(text, at, stop)) > 1:
+        return None
+    return _paragraph_at(text, stop)
 
 
 def block_after(text: str, end: int) -> int | None:
     """Where the block that opens the paragraph after the one ending at or after `end` ends: a fenced code block,
     or a list — a numbered one through the commands set between its steps ("1. Install pre-commit" / its command /
-    "2. Add a config file" / its block). None when that paragraph is no block, or the block runs past
-    MAX_CARRIED."""
+    "2. Add a config file" / its block) — or such a block after a one-line paragraph introducing it: MOJ's Cloud
+    Platform guide says when a secret must be rotated, then "Follow the below steps to perform the update:", then
+    the steps. None when that paragraph is no block, or the block runs past MAX_CARRIED."""
     stop = text.find("\n\n", end)
     if stop < 0 or "\n" in text[end:stop]:
         return None
-    at = stop + 2
-    while text.startswith("\n", at):
-        at += 1
+    at = _paragraph_at(text, stop)
+    if (introduced := _introduced_block(text, at)) is not None:
+        at = introduced
     if (fence := _tabbed_fence(text, at) or _FENCE.match(text, at)) is not None:
         close = fence.end()
         while (tab := _tabbed_fence(text, close + 2)) is not None and text[close : close + 2] == "\n\n":

@@ -388,7 +388,27 @@ def absent_name(question: str, document: str, common: Callable[[str], bool] = la
     for name in asked_names(question):
         if not text.names(name) and not common(" ".join(name)):
             return " ".join(name)
+    flat = _SEPARATORS.sub("", document.lower()).replace("_", "")
+    for identifier in asked_identifiers(question):
+        if _SEPARATORS.sub("", identifier.lower()).replace("_", "") not in flat:
+            return identifier
     return None
+
+
+_IDENTIFIER = re.compile(r"(?<![\w./-])([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z][a-z0-9]*(?:-[a-z0-9]+){2,})"
+                         r"(?![\w-])")
+# Words that join an English compound ("out-of-office", "end-to-end"), which a page may write with spaces.
+_COMPOUND = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "as", "per", "via",
+                       "than", "with", "from", "into", "up", "out", "over"})
+
+
+def asked_identifiers(question: str) -> list[str]:
+    """The identifiers a question names, which are looked up as they are written: snake_case ("load_dotenv") and
+    lowercase words of three parts or more joined by hyphens, none of them a word that joins an English compound
+    ("cloud-platform-security-issues", not "out-of-hours"). A page that never writes one does not answer about it:
+    check X's "Which GitHub teams can access the cloud-platform-security-issues repository?", answered only by a
+    restricted page, was answered for an employee from a troubleshooting page on GitHub teams."""
+    return [t for t in _IDENTIFIER.findall(question) if "_" in t or not _COMPOUND & set(t.split("-"))]
 
 
 def mentions(document: str, name: str) -> bool:

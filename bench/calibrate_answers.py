@@ -46,7 +46,7 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
         def score(self, question: str, sentences: Any) -> list[float]:
             return [0.0] * len(sentences)
 
-    blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2, prefilter)
+    blank = SentenceModel(tuple(0.0 for _ in FEATURES), 0.0, 0.5, 0.5, 4, 2, prefilter, 0.5)
     rt = CrossEncoderScorer(svc.rationale) if rationale else _Zero()
     return ExtractiveResponder(CrossEncoderScorer(svc.reranker), EmbeddingScorer(svc.embedder), rt, blank,
                                ExtractiveConfig(), unit_lures(None))
@@ -73,7 +73,8 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
 def _unit(cand: Any, x: list[float], hits: list[str], **extra: Any) -> dict[str, Any]:
     """A collected unit: its features, label (`hits`: the gold it holds), texts, span and prefilter score."""
     return {"x": x, "y": int(bool(hits)), "hits": hits, "text": cand.text, "probe": cand.probe,
-            "span": [cand.result.document_id, cand.start, cand.end], "prefilter": cand.prefilter, **extra}
+            "span": [cand.result.document_id, cand.start, cand.end], "prefilter": cand.prefilter, "kind": cand.kind,
+            **extra}
 
 
 def _row(domain: str, qid: str, question: str, answerable: bool, need: int, units: list[dict[str, Any]],
@@ -213,9 +214,11 @@ def fit(rows: list[dict[str, Any]], l2: float, steps: int = 4000) -> tuple[np.nd
     return beta / sd, float(b - (beta * mu / sd).sum())
 
 
-def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, max_units: int) -> list[int]:
+def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, max_units: int,
+         code_abst: float | None = None) -> list[int]:
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
-    count towards answering: when what is left scores under the abstention threshold, it abstains."""
+    count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
+    block, when given), it abstains."""
     from agent.extractive import redundant_pair
     from agent.sentence_model import FEATURES, overlaps
 
@@ -232,22 +235,25 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles):
             p[i] = -1.0
-    if p.max() < abst:
+
+    def bar(i: int) -> float:
+        return min(abst, code_abst) if code_abst is not None and units[i].get("kind") == "code" else abst
+
+    answering = [i for i in range(len(units)) if p[i] >= bar(i)]
+    if not answering:
         return []
     keep: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: -p[i]):
-        if p[i] < sel and keep:
-            break
-        if any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
+        if p[i] < min(sel, bar(i)) or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:
             break
-    return keep
+    return keep or [max(answering, key=lambda i: p[i])]
 
 
-def evaluate(rows: list[dict[str, Any]], w: np.ndarray, b: float, sel: float, abst: float, max_units: int
-             ) -> dict[str, dict[str, float]]:
+def evaluate(rows: list[dict[str, Any]], w: np.ndarray, b: float, sel: float, abst: float, max_units: int,
+             code_abst: float | None = None) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for d in DOMAINS:
         rs = [r for r in rows if r["domain"] == d]
@@ -258,7 +264,7 @@ def evaluate(rows: list[dict[str, Any]], w: np.ndarray, b: float, sel: float, ab
         for r in rs:
             p = 1 / (1 + np.exp(-(np.array([u["x"] for u in r["units"]]).reshape(len(r["units"]), -1) @ w + b))) \
                 if r["units"] else np.array([])
-            chosen = pick(r["units"], p, sel, abst, max_units) if r["units"] else []
+            chosen = pick(r["units"], p, sel, abst, max_units, code_abst) if r["units"] else []
             if not r["answerable"]:
                 n_una += 1
                 abst_ok += not chosen
@@ -288,8 +294,9 @@ GRID = list(itertools.product([round(0.2 + 0.05 * i, 2) for i in range(12)],
                               [round(0.1 + 0.05 * i, 2) for i in range(14)], (1, 2, 3)))
 
 
-def best_point(rows: list[dict[str, Any]], w: np.ndarray, b: float) -> tuple[tuple[float, float, int], float]:
-    scored = [(g, objective(evaluate(rows, w, b, *g))) for g in GRID if g[0] >= g[1] - 0.3]
+def best_point(rows: list[dict[str, Any]], w: np.ndarray, b: float, code_abst: float
+               ) -> tuple[tuple[float, float, int], float]:
+    scored = [(g, objective(evaluate(rows, w, b, *g, code_abst))) for g in GRID if g[0] >= g[1] - 0.3]
     return max(scored, key=lambda t: t[1])
 
 
@@ -316,7 +323,7 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts",
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts-kinds",
             "parse": parse_version, "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,
@@ -344,12 +351,15 @@ def main() -> None:
                     help="SELECT,ABSTAIN,MAX_UNITS: write this operating point instead of the CV-best one")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
-    from agent.sentence_model import FEATURES
+    from agent.sentence_model import FEATURES, MODEL_FILE
     from ingest.chunk import CHUNK_VERSION
     from ingest.parse import PARSE_VERSION
     from wiring.services import offline_environment
 
     offline_environment()
+    # The code blocks' threshold is not fitted here (bench/code_threshold.py chooses it): it is carried over from
+    # the model file, and every operating point is evaluated with it, as the responder would answer.
+    code_abst = float(json.loads(MODEL_FILE.read_text())["code_abstain_threshold"])
     # The stored rows keep the scorers' raw outputs under the feature names of their collection, so features
     # added since are computed from them: a change of features does not mean collecting again.
     kind = rows_key(args, Settings(), PARSE_VERSION, CHUNK_VERSION)
@@ -377,8 +387,8 @@ def main() -> None:
     for d in DOMAINS:
         train = [r for r in rows if r["domain"] != d]
         w, b = fit(train, args.l2)
-        g, _ = best_point(train, w, b)
-        lodo[d] = evaluate([r for r in rows if r["domain"] == d], w, b, *g)[d]
+        g, _ = best_point(train, w, b, code_abst)
+        lodo[d] = evaluate([r for r in rows if r["domain"] == d], w, b, *g, code_abst)[d]
         print(f"  {d:8s} at {g}: {fmt(lodo[d])}")
     print("\n2-fold cross-validation, pooled (folds by source: claim, article, mailbox, file):")
     folds = cv_folds(rows)
@@ -387,7 +397,7 @@ def main() -> None:
     for g in GRID:
         if g[0] < g[1] - 0.3:
             continue
-        per = [evaluate(folds[k], fitted[k][0], fitted[k][1], *g) for k in (0, 1)]
+        per = [evaluate(folds[k], fitted[k][0], fitted[k][1], *g, code_abst) for k in (0, 1)]
         cv_at[g] = {d: {m: (per[0][d][m] + per[1][d][m]) / 2 for m in per[0][d]} for d in per[0]}
     g_best = max(cv_at, key=lambda g: objective(cv_at[g]))
     for d, e in cv_at[g_best].items():
@@ -400,14 +410,12 @@ def main() -> None:
         for d, e in cv_at[g_best].items():
             print(f"  {d:8s}: {fmt(e)}")
     if args.write:
-        from agent.sentence_model import MODEL_FILE
-
         w, b = fit(rows, args.l2)
         sel, abst, mu = g_best
         MODEL_FILE.write_text(json.dumps({
             "features": list(FEATURES), "weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
             "select_threshold": sel, "abstain_threshold": abst, "max_sentences": mu, "max_docs": args.max_docs,
-            "prefilter": args.prefilter, "l2": args.l2,
+            "prefilter": args.prefilter, "code_abstain_threshold": code_abst, "l2": args.l2,
             "fitted_on": "SciFact train claims, SQuAD 2.0 train questions, BIPIA email QA, docs dev set; "
                          f"domains weighted equally; rationale scorer {'on' if args.rationale else 'off'}",
             "cv": {d: {m: round(v, 4) for m, v in e.items()} for d, e in cv_at[g_best].items()},

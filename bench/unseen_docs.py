@@ -5,7 +5,7 @@
                                           click|morepapers|mattermost|artsy|moj]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--keep DIR]
+                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--keep DIR] [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -139,7 +139,7 @@ with a raw-HTML notice, cron jobs, a maintenance page, troubleshooting, secrets)
 (out-of-hours support, code freezes, naming things), all Middleman templates rendered as check O's are, two pages of
 Apache httpd's manual as HTML (stopping and restarting; the reverse proxy guide, with a table of status flags) and R's
 "R Installation and Administration" as the PDF Texinfo typesets (r-doc-pdf), the security engagement page in the
-restricted folder — with the 64 questions of bench/unseen_docs_x.yaml: 56 answerable, 2 restricted, 6 near-misses.
+restricted folder — with the 64 questions of bench/unseen_docs_x.yaml: 57 answerable, 2 restricted, 5 near-misses.
 Written before its first run: the held-back check of session 50's changes. DIR holds checkouts of
 github.com/ministryofjustice/cloud-platform-user-guide (at 4f449c7 when written) and
 github.com/ministryofjustice/technical-guidance (at d0f7e2a).
@@ -156,6 +156,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 NPM = Path("/usr/lib/node_modules/npm/docs/content")
 PIP = Path("/usr/share/doc/python3-pip/html")
@@ -514,6 +515,31 @@ PACKAGES_HINT = ("Debian packages nodejs/npm, python3-pip, valgrind, libtasn1-do
                  "developers-reference, debian-policy, apache2-doc, python3-doc, debian-handbook, gnu-standards")
 
 
+def log_candidates(file: Path) -> None:
+    """Append, for every question the responder scores, its six best units (kind, score, document, text) to `file`
+    as a JSON line: what bench/code_threshold.py reads. Abstentions keep no scores in the answer; this is where they
+    are seen."""
+    import agent.extractive as extractive
+
+    respond, select = extractive.ExtractiveResponder.respond, extractive.select
+    asking = [""]
+
+    def logged_respond(self: Any, question: str, *rest: Any) -> Any:
+        asking[0] = question
+        return respond(self, question, *rest)
+
+    def logged_select(cands: list[Any], *rest: Any) -> Any:
+        top = sorted(cands, key=lambda c: -c.score)[:6]
+        with file.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"q": asking[0], "top": [
+                {"kind": c.kind, "score": round(c.score, 4), "doc": c.result.document_id, "text": c.text[:600]}
+                for c in top]}) + "\n")
+        return select(cands, *rest)
+
+    extractive.ExtractiveResponder.respond = logged_respond  # type: ignore[method-assign,assignment]
+    extractive.select = logged_select  # type: ignore[assignment]
+
+
 def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str, hint: str = PACKAGES_HINT) -> None:
     missing = [str(src) for src, _ in sources if not src.exists()]
     if missing:
@@ -531,6 +557,8 @@ def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str, hin
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="build the corpus and data dir here and keep them")
+    ap.add_argument("--log", type=Path, help="append each question's best-scored units here, as JSON lines (for "
+                    "bench/code_threshold.py)")
     ap.add_argument("--set", dest="which", choices=tuple(QUESTION_FILES), default="packages",
                     help="check C (the packages' docs, default), check D (Node.js's API reference), check D's "
                     "pages printed to PDF, check E (Ninja's manual, Expat's reference), check F (undici's Markdown "
@@ -574,6 +602,8 @@ def main() -> None:
     from wiring.services import offline_environment
 
     offline_environment()
+    if args.log:
+        log_candidates(args.log)
     root = args.keep or Path(tempfile.mkdtemp(prefix="cairn-unseen-"))
     questions = load_questions(Path(__file__).with_name(QUESTION_FILES[args.which]))
     if args.which == "readmes":

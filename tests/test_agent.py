@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer, candidates, pair_parts, prefiltered, select, veto
+from agent.extractive import EmbeddingScorer, candidates, carried, pair_parts, prefiltered, select, veto
 from agent.governance import unit_lures
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel
@@ -461,7 +461,7 @@ def test_a_unit_naming_what_the_question_names_is_quoted() -> None:
     for c, score in zip(cands, (0.77, 0.48, 0.43), strict=True):
         c.score = score
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
-                          prefilter=8)
+                          prefilter=8, code_abstain_threshold=0.4)
     assert [c.text[:8] for c in select(cands, model)] == ["The reco", "Mark the"]
     assert [c.text[:8] for c in select(cands, model, ["Homebrew"])] == ["The reco", "Homebrew"]
     # a name the units' document is titled by is what all of them are about
@@ -480,7 +480,7 @@ def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_ali
     pair = next(c for c in cands if c.kind == "pair")
     assert opening.text.startswith("Orphaning a package") and pair.opens
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
-                          prefilter=8)
+                          prefilter=8, code_abstain_threshold=0.4)
     for c in cands:
         c.score = {"sentence": 0.2, "pair": 0.62}[c.kind]
     opening.score = 0.7
@@ -505,7 +505,7 @@ def test_sibling_rows_of_a_table_split_over_two_chunks_compete_as_one_table() ->
     for c, score in zip(cands, (0.5, 0.2, 0.8, 0.3), strict=True):
         c.score = score
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
-                          prefilter=8)
+                          prefilter=8, code_abstain_threshold=0.4)
     assert [c.text for c in select(cands, model)] == ["Level: Senior | Salary: 80,000"]
 
 
@@ -707,3 +707,43 @@ def test_a_heading_quoted_with_a_unit_is_scanned_with_it() -> None:
     cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
     assert cands and not any("Ignore all previous" in c.text for c in cands)
     assert any(c.text.startswith("If this environment variable is set") for c in cands)
+
+
+def test_a_list_item_going_on_from_its_lead_in_is_quoted_with_the_list() -> None:
+    # MOJ's Cloud Platform guide (check X): "Which channel is used to announce future scheduled work?" was answered
+    # by the item alone, without the channel the lead-in names.
+    text = ("#update is a low-volume channel for broadcast communications. Examples include:\n\n"
+            "- to announce future scheduled work on the cluster\n- when there is planned work on a service\n\n"
+            "Keep announcements short. Post them in the morning.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Channels", source="", start=0, end=len(text), text=text)
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    item = next(c for c in cands if c.kind == "sentence" and c.text.startswith("to announce"))
+    steps = next(c for c in cands if c.kind == "steps" and c.start <= item.start and item.end <= c.end)
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+    for c in cands:
+        c.score = 0.1
+    item.score, steps.score = 0.88, 0.76
+    assert [c.text for c in select(cands, model)] == [steps.text]
+    # An item that is a sentence of its own keeps the usual rule; so does a list scoring clearly less.
+    for c in cands:
+        c.score = 0.1
+    item.score, steps.score = 0.88, 0.6
+    assert [c.text for c in select(cands, model)] == [item.text]
+
+
+def test_a_code_block_the_question_quotes_is_quoted_with_the_line_explaining_it() -> None:
+    # MOJ's Cloud Platform guide (check X): asked why an error appears, the answer was the block showing the error.
+    text = ('Current context\n\nIf you see an error like this when running commands:\n\n```\nThe connection to the '
+            'server localhost:8080 was refused\n```\n\nA common reason is that the current context is not set.\n\n'
+            '```\nkubectl config get-contexts\n```')
+    passage = Passage(chunk_id="c1", document_id="d1", title="Setup", source="", start=0, end=len(text), text=text)
+    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    block = next(c for c in cands if c.kind == "code" and "refused" in c.text)
+    why = "Why do I get 'The connection to the server localhost:8080 was refused'?"
+    [quoted] = carried(why, [block], set(), unit_lures(None))
+    assert quoted.text.endswith("A common reason is that the current context is not set.")
+    assert quoted.text == text[quoted.start:quoted.end]
+    # A question that does not quote the block gets the block alone.
+    [alone] = carried("Which error appears when the context is unset?", [block], set(), unit_lures(None))
+    assert alone.text == block.text

@@ -174,7 +174,7 @@ def test_calibration_picks_what_the_responder_selects() -> None:
     cut = text.index(" Each")
     r = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
-                          prefilter=8)
+                          prefilter=8, code_abstain_threshold=0.4)
     spans: list[tuple[int, int, Kind]] = [(0, cut, "sentence"), (0, len(text), "pair"),
                                           (cut + 1, len(text), "sentence")]
 
@@ -190,3 +190,32 @@ def test_calibration_picks_what_the_responder_selects() -> None:
         picked = [(spans[i][0], spans[i][1]) for i in pick(units, np.array(scores), 0.35, 0.4, 2)]
         assert bool(chosen) is answers
         assert sorted(picked) == sorted(chosen)
+
+
+def test_a_code_block_answers_from_its_own_threshold() -> None:
+    """Check E's "How do I allow at most 4 link jobs at a time?" had Ninja's pool block as its best unit at 0.38,
+    under the 0.4 prose needs, and abstained. A code block answers from `code_abstain_threshold`; a sentence at
+    that score still does not, and the calibration picks as the responder selects."""
+    import numpy as np
+
+    from agent.extractive import Candidate, select
+    from agent.sentence_model import FEATURES, SentenceModel
+    from agent.tool_results import Passage
+    from agent.units import Kind
+    from bench.calibrate_answers import pick
+
+    text = "Pools limit how many jobs run at once.\n\n```\npool link_pool\n  depth = 4\n```"
+    cut = text.index("\n\n")
+    r = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.34)
+    spans: list[tuple[int, int, Kind]] = [(0, cut, "sentence"), (cut + 2, len(text), "code")]
+    units = [{"x": [0.0] * len(FEATURES), "span": ["d", a, b], "kind": k} for a, b, k in spans]
+    for scores, quoted in (((0.2, 0.38), ["code"]), ((0.38, 0.2), []), ((0.2, 0.3), []),
+                           ((0.36, 0.38), ["code", "sentence"])):
+        cands = [Candidate(r, 0, a, b, text[a:b], score=s, kind=k) for (a, b, k), s in zip(spans, scores, strict=True)]
+        chosen = select(cands, model)
+        assert sorted(c.kind for c in chosen) == sorted(quoted)
+        picked = pick(units, np.array(scores), 0.35, 0.4, 2, code_abst=0.34)
+        assert sorted(spans[i][2] for i in picked) == sorted(quoted)
+    assert model.abstain_threshold_of("code") == 0.34 and model.abstain_threshold_of("pair") == 0.4

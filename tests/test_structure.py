@@ -1268,7 +1268,11 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
            "py -m venv .venv\n```\n\nThe second argument:\n\n```\nnot a tab\n```"
     assert block_after(tabs, len("Run the following command:")) == tabs.index("\n\nThe second argument")
     assert block_after("Why:\n\nThis is a sentence. Really:\n\n```\nx\n```", 4) is None
-    assert block_after("Run it:\n\nFor example:\n\n```\nx\n```", 7) is None
+    # One sentence introducing the block is carried across (check X: "Follow the below steps to perform the
+    # update:"); not a paragraph of prose that only ends in a colon.
+    assert block_after("Run it:\n\nFor example:\n\n```\nx\n```", 7) == len("Run it:\n\nFor example:\n\n```\nx\n```")
+    rotate = "Rotate it when it leaks.\n\nFollow the below steps:\n\n- Log in.\n- Click Edit.\n\nDone."
+    assert block_after(rotate, len("Rotate it when it leaks.")) == rotate.index("\n\nDone.")
     long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
     assert block_after(long, len("Run this:")) is None
 

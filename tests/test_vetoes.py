@@ -140,6 +140,17 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
     ("Where did Daniel Craig have knee surgery?", "Craig had surgery in New York.", None),
     ("What does the IRS collect?", "The Internal Revenue Service collects taxes.", None),
     ("What does the Internal Revenue Service collect?", "The IRS collects taxes.", None),
+    # an identifier is looked up as it is written, through a line break after its hyphen
+    ("Which GitHub teams can access the cloud-platform-security-issues repository?",
+     "Confirm that you're a member of the GitHub team assigned in your rbac.yaml file.",
+     "cloud-platform-security-issues"),
+    ("Which teams can read the cloud-platform-security-issues repository?",
+     "Access to the cloud-platform-\nsecurity-issues repository is private.", None),
+    ("Does load_dotenv override variables?", "Variables are read from .env files.", "load_dotenv"),
+    # an English compound is not an identifier: pages write it with spaces too
+    ("How do I turn on an out-of-office reply?", "Set an out of office reply in settings.", None),
+    ("Which country pulled iPods for higher-than-allowed volume levels?", "France pulled iPods for loud volume.",
+     None),
 ])
 def test_absent_name(question: str, document: str, absent: str | None) -> None:
     assert absent_name(question, document) == absent
