@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import EmbeddingScorer, candidates, carried, pair_parts, prefiltered, select, veto
+from agent.extractive import Candidate, EmbeddingScorer, candidates, carried, pair_parts, prefiltered, select, veto
 from agent.governance import unit_lures
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel
@@ -709,14 +709,19 @@ def test_a_heading_quoted_with_a_unit_is_scanned_with_it() -> None:
     assert any(c.text.startswith("If this environment variable is set") for c in cands)
 
 
+def _cut(text: str) -> list[Candidate]:
+    """The answer units of `text` as one retrieved passage of its own document."""
+    passage = Passage(chunk_id="c1", document_id="d1", title="Page", source="", start=0, end=len(text), text=text)
+    return candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+
+
 def test_a_list_item_going_on_from_its_lead_in_is_quoted_with_the_list() -> None:
     # MOJ's Cloud Platform guide (check X): "Which channel is used to announce future scheduled work?" was answered
     # by the item alone, without the channel the lead-in names.
     text = ("#update is a low-volume channel for broadcast communications. Examples include:\n\n"
             "- to announce future scheduled work on the cluster\n- when there is planned work on a service\n\n"
             "Keep announcements short. Post them in the morning.")
-    passage = Passage(chunk_id="c1", document_id="d1", title="Channels", source="", start=0, end=len(text), text=text)
-    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+    cands = _cut(text)
     item = next(c for c in cands if c.kind == "sentence" and c.text.startswith("to announce"))
     steps = next(c for c in cands if c.kind == "steps" and c.start <= item.start and item.end <= c.end)
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
@@ -725,10 +730,18 @@ def test_a_list_item_going_on_from_its_lead_in_is_quoted_with_the_list() -> None
         c.score = 0.1
     item.score, steps.score = 0.88, 0.76
     assert [c.text for c in select(cands, model)] == [steps.text]
-    # An item that is a sentence of its own keeps the usual rule; so does a list scoring clearly less.
+    # A list scoring clearly less than its item leaves the item quoted alone.
     for c in cands:
         c.score = 0.1
     item.score, steps.score = 0.88, 0.6
+    assert [c.text for c in select(cands, model)] == [item.text]
+    # An item opening with a capital is a sentence of its own.
+    cands = _cut(text.replace("- to announce", "- To announce"))
+    item = next(c for c in cands if c.kind == "sentence" and c.text.startswith("To announce"))
+    steps = next(c for c in cands if c.kind == "steps" and c.start <= item.start and item.end <= c.end)
+    for c in cands:
+        c.score = 0.1
+    item.score, steps.score = 0.88, 0.76
     assert [c.text for c in select(cands, model)] == [item.text]
 
 
@@ -737,9 +750,7 @@ def test_a_code_block_the_question_quotes_is_quoted_with_the_line_explaining_it(
     text = ('Current context\n\nIf you see an error like this when running commands:\n\n```\nThe connection to the '
             'server localhost:8080 was refused\n```\n\nA common reason is that the current context is not set.\n\n'
             '```\nkubectl config get-contexts\n```')
-    passage = Passage(chunk_id="c1", document_id="d1", title="Setup", source="", start=0, end=len(text), text=text)
-    cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
-    block = next(c for c in cands if c.kind == "code" and "refused" in c.text)
+    block = next(c for c in _cut(text) if c.kind == "code" and "refused" in c.text)
     why = "Why do I get 'The connection to the server localhost:8080 was refused'?"
     [quoted] = carried(why, [block], set(), unit_lures(None))
     assert quoted.text.endswith("A common reason is that the current context is not set.")
