@@ -39,7 +39,9 @@ from agent.units import (
     block_after,
     contents_entry,
     fence_before,
+    fenced_code,
     join_units,
+    line_after,
     whole_blocks,
 )
 from agent.untrusted import is_attempt, scan, urls
@@ -622,9 +624,6 @@ def leads_into_block(c: Candidate, how: bool) -> int | None:
     return close if announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST) else None
 
 
-_BLOCK_BODY = re.compile(r"```[^\n]*\n(.*?)\n```", re.DOTALL)
-# The paragraph after a block, when it is one line of prose: no list, no block, no heading.
-_PROSE_AFTER = re.compile(r"[ \t]*\n\n+(?![ \t]*(?:[-*+#>|]|\d{1,2}[.)]|```))([^\n]{1,400})(?=\n\n|\n?\Z)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -634,13 +633,11 @@ def explained_after(question: str, c: Candidate) -> int | None:
     connection to the server localhost:8080 was refused``` / "A common reason for this is that the current context
     has not been set." (MOJ's Cloud Platform guide). Asked about the error, the scorers found its block; the
     answer is the line after it."""
-    blocks = _BLOCK_BODY.findall(c.text)
+    blocks = fenced_code(c.text)
     shown = _SPACES.sub(" ", blocks[-1]).strip().lower() if blocks else ""
     if len(shown) < 15 or shown not in _SPACES.sub(" ", question).lower():
         return None
-    end = c.end - c.result.start
-    after = _PROSE_AFTER.match(c.result.text, end)
-    return after.end() if after is not None else None
+    return line_after(c.result.text, c.end - c.result.start)
 
 
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]

@@ -54,7 +54,7 @@ class SentenceModel:
 
     def select_threshold_of(self, kind: str) -> float:
         """The score a unit of `kind` must reach to be quoted beside a better one."""
-        return min(self.select_threshold, self.abstain_threshold_of(kind))
+        return min(self.select_threshold, self.code_abstain_threshold) if kind == "code" else self.select_threshold
 
     @classmethod
     def load(cls, file: Path = MODEL_FILE) -> SentenceModel:

@@ -367,6 +367,8 @@ def _tight_lists(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, in
 MAX_CARRIED = 1500
 # The longest line introducing a block that a quote is carried across (`block_after`): one sentence.
 MAX_LEAD_IN = 200
+# The longest line explaining the code block before it that a quote is carried into (`line_after`).
+MAX_EXPLAINING = 400
 
 
 def _paragraph_at(text: str, gap: int) -> int:
@@ -387,6 +389,27 @@ def _introduced_block(text: str, at: int) -> int | None:
             or len(sentence_spans(text, at, stop)) > 1:
         return None
     return _paragraph_at(text, stop)
+
+
+def line_after(text: str, end: int) -> int | None:
+    """Where the paragraph after the one ending at `end` ends, when it is one line of prose (no block, list, heading,
+    quote or table row) of at most MAX_EXPLAINING characters; None when it is not."""
+    gap = len(text) - len(text[end:].lstrip(" \t"))
+    if not text.startswith("\n\n", gap):
+        return None
+    at = _paragraph_at(text, gap)
+    if _FENCE.match(text, at) or _tabbed_fence(text, at) or _LIST_LINE.match(text, at) \
+            or text.startswith(("#", ">", "|"), at):
+        return None
+    stop = text.find("\n\n", at)
+    line = text[at:] if stop < 0 else text[at:stop]
+    line = line.rstrip("\n")
+    return at + len(line) if line and "\n" not in line and len(line) <= MAX_EXPLAINING else None
+
+
+def fenced_code(text: str) -> list[str]:
+    """The code of each fenced block in `text`, without its fences."""
+    return [m.group(0).split("\n", 1)[1].rsplit("\n", 1)[0] for m in _FENCE.finditer(text)]
 
 
 def block_after(text: str, end: int) -> int | None:

@@ -388,9 +388,9 @@ def absent_name(question: str, document: str, common: Callable[[str], bool] = la
     for name in asked_names(question):
         if not text.names(name) and not common(" ".join(name)):
             return " ".join(name)
-    flat = _SEPARATORS.sub("", document.lower()).replace("_", "")
+    flat = _unseparated(document)
     for identifier in asked_identifiers(question):
-        if _SEPARATORS.sub("", identifier.lower()).replace("_", "") not in flat:
+        if _unseparated(identifier) not in flat:
             return identifier
     return None
 
@@ -400,6 +400,12 @@ _IDENTIFIER = re.compile(r"(?<![\w./-])([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[
 # Words that join an English compound ("out-of-office", "end-to-end"), which a page may write with spaces.
 _COMPOUND = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "as", "per", "via",
                        "than", "with", "from", "into", "up", "out", "over"})
+
+
+def _unseparated(text: str) -> str:
+    """`text` in lower case without hyphens, slashes, underscores or spaces: an identifier as a line break after
+    its hyphen, or a page spelling it with spaces, leaves it."""
+    return _SEPARATORS.sub("", text.lower()).replace("_", "")
 
 
 def asked_identifiers(question: str) -> list[str]:

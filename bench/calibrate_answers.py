@@ -220,7 +220,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains."""
     from agent.extractive import redundant_pair
-    from agent.sentence_model import FEATURES, overlaps
+    from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
         return []
@@ -236,15 +236,14 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
         if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles):
             p[i] = -1.0
 
-    def bar(i: int) -> float:
-        return min(abst, code_abst) if code_abst is not None and units[i].get("kind") == "code" else abst
-
-    answering = [i for i in range(len(units)) if p[i] >= bar(i)]
+    model = SentenceModel((), 0.0, sel, abst, max_units, 0, 0, abst if code_abst is None else code_abst)
+    answering = [i for i in range(len(units)) if p[i] >= model.abstain_threshold_of(units[i].get("kind", ""))]
     if not answering:
         return []
     keep: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: -p[i]):
-        if p[i] < min(sel, bar(i)) or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
+        if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
+                or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import yaml
 
+from agent.sentence_model import SentenceModel
+
 GRID = (0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37, 0.38, 0.39, 0.4)
-ABSTAIN, SELECT = 0.4, 0.35  # agent/sentence_model.json's operating point when this was written
 
 
 @dataclass(frozen=True)
@@ -69,24 +70,24 @@ def load(folder: Path) -> list[Asked]:
     return out
 
 
-def outcome(a: Asked, bar: float) -> bool | None:
-    """With code blocks answering from `bar`: True for an answer won, False for an abstention lost, None when the
-    question's outcome does not change."""
-    if not a.abstained or not a.top or max(s for _, s, _, _ in a.top) >= ABSTAIN:
+def outcome(a: Asked, bar: float, model: SentenceModel) -> bool | None:
+    """With code blocks answering from `bar` (and everything else at `model`'s thresholds): True for an answer won,
+    False for an abstention lost, None when the question's outcome does not change."""
+    if not a.abstained or not a.top or max(s for _, s, _, _ in a.top) >= model.abstain_threshold:
         return None  # answered, or abstained for another reason than the scores (a veto)
     code = [u for u in a.top if u[0] == "code" and u[1] >= bar]
     if not code:
         return None
     if a.must_abstain:
         return False
-    quoted = [code[0], *[u for u in a.top if u is not code[0] and u[1] >= min(SELECT, bar)][:1]]
+    quoted = [code[0], *[u for u in a.top if u is not code[0] and u[1] >= min(model.select_threshold, bar)][:1]]
     text = _norm(" ".join(u[3] for u in quoted))
     right = any(u[2].endswith(f"/{a.file}") for u in quoted) and all(_norm(x) in text for x in a.answer)
     return True if right else None  # a wrong answer instead of an abstention: wrong either way
 
 
-def net(asked: list[Asked], bar: float) -> int:
-    return sum({True: 1, False: -1, None: 0}[outcome(a, bar)] for a in asked)
+def net(asked: list[Asked], bar: float, model: SentenceModel) -> int:
+    return sum({True: 1, False: -1, None: 0}[outcome(a, bar, model)] for a in asked)
 
 
 def main() -> None:
@@ -94,28 +95,29 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--hold-back", nargs="*", default=[], help="checks left out of the choice, reported apart")
     args = ap.parse_args()
+    model = SentenceModel.load()
     asked = load(args.folder)
     held = [a for a in asked if a.check in args.hold_back]
     asked = [a for a in asked if a.check not in args.hold_back]
     checks = sorted({a.check for a in asked})
     print("all checks, by threshold: answers won, abstentions lost")
     for bar in GRID:
-        won = sum(outcome(a, bar) is True for a in asked)
-        lost = [a.id for a in asked if outcome(a, bar) is False]
+        won = sum(outcome(a, bar, model) is True for a in asked)
+        lost = [a.id for a in asked if outcome(a, bar, model) is False]
         print(f"  {bar:.2f}: +{won} -{len(lost)} {' '.join(lost)}")
     total, chosen = 0, []
     for check in checks:
         train = [a for a in asked if a.check != check]
         # ties go to the higher bar: the fewer answers at the edge of the scores, the better
-        bar = max(GRID, key=lambda g: (net(train, g), g))
+        bar = max(GRID, key=lambda g: (net(train, g, model), g))
         chosen.append(bar)
-        total += net([a for a in asked if a.check == check], bar)
+        total += net([a for a in asked if a.check == check], bar, model)
     print(f"leave-one-check-out over {len(checks)} checks: held-out net {total:+d}; thresholds chosen "
           f"{sorted(set(chosen))}")
-    best = max(GRID, key=lambda g: (net(asked, g), g))
-    print(f"on all {len(checks)} checks: {best:.2f} (net {net(asked, best):+d})")
+    best = max(GRID, key=lambda g: (net(asked, g, model), g))
+    print(f"on all {len(checks)} checks: {best:.2f} (net {net(asked, best, model):+d})")
     if held:
-        print(f"held back ({', '.join(args.hold_back)}): net {net(held, best):+d} at {best:.2f}")
+        print(f"held back ({', '.join(args.hold_back)}): net {net(held, best, model):+d} at {best:.2f}")
 
 
 if __name__ == "__main__":
