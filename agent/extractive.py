@@ -42,6 +42,7 @@ from agent.units import (
     fenced_code,
     join_units,
     line_after,
+    nested_items,
     whole_blocks,
 )
 from agent.untrusted import is_attempt, scan, urls
@@ -648,10 +649,12 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
     flake8-docstrings```.
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
-    where the command began. A code block the question quotes is carried on into the line explaining it
-    (`explained_after`). The quote stays one verbatim span of the passage; a unit it now covers is dropped.
-    Nothing is carried into text that reads as an attempt, nor, in a chunk flagged for one, into a block that
-    lures by itself (the scanner flags many a benign page: 17 of check P's 181 chunks)."""
+    where the command began. A list item is carried on into the items nested under it (`nested_items`), and a code
+    block the question quotes into the line explaining it (`explained_after`). The quote stays one verbatim span of
+    the passage; a unit it now covers is dropped. Nothing is carried into text that reads as an attempt, nor, in a
+    chunk flagged for one, into a block that lures by itself (the scanner flags many a benign page: 17 of check P's
+    181 chunks).
+    """
     how = _HOW.search(question) is not None
     longer: list[Candidate] = []
     for c in picked:
@@ -659,7 +662,7 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
         if c.kind not in ("sentence", "pair", "code"):
             continue
         text, a, b = r.text, c.start - r.start, c.end - r.start
-        close = leads_into_block(c, how) if c.kind != "code" else explained_after(question, c)
+        close = explained_after(question, c) if c.kind == "code" else leads_into_block(c, how) or nested_items(text, b)
         if close is None or is_attempt(scan(text[a:close])) or (r.chunk_id in flagged and lures(text[b:close])):
             continue
         wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])

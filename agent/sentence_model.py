@@ -79,8 +79,7 @@ class SentenceModel:
 _I = re.IGNORECASE
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WANTS = {
-    "money": re.compile(r"\$|\bhow much\b|\b(?:cost|costs|price|prices|paid|pay|pays|fee|fees|amount|charged?"
-                        r"|salary|budget|spent|spend|refund(?:ed)?)\b", _I),
+    "money": re.compile(r"\$(?![A-Za-z_{(])|\bhow much\b", _I),  # "$DOMAIN", "${HOME}", "$(cmd)": no money
     "date": re.compile(r"\bwhen\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time|period)\b"
                        r"|\bhow long ago\b|\bsince when\b", _I),
     "count": re.compile(r"\bhow (?:many|much|long|often|old|far|large|big|fast|high|tall|wide|deep)\b"
@@ -89,11 +88,21 @@ _WANTS = {
                         r"|interval|timeout)\b|\b(?:number|percentage|population|amount) of\b", _I),
     "person": re.compile(r"^\W*(?:who|whom|whose)\b|\bby whom\b", _I),
 }
+# Words of money want a sum only from a question asking what or which: one asking whether ("Does dxw pay for my
+# commute?") or in what way ("How should I pay for a hotel?") is answered by a sentence with no sum in it (check Y).
+_MONEY_WORDS = re.compile(r"\b(?:cost|costs|price|prices|paid|pay|pays|fee|fees|amount|charged?|salary|budget|spent"
+                          r"|spend|refund(?:ed)?)\b", _I)
+_WHETHER_OR_HOW = re.compile(r"^\W*(?:(?:do|does|did|is|are|was|were|can|could|should|will|would|must|may|might|has"
+                             r"|have|had|shall)\b|how (?:do|does|did|can|could|should|would|will|must|to)\b)", _I)
+# A time the reader reaches answers "when" in instructions as a date does in a chronicle: "When can I join the cycle
+# to work scheme?" / "... available once you've passed probation" (check Y).
+_READER_TIME = re.compile(r"\b(?:once|after|until|before|as soon as) (?:you|you've|you're|you'll|your)\b", _I)
 _HAS = {
     "money": re.compile(r"[$€£¥]\s?\d|\d(?:[\d,.]*\d)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds|cents)\b", _I),
     "date": re.compile(rf"\b(?:1[0-9]\d\d|20\d\d)s?\b|\b{_MONTH}\s+\d|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
                        rf"{_MONTH}\b|\b\d{{1,2}}[/-]\d{{1,2}}[/-]\d{{2,4}}\b|\bcentur(?:y|ies)\b"
-                       r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", _I),
+                       r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                       r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s?[ap]\.?m\b|\b(?:noon|midnight)\b", _I),
     "count": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
         r"|fifty|hundred|thousand|million|billion|dozen|half|once|twice)\b", _I),
@@ -102,21 +111,27 @@ _NAME = re.compile(r"(?<=[a-z,;:()] )[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
 
 # "when" opening a clause ("When rolling back, how do I revert the Ingress?", "What happens when the hook exits?",
-# "How old was Chopin when he left Poland?") asks for no date: a subject or an -ing word follows it, not the verb of
-# a question ("When did ...", "When is ...", "... born when according to ...").
+# "How old was Chopin when he left Poland?", "What epoch does a version have when none is written?", "What does
+# Lampson advise when in doubt?") asks for no date: a subject, an -ing word or a preposition follows it, not the verb
+# of a question ("When did ...", "When is ...", "... born when according to ...").
 _CLAUSE_WHEN = re.compile(r"\b(?i:when)\s+(?:(?i:(?!according\b)[a-z]+ing|he|she|it|they|we|i|you|his|her|its|their|"
-                          r"our|my|your|the|a|an|this|that|these|those|there|someone|something|one)\b|[A-Z])")
+                          r"our|my|your|the|a|an|this|that|these|those|there|someone|something|one|none|no|nothing"
+                          r"|nobody|any|anyone|anything|some|each|every|everyone|all|both|in|on|under|with|without"
+                          r"|unsure|necessary|needed|possible)\b|[A-Z])")
 
 
 def wanted_types(question: str) -> frozenset[str]:
     asking = _CLAUSE_WHEN.sub("", question)
-    return frozenset(t for t, rx in _WANTS.items() if rx.search(asking if t == "date" else question))
+    wanted = {t for t, rx in _WANTS.items() if rx.search(asking if t == "date" else question)}
+    if _MONEY_WORDS.search(question) and not _WHETHER_OR_HOW.search(question):
+        wanted.add("money")
+    return frozenset(wanted)
 
 
 def has_type(kind: str, text: str, question_words: set[str]) -> bool:
     if kind == "person":  # a name not taken from the question, inside a sentence (not its first word)
         return any(m.group(0).lower() not in question_words for m in _NAME.finditer(text))
-    return bool(_HAS[kind].search(text))
+    return bool(_HAS[kind].search(text)) or (kind == "date" and _READER_TIME.search(text) is not None)
 
 
 # A section's or an item's number opening a line ("12.6 Automated FTP Uploads", "3. A clearsigned directive file")

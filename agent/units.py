@@ -407,6 +407,27 @@ def line_after(text: str, end: int) -> int | None:
     return at + len(line) if line and "\n" not in line and len(line) <= MAX_EXPLAINING else None
 
 
+def _indent(line: re.Match[str]) -> int:
+    return len(line.group(0)) - len(line.group(0).lstrip(" \t"))
+
+
+def nested_items(text: str, end: int) -> int | None:
+    """Where the list nested under the list item ending at `end` ends, or None when the line ending there is no
+    list item with items indented under it. The nested items tell how to do what their item asks: dxw's trusted
+    device rules say "At the end of the period of use ..., you will be required to 'wipe' or 'reset' your device"
+    / "  1. You will need to erase your Mac and reset it to factory settings ..."."""
+    line_end = text.find("\n", end)
+    if line_end < 0 or text[end:line_end].strip():
+        return None
+    item = _LIST_LINE.match(text, text.rfind("\n", 0, end) + 1)
+    if item is None:
+        return None
+    close = None
+    while (nxt := _LIST_LINE.match(text, line_end + 1)) is not None and _indent(nxt) > _indent(item):
+        close = line_end = nxt.end()
+    return close if close is not None and close - end <= MAX_CARRIED else None
+
+
 def fenced_code(text: str) -> list[str]:
     """The code of each fenced block in `text`, without its fences."""
     return [m.group(0).split("\n", 1)[1].rsplit("\n", 1)[0] for m in _FENCE.finditer(text)]

@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers|mattermost|artsy|moj]
+                                          click|morepapers|mattermost|artsy|moj|dxw]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--keep DIR] [--log FILE]
+                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR] [--keep DIR]
+                                          [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -144,6 +145,15 @@ Written before its first run: the held-back check of session 50's changes. DIR h
 github.com/ministryofjustice/cloud-platform-user-guide (at 4f449c7 when written) and
 github.com/ministryofjustice/technical-guidance (at d0f7e2a).
 
+Check Y (`--set dxw --dxw DIR`, session 51): a staff handbook no earlier check read — thirteen pages of dxw's playbook
+as the Jekyll Markdown they are written in (holiday, TOIL, sabbaticals, personal and compassionate leave, expenses
+with a list of accounts, working securely, pension, cycle to work, support and on call, hotfixing, trusted devices,
+dealing with an incident), its sickness and travel policies rendered to HTML and printed to PDF by headless Chromium,
+the Debian Administrator's Handbook's "Remote Login" section as Publican HTML (debian-handbook), the redundancy
+procedure in the restricted folder — with the 81 questions of bench/unseen_docs_y.yaml: 73 answerable, 2 restricted,
+6 near-misses. Written before its first run: the held-back check of session 51's changes. DIR is a checkout of
+github.com/dxw/playbook (at 0c7fc5f when written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -195,7 +205,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
-                  "moj": "unseen_docs_x.yaml"}
+                  "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -403,6 +413,25 @@ X_FILES = [(APACHE / "stopping.html", "apache/stopping.html"),
 X_HOLDS = ("checkouts of github.com/ministryofjustice/cloud-platform-user-guide as cloud-platform-user-guide/ and "
            "github.com/ministryofjustice/technical-guidance as technical-guidance/ (and Debian's apache2-doc and "
            "r-doc-pdf installed)")
+# Check Y's pages: (path in a checkout of github.com/dxw/playbook under --dxw DIR, name in the corpus), kept as the
+# Jekyll Markdown they are; two policies printed to PDF (Y_PRINTED); people-ops/ is the restricted folder. The Debian
+# Administrator's Handbook's remote login section comes from Debian's debian-handbook (Y_FILES).
+_SH = "src/staff-handbook"
+Y_PAGES = [
+    *[(f"{_SH}/leave/{n}.md", f"dxw/{n.lower()}.md") for n in
+      ("holiday", "TOIL", "sabbatical-and-unpaid-leave", "personal-leave", "compassionate-leave")],
+    *[(f"{_SH}/{n}.md", f"dxw/{n}.md") for n in ("claiming-expenses", "working-securely")],
+    (f"{_SH}/pay-pension-and-benefits/pension.md", "dxw/pension.md"),
+    (f"{_SH}/pay-pension-and-benefits/benefits/cycle-to-work-scheme.md", "dxw/cycle-to-work-scheme.md"),
+    *[(f"src/tech/{n}.md", f"dxw/{Path(n).name}.md") for n in
+      ("support-and-on-call", "trusted-devices", "incidents/dealing-with-an-incident")],
+    ("src/govpress-unit/hotfixing.md", "dxw/hotfixing.md"),
+    (f"{_SH}/policies-and-procedures/redundancy-policy.md", "people-ops/redundancy.md"),
+]
+Y_PRINTED = [(f"{_SH}/policies-and-procedures/{n}-policy.md", f"policies/{n.split('-')[0]}.pdf")
+             for n in ("sickness", "travel-and-accommodation")]
+Y_FILES = [(HANDBOOK / "sect.remote-login.html", "debian-handbook/remote-login.html")]
+Y_HOLDS = "a checkout of github.com/dxw/playbook (and Debian's debian-handbook installed)"
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -464,6 +493,30 @@ def render_middleman(pages: list[tuple[Path, str]], root: Path, hint: str) -> li
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(body, encoding="utf-8")
         out.append((page, name))
+    return out
+
+
+def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list[tuple[Path, str]]:
+    """Jekyll Markdown pages (check Y's policies) rendered to HTML as the site shows them (the front matter's title as
+    the heading) and printed to PDF by headless Chromium into `root`: (printed file, name in the corpus)."""
+    import markdown_it
+    import yaml
+
+    from eval.printing import print_to_pdf
+
+    root.mkdir(parents=True, exist_ok=True)
+    out = []
+    for source, name in pages:
+        if not source.exists():
+            raise SystemExit(f"missing: {source} ({hint})")
+        _, front, body = source.read_text(encoding="utf-8").split("---\n", 2)
+        title = str(yaml.safe_load(front)["title"])
+        page = root / f"{Path(name).stem}.html"
+        page.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+                        f"<h1>{title}</h1>{markdown_it.MarkdownIt().render(body)}</body></html>", encoding="utf-8")
+        pdf = root / Path(name).name
+        print_to_pdf(page, pdf)
+        out.append((pdf, name))
     return out
 
 
@@ -578,12 +631,15 @@ def main() -> None:
                     "guides, a consulting agreement as PDF, gitignore(5) as HTML, --mattermost) or check W (pages "
                     "of Artsy's handbook and its tech radar as CSV, Nettle's manual as PDF, githooks(5) as HTML, "
                     "--artsy) or check X (pages of the MOJ's Cloud Platform guide and technical guidance, two Apache "
-                    "httpd pages as HTML, R's installation manual as PDF, --moj)")
+                    "httpd pages as HTML, R's installation manual as PDF, --moj) or check Y "
+                    "(pages of dxw's staff handbook, two of its policies printed to PDF, a Debian Administrator's "
+                    "Handbook section as HTML, --dxw)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
     ap.add_argument("--moj", type=Path, help=f"check X: {X_HOLDS}")
+    ap.add_argument("--dxw", type=Path, help=f"check Y: {Y_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -595,6 +651,8 @@ def main() -> None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
     if args.which == "moj" and args.moj is None:
         ap.error(f"--set moj needs --moj DIR: {X_HOLDS}")
+    if args.which == "dxw" and args.dxw is None:
+        ap.error(f"--set dxw needs --dxw DIR: {Y_HOLDS}")
     if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
         ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
@@ -628,6 +686,11 @@ def main() -> None:
         pages = [(args.moj / path, name) for path, name in X_PAGES]
         rendered = render_middleman(pages, root / "rendered", f"--moj: {X_HOLDS}")
         build_corpus(root / "source", rendered + X_FILES, MANIFEST, hint=f"--moj {args.moj}: {X_HOLDS}")
+    elif args.which == "dxw":
+        printed = print_markdown([(args.dxw / path, name) for path, name in Y_PRINTED], root / "printed",
+                                 f"--dxw: {Y_HOLDS}")
+        build_corpus(root / "source", [(args.dxw / path, name) for path, name in Y_PAGES] + printed + Y_FILES,
+                     MANIFEST, hint=f"--dxw {args.dxw}: {Y_HOLDS}")
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)

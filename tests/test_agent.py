@@ -758,3 +758,20 @@ def test_a_code_block_the_question_quotes_is_quoted_with_the_line_explaining_it(
     # A question that does not quote the block gets the block alone.
     [alone] = carried("Which error appears when the context is unset?", [block], set(), unit_lures(None))
     assert alone.text == block.text
+
+
+def test_a_list_item_is_quoted_with_the_items_nested_under_it() -> None:
+    # dxw's trusted device rules (check Y): the item says a device must be wiped, the items under it say how.
+    text = ("Requirements\n\n1. Your device must be an Apple Mac that runs a supported version of macOS.\n"
+            "2. At the end of the period of use, you will be required to wipe your device as instructed.\n"
+            "  1. You will need to erase your Mac and reset it to factory settings.\n"
+            "  2. You could use Time Machine to back up your Mac before you set it up with us.\n"
+            "3. You must work with our workplace tech team to install our endpoint management tools.")
+    item = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("At the end"))
+    [quoted] = carried("What must I do with my device at the end?", [item], set(), unit_lures(None))
+    assert quoted.text.endswith("before you set it up with us.")
+    assert quoted.text == text[quoted.start:quoted.end]
+    # An item with nothing nested under it is quoted alone.
+    first = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("Your device"))
+    [alone] = carried("Which computers can I use?", [first], set(), unit_lures(None))
+    assert alone.text == first.text

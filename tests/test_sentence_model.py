@@ -89,6 +89,14 @@ def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
      "releases, you first need to register.", (0.0, 1.0)),
     ("How many files do I upload?", "3. A clearsigned directive file, made with gpg.", (0.0, 1.0)),
     ("How much memory does it need?", "1.5 GB of memory is enough.", (1.0, 0.0)),  # a quantity stays one
+    # A clock time is a time, and so is a point the reader reaches (check Y's staff handbook).
+    ("By what time do I have to say I'm off sick?", "Let your line manager know by 10:00 am.", (1.0, 0.0)),
+    ("What time does the office open?", "It opens at 9am on weekdays.", (1.0, 0.0)),
+    ("When can I join the cycle to work scheme?", "The scheme is available once you’ve passed probation.", (1.0, 0.0)),
+    ("When was the city founded?", "It was once the capital of the region.", (0.0, 1.0)),  # "once" alone: formerly
+    # Asked whether, or how, money words want no sum.
+    ("Does dxw pay for my commute to the office?", "Commuting costs are your own responsibility.", (0.0, 0.0)),
+    ("How should I pay for a hotel?", "Book it on a company debit card.", (0.0, 0.0)),
 ])
 def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -> None:
     assert type_features(question, unit) == expected
@@ -100,6 +108,8 @@ def test_answer_types(question: str, unit: str, expected: tuple[float, float]) -
     ("What happens when the pre-push hook exits with a non-zero status?", frozenset()),
     ("How old was Chopin when he left Poland?", {"count"}),
     ("When the iTunes store was launched, what type of file format was used?", frozenset()),
+    ("What epoch does a Debian version have when none is written?", frozenset()),
+    ("What does Lampson advise when in doubt?", frozenset()),
     # "when" asking
     ("When did Chopin leave Poland?", {"date"}),
     ("When should I submit my expenses?", {"date"}),
@@ -116,6 +126,14 @@ def test_wanted_types_combine() -> None:
     assert wanted_types("What is the maximum line length for Python code?") == {"count"}
     assert "count" in wanted_types("What time window should SLOs be reported over?")
     assert wanted_types("What is the capital of France?") == frozenset()
+    # money words want a sum when the question asks what or which, not whether or how
+    assert wanted_types("What fee does the bank charge?") == {"money"}
+    assert wanted_types("Who paid for the new stadium?") == {"money", "person"}
+    assert wanted_types("Can we pay guest speakers for their time?") == frozenset()
+    assert wanted_types("How do I pay for a hotel?") == frozenset()
+    # "$" before a name is a shell variable, not money
+    assert wanted_types("Why is $DOMAIN not expanded in my .env file?") == frozenset()
+    assert wanted_types("Find the $ value paid to Upwork?") == {"money"}
 
 
 def test_the_asked_part_of_a_question_leaves_instructions_out() -> None:
