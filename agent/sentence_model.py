@@ -88,8 +88,8 @@ _WANTS = {
                         r"|interval|timeout)\b|\b(?:number|percentage|population|amount) of\b", _I),
     "person": re.compile(r"^\W*(?:who|whom|whose)\b|\bby whom\b", _I),
 }
-# Words of money want a sum only from a question asking what or which: one asking whether ("Does dxw pay for my
-# commute?") or in what way ("How should I pay for a hotel?") is answered by a sentence with no sum in it (check Y).
+# Words of money want a sum, but not in a question asking whether ("Does dxw pay for my commute?") or in what way
+# ("How should I pay for a hotel?"): a sentence with no sum in it answers those (check Y).
 _MONEY_WORDS = re.compile(r"\b(?:cost|costs|price|prices|paid|pay|pays|fee|fees|amount|charged?|salary|budget|spent"
                           r"|spend|refund(?:ed)?)\b", _I)
 _WHETHER_OR_HOW = re.compile(r"^\W*(?:(?:do|does|did|is|are|was|were|can|could|should|will|would|must|may|might|has"
