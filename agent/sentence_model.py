@@ -94,15 +94,15 @@ _MONEY_WORDS = re.compile(r"\b(?:cost|costs|price|prices|paid|pay|pays|fee|fees|
                           r"|spend|refund(?:ed)?)\b", _I)
 _WHETHER_OR_HOW = re.compile(r"^\W*(?:(?:do|does|did|is|are|was|were|can|could|should|will|would|must|may|might|has"
                              r"|have|had|shall)\b|how (?:do|does|did|can|could|should|would|will|must|to)\b)", _I)
-# A time the reader reaches answers "when" in instructions as a date does in a chronicle: "When can I join the cycle
-# to work scheme?" / "... available once you've passed probation" (check Y).
-_READER_TIME = re.compile(r"\b(?:once|after|until|before|as soon as) (?:you|you've|you're|you'll|your)\b", _I)
 _HAS = {
     "money": re.compile(r"[$€£¥]\s?\d|\d(?:[\d,.]*\d)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds|cents)\b", _I),
     "date": re.compile(rf"\b(?:1[0-9]\d\d|20\d\d)s?\b|\b{_MONTH}\s+\d|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
                        rf"{_MONTH}\b|\b\d{{1,2}}[/-]\d{{1,2}}[/-]\d{{2,4}}\b|\bcentur(?:y|ies)\b"
                        r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-                       r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s?[ap]\.?m\b|\b(?:noon|midnight)\b", _I),
+                       r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s?[ap]\.?m\b|\b(?:noon|midnight)\b"
+                       # A time the reader reaches answers "when" in instructions as a date does in a chronicle:
+                       # "When can I join the cycle to work scheme?" / "... once you've passed probation" (check Y).
+                       r"|\b(?:once|after|until|before|as soon as) (?:you|you've|you're|you'll|your)\b", _I),
     "count": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
         r"|fifty|hundred|thousand|million|billion|dozen|half|once|twice)\b", _I),
@@ -131,7 +131,7 @@ def wanted_types(question: str) -> frozenset[str]:
 def has_type(kind: str, text: str, question_words: set[str]) -> bool:
     if kind == "person":  # a name not taken from the question, inside a sentence (not its first word)
         return any(m.group(0).lower() not in question_words for m in _NAME.finditer(text))
-    return bool(_HAS[kind].search(text)) or (kind == "date" and _READER_TIME.search(text) is not None)
+    return bool(_HAS[kind].search(text))
 
 
 # A section's or an item's number opening a line ("12.6 Automated FTP Uploads", "3. A clearsigned directive file")

@@ -126,7 +126,7 @@ def test_wanted_types_combine() -> None:
     assert wanted_types("What is the maximum line length for Python code?") == {"count"}
     assert "count" in wanted_types("What time window should SLOs be reported over?")
     assert wanted_types("What is the capital of France?") == frozenset()
-    # money words want a sum when the question asks what or which, not whether or how
+    # money words want a sum, but not in a question asking whether or how
     assert wanted_types("What fee does the bank charge?") == {"money"}
     assert wanted_types("Who paid for the new stadium?") == {"money", "person"}
     assert wanted_types("Can we pay guest speakers for their time?") == frozenset()
