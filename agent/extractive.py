@@ -43,6 +43,7 @@ from agent.units import (
     join_units,
     line_after,
     nested_items,
+    opens_item,
     whole_blocks,
 )
 from agent.untrusted import is_attempt, scan, urls
@@ -538,10 +539,6 @@ def continued(cands: Sequence[Candidate]) -> None:
             pair.score, first.score = max(pair.score, first.score), min(pair.score, first.score)
 
 
-# A list item's marker, just before the item's text.
-_ITEM_MARK = re.compile(r"(?:\A|\n)[ \t]*(?:[-*+\u2022]|\d{1,2}[.)])[ \t]+\Z")
-
-
 def led_in(cands: Sequence[Candidate]) -> None:
     """A list item that goes on from the line leading into the list reads as a fragment alone: MOJ's Cloud Platform
     guide has "#cloud-platform-update is a low-volume channel for broadcast communications. Examples include:" / "-
@@ -552,8 +549,7 @@ def led_in(cands: Sequence[Candidate]) -> None:
     lists = [c for c in cands if c.kind == "steps"]
     for c in cands:
         r = c.result
-        if c.kind != "sentence" or not c.text[:1].islower() \
-                or not _ITEM_MARK.search(r.text, max(0, c.start - r.start - 12), c.start - r.start):
+        if c.kind != "sentence" or not c.text[:1].islower() or not opens_item(r.text, c.start - r.start):
             continue
         holding = [s for s in lists if s.result.document_id == r.document_id and s.start <= c.start and c.end <= s.end
                    and s.score >= c.score - PAIR_MARGIN]

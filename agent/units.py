@@ -102,6 +102,8 @@ def _term_rows(text: str, steps: Unit) -> list[Unit]:
 # caveats are ("- If a node_modules is already present, it will be automatically removed before npm ci begins"),
 # and as numbered rules are ("1. Acknowledge pages promptly. If you do not acknowledge within 10 minutes, ...").
 _ITEM_MARK = re.compile(_MARKER)
+# A list item's marker ending where its text starts.
+_MARK_BEFORE = re.compile(rf"(?:\A|\n){_MARKER}\Z")
 _ITEM_WORDS = 6
 # Six words or more say something whole, with a full stop or without: checklists and requirement lists seldom end
 # their items with one ("- The feature is signed off by the product owner", "1. Avoid `git add .` commands on git").
@@ -405,6 +407,11 @@ def line_after(text: str, end: int) -> int | None:
     line = text[at:] if stop < 0 else text[at:stop]
     line = line.rstrip("\n")
     return at + len(line) if line and "\n" not in line and len(line) <= MAX_EXPLAINING else None
+
+
+def opens_item(text: str, at: int) -> bool:
+    """Does a list item's text start at `at`, just after its marker ("- ", "2. ")?"""
+    return _MARK_BEFORE.search(text, max(0, at - 12), at) is not None
 
 
 def _indent(line: re.Match[str]) -> int:
