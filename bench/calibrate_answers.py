@@ -131,7 +131,7 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
 
 
 def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from eval.docs_suite import DOCS_DIR, EMPLOYEE, _norm, load_questions
+    from eval.docs_suite import DOCS_DIR, EMPLOYEE, load_questions, normalized
     from ingest.manifest import load_manifest
     from ingest.pipeline import ingest
     from wiring.services import Services
@@ -152,7 +152,7 @@ def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
         units = []
         for cand, x in _units(svc, resp, q.question, EMPLOYEE, args.max_docs):
             right_file = cand.result.document_id == f"{loaded.manifest.name}/{q.file}"
-            hits = [str(i) for i, a in enumerate(q.answer) if right_file and _norm(a) in _norm(cand.text)]
+            hits = [str(i) for i, a in enumerate(q.answer) if right_file and normalized(a) in normalized(cand.text)]
             units.append(_unit(cand, x, hits))
         out.append(_row("docs", q.id, q.question, answerable, len(q.answer), units, q.file or q.id))
     svc.close()

@@ -18,14 +18,15 @@ value to confirm it (README, "Where issue 17 stands").
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from agent.sentence_model import SentenceModel
+from eval.docs_suite import normalized
 
 GRID = (0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37, 0.38, 0.39, 0.4)
 
@@ -39,10 +40,6 @@ class Asked:
     file: str
     answer: tuple[str, ...]
     top: tuple[tuple[str, float, str, str], ...]  # (kind, score, document, text), best first
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
 def load(folder: Path) -> list[Asked]:
@@ -80,9 +77,10 @@ def outcome(a: Asked, bar: float, model: SentenceModel) -> bool | None:
         return None
     if a.must_abstain:
         return False
-    quoted = [code[0], *[u for u in a.top if u is not code[0] and u[1] >= min(model.select_threshold, bar)][:1]]
-    text = _norm(" ".join(u[3] for u in quoted))
-    right = any(u[2].endswith(f"/{a.file}") for u in quoted) and all(_norm(x) in text for x in a.answer)
+    at = dataclasses.replace(model, code_abstain_threshold=bar)
+    quoted = [code[0], *[u for u in a.top if u is not code[0] and u[1] >= at.select_threshold_of(u[0])][:1]]
+    text = normalized(" ".join(u[3] for u in quoted))
+    right = any(u[2].endswith(f"/{a.file}") for u in quoted) and all(normalized(x) in text for x in a.answer)
     return True if right else None  # a wrong answer instead of an abstention: wrong either way
 
 

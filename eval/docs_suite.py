@@ -81,7 +81,9 @@ def dev_passages() -> list[str]:
             for p in passages(f.read_text(encoding="utf-8"))]
 
 
-def _norm(text: str) -> str:
+def normalized(text: str) -> str:
+    """`text` as answers are matched against quotes: one space for any run of white space, straight apostrophes,
+    lower case."""
     return _SPACE.sub(" ", text.replace("’", "'")).strip().lower()
 
 
@@ -114,8 +116,8 @@ def judge(q: Question, ans: Answer, corpus: str, asked_as: str) -> Outcome:
     if q.file not in cited:
         base.why = f"cited {cited}, not {q.file}"
         return base
-    quoted = _norm(" ".join(c.quote for c in ans.citations))
-    missing = [a for a in q.answer if _norm(a) not in quoted]
+    quoted = normalized(" ".join(c.quote for c in ans.citations))
+    missing = [a for a in q.answer if normalized(a) not in quoted]
     base.right = not missing
     base.why = f"citations lack {missing}" if missing else ""
     return base

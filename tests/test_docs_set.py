@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.answer import Answer, Citation
-from eval.docs_suite import DOCS_DIR, Question, _norm, judge, load_questions
+from eval.docs_suite import DOCS_DIR, Question, judge, load_questions, normalized
 from eval.reading import ReadingItem, holds
 from ingest.parse import parse_file
 
@@ -26,8 +26,8 @@ def test_every_question_is_answerable_from_its_file_and_the_set_is_big_enough() 
         f = CORPUS / q.file
         assert f.is_file(), q.id
         if q.file not in texts:
-            texts[q.file] = _norm(parse_file(f, KIND_OF[f.suffix[1:]]).text)
-        missing = [a for a in q.answer if _norm(a) not in texts[q.file]]
+            texts[q.file] = normalized(parse_file(f, KIND_OF[f.suffix[1:]]).text)
+        missing = [a for a in q.answer if normalized(a) not in texts[q.file]]
         assert not missing, (q.id, missing)
     assert all(q.file.startswith("people-ops/") for q in qs if q.kind == "restricted")
 
