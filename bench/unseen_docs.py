@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers|mattermost|artsy|moj|dxw]
+                                          click|morepapers|mattermost|artsy|moj|dxw|starlette]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
-                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR] [--keep DIR]
-                                          [--log FILE]
+                                          [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR]
+                                          [--starlette DIR] [--keep DIR] [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -154,6 +154,16 @@ procedure in the restricted folder — with the 81 questions of bench/unseen_doc
 6 near-misses. Written before its first run: the held-back check of session 51's changes. DIR is a checkout of
 github.com/dxw/playbook (at 0c7fc5f when written).
 
+Check Z (`--set starlette --starlette DIR`, session 52): two sources no earlier check read — three of GitHub's Open
+Source Guides as the Jekyll Markdown they are written in, <aside> quote blocks and all (code of conduct, metrics,
+security best practices), two more rendered to HTML and printed to PDF by headless Chromium (leadership and
+governance, getting paid), eight pages of Starlette's MkDocs Markdown (config, background tasks, static files,
+lifespan, requests, the test client, routing, middleware), two pages of the Python library reference as Sphinx HTML
+(python3-doc: zipapp, and struct with its tables), the guide's legal article in the restricted folder — with the 99
+questions of bench/unseen_docs_z.yaml: 90 answerable, 2 restricted, 7 near-misses. Written before its first run: the
+held-back check of session 52's changes. DIR holds checkouts of github.com/github/opensource.guide as
+opensource.guide/ (at ebc9678 when written) and github.com/encode/starlette as starlette/ (at cb8f84f).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -205,7 +215,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "flaskpip": "unseen_docs_r.yaml", "pypa": "unseen_docs_s.yaml",
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
-                  "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml"}
+                  "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
+                  "starlette": "unseen_docs_z.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -238,6 +249,7 @@ I_SOURCES: list[tuple[Path, str]] = [
       ("howto/htaccess", "howto/auth", "mod/mod_expires", "mod/mod_headers")],
 ]
 HOWTO, HANDBOOK = Path("/usr/share/doc/python3/html/howto"), Path("/usr/share/doc/debian-handbook/html/en-US")
+PYTHON_LIBRARY = Path("/usr/share/doc/python3/html/library")
 J_SOURCES: list[tuple[Path, str]] = [
     *[(HOWTO / f"{n}.html", f"python/{n}.html") for n in ("sorting", "logging", "ipaddress", "urllib2")],
     *[(HANDBOOK / f"sect.{n}.html", f"debian-handbook/sect.{n}.html") for n in
@@ -432,6 +444,20 @@ Y_PRINTED = [(f"{_SH}/policies-and-procedures/{n}-policy.md", f"policies/{n.spli
              for n in ("sickness", "travel-and-accommodation")]
 Y_FILES = [(HANDBOOK / "sect.remote-login.html", "debian-handbook/remote-login.html")]
 Y_HOLDS = "a checkout of github.com/dxw/playbook (and Debian's debian-handbook installed)"
+# Check Z's pages: (path under --starlette DIR, name in the corpus); two guides printed to PDF (Z_PRINTED); the legal
+# guide in the restricted folder; two pages of Python's library reference from Debian's python3-doc (Z_FILES).
+_OSG = "opensource.guide/_articles"
+Z_PAGES = [
+    *[(f"{_OSG}/{n}.md", f"opensource-guide/{n.replace('-for-your-project', '')}.md") for n in
+      ("code-of-conduct", "metrics", "security-best-practices-for-your-project")],
+    *[(f"starlette/docs/{n}.md", f"starlette/{n}.md") for n in
+      ("config", "background", "staticfiles", "lifespan", "requests", "testclient", "routing", "middleware")],
+    (f"{_OSG}/legal.md", "people-ops/legal.md"),
+]
+Z_PRINTED = [(f"{_OSG}/{n}.md", f"opensource-guide/{n}.pdf") for n in ("leadership-and-governance", "getting-paid")]
+Z_FILES = [(PYTHON_LIBRARY / f"{n}.html", f"python/{n}.html") for n in ("zipapp", "struct")]
+Z_HOLDS = ("checkouts of github.com/github/opensource.guide as opensource.guide/ and github.com/encode/starlette as "
+           "starlette/ (and Debian's python3-doc installed)")
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -497,8 +523,9 @@ def render_middleman(pages: list[tuple[Path, str]], root: Path, hint: str) -> li
 
 
 def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list[tuple[Path, str]]:
-    """Jekyll Markdown pages (check Y's policies) rendered to HTML as the site shows them (the front matter's title as
-    the heading) and printed to PDF by headless Chromium into `root`: (printed file, name in the corpus)."""
+    """Jekyll Markdown pages (check Y's policies, two of check Z's guides) rendered to HTML as the site shows them (the
+    front matter's title as the heading) and printed to PDF by headless Chromium into `root`: (printed file, name in
+    the corpus)."""
     import markdown_it
     import yaml
 
@@ -633,13 +660,15 @@ def main() -> None:
                     "--artsy) or check X (pages of the MOJ's Cloud Platform guide and technical guidance, two Apache "
                     "httpd pages as HTML, R's installation manual as PDF, --moj) or check Y "
                     "(pages of dxw's staff handbook, two of its policies printed to PDF, a Debian Administrator's "
-                    "Handbook section as HTML, --dxw)")
+                    "Handbook section as HTML, --dxw) or check Z (GitHub's Open Source Guides as Markdown and two "
+                    "printed to PDF, pages of Starlette's docs, two Python library pages as HTML, --starlette)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
     ap.add_argument("--moj", type=Path, help=f"check X: {X_HOLDS}")
     ap.add_argument("--dxw", type=Path, help=f"check Y: {Y_HOLDS}")
+    ap.add_argument("--starlette", type=Path, help=f"check Z: {Z_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -653,6 +682,8 @@ def main() -> None:
         ap.error(f"--set moj needs --moj DIR: {X_HOLDS}")
     if args.which == "dxw" and args.dxw is None:
         ap.error(f"--set dxw needs --dxw DIR: {Y_HOLDS}")
+    if args.which == "starlette" and args.starlette is None:
+        ap.error(f"--set starlette needs --starlette DIR: {Z_HOLDS}")
     if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
         ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
@@ -691,6 +722,12 @@ def main() -> None:
                                  f"--dxw: {Y_HOLDS}")
         build_corpus(root / "source", [(args.dxw / path, name) for path, name in Y_PAGES] + printed + Y_FILES,
                      MANIFEST, hint=f"--dxw {args.dxw}: {Y_HOLDS}")
+    elif args.which == "starlette":
+        printed = print_markdown([(args.starlette / path, name) for path, name in Z_PRINTED], root / "printed",
+                                 f"--starlette: {Z_HOLDS}")
+        build_corpus(root / "source",
+                     [(args.starlette / path, name) for path, name in Z_PAGES] + printed + Z_FILES,
+                     MANIFEST, hint=f"--starlette {args.starlette}: {Z_HOLDS}")
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)
