@@ -18,6 +18,7 @@ import numpy as np
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
+from agent.list_match import asked_for, names_what_is_listed
 from agent.row_match import looked_up, prefer_stated_rows
 from agent.sentence_model import (
     FEATURES,
@@ -42,6 +43,7 @@ from agent.units import (
     fenced_code,
     join_units,
     line_after,
+    list_goes_on,
     nested_items,
     opens_item,
     whole_blocks,
@@ -178,6 +180,7 @@ class ExtractiveResponder:
         for c, x in zip(cands, rows, strict=True):
             c.score, c.typed = m.probability(x), x[TYPE_MATCH] > 0
         restate_rows(asks, cands, m.abstain_threshold)
+        answered_lists(asks, cands, m.abstain_threshold)
         vetoed = veto(asks, cands, texts, out.output.results)
         picked = select(cands, m, [" ".join(n) for n in asked_names(asks)])
         if not picked:
@@ -215,13 +218,29 @@ class ExtractiveResponder:
 
 
 def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float], n: int) -> list[int]:
-    """The indexes of the units that go on to the cross-encoders: the `n` best by the `cheap` scores, and any row
-    the question looks up by its key. Such a row answers however it is scored (`restate_rows`), so it must reach
-    the scorers however the bi-encoder reads it: "What is an S1 bug?" ranked its row ninth, under eight sentences
-    about bug bashes."""
+    """The indexes of the units that go on to the cross-encoders: the `n` best by the `cheap` scores, any row
+    the question looks up by its key and any list whose lead-in names what it asks for. Such a unit answers however
+    it is scored (`restate_rows`, `answered_lists`), so it must reach the scorers however the bi-encoder reads it:
+    "What is an S1 bug?" ranked its row ninth, under eight sentences about bug bashes."""
     rows = [i for i, c in enumerate(cands) if c.kind == "row"]
     named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
-    return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named})
+    listed = {i for i, c in enumerate(cands) if listed_as_asked(question, c)}
+    return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named, *listed})
+
+
+def listed_as_asked(question: str, c: Candidate) -> bool:
+    return c.kind == "steps" and (stem := asked_for(question)) is not None and names_what_is_listed(stem, c.text)
+
+
+def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
+    """A list whose lead-in names what the question asks to be listed (agent/list_match.py) takes its document's
+    best score, and at least `floor`, the abstention threshold: it answers, as a row looked up by its key does."""
+    best: dict[str, float] = {}
+    for c in cands:
+        best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
+    for c in cands:
+        if listed_as_asked(question, c):
+            c.score = max(c.score, best[c.result.document_id], floor)
 
 
 # Embedding every unit of the answer documents' chunks for the prefilter was half of an answer's time on long
@@ -643,7 +662,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     paragraph announces it ("... set an upstream branch as follows." / the command; "Small PRs have multiple
     advantages:" / the list), or when the question asks how and the sentence ends the paragraph before the
     block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
-    flake8-docstrings```.
+    flake8-docstrings```. A quoted list goes on through the steps of its numbered list that follow it
+    (`list_goes_on`).
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
     where the command began. A list item is carried on into the items nested under it (`nested_items`), and a code
     block the question quotes into the line explaining it (`explained_after`). The quote stays one verbatim span of
@@ -655,10 +675,11 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     longer: list[Candidate] = []
     for c in picked:
         r = c.result
-        if c.kind not in ("sentence", "pair", "code"):
+        if c.kind not in ("sentence", "pair", "code", "steps"):
             continue
         text, a, b = r.text, c.start - r.start, c.end - r.start
-        close = explained_after(question, c) if c.kind == "code" else leads_into_block(c, how) or nested_items(text, b)
+        close = explained_after(question, c) if c.kind == "code" else list_goes_on(text, b) if c.kind == "steps" \
+            else leads_into_block(c, how) or nested_items(text, b)
         if close is None or is_attempt(scan(text[a:close])) or (r.chunk_id in flagged and lures(text[b:close])):
             continue
         wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])

@@ -101,8 +101,11 @@ _HAS = {
                        r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                        r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s?[ap]\.?m\b|\b(?:noon|midnight)\b"
                        # A time the reader reaches answers "when" in instructions as a date does in a chronicle:
-                       # "When can I join the cycle to work scheme?" / "... once you've passed probation" (check Y).
-                       r"|\b(?:once|after|until|before|as soon as) (?:you|you've|you're|you'll|your)\b", _I),
+                       # "When can I join the cycle to work scheme?" / "... once you've passed probation" (check Y);
+                       # "When should a project adopt a code of conduct?" / "... as early as possible: ideally, when
+                       # you first create your project" (check Z).
+                       r"|\b(?:once|after|until|before|as soon as|when) (?:you|you've|you're|you'll|your)\b"
+                       r"|\bas (?:early|soon) as possible\b", _I),
     "count": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
         r"|fifty|hundred|thousand|million|billion|dozen|half|once|twice)\b", _I),

@@ -514,10 +514,29 @@ def _continued_step(text: str, end: int) -> int | None:
         at = fence.end()
         while text.startswith("\n", at):
             at += 1
+        # A one-paragraph note on the command, before the next step: "2. Install ... using pip:" / the command /
+        # "(this assumes you have your project requirements in a requirements.txt file ...)" / "3. Optionally, ..."
+        # (Python's zipapp page).
+        note = text.find("\n\n", at)
+        if note > at and "\n" not in text[at:note] and _LIST_LINE.match(text, at) is None \
+                and (after := _LIST_LINE.match(text, note + 2)) is not None and _number(after) == n + 1:
+            at = note + 2
     item = _LIST_LINE.match(text, at)
     if item is not None and at > end and _number(item) == n + 1:
         return item.end()
     return fence.end() if fence is not None and at > end and _ANNOUNCES.search(last[-1].group(0)) else None
+
+
+def list_goes_on(text: str, end: int) -> int | None:
+    """Where the numbered list that a quoted list ending at `end` is part of ends, when it goes on past it: Sphinx
+    sets a command inside its step, so the parser cuts "The steps to create a standalone archive are as follows:" /
+    "1. Create your application ..." apart from "2. Install all of your application's dependencies ...:" and its
+    command, and from the steps after. The steps and the commands and notes between them, up to MAX_CARRIED past
+    `end`; None when no step follows."""
+    close = end
+    while (step := _continued_step(text, close)) is not None and step - end <= MAX_CARRIED:
+        close = step
+    return close if close > end else None
 
 
 def announces(text: str) -> bool:

@@ -285,13 +285,16 @@ _IMPERATIVE = re.compile(rf"(?:^|[.:!;]\s+|\n)(?:(?:(?:first|then|next|finally|a
                          rf"alternatively|otherwise),?\s+)?(?:(?:if|when|once) [^,.]{{1,80}},\s*)?(?:{_DO})\b|"
                          rf"(?:in order )?to [^,.]{{1,80}},\s*\w)", re.IGNORECASE)
 _COMMAND_FIRST = re.compile(r"^[a-z]", re.MULTILINE)
-# What you can or should do; how a thing is done or set; or what "we" do, a handbook's practice ("We use hokusai to
-# drive this process", "We traditionally call out PRs needing manual migrations with ...").
+# What you can or should do; how a thing is done or set; the way to do it; or what "we" do, a handbook's practice
+# ("We use hokusai to drive this process", "We traditionally call out PRs needing manual migrations with ...").
 _SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
                        r"\byou(?:'ll| will)? (?:can|could|should|must|may|need|have to|might|want)\b|"
                        r"\bby (?:\w+ing)\b|\b(?:can|could|should|must|may) be \w+ed\b|\b(?:is|are) (?:done|"
                        r"achieved|enabled|disabled|configured|set|installed|controlled|changed) (?:by|with|via|"
-                       r"through|using|in|from)\b|\bset (?:to|it|the|a|an)\b|\b(?:please|recommended|should)\b",
+                       r"through|using|in|from)\b|\bset (?:to|it|the|a|an)\b|\b(?:please|recommended|should)\b|"
+                       # the way to do it named: "The simplest way to work around this is to just make your entire
+                       # test async and use an async client" (Starlette's test client page, check Z)
+                       r"\bway\b[^.?!]{0,80}?\bis (?:to|by|with|via|using|through)\b",
                        re.IGNORECASE)
 
 

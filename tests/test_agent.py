@@ -10,8 +10,19 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.extractive import Candidate, EmbeddingScorer, candidates, carried, pair_parts, prefiltered, select, veto
+from agent.extractive import (
+    Candidate,
+    EmbeddingScorer,
+    answered_lists,
+    candidates,
+    carried,
+    pair_parts,
+    prefiltered,
+    select,
+    veto,
+)
 from agent.governance import unit_lures
+from agent.list_match import asked_for, names_what_is_listed
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel
 from agent.tool_results import Passage
@@ -775,3 +786,64 @@ def test_a_list_item_is_quoted_with_the_items_nested_under_it() -> None:
     first = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("Your device"))
     [alone] = carried("Which computers can I use?", [first], set(), unit_lures(None))
     assert alone.text == first.text
+
+
+def test_a_quoted_list_goes_on_through_the_numbered_steps_after_it() -> None:
+    # Python's zipapp page (check Z): Sphinx sets each command inside its step, so the parser cuts the first step
+    # apart from the second (which introduces a command) and the ones after; a note sits between command and step 3.
+    text = ("The steps to create a standalone archive are as follows:\n\n"
+            "1. Create your application in a directory as normal, with a __main__.py file.\n\n"
+            "2. Install all of your application's dependencies into the myapp directory, using pip:\n\n"
+            "```\n$ python -m pip install -r requirements.txt --target myapp\n```\n\n"
+            "(this assumes you have your project requirements in a requirements.txt file).\n\n"
+            "3. Optionally, delete the .dist-info directories created by pip in the myapp directory.\n\n"
+            "4. Package the application using:\n\n"
+            "```\n$ python -m zipapp -p \"interpreter\" myapp\n```\n\n"
+            "This will produce a standalone executable.")
+    steps = next(c for c in _cut(text) if c.kind == "steps")
+    assert "4. Package" not in steps.text  # what the units leave the list
+    [quoted] = carried("How do I create a standalone application with zipapp?", [steps], set(), unit_lures(None))
+    assert quoted.text.startswith("The steps to create") or quoted.text.startswith("1. Create")
+    assert quoted.text.endswith('$ python -m zipapp -p "interpreter" myapp\n```')
+    assert quoted.text == text[quoted.start:quoted.end]
+    # A list no numbered step follows is quoted as it is.
+    bullets = "Roles:\n\n- Maintainer\n- Contributor\n\nThat is all.\n\n1. Not a step of that list."
+    listed = next(c for c in _cut(bullets) if c.kind == "steps")
+    [alone] = carried("What roles are there?", [listed], set(), unit_lures(None))
+    assert alone.text == listed.text
+
+
+@pytest.mark.parametrize(("question", "stem"), [
+    ("Which path convertors does Starlette's router provide?", "convertor"),
+    ("What formal roles do open source projects commonly have?", "role"),
+    ("In what order does Starlette read configuration values?", "order"),
+    ("What is the default port?", None),  # no list asked for
+    ("What should a minimal incident response plan define?", None),  # nothing named before the verb
+    ("Which class does the router use?", None),  # one thing, not several
+    ("Which status does the job have?", None),
+])
+def test_what_a_question_asks_to_be_listed(question: str, stem: str | None) -> None:
+    assert asked_for(question) == stem
+
+
+def test_a_list_whose_lead_in_names_what_is_asked_answers() -> None:
+    # Starlette's routing page (check Z): the scorers put the list under the code that registers a convertor of
+    # one's own, under the abstention threshold; the prefilter had left it out of the units they score.
+    text = ("You can use convertors to modify what is captured. The available convertors are:\n\n"
+            "- str returns a string, and is the default.\n- int returns a Python integer.\n"
+            "- path returns the rest of the path, including any additional / characters.\n\n"
+            "See below an example on how to create a datetime convertor, and how to register it.")
+    cands = _cut(text)
+    listed = next(c for c in cands if c.kind == "steps")
+    assert names_what_is_listed("convertor", listed.text) and not names_what_is_listed("role", listed.text)
+    for c in cands:
+        c.score = 0.35 if c is not listed else 0.1
+    question = "Which path convertors does Starlette's router provide?"
+    assert cands.index(listed) in prefiltered(question, cands, [0.0 if c is listed else 1.0 for c in cands], n=1)
+    answered_lists(question, cands, floor=0.4)
+    assert listed.score == 0.4 and all(c.score == 0.35 for c in cands if c is not listed)
+    # Asked for something else, the list keeps its score.
+    listed.score = 0.1
+    answered_lists("Which roles does a project have?", cands, floor=0.4)
+    assert listed.score == 0.1
+

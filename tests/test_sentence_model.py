@@ -94,6 +94,9 @@ def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
     ("What time does the office open?", "It opens at 9am on weekdays.", (1.0, 0.0)),
     ("When can I join the cycle to work scheme?", "The scheme is available once you’ve passed probation.", (1.0, 0.0)),
     ("When was the city founded?", "It was once the capital of the region.", (0.0, 1.0)),  # "once" alone: formerly
+    ("When should a project adopt a code of conduct?", "Try to establish one as early as possible.", (1.0, 0.0)),
+    ("When should I rotate the keys?", "Rotate them when you change teams.", (1.0, 0.0)),
+    ("When did the war end?", "The war ended when the treaty was signed.", (0.0, 1.0)),  # a clause alone: no date
     # Asked whether, or how, money words want no sum.
     ("Does dxw pay for my commute to the office?", "Commuting costs are your own responsibility.", (0.0, 0.0)),
     ("How should I pay for a hotel?", "Book it on a company debit card.", (0.0, 0.0)),

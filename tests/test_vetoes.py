@@ -234,12 +234,15 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                  "clear all files.", "Flag the PR title with #migration.",
                  # a handbook's practice, what "we" do (Artsy's data migrations)
                  "We traditionally call out PRs needing manual migrations in the PR title.",
-                 "We use the hokusai tool to drive this process."):
+                 "We use the hokusai tool to drive this process.",
+                 # the way to do it, named (Starlette's test client page, check Z)
+                 "The simplest way to work around this is to just make your entire test async."):
         assert says_how(says), says
     for describes in ("Hash-checking mode is a labour-saving alternative to running a private index server: it "
                       "removes the need to upload packages and keep an audit trail.",
                       "Poetry installs all the dependencies in editable mode. Thus, tests are running against the "
                       "local files, e.g. the package.",
                       "Deployed services sometimes need sensitive configuration such as API keys.",
-                      "We're excited that you've decided to interview with us.", "C# is ranked #1 among them."):
+                      "We're excited that you've decided to interview with us.", "C# is ranked #1 among them.",
+                      "This way the cache is never stale."):
         assert not says_how(describes), describes

@@ -1,0 +1,41 @@
+"""Which list a question asks for by name: "Which path convertors does Starlette's router provide?" is answered by
+"The available convertors are:" and the items under it, "In what order does Starlette read configuration values?"
+by "The order in which configuration values are read is:" and its items. The scorers read a list as a poor
+sentence (0.13 for the second, under a sentence that only says configuration is kept apart from code), and the
+prefilter left the first out of the eight units they score (check Z). A question that asks which or what things
+(a plural noun, or an order) is answered by the list whose lead-in names them: the list is scored as its
+document's best unit (`answered_lists`, in the responder).
+"""
+
+from __future__ import annotations
+
+import re
+
+# "which path convertors does", "what formal roles do", "in what order does": the wh-word, up to three words naming
+# what is asked for, and the verb of the question.
+_ASKS_FOR = re.compile(r"^\W*(?:in\s+)?(?:what|which)\s+((?:[a-z][\w-]*\s+){1,3}?)(?:do|does|did|are|is|were|was|"
+                       r"can|could|should|will|would|must|have|has)\b", re.IGNORECASE)
+_ITEM = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
+
+
+def asked_for(question: str) -> str | None:
+    """What a question asks to be listed, as a word's stem ("convertor", "role", "order"), or None: the last word
+    before its verb, when that is a plural or "order"."""
+    m = _ASKS_FOR.match(question)
+    if m is None:
+        return None
+    head = m.group(1).split()[-1].lower()
+    if head == "order":
+        return head
+    return head[:-1] if len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is")) else None
+
+
+def names_what_is_listed(stem: str, text: str) -> bool:
+    """Does the list `text` (a list unit: its lead-in, then two items or more) open with a line that ends in a
+    colon and names `stem`?"""
+    items = list(_ITEM.finditer(text))
+    if len(items) < 2:
+        return False
+    lead = text[: items[0].start()].strip()
+    line = lead.rsplit("\n\n", 1)[-1]
+    return line.endswith(":") and re.search(rf"\b{re.escape(stem)}", line, re.IGNORECASE) is not None
