@@ -13,21 +13,28 @@ import re
 
 # "which path convertors does", "what formal roles do", "in what order does": the wh-word, up to three words naming
 # what is asked for, and the verb of the question.
-_ASKS_FOR = re.compile(r"^\W*(?:in\s+)?(?:what|which)\s+((?:[a-z][\w-]*\s+){1,3}?)(?:do|does|did|are|is|were|was|"
-                       r"can|could|should|will|would|must|have|has)\b", re.IGNORECASE)
+_VERB = r"(?:do|does|did|are|is|were|was|can|could|should|will|would|must|have|has)\b"
+_ASKS_FOR = re.compile(rf"^\W*(?:in\s+)?(?:what|which)\s+((?:(?!{_VERB})[a-z][\w-]*\s+){{1,3}}?){_VERB}",
+                       re.IGNORECASE)
+# Units of time and measure ask for a value, not a list: "What hours is the Cloud Platform on call at weekends?" is
+# answered by "7AM-10PM weekends", not by the list under "During support hours (10AM - 5PM) At least one engineer to:"
+# (check X).
+_MEASURES = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "time", "date", "byte",
+                       "percent", "dollar", "euro", "pound", "mile", "meter", "metre", "unit"})
 _ITEM = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 
 
 def asked_for(question: str) -> str | None:
     """What a question asks to be listed, as a word's stem ("convertor", "role", "order"), or None: the last word
-    before its verb, when that is a plural or "order"."""
+    before its verb, when that is a plural (not of a unit of time or measure) or "order"."""
     m = _ASKS_FOR.match(question)
     if m is None:
         return None
     head = m.group(1).split()[-1].lower()
     if head == "order":
         return head
-    return head[:-1] if len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is")) else None
+    stem = head[:-1] if len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is")) else None
+    return None if stem in _MEASURES else stem
 
 
 def names_what_is_listed(stem: str, text: str) -> bool:

@@ -821,6 +821,8 @@ def test_a_quoted_list_goes_on_through_the_numbered_steps_after_it() -> None:
     ("What should a minimal incident response plan define?", None),  # nothing named before the verb
     ("Which class does the router use?", None),  # one thing, not several
     ("Which status does the job have?", None),
+    ("What hours is the Cloud Platform on call at weekends?", None),  # a value, not a list (check X)
+    ("What does git-secrets do?", None),  # a name after the verb
 ])
 def test_what_a_question_asks_to_be_listed(question: str, stem: str | None) -> None:
     assert asked_for(question) == stem
