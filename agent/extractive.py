@@ -224,12 +224,15 @@ def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float
     "What is an S1 bug?" ranked its row ninth, under eight sentences about bug bashes."""
     rows = [i for i, c in enumerate(cands) if c.kind == "row"]
     named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
-    listed = {i for i, c in enumerate(cands) if listed_as_asked(question, c)}
+    listed = set(listed_as_asked(question, cands))
     return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named, *listed})
 
 
-def listed_as_asked(question: str, c: Candidate) -> bool:
-    return c.kind == "steps" and (stem := asked_for(question)) is not None and names_what_is_listed(stem, c.text)
+def listed_as_asked(question: str, cands: Sequence[Candidate]) -> list[int]:
+    """The indexes of the lists whose lead-in names what the question asks to be listed."""
+    stem = asked_for(question)
+    return [] if stem is None else [i for i, c in enumerate(cands)
+                                    if c.kind == "steps" and names_what_is_listed(stem, c.text)]
 
 
 def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
@@ -238,9 +241,9 @@ def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> N
     best: dict[str, float] = {}
     for c in cands:
         best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
-    for c in cands:
-        if listed_as_asked(question, c):
-            c.score = max(c.score, best[c.result.document_id], floor)
+    for i in listed_as_asked(question, cands):
+        c = cands[i]
+        c.score = max(c.score, best[c.result.document_id], floor)
 
 
 # Embedding every unit of the answer documents' chunks for the prefilter was half of an answer's time on long

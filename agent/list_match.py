@@ -4,12 +4,14 @@ by "The order in which configuration values are read is:" and its items. The sco
 sentence (0.13 for the second, under a sentence that only says configuration is kept apart from code), and the
 prefilter left the first out of the eight units they score (check Z). A question that asks which or what things
 (a plural noun, or an order) is answered by the list whose lead-in names them: the list is scored as its
-document's best unit (`answered_lists`, in the responder).
+document's best unit, and at least at the abstention threshold (`answered_lists`, in the responder).
 """
 
 from __future__ import annotations
 
 import re
+
+from agent.units import list_lines
 
 # "which path convertors does", "what formal roles do", "in what order does": the wh-word, up to three words naming
 # what is asked for, and the verb of the question.
@@ -21,7 +23,6 @@ _ASKS_FOR = re.compile(rf"^\W*(?:in\s+)?(?:what|which)\s+((?:(?!{_VERB})[a-z][\w
 # (check X).
 _MEASURES = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "time", "date", "byte",
                        "percent", "dollar", "euro", "pound", "mile", "meter", "metre", "unit"})
-_ITEM = re.compile(r"^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 
 
 def asked_for(question: str) -> str | None:
@@ -40,9 +41,9 @@ def asked_for(question: str) -> str | None:
 def names_what_is_listed(stem: str, text: str) -> bool:
     """Does the list `text` (a list unit: its lead-in, then two items or more) open with a line that ends in a
     colon and names `stem`?"""
-    items = list(_ITEM.finditer(text))
+    items = list_lines(text)
     if len(items) < 2:
         return False
-    lead = text[: items[0].start()].strip()
+    lead = text[: items[0][0]].strip()
     line = lead.rsplit("\n\n", 1)[-1]
     return line.endswith(":") and re.search(rf"\b{re.escape(stem)}", line, re.IGNORECASE) is not None

@@ -409,6 +409,11 @@ def line_after(text: str, end: int) -> int | None:
     return at + len(line) if line and "\n" not in line and len(line) <= MAX_EXPLAINING else None
 
 
+def list_lines(text: str) -> list[tuple[int, int]]:
+    """Where each list item's line of `text` starts and ends."""
+    return [(m.start(), m.end()) for m in _LIST_LINE.finditer(text)]
+
+
 def opens_item(text: str, at: int) -> bool:
     """Does a list item's text start at `at`, just after its marker ("- ", "2. ")?"""
     return _MARK_BEFORE.search(text, max(0, at - 12), at) is not None
