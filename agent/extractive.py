@@ -238,10 +238,13 @@ def listed_as_asked(question: str, cands: Sequence[Candidate]) -> list[int]:
 def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
     """A list whose lead-in names what the question asks to be listed (agent/list_match.py) takes its document's
     best score, and at least `floor`, the abstention threshold: it answers, as a row looked up by its key does."""
+    listed = listed_as_asked(question, cands)
+    if not listed:
+        return
     best: dict[str, float] = {}
     for c in cands:
         best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
-    for i in listed_as_asked(question, cands):
+    for i in listed:
         c = cands[i]
         c.score = max(c.score, best[c.result.document_id], floor)
 

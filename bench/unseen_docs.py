@@ -458,6 +458,11 @@ Z_PRINTED = [(f"{_OSG}/{n}.md", f"opensource-guide/{n}.pdf") for n in ("leadersh
 Z_FILES = [(PYTHON_LIBRARY / f"{n}.html", f"python/{n}.html") for n in ("zipapp", "struct")]
 Z_HOLDS = ("checkouts of github.com/github/opensource.guide as opensource.guide/ and github.com/encode/starlette as "
            "starlette/ (and Debian's python3-doc installed)")
+# The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
+PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
+    "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
+    "starlette": (Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
+}
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
 CHECKOUT_SETS: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
@@ -680,10 +685,8 @@ def main() -> None:
         ap.error("--set gdsway needs --gdsway DIR, a checkout of github.com/alphagov/gds-way")
     if args.which == "moj" and args.moj is None:
         ap.error(f"--set moj needs --moj DIR: {X_HOLDS}")
-    if args.which == "dxw" and args.dxw is None:
-        ap.error(f"--set dxw needs --dxw DIR: {Y_HOLDS}")
-    if args.which == "starlette" and args.starlette is None:
-        ap.error(f"--set starlette needs --starlette DIR: {Z_HOLDS}")
+    if args.which in PRINTING_SETS and getattr(args, args.which) is None:
+        ap.error(f"--set {args.which} needs --{args.which} DIR: {PRINTING_SETS[args.which][3]}")
     if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
         ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
@@ -717,17 +720,13 @@ def main() -> None:
         pages = [(args.moj / path, name) for path, name in X_PAGES]
         rendered = render_middleman(pages, root / "rendered", f"--moj: {X_HOLDS}")
         build_corpus(root / "source", rendered + X_FILES, MANIFEST, hint=f"--moj {args.moj}: {X_HOLDS}")
-    elif args.which == "dxw":
-        printed = print_markdown([(args.dxw / path, name) for path, name in Y_PRINTED], root / "printed",
-                                 f"--dxw: {Y_HOLDS}")
-        build_corpus(root / "source", [(args.dxw / path, name) for path, name in Y_PAGES] + printed + Y_FILES,
-                     MANIFEST, hint=f"--dxw {args.dxw}: {Y_HOLDS}")
-    elif args.which == "starlette":
-        printed = print_markdown([(args.starlette / path, name) for path, name in Z_PRINTED], root / "printed",
-                                 f"--starlette: {Z_HOLDS}")
-        build_corpus(root / "source",
-                     [(args.starlette / path, name) for path, name in Z_PAGES] + printed + Z_FILES,
-                     MANIFEST, hint=f"--starlette {args.starlette}: {Z_HOLDS}")
+    elif args.which in PRINTING_SETS:
+        pages, to_print, installed, holds = PRINTING_SETS[args.which]
+        folder = getattr(args, args.which)
+        printed = print_markdown([(folder / path, name) for path, name in to_print], root / "printed",
+                                 f"--{args.which}: {holds}")
+        build_corpus(root / "source", [(folder / path, name) for path, name in pages] + printed + installed,
+                     MANIFEST, hint=f"--{args.which} {folder}: {holds}")
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)
