@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
-                                          click|morepapers|mattermost|artsy|moj|dxw|starlette]
+                                          click|morepapers|mattermost|artsy|moj|dxw|starlette|
+                                          prometheus]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
                                           [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR]
-                                          [--starlette DIR] [--keep DIR] [--log FILE]
+                                          [--starlette DIR] [--prometheus DIR] [--keep DIR] [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -164,6 +165,17 @@ questions of bench/unseen_docs_z.yaml: 90 answerable, 2 restricted, 7 near-misse
 held-back check of session 52's changes. DIR holds checkouts of github.com/github/opensource.guide as
 opensource.guide/ (at ebc9678 when written) and github.com/encode/starlette as starlette/ (at cb8f84f).
 
+Check AA (`--set prometheus --prometheus DIR`, session 53): two sources no earlier check read — nine pages of
+Prometheus's documentation as the Markdown they are written in (metric and label naming with its base-unit table,
+alerting, instrumentation, the FAQ, metric types, the basic-auth, query-log, TLS and file-based service discovery
+guides), two more rendered to HTML and printed to PDF by headless Chromium (recording rules, when to use the
+Pushgateway), three chapters of Celery's reStructuredText user guide (periodic tasks with its grid tables,
+daemonization, optimizing), Python's venv page as Sphinx HTML (python3-doc) with its table of activation commands, and
+Prometheus's security model in the restricted folder — with the 111 questions of bench/unseen_docs_aa.yaml: 101
+answerable, 2 restricted, 8 near-misses. Written before its first run: the held-back check of session 53's changes.
+DIR holds checkouts of github.com/prometheus/docs as prometheus/ (at c105550 when written) and github.com/celery/celery
+as celery/ (at 5dc781f).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -216,7 +228,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
-                  "starlette": "unseen_docs_z.yaml"}
+                  "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -458,10 +470,25 @@ Z_PRINTED = [(f"{_OSG}/{n}.md", f"opensource-guide/{n}.pdf") for n in ("leadersh
 Z_FILES = [(PYTHON_LIBRARY / f"{n}.html", f"python/{n}.html") for n in ("zipapp", "struct")]
 Z_HOLDS = ("checkouts of github.com/github/opensource.guide as opensource.guide/ and github.com/encode/starlette as "
            "starlette/ (and Debian's python3-doc installed)")
+# Check AA's pages: (path under --prometheus DIR, name in the corpus); two practices pages printed to PDF (AA_PRINTED);
+# the security model in the restricted folder; Python's venv page from Debian's python3-doc (AA_FILES).
+_PD, _CU = "prometheus/docs", "celery/docs/userguide"
+AA_PAGES = [
+    *[(f"{_PD}/{p}.md", f"prometheus/{Path(p).name}.md") for p in
+      ("practices/naming", "practices/alerting", "practices/instrumentation", "introduction/faq",
+       "concepts/metric_types", "guides/basic-auth", "guides/query-log", "guides/tls-encryption", "guides/file-sd")],
+    *[(f"{_CU}/{n}.rst", f"celery/{n}.rst") for n in ("periodic-tasks", "daemonizing", "optimizing")],
+    (f"{_PD}/operating/security.md", "people-ops/security.md"),
+]
+AA_PRINTED = [(f"{_PD}/practices/{n}.md", f"prometheus/{n}.pdf") for n in ("rules", "pushing")]
+AA_FILES = [(PYTHON_LIBRARY / "venv.html", "python/venv.html")]
+AA_HOLDS = ("checkouts of github.com/prometheus/docs as prometheus/ and github.com/celery/celery as celery/ (and "
+            "Debian's python3-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
     "starlette": (Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
+    "prometheus": (AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -666,7 +693,9 @@ def main() -> None:
                     "httpd pages as HTML, R's installation manual as PDF, --moj) or check Y "
                     "(pages of dxw's staff handbook, two of its policies printed to PDF, a Debian Administrator's "
                     "Handbook section as HTML, --dxw) or check Z (GitHub's Open Source Guides as Markdown and two "
-                    "printed to PDF, pages of Starlette's docs, two Python library pages as HTML, --starlette)")
+                    "printed to PDF, pages of Starlette's docs, two Python library pages as HTML, --starlette) or "
+                    "check AA (pages of Prometheus's docs as Markdown and two printed to PDF, three chapters of "
+                    "Celery's reST user guide, Python's venv page as HTML, --prometheus)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -674,6 +703,7 @@ def main() -> None:
     ap.add_argument("--moj", type=Path, help=f"check X: {X_HOLDS}")
     ap.add_argument("--dxw", type=Path, help=f"check Y: {Y_HOLDS}")
     ap.add_argument("--starlette", type=Path, help=f"check Z: {Z_HOLDS}")
+    ap.add_argument("--prometheus", type=Path, help=f"check AA: {AA_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
