@@ -11,7 +11,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,8 +60,16 @@ _DESCRIPTIONS = ("option", "cmdoption", "envvar", "describe", "object", "confval
 _TARGET = re.compile(r"\s*<[^<>]*>\s*$")
 
 
+# A role a project's own Sphinx extension defines (Celery's ":setting:`beat_schedule`", Django's ":setting:",
+# ":ttag:"): unknown to docutils, it stayed raw markup in the text, so no setting it names was a word of the page.
+# Sphinx prints such a cross-reference as its text; it is read as one (`_register_project_roles`).
+RoleFunction = Callable[..., tuple[Sequence[Any], Sequence[Any]]]
+_ROLE_USE = re.compile(r"(?<![\w`]):((?:[A-Za-z][\w+.-]*:)?[A-Za-z][\w+.-]*):`")
+
+
 @functools.cache  # docutils keeps roles and directives per process: once is enough
-def _register_sphinx_markup() -> None:
+def _register_sphinx_markup() -> RoleFunction:
+    """Register Sphinx's roles and directives with docutils; the role function that reads a cross-reference."""
     from collections.abc import Mapping
 
     from docutils import nodes
@@ -144,6 +152,18 @@ def _register_sphinx_markup() -> None:
                  "literalinclude", "include", "image", "figure", "currentmodule", "module", "highlight",
                  "code-include", "graphviz", "raw", "program"):
         directives.register_directive(name, Dropped)
+    return xref
+
+
+def _register_project_roles(source: str) -> None:
+    """Every role `source` uses that neither docutils nor `_SPHINX_ROLES` names, read as Sphinx prints a
+    cross-reference."""
+    from docutils.parsers.rst import languages, roles
+
+    standard = languages.get_language("en").roles
+    known = {*standard, *standard.values(), *_SPHINX_ROLES}
+    for name in {m.group(1) for m in _ROLE_USE.finditer(source)} - known:
+        roles.register_local_role(name, _register_sphinx_markup())
 
 
 def rst_to_html(source: str) -> str:
@@ -153,6 +173,7 @@ def rst_to_html(source: str) -> str:
     from docutils.core import publish_parts
 
     _register_sphinx_markup()
+    _register_project_roles(source)
     parts = publish_parts(source, writer="html5", settings_overrides={
         "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False,
         "syntax_highlight": "none", "input_encoding": "unicode", "_disable_config": True})
@@ -197,6 +218,7 @@ def html_source(html: str) -> str:
     _spacers_dropped_and_term_tables_as_lists(root)
     _row_header_tables_as_lists(root)
     _definitions_as_paragraphs(root)
+    _term_items_as_definitions(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
 
@@ -539,6 +561,44 @@ def _definitions_as_paragraphs(root: Any) -> None:
         box.text = (box.text or "") + (title.tail or "")
         box.remove(title)
         _lead(box, name)
+
+
+# Inline elements that set a term apart: code, a literal, a citation (reST's default role), bold.
+_TERM_TAGS = frozenset({"code", "tt", "kbd", "samp", "var", "cite", "strong", "b"})
+
+
+def _term_items_as_definitions(root: Any) -> None:
+    """A list item that is a term alone, with what it means set under it, is read as a definition ("CELERYD_LOG_LEVEL:
+    Worker log level. Default is INFO."), as `_definitions_as_paragraphs` reads a definition list. Celery's
+    "Available options" and "Available fields" are such lists (``CELERYD_LOG_LEVEL`` / an indented paragraph): the
+    term was left a fragment apart from its meaning, and "Default is INFO." named nothing it was the default of."""
+    for li in list(root.iter("li")):
+        kids = [k for k in li if isinstance(k.tag, str)]
+        if len(kids) < 2 or (li.text or "").strip() or kids[0].tag != "p" or kids[1].tag not in ("p", "blockquote"):
+            continue
+        term, body = kids[0], kids[1]
+        inline = list(term)
+        if (len(inline) != 1 or (term.text or "").strip() or (inline[0].tail or "").strip(" :\n")
+                or not _is_term(inline[0])):
+            continue
+        name = _words(term).rstrip(":").strip()
+        if not name:
+            continue
+        li.remove(term)
+        if body.tag == "blockquote":  # the indentation that set the meaning under its term, not a quotation
+            at = li.index(body)
+            li.remove(body)
+            for j, child in enumerate(list(body)):
+                li.insert(at + j, child)
+            body = li[at]
+            if body.tag != "p":
+                continue
+        body.text = f"{name}: {body.text or ''}"
+
+
+def _is_term(element: Any) -> bool:
+    classes = str(element.get("class", "")).split()
+    return bool(element.tag in _TERM_TAGS or (element.tag == "span" and {"literal", "pre"} & set(classes)))
 
 
 _BLOCK_TAGS = frozenset({"p", "div", "ul", "ol", "pre", "table", "dl", "blockquote", "section", "aside", "figure"})

@@ -90,8 +90,10 @@ SEPARATOR = "\n\n"
 # PDF listing's glyphs that map to no character left out, in 35; a PDF box cut before each bulleted line, and a list
 # item continued across a page or column break, in 36; a rotated page's vertical lines left in pdfminer's order, in
 # 37; collapsed "<details>" sections of Markdown and HTML kept, and a Markdown quote that is a GitHub alert or holds
-# a code block read as text, in 38) parses the ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 38
+# a code block read as text, in 38; a reST role of a project's own Sphinx extension read as its text, and a list item
+# that is a term with its meaning set under it read as a definition, in 39) parses the ones already ingested again,
+# instead of leaving their old text.
+PARSE_VERSION = 39
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

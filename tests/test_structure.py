@@ -302,6 +302,22 @@ def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path)
     assert "orphan term" in text  # a term nothing defines is kept
 
 
+def test_a_project_role_reads_as_its_text_and_a_term_item_as_a_definition(tmp_path: Path) -> None:
+    """Celery's user guide (check AA): its own Sphinx roles stayed raw markup, and each option of its "Available
+    options" list is a term alone on its line with its meaning indented under it, so "Default is INFO." named
+    nothing it was the default of."""
+    text = parsed(tmp_path, "beat.rst", "Beat\n====\n\nEntries come from the :setting:`beat_schedule` setting "
+                  "and :ttag:`now` (see :ref:`the guide <guide-beat>`).\n\nAvailable options\n-----------------\n\n"
+                  "* ``CELERYD_LOG_LEVEL``\n\n    Worker log level. Default is INFO.\n\n* `relative`\n\n"
+                  "    If `relative` is true schedules are rounded.\n\n    By default it is false.\n\n"
+                  "* plain item\n\n* ``CELERY_BIN``: the path to celery\n")
+    assert "Entries come from the beat_schedule setting and now (see the guide)." in text
+    assert ":setting:" not in text and ":ttag:" not in text
+    assert "CELERYD_LOG_LEVEL: Worker log level. Default is INFO." in text
+    assert "relative: If relative is true schedules are rounded.\n\nBy default it is false." in text
+    assert "plain item" in text and "CELERY_BIN: the path to celery" in text  # items that were one line already
+
+
 def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example_shows() -> None:
     text = ("## Authentication\n\nProxy credentials can be passed as the userinfo section of the proxy URL. "
             "For example:\n\n```\nhttpx.Client(proxy=\"http://username:password@localhost:8030\")\n```\n\n"
