@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
@@ -30,6 +31,7 @@ from agent.sentence_model import (
     features,
     overlaps,
 )
+from agent.term_match import looked_up_terms
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
     POINTS_BACK,
@@ -38,6 +40,7 @@ from agent.units import (
     announces,
     answer_units,
     block_after,
+    block_before,
     contents_entry,
     fence_before,
     fenced_code,
@@ -219,12 +222,13 @@ class ExtractiveResponder:
 
 def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float], n: int) -> list[int]:
     """The indexes of the units that go on to the cross-encoders: the `n` best by the `cheap` scores, any row
-    the question looks up by its key and any list whose lead-in names what it asks for. Such a unit answers however
-    it is scored (`restate_rows`, `answered_lists`), so it must reach the scorers however the bi-encoder reads it:
-    "What is an S1 bug?" ranked its row ninth, under eight sentences about bug bashes."""
+    the question looks up by its key, any definition it looks up by its term, any list whose lead-in names what it
+    asks for and any sentence spelling out the acronym it asks about. Such a unit answers however it is scored
+    (`restate_rows`, `answered_lists`), so it must reach the scorers however the bi-encoder reads it: "What is an S1
+    bug?" ranked its row ninth, under eight sentences about bug bashes."""
     rows = [i for i, c in enumerate(cands) if c.kind == "row"]
     named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
-    listed = set(listed_as_asked(question, cands))
+    listed = {*listed_as_asked(question, cands), *spelled_out(question, cands), *defining(question, cands)}
     return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named, *listed})
 
 
@@ -235,16 +239,24 @@ def listed_as_asked(question: str, cands: Sequence[Candidate]) -> list[int]:
                                     if c.kind == "steps" and names_what_is_listed(stem, c.text)]
 
 
+def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:
+    """The indexes of the sentences and pairs that spell out the acronym the question asks about."""
+    acronym = asked_acronym(question)
+    return [] if acronym is None else [i for i, c in enumerate(cands)
+                                       if c.kind in ("sentence", "pair") and spells_out(acronym, c.text)]
+
+
 def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
-    """A list whose lead-in names what the question asks to be listed (agent/list_match.py) takes its document's
-    best score, and at least `floor`, the abstention threshold: it answers, as a row looked up by its key does."""
-    listed = listed_as_asked(question, cands)
-    if not listed:
+    """A list whose lead-in names what the question asks to be listed (agent/list_match.py), and a sentence
+    spelling out the acronym it asks about (agent/acronyms.py), takes its document's best score, and at least
+    `floor`, the abstention threshold: it answers, as a row looked up by its key does."""
+    answering = [*listed_as_asked(question, cands), *spelled_out(question, cands)]
+    if not answering:
         return
     best: dict[str, float] = {}
     for c in cands:
         best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
-    for i in listed:
+    for i in answering:
         c = cands[i]
         c.score = max(c.score, best[c.result.document_id], floor)
 
@@ -264,15 +276,34 @@ def table(c: Candidate) -> tuple[str, tuple[str, ...]]:
     return (c.result.document_id, headers) if headers else (c.result.chunk_id, ())
 
 
+def defining(question: str, cands: Sequence[Candidate]) -> list[int]:
+    """The indexes of the units that define, where their paragraph or list item starts, the one term the question
+    names (agent/term_match.py)."""
+    opening = [i for i, c in enumerate(cands) if c.kind in ("sentence", "pair", "row") and _opens_line(c)]
+    return [opening[j] for j in looked_up_terms(question, [cands[i].text for i in opening])]
+
+
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?")
+
+
+def _opens_line(c: Candidate) -> bool:
+    """Does the unit open its line, after a list marker if any?"""
+    text, a = c.result.text, c.start - c.result.start
+    return _LINE_LEAD.fullmatch(text, text.rfind("\n", 0, a) + 1, a) is not None
+
+
 def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> None:
     """The row a question describes by its cells takes its table's best score, and a row it looks up by its key
-    scores at least `floor`, the abstention threshold (`agent.row_match`)."""
+    scores at least `floor`, the abstention threshold (`agent.row_match`); so does a definition it looks up by its
+    term (`defining`)."""
     rows = [c for c in cands if c.kind == "row"]
     scores = prefer_stated_rows(question, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
     for c, score in zip(rows, scores, strict=True):
         c.score = score
     for i in looked_up(question, [(table(c), c.text) for c in rows]):
         rows[i].score = max(rows[i].score, floor)
+    for i in defining(question, cands):
+        cands[i].score = max(cands[i].score, floor)
 
 
 def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], retrieved: Sequence[Passage] = ()
@@ -662,6 +693,20 @@ def explained_after(question: str, c: Candidate) -> int | None:
     return line_after(c.result.text, c.end - c.result.start)
 
 
+def explains_block_before(c: Candidate) -> int | None:
+    """Where, in its passage, the code block starts (with the line announcing it) that a sentence or pair opening
+    its paragraph points back at, or None. A guide shows the configuration, then says what it does: ```scrape_configs:
+    ... file_sd_configs: ...``` / "This configuration specifies that there is a job called node ... from a
+    targets.json file." (Prometheus's file-based discovery guide, check AA). The scorers read the sentence better
+    than the block, and the answer said what the configuration does without the configuration."""
+    if c.kind not in ("sentence", "pair"):
+        return None
+    text, a = c.result.text, c.start - c.result.start
+    if not text[:a].endswith("\n\n") or not POINTS_BACK.match(text, a):
+        return None
+    return block_before(text, a)
+
+
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
             ) -> list[Candidate]:
     """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
@@ -669,7 +714,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     advantages:" / the list), or when the question asks how and the sentence ends the paragraph before the
     block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
     flake8-docstrings```. A quoted list goes on through the steps of its numbered list that follow it
-    (`list_goes_on`).
+    (`list_goes_on`). A sentence pointing back at the code block before it is carried back over that block
+    (`explains_block_before`).
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
     where the command began. A list item is carried on into the items nested under it (`nested_items`), and a code
     block the question quotes into the line explaining it (`explained_after`). The quote stays one verbatim span of
@@ -686,9 +732,14 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
         text, a, b = r.text, c.start - r.start, c.end - r.start
         close = explained_after(question, c) if c.kind == "code" else list_goes_on(text, b) if c.kind == "steps" \
             else leads_into_block(c, how) or nested_items(text, b)
-        if close is None or is_attempt(scan(text[a:close])) or (r.chunk_id in flagged and lures(text[b:close])):
+        begin = explains_block_before(c)
+        if close is None and begin is None:
             continue
-        wider = dataclasses.replace(c, end=r.start + close, text=text[a:close])
+        begin, close = a if begin is None else begin, b if close is None else close
+        if is_attempt(scan(text[begin:close])) or (
+                r.chunk_id in flagged and (lures(text[b:close]) or lures(text[begin:a]))):
+            continue
+        wider = dataclasses.replace(c, start=r.start + begin, end=r.start + close, text=text[begin:close])
         # Not over a part of another quoted unit (a list's line announcing a command quoted with the command).
         if all(covers(span(wider), span(k)) or not overlaps(span(wider), span(k)) for k in picked):
             longer.append(wider)

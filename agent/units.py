@@ -133,9 +133,10 @@ def _adjacent(text: str, end: int, start: int) -> bool:
 
 # A sentence announces the block after it when it ends with a colon or an ellipsis ("To reset your
 # password:", "You can do so by first installing..."), says the steps follow ("follow the steps below."), or
-# opens with "Here is" ("Here is a trivial example that calls puts a few times.").
-_ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$|^here(?:'s| is| are)\b",
-                        re.IGNORECASE)
+# opens with "Here is" ("Here is a trivial example that calls puts a few times.") or "Below is" ("Below is an example
+# web-config.yml configuration file.", under a heading the unit is quoted from).
+_ANNOUNCES = re.compile(r"(?::|\.\.\.|…)\s*$|\b(?:below|following|as follows)\W*$|"
+                        r"(?:^|\n)(?:here|below)(?:'s| is| are)\b", re.IGNORECASE)
 
 # Nor need the sentence over a list end on its announcement: "To run locally, this tool requires the following
 # dependencies in your system PATH" names the list as it goes, and the items alone ("- node", "- yarn") say nothing.
@@ -489,6 +490,23 @@ def _tabbed_fence(text: str, at: int) -> re.Match[str] | None:
     "Windows:" / the command), and a quote carried on into its block stopped at the first label."""
     label = _TAB_LABEL.match(text, at)
     return _FENCE.match(text, label.end()) if label is not None else None
+
+
+def block_before(text: str, at: int) -> int | None:
+    """Where the fenced code block that ends right before `at` (blank lines apart) starts, with the one-line
+    paragraph announcing it ("Replace the current contents of that file with this:"); None when no block ends
+    there, or it starts more than MAX_CARRIED before `at`."""
+    head = text[:at].rstrip()
+    fence = next((f for f in _FENCE.finditer(head) if f.end() == len(head)), None)
+    if fence is None or at - fence.start() > MAX_CARRIED:
+        return None
+    start = fence.start()
+    lead = text.rfind("\n\n", 0, max(start - 2, 0))
+    lead = 0 if lead < 0 else lead + 2
+    line = text[lead:start].strip()
+    if line.endswith(":") and "\n" not in line and len(line) <= MAX_LEAD_IN:
+        return lead
+    return start
 
 
 def fence_before(text: str, at: int) -> str:

@@ -282,7 +282,7 @@ _DO = (r"use|set|run|pass|add|install|call|enable|disable|configure|specify|crea
 # A sentence that opens with what to do, perhaps after "First,"; or with a goal ("To join the team, drop a
 # message ..."); or a line that opens with a command, in lower case ("pip cache purge will clear ...").
 _IMPERATIVE = re.compile(rf"(?:^|[.:!;]\s+|\n)(?:(?:(?:first|then|next|finally|also|instead|simply|just|now|"
-                         rf"alternatively|otherwise),?\s+)?(?:(?:if|when|once) [^,.]{{1,80}},\s*)?(?:{_DO})\b|"
+                         rf"alternatively|otherwise|yes|no),?\s+)?(?:(?:if|when|once) [^,.]{{1,80}},\s*)?(?:{_DO})\b|"
                          rf"(?:in order )?to [^,.]{{1,80}},\s*\w)", re.IGNORECASE)
 _COMMAND_FIRST = re.compile(r"^[a-z]", re.MULTILINE)
 # What you can or should do; how a thing is done or set; the way to do it; or what "we" do, a handbook's practice
@@ -294,7 +294,12 @@ _SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
                        r"through|using|in|from)\b|\bset (?:to|it|the|a|an)\b|\b(?:please|recommended|should)\b|"
                        # the way to do it named: "The simplest way to work around this is to just make your entire
                        # test async and use an async client" (Starlette's test client page, check Z)
-                       r"\bway\b[^.?!]{0,80}?\bis (?:to|by|with|via|using|through)\b",
+                       r"\bway\b[^.?!]{0,80}?\bis (?:to|by|with|via|using|through)\b|"
+                       # what lets you learn the thing asked ("How can I tell how long items take to propagate?":
+                       # "Each stage can export the most recent heartbeat timestamp it has seen, letting you know
+                       # how long items are taking to propagate through the system.", Prometheus's docs, check AA)
+                       r"\b(?:lets?|letting|allows?|allowing|helps?|helping) you (?:to )?(?:know|tell|see|find|check|"
+                       r"determine|detect|spot|notice|track|measure|monitor)\b",
                        re.IGNORECASE)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from agent.acronyms import asked_acronym, spells_out
 from agent.extractive import (
     Candidate,
     EmbeddingScorer,
@@ -18,6 +19,7 @@ from agent.extractive import (
     carried,
     pair_parts,
     prefiltered,
+    restate_rows,
     select,
     veto,
 )
@@ -25,6 +27,7 @@ from agent.governance import unit_lures
 from agent.list_match import asked_for, names_what_is_listed
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel
+from agent.term_match import defined_term, term_names
 from agent.tool_results import Passage
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
@@ -811,6 +814,88 @@ def test_a_quoted_list_goes_on_through_the_numbered_steps_after_it() -> None:
     listed = next(c for c in _cut(bullets) if c.kind == "steps")
     [alone] = carried("What roles are there?", [listed], set(), unit_lures(None))
     assert alone.text == listed.text
+
+
+def test_a_sentence_pointing_back_at_the_code_before_it_is_quoted_with_that_code() -> None:
+    # Prometheus's file-based discovery guide (check AA): the sentence saying what the configuration does was quoted
+    # without the configuration.
+    text = ("The untarred directory contains a prometheus.yml file. Replace its contents with this:\n\n"
+            "```yaml\nscrape_configs:\n- job_name: 'node'\n  file_sd_configs:\n  - files:\n    - 'targets.json'\n```"
+            "\n\nThis configuration specifies that there is a job called node that retrieves host and port "
+            "information from a targets.json file.\n\nNow create that targets.json file.")
+    says = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("This configuration"))
+    [quoted] = carried("How do I read scrape targets from targets.json?", [says], set(), unit_lures(None))
+    assert quoted.text.startswith("The untarred directory") and "file_sd_configs:" in quoted.text
+    assert quoted.text.endswith("from a targets.json file.") and quoted.text == text[quoted.start:quoted.end]
+    # A sentence that does not point back, or is not where its paragraph starts, is quoted alone.
+    other = text.replace("This configuration specifies", "The node job")
+    alone = next(c for c in _cut(other) if c.kind == "sentence" and c.text.startswith("The node job"))
+    assert carried("Which job reads targets.json?", [alone], set(), unit_lures(None))[0].text == alone.text
+
+
+def test_a_sentence_opening_below_is_leads_into_the_block_after_it() -> None:
+    # Prometheus's TLS guide (check AA): "Below is an example web-config.yml configuration file." was quoted with
+    # the sentence after it, and without the example.
+    text = ("Prometheus configuration\n\nBelow is an example web-config.yml configuration file. With this "
+            "configuration, Prometheus will serve all its endpoints behind TLS.\n\n```yaml\ntls_server_config:\n"
+            "  cert_file: example.com.crt\n```\n\nTo make Prometheus use this config, pass the flag.")
+    pair = next(c for c in _cut(text) if c.kind == "pair" and "Below is" in c.text)
+    [quoted] = carried("What goes in web-config.yml to serve Prometheus over TLS?", [pair], set(),
+                       unit_lures(None))
+    assert quoted.text.endswith("cert_file: example.com.crt\n```")
+
+
+def test_a_definition_the_question_names_by_its_term_answers() -> None:
+    # Python's zipapp page (check Z) and Celery's periodic tasks (check AA): the scorers read "-p <interpreter>, ...:
+    # Add a #! line" as a poor sentence (0.02) beside prose naming the option in passing.
+    text = ("Command-line interface\n\nThe interface takes these options.\n\n-m <mainfn>, --main=<mainfn>: The "
+            "archive's main function is mainfn.\n\n"
+            "-p <interpreter>, --python=<interpreter>: Add a #! line to the archive specifying interpreter as the "
+            "command to run.\n\nThe -p option is the one most scripts use. Note: the archive is a zip file.\n\n"
+            "- relative: If relative is true schedules are rounded by the clock.\n- args: Positional arguments.")
+    cands = _cut(text)
+    for c in cands:
+        c.score = 0.5 if c.text.startswith("The -p option") else 0.02
+    restate_rows("What does the -p option of zipapp do?", cands, floor=0.4)
+    lifted = [c.text for c in cands if c.score == 0.4]
+    assert lifted and all(t.startswith("-p <interpreter>") for t in lifted)
+    assert defined_term("relative: If relative is true") == "relative"
+    assert term_names("-p <interpreter>, --python=<interpreter>") == ["-p", "--python"]
+    assert defined_term("Note: the archive is a zip file.") is None  # a label, no term
+    assert defined_term("The default is 5: that is all.") is None  # a clause, no term
+    assert defined_term("San Francisco: 18f-sf@gsa.gov") is None  # an address says nothing a term means
+    # Naming two defined terms, or none, looks nothing up.
+    for question in ("Which is better, --main or -p?", "How do I make an archive executable?"):
+        for c in cands:
+            c.score = 0.02
+        restate_rows(question, cands, floor=0.4)
+        assert all(c.score == 0.02 for c in cands), question
+    assert any(i for i in prefiltered("What does the relative field do?", cands, [1.0] * len(cands), n=0))
+
+
+def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
+    # Prometheus's metric types (check AA): "What is NHCB?" was answered by a sentence using the acronym; the one
+    # spelling it out scored under the abstention threshold.
+    assert asked_acronym("What is NHCB?") == "NHCB" and asked_acronym("What does SBOM stand for?") == "SBOM"
+    assert asked_acronym("What are SLOs?") == "SLO"
+    assert asked_acronym("What is the PTO policy?") is None and asked_acronym("What is Prometheus?") is None
+    assert spells_out("SBOM", "An SBOM (Software Bill of Materials) lists every component.")
+    assert spells_out("SLO", "Set a service level objective (SLO) for each service.")
+    assert not spells_out("PTO", "Take some time off (PTO) in summer.") and not spells_out("SLO", "An SLO is a goal.")
+    text = ("You can configure Prometheus to ingest classic histograms into a special form of native histograms, "
+            "called Native Histograms with Custom Bucket boundaries (NHCB). NHCBs are stored as the same composite "
+            "samples as usual native histograms, providing increased efficiency.")
+    cands = _cut(text)
+    spelled = next(c for c in cands if c.kind == "sentence" and "(NHCB)" in c.text)
+    for c in cands:
+        c.score = 0.62 if c is not spelled else 0.19
+    assert cands.index(spelled) in prefiltered("What is NHCB?", cands,
+                                               [0.0 if c is spelled else 1.0 for c in cands], n=1)
+    answered_lists("What is NHCB?", cands, floor=0.4)
+    assert spelled.score == 0.62
+    spelled.score = 0.19
+    answered_lists("What are native histograms?", cands, floor=0.4)
+    assert spelled.score == 0.19
 
 
 @pytest.mark.parametrize(("question", "stem"), [

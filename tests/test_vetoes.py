@@ -236,7 +236,11 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                  "We traditionally call out PRs needing manual migrations in the PR title.",
                  "We use the hokusai tool to drive this process.",
                  # the way to do it, named (Starlette's test client page, check Z)
-                 "The simplest way to work around this is to just make your entire test async."):
+                 "The simplest way to work around this is to just make your entire test async.",
+                 # a FAQ's answer opening "Yes," and what lets you learn what is asked (Prometheus's docs, check AA)
+                 "Can Prometheus be made highly available?\n\nYes, run identical Prometheus servers on two machines.",
+                 "Each stage can export the most recent heartbeat timestamp it has seen, letting you know how long "
+                 "items are taking to propagate through the system."):
         assert says_how(says), says
     for describes in ("Hash-checking mode is a labour-saving alternative to running a private index server: it "
                       "removes the need to upload packages and keep an audit trail.",
@@ -244,5 +248,6 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                       "local files, e.g. the package.",
                       "Deployed services sometimes need sensitive configuration such as API keys.",
                       "We're excited that you've decided to interview with us.", "C# is ranked #1 among them.",
-                      "This way the cache is never stale."):
+                      "This way the cache is never stale.", "Yesterday the cache was stale.",
+                      "The dashboard lets you down when the data is late."):
         assert not says_how(describes), describes

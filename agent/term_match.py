@@ -1,0 +1,76 @@
+"""Which definition a question looks up by the term it defines (pure functions).
+
+Reference pages define options, settings and fields one paragraph each, the term first: ingestion sets a
+definition list's entries so ("-p <interpreter>, --python=<interpreter>: Add a #! line to the archive ...",
+"relative: If relative is true ... scheduled by the clock"). Asked "What does the -p option of zipapp do?", the
+scorers read the definition as a poor sentence (0.02 for that one) beside prose that names the option in passing;
+a reader looks the option up by its name. A definition whose term the question names answers, as a row looked up
+by its key does (agent/row_match.py), when the question names no other definition's term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# A term, then ": " and what it means: at most a few words, no sentence of its own before the colon.
+_DEFINED = re.compile(r"([^\s:.!?](?:[^:.!?\n]|\.(?=\S)){0,78}?):\s+\S")
+_TERM_WORDS = 6
+_MEANING_WORDS = 3
+# Nor a clause before a colon ("The default is 5: ...", "If you need it: ...").
+_CLAUSE_WORDS = frozenset({"is", "are", "was", "were", "be", "will", "can", "should", "must", "may", "do", "does",
+                           "if", "when", "this", "that", "these", "those", "we", "you", "it", "i", "there", "here"})
+_OPENERS = frozenset({"the", "a", "an", "for", "in", "on", "to", "by", "with", "and", "or", "but", "so"})
+# Leads that are no term of the page: admonition titles and labels ("Note: Close the client.", "Example: ..."), and
+# an email's header lines ("From: ...", "Date: ..."), which say who sent it and when, not what a word means.
+_LABELS = frozenset({"note", "notes", "warning", "tip", "hint", "important", "caution", "danger", "attention",
+                     "error", "example", "examples", "see also", "todo", "deprecated", "usage", "default", "output",
+                     "for example", "result", "results", "answer", "question", "summary", "update", "edit",
+                     "from", "to", "cc", "bcc", "date", "sent", "subject", "reply-to", "re", "fw", "fwd"})
+# A term's names: an option ("-p", "--python"), an identifier ("CELERYD_LOG_LEVEL", "httpx.get") or a word.
+_NAME = re.compile(r"--?[A-Za-z][\w-]*|\w[\w.]*\w|\w")
+# A term's placeholder or argument list ("<interpreter>", "=<output>", "(url)") names nothing.
+_PLACEHOLDER = re.compile(r"=?<[^<>]*>|\([^()]*\)|=\S*|\[[^\[\]]*\]")
+_TOKEN = _NAME
+
+
+def defined_term(text: str) -> str | None:
+    """The term `text` opens by defining ("relative" of "relative: If relative is true ..."), or None. What follows
+    the colon must say something, a few words at least: "San Francisco: 18f-sf@gsa.gov" (18F's contacts, the docs
+    dev set) gives an address, and "How do I get a parking permit for the San Francisco office?" was answered by it."""
+    m = _DEFINED.match(text)
+    if m is None or len(text[m.end() - 1 :].split()) < _MEANING_WORDS:
+        return None
+    term = m.group(1).strip()
+    words = _PLACEHOLDER.sub(" ", term).lower().split()
+    if (not words or len(words) > _TERM_WORDS or term.lower() in _LABELS or words[0] in _OPENERS
+            or _CLAUSE_WORDS.intersection(words)):
+        return None
+    return term
+
+
+def term_names(term: str) -> list[str]:
+    """The names a term goes by, lower case: each of its forms ("-p <interpreter>, --python=<interpreter>" is "-p"
+    and "--python"), each without its placeholder; a form of several words is named by all of them."""
+    names = []
+    for form in re.split(r",\s+|\s+or\s+|\s*/\s*", term):
+        words = _NAME.findall(_PLACEHOLDER.sub(" ", form))
+        if words:
+            names.append(" ".join(w.lower().rstrip(".") for w in words))
+    return names
+
+
+def _names_in(question: str) -> str:
+    return f" {' '.join(t.lower().rstrip('.') for t in _TOKEN.findall(question))} "
+
+
+def looked_up_terms(question: str, texts: Sequence[str]) -> set[int]:
+    """Indexes of the `texts` that define the one term the question names; none when it names the terms of more
+    than one definition, or of none. Texts defining the same term (a sentence and the pair it opens) count once."""
+    asked = _names_in(question)
+    named: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        term = defined_term(text)
+        if term is not None and any(f" {n} " in asked for n in term_names(term)):
+            named.setdefault(term, []).append(i)
+    return set(next(iter(named.values()))) if len(named) == 1 else set()
