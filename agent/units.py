@@ -382,14 +382,23 @@ def _paragraph_at(text: str, gap: int) -> int:
     return at
 
 
+# A file's path alone on its line names the file the code block under it holds ("/etc/tmpfiles.d/celery.conf" over
+# its two lines, Celery's daemonization guide, check AA), colon or not.
+_PATH_LABEL = re.compile(r"[~.]?/?(?:[\w.-]+/)+[\w.-]+:?|[\w-]+\.[a-z]{1,5}:?")
+
+
 def _introduced_block(text: str, at: int) -> int | None:
     """Where the block starts that a one-line paragraph at `at` introduces with a colon ("Follow the below steps to
-    perform the update:" / the list), or None when that paragraph is no such line."""
+    perform the update:" / the list) or names as its file's path, or None when that paragraph is no such line."""
     if _FENCE.match(text, at) or _tabbed_fence(text, at) or _LIST_LINE.match(text, at):
         return None
     stop = text.find("\n\n", at)
-    if stop < 0 or "\n" in text[at:stop] or not text[at:stop].rstrip().endswith(":") or stop - at > MAX_LEAD_IN \
-            or len(sentence_spans(text, at, stop)) > 1:
+    if stop < 0 or "\n" in text[at:stop] or stop - at > MAX_LEAD_IN:
+        return None
+    line = text[at:stop].strip()
+    if _PATH_LABEL.fullmatch(line):
+        return after if _FENCE.match(text, after := _paragraph_at(text, stop)) else None
+    if not line.endswith(":") or len(sentence_spans(text, at, stop)) > 1:
         return None
     return _paragraph_at(text, stop)
 

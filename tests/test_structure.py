@@ -1291,6 +1291,10 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     assert block_after(rotate, len("Rotate it when it leaks.")) == rotate.index("\n\nDone.")
     long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
     assert block_after(long, len("Run this:")) is None
+    # A file's path alone on its line names the file the block under it holds (check AA: Celery's tmpfiles.d).
+    tmp = "Use systemd-tmpfiles to create them.\n\n/etc/tmpfiles.d/celery.conf\n\n```\nd /run/celery 0755\n```\n\nEnd."
+    assert block_after(tmp, len("Use systemd-tmpfiles to create them.")) == tmp.index("\n\nEnd.")
+    assert block_after("Use it.\n\nweb.yml\n\nThat is all.", 7) is None  # a path over prose leads to no block
 
 
 def test_a_line_ended_by_a_backslash_runs_on_into_the_next(tmp_path: Path) -> None:
