@@ -63,12 +63,12 @@ _TARGET = re.compile(r"\s*<[^<>]*>\s*$")
 # A role a project's own Sphinx extension defines (Celery's ":setting:`beat_schedule`", Django's ":setting:",
 # ":ttag:"): unknown to docutils, it stayed raw markup in the text, so no setting it names was a word of the page.
 # Sphinx prints such a cross-reference as its text; it is read as one (`_register_project_roles`).
-RoleFunction = Callable[..., tuple[Sequence[Any], Sequence[Any]]]
+_RoleFunction = Callable[..., tuple[Sequence[Any], Sequence[Any]]]
 _ROLE_USE = re.compile(r"(?<![\w`]):((?:[A-Za-z][\w+.-]*:)?[A-Za-z][\w+.-]*):`")
 
 
 @functools.cache  # docutils keeps roles and directives per process: once is enough
-def _register_sphinx_markup() -> RoleFunction:
+def _register_sphinx_markup() -> _RoleFunction:
     """Register Sphinx's roles and directives with docutils; the role function that reads a cross-reference."""
     from collections.abc import Mapping
 
@@ -582,17 +582,17 @@ def _term_items_as_definitions(root: Any) -> None:
                 or not _is_term(inline[0])):
             continue
         name = _words(term).rstrip(":").strip()
-        if not name:
+        # The indentation that set the meaning under its term, not a quotation: a quote of paragraphs is unwrapped.
+        quoted = body.tag == "blockquote"
+        if not name or (quoted and ((body.text or "").strip() or not len(body) or body[0].tag != "p")):
             continue
         li.remove(term)
-        if body.tag == "blockquote":  # the indentation that set the meaning under its term, not a quotation
+        if quoted:
             at = li.index(body)
             li.remove(body)
             for j, child in enumerate(list(body)):
                 li.insert(at + j, child)
             body = li[at]
-            if body.tag != "p":
-                continue
         body.text = f"{name}: {body.text or ''}"
 
 

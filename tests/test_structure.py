@@ -316,6 +316,11 @@ def test_a_project_role_reads_as_its_text_and_a_term_item_as_a_definition(tmp_pa
     assert "CELERYD_LOG_LEVEL: Worker log level. Default is INFO." in text
     assert "relative: If relative is true schedules are rounded.\n\nBy default it is false." in text
     assert "plain item" in text and "CELERY_BIN: the path to celery" in text  # items that were one line already
+    # A quote of bare text under a term is left as it is (the first version unwrapped it and failed on the page).
+    text = parsed(tmp_path, "terms.html", "<main><h1>Terms</h1><ul><li><p><code>x</code></p><blockquote>Just text."
+                  "</blockquote></li><li><p><code>y</code></p><blockquote><p>Why it is.</p></blockquote></li></ul>"
+                  "</main>")
+    assert "Just text." in text and "y: Why it is." in text
 
 
 def test_a_connector_introduction_brings_the_sentence_that_says_what_the_example_shows() -> None:
