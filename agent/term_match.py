@@ -31,7 +31,8 @@ _LABELS = frozenset({"note", "notes", "warning", "tip", "hint", "important", "ca
 _NAME = re.compile(r"--?[A-Za-z][\w-]*|\w[\w.]*\w|\w")
 # A term's placeholder or argument list ("<interpreter>", "=<output>", "(url)") names nothing.
 _PLACEHOLDER = re.compile(r"=?<[^<>]*>|\([^()]*\)|=\S*|\[[^\[\]]*\]")
-_TOKEN = _NAME
+# Forms of one term: "-c, --compress", "-q or --quiet", "Unix / macOS"; not a path's or "TCP/IP"'s slash.
+_FORMS = re.compile(r",\s+|\s+or\s+|\s+/\s+")
 
 
 def defined_term(text: str) -> str | None:
@@ -53,7 +54,7 @@ def term_names(term: str) -> list[str]:
     """The names a term goes by, lower case: each of its forms ("-p <interpreter>, --python=<interpreter>" is "-p"
     and "--python"), each without its placeholder; a form of several words is named by all of them."""
     names = []
-    for form in re.split(r",\s+|\s+or\s+|\s*/\s*", term):
+    for form in _FORMS.split(term):
         words = _NAME.findall(_PLACEHOLDER.sub(" ", form))
         if words:
             names.append(" ".join(w.lower().rstrip(".") for w in words))
@@ -61,7 +62,7 @@ def term_names(term: str) -> list[str]:
 
 
 def _names_in(question: str) -> str:
-    return f" {' '.join(t.lower().rstrip('.') for t in _TOKEN.findall(question))} "
+    return f" {' '.join(t.lower().rstrip('.') for t in _NAME.findall(question))} "
 
 
 def looked_up_terms(question: str, texts: Sequence[str]) -> set[int]:
