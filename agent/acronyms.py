@@ -26,12 +26,12 @@ def asked_acronym(question: str) -> str | None:
 def spells_out(acronym: str, text: str) -> bool:
     """Does `text` give the long form of `acronym`, before it in parentheses ("Service Level Objective (SLO)") or
     after it ("SLO (Service Level Objective)")?"""
+    letters = _letters(acronym)
     for m in re.finditer(rf"\(\s*{re.escape(acronym)}s?\s*\)", text):
-        words = _WORD.findall(text[max(0, m.start() - 200) : m.start()])
-        if _initials_end(acronym, words):
+        if _spelled(letters, _WORD.findall(text[max(0, m.start() - 200) : m.start()]), last=True):
             return True
     for m in re.finditer(rf"\b{re.escape(acronym)}s?\s*\(([^()]{{3,200}})\)", text):
-        if _initials_start(acronym, _WORD.findall(m.group(1))):
+        if _spelled(letters, _WORD.findall(m.group(1)), last=False):
             return True
     return False
 
@@ -40,16 +40,11 @@ def _letters(acronym: str) -> str:
     return "".join(ch for ch in acronym.lower() if ch.isalnum())
 
 
-def _initials_end(acronym: str, words: list[str]) -> bool:
-    """Do the last few words of `words` spell the acronym?"""
-    letters = _letters(acronym)
-    return any(_spell(letters, words[-n:]) for n in range(len(letters), min(len(words), len(letters) + _LOOSE) + 1))
-
-
-def _initials_start(acronym: str, words: list[str]) -> bool:
-    """Do the first few words of `words` spell the acronym?"""
-    letters = _letters(acronym)
-    return any(_spell(letters, words[:n]) for n in range(len(letters), min(len(words), len(letters) + _LOOSE) + 1))
+def _spelled(letters: str, words: list[str], last: bool) -> bool:
+    """Do a few words of `words` spell the acronym: its last few (a long form before the acronym) or its first few
+    (after it)?"""
+    longest = min(len(words), len(letters) + _LOOSE)
+    return any(_spell(letters, words[-n:] if last else words[:n]) for n in range(len(letters), longest + 1))
 
 
 # How many more words than letters a long form may have: function words, and a word or two the acronym leaves

@@ -283,13 +283,10 @@ def defining(question: str, cands: Sequence[Candidate]) -> list[int]:
     return [opening[j] for j in looked_up_terms(question, [cands[i].text for i in opening])]
 
 
-_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?")
-
-
 def _opens_line(c: Candidate) -> bool:
     """Does the unit open its line, after a list marker if any?"""
     text, a = c.result.text, c.start - c.result.start
-    return _LINE_LEAD.fullmatch(text, text.rfind("\n", 0, a) + 1, a) is not None
+    return not text[text.rfind("\n", 0, a) + 1 : a].strip() or opens_item(text, a)
 
 
 def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> None:

@@ -505,8 +505,7 @@ def block_before(text: str, at: int) -> int | None:
     """Where the fenced code block that ends right before `at` (blank lines apart) starts, with the one-line
     paragraph announcing it ("Replace the current contents of that file with this:"); None when no block ends
     there, or it starts more than MAX_CARRIED before `at`."""
-    head = text[:at].rstrip()
-    fence = next((f for f in _FENCE.finditer(head) if f.end() == len(head)), None)
+    fence = _fence_ending(text, at)
     if fence is None or at - fence.start() > MAX_CARRIED:
         return None
     start = fence.start()
@@ -522,11 +521,14 @@ def fence_before(text: str, at: int) -> str:
     """The body of the fenced code block that ends right before `at`, blank lines apart, or "". Fences pair only
     when read from the top: searched backwards from the closing fence, a line of the code that holds "```"
     would pass for the opening one."""
+    fence = _fence_ending(text, at)
+    return "" if fence is None else fence.group(0).partition("\n")[2].rstrip()[:-3].rstrip("\n")
+
+
+def _fence_ending(text: str, at: int) -> re.Match[str] | None:
+    """The fenced code block that ends right before `at`, blank lines apart, its fences paired from the top."""
     head = text[:at].rstrip()
-    for fence in _FENCE.finditer(head):
-        if fence.end() == len(head):
-            return fence.group(0).partition("\n")[2].rstrip()[:-3].rstrip("\n")
-    return ""
+    return next((f for f in _FENCE.finditer(head) if f.end() == len(head)), None)
 
 
 def _continued_step(text: str, end: int) -> int | None:
