@@ -3,11 +3,12 @@
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
                                           click|morepapers|mattermost|artsy|moj|dxw|starlette|
-                                          prometheus]
+                                          prometheus|uvicorn]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
                                           [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR]
-                                          [--starlette DIR] [--prometheus DIR] [--keep DIR] [--log FILE]
+                                          [--starlette DIR] [--prometheus DIR] [--uvicorn DIR] [--keep DIR]
+                                          [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
 command and config pages (nodejs), pip's MyST and reST user docs (python3-pip), Valgrind's DocBook HTML guide,
@@ -176,6 +177,15 @@ answerable, 2 restricted, 8 near-misses. Written before its first run: the held-
 DIR holds checkouts of github.com/prometheus/docs as prometheus/ (at c105550 when written) and github.com/celery/celery
 as celery/ (at 5dc781f).
 
+Check AB (`--set uvicorn --uvicorn DIR`, session 54): pages no earlier check read — five pages of Uvicorn's
+documentation as the MkDocs Markdown they are written in (the settings reference, deployment, installation with its
+tabbed commands, the Dockerfile guide, lifespan), its server-behaviour page printed to PDF by headless Chromium, and
+six pages of Django 3.2's documentation as Sphinx HTML (python-django-doc: the deployment checklist, cryptographic
+signing, pagination, CSV output, error reporting, the messages framework with its tables of levels), Django's security
+overview in the restricted folder — with the 168 questions of bench/unseen_docs_ab.yaml: 158 answerable, 2
+restricted, 8 near-misses. Written before its first run: the held-back check of session 54's changes. DIR holds a
+checkout of github.com/encode/uvicorn as uvicorn/ (at e6c7ce7 when written).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -228,7 +238,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "click": "unseen_docs_t.yaml", "morepapers": "unseen_docs_u.yaml",
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
-                  "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml"}
+                  "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
+                  "uvicorn": "unseen_docs_ab.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -484,11 +495,28 @@ AA_PRINTED = [(f"{_PD}/practices/{n}.md", f"prometheus/{n}.pdf") for n in ("rule
 AA_FILES = [(PYTHON_LIBRARY / "venv.html", "python/venv.html")]
 AA_HOLDS = ("checkouts of github.com/prometheus/docs as prometheus/ and github.com/celery/celery as celery/ (and "
             "Debian's python3-doc installed)")
+# Check AB's pages: (path under --uvicorn DIR, name in the corpus); the server-behaviour page printed to PDF
+# (AB_PRINTED); pages of Django 3.2's HTML docs from Debian's python-django-doc (AB_FILES), its security overview in
+# the restricted folder.
+_UV = "uvicorn/docs"
+AB_PAGES = [(f"{_UV}/{p}.md", f"uvicorn/{n}.md") for p, n in
+            (("settings", "settings"), ("deployment/index", "deployment"), ("installation", "installation"),
+             ("deployment/docker", "docker"), ("concepts/lifespan", "lifespan"))]
+AB_PRINTED = [(f"{_UV}/server-behavior.md", "uvicorn/server-behavior.pdf")]
+DJANGO_HTML = Path("/usr/share/doc/python-django-doc/html")
+AB_FILES = [
+    *[(DJANGO_HTML / p, f"django/{Path(p).name}") for p in
+      ("howto/deployment/checklist.html", "topics/signing.html", "topics/pagination.html", "howto/outputting-csv.html",
+       "howto/error-reporting.html", "ref/contrib/messages.html")],
+    (DJANGO_HTML / "topics/security.html", "people-ops/security.html"),
+]
+AB_HOLDS = "a checkout of github.com/encode/uvicorn as uvicorn/ (and Debian's python-django-doc installed)"
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
     "starlette": (Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
     "prometheus": (AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
+    "uvicorn": (AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -695,7 +723,9 @@ def main() -> None:
                     "Handbook section as HTML, --dxw) or check Z (GitHub's Open Source Guides as Markdown and two "
                     "printed to PDF, pages of Starlette's docs, two Python library pages as HTML, --starlette) or "
                     "check AA (pages of Prometheus's docs as Markdown and two printed to PDF, three chapters of "
-                    "Celery's reST user guide, Python's venv page as HTML, --prometheus)")
+                    "Celery's reST user guide, Python's venv page as HTML, --prometheus) or check AB (pages of "
+                    "Uvicorn's Markdown docs and its server-behaviour page printed to PDF, pages of Django 3.2's "
+                    "HTML docs, --uvicorn)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -704,6 +734,7 @@ def main() -> None:
     ap.add_argument("--dxw", type=Path, help=f"check Y: {Y_HOLDS}")
     ap.add_argument("--starlette", type=Path, help=f"check Z: {Z_HOLDS}")
     ap.add_argument("--prometheus", type=Path, help=f"check AA: {AA_HOLDS}")
+    ap.add_argument("--uvicorn", type=Path, help=f"check AB: {AB_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
