@@ -583,9 +583,9 @@ def render_middleman(pages: list[tuple[Path, str]], root: Path, hint: str) -> li
 
 
 def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list[tuple[Path, str]]:
-    """Jekyll Markdown pages (check Y's policies, two of check Z's guides) rendered to HTML as the site shows them (the
-    front matter's title as the heading) and printed to PDF by headless Chromium into `root`: (printed file, name in
-    the corpus)."""
+    """Jekyll or MkDocs Markdown pages (check Y's policies, two of check Z's guides, check AB's page) rendered to
+    HTML as the site shows them (a Jekyll front matter's title as the heading) and printed to PDF by headless
+    Chromium into `root`: (printed file, name in the corpus)."""
     import markdown_it
     import yaml
 
@@ -596,11 +596,17 @@ def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list
     for source, name in pages:
         if not source.exists():
             raise SystemExit(f"missing: {source} ({hint})")
-        _, front, body = source.read_text(encoding="utf-8").split("---\n", 2)
-        title = str(yaml.safe_load(front)["title"])
+        text = source.read_text(encoding="utf-8")
+        if text.startswith("---\n"):
+            _, front, body = text.split("---\n", 2)
+            title = str(yaml.safe_load(front)["title"])
+            heading = f"<h1>{title}</h1>"
+        else:  # an MkDocs page (check AB's) has no front matter: its own first heading is its title
+            body, heading = text, ""
+            title = next((line.lstrip("# ") for line in text.splitlines() if line.startswith("# ")), Path(name).stem)
         page = root / f"{Path(name).stem}.html"
         page.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-                        f"<h1>{title}</h1>{markdown_it.MarkdownIt().render(body)}</body></html>", encoding="utf-8")
+                        f"{heading}{markdown_it.MarkdownIt().render(body)}</body></html>", encoding="utf-8")
         pdf = root / Path(name).name
         print_to_pdf(page, pdf)
         out.append((pdf, name))
