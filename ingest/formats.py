@@ -718,15 +718,20 @@ def front_matter(source: str) -> tuple[str, str]:
 _TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[ \t:|-]*-[ \t:|-]*\n)", re.MULTILINE)
 
 
-# An MkDocs / Python-Markdown admonition ("!!! tip \"Gotcha\"", collapsible "??? note") and its body, indented
-# four spaces under it. To a plain Markdown parser the body's second paragraph is an indented code block.
-_ADMONITION = re.compile(r'^([ \t]*)(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?\s*$')
+# An MkDocs / Python-Markdown admonition ("!!! tip \"Gotcha\"", collapsible "??? note") or content tab
+# ('=== "pip"', pymdownx.tabbed) and its body, indented four spaces under it. To a plain Markdown parser the body's
+# second paragraph is an indented code block, and a tab's fenced command was read as one: Uvicorn's install page
+# quoted "```bash pip install uvicorn ```" as code and '=== "pip" bash pip install ...' as a sentence (check AB).
+_ADMONITION = re.compile(r'^([ \t]*)(?:(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?'
+                         r'|===[+!]?[ \t]+"([^"]*)")\s*$')
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S")
 
 
 def admonitions_as_text(body: str) -> str:
-    """Admonitions written out as the paragraphs they hold, the first one led by the admonition's title
-    ("Gotcha: In most cases, ...") or kind ("Warning: ..."); an empty title ("") leads with nothing."""
+    """Admonitions and tabs written out as the paragraphs they hold, the first one led by the admonition's title
+    ("Gotcha: In most cases, ...") or kind ("Warning: ...") or the tab's label ("pip: ..."); an empty title ("")
+    leads with nothing. A body opening with a code block or a list has its lead as a line of its own above it."""
     lines = body.split("\n")
     out: list[str] = []
     fenced = False
@@ -740,7 +745,7 @@ def admonitions_as_text(body: str) -> str:
             out.append(line)
             i += 1
             continue
-        indent, kind, title = m.group(1), m.group(2), m.group(3)
+        indent, kind, title = m.group(1), m.group(2), m.group(3) if m.group(4) is None else m.group(4)
         inner = indent + "    "
         lead = "" if title == "" else f"{title or kind.capitalize()}: "
         i += 1
@@ -750,9 +755,41 @@ def admonitions_as_text(body: str) -> str:
                 break  # a blank line, then text back at the outer indentation: the admonition has ended
             text = indent + lines[i][len(inner):] if lines[i].strip() else ""
             if first and text.strip():
-                text, first = indent + lead + text.lstrip(), False
+                first = False
+                if _FENCE_LINE.match(text) or _LIST_ITEM.match(text):
+                    out.extend([indent + lead.rstrip(), ""] if lead else [])
+                else:
+                    text = indent + lead + text.lstrip()
             out.append(text)
             i += 1
+    return "\n".join(out)
+
+
+# A fence's info string past its language: MkDocs' `title="main.py"` and `hl_lines="3-11"` (pymdownx), which the
+# Markdown parser does not take. It read Uvicorn's titled blocks as paragraphs, the Dockerfile's comments as
+# headings (check AB). The title names the file the block holds, so it stays, as a line above the block, unless a
+# line ending in a colon already leads into the block ("For example:"): the title would come between the two.
+_FENCE_OPENING = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*(?:([\w+#.-]+)[ \t]+([^\s{`][^`\n]*))?")
+_TITLE_ATTRIBUTE = re.compile(r'\btitle="([^"]+)"')
+
+
+def fence_attributes_as_titles(body: str) -> str:
+    """Each fence's info string cut to its language, a block's title written as a line of its own above it."""
+    out: list[str] = []
+    closing: re.Pattern[str] | None = None
+    for line in body.split("\n"):
+        if closing is not None:
+            closing = None if closing.match(line) else closing
+        elif (m := _FENCE_OPENING.match(line)) is not None:
+            indent, fence, language, attributes = m.groups()
+            closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+            if attributes is not None and line[m.end():].strip() == "":
+                title = _TITLE_ATTRIBUTE.search(attributes)
+                led_in = next((o.rstrip().endswith(":") for o in reversed(out) if o.strip()), False)
+                if title and title.group(1).strip() and not led_in:
+                    out.extend([indent + title.group(1).strip(), ""])
+                line = f"{indent}{fence}{language}"
+        out.append(line)
     return "\n".join(out)
 
 
@@ -1173,7 +1210,7 @@ def markdown_source(source: str) -> tuple[str, str]:
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
         task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(
-        quotes_as_text(disclosures_opened(body))))))))))
+        quotes_as_text(disclosures_opened(fence_attributes_as_titles(body)))))))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
 
 

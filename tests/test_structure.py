@@ -287,6 +287,24 @@ def test_markdown_footnotes_read_as_their_text(tmp_path: Path) -> None:
     assert ("sentence", "A partner is the person you meet.") in units
 
 
+def test_a_content_tab_and_a_titled_fence_keep_their_code_blocks(tmp_path: Path) -> None:
+    """Uvicorn's install page sets each command in a tab ('=== "pip"') and its guides give fences a title
+    ('```python title="main.py"'); the Markdown parser read the first as an indented code block holding the fence
+    and the second as a paragraph with its comments as headings (check AB)."""
+    text = parsed(tmp_path, "install.md", '# Install\n\nInstall it:\n\n=== "pip"\n\n    ```bash\n'
+                  '    pip install uvicorn\n    ```\n\n=== "uv"\n    ```bash\n    uv add uvicorn\n    ```\n\n'
+                  'A Dockerfile caches the dependencies.\n\n```dockerfile title="Dockerfile"\nFROM python:3.12-slim\n\n'
+                  '# Install dependencies\nRUN uv sync\n```\n\n'
+                  'For example:\n\n```py title="main.py" hl_lines="2"\nimport uvicorn\nuvicorn.run(app)\n```\n')
+    assert "pip:\n\n```\npip install uvicorn\n```" in text and "uv:\n\n```\nuv add uvicorn\n```" in text
+    assert "Dockerfile\n\n```\nFROM python:3.12-slim\n\n# Install dependencies\nRUN uv sync\n```" in text
+    # No title between a lead-in and its block.
+    assert "For example:\n\n```\nimport uvicorn\nuvicorn.run(app)\n```" in text
+    codes = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "code"]
+    assert any("pip install uvicorn" in c and "===" not in c for c in codes)
+    assert any("FROM python:3.12-slim" in c and "RUN uv sync" in c for c in codes)
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
