@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from agent.term_match import term_names
 from agent.units import dashed_term
 from kernel.rows import cells
 
@@ -107,6 +108,9 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
     named: dict[object, list[int]] = {}
     for i, (table, text) in enumerate(rows):
         first = cells(text)[:1]
-        if (key := _value(first[0][1] if first else dashed_term(text))) and _at(q, list(key)):
+        # A dashed term is named by its forms, without their placeholders: "--fd <int> - Bind to socket from this
+        # file descriptor" is the row "What is the --fd option useful for?" looks up (Uvicorn's settings, check AB).
+        keys = [_value(first[0][1])] if first else [_value(name) for name in term_names(dashed_term(text))]
+        if any(key and _at(q, list(key)) for key in keys):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}

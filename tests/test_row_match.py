@@ -92,3 +92,15 @@ def test_a_row_of_a_list_of_terms_is_looked_up_by_its_dashed_term() -> None:
               ("t", "S3 - Minor issues - Cosmetic UI issues.")]
     assert looked_up("What is an S1 bug?", levels) == {0}
     assert looked_up("What severity is a crash?", levels) == set()
+
+
+def test_an_option_row_is_looked_up_by_its_name_without_its_placeholder() -> None:
+    """Uvicorn's settings are a list of options set off by dashes ("--fd <int> - Bind to socket from this file
+    descriptor. ..."): the key read "fd int", which no question names, so "What is the --fd option useful for?"
+    looked up no row and was abstained on (check AB)."""
+    options = [("t", "--host <str> - Bind socket to this host."),
+               ("t", "--fd <int> - Bind to socket from this file descriptor. Useful within a process manager."),
+               ("t", "--ws-max-size <int> - Set the WebSockets max message size, in bytes.")]
+    assert looked_up("What is the --fd option useful for?", options) == {1}
+    assert looked_up("What does --ws-max-size limit?", options) == {2}
+    assert looked_up("How big can a message get?", options) == set()
