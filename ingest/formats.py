@@ -181,8 +181,9 @@ def rst_to_html(source: str) -> str:
 
 
 # Markers of what html_source rewrites; a page with none of them goes to the parser as it is.
-_REWRITTEN = ("<ol", "<dl", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"', "headerlink",
-              'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input", "<p><code", "<details")
+_REWRITTEN = ("<ol", "<dl", "<li><p", "<li>\n<p", "admonition", "<main", 'role="main"', "<nav", 'role="navigation"',
+              "headerlink", 'rel="next"', 'rel="prev"', "<table", 'href="#', '.html#', "<button", "<input", "<p><code",
+              "<details")
 
 
 # lxml refuses a str that declares its own encoding, as XHTML pages do (gtk-doc, DocBook, libxslt's manual:
@@ -219,6 +220,7 @@ def html_source(html: str) -> str:
     _row_header_tables_as_lists(root)
     _definitions_as_paragraphs(root)
     _term_items_as_definitions(root)
+    _item_paragraphs_joined(root)
     _number_ordered_lists(root)
     return str(lxml.html.tostring(root, encoding="unicode"))
 
@@ -565,6 +567,7 @@ def _definitions_as_paragraphs(root: Any) -> None:
 
 # Inline elements that set a term apart: code, a literal, a citation (reST's default role), bold.
 _TERM_TAGS = frozenset({"code", "tt", "kbd", "samp", "var", "cite", "strong", "b"})
+_TERM_WORDS = 6
 
 
 def _term_items_as_definitions(root: Any) -> None:
@@ -582,6 +585,8 @@ def _term_items_as_definitions(root: Any) -> None:
                 or not _is_term(inline[0])):
             continue
         name = _words(term).rstrip(":").strip()
+        if len(name.split()) > _TERM_WORDS or name.endswith((".", "!", "?")):
+            continue  # a sentence set in bold, not a term: "colorama — Cross-platform support for ANSI colors."
         # The indentation that set the meaning under its term, not a quotation: a quote of paragraphs is unwrapped.
         quoted = body.tag == "blockquote"
         if not name or (quoted and ((body.text or "").strip() or not len(body) or body[0].tag != "p")):
@@ -594,6 +599,26 @@ def _term_items_as_definitions(root: Any) -> None:
                 li.insert(at + j, child)
             body = li[at]
         body.text = f"{name}: {body.text or ''}"
+
+
+def _item_paragraphs_joined(root: Any) -> None:
+    """A list item of paragraphs and nothing else reads as one paragraph: the parser gave each paragraph apart, and
+    the item lost its marker, as `item_paragraphs_joined` finds for Markdown."""
+    for li in list(root.iter("li")):
+        kids = [k for k in li if isinstance(k.tag, str)]
+        if len(kids) < 2 or (li.text or "").strip() or any(k.tag != "p" or (k.tail or "").strip() for k in kids):
+            continue
+        first = kids[0]
+        for p in kids[1:]:
+            last = first[-1] if len(first) else None
+            joined = f" {p.text or ''}"
+            if last is None:
+                first.text = f"{(first.text or '').rstrip()}{joined}"
+            else:
+                last.tail = f"{(last.tail or '').rstrip()}{joined}"
+            for child in list(p):
+                first.append(child)
+            li.remove(p)
 
 
 def _is_term(element: Any) -> bool:
@@ -1205,13 +1230,53 @@ def shortcodes_as_text(body: str) -> str:
     return "\n".join(out)
 
 
+# A line no paragraph of a list item may be joined to or from: a block's start (fence, quote, table, heading, list
+# marker) or a fenced block's line.
+_BLOCK_START = re.compile(r"[ \t]*(?:```|~~~|>|\||#|(?:[-*+]|\d{1,3}[.)])[ \t]+\S)")
+
+
+def item_paragraphs_joined(body: str) -> str:
+    """A list item's paragraphs after its first, indented under it, joined to the first. The parser ends the list
+    at such a paragraph: the items lost their markers and numbers, and the paragraph read apart from the item it
+    explains (Uvicorn's optional dependencies: "colorama — Cross-platform support for ANSI terminal colors." /
+    "This is installed only on Windows, to provide colored logs."; check AB). A code block, quote, table or nested
+    list under an item is left where it is."""
+    lines = body.split("\n")
+    out: list[str] = []
+    column: int | None = None  # where the text of the list item being read starts
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+            out.append(line)
+            continue
+        if fenced:
+            out.append(line)
+            continue
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if (m := MD_LIST_MARKER.match(line)) is not None:
+            column = len(line[: m.end() - 1].expandtabs(4))
+        elif line.strip() and (column is None or indent < column):
+            column = None
+        elif (line.strip() and column is not None and indent < column + 4 and not _BLOCK_START.match(line)
+              and i > 0 and not lines[i - 1].strip()):
+            blanks = 0
+            while blanks < len(out) and not out[-1 - blanks].strip():
+                blanks += 1
+            before = out[-1 - blanks] if blanks < len(out) else ""
+            if before and (MD_LIST_MARKER.match(before) or not _BLOCK_START.match(before)):
+                del out[len(out) - blanks :]
+        out.append(line)
+    return "\n".join(out)
+
+
 def markdown_source(source: str) -> tuple[str, str]:
     """The front matter's title and the Markdown body as the parser should see it."""
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
         task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(
         quotes_as_text(disclosures_opened(fence_attributes_as_titles(body)))))))))))
-    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", admonitions_as_text(body))
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", item_paragraphs_joined(admonitions_as_text(body)))
 
 
 def unescaped_pipes(table: Table) -> Table:

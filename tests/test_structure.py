@@ -305,6 +305,24 @@ def test_a_content_tab_and_a_titled_fence_keep_their_code_blocks(tmp_path: Path)
     assert any("FROM python:3.12-slim" in c and "RUN uv sync" in c for c in codes)
 
 
+def test_a_list_item_of_several_paragraphs_stays_one_item(tmp_path: Path) -> None:
+    """An item's paragraph indented under it ended the list: the items lost their markers and numbers, and "This is
+    installed only on Windows" read apart from the package it is about (Uvicorn's optional dependencies, check AB).
+    The same in HTML, where a bold sentence leading the item is no term to define."""
+    md = parsed(tmp_path, "deps.md", "# Deps\n\nTo set up:\n\n1. Install the package.\n\n   This takes a minute.\n\n"
+                "2. Run the server.\n\n   It listens on port 8000.\n\nThe extras:\n\n- **colorama — Cross-platform\n"
+                "    colors.**\n\n    This is installed only on Windows.\n\n- tight item here\n\nAfter the lists.\n")
+    assert "1. Install the package. This takes a minute.\n2. Run the server. It listens on port 8000." in md
+    assert "- colorama — Cross-platform colors. This is installed only on Windows.\n- tight item here" in md
+    html = parsed(tmp_path, "deps.html", "<html><body><h1>Deps</h1><p>The extras:</p><ul><li><p><strong>colorama — "
+                  "Cross-platform support.</strong></p><p>This is installed <em>only</em> on Windows.</p></li>"
+                  "<li><p><code>CELERYD_LOG_LEVEL</code></p><p>Worker log level.</p></li></ul></body></html>")
+    assert "- colorama — Cross-platform support. This is installed only on Windows.\n" in html
+    assert "- CELERYD_LOG_LEVEL: Worker log level." in html
+    units = [md[u.start : u.end] for u in answer_units(md, UNIT_CHARS)]
+    assert "colorama — Cross-platform colors. This is installed only on Windows." in units
+
+
 def test_a_definition_keeps_its_term_and_an_admonition_its_title(tmp_path: Path) -> None:
     text = parsed(tmp_path, "settings.rst", "Settings\n========\n\ntimeout\n    The default timeout in seconds. "
                   "Defaults to 5.\n\n:param url: The URL to fetch.\n\n.. note:: Close the client when done.\n")
