@@ -107,10 +107,12 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
     q = _words(question)
     named: dict[object, list[int]] = {}
     for i, (table, text) in enumerate(rows):
-        first = cells(text)[:1]
         # A dashed term is named by its forms, without their placeholders: "--fd <int> - Bind to socket from this
         # file descriptor" is the row "What is the --fd option useful for?" looks up (Uvicorn's settings, check AB).
-        keys = [_value(first[0][1])] if first else [_value(name) for name in term_names(dashed_term(text))]
+        # It is the key even where the row's text holds a cell of its own ("... Default: 8000.").
+        term = dashed_term(text)
+        first = [] if term else cells(text)[:1]
+        keys = [_value(first[0][1])] if first else [_value(name) for name in term_names(term)]
         if any(key and _at(q, list(key)) for key in keys):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}

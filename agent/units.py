@@ -200,6 +200,13 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
     connector = (len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
                  or _EXEMPLIFIES.match(text, a) is not None)
+    if connector and not earlier and "\n" not in text[a:b]:
+        # A label alone on its line (a tab's "pip:") under the line that leads into it ("If you just want to install
+        # all of them at once, you can use the standard extra:"; Uvicorn's install page, check AB): the lead-in says
+        # what the block is for, and answers nothing alone.
+        lead = [s for s in sentences if s[1] <= a and not text[s[1] : a].strip() and text[s[0] : s[1]].endswith(":")]
+        if lead:
+            return lead[-1][0], block.end, [lead[-1], announcer]
     start = earlier[-1][0] if connector and earlier else a
     if inside and goes_on and after is not None:
         return start, after[1], [announcer, after]

@@ -100,7 +100,10 @@ def test_an_option_row_is_looked_up_by_its_name_without_its_placeholder() -> Non
     looked up no row and was abstained on (check AB)."""
     options = [("t", "--host <str> - Bind socket to this host."),
                ("t", "--fd <int> - Bind to socket from this file descriptor. Useful within a process manager."),
-               ("t", "--ws-max-size <int> - Set the WebSockets max message size, in bytes.")]
+               ("t", "--ws-max-size <int> - Set the WebSockets max message size, in bytes."),
+               ("t", "--port <int> - Bind to a socket with this port. If set to 0, an available port will be "
+                     "picked. Default: 8000.")]
     assert looked_up("What is the --fd option useful for?", options) == {1}
     assert looked_up("What does --ws-max-size limit?", options) == {2}
     assert looked_up("How big can a message get?", options) == set()
+    assert looked_up("What happens if I set the port to 0?", options) == {3}  # not keyed by its "Default: 8000."

@@ -305,6 +305,19 @@ def test_a_content_tab_and_a_titled_fence_keep_their_code_blocks(tmp_path: Path)
     assert any("FROM python:3.12-slim" in c and "RUN uv sync" in c for c in codes)
 
 
+def test_a_label_over_a_block_is_quoted_with_the_line_leading_into_it() -> None:
+    """Uvicorn's install page leads into its tabs with a sentence ("... you can use the standard extra:") and the tab
+    is a label ("pip:") over its command: the command was quoted under its label alone and scored 0.07 for "How do I
+    install all of uvicorn's optional dependencies at once?", the lead-in apart from it (check AB)."""
+    text = ("Optional\n\nIf you just want to install all of them at once, you can use the standard extra:\n\npip:\n\n"
+            "```\npip install 'uvicorn[standard]'\n```\n\nuv:\n\n```\nuv add 'uvicorn[standard]'\n```\n")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("code", "If you just want to install all of them at once, you can use the standard extra:\n\npip:\n\n"
+            "```\npip install 'uvicorn[standard]'\n```") in units
+    assert ("code", "uv:\n\n```\nuv add 'uvicorn[standard]'\n```") in units
+    assert not any(k == "sentence" and t.startswith("If you just want") for k, t in units)
+
+
 def test_a_list_item_of_several_paragraphs_stays_one_item(tmp_path: Path) -> None:
     """An item's paragraph indented under it ended the list: the items lost their markers and numbers, and "This is
     installed only on Windows" read apart from the package it is about (Uvicorn's optional dependencies, check AB).
