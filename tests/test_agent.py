@@ -17,6 +17,7 @@ from agent.extractive import (
     answered_lists,
     candidates,
     carried,
+    floored,
     pair_parts,
     prefiltered,
     restate_rows,
@@ -857,7 +858,7 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     for c in cands:
         c.score = 0.5 if c.text.startswith("The -p option") else 0.02
     restate_rows("What does the -p option of zipapp do?", cands, floor=0.4)
-    lifted = [c.text for c in cands if c.score == 0.4]
+    lifted = [c.text for c in cands if 0.4 <= c.score < 0.5]
     assert lifted and all(t.startswith("-p <interpreter>") for t in lifted)
     assert defined_term("relative: If relative is true") == "relative"
     assert term_names("-p <interpreter>, --python=<interpreter>") == ["-p", "--python"]
@@ -873,6 +874,25 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     relative = {i for i, c in enumerate(cands) if c.text.startswith("relative:")}
     assert relative and prefiltered("What does the relative field do?", cands, [1.0] * len(cands), n=0) == sorted(
         relative)  # no other unit, with none taken by the cheap scores
+
+
+def test_rows_raised_to_the_floor_keep_the_scorers_order() -> None:
+    # Django's messages page (check AB) has a row for WARNING in three tables; all three are looked up by the key,
+    # and tied at the floor they were quoted in page order, the purpose's row, which the scorers put first, left out.
+    text = ("The built-in levels are:\n\nConstant | Purpose\nConstant: INFO | Purpose: Informational messages for the "
+            "user\nConstant: WARNING | Purpose: A failure did not occur but may be imminent\n\n"
+            "Each level has a tag:\n\n"
+            "Level Constant | Tag\nLevel Constant: INFO | Tag: info\nLevel Constant: WARNING | Tag: warning\n\n"
+            "The values of the levels are:\n\nLevel Constant | Value\nLevel Constant: INFO | Value: 20\n"
+            "Level Constant: WARNING | Value: 30\n")
+    cands = [c for c in _cut(text) if c.kind == "row" and "WARNING" in c.text]
+    raw = {"Purpose": 0.22, "Tag": 0.09, "Value": 0.19}
+    for c in cands:
+        c.score = next(v for k, v in raw.items() if f"| {k}:" in c.text)
+    restate_rows("When should I use the WARNING message level?", cands, floor=0.4)
+    ranked = sorted(cands, key=lambda c: -c.score)
+    assert all(c.score >= 0.4 for c in cands) and "Purpose:" in ranked[0].text and "Tag:" in ranked[-1].text
+    assert floored(0.7, 0.4) == 0.7
 
 
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
