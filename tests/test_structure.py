@@ -363,7 +363,8 @@ def test_a_project_role_reads_as_its_text_and_a_term_item_as_a_definition(tmp_pa
     assert "Entries come from the beat_schedule setting and now (see the guide)." in text
     assert ":setting:" not in text and ":ttag:" not in text
     assert "CELERYD_LOG_LEVEL: Worker log level. Default is INFO." in text
-    assert "relative: If relative is true schedules are rounded.\n\nBy default it is false." in text
+    # The meaning's second paragraph stays in the item (`_item_paragraphs_joined`).
+    assert "- relative: If relative is true schedules are rounded. By default it is false.\n" in text
     assert "plain item" in text and "CELERY_BIN: the path to celery" in text  # items that were one line already
     # A quote of bare text under a term is left as it is (the first version unwrapped it and failed on the page).
     text = parsed(tmp_path, "terms.html", "<main><h1>Terms</h1><ul><li><p><code>x</code></p><blockquote>Just text."
