@@ -10,6 +10,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -170,15 +171,15 @@ class ExtractiveResponder:
             return abstain(question, [query], ctx, f"search failed: {out.reason}")
         if not isinstance(out.output, SearchResult):
             return abstain(question, [query], ctx, "search returned no passages")
-        cands, texts = answer_candidates(
-            out.output.results, lambda d: doc.text if (doc := ctx.docs.get_document(d)) is not None else None,
-            m.max_docs, cfg.min_chars, ctx.flagged_chunks, self.lures)
-        if not cands:
-            return abstain(question, [query], ctx)
-        lengths = {d: len(t) for d, t in texts.items()}
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
         asks = asked(question)
+        cands, texts = answer_candidates(
+            out.output.results, lambda d: doc.text if (doc := ctx.docs.get_document(d)) is not None else None,
+            m.max_docs, cfg.min_chars, ctx.flagged_chunks, self.lures, asks)
+        if not cands:
+            return abstain(question, [query], ctx)
+        lengths = {d: len(t) for d, t in texts.items()}
         cands, rows = self.featurize(asks, cands, lengths)
         for c, x in zip(cands, rows, strict=True):
             c.score, c.typed = m.probability(x), x[TYPE_MATCH] > 0
@@ -371,14 +372,15 @@ def why_not(question: str, document: str, common: Callable[[str], bool]) -> str:
 
 
 def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | None], max_docs: int, min_chars: int,
-                      flagged: set[str], lures: Callable[[str], bool]) -> tuple[list[Candidate], dict[str, str]]:
-    """The answer units of the search results, and the answer documents' texts. The answer documents (the
-    first `max_docs` searched) are `read` whole: to widen a chunk to the code blocks it cuts, and for the vetoes.
-    The responder and the answer model's calibration (bench/calibrate_answers.py) both cut units here."""
+                      flagged: set[str], lures: Callable[[str], bool], question: str
+                      ) -> tuple[list[Candidate], dict[str, str]]:
+    """The answer units of the search results for `question`, and the answer documents' texts. The answer documents
+    (the first `max_docs` searched) are `read` whole: to widen a chunk to the code blocks it cuts, and for the
+    vetoes. The responder and the answer model's calibration (bench/calibrate_answers.py) both cut units here."""
     answering = list(dict.fromkeys(r.document_id for r in results))[:max_docs]
     texts = {d: t for d in answering if (t := read(d)) is not None}
     whole = [widened(r, texts.get(r.document_id)) for r in results]
-    return candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures), texts
+    return candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures, asked=content_words(question)), texts
 
 
 def widened(r: Passage, document: str | None) -> Passage:
@@ -407,7 +409,7 @@ def pair_parts(cands: Sequence[Candidate]) -> dict[int, tuple[int, int]]:
 
 
 def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagged: set[str],
-               lures: Callable[[str], bool]) -> list[Candidate]:
+               lures: Callable[[str], bool], asked: AbstractSet[str] = frozenset()) -> list[Candidate]:
     """Answer units (sentences, steps, table rows, code blocks) of the top documents' chunks. Headings and
     table-of-contents entries are skipped, and so is any unit that reads as an injection attempt, or that
     carries a link from a chunk flagged for one, unless it is a code block that does not `lure` by itself:
@@ -463,7 +465,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
             around = bare_code_context(text, unit, every) if unit.kind == "code" else code_pointed_at(text, unit)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
-                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with, around),
+                                 kind=unit.kind, probe=probe(sent, unit.kind, read_with, around, asked),
                                  opens=unit.start == opening and a == heading_at < unit.start))
     return out
 
@@ -533,25 +535,53 @@ def code_pointed_at(text: str, unit: Unit) -> str:
 _POINTED_CODE_CHARS = 80
 
 
-def probe(text: str, kind: str, section: str, around: str = "") -> str:
+def probe(text: str, kind: str, section: str, around: str = "", asked: AbstractSet[str] = frozenset()) -> str:
     """The text a unit is scored by. Scorers trained on prose misjudge code, so a code block is read as the
     sentence introducing it plus its first lines, and a table row as a sentence would say it ("Level: Senior |
     Salary: 80,000" as "Level is Senior, Salary is 80,000."): both cross-encoders scored rows below every
     sentence of their page. A unit under a section heading is read with that heading,
     which often carries what it is about ("SSL_CERT_FILE", "Cancelling transit benefit") when the unit itself
     only says "this variable" or "click Continue". A sentence pointing back at a command is read after the
-    command's first line (`around`, from `code_pointed_at`)."""
+    command's first line (`around`, from `code_pointed_at`). Of a long code block, the lines read are those holding
+    most of the words `asked` (`code_window`)."""
     if kind == "code" and _FENCE_OPEN in text:
         intro, _, code = text.partition(_FENCE_OPEN)
         # The fences and the info string ("```python") are markup, not what the block says.
         code = code.partition("\n")[2].rstrip().removesuffix(_FENCE_OPEN)
-        text = f"{intro.strip() or around}\n{code[:200]}".strip()
+        text = f"{intro.strip() or around}\n{code_window(code, asked)}".strip()
     elif kind == "row":
         text = spoken(text)
     elif around:
         text = f"{around}: {text}"
     # A heading that ends in a colon ("PTO ground rules:") is read with that colon alone, not "PTO ground rules:: ...".
     return f"{section.removesuffix(':')}: {text}" if section and section not in text else text
+
+
+# How much of a code block the scorers read, and how many of the question's words a run of its lines must hold to
+# be read instead of its first lines.
+CODE_PROBE = 200
+CODE_WINDOW_WORDS = 2
+
+
+def code_window(code: str, asked: AbstractSet[str]) -> str:
+    """The CODE_PROBE characters of `code` the scorers read: its first lines, or the lines from the one that opens
+    the run holding the most of the question's words, when that run holds more of them. Django's doctests answer
+    deep in their blocks ("page2.start_index() # The 1-based index of the first item on this page", line 25 of
+    the pagination example), and the block was read by its first lines only (check AB)."""
+    def hits(at: int) -> tuple[int, int]:  # the window's words of the question, then its first line's
+        window = code[at : at + CODE_PROBE]
+        return len(asked & content_words(window)), len(asked & content_words(window.partition("\n")[0]))
+
+    best, most = 0, hits(0)
+    at = code.find("\n") + 1
+    while 0 < at < len(code) and asked:
+        # More of the words than the window holding most of them so far, or as many with more in its first
+        # line; but the first lines, read when no other holds more, keep their place on a tie, and against a
+        # window holding a single word of the question, which says little about where the answer is.
+        if (n := hits(at)) > most and (n[0] > most[0] or best > 0) and n[0] >= CODE_WINDOW_WORDS:
+            best, most = at, n
+        at = code.find("\n", at) + 1
+    return code[best : best + CODE_PROBE]
 
 
 # A heading names what its section is about ("SSL_CERT_FILE", "tag", "Default paths"). A FAQ's heading is its
@@ -638,8 +668,11 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     for c in sorted((c for c in cands if c.score >= model.select_threshold_of(c.kind)), key=lambda c: -c.score):
         if c.kind == "row" and c.score < ROW_MARGIN * best_row[table(c)]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
-        # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped.
-        if not any(overlaps(span(c), span(k)) for k in keep):
+        # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped, and so
+        # is one saying word for word what a better one says elsewhere: Django's error-reporting page has
+        # "Sensitive values are replaced with cleansed_substitute." under two methods, and both were quoted, the
+        # unit that says what the substitute is left out (check AB).
+        if not any(overlaps(span(c), span(k)) or c.text == k.text for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
     # A unit naming what the question names, when the kept ones do not, is quoted too: "How do I install WP-CLI

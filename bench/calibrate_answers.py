@@ -63,7 +63,7 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
     res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
     cands, texts = answer_candidates([passage(r.chunk) for r in res],
                                      lambda d: doc.text if (doc := svc.store.catalogue.get_document(d)) else None,
-                                     max_docs, 25, set(), unit_lures(None))
+                                     max_docs, 25, set(), unit_lures(None), question)
     if not cands:
         return []
     kept, rows = responder.featurize(question, cands, {d: len(t) for d, t in texts.items()})

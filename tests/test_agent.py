@@ -12,14 +12,17 @@ import pytest
 
 from agent.acronyms import asked_acronym, spells_out
 from agent.extractive import (
+    CODE_PROBE,
     Candidate,
     EmbeddingScorer,
     answered_lists,
     candidates,
     carried,
+    code_window,
     floored,
     pair_parts,
     prefiltered,
+    probe,
     restate_rows,
     select,
     veto,
@@ -27,7 +30,7 @@ from agent.extractive import (
 from agent.governance import unit_lures
 from agent.list_match import asked_for, names_what_is_listed
 from agent.runner import Agent
-from agent.sentence_model import SentenceModel
+from agent.sentence_model import SentenceModel, content_words
 from agent.term_match import defined_term, term_names
 from agent.tool_results import Passage
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
@@ -483,6 +486,27 @@ def test_a_unit_naming_what_the_question_names_is_quoted() -> None:
     assert [c.text[:8] for c in select(cands, model, ["Installing"])] == ["The reco", "Mark the"]
 
 
+def test_a_sentence_said_twice_is_quoted_once() -> None:
+    # Django's error-reporting page (check AB) says "Sensitive values are replaced with cleansed_substitute." under
+    # two methods; both were quoted for "What are sensitive values replaced with in error reports?", and the
+    # sentence saying what the substitute is was left out.
+    text = ("get_post_parameters: Returns the POST parameters. Sensitive values are replaced with cleansed_substitute."
+            "\n\nget_traceback_frame_variables: Returns the local variables. Sensitive values are replaced with "
+            "cleansed_substitute.\n\ncleansed_substitute: By default it replaces the values of sensitive variables "
+            "with stars (**********).")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Error reporting", source="", start=0, end=len(text),
+                      text=text)
+    cands = [c for c in candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+             if c.kind == "sentence"]
+    for c in cands:
+        c.score = 0.83 if c.text.startswith("Sensitive values") else 0.72 if "stars" in c.text else 0.1
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+    quoted = [c.text for c in select(cands, model)]
+    assert quoted[0] == "Sensitive values are replaced with cleansed_substitute." and len(quoted) == 2
+    assert "stars (**********)" in quoted[1]
+
+
 def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_alike() -> None:
     # Debian's Developer's Reference: the opening sentence echoes its heading and the question, and scored about as
     # well as its pair; only the next sentence says what to do.
@@ -874,6 +898,22 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     relative = {i for i, c in enumerate(cands) if c.text.startswith("relative:")}
     assert relative and prefiltered("What does the relative field do?", cands, [1.0] * len(cands), n=0) == sorted(
         relative)  # no other unit, with none taken by the cheap scores
+
+
+def test_a_long_code_block_is_read_where_the_question_s_words_are() -> None:
+    # Django's pagination doctest (check AB) answers "How do I get the 1-based index of the first item on a page?"
+    # on its 25th line; the scorers read its first 200 characters, the imports and the list of Beatles.
+    code = (">>> from django.core.paginator import Paginator\n>>> objects = ['john', 'paul', 'george', 'ringo']\n"
+            ">>> p = Paginator(objects, 2)\n\n>>> p.count\n4\n>>> p.num_pages\n2\n>>> page2 = p.page(2)\n"
+            ">>> page2.has_next()\nFalse\n>>> page2.has_previous()\nTrue\n"
+            ">>> page2.start_index() # The 1-based index of the first item on this page\n3\n")
+    text = f"Give Paginator a list of objects:\n\n```\n{code}```"
+    asked = content_words("How do I get the 1-based index of the first item on a page?")
+    read = probe(text, "code", "", asked=asked)
+    assert read.startswith("Give Paginator a list of objects:\n>>> page2.start_index()")
+    # No question, or one whose words the block holds no two of, reads the first lines, as before.
+    assert probe(text, "code", "") == f"Give Paginator a list of objects:\n{code[:CODE_PROBE]}".strip()
+    assert code_window(code, content_words("How do I split a list into pages?")) == code[:CODE_PROBE]
 
 
 def test_rows_raised_to_the_floor_keep_the_scorers_order() -> None:
