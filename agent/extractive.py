@@ -605,14 +605,21 @@ PAIR_MARGIN = 0.2
 Scored = tuple[str, int, int, float, bool]  # a unit's document, start, end, score, and whether it holds a wanted type
 
 
-def redundant_pair(pair: Scored, sentences: Sequence[Scored]) -> bool:
+def redundant_pair(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]) -> bool:
     """Does a sentence inside this pair score within PAIR_MARGIN of it, and hold the type of answer the question
     wants (a count, a date, a sum) when the pair holds it? "What time window should SLOs be reported over?":
     "You should report SLOs over a set period of time." scores nearly as well as the pair it opens, but only the
-    pair's second sentence says "a 4-week rolling window"."""
+    pair's second sentence says "a 4-week rolling window". The second sentence does not stand for the pair when it
+    opens by pointing back at the first (`leaning`: where such sentences start): "This approach leverages Docker's
+    caching mechanism to significantly speed up rebuilds." was quoted without the approach (check AB)."""
     doc, a, b, score, typed = pair
     return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN and (t or not typed)
-               for d, s, e, p, t in sentences)
+               and not (s > a and (d, s) in leaning) for d, s, e, p, t in sentences)
+
+
+def leans_back(text: str) -> bool:
+    """Does the sentence open by pointing back at the one before it ("This approach ...", "It ...")?"""
+    return POINTS_BACK.match(text) is not None
 
 
 def continued(cands: Sequence[Candidate]) -> None:
@@ -655,7 +662,8 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     continued(cands)
     led_in(cands)
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
-    cands = [c for c in cands if c.kind != "pair" or not redundant_pair(scored(c), singles)]
+    leaning = {(c.result.document_id, c.start) for c in cands if c.kind == "sentence" and leans_back(c.text)}
+    cands = [c for c in cands if c.kind != "pair" or not redundant_pair(scored(c), singles, leaning)]
     answering = [c for c in cands if c.score >= model.abstain_threshold_of(c.kind)]
     if not answering:
         return []

@@ -219,7 +219,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains."""
-    from agent.extractive import redundant_pair
+    from agent.extractive import leans_back, redundant_pair
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -229,11 +229,12 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     def scored(i: int, u: dict[str, Any]) -> tuple[str, int, int, float, bool]:
         return u["span"][0], u["span"][1], u["span"][2], float(p[i]), u["x"][typed] > 0
 
-    singles = [scored(i, u) for i, u in enumerate(units)
-               if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
+    alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
+    singles = [scored(i, units[i]) for i in alone]
+    leaning = {(units[i]["span"][0], units[i]["span"][1]) for i in alone if leans_back(units[i]["text"])}
     p = p.copy()
     for i, u in enumerate(units):
-        if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles):
+        if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles, leaning):
             p[i] = -1.0
 
     model = SentenceModel((), 0.0, sel, abst, max_units, 0, 0, abst if code_abst is None else code_abst)

@@ -1276,15 +1276,24 @@ def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
 
 
 def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> None:
-    from agent.extractive import PAIR_MARGIN, redundant_pair
+    from agent.extractive import PAIR_MARGIN, leans_back, redundant_pair
 
     sentences = [("d", 0, 40, 0.70, False), ("d", 41, 80, 0.20, False)]
-    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, False), sentences)  # the first sentence says it
-    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2, False), sentences)  # both halves are needed
-    assert not redundant_pair(("e", 0, 80, 0.75, False), sentences)  # another document's sentences do not count
+    none: set[tuple[str, int]] = set()
+    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, False), sentences, none)  # the first sentence says it
+    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN * 2, False), sentences, none)  # both halves needed
+    assert not redundant_pair(("e", 0, 80, 0.75, False), sentences, none)  # another document's sentences do not count
     # Only the pair holds what the question wants (a count: "a 4-week rolling window"): its second sentence says it.
-    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), sentences)
-    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), [("d", 0, 40, 0.70, True)])
+    assert not redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), sentences, none)
+    assert redundant_pair(("d", 0, 80, 0.70 + PAIR_MARGIN / 2, True), [("d", 0, 40, 0.70, True)], none)
+    # A second sentence pointing back at the first ("This approach leverages Docker's caching mechanism ...", check
+    # AB) does not stand for the pair; a first one does, as any first sentence.
+    second = [("d", 0, 40, 0.20, False), ("d", 41, 80, 0.89, False)]
+    assert redundant_pair(("d", 0, 80, 0.894, False), second, none)
+    assert not redundant_pair(("d", 0, 80, 0.894, False), second, {("d", 41)})
+    assert redundant_pair(("d", 0, 80, 0.72, False), sentences, {("d", 0)})
+    assert leans_back("This approach leverages Docker's caching mechanism.") and leans_back("It listens on 8000.")
+    assert not leans_back("Its port is 8000.") and not leans_back("Thus the cache is used.")
 
 
 def _encrypted(data: bytes, algorithm: str, user_password: str = "") -> bytes:
