@@ -192,6 +192,8 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
     inside = block.kind == "code" and _BROKEN_OFF.search(text[a:b]) is not None and (
         text[b - 1] == "," or goes_on or _DANGLING.search(text[a:b]) is not None)
     line = text.rfind("\n", 0, a) + 1
+    if block.kind == "code" and "\n" not in text[a:b] and _PATH_LABEL.fullmatch(text[a:b].strip()):
+        return a, block.end, [announcer]  # the name of the file the block holds ("Dockerfile", "main.py")
     if _CAPTION.match(text, line) and "\n" not in text[line:b] and len(text[line:b].split()) <= _CAPTION_WORDS:
         return line, block.end, [s for s in sentences if line <= s[0] and s[1] <= block.start]
     names_list = block.kind == "steps" and _NAMES_FOLLOWING.search(text[a:b]) is not None
@@ -390,8 +392,9 @@ def _paragraph_at(text: str, gap: int) -> int:
 
 
 # A file's path alone on its line names the file the code block under it holds ("/etc/tmpfiles.d/celery.conf" over
-# its two lines, Celery's daemonization guide, check AA), colon or not.
-_PATH_LABEL = re.compile(r"[~.]?/?(?:[\w.-]+/)+[\w.-]+:?|[\w-]+\.[a-z]{1,5}:?")
+# its two lines, Celery's daemonization guide, check AA), colon or not; so does a build file's name, which has no
+# extension ("Dockerfile" over Uvicorn's Dockerfile, check AB; "Makefile", "Procfile").
+_PATH_LABEL = re.compile(r"[~.]?/?(?:[\w.-]+/)+[\w.-]+:?|[\w-]+\.[a-z]{1,5}:?|[A-Z][a-z]*file:?")
 
 
 def _introduced_block(text: str, at: int) -> int | None:

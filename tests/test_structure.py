@@ -1359,6 +1359,10 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     tmp = "Use systemd-tmpfiles to create them.\n\n/etc/tmpfiles.d/celery.conf\n\n```\nd /run/celery 0755\n```\n\nEnd."
     assert block_after(tmp, len("Use systemd-tmpfiles to create them.")) == tmp.index("\n\nEnd.")
     assert block_after("Use it.\n\nweb.yml\n\nThat is all.", 7) is None  # a path over prose leads to no block
+    # The file's name is quoted with its block, a build file's too (check AB: Uvicorn's "Dockerfile" over it).
+    docker = "We'll create a cache-aware Dockerfile.\n\nDockerfile\n\n```\nFROM python:3.12-slim\n```\n\nEnd."
+    assert ("code", "Dockerfile\n\n```\nFROM python:3.12-slim\n```") in [
+        (u.kind, docker[u.start : u.end]) for u in answer_units(docker, UNIT_CHARS)]
 
 
 def test_a_line_ended_by_a_backslash_runs_on_into_the_next(tmp_path: Path) -> None:
