@@ -40,8 +40,10 @@ _INJECTION = [
     (r"\b(call|run|invoke)\s+[a-z]+_[a-z_]+\b", "tool_injection"),
     (r"\b(dump|output|list|print|show)\b.{0,20}\b(all|the|every)\b.{0,15}\b(raw )?(customer|user|"
      r"environment|env|api|database)\b", "data_exfiltration"),
+    # In one paragraph: Django's CSV page lists what "deserve a mention:" and its first item opens "The response gets
+    # a special MIME type", and that item was never quoted (check AB).
     (r"\b(include|add|integrate|modify|mention|insert|append|replace|use|write|translate|rewrite|start|end|"
-     r"begin|conclude|format)\b.{0,90}\b(your|the) (answer|response|reply|output|summary)\b",
+     r"begin|conclude|format)\b(?:(?!\n[ \t]*\n).){0,90}\b(your|the) (answer|response|reply|output|summary)\b",
      "answer_hijack"),
     # Not "use this command" nor "your code": documentation says both all the time ("Use this command line:",
     # "Compile your code with -g"), and every training attack that does is caught by another pattern.
