@@ -40,11 +40,14 @@ _INJECTION = [
     (r"\b(call|run|invoke)\s+[a-z]+_[a-z_]+\b", "tool_injection"),
     (r"\b(dump|output|list|print|show)\b.{0,20}\b(all|the|every)\b.{0,15}\b(raw )?(customer|user|"
      r"environment|env|api|database)\b", "data_exfiltration"),
-    # In one paragraph: Django's CSV page lists what "deserve a mention:" and its first item opens "The response gets
-    # a special MIME type", and that item was never quoted (check AB).
+    # "Your" response or output, or "the" answer, reply or summary, in one paragraph. Documentation says "the
+    # response" and "the output" of HTTP and programs all the time ("Add a header, MyHeader, to the response",
+    # "format the output", Django's CSV page: "deserve a mention:" / "- The response gets a special MIME type"), and
+    # such a unit was never quoted: 52 of the 53 matches in the checks' corpora, while no training attack needed it
+    # (BIPIA 97 of 125 and bastion 59 of 118 caught either way, 0 of 63 benign rows flagged; check AB).
     (r"\b(include|add|integrate|modify|mention|insert|append|replace|use|write|translate|rewrite|start|end|"
-     r"begin|conclude|format)\b(?:(?!\n[ \t]*\n).){0,90}\b(your|the) (answer|response|reply|output|summary)\b",
-     "answer_hijack"),
+     r"begin|conclude|format)\b(?:(?!\n[ \t]*\n).){0,90}"
+     r"\b(your (answer|response|reply|output|summary)|the (answer|reply|summary))\b", "answer_hijack"),
     # Not "use this command" nor "your code": documentation says both all the time ("Use this command line:",
     # "Compile your code with -g"), and every training attack that does is caught by another pattern.
     (r"\byour (answer|response|reply|output|summary|elucidation|explanation)s?\b", "answer_hijack"),
