@@ -750,7 +750,6 @@ _TABLE_AFTER_TEXT = re.compile(r"^([^\n|][^\n]*\S[ \t]*\n)(\|[^\n]*\|[ \t]*\n\|[
 _ADMONITION = re.compile(r'^([ \t]*)(?:(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?'
                          r'|===[+!]?[ \t]+"([^"]*)")\s*$')
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S")
 
 
 def admonitions_as_text(body: str) -> str:
@@ -781,7 +780,7 @@ def admonitions_as_text(body: str) -> str:
             text = indent + lines[i][len(inner):] if lines[i].strip() else ""
             if first and text.strip():
                 first = False
-                if _FENCE_LINE.match(text) or _LIST_ITEM.match(text):
+                if _FENCE_LINE.match(text) or MD_LIST_MARKER.match(text):
                     out.extend([indent + lead.rstrip(), ""] if lead else [])
                 else:
                     text = indent + lead + text.lstrip()
