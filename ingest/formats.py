@@ -567,7 +567,6 @@ def _definitions_as_paragraphs(root: Any) -> None:
 
 # Inline elements that set a term apart: code, a literal, a citation (reST's default role), bold.
 _TERM_TAGS = frozenset({"code", "tt", "kbd", "samp", "var", "cite", "strong", "b"})
-_TERM_WORDS = 6
 
 
 def _term_items_as_definitions(root: Any) -> None:
@@ -585,7 +584,7 @@ def _term_items_as_definitions(root: Any) -> None:
                 or not _is_term(inline[0])):
             continue
         name = _words(term).rstrip(":").strip()
-        if len(name.split()) > _TERM_WORDS or name.endswith((".", "!", "?")):
+        if name.endswith((".", "!", "?")):
             continue  # a sentence set in bold, not a term: "colorama — Cross-platform support for ANSI colors."
         # The indentation that set the meaning under its term, not a quotation: a quote of paragraphs is unwrapped.
         quoted = body.tag == "blockquote"

@@ -93,7 +93,7 @@ SEPARATOR = "\n\n"
 # a code block read as text, in 38; a reST role of a project's own Sphinx extension read as its text, and a list item
 # that is a term with its meaning set under it read as a definition, in 39) parses the ones already ingested again,
 # instead of leaving their old text.
-PARSE_VERSION = 41
+PARSE_VERSION = 42
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

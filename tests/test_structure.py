@@ -329,9 +329,13 @@ def test_a_list_item_of_several_paragraphs_stays_one_item(tmp_path: Path) -> Non
     assert "- colorama — Cross-platform colors. This is installed only on Windows.\n- tight item here" in md
     html = parsed(tmp_path, "deps.html", "<html><body><h1>Deps</h1><p>The extras:</p><ul><li><p><strong>colorama — "
                   "Cross-platform support.</strong></p><p>This is installed <em>only</em> on Windows.</p></li>"
-                  "<li><p><code>CELERYD_LOG_LEVEL</code></p><p>Worker log level.</p></li></ul></body></html>")
+                  "<li><p><code>CELERYD_LOG_LEVEL</code></p><p>Worker log level.</p></li><li><p><b>Maximum Number Of "
+                  "Tables In A Join</b></p><p>SQLite does not support joins of more than 64 tables.</p></li></ul>"
+                  "</body></html>")
     assert "- colorama — Cross-platform support. This is installed only on Windows.\n" in html
     assert "- CELERYD_LOG_LEVEL: Worker log level." in html
+    # A long term is still a term (SQLite's limits page, check H): only a sentence's stop says it is none.
+    assert "- Maximum Number Of Tables In A Join: SQLite does not support joins of more than 64 tables." in html
     units = [md[u.start : u.end] for u in answer_units(md, UNIT_CHARS)]
     assert "colorama — Cross-platform colors. This is installed only on Windows." in units
 
