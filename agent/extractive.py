@@ -560,14 +560,14 @@ def probe(text: str, kind: str, section: str, around: str = "", asked: AbstractS
 # How much of a code block the scorers read, and how many of the question's words a run of its lines must hold to
 # be read instead of its first lines.
 CODE_PROBE = 200
-CODE_WINDOW_WORDS = 2
+CODE_WINDOW_WORDS = 3
 
 
 def code_window(code: str, asked: AbstractSet[str]) -> str:
     """The CODE_PROBE characters of `code` the scorers read: its first lines, or the lines from the one that opens
-    the run holding the most of the question's words, when that run holds more of them. Django's doctests answer
-    deep in their blocks ("page2.start_index() # The 1-based index of the first item on this page", line 25 of
-    the pagination example), and the block was read by its first lines only (check AB)."""
+    the run holding the most of the question's words, when that run holds more of them, three at least. Django's
+    doctests answer deep in their blocks ("page2.start_index() # The 1-based index of the first item on this page",
+    line 25 of the pagination example), and the block was read by its first lines only (check AB)."""
     def hits(at: int) -> tuple[int, int]:  # the window's words of the question, then its first line's
         window = code[at : at + CODE_PROBE]
         return len(asked & content_words(window)), len(asked & content_words(window.partition("\n")[0]))
@@ -577,7 +577,9 @@ def code_window(code: str, asked: AbstractSet[str]) -> str:
     while 0 < at < len(code) and asked:
         # More of the words than the window holding most of them so far, or as many with more in its first
         # line; but the first lines, read when no other holds more, keep their place on a tie, and against a
-        # window holding a single word of the question, which says little about where the answer is.
+        # window holding only two words of the question: Poetry's pyproject.toml read from its
+        # "[tool.poetry.group.test.dependencies]" answered "How do I run Poetry's test suite as a contributor?",
+        # asked of pages that do not answer it (check Q).
         if (n := hits(at)) > most and (n[0] > most[0] or best > 0) and n[0] >= CODE_WINDOW_WORDS:
             best, most = at, n
         at = code.find("\n", at) + 1

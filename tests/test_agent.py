@@ -911,9 +911,14 @@ def test_a_long_code_block_is_read_where_the_question_s_words_are() -> None:
     asked = content_words("How do I get the 1-based index of the first item on a page?")
     read = probe(text, "code", "", asked=asked)
     assert read.startswith("Give Paginator a list of objects:\n>>> page2.start_index()")
-    # No question, or one whose words the block holds no two of, reads the first lines, as before.
+    # No question, or one whose words the block holds fewer than three of, reads the first lines, as before:
+    # Poetry's pyproject.toml read from "[tool.poetry.group.test.dependencies]" answered a question on running
+    # Poetry's own tests (check Q).
     assert probe(text, "code", "") == f"Give Paginator a list of objects:\n{code[:CODE_PROBE]}".strip()
     assert code_window(code, content_words("How do I split a list into pages?")) == code[:CODE_PROBE]
+    pyproject = '[project]\nname = "foobar"\n' + 'keywords = ["packaging"]\n' * 8 + (
+        '[tool.poetry.group.test.dependencies]\npytest = ">=8.0"\n')
+    assert code_window(pyproject, content_words("How do I run Poetry's test suite?")) == pyproject[:CODE_PROBE]
 
 
 def test_rows_raised_to_the_floor_keep_the_scorers_order() -> None:
