@@ -231,7 +231,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
 
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     singles = [scored(i, units[i]) for i in alone]
-    leaning = {(units[i]["span"][0], units[i]["span"][1]) for i in alone if leans_back(units[i]["text"])}
+    leaning = {(units[i]["span"][0], units[i]["span"][1]) for i in alone if leans_back(units[i].get("text", ""))}
     p = p.copy()
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles, leaning):
