@@ -243,8 +243,10 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
         return []
     keep: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: -p[i]):
+        text = units[i].get("text")
         if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
-                or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"])) for k in keep):
+                or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"]))
+                       or (text is not None and text == units[k].get("text")) for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:
