@@ -3,11 +3,12 @@
     .venv/bin/python bench/unseen_docs.py [--set packages|node-api|node-api-pdf|ninja|undici|readmes|sqlite|debian|
                                           handbooks|papers|kb|company|wpcli|gdsway|playbook|poetry|flaskpip|pypa|
                                           click|morepapers|mattermost|artsy|moj|dxw|starlette|
-                                          prometheus|uvicorn]
+                                          prometheus|uvicorn|restic]
                                           [--papers DIR] [--kb DIR] [--company DIR] [--wpcli DIR] [--gdsway DIR]
                                           [--playbook DIR] [--poetry DIR] [--flaskpip DIR] [--pypa DIR] [--click DIR]
                                           [--mattermost DIR] [--artsy DIR] [--moj DIR] [--dxw DIR]
-                                          [--starlette DIR] [--prometheus DIR] [--uvicorn DIR] [--keep DIR]
+                                          [--starlette DIR] [--prometheus DIR] [--uvicorn DIR] [--restic DIR]
+                                          [--keep DIR]
                                           [--log FILE]
 
 Check C of the README (session 20). 27 files that Debian's packages put on this kind of machine — npm's Markdown
@@ -186,6 +187,16 @@ overview in the restricted folder — with the 168 questions of bench/unseen_doc
 restricted, 8 near-misses. Written before its first run: the held-back check of session 54's changes. DIR holds a
 checkout of github.com/encode/uvicorn as uvicorn/ (at e6c7ce7 when written).
 
+Check AC (`--set restic --restic DIR`, session 55): three kinds of documentation no earlier check read — four chapters
+of restic's reStructuredText manual (backing up, tuning parameters, removing snapshots with its prune options, the FAQ),
+five pages of Fluent Bit's documentation as the GitBook Markdown they are written in (`{% hint %}` and `{% tabs %}`
+blocks; the grep and modify filters with their tables of rules and conditions, buffering, backpressure, the HTTP proxy),
+its scheduling-and-retries page printed to PDF by headless Chromium, and two of Postfix's hand-written HTML READMEs
+(Debian's postfix-doc: basic configuration, the debugging howto), restic's encryption chapter in the restricted folder —
+with the 237 questions of bench/unseen_docs_ac.yaml: 227 answerable, 2 restricted, 8 near-misses. Written before its
+first run: the held-back check of session 55's changes. DIR holds checkouts of github.com/restic/restic as restic/ (at
+a80be14 when written) and github.com/fluent/fluent-bit-docs as fluent-bit/ (at f92ae08).
+
 Nothing here was fitted on: it is the out-of-sample check on documentation, beside the in-sample docs dev set.
 """
 
@@ -239,7 +250,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
-                  "uvicorn": "unseen_docs_ab.yaml"}
+                  "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -511,12 +522,30 @@ AB_FILES = [
     (DJANGO_HTML / "topics/security.html", "people-ops/security.html"),
 ]
 AB_HOLDS = "a checkout of github.com/encode/uvicorn as uvicorn/ (and Debian's python-django-doc installed)"
+# Check AC's pages: (path under --restic DIR, name in the corpus); one Fluent Bit page printed to PDF (AC_PRINTED);
+# two of Postfix's HTML READMEs from Debian's postfix-doc (AC_FILES); restic's encryption chapter in the restricted
+# folder.
+_FB = "fluent-bit"
+AC_PAGES = [
+    *[(f"restic/doc/{p}.rst", f"restic/{n}.rst") for p, n in
+      (("040_backup", "backup"), ("047_tuning_parameters", "tuning"), ("060_forget", "forget"), ("faq", "faq"))],
+    *[(f"{_FB}/{p}.md", f"fluent-bit/{Path(p).name}.md") for p in
+      ("pipeline/filters/grep", "pipeline/filters/modify", "pipeline/buffering", "administration/backpressure",
+       "administration/http-proxy")],
+    ("restic/doc/070_encryption.rst", "people-ops/encryption.rst"),
+]
+AC_PRINTED = [(f"{_FB}/administration/scheduling-and-retries.md", "fluent-bit/scheduling-and-retries.pdf")]
+POSTFIX_HTML = Path("/usr/share/doc/postfix/html")
+AC_FILES = [(POSTFIX_HTML / f"{n}.html", f"postfix/{n}.html") for n in ("BASIC_CONFIGURATION_README", "DEBUG_README")]
+AC_HOLDS = ("checkouts of github.com/restic/restic as restic/ and github.com/fluent/fluent-bit-docs as fluent-bit/ "
+            "(and Debian's postfix-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
     "starlette": (Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
     "prometheus": (AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
     "uvicorn": (AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
+    "restic": (AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -731,7 +760,8 @@ def main() -> None:
                     "check AA (pages of Prometheus's docs as Markdown and two printed to PDF, three chapters of "
                     "Celery's reST user guide, Python's venv page as HTML, --prometheus) or check AB (pages of "
                     "Uvicorn's Markdown docs and its server-behaviour page printed to PDF, pages of Django 3.2's "
-                    "HTML docs, --uvicorn)")
+                    "HTML docs, --uvicorn) or check AC (restic's reST docs, Fluent Bit's GitBook Markdown with one "
+                    "page printed to PDF, Postfix's HTML READMEs, --restic)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -741,6 +771,7 @@ def main() -> None:
     ap.add_argument("--starlette", type=Path, help=f"check Z: {Z_HOLDS}")
     ap.add_argument("--prometheus", type=Path, help=f"check AA: {AA_HOLDS}")
     ap.add_argument("--uvicorn", type=Path, help=f"check AB: {AB_HOLDS}")
+    ap.add_argument("--restic", type=Path, help=f"check AC: {AC_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
