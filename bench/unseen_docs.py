@@ -612,9 +612,10 @@ def render_middleman(pages: list[tuple[Path, str]], root: Path, hint: str) -> li
 
 
 def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list[tuple[Path, str]]:
-    """Jekyll or MkDocs Markdown pages (check Y's policies, two of check Z's guides, check AB's page) rendered to
-    HTML as the site shows them (a Jekyll front matter's title as the heading) and printed to PDF by headless
-    Chromium into `root`: (printed file, name in the corpus)."""
+    """Jekyll, MkDocs or GitBook Markdown pages (check Y's policies, two of check Z's guides, check AB's and check AC's
+    pages) rendered to HTML as the site shows them (a Jekyll front matter's title as the heading; pipe tables as tables,
+    which CommonMark alone leaves as text) and printed to PDF by headless Chromium into `root`: (printed file, name in
+    the corpus)."""
     import markdown_it
     import yaml
 
@@ -634,8 +635,9 @@ def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list
             body, heading = text, ""
             title = next((line.lstrip("# ") for line in text.splitlines() if line.startswith("# ")), Path(name).stem)
         page = root / f"{Path(name).stem}.html"
+        rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(body)
         page.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-                        f"{heading}{markdown_it.MarkdownIt().render(body)}</body></html>", encoding="utf-8")
+                        f"{heading}{rendered}</body></html>", encoding="utf-8")
         pdf = root / Path(name).name
         print_to_pdf(page, pdf)
         out.append((pdf, name))

@@ -517,7 +517,9 @@ def _term_cell(cell: Any) -> str:
     if len(blocks) > 1 or any(c.tag != "p" for c in blocks):
         return ""
     text = _words(cell)
-    return text if 0 < len(text) <= _TERM_CHARS and not text.endswith((".", "?", "!")) else ""
+    # A stop ends a sentence only after words: restic's diff legend names its marks "+", "-" and "?".
+    sentence = text.endswith((".", "?", "!")) and any(c.isalnum() for c in text)
+    return text if 0 < len(text) <= _TERM_CHARS and not sentence else ""
 
 
 def _number_ordered_lists(root: Any) -> None:
@@ -1193,19 +1195,71 @@ def hard_breaks_joined(body: str) -> str:
         for i, line in enumerate(lines))
 
 
-# A Hugo shortcode ("{{% note %}}", "{{< tab tabID=\"fish\" >}}", "{{< /tabs >}}") opening or closing a line.
-_SHORTCODE = r"\{\{[<%]\s*(/?)\s*([\w-]+)[^\n]*?[>%]\}\}"
-_LEADING_SHORTCODES = re.compile(rf"^[ \t]*(?:{_SHORTCODE}[ \t]*)+")
-_TRAILING_SHORTCODES = re.compile(rf"(?:[ \t]*{_SHORTCODE})+[ \t]*$")
-_ONE_SHORTCODE = re.compile(_SHORTCODE)
-_NOTE_SHORTCODES = frozenset({"note", "warning", "tip", "info", "caution", "important", "hint", "danger", "alert"})
+# A Hugo shortcode ("{{% note %}}", "{{< tab tabID=\"fish\" >}}", "{{< /tabs >}}") or a Liquid tag as GitBook and Jekyll
+# pages write them ("{% hint style=\"info\" %}", "{% tab title=\"fluent-bit.yaml\" %}", "{% endtabs %}"): the tag's
+# closing mark ("/" or "end"), its name and what follows the name.
+_SHORTCODE = r"\{\{[<%]\s*/?\s*[\w-]+[^\n]*?[>%]\}\}|\{%-?\s*[\w-]+[^\n]*?-?%\}"
+_LEADING_SHORTCODES = re.compile(rf"^[ \t]*(?:(?:{_SHORTCODE})[ \t]*)+")
+_TRAILING_SHORTCODES = re.compile(rf"(?:[ \t]*(?:{_SHORTCODE}))+[ \t]*$")
+_ONE_SHORTCODE = re.compile(r"\{(?:\{[<%]|%-?)\s*(/?)\s*([\w-]+)([^\n]*?)-?[>%]\}?\}")
+_NOTE_SHORTCODES = frozenset({"note", "warning", "tip", "info", "caution", "important", "hint", "danger", "alert",
+                              "success", "callout"})
+# Notes that name their kind in an argument: GitBook's {% hint style="warning" %}, 18F's {% alert "", "warning" %}.
+_NOTE_BOXES = frozenset({"hint", "alert", "callout"})
+_QUOTED_ARGUMENT = re.compile(r'"([^"]*)"')
+# What Liquid leaves out of the page: comments with what they hold, and the raw tags around literal braces.
+_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
+_LIQUID_RAW = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+# Jekyll's highlighted code block, which a fence writes as well.
+_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*highlight\s+([\w+#.-]+)[^\n]*?-?%\}[ \t]*$")
+_END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*endhighlight\s*-?%\}[ \t]*$")
+
+
+def _tag(match: re.Match[str]) -> tuple[bool, str, str]:
+    """A shortcode's or Liquid tag's (closing, name, arguments)."""
+    name = match.group(2).lower()
+    closing = bool(match.group(1)) or (name.startswith("end") and match.group(0).startswith("{%"))
+    return closing, name, match.group(3)
+
+
+def _note_kind(name: str, arguments: str) -> str | None:
+    if name not in _NOTE_SHORTCODES:
+        return None
+    if name in _NOTE_BOXES:
+        named = [a.lower() for a in _QUOTED_ARGUMENT.findall(arguments) if a.lower() in _NOTE_SHORTCODES - _NOTE_BOXES]
+        return named[0] if named else name
+    return name
+
+
+def _inline_tag(match: re.Match[str]) -> str:
+    """A tag inside a sentence as the page shows it: its first argument ("Visit the {% slack_channel "tock" %}
+    channel" reads "Visit the tock channel"), or nothing."""
+    quoted = _QUOTED_ARGUMENT.search(match.group(3))
+    return quoted.group(1) if quoted else ""
+
+
+def liquid_blocks_as_markdown(body: str) -> str:
+    """Liquid's comments left out with what they hold, its raw tags dropped, and a Jekyll highlight block written
+    as the fence it shows as."""
+    body = _LIQUID_RAW.sub("", _LIQUID_COMMENT.sub("", body))
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if (m := _HIGHLIGHT.match(line)) is not None:
+            lines[i] = f"{m.group(1)}```{m.group(2)}"
+        elif (m := _END_HIGHLIGHT.match(line)) is not None:
+            lines[i] = f"{m.group(1)}```"
+    return "\n".join(lines)
 
 
 def shortcodes_as_text(body: str) -> str:
-    """Hugo's shortcodes at a line's start or end left out, and what a note or warning holds led by its kind
-    ("Note: Since version 1.2, ..."), as for admonitions. Poetry's pages set every note, warning and tab so:
-    read as words, "{{% note %}}" opened the note's first sentence and "{{< /tab >}} {{< /tabs >}}" was a
-    paragraph of its own, quoted beside a tab's code."""
+    """Hugo's shortcodes and GitBook's and Jekyll's Liquid tags at a line's start or end left out, what a note or
+    warning holds led by its kind ("Note: Since version 1.2, ..."), as for admonitions, and a tag inside a sentence
+    read as its argument. Poetry's pages set every note, warning and tab so, and Fluent Bit's GitBook pages every
+    hint and every pair of YAML and classic configuration tabs: read as words, "{{% note %}}" opened the note's first
+    sentence, "{{< /tab >}} {{< /tabs >}}" was a paragraph of its own, quoted beside a tab's code, and
+    '{% endtab %} {% tab title="fluent-bit.conf" %}' stood between an introduction and the block it introduces. A
+    tab's title is left out with its tag: kept as a label over the block ("fluent-bit.conf:"), the product's name
+    in every file name drew every question about the product to the blocks (measured on check AC)."""
     lines = body.split("\n")
     fences = _fenced_lines(lines)
     out: list[str] = []
@@ -1217,10 +1271,13 @@ def shortcodes_as_text(body: str) -> str:
             continue
         m = _LEADING_SHORTCODES.match(line)
         if m is not None:
-            opened = [k.lower() for slash, k in _ONE_SHORTCODE.findall(m.group(0)) if not slash]
-            lead = next((f"{k.capitalize()}: " for k in opened if k in _NOTE_SHORTCODES), lead)
+            for closing, name, arguments in (_tag(t) for t in _ONE_SHORTCODE.finditer(m.group(0))):
+                kind = None if closing else _note_kind(name, arguments)
+                lead = f"{kind.capitalize()}: " if kind else lead
             line = line[m.end():]
         line = _TRAILING_SHORTCODES.sub("", line)
+        line = "".join(part if n % 2 else _ONE_SHORTCODE.sub(_inline_tag, part)
+                       for n, part in enumerate(_INLINE_CODE.split(line)))
         if line.strip() and lead:
             indent = line[: len(line) - len(line.lstrip())]
             line, lead = f"{indent}{lead}{line.lstrip()}", ""
@@ -1273,7 +1330,7 @@ def markdown_source(source: str) -> tuple[str, str]:
     title, body = front_matter(source)
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
         task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(
-        quotes_as_text(disclosures_opened(fence_attributes_as_titles(body)))))))))))
+        quotes_as_text(disclosures_opened(fence_attributes_as_titles(liquid_blocks_as_markdown(body))))))))))))
     return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", item_paragraphs_joined(admonitions_as_text(body)))
 
 

@@ -91,9 +91,11 @@ SEPARATOR = "\n\n"
 # item continued across a page or column break, in 36; a rotated page's vertical lines left in pdfminer's order, in
 # 37; collapsed "<details>" sections of Markdown and HTML kept, and a Markdown quote that is a GitHub alert or holds
 # a code block read as text, in 38; a reST role of a project's own Sphinx extension read as its text, and a list item
-# that is a term with its meaning set under it read as a definition, in 39) parses the ones already ingested again,
-# instead of leaving their old text.
-PARSE_VERSION = 42
+# that is a term with its meaning set under it read as a definition, in 39; MkDocs content tabs and titled fences
+# kept, in 40; a Markdown list item's paragraphs kept one item, in 41, and an HTML one's in 42; GitBook's and Jekyll's
+# Liquid tags read as the page shows them, in 43) parses the ones already ingested again, instead of leaving their
+# old text.
+PARSE_VERSION = 43
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

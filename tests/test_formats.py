@@ -360,6 +360,20 @@ def test_spacer_cells_are_dropped_and_a_headerless_table_of_terms_reads_as_terms
         "Function | Equivalent strftime()\nFunction: date(...) | Equivalent strftime(): strftime('%Y-%m-%d', ...)\n"
         "Function: time(...) | Equivalent strftime(): strftime('%H:%M:%S', ...)"]
 
+def test_a_legend_of_marks_set_as_a_headerless_table_reads_as_terms(tmp_path: Path) -> None:
+    """restic's manual sets the marks of its diff output as a reST grid table with no header: "?" (bitrot detected)
+    ended like a question, so the table was no list of terms, its first row became every row's header ("+: ? |
+    added: bitrot detected") and "What does U mean?" found no row of its own. A mark is a term; a sentence in the
+    first cell still is not."""
+    (tmp_path / "backup.rst").write_text(
+        "Comparing\n=========\n\nThe characters left of the file path show what has changed:\n\n"
+        "+-------+------------------+\n| ``+`` | added            |\n+-------+------------------+\n"
+        "| ``U`` | metadata changed |\n+-------+------------------+\n| ``?`` | bitrot detected  |\n"
+        "+-------+------------------+\n")
+    assert parse_file(tmp_path / "backup.rst", "rst").text.split("\n\n")[2:] == [
+        "+: added", "U: metadata changed", "?: bitrot detected"]
+
+
 def test_a_paragraph_of_one_code_element_is_a_listing_with_its_line_breaks(tmp_path: Path) -> None:
     """Apache httpd's manual displays its examples as a paragraph holding one code element, lines set apart by
     <br>: the example was prose, its lines run together ("... rbowen New password: mypassword"). A list item

@@ -1437,3 +1437,26 @@ def test_a_short_reply_opening_its_paragraph_is_quoted_with_the_sentence_after_i
     assert "Not yet. Black is fundamentally a command line tool." in sentences
     assert "It works for everyone here. Yes." in sentences
     assert "Stable." in sentences and "The style is stable." in sentences
+
+
+def test_gitbook_and_jekyll_liquid_tags_read_as_the_page_shows_them(tmp_path: Path) -> None:
+    """Fluent Bit's GitBook pages set every hint and every pair of YAML and classic configuration tabs as Liquid
+    tags (check AC): '{% hint style="info" %}' opened the hint's sentence as words, and '{% endtab %} {% tab
+    title="fluent-bit.conf" %}' was a paragraph between the two code blocks. 18F's
+    handbook writes alerts, comments and a Slack channel inside a sentence so; Jekyll writes code blocks as
+    highlight tags."""
+    text = parsed(tmp_path, "grep.md", "# Grep\n\n{% hint style=\"warning\" %}\nSome inputs lose data.\n"
+                  "{% endhint %}\n\n{% tabs %}\n{% tab title=\"fluent-bit.yaml\" %}\n\n```yaml\npipeline:\n"
+                  "  filters:\n    - name: grep\n```\n\n{% endtab %}\n{% tab title=\"fluent-bit.conf\" %}\n\n"
+                  "```text\n[FILTER]\n  Name grep\n```\n\n{% endtab %}\n{% endtabs %}\n\n"
+                  "{% alert \"\", \"warning\" %}\n  Don't work overtime unpaid.\n{% endalert %}\n\n"
+                  "{% comment %}* A draft line.{% endcomment %}\n- Visit the {% slack_channel \"tock\" %} channel.\n\n"
+                  "{% highlight ruby %}\nputs 1\n{% endhighlight %}\n\n"
+                  "Use `{% raw %}{% include x %}{% endraw %}` to include.\n\n```\n{% tab title=\"kept\" %}\n```\n")
+    assert "Warning: Some inputs lose data.\n\n```\npipeline:\n  filters:\n    - name: grep\n```\n\n```\n[FILTER]" \
+        in text
+    assert "Warning: Don't work overtime unpaid." in text
+    assert "A draft line" not in text and "Visit the tock channel." in text
+    assert "```\nputs 1\n```" in text and "{% include x %}" in text
+    assert "```\n{% tab title=\"kept\" %}\n```" in text
+    assert "{% hint" not in text and "endtab" not in text and "{% tabs" not in text
