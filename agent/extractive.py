@@ -32,6 +32,7 @@ from agent.sentence_model import (
     features,
     overlaps,
 )
+from agent.sentences import sentence_spans
 from agent.term_match import looked_up_terms
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
@@ -57,6 +58,7 @@ from agent.vetoes import (
     absent_name,
     asked_names,
     asks_how_to,
+    holds_typed,
     mentions,
     other_value,
     other_version,
@@ -323,7 +325,8 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     Policy's do not make "Apache" the context of the policy's page on log rotation); a sentence that only
     restates a wh-question; a sentence or pair that ends asking a question itself; for a question asking how to do
     something, a sentence or pair that does not say what to do (`says_how`), unless it leads into the block that
-    does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command). Returns the first reason a
+    does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command) or the sentence after it does
+    (`told_after`). Returns the first reason a
     document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
     README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
@@ -344,7 +347,7 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         describes = how_to and c.kind in ("sentence", "pair") and not says_how(c.text) \
-            and leads_into_block(c, how=True) is None
+            and leads_into_block(c, how=True) is None and told_after(c.result.text, c.end - c.result.start) is None
         described = described or (describes and c.score == best)
         if why or describes or (c.kind == "sentence" and restates(question, c.text)) or (
                 c.kind in ("sentence", "pair") and poses_question(c.text)):
@@ -724,6 +727,21 @@ def leads_into_block(c: Candidate, how: bool) -> int | None:
     return close if announces(text[a:stop]) or (how and len(text[b:stop].strip()) <= HOW_REST) else None
 
 
+def told_after(text: str, end: int) -> int | None:
+    """Where, in its passage, the sentence ends that goes on from `end` in its paragraph and holds what to type (an
+    option, a variable, a command), or None. restic's tuning page describes, then says what to do: "When you start
+    a backup, restic will concurrently count the number of files ... This will cause some extra I/O, ..." / "To
+    avoid this overhead ..., use the --no-scan option of the backup command ..." (check AC). Asked how to stop the
+    count, the scorers found the description; the option is the answer."""
+    stop = text.find("\n\n", end)
+    stop = len(text) if stop < 0 else stop
+    following = sentence_spans(text, end, stop)
+    if not following or text[end:following[0][0]].strip():
+        return None
+    a, b = following[0]
+    return b if b - end <= HOW_REST and holds_typed(text[a:b]) else None
+
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -760,9 +778,10 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     paragraph announces it ("... set an upstream branch as follows." / the command; "Small PRs have multiple
     advantages:" / the list), or when the question asks how and the sentence ends the paragraph before the
     block, or nearly (`HOW_REST`): "Add an extension for the pydocstyle tool to flake8." / ```pip install
-    flake8-docstrings```. A quoted list goes on through the steps of its numbered list that follow it
-    (`list_goes_on`). A sentence pointing back at the code block before it is carried back over that block
-    (`explains_block_before`).
+    flake8-docstrings```. Asked how to do something, a sentence or pair that holds nothing to type is carried on
+    into the next sentence of its paragraph when that one does (`told_after`). A quoted list goes on through the
+    steps of its numbered list that follow it (`list_goes_on`). A sentence pointing back at the code block before
+    it is carried back over that block (`explains_block_before`).
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
     where the command began. A list item is carried on into the items nested under it (`nested_items`), and a code
     block the question quotes into the line explaining it (`explained_after`). The quote stays one verbatim span of
@@ -770,7 +789,7 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     chunk flagged for one, into a block that lures by itself (the scanner flags many a benign page: 17 of check P's
     181 chunks).
     """
-    how = _HOW.search(question) is not None
+    how, how_to = _HOW.search(question) is not None, asks_how_to(question)
     longer: list[Candidate] = []
     for c in picked:
         r = c.result
@@ -778,7 +797,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
             continue
         text, a, b = r.text, c.start - r.start, c.end - r.start
         close = explained_after(question, c) if c.kind == "code" else list_goes_on(text, b) if c.kind == "steps" \
-            else leads_into_block(c, how) or nested_items(text, b)
+            else leads_into_block(c, how) or nested_items(text, b) or (
+                told_after(text, b) if how_to and not holds_typed(c.text) else None)
         begin = explains_block_before(c)
         if close is None and begin is None:
             continue

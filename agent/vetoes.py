@@ -303,6 +303,18 @@ _SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
                        re.IGNORECASE)
 
 
+# Words a slash joins in prose: no path. "This will cause some extra I/O" read as something typed, so restic's
+# description of its file scan said what to do (check AC).
+_PROSE_SLASHES = frozenset({"i/o", "and/or", "either/or", "tcp/ip", "ci/cd", "a/b", "ui/ux", "on/off", "yes/no",
+                            "true/false", "read/write", "he/she", "his/her", "him/her", "s/he", "input/output",
+                            "client/server", "24/7"})
+
+
+def holds_typed(text: str) -> bool:
+    """Does `text` hold something a reader types: an option, a call, a variable, a path, an assignment?"""
+    return any(m.group(0).lower().rstrip(".") not in _PROSE_SLASHES for m in _TYPED.finditer(text))
+
+
 def asks_how_to(question: str) -> bool:
     return bool(_ASKS_HOW_TO.search(question))
 
@@ -310,7 +322,7 @@ def asks_how_to(question: str) -> bool:
 def says_how(text: str) -> bool:
     """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do, or one
     saying what you can, should or need to do?"""
-    return bool(_BLOCK.search(text) or _TYPED.search(text) or _IMPERATIVE.search(text) or _COMMAND_FIRST.search(text)
+    return bool(_BLOCK.search(text) or holds_typed(text) or _IMPERATIVE.search(text) or _COMMAND_FIRST.search(text)
                 or _SAYS_HOW.search(text))
 
 

@@ -33,6 +33,7 @@ from agent.runner import Agent
 from agent.sentence_model import SentenceModel, content_words
 from agent.term_match import defined_term, term_names
 from agent.tool_results import Passage
+from agent.vetoes import holds_typed
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
@@ -1001,3 +1002,46 @@ def test_a_list_whose_lead_in_names_what_is_asked_answers() -> None:
     answered_lists("Which roles does a project have?", cands, floor=0.4)
     assert listed.score == 0.1
 
+
+
+def test_a_description_is_quoted_with_the_sentence_after_it_that_says_what_to_type() -> None:
+    # restic's tuning page (check AC): asked how to stop the file count, the scorers found the description of the
+    # count; the option that stops it is in the next sentence. "I/O" is no path: the description said nothing to
+    # type, and the veto of descriptions for how-questions left nothing to quote.
+    text = ("Disabling backup progress estimation\n\nWhen you start a backup, restic will concurrently count the "
+            "number of files and their total size. This will cause some extra I/O, which can slow down backups. "
+            "To avoid this overhead, use the --no-scan option of the backup command.\n\nCPU usage\n\n"
+            "By default, restic uses all available CPU cores.")
+    how = "How do I stop restic from counting files before a backup starts?"
+    described = next(c for c in _cut(text) if c.kind == "pair" and c.text.endswith("can slow down backups."))
+    [quoted] = carried(how, [described], set(), unit_lures(None))
+    assert quoted.text.endswith("use the --no-scan option of the backup command.")
+    assert quoted.text.startswith("When you start") and quoted.text == text[quoted.start:quoted.end]
+    cands = _cut(text)
+    for c in cands:
+        c.score = 0.9
+    veto(how, cands, {"d1": text})
+    assert any(c.score > 0 and c.text.endswith("can slow down backups.") for c in cands)
+    # Not asked how, or with nothing to type after it, the description is quoted as it is.
+    [alone] = carried("What does restic count when a backup starts?", [described], set(), unit_lures(None))
+    assert alone.text == described.text
+    plain = text.replace("use the --no-scan option of the backup command", "skip it")
+    described = next(c for c in _cut(plain) if c.kind == "pair" and c.text.endswith("can slow down backups."))
+    assert carried(how, [described], set(), unit_lures(None))[0].text == described.text
+
+
+def test_words_a_slash_joins_in_prose_are_nothing_to_type() -> None:
+    assert not holds_typed("This will cause some extra I/O, and/or slow TCP/IP traffic.")
+    assert holds_typed("Edit src/main.py first.") and holds_typed("Set RESTIC_PACK_SIZE.")
+
+
+def test_a_sentence_opening_as_you_can_see_is_quoted_with_the_code_before_it() -> None:
+    # restic's FAQ (check AC): "As you can see, the command outputs every argument ..." was quoted without the
+    # command it speaks of.
+    text = ("In order to spot an issue like this, you can use the following ruby command.\n\n"
+            "```\n$ ruby -e 'puts ARGV.inspect' restic backup --exclude \"~/documents\" ~\n```\n\n"
+            "As you can see, the command outputs every argument you have passed to the shell. This is what restic "
+            "sees when you run your command.")
+    says = next(c for c in _cut(text) if c.kind == "pair" and c.text.startswith("As you can see"))
+    [quoted] = carried("How can I see what arguments my shell passes to restic?", [says], set(), unit_lures(None))
+    assert "puts ARGV.inspect" in quoted.text and quoted.text == text[quoted.start:quoted.end]
