@@ -853,6 +853,11 @@ def test_a_sentence_pointing_back_at_the_code_before_it_is_quoted_with_that_code
     [quoted] = carried("How do I read scrape targets from targets.json?", [says], set(), unit_lures(None))
     assert quoted.text.startswith("The untarred directory") and "file_sd_configs:" in quoted.text
     assert quoted.text.endswith("from a targets.json file.") and quoted.text == text[quoted.start:quoted.end]
+    # restic's FAQ (check AC): "As you can see, the command outputs every argument ..." speaks of the command too.
+    seen = text.replace("This configuration specifies that there is", "As you can see, there is")
+    says = next(c for c in _cut(seen) if c.kind == "sentence" and c.text.startswith("As you can see"))
+    [quoted] = carried("How do I read scrape targets from targets.json?", [says], set(), unit_lures(None))
+    assert "file_sd_configs:" in quoted.text and quoted.text == seen[quoted.start:quoted.end]
     # A sentence that does not point back, or is not where its paragraph starts, is quoted alone.
     other = text.replace("This configuration specifies", "The node job")
     alone = next(c for c in _cut(other) if c.kind == "sentence" and c.text.startswith("The node job"))
@@ -1034,14 +1039,3 @@ def test_words_a_slash_joins_in_prose_are_nothing_to_type() -> None:
     assert not holds_typed("This will cause some extra I/O, and/or slow TCP/IP traffic.")
     assert holds_typed("Edit src/main.py first.") and holds_typed("Set RESTIC_PACK_SIZE.")
 
-
-def test_a_sentence_opening_as_you_can_see_is_quoted_with_the_code_before_it() -> None:
-    # restic's FAQ (check AC): "As you can see, the command outputs every argument ..." was quoted without the
-    # command it speaks of.
-    text = ("In order to spot an issue like this, you can use the following ruby command.\n\n"
-            "```\n$ ruby -e 'puts ARGV.inspect' restic backup --exclude \"~/documents\" ~\n```\n\n"
-            "As you can see, the command outputs every argument you have passed to the shell. This is what restic "
-            "sees when you run your command.")
-    says = next(c for c in _cut(text) if c.kind == "pair" and c.text.startswith("As you can see"))
-    [quoted] = carried("How can I see what arguments my shell passes to restic?", [says], set(), unit_lures(None))
-    assert "puts ARGV.inspect" in quoted.text and quoted.text == text[quoted.start:quoted.end]
