@@ -1208,7 +1208,9 @@ _NOTE_SHORTCODES = frozenset({"note", "warning", "tip", "info", "caution", "impo
 _NOTE_BOXES = frozenset({"hint", "alert", "callout"})
 _QUOTED_ARGUMENT = re.compile(r'"([^"]*)"')
 # What Liquid leaves out of the page: comments with what they hold, and the raw tags around literal braces.
-_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
+_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}")
+_OPEN_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}")
+_END_COMMENT = re.compile(r"\{%-?\s*endcomment\s*-?%\}")
 _LIQUID_RAW = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 # Jekyll's highlighted code block, which a fence writes as well.
 _HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*highlight\s+([\w+#.-]+)[^\n]*?-?%\}[ \t]*$")
@@ -1240,15 +1242,31 @@ def _inline_tag(match: re.Match[str]) -> str:
 
 def liquid_blocks_as_markdown(body: str) -> str:
     """Liquid's comments left out with what they hold, its raw tags dropped, and a Jekyll highlight block written
-    as the fence it shows as."""
-    body = _LIQUID_RAW.sub("", _LIQUID_COMMENT.sub("", body))
+    as the fence it shows as; not inside a fenced block, where a page about templates shows its tags as code."""
     lines = body.split("\n")
+    fences = _fenced_lines(lines)
+    out: list[str] = []
+    commented = False
     for i, line in enumerate(lines):
+        if i in fences:
+            out.append(line)
+            continue
+        if commented:
+            end = _END_COMMENT.search(line)
+            if end is None:
+                continue
+            line, commented = line[end.end():], False
+        line = _LIQUID_RAW.sub("", _LIQUID_COMMENT.sub("", line))
+        if (opened := _OPEN_COMMENT.search(line)) is not None:
+            line, commented = line[: opened.start()], True
+            if not line.strip():
+                continue
         if (m := _HIGHLIGHT.match(line)) is not None:
-            lines[i] = f"{m.group(1)}```{m.group(2)}"
+            line = f"{m.group(1)}```{m.group(2)}"
         elif (m := _END_HIGHLIGHT.match(line)) is not None:
-            lines[i] = f"{m.group(1)}```"
-    return "\n".join(lines)
+            line = f"{m.group(1)}```"
+        out.append(line)
+    return "\n".join(out)
 
 
 def shortcodes_as_text(body: str) -> str:

@@ -1452,7 +1452,9 @@ def test_gitbook_and_jekyll_liquid_tags_read_as_the_page_shows_them(tmp_path: Pa
                   "{% alert \"\", \"warning\" %}\n  Don't work overtime unpaid.\n{% endalert %}\n\n"
                   "{% comment %}* A draft line.{% endcomment %}\n- Visit the {% slack_channel \"tock\" %} channel.\n\n"
                   "{% highlight ruby %}\nputs 1\n{% endhighlight %}\n\n"
-                  "Use `{% raw %}{% include x %}{% endraw %}` to include.\n\n```\n{% tab title=\"kept\" %}\n```\n")
+                  "Use `{% raw %}{% include x %}{% endraw %}` to include.\n\n```\n{% tab title=\"kept\" %}\n```\n\n"
+                  "{% comment %}\nA hidden\nparagraph.\n{% endcomment %}\nShown.\n\n"
+                  "```\n{% comment %}in code{% endcomment %}\n```\n")
     assert "Warning: Some inputs lose data.\n\n```\npipeline:\n  filters:\n    - name: grep\n```\n\n```\n[FILTER]" \
         in text
     assert "Warning: Don't work overtime unpaid." in text
@@ -1460,3 +1462,4 @@ def test_gitbook_and_jekyll_liquid_tags_read_as_the_page_shows_them(tmp_path: Pa
     assert "```\nputs 1\n```" in text and "{% include x %}" in text
     assert "```\n{% tab title=\"kept\" %}\n```" in text
     assert "{% hint" not in text and "endtab" not in text and "{% tabs" not in text
+    assert "hidden" not in text and "Shown." in text and "{% comment %}in code{% endcomment %}" in text
