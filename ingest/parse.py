@@ -48,6 +48,7 @@ from ingest.pdf_fonts import (
     set_as_heading,
     typeset_category,
 )
+from ingest.pdf_tables import PrintedTable, as_terms
 from ingest.pdf_text import word_repair
 from ingest.sources import SourceItem
 from kernel.errors import FileTooLargeError, ParseFailedError, ParseTimeoutError, UnsupportedTypeError
@@ -93,9 +94,10 @@ SEPARATOR = "\n\n"
 # a code block read as text, in 38; a reST role of a project's own Sphinx extension read as its text, and a list item
 # that is a term with its meaning set under it read as a definition, in 39; MkDocs content tabs and titled fences
 # kept, in 40; a Markdown list item's paragraphs kept one item, in 41, and an HTML one's in 42; GitBook's and Jekyll's
-# Liquid tags read as the page shows them, in 43) parses the ones already ingested again, instead of leaving their
+# Liquid tags read as the page shows them, in 43; a printed table read as its rows, and a list of terms set as one as
+# terms, in 44) parses the ones already ingested again, instead of leaving their
 # old text.
-PARSE_VERSION = 43
+PARSE_VERSION = 44
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -180,6 +182,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     code_run: list[BoxFont] = []  # the fixed-width boxes of the listing added last
     last_font: BoxFont | None = None  # how the element added last was set
     levels: list[float] = []  # where the bullets of the printed list being read stand, by nesting level
+    tables: set[int] = set()  # the printed tables added, by id: a table's boxes come one after another
     if kind == "eml" and elements:
         header = _email_header(getattr(elements[0], "metadata", None))
         if header:
@@ -188,6 +191,14 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     for i, el in enumerate(elements):
         category = str(getattr(el, "category", type(el).__name__))
         meta = getattr(el, "metadata", None)
+        if (kind == "pdf" and (printed := typeset.table_at(getattr(meta, "page_number", None), _top(meta)))
+                is not None):
+            if id(printed) not in tables:
+                tables.add(id(printed))
+                _add_printed_table(builder, printed, getattr(meta, "page_number", None))
+                body, code_run, levels = True, [], []
+                at, last_font = (getattr(meta, "page_number", None), printed.top), None
+            continue
         if kind == "eml" and category == "Title":
             category = "UncategorizedText"  # a signature line in an email is not a heading
         in_margin = kind == "pdf" and category in _MARGINS and _margin_key(str(getattr(el, "text", ""))) not in running
@@ -621,6 +632,16 @@ def _add_table(builder: _Builder, table: Table, page: int | None) -> None:
         builder.add(header_line(table.header), "Table", depth=None, page=page)
     for row in table.rows:
         builder.add(row_line(table.header, row), "TableRow", depth=None, page=page)
+
+
+def _add_printed_table(builder: _Builder, table: PrintedTable, page: int | None) -> None:
+    """A table read from a PDF page: a list of terms as paragraphs led by their terms, as an HTML page's; any other
+    as a table."""
+    terms = as_terms(table)
+    for term in terms:
+        builder.add(term, "NarrativeText", depth=None, page=page)
+    if not terms:
+        _add_table(builder, Table("", table.header, table.rows), page)
 
 
 def _spreadsheet(tables: list[Table], title: str) -> ParsedDocument:

@@ -46,13 +46,11 @@ def _page_order(boxes: Sequence[Box | None], page: list[int]) -> list[int]:
     placed = [b for i in page if (b := boxes[i]) is not None]
     if len(placed) < len(page) or not placed:
         return page
+    if not two_columns(placed):
+        return page
     mid = placed[0].width / 2
     left = [i for i in page if _box(boxes, i).right <= mid]
     right = [i for i in page if _box(boxes, i).left >= mid]
-    total = sum(b.chars for b in placed) or 1
-    if any(len(col) < COLUMN_BOXES or sum(_box(boxes, i).chars for i in col) < COLUMN_SHARE * total
-           for col in (left, right)):
-        return page
     spanning = sorted((i for i in page if i not in left and i not in right), key=lambda i: _box(boxes, i).top)
     out: list[int] = []
     above = float("-inf")
@@ -64,6 +62,16 @@ def _page_order(boxes: Sequence[Box | None], page: list[int]) -> list[int]:
             out.append(cut)
             above = below
     return out
+
+
+def two_columns(page: Sequence[Box]) -> bool:
+    """Is a page's text, by its boxes, set in two columns?"""
+    if not page:
+        return False
+    mid = page[0].width / 2
+    total = sum(b.chars for b in page) or 1
+    return all(len(col) >= COLUMN_BOXES and sum(b.chars for b in col) >= COLUMN_SHARE * total
+               for col in ([b for b in page if b.right <= mid], [b for b in page if b.left >= mid]))
 
 
 def _box(boxes: Sequence[Box | None], i: int) -> Box:

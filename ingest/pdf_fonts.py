@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from ingest.pdf_columns import Box, two_columns
+from ingest.pdf_tables import Piece, PrintedTable, find_tables
 from ingest.pdf_text import letters
 
 # A box set this much larger than the body text is a heading, whatever the parser made of it, and so is a line
@@ -77,6 +79,7 @@ class Typesetting:
 
     boxes: dict[tuple[int, float, float], BoxFont] = field(default_factory=dict)
     prose_sizes: Counter[float] = field(default_factory=Counter)
+    tables: dict[int, list[PrintedTable]] = field(default_factory=dict)
 
     @property
     def body(self) -> float | None:
@@ -90,12 +93,22 @@ class Typesetting:
         x, y = points[0]
         return self.boxes.get((page, round(float(x), 1), round(float(y), 1)))
 
+    def table_at(self, page: int | None, top: float | None) -> PrintedTable | None:
+        """The printed table a box that begins at this height of its page stands in."""
+        if page is None or top is None:
+            return None
+        return next((t for t in self.tables.get(page, ()) if t.top - _SAME_LINE <= top <= t.bottom), None)
+
     def add_page(self, page: int, layout: Any) -> None:
         from pdfminer.layout import LTChar, LTCurve, LTTextBox
 
         marks = [shape.bbox for shape in layout if isinstance(shape, LTCurve) and bullet_mark(shape.bbox)]
         texts = [box for box in layout if isinstance(box, LTTextBox)]
         left, right = min((b.bbox[0] for b in texts), default=0.0), max((b.bbox[2] for b in texts), default=0.0)
+        placed = [Box(float(b.bbox[0]), float(layout.height - b.bbox[3]), float(b.bbox[2]), len(b.get_text()),
+                      float(layout.width)) for b in texts]
+        if not two_columns(placed):
+            self.tables[page] = find_tables(printed_pieces(layout), float(left), float(right))
         for box in layout:
             if not isinstance(box, LTTextBox):
                 continue
@@ -116,6 +129,54 @@ class Typesetting:
             self.boxes[(page, round(float(box.bbox[0]), 1), round(float(layout.height - box.bbox[3]), 1))] = font
             if not mono:
                 self.prose_sizes.update(sizes)
+
+
+# Two cells of a printed row stand apart by a gap with no space between them. Where a page sets its spaces as
+# characters (a browser's print), any gap wider than this share of the type size is one; where spaces are only gaps
+# (TeX), and justified lines stretch them, only one this wide.
+_CELL_GAP_SET = 0.2
+_CELL_GAP_BARE = 1.0
+
+
+def printed_pieces(layout: Any) -> list[Piece]:
+    """A page's lines of horizontal text, each cut where a gap parts two cells, in the parser's coordinates."""
+    from pdfminer.layout import LTChar, LTTextBoxHorizontal
+
+    lines = [(list(line), box) for box in layout if isinstance(box, LTTextBoxHorizontal) for line in box]
+    spaced = any(isinstance(c, LTChar) and c.get_text() == " " for line, _ in lines for c in line)
+    share = _CELL_GAP_SET if spaced else _CELL_GAP_BARE
+    pieces: list[Piece] = []
+    for line, box in lines:
+        reach = (float(layout.height - box.bbox[3]), float(layout.height - box.bbox[1]))
+        # pdfminer's own spaces (LTAnno, no place of their own) stand where it saw a gap between words.
+        run: list[Any] = []
+        last: Any = None
+        for c in line:
+            if not isinstance(c, LTChar):
+                run.append(c)
+                continue
+            if (last is not None and last.get_text() != " " and c.get_text() != " "
+                    and c.x0 - last.x1 > share * c.size):
+                pieces.append(_piece(run, layout.height, reach))
+                run = []
+            run.append(c)
+            last = c
+        pieces.append(_piece(run, layout.height, reach))
+    return [p for p in pieces if p.text]
+
+
+def _piece(run: list[Any], height: float, reach: tuple[float, float]) -> Piece:
+    from pdfminer.layout import LTChar
+
+    words = [c for c in run if isinstance(c, LTChar) and not c.get_text().isspace()]
+    text = "".join(c.get_text() for c in run).strip()
+    if not words:
+        return Piece(0.0, 0.0, 0.0, 0.0, "")
+    return Piece(left=float(words[0].x0), right=float(words[-1].x1), top=float(height - max(c.y1 for c in words)),
+                 bottom=float(height - min(c.y0 for c in words)), text=" ".join(text.split()),
+                 bold=2 * sum(bool(_BOLD.search(c.fontname)) for c in words) > len(words),
+                 mono=2 * sum(fixed_width(c.fontname) for c in words) > len(words), box_top=reach[0],
+                 box_bottom=reach[1])
 
 
 def _bold_lead(box: Any) -> str:

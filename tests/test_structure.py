@@ -24,6 +24,7 @@ from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
 from ingest.pdf_fonts import BoxFont, fixed_width, item_lines, listing_text, mend_layout, nesting, printed_order
+from ingest.pdf_tables import Piece, as_terms, find_tables
 from ingest.pdf_text import word_repair
 from ingest.pipeline import ingest
 from kernel.types import ParsedDocument, Principal
@@ -1029,6 +1030,92 @@ def test_a_paragraph_boxed_in_pieces_on_one_page_is_one_paragraph(tmp_path: Path
                  "however unrelated it seems to be, so you may want to raise its size with UV_THREADPOOL_SIZE in the "
                  "environment of the process.")
     assert doc.text.split("\n\n")[1:] == [paragraph, "Short line", "another paragraph in lower case follows."]
+
+
+def test_a_printed_table_reads_as_its_header_and_rows(tmp_path: Path) -> None:
+    """pdfminer boxes a printed table's cells by nearness: a row's cells joined into one line ("scheduler.cap Set a
+    maximum retry time … 2000 scheduler.base …"), a column's cells stacked in one box ("1 2 3 4" then "(3, 6) (3,
+    12) …"), so no row could be found and a question on a value was answered with a column. Read from where its
+    words stand, each row is a row again, led by its column names, with a cell's wrapped lines and a cell set in
+    the middle of a taller row in their row."""
+    doc = printed(tmp_path,
+        "<html><head><style>td, th {padding: 1px 4px}</style></head><body style='font: 12px serif'>"
+        "<h1>Retries</h1><p>The scheduler provides two options, which can be set in the Service section.</p>"
+        "<table><tr><th>Key</th><th>Description</th><th>Default</th></tr>"
+        "<tr><td><code>scheduler.cap</code></td><td>Set a maximum retry time in seconds.</td><td>2000</td></tr>"
+        "<tr><td><code>scheduler.base</code></td><td style='width: 260px'>Set a base of exponential backoff, "
+        "the lower bound of the time to wait before the next retry.</td><td>5</td></tr>"
+        "<tr><td><code>Retry_Limit</code></td><td>When set, retries are disabled.</td>"
+        "<td><code>no_limits</code> or<br><code>False</code></td></tr></table>"
+        "<p>The base determines the lower bound of time and the cap the upper bound for each retry.</p>"
+        "<table><tr><th>Nth retry</th><th>Waiting time (seconds)</th></tr><tr><td>1</td><td>(3, 6)</td></tr>"
+        "<tr><td>2</td><td>(3, 12)</td></tr></table></body></html>")
+    rows = [doc.text[e.start : e.end] for e in doc.elements if e.kind in ("Table", "TableRow")]
+    assert rows == ["Key | Description | Default",
+                    "Key: scheduler.cap | Description: Set a maximum retry time in seconds. | Default: 2000",
+                    "Key: scheduler.base | Description: Set a base of exponential backoff, the lower bound of the "
+                    "time to wait before the next retry. | Default: 5",
+                    "Key: Retry_Limit | Description: When set, retries are disabled. | Default: no_limits or False",
+                    "Nth retry | Waiting time (seconds)",
+                    "Nth retry: 1 | Waiting time (seconds): (3, 6)",
+                    "Nth retry: 2 | Waiting time (seconds): (3, 12)"]
+    assert doc.text.split("\n\n")[:2] == [
+        "Retries", "The scheduler provides two options, which can be set in the Service section."]
+    assert "The base determines the lower bound of time and the cap the upper bound for each retry." in doc.text
+
+
+def test_printed_steps_terms_listings_and_columns_are_no_tables(tmp_path: Path) -> None:
+    """What stands side by side on a printed page without being a table: a numbered step's number beside its text,
+    a listing's aligned columns, a page of prose set in two columns, a term beside its description."""
+    doc = printed(tmp_path,
+        "<html><body style='font: 12px serif'><h1>Setup</h1><ol><li>Open the settings page.</li>"
+        "<li>Choose a new password and save it.</li></ol>"
+        "<pre>[SERVICE]\n  Flush            5\n  Daemon           off\n  Log_Level        debug</pre>"
+        "<dl><dt>flush</dt><dd>How often to flush, in seconds.</dd><dt>daemon</dt><dd>Run in the background.</dd>"
+        "</dl><div style='column-count: 2; column-gap: 30px'>" + " ".join(
+            f"<p>Paragraph {i} says that the service keeps its data in chunks and flushes them to the outputs "
+            f"every few seconds, retrying when an output asks for it.</p>" for i in range(6)) + "</div>"
+        "</body></html>")
+    assert not [e for e in doc.elements if e.kind in ("Table", "TableRow")]
+    assert "Paragraph 3 says that the service keeps its data in chunks" in doc.text
+
+
+def _set(rows: list[list[tuple[float, str]]], pitch: float = 14.0, mono: int | None = None) -> list[Piece]:
+    """Pieces of TeX-set lines: each row's (left, text) pieces, 10 points tall, a line every `pitch` points, the
+    pieces of column `mono` in a fixed-width face."""
+    return [Piece(left, left + 5.0 * len(text), 100 + i * pitch, 110 + i * pitch, text, mono=j == mono,
+                  box_top=100 + i * pitch, box_bottom=110 + i * pitch)
+            for i, row in enumerate(rows) for j, (left, text) in enumerate(row)]
+
+
+def test_a_tex_table_is_named_by_its_first_row_and_a_list_of_terms_reads_as_terms() -> None:
+    """TeX sets a table's first row like the others: it names the columns when it is a few words above rows holding
+    other things. A headerless table of two columns led by short terms (texinfo's tables, Rd's arguments) is a
+    list of terms, read as the parser reads an HTML page's."""
+    types = find_tables(_set([[(72, "no"), (120, "SEXPTYPE"), (220, "Description")],
+                              [(72, "0"), (120, "NILSXP"), (220, "NULL")],
+                              [(72, "1"), (120, "SYMSXP"), (220, "symbols")]]), 72, 540)
+    assert [(t.header, t.rows) for t in types] == [(("no", "SEXPTYPE", "Description"),
+                                                     (("0", "NILSXP", "NULL"), ("1", "SYMSXP", "symbols")))]
+    args = find_tables(_set([[(72, "x"), (140, "a numeric vector which is to be")],
+                             [(140, "converted to integer codes.")],
+                             [(72, "breaks"), (140, "the number of intervals.")],
+                             [(72, "right"), (140, "logical, closed on the right.")]]), 72, 540)
+    assert [as_terms(t) for t in args] == [["x: a numeric vector which is to be converted to integer codes.",
+                                            "breaks: the number of intervals.", "right: logical, closed on the right."]]
+
+
+def test_code_and_its_comments_and_a_paragraph_beside_short_lines_are_no_table() -> None:
+    """A listing's lines with their comments set apart, and a page's two columns where the right one holds a
+    numbered list: lines stand side by side, but the left column's paragraph runs on above and below them."""
+    code = _set([[(72, "x <- runif(10)"), (260, "# Shown and run.")], [(72, "y <- x + 1"), (260, "# Shown.")],
+                 [(72, "z <- y"), (260, "# Run.")]], mono=0)
+    assert find_tables(code, 72, 540) == []
+    beside = [Piece(72, 300, 100 + i * 12, 110 + i * 12, f"line {i} of a paragraph that runs on", box_top=40,
+                    box_bottom=300) for i in range(4)]
+    items = [p for i in range(4) for p in (Piece(320, 330, 100 + i * 12, 110 + i * 12, f"{i + 1}."),
+                                          Piece(340, 400, 100 + i * 12, 110 + i * 12, f"item {i + 1}"))]
+    assert find_tables(beside + items, 72, 540) == []
 
 
 def test_a_printed_nested_list_keeps_its_nesting(tmp_path: Path) -> None:
