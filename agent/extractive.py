@@ -21,7 +21,7 @@ from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.list_match import asked_for, names_what_is_listed
-from agent.row_match import looked_up, prefer_stated_rows
+from agent.row_match import keyed_by_code, looked_up, prefer_stated_rows
 from agent.sentence_model import (
     FEATURES,
     SentenceModel,
@@ -300,8 +300,16 @@ def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> Non
     scores = prefer_stated_rows(question, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
     for c, score in zip(rows, scores, strict=True):
         c.score = score
+    best: dict[str, float] = {}
+    for c in cands:
+        best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
     for i in looked_up(question, [(table(c), c.text) for c in rows]):
         rows[i].score = floored(rows[i].score, floor)
+        if keyed_by_code(rows[i].text):
+            # A key written as code ("scheduler.base", "storage.type") is named only to look its row up: "What does
+            # scheduler.base set?" was answered by the paragraph naming both settings, the row fifth. A word
+            # ("WARNING", "tmp") may be named in passing ("a logged warning"), and its row only reaches the floor.
+            rows[i].score = max(rows[i].score, best[rows[i].result.document_id])
     for i in defining(question, cands):
         cands[i].score = floored(cands[i].score, floor)
 

@@ -116,3 +116,13 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
         if any(key and _at(q, list(key)) for key in keys):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}
+
+
+# An identifier: parts joined by a dot, underscore, slash, colon or dash, letters and digits mixed, or camel case.
+_CODE = re.compile(r"\w[._/:-]\w|_|[A-Za-z]\d|\d[A-Za-z]|[a-z][A-Z]")
+
+
+def keyed_by_code(row: str) -> bool:
+    """Is the row's key (the term a dash sets off, or its first cell) written as code ("scheduler.base")?"""
+    first = cells(row)[:1]
+    return bool(_CODE.search(dashed_term(row) or (first[0][1] if first else "")))

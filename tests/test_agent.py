@@ -946,6 +946,27 @@ def test_rows_raised_to_the_floor_keep_the_scorers_order() -> None:
     assert floored(0.7, 0.4) == 0.7
 
 
+def test_a_row_looked_up_by_a_key_written_as_code_answers_beside_the_best_prose() -> None:
+    # Fluent Bit's retry page (check AC): "What does scheduler.base set?" was answered by the paragraph naming both
+    # settings; the row saying what it sets, raised only to the floor, came fifth and was left out. A key that is a
+    # word ("tmp", "WARNING") may be named in passing ("a logged warning") and stays at the floor.
+    text = ("The scheduler provides two options, called scheduler.cap and scheduler.base, set in the Service "
+            "section.\n\nKey | Description\nKey: scheduler.cap | Description: Set a maximum retry time in seconds."
+            "\nKey: scheduler.base | Description: Set a base of exponential backoff.\n\nDirectory | Description\n"
+            "Directory: tmp | Description: Temporary files preserved between reboots\nDirectory: log | "
+            "Description: Log files")
+    cands = _cut(text)
+    for c in cands:
+        c.score = 0.66 if c.text.startswith("The scheduler") else 0.1
+    restate_rows("What does scheduler.base set?", cands, floor=0.4)
+    assert {c.text.split(" | ")[0]: c.score for c in cands if c.kind == "row" and c.score > 0.1} == {
+        "Key: scheduler.base": 0.66}
+    for c in cands:
+        c.score = 0.66 if c.text.startswith("The scheduler") else 0.1
+    restate_rows("Should files in tmp be kept when the system reboots?", cands, floor=0.4)
+    assert [round(c.score, 3) for c in cands if c.text.startswith("Directory: tmp")] == [0.401]
+
+
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
     # Prometheus's metric types (check AA): "What is NHCB?" was answered by a sentence using the acronym; the one
     # spelling it out scored under the abstention threshold.
