@@ -379,6 +379,7 @@ def _split_at_bullets(layout: Any) -> None:
     for box in layout:
         lines = list(box) if isinstance(box, LTTextBoxHorizontal) else []
         cuts = [i for i, line in enumerate(lines) if i and line.get_text().lstrip().startswith(_BULLET_GLYPHS)]
+        cuts = sorted({*cuts, *_numbered_items(lines)})
         if not cuts:
             objs.append(box)
             continue
@@ -388,6 +389,26 @@ def _split_at_bullets(layout: Any) -> None:
                 part.add(line)
             objs.append(part)
     layout._objs = objs
+
+
+_NUMBERED = re.compile(r"\s*(\d{1,3})[.)]\s")
+
+
+def _numbered_items(lines: list[Any]) -> list[int]:
+    """Where the items of a numbered list begin in a box, after its first line: at a line opening with "1." (or the
+    box's first line's number) and at each line opening with the next number ("2. Set storage.type …"). A browser
+    prints an ordered list's numbers as text, pdfminer boxes the items together, with the line leading into them
+    when it is close, and the parser read the steps as one paragraph."""
+    numbers = [int(m.group(1)) if (m := _NUMBERED.match(line.get_text())) else None for line in lines]
+    start = next((i for i, n in enumerate(numbers) if n is not None and (i == 0 or n == 1)), None)
+    if start is None:
+        return []
+    cuts, expected = [start] if start else [], (numbers[start] or 0) + 1
+    for i in range(start + 1, len(lines)):
+        if numbers[i] == expected:
+            cuts.append(i)
+            expected += 1
+    return cuts
 
 
 def _inside(inner: Sequence[float], outer: Sequence[float]) -> bool:

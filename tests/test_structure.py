@@ -1014,6 +1014,22 @@ def test_a_printed_bullet_list_is_a_list_again(tmp_path: Path) -> None:
     assert ("steps", "Node.js APIs that use the threadpool are:\n\n" + "\n".join(items)) in units
 
 
+def test_printed_numbered_steps_are_steps_again(tmp_path: Path) -> None:
+    """A browser prints an ordered list's numbers as text, and pdfminer boxes the items together, with the line
+    leading into them when it is close: "To switch, do this: 1. Open the file. 2. Set storage.type …" was one
+    paragraph, and "How do I switch to the filesystem?" had no steps to quote. Each numbered item is an item of
+    its own again, quoted with its lead-in."""
+    doc = printed(tmp_path,
+        "<html><body style='font: 14px sans-serif'><h1>Buffering</h1>"
+        "<p style='margin-bottom: 0'>To switch to the filesystem, do this:</p><ol style='margin-top: 0'>"
+        "<li>Open the file.</li><li>Set <code>storage.type</code> to <code>filesystem</code>.</li>"
+        "<li>Restart the service.</li></ol><p>The chunks then survive a restart.</p></body></html>")
+    steps = "1. Open the file.\n2. Set storage.type to filesystem.\n3. Restart the service."
+    assert f"To switch to the filesystem, do this:\n\n{steps}\n\nThe chunks then survive" in doc.text
+    units = [(u.kind, doc.text[u.start : u.end]) for u in answer_units(doc.text, UNIT_CHARS)]
+    assert ("steps", f"To switch to the filesystem, do this:\n\n{steps}") in units
+
+
 def test_a_paragraph_boxed_in_pieces_on_one_page_is_one_paragraph(tmp_path: Path) -> None:
     """pdfminer starts a new box where the line spacing changes, as at a line holding inline code set taller: a
     printed API page's "... other (seemingly" / "unrelated) APIs that run in libuv's threadpool ..." was two
