@@ -5,8 +5,9 @@ joined into one line ("scheduler.cap Set a maximum retry time in seconds. … 20
 one box ("1 2 3 4", then "(3, 6) (3, 12) …"), so the parser read a table as runs of cell text in which no row
 could be found, and answers quoted a column's worth of numbers. Here the page's lines are cut where a gap parts
 two cells, the pieces grouped into printed rows by height and into columns by the gutters no piece crosses, and
-a run of rows that splits into the same columns, at least one of them narrow (keys, values, numbers), is a table.
-A page set in two columns is left alone: its columns' lines stand side by side like a table's.
+a run of rows that splits into the same columns, at least one of them narrow (keys, values, numbers), and that no
+paragraph runs on beside, is a table. A page set in two columns is left alone: its columns' lines stand side by
+side like a table's, and a paper's figures hold labels set in rows.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ _WRAP_GAP = 0.6
 # A column no piece of which is wider than this share of the page's text: a table has one (keys, values,
 # numbers); a page's lines set side by side in two wide columns are no table.
 NARROW = 0.35
-# A list's marker stands apart from its item's text like a cell from the next one.
+# A contents entry's or an index entry's dots leading to its page.
 _LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}")
+# How a comment opens, set beside its line of code.
 _COMMENTS = ("#", "//", "/*", "--", ";")
+# A list's marker stands apart from its item's text like a cell from the next one.
 _MARKER = re.compile(r"(?:[•◦▪‣∙\-–*]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)])\Z")
 
 
