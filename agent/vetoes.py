@@ -319,6 +319,20 @@ def asks_how_to(question: str) -> bool:
     return bool(_ASKS_HOW_TO.search(question))
 
 
+_ASKS_WHY = re.compile(r"\bwhy\b|\bhow come\b|\bwhat is the reason\b", re.IGNORECASE)
+# A sentence giving a reason: a short clause ending in "because" or "due to" ("This is because …", "It fails
+# because …", "Because …"), or naming the reason.
+_REASON = re.compile(r"\A(?:[\w’']+(?:,? [\w’']+){0,5},? )?(?:because|due to)\b|\A(?:The|One) reason\b", re.IGNORECASE)
+
+
+def asks_why(question: str) -> bool:
+    return bool(_ASKS_WHY.search(question))
+
+
+def gives_reason(sentence: str) -> bool:
+    return bool(_REASON.search(sentence.strip()))
+
+
 def says_how(text: str) -> bool:
     """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do, or one
     saying what you can, should or need to do?"""

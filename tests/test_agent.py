@@ -33,7 +33,7 @@ from agent.runner import Agent
 from agent.sentence_model import SentenceModel, content_words
 from agent.term_match import defined_term, term_names
 from agent.tool_results import Passage
-from agent.vetoes import holds_typed
+from agent.vetoes import asks_why, gives_reason, holds_typed
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
@@ -530,6 +530,32 @@ def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_ali
         c.opens = False
     opening.score, pair.score = 0.7, 0.62
     assert [c.text for c in select(cands, model)] == [opening.text]
+
+
+def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:
+    # restic's backup page (check AC): "Why does switching between absolute and relative paths make restic rescan
+    # everything?" was answered by the note that it does; its pair, holding the reason, scored 0.11 better, under
+    # PAIR_MARGIN, and the note stood for it.
+    text = ("Note: When switching between absolute and relative paths, the change detection in restic will not be "
+            "able to detect unmodified files. This is because the change detection depends on the file path inside "
+            "the snapshot. The paths are stored as given.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Backing up", source="", start=0, end=len(text),
+                      text=text, heading_path=["Backing up"])
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=1, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+
+    def scored() -> list[Candidate]:
+        cands = candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+        for c in cands:
+            c.score = 0.66 if c.text.startswith("Note:") and c.kind == "sentence" else (
+                0.76 if c.text.startswith("Note:") else 0.3)
+        return cands
+
+    because = next(c.text for c in scored() if c.kind == "pair" and c.text.startswith("Note:"))
+    assert [c.text for c in select(scored(), model, why=True)] == [because]
+    assert [c.text[:5] for c in select(scored(), model)] == ["Note:"] and gives_reason(because.split(". ")[1])
+    assert asks_why("Why does it rescan?") and not asks_why("How do I rescan?")
+    assert not gives_reason("The paths are stored as given.")
 
 
 def test_sibling_rows_of_a_table_split_over_two_chunks_compete_as_one_table() -> None:
