@@ -242,14 +242,22 @@ _FUNCTION_WORDS = frozenset({
 })
 
 
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
+_QUANTIFIERS = frozenset({"all", "each", "both", "no", "some", "any", "only", "every", "none", "either", "neither"})
+
+
 def restates(question: str, text: str) -> bool:
     """Does `text` add no word to a wh-question (a word counts as the question's when it shares its first five
     letters with one of the question's words: "optimize", "optimizing")? Numbers are words, which is why this
     does not use `sentence_model.content_words`: it drops words under three letters ("25") and keeps "can"."""
     if not _WH.match(question):
         return False
-    known = {w[:5] for w in _TOKEN.findall(question.lower()) if w not in _FUNCTION_WORDS}
-    return all(w[:5] in known for w in _TOKEN.findall(text.lower()) if w not in _FUNCTION_WORDS)
+    asked = _TOKEN.findall(question.lower())
+    known = {w[:5] for w in asked if w not in _FUNCTION_WORDS}
+    # Asked how many, a quantifier the question lacks is the answer: "All conditions must be true for the rules to
+    # be applied." answers "How many conditions must be true …?" (Fluent Bit's modify filter, check AC).
+    counted = _QUANTIFIERS - set(asked) if _HOW_MANY.search(question) else frozenset()
+    return all(w[:5] in known for w in _TOKEN.findall(text.lower()) if w not in _FUNCTION_WORDS or w in counted)
 
 
 _QUESTION_END = re.compile(r"\?[\"'”’]*\Z")

@@ -69,6 +69,11 @@ def test_other_version(question: str, text: str, expected: tuple[str, str] | Non
     ("Why are nested loops difficult to optimize for tracing VMs?",
      "In a naive implementation, inner loops would become hot first.", False),
     ("How many days of leave do employees get?", "Employees get 25 days of leave.", False),  # a number is a word
+    # asked how many, so is a quantifier (Fluent Bit's modify filter, check AC); asked otherwise it adds nothing
+    ("How many conditions must be true for the rules to be applied?",
+     "All conditions must be true for the rules to be applied.", False),
+    ("Which conditions must be true for the rules to be applied?",
+     "All conditions must be true for the rules to be applied.", True),
     ("When are salaries reviewed?", "Salaries are reviewed every April.", False),
     # a yes/no question is answered by restating it
     ("Does the client support HTTP/2?", "The client supports HTTP/2.", False),
