@@ -705,13 +705,13 @@ def log_candidates(file: Path) -> None:
         asking[0] = question
         return respond(self, question, *rest)
 
-    def logged_select(cands: list[Any], *rest: Any) -> Any:
+    def logged_select(cands: list[Any], *rest: Any, **named: Any) -> Any:
         top = sorted(cands, key=lambda c: -c.score)[:6]
         with file.open("a", encoding="utf-8") as out:
             out.write(json.dumps({"q": asking[0], "top": [
                 {"kind": c.kind, "score": round(c.score, 4), "doc": c.result.document_id, "text": c.text[:600]}
                 for c in top]}) + "\n")
-        return select(cands, *rest)
+        return select(cands, *rest, **named)
 
     extractive.ExtractiveResponder.respond = logged_respond  # type: ignore[method-assign,assignment]
     extractive.select = logged_select  # type: ignore[assignment]
