@@ -714,7 +714,7 @@ def log_candidates(file: Path) -> None:
         return select(cands, *rest, **named)
 
     extractive.ExtractiveResponder.respond = logged_respond  # type: ignore[method-assign,assignment]
-    extractive.select = logged_select  # type: ignore[assignment]
+    extractive.select = logged_select
 
 
 def build_corpus(root: Path, sources: list[tuple[Path, str]], manifest: str, hint: str = PACKAGES_HINT) -> None:
