@@ -775,6 +775,13 @@ def test_a_heading_quoted_with_a_unit_is_scanned_with_it() -> None:
     assert any(c.text.startswith("If this environment variable is set") for c in cands)
 
 
+def _led_by(cands: list[Candidate], lead: str, high: float, low: float) -> list[Candidate]:
+    """The candidates scored `high` where their text opens with `lead`, `low` elsewhere."""
+    for c in cands:
+        c.score = high if c.text.startswith(lead) else low
+    return cands
+
+
 def _cut(text: str) -> list[Candidate]:
     """The answer units of `text` as one retrieved passage of its own document."""
     passage = Passage(chunk_id="c1", document_id="d1", title="Page", source="", start=0, end=len(text), text=text)
@@ -910,9 +917,7 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
             "-p <interpreter>, --python=<interpreter>: Add a #! line to the archive specifying interpreter as the "
             "command to run.\n\nThe -p option is the one most scripts use. Note: the archive is a zip file.\n\n"
             "- relative: If relative is true schedules are rounded by the clock.\n- args: Positional arguments.")
-    cands = _cut(text)
-    for c in cands:
-        c.score = 0.5 if c.text.startswith("The -p option") else 0.02
+    cands = _led_by(_cut(text), "The -p option", 0.5, 0.02)
     restate_rows("What does the -p option of zipapp do?", cands, floor=0.4)
     lifted = [c.text for c in cands if 0.4 <= c.score < 0.5]
     assert lifted and all(t.startswith("-p <interpreter>") for t in lifted)
@@ -972,24 +977,24 @@ def test_rows_raised_to_the_floor_keep_the_scorers_order() -> None:
     assert floored(0.7, 0.4) == 0.7
 
 
+_SETTINGS_AND_DIRECTORIES = (
+    "The scheduler provides two options, called scheduler.cap and scheduler.base, set in the Service section.\n\n"
+    "Key | Description\nKey: scheduler.cap | Description: Set a maximum retry time in seconds.\n"
+    "Key: scheduler.base | Description: Set a base of exponential backoff.\n\n"
+    "Directory | Description\nDirectory: tmp | Description: Temporary files preserved between reboots\n"
+    "Directory: log | Description: Log files")
+
+
 def test_a_row_looked_up_by_a_key_written_as_code_answers_beside_the_best_prose() -> None:
     # Fluent Bit's retry page (check AC): "What does scheduler.base set?" was answered by the paragraph naming both
     # settings; the row saying what it sets, raised only to the floor, came fifth and was left out. A key that is a
     # word ("tmp", "WARNING") may be named in passing ("a logged warning") and stays at the floor.
-    text = ("The scheduler provides two options, called scheduler.cap and scheduler.base, set in the Service "
-            "section.\n\nKey | Description\nKey: scheduler.cap | Description: Set a maximum retry time in seconds."
-            "\nKey: scheduler.base | Description: Set a base of exponential backoff.\n\nDirectory | Description\n"
-            "Directory: tmp | Description: Temporary files preserved between reboots\nDirectory: log | "
-            "Description: Log files")
-    cands = _cut(text)
-    for c in cands:
-        c.score = 0.66 if c.text.startswith("The scheduler") else 0.1
+    cands = _led_by(_cut(_SETTINGS_AND_DIRECTORIES), "The scheduler", 0.66, 0.1)
     restate_rows("What does scheduler.base set?", cands, floor=0.4)
     assert {c.text.split(" | ")[0]: c.score for c in cands if c.kind == "row" and c.score > 0.1} == {
         "Key: scheduler.base": 0.66}
-    for c in cands:
-        c.score = 0.66 if c.text.startswith("The scheduler") else 0.1
-    restate_rows("Should files in tmp be kept when the system reboots?", cands, floor=0.4)
+    restate_rows("Should files in tmp be kept when the system reboots?", _led_by(cands, "The scheduler", 0.66, 0.1),
+                 floor=0.4)
     assert [round(c.score, 3) for c in cands if c.text.startswith("Directory: tmp")] == [0.401]
 
 
