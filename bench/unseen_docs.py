@@ -250,7 +250,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "mattermost": "unseen_docs_v.yaml", "artsy": "unseen_docs_w.yaml",
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
-                  "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml"}
+                  "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
+                  "fluentbit": "unseen_docs_ad.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -539,6 +540,12 @@ POSTFIX_HTML = Path("/usr/share/doc/postfix/html")
 AC_FILES = [(POSTFIX_HTML / f"{n}.html", f"postfix/{n}.html") for n in ("BASIC_CONFIGURATION_README", "DEBUG_README")]
 AC_HOLDS = ("checkouts of github.com/restic/restic as restic/ and github.com/fluent/fluent-bit-docs as fluent-bit/ "
             "(and Debian's postfix-doc installed)")
+# Check AD's pages: two of Fluent Bit's plugin pages as Markdown (AD_PAGES) and five printed to PDF (AD_PRINTED), each
+# a page of configuration tables: a held-back measure of the printed-table reader (session 56).
+AD_PAGES = [(f"{_FB}/pipeline/{p}.md", f"fluent-bit/{Path(p).name}.md") for p in ("inputs/tail", "outputs/http")]
+AD_PRINTED = [(f"{_FB}/pipeline/{p}.md", f"fluent-bit/{Path(p).name}.pdf") for p in
+              ("inputs/cpu-metrics", "inputs/dummy", "inputs/tcp", "filters/throttle", "outputs/file")]
+AD_HOLDS = "a checkout of github.com/fluent/fluent-bit-docs as fluent-bit/"
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -546,6 +553,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "prometheus": (AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
     "uvicorn": (AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
     "restic": (AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
+    "fluentbit": (AD_PAGES, AD_PRINTED, [], AD_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -763,7 +771,8 @@ def main() -> None:
                     "Celery's reST user guide, Python's venv page as HTML, --prometheus) or check AB (pages of "
                     "Uvicorn's Markdown docs and its server-behaviour page printed to PDF, pages of Django 3.2's "
                     "HTML docs, --uvicorn) or check AC (restic's reST docs, Fluent Bit's GitBook Markdown with one "
-                    "page printed to PDF, Postfix's HTML READMEs, --restic)")
+                    "page printed to PDF, Postfix's HTML READMEs, --restic) or check AD (five of Fluent Bit's plugin "
+                    "pages of configuration tables printed to PDF, two as Markdown, --fluentbit)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -774,6 +783,7 @@ def main() -> None:
     ap.add_argument("--prometheus", type=Path, help=f"check AA: {AA_HOLDS}")
     ap.add_argument("--uvicorn", type=Path, help=f"check AB: {AB_HOLDS}")
     ap.add_argument("--restic", type=Path, help=f"check AC: {AC_HOLDS}")
+    ap.add_argument("--fluentbit", type=Path, help=f"check AD: {AD_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
