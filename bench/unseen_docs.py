@@ -835,8 +835,9 @@ def main() -> None:
         folder = getattr(args, args.which)
         printed = print_markdown([(folder / path, name) for path, name in to_print], root / "printed",
                                  f"--{args.which}: {holds}")
+        restricted = any(name.startswith("people-ops/") for _, name in pages)
         build_corpus(root / "source", [(folder / path, name) for path, name in pages] + printed + installed,
-                     MANIFEST, hint=f"--{args.which} {folder}: {holds}")
+                     MANIFEST if restricted else MANIFEST.replace(RULES, ""), hint=f"--{args.which} {folder}: {holds}")
     elif args.which in CHECKOUT_SETS:
         _, pages, holds, restricted = CHECKOUT_SETS[args.which]
         folder = getattr(args, args.which)
