@@ -298,22 +298,36 @@ def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> Non
     """The row a question describes by its cells takes its table's best score, and a row it looks up by its key
     scores at least `floor`, the abstention threshold (`agent.row_match`); so does a definition it looks up by its
     term (`defining`)."""
-    rows = [c for c in cands if c.kind == "row"]
-    scores = prefer_stated_rows(question, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
-    for c, score in zip(rows, scores, strict=True):
-        c.score = score
     best: dict[str, float] = {}
     for c in cands:
         best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
-    for i in looked_up(question, [(table(c), c.text) for c in rows]):
-        rows[i].score = floored(rows[i].score, floor)
-        if keyed_by_code(rows[i].text):
-            # A key written as code ("scheduler.base", "storage.type") is named only to look its row up: "What does
-            # scheduler.base set?" was answered by the paragraph naming both settings, the row fifth. A word
-            # ("WARNING", "tmp") may be named in passing ("a logged warning"), and its row only reaches the floor.
-            rows[i].score = max(rows[i].score, best[rows[i].result.document_id])
+    by_doc: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.kind == "row":
+            by_doc.setdefault(c.result.document_id, []).append(c)
+    for doc, rows in by_doc.items():
+        # A word of the page's title names what the whole page is about, not a row: "How do I make the dummy input
+        # generate its first event at startup?" stated the row keyed "dummy" of the Dummy input's page, and its
+        # sibling keyed "flush_on_startup" was held under it (check AD).
+        asks = without_words(question, rows[0].result.title)
+        scores = prefer_stated_rows(asks, [(table(c), c.text, c.score) for c in rows], ROW_MARGIN)
+        for c, score in zip(rows, scores, strict=True):
+            c.score = score
+        for i in looked_up(asks, [(table(c), c.text) for c in rows]):
+            rows[i].score = floored(rows[i].score, floor)
+            if keyed_by_code(rows[i].text):
+                # A key written as code ("scheduler.base", "storage.type") is named only to look its row up: "What
+                # does scheduler.base set?" was answered by the paragraph naming both settings, the row fifth. A
+                # word ("WARNING", "tmp") may be named in passing ("a logged warning"): its row only reaches the floor.
+                rows[i].score = max(rows[i].score, best[doc])
     for i in defining(question, cands):
         cands[i].score = floored(cands[i].score, floor)
+
+
+def without_words(question: str, title: str) -> str:
+    """The question without the words of a title (whole words, any case)."""
+    words = {w.lower() for w in re.findall(r"\w+", title)}
+    return re.sub(r"\w+", lambda m: "" if m.group().lower() in words else m.group(), question) if words else question
 
 
 def floored(score: float, floor: float) -> float:

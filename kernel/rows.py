@@ -50,8 +50,27 @@ def cells(line: str) -> list[tuple[str, str]]:
     return out
 
 
+# A cell of at least this many words says what its row's key is or does: a description.
+DESCRIBING_WORDS = 5
+
+
 def spoken(line: str) -> str:
     """A row as a sentence would say it ("Level: Senior | Salary: 80,000" → "Level is Senior, Salary is
-    80,000."): scorers trained on prose ranked rows below every sentence of their page."""
-    said = ", ".join(" is ".join(cell.split(NAME_SEP, 1)) for cell in _NEXT_CELL.split(line))
+    80,000."): scorers trained on prose ranked rows below every sentence of their page. A row whose later cell
+    describes its key reads as a definition, the key then what describes it, then the other cells ("Key:
+    flush_on_startup | Description: If set to true, the first event is generated at startup. | Default: false" →
+    "flush_on_startup: If set to true, the first event is generated at startup. Default is false."): read as
+    "Key is flush_on_startup, Description is If set to true, …", the row lost to a sentence naming the option in
+    passing."""
+    parts = [cell.split(NAME_SEP, 1) for cell in _NEXT_CELL.split(line)]
+    described = [i for i, p in enumerate(parts) if i and len(p[-1].split()) >= DESCRIBING_WORDS]
+    if described and len(parts) >= 2:
+        d = described[0]
+        rest = [" is ".join(p) for i, p in enumerate(parts) if i not in (0, d)]
+        text = f"{parts[0][-1].strip()}: {_ended(parts[d][-1].strip())}"
+        return f"{text} {_ended(', '.join(rest))}" if rest else text
+    return _ended(", ".join(" is ".join(p) for p in parts))
+
+
+def _ended(said: str) -> str:
     return said if said.endswith((".", "!", "?")) else f"{said}."
