@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from agent.extractive import candidates, restate_rows, without_words
+from agent.governance import unit_lures
 from agent.row_match import looked_up, prefer_stated_rows, stated
+from agent.tool_results import Passage
 from agent.units import answer_units
-from kernel.rows import cells
+from kernel.rows import cells, spoken
 
 SLO = [  # the GDS Way's table of what to do by SLO, toil and customer satisfaction
     "SLOs: Met | Toil: Low | Customer satisfaction: High | Action: Choose to relax release processes",
@@ -107,3 +110,30 @@ def test_an_option_row_is_looked_up_by_its_name_without_its_placeholder() -> Non
     assert looked_up("What does --ws-max-size limit?", options) == {2}
     assert looked_up("How big can a message get?", options) == set()
     assert looked_up("What happens if I set the port to 0?", options) == {3}  # not keyed by its "Default: 8000."
+
+
+def test_a_row_whose_cell_describes_its_key_is_read_as_a_definition() -> None:
+    # Fluent Bit's dummy input (check AD): read as "Key is flush_on_startup, Description is If set to true, …", the
+    # row lost to prose naming the plugin; as a definition it is read as a term list's entry is.
+    assert spoken("Key: flush_on_startup | Description: If set to true, the first event is generated at startup. | "
+                  "Default: false") == ("flush_on_startup: If set to true, the first event is generated at startup. "
+                                        "Default is false.")
+    assert spoken("Level: Senior | Salary: 80,000") == "Level is Senior, Salary is 80,000."  # nothing describes
+
+
+def test_a_word_of_the_pages_title_states_no_row_of_its_page() -> None:
+    # The Dummy input's page (check AD): "the dummy input" names the page, and its row keyed "dummy" took the
+    # table's best score, holding the row the question describes ("flush_on_startup") under it.
+    text = ("Configuration parameters\n\nKey | Description | Default\n"
+            "Key: dummy | Description: Dummy JSON record. | Default: {}\n"
+            "Key: flush_on_startup | Description: If set to true, the first dummy event is generated at startup. | "
+            "Default: false\n")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Dummy", source="", start=0, end=len(text), text=text,
+                      heading_path=["Dummy"])
+    rows = [c for c in candidates([passage], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+            if c.kind == "row"]
+    for c in rows:
+        c.score = 0.7 if "Key: dummy" in c.text else 0.6
+    restate_rows("How do I make the dummy input generate its first event at startup?", rows, floor=0.4)
+    assert [c.score for c in rows] == [0.7, 0.6]
+    assert without_words("How do I make the dummy input work?", "Dummy") == "How do I make the  input work?"
