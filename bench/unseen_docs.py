@@ -835,7 +835,8 @@ def main() -> None:
         folder = getattr(args, args.which)
         printed = print_markdown([(folder / path, name) for path, name in to_print], root / "printed",
                                  f"--{args.which}: {holds}")
-        restricted = any(name.startswith("people-ops/") for _, name in pages)
+        # Check AB's restricted page is an installed file, not one of its pages.
+        restricted = any(name.startswith("people-ops/") for _, name in [*pages, *to_print, *installed])
         build_corpus(root / "source", [(folder / path, name) for path, name in pages] + printed + installed,
                      MANIFEST if restricted else MANIFEST.replace(RULES, ""), hint=f"--{args.which} {folder}: {holds}")
     elif args.which in CHECKOUT_SETS:
