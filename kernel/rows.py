@@ -64,7 +64,7 @@ def spoken(line: str) -> str:
     passing."""
     parts = [cell.split(NAME_SEP, 1) for cell in _NEXT_CELL.split(line)]
     described = [i for i, p in enumerate(parts) if i and len(p[-1].split()) >= DESCRIBING_WORDS]
-    if described and len(parts) >= 2:
+    if described:
         d = described[0]
         rest = [" is ".join(p) for i, p in enumerate(parts) if i not in (0, d)]
         text = f"{parts[0][-1].strip()}: {_ended(parts[d][-1].strip())}"
