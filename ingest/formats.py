@@ -517,9 +517,14 @@ def _term_cell(cell: Any) -> str:
     if len(blocks) > 1 or any(c.tag != "p" for c in blocks):
         return ""
     text = _words(cell)
-    # A stop ends a sentence only after words: restic's diff legend names its marks "+", "-" and "?".
+    return text if names_term(text) else ""
+
+
+def names_term(text: str) -> bool:
+    """Is this text a term a description can follow: one short line, not a sentence? A stop ends a sentence only
+    after words: restic's diff legend names its marks "+", "-" and "?"."""
     sentence = text.endswith((".", "?", "!")) and any(c.isalnum() for c in text)
-    return text if 0 < len(text) <= _TERM_CHARS and not sentence else ""
+    return 0 < len(text) <= _TERM_CHARS and not sentence
 
 
 def _number_ordered_lists(root: Any) -> None:

@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.formats import names_term
+
 # A printed row's pieces overlap in height; lines of one cell or paragraph touch. Each piece's height is trimmed by
 # this share at both ends before they are compared, so touching lines are two rows.
 _TRIM = 0.1
@@ -190,18 +192,12 @@ def _named(cells: list[tuple[str, ...]]) -> bool:
         not all(_NAME.fullmatch(row[j]) for row in cells[1:]) for j in range(len(cells[0])))
 
 
-# A term a headerless two-column table describes in its second: one short line, not a sentence.
-_TERM_CHARS = 60
-
-
 def as_terms(table: PrintedTable) -> list[str]:
     """A headerless table of two columns whose first names terms, as the parser writes terms with their
     descriptions ("double.xmax: the largest normalized floating-point number."); [] for any other table."""
     if any(table.header) or len(table.header) != 2:
         return []
-    terms = [term for term, _ in table.rows]
-    if not all(0 < len(t) <= _TERM_CHARS and not (t.endswith((".", "?", "!")) and any(c.isalnum() for c in t))
-               for t in terms):
+    if not all(names_term(term) for term, _ in table.rows):
         return []
     return [f"{term}: {what}" if what else term for term, what in table.rows]
 
