@@ -18,6 +18,7 @@ import numpy as np
 
 from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
+from agent.code_match import does_asked_action
 from agent.context import RunContext, ToolCall
 from agent.governance import Handler
 from agent.list_match import asked_for, names_what_is_listed
@@ -62,6 +63,7 @@ from agent.vetoes import (
     gives_reason,
     holds_typed,
     mentions,
+    other_member,
     other_value,
     other_version,
     other_year,
@@ -233,7 +235,8 @@ def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float
     bug?" ranked its row ninth, under eight sentences about bug bashes."""
     rows = [i for i, c in enumerate(cands) if c.kind == "row"]
     named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
-    listed = {*listed_as_asked(question, cands), *spelled_out(question, cands), *defining(question, cands)}
+    listed = {*listed_as_asked(question, cands), *spelled_out(question, cands), *defining(question, cands),
+              *commanding(question, cands)}
     return sorted({*sorted(range(len(cands)), key=lambda i: -cheap[i])[:n], *named, *listed})
 
 
@@ -242,6 +245,13 @@ def listed_as_asked(question: str, cands: Sequence[Candidate]) -> list[int]:
     stem = asked_for(question)
     return [] if stem is None else [i for i, c in enumerate(cands)
                                     if c.kind == "steps" and names_what_is_listed(stem, c.text)]
+
+
+def commanding(question: str, cands: Sequence[Candidate]) -> list[int]:
+    """The indexes of the code blocks and lists announced as doing what the question asks how to do
+    (agent/code_match.py)."""
+    return [i for i, c in enumerate(cands)
+            if does_asked_action(question, c.text, c.kind, c.result.heading_path[-1] if c.result.heading_path else "")]
 
 
 def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:
@@ -254,9 +264,12 @@ def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:
 def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
     """A list whose lead-in names what the question asks to be listed (agent/list_match.py), and a sentence
     spelling out the acronym it asks about (agent/acronyms.py), takes its document's best score, and at least
-    `floor`, the abstention threshold: it answers, as a row looked up by its key does."""
+    `floor`, the abstention threshold: it answers, as a row looked up by its key does. A code block announced as
+    doing what the question asks how to do, or a list of steps (agent/code_match.py), goes just above its document's
+    best: it is the answer the best unit talks about."""
     answering = [*listed_as_asked(question, cands), *spelled_out(question, cands)]
-    if not answering:
+    commands = commanding(question, cands)
+    if not answering and not commands:
         return
     best: dict[str, float] = {}
     for c in cands:
@@ -264,6 +277,9 @@ def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> N
     for i in answering:
         c = cands[i]
         c.score = max(c.score, best[c.result.document_id], floor)
+    for i in commands:
+        c = cands[i]
+        c.score = max(floored(c.score, floor), best[c.result.document_id] + 0.01 * c.score)
 
 
 # Embedding every unit of the answer documents' chunks for the prefilter was half of an answer's time on long
@@ -391,7 +407,7 @@ def _folder(document_id: str) -> str:
 
 def why_not(question: str, document: str, common: Callable[[str], bool]) -> str:
     """Why `document` cannot answer `question`, or "" when nothing says it cannot."""
-    if found := other_version(question, document) or other_year(question, document):
+    if found := other_version(question, document) or other_year(question, document) or other_member(question, document):
         return f"the sources name {found[1]}, not {found[0]}"
     if name := absent_name(question, document, common):
         return f"the sources never name {name}"

@@ -78,6 +78,33 @@ def _spelled(name: str, version: str) -> str:
     return f"{name} {version}" if name == "version" else f"{name}{version}"
 
 
+# A numbered member of a series: a word, a space and a number of up to three digits ("signal 8", "step 5", "level 2").
+_MEMBER = re.compile(r"(?<![\w.-])([a-z]{3,})\s+(\d{1,3})(?![\w/]|[.,:]\d)", re.IGNORECASE)
+# Words a number follows as a count or a bound, not as a member's number ("at least 3", "for 30 seconds").
+_NO_SERIES = frozenset({"about", "above", "after", "age", "aged", "ages", "all", "almost", "and", "another",
+                        "approximately", "are", "around", "before", "below", "between", "costs", "default", "during",
+                        "every", "exactly", "first", "for", "from", "had", "has", "have", "into", "just", "last",
+                        "lasts", "least", "most", "nearly", "next", "only", "out", "over", "past", "per", "roughly",
+                        "set", "since", "takes", "than", "the", "through", "took", "top", "under", "until", "upto",
+                        "use", "uses", "version", "wait", "was", "were", "with", "within"})
+
+
+def other_member(question: str, document: str) -> tuple[str, str] | None:
+    """A numbered member of a series that `question` asks about and `document` never names, not even by its number
+    alone, while it names two others of the series or more, as (asked, found): "What does real-time signal 8 do in
+    FTL?" of a page on real-time signals 0 to 7 was answered by its sentence introducing them (check AE). For whole
+    documents only."""
+    asked = {(n.lower(), v) for n, v in _MEMBER.findall(question) if n.lower() not in _NO_SERIES}
+    if not asked:
+        return None
+    found = {(n.lower(), v) for n, v in _MEMBER.findall(document)}
+    for name, number in sorted(asked):
+        others = sorted({v for n, v in found if n == name and v != number}, key=int)
+        if len(others) >= 2 and not re.search(rf"(?<![\w.,]){number}(?![\w]|[.,]\d)", document):
+            return f"{name} {number}", f"{name} {others[0]}"
+    return None
+
+
 _YEAR = re.compile(r"(?<![\d,.])(1[5-9]\d\d|20\d\d)(?![\d,]|s\b)")
 
 
@@ -500,9 +527,10 @@ class _Text:
     def _names_word(self, word: str) -> bool:
         """Is `word` (folded) in the text: as it is, without a plural ending, each part of a compound
         ("HIV-positive"), or misspelled by one letter ("Tempations") or inflected ("Parisian", "Grammies") when
-        long enough to tell."""
+        long enough to tell. A word of three letters is no plural: "TLS" without its "s" is "tl", in many a word
+        (check AE's "DNS-over-TLS", asked of a page that never names it)."""
         for part in filter(None, re.split(r"[-'’.&/]", word)):
-            if part in self.folded or (part.endswith("s") and part[:-1] in self.folded):
+            if part in self.folded or (len(part) > 3 and part.endswith("s") and part[:-1] in self.folded):
                 continue
             if len(part) >= 5 and any(_alike(part, v) for v in self._vocabulary if v[:2] == part[:2]):
                 continue

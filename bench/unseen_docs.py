@@ -251,7 +251,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
-                  "fluentbit": "unseen_docs_ad.yaml"}
+                  "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -546,6 +546,19 @@ AD_PAGES = [(f"{_FB}/pipeline/{p}.md", f"fluent-bit/{Path(p).name}.md") for p in
 AD_PRINTED = [(f"{_FB}/pipeline/{p}.md", f"fluent-bit/{Path(p).name}.pdf") for p in
               ("inputs/cpu-metrics", "inputs/dummy", "inputs/tcp", "filters/throttle", "outputs/file")]
 AD_HOLDS = "a checkout of github.com/fluent/fluent-bit-docs as fluent-bit/"
+# Check AE's pages: Pi-hole's MkDocs Markdown (three as pages, two printed to PDF), Mastodon's roles page (Hugo
+# Markdown) and its backups page in the restricted folder, git-stash(1) as HTML from Debian's git-doc.
+AE_PAGES = [
+    *[(f"pi-hole/docs/{p}.md", f"pihole/{Path(p).name}.md") for p in
+      ("main/prerequisites", "guides/dns/unbound", "ftldns/signals")],
+    ("mastodon/content/en/admin/roles.md", "mastodon/roles.md"),
+    ("mastodon/content/en/admin/backups.md", "people-ops/backups.md"),
+]
+AE_PRINTED = [(f"pi-hole/docs/{p}.md", f"pihole/{Path(p).name}.pdf") for p in
+              ("main/pihole-command", "ftldns/privacylevels")]
+AE_FILES = [(Path("/usr/share/doc/git/html/git-stash.html"), "git/git-stash.html")]
+AE_HOLDS = ("checkouts of github.com/pi-hole/docs as pi-hole/ and github.com/mastodon/documentation as mastodon/ "
+            "(and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -554,6 +567,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "uvicorn": (AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
     "restic": (AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
     "fluentbit": (AD_PAGES, AD_PRINTED, [], AD_HOLDS),
+    "pihole": (AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -772,7 +786,9 @@ def main() -> None:
                     "Uvicorn's Markdown docs and its server-behaviour page printed to PDF, pages of Django 3.2's "
                     "HTML docs, --uvicorn) or check AC (restic's reST docs, Fluent Bit's GitBook Markdown with one "
                     "page printed to PDF, Postfix's HTML READMEs, --restic) or check AD (five of Fluent Bit's plugin "
-                    "pages of configuration tables printed to PDF, two as Markdown, --fluentbit)")
+                    "pages of configuration tables printed to PDF, two as Markdown, --fluentbit) or check AE "
+                    "(Pi-hole's MkDocs pages, two printed to PDF, Mastodon's roles page, git-stash(1) as HTML, "
+                    "--pihole)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -784,6 +800,7 @@ def main() -> None:
     ap.add_argument("--uvicorn", type=Path, help=f"check AB: {AB_HOLDS}")
     ap.add_argument("--restic", type=Path, help=f"check AC: {AC_HOLDS}")
     ap.add_argument("--fluentbit", type=Path, help=f"check AD: {AD_HOLDS}")
+    ap.add_argument("--pihole", type=Path, help=f"check AE: {AE_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()

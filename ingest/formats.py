@@ -1374,10 +1374,19 @@ def html_table(html: str) -> Table | None:
         table = lxml.html.fromstring(html)
     except Exception:
         return None
-    rows = [tuple(_words(c) for c in tr.xpath("./th|./td")) for tr in table.xpath(".//tr")]
+    trs = table.xpath(".//tr")
+    rows = [tuple(_words(c) for c in tr.xpath("./th|./td")) for tr in trs]
+    # Markdown has no table without a header row, and a page of keys and values leaves it empty (`| | |`): the
+    # table has no column names, and its first row of cells is no header ("Help Command | pihole checkout --help",
+    # Pi-hole's command page, check AE).
+    unnamed = bool(trs) and not any(rows[0]) and bool(trs[0].xpath("./th"))
     rows = [r for r in rows if any(r)]
     if len(rows) >= 2 and not table.xpath(".//th") and all(len(r) == 2 and r[0].endswith(":") for r in rows):
         # Terms and what they are ("style: | a parsed XSLT stylesheet", gtk-doc's parameters): no row is a
         # header. Read as one, its first term was put before every other ("style :: doc : | ...").
         return Table("", ("",), tuple((f"{k[:-1].rstrip()}: {v}",) for k, v in rows))
+    if unnamed and rows and all(len(r) == 2 and names_term(r[0]) and r[1] for r in rows):
+        return Table("", ("",), tuple((f"{k}: {v}",) for k, v in rows))
+    if unnamed and rows:
+        return Table("", ("",) * len(rows[0]), tuple(rows))
     return Table("", rows[0], tuple(rows[1:])) if len(rows) >= 2 else None

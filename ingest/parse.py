@@ -97,7 +97,7 @@ SEPARATOR = "\n\n"
 # Liquid tags read as the page shows them, in 43; a printed table read as its rows, a list of terms set as one as
 # terms, and a printed numbered list boxed as one paragraph as its items, in 44) parses the ones already ingested
 # again, instead of leaving their old text.
-PARSE_VERSION = 44
+PARSE_VERSION = 45
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

@@ -25,6 +25,9 @@ _TRIM = 0.1
 # of one cell (a wrapped cell's next line) across at most this share of one.
 _ROW_GAP = 2.0
 _WRAP_GAP = 0.6
+# How much nearer than the farthest-apart lines of a table a cell's wrapped line may follow (a share of a line's
+# height): a browser pads each row by a few points.
+_CLOSE = 0.15
 # A column no piece of which is wider than this share of the page's text: a table has one (keys, values,
 # numbers); a page's lines set side by side in two wide columns are no table.
 NARROW = 0.35
@@ -122,7 +125,7 @@ def _run_end(bands: list[list[Piece]], start: int) -> int:
     while end < len(bands):
         band, above = bands[end], bands[end - 1]
         gap = _gap(above, band)
-        gutters = _gutters([p for b in bands[start:end] for p in b])
+        gutters = _columns(bands[start:end])
         if _leaders(band) or any(_crosses(p, gutters) for p in band):
             break
         limit = _ROW_GAP if _split(band) else _WRAP_GAP
@@ -130,6 +133,17 @@ def _run_end(bands: list[list[Piece]], start: int) -> int:
             break
         end += 1
     return end
+
+
+def _columns(bands: list[list[Piece]]) -> list[tuple[float, float]]:
+    """The gutters between a run's columns: those of its rows after the first when the first row's cells each stand
+    inside one of them, else those of all its rows. A browser centres a header's cells over their columns: "Feature"
+    stood over the middle of a column of names, and the gap left of it, which the next long name crossed, ended the
+    run at its first row, leaving a table led by its first row of cells (Pi-hole's command page printed, check AE)."""
+    if len(bands) > 1 and (body := _gutters([p for b in bands[1:] for p in b])) and not any(
+            _crosses(p, body) for p in bands[0]):
+        return body
+    return _gutters([p for b in bands for p in b])
 
 
 def _gutters(pieces: list[Piece]) -> list[tuple[float, float]]:
@@ -152,7 +166,7 @@ def _table(bands: list[list[Piece]], text_width: float) -> PrintedTable | None:
     pieces = [p for band in bands for p in band]
     if sum(_split(b) for b in bands) < 2 or all(p.mono for p in pieces):
         return None
-    gutters = _gutters(pieces)
+    gutters = _columns(bands)
     bounds = [g_left for g_left, _ in gutters]
     columns = len(gutters) + 1
     widths = [0.0] * columns
@@ -163,7 +177,8 @@ def _table(bands: list[list[Piece]], text_width: float) -> PrintedTable | None:
         return None
     rows: list[list[list[str]]] = []
     bold: list[bool] = []
-    for group in _rows(bands, bounds):
+    groups = _rows(bands, bounds)
+    for group in groups:
         row: list[list[str]] = [[] for _ in range(columns)]
         for p in sorted(group, key=lambda p: (p.top, p.left)):
             row[_column(p, bounds)].append(p.text)
@@ -176,7 +191,8 @@ def _table(bands: list[list[Piece]], text_width: float) -> PrintedTable | None:
     line = min(_height(b) for b in bands)
     if any(p.box_top < top - line or p.box_bottom > bottom + line for p in pieces):
         return None
-    if (bold[0] and not all(bold[1:])) or _named(cells):
+    if (bold[0] and not all(bold[1:])) or _centred(bands[0], pieces, bounds) or (
+            _named(cells) and not any(p.mono for p in groups[0])):
         return PrintedTable(top, bottom, cells[0], tuple(cells[1:]))
     return PrintedTable(top, bottom, ("",) * columns, tuple(cells))
 
@@ -185,9 +201,27 @@ def _table(bands: list[list[Piece]], text_width: float) -> PrintedTable | None:
 _NAME = re.compile(r"[A-Za-z][A-Za-z -]{0,40}")
 
 
+def _centred(first: list[Piece], pieces: list[Piece], bounds: list[float]) -> bool:
+    """Is the first row set apart as a header by where its cells stand: each in a column of its own, none flush with
+    the left edge of its column's other cells (a browser centres a header's cells, and a PDF printed by one may keep
+    no bold face by name)?"""
+    columns = [_column(p, bounds) for p in first]
+    if len(set(columns)) < len(first) or len(first) < 2:
+        return False
+    rest = [p for p in pieces if p not in first]
+    for piece, col in zip(first, columns, strict=True):
+        lefts = [p.left for p in rest if _column(p, bounds) == col]
+        # Only over a column whose cells are set flush left: over centred cells, a narrow first cell stands apart too.
+        if not lefts or 2 * sum(x < min(lefts) + 1.0 for x in lefts) < len(lefts) or (
+                piece.left < min(lefts) + 0.5 * (piece.bottom - piece.top)):
+            return False
+    return True
+
+
 def _named(cells: list[tuple[str, ...]]) -> bool:
     """Is the first row, set like the rest (TeX's tables), the names of the columns: a few words in every cell,
-    above rows of which some column holds other things (numbers, code, lists)?"""
+    above rows of which some column holds other things (numbers, code, lists)? (Not when a cell is set as code: a
+    headerless table of keys and commands, "Help Command | pihole --help", has no names above it.)"""
     return all(_NAME.fullmatch(c) and len(c.split()) <= 4 for c in cells[0]) and any(
         not all(_NAME.fullmatch(row[j]) for row in cells[1:]) for j in range(len(cells[0])))
 
@@ -206,7 +240,8 @@ def _rows(bands: list[list[Piece]], bounds: list[float]) -> list[list[Piece]]:
     """The table's rows: a row opens at a line with a piece in the first column. A line with none goes with the
     row above, or with the row that opens below it when that is nearer: a browser sets a short cell in the middle
     of a taller row, so a long cell's first line stands above its row's first cell."""
-    opens = [i == 0 or any(_column(p, bounds) == 0 for p in band) for i, band in enumerate(bands)]
+    wraps = _wrapped(bands, bounds)
+    opens = [i == 0 or (i not in wraps and any(_column(p, bounds) == 0 for p in band)) for i, band in enumerate(bands)]
     forward = [False] * len(bands)
     for i in range(len(bands) - 2, 0, -1):
         if not opens[i] and (opens[i + 1] or forward[i + 1]):
@@ -222,6 +257,23 @@ def _rows(bands: list[list[Piece]], bounds: list[float]) -> list[list[Piece]]:
         else:
             rows[-1] += band
     return rows
+
+
+def _wrapped(bands: list[list[Piece]], bounds: list[float]) -> set[int]:
+    """The lines that go on the cells of the line above them. A browser pads a table's rows apart, so a cell's
+    wrapped line follows closer than the next row does: in a table most of whose lines are that far apart, a line
+    at the closer pitch under a line with a cell in the first column goes on that row, even where it has a piece in
+    the first column itself ("Allowlisting, Denylisting" / "and Regex" was two rows). TeX sets rows a line apart: no
+    pitch stands out, and every line is a row."""
+    tops = [min(p.top for p in band) for band in bands]
+    pitches = {i: tops[i] - tops[i - 1] for i in range(1, len(bands))}
+    if not pitches:
+        return set()
+    least = min(pitches.values())
+    close = {i for i, pitch in pitches.items() if pitch <= least + _CLOSE * _height(bands[i])}
+    if len(pitches) - len(close) < max(2, len(close)):
+        return set()
+    return {i for i in close if any(_column(p, bounds) == 0 for p in bands[i - 1])}
 
 
 def _gap(above: list[Piece], below: list[Piece]) -> float:

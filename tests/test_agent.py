@@ -998,6 +998,26 @@ def test_a_row_looked_up_by_a_key_written_as_code_answers_beside_the_best_prose(
     assert [round(c.score, 3) for c in cands if c.text.startswith("Directory: tmp")] == [0.401]
 
 
+def test_the_block_announced_as_the_asked_action_answers_above_the_best_prose() -> None:
+    # Pi-hole's unbound guide (check AE): "How do I install unbound?" was answered by a sentence on what installing
+    # from a package manager also installs (0.50); the command, announced as the installation, scored 0.19.
+    text = ("If you are installing unbound from a package manager, it should install the root.hints file "
+            "automatically.\n\nThe first thing you need to do is to install the recursive DNS resolver:\n\n```\n"
+            "sudo apt install unbound\n```\n\nTo remove unbound from your system run\n\n```\nsudo apt remove "
+            "unbound\n```")
+    cands = _cut(text)
+    for c in cands:
+        c.score = 0.5 if c.text.startswith("If you") else 0.19
+    command = next(c for c in cands if "apt install" in c.text)
+    assert cands.index(command) in prefiltered("How do I install unbound?", cands,
+                                               [0.0 if c is command else 1.0 for c in cands], n=1)
+    answered_lists("How do I install unbound?", cands, floor=0.4)
+    assert command.score == pytest.approx(0.5019)
+    assert [c.score for c in cands if "apt remove" in c.text] == [0.19]
+    answered_lists("How do I remove unbound?", cands, floor=0.4)
+    assert [c.score for c in cands if "apt remove" in c.text] == [pytest.approx(0.5038)]  # above the install now
+
+
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
     # Prometheus's metric types (check AA): "What is NHCB?" was answered by a sentence using the acronym; the one
     # spelling it out scored under the abstention threshold.

@@ -1081,6 +1081,45 @@ def test_a_printed_table_reads_as_its_header_and_rows(tmp_path: Path) -> None:
     assert "The base determines the lower bound of time and the cap the upper bound for each retry." in doc.text
 
 
+def test_a_printed_table_keeps_its_centred_header_and_wrapped_names(tmp_path: Path) -> None:
+    """A browser centres a header's cells and pads rows apart. "Feature" stood over the middle of a column of names,
+    so the next long name crossed the gap left of it and the table began at its first row of cells ("Core |
+    pihole" read as the column names); a name wrapped in the first column ("Allowlisting, Denylisting" / "and
+    Regex") was two rows. A headerless table of keys and commands has no column names: it reads as terms."""
+    doc = printed(tmp_path,
+        "<html><body style='font: 12px serif; width: 560px'><h1>Commands</h1><table>"
+        "<tr><th>Feature</th><th>Invocation</th></tr><tr><td>Core</td><td><code>pihole</code></td></tr>"
+        "<tr><td style='width: 120px'>Allowlisting, Denylisting and Regex</td><td><code>pihole allow</code>, "
+        "<code>pihole deny</code></td></tr><tr><td>Debugger</td><td><code>pihole debug</code></td></tr>"
+        "<tr><td>Log Flush</td><td><code>pihole flush</code></td></tr></table><h2>Checkout</h2><table>"
+        "<tr><th></th><th></th></tr><tr><td>Help Command</td><td><code>pihole checkout --help</code></td></tr>"
+        "<tr><td>Script Location</td><td><code>/opt/pihole/piholeCheckout.sh</code></td></tr>"
+        "<tr><td>Example Usage</td><td><code>pihole checkout dev</code></td></tr></table>"
+        "<p>Switch Pi-hole subsystems to a different GitHub branch.</p></body></html>")
+    rows = [doc.text[e.start : e.end] for e in doc.elements if e.kind in ("Table", "TableRow")]
+    assert rows == ["Feature | Invocation", "Feature: Core | Invocation: pihole",
+                    "Feature: Allowlisting, Denylisting and Regex | Invocation: pihole allow, pihole deny",
+                    "Feature: Debugger | Invocation: pihole debug", "Feature: Log Flush | Invocation: pihole flush"]
+    assert ("Help Command: pihole checkout --help\n\nScript Location: /opt/pihole/piholeCheckout.sh\n\n"
+            "Example Usage: pihole checkout dev") in doc.text
+
+
+def test_a_markdown_table_with_an_empty_header_row_has_no_column_names(tmp_path: Path) -> None:
+    """Markdown has no table without a header row, so pages of keys and values leave it empty: the first row of
+    cells was read as the column names ("Help Command: Example Usage | pihole checkout --help: pihole checkout
+    dev"). Keys and values read as terms; wider rows as rows with no names."""
+    text = parsed(tmp_path, "commands.md",
+                  "# Checkout\n\n| | |\n| --- | --- |\n| Help Command | `pihole checkout --help` |\n"
+                  "| Script Location | `/opt/pihole/piholeCheckout.sh` |\n| Example Usage | `pihole checkout dev` |\n\n"
+                  "Switch Pi-hole subsystems to a different GitHub branch.\n\n# Ports\n\n| | | |\n|---|---|---|\n"
+                  "| DNS | 53 | TCP and UDP, answered by the resolver itself |\n"
+                  "| NTP | 123 | UDP, only when the time server is on |\n")
+    assert ("Help Command: pihole checkout --help\nScript Location: /opt/pihole/piholeCheckout.sh\n"
+            "Example Usage: pihole checkout dev") in text
+    assert ("DNS | 53 | TCP and UDP, answered by the resolver itself\n"
+            "NTP | 123 | UDP, only when the time server is on") in text
+
+
 def test_printed_steps_terms_listings_and_columns_are_no_tables(tmp_path: Path) -> None:
     """What stands side by side on a printed page without being a table: a numbered step's number beside its text,
     a listing's aligned columns, a page of prose set in two columns, a term beside its description."""

@@ -10,6 +10,7 @@ from agent.vetoes import (
     asks_how_to,
     opposite,
     other_day,
+    other_member,
     other_number,
     other_value,
     other_version,
@@ -95,6 +96,21 @@ def test_other_year(question: str, document: str, expected: tuple[str, str] | No
     assert other_year(question, document) == expected
 
 
+@pytest.mark.parametrize(("question", "document", "expected"), [
+    # a page on real-time signals 0 to 7 does not answer about signal 8
+    ("What does real-time signal 8 do in FTL?", "Real-time signal 0 (35) reloads. Real-time signal 1 (36) is "
+     "reserved. Real-time signal 7 (42) scans tables.", ("signal 8", "signal 0")),
+    # named, or its number written elsewhere: the page may answer
+    ("What does real-time signal 7 do?", "Real-time signal 0 reloads. Real-time signal 7 scans.", None),
+    ("What does step 3 do?", "Step 1 opens it. Step 2 saves it. 3. Close it.", None),
+    # one other member is no series; a count is no member
+    ("What does signal 8 do?", "Signal 0 reloads.", None),
+    ("Does it take at least 3 days?", "At least 1 day, at most 2 days, at least 5 weeks.", None),
+])
+def test_other_member(question: str, document: str, expected: tuple[str, str] | None) -> None:
+    assert other_member(question, document) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("I tried running a Java program under Valgrind but something went wrong. Does Valgrind handle such programs?",
      True),
@@ -156,6 +172,10 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
     ("How do I turn on an out-of-office reply?", "Set an out of office reply in settings.", None),
     ("Which country pulled iPods for higher-than-allowed volume levels?", "France pulled iPods for loud volume.",
      None),
+    # a word of three letters is no plural: "TLS" is not "tl", which "settle" and "subtle" hold
+    ("How do I forward queries over DNS-over-TLS?", "The DNS server settles the query for a subtle TLD.",
+     "DNS-over-TLS"),
+    ("Which APIs does the server expose?", "The server exposes an API.", None),
 ])
 def test_absent_name(question: str, document: str, absent: str | None) -> None:
     assert absent_name(question, document) == absent

@@ -1,0 +1,54 @@
+"""Which code block or list of steps a question asking how to do something asks for by its action: "How do I install
+unbound?" is answered by "The first thing you need to do is to install the recursive DNS resolver:" and `sudo apt
+install unbound`, "How do I fix the so-rcvbuf warning in unbound?" by "To fix it:" and the steps under it. The scorers
+read a command or a step as a poor sentence (0.19 for the first, under a sentence saying what installing from a
+package manager also installs), and the answer said everything about the action but how to do it (check AE). A block
+or list whose announcing sentence names the asked action, and which with that sentence and its section's heading
+holds every word of the question, is the answer: it is scored just above its document's best unit
+(`answered_lists`, in the responder).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.sentence_model import content_words
+from agent.sentences import sentence_spans
+from agent.units import list_lines
+
+# "How do I install", "How can we disable", "How to enable": the action asked for.
+_ASKS_HOW = re.compile(r"^\W*how\s+(?:(?:do|can|could|should|would|must)\s+(?:i|we|you|one)\s+|to\s+)([a-z]+)\b",
+                       re.IGNORECASE)
+# Verbs that name no action of their own ("How do I make pihole-FTL dump its cache?", "How do I use the API?"): the
+# action is further on, or is the whole page.
+_LIGHT = frozenset({"be", "do", "get", "have", "make", "use", "go", "let", "find", "know", "see", "tell"})
+_FENCE = "```"
+
+
+def asked_action(question: str) -> str | None:
+    """The verb a how-to question asks to be done ("install", "disable"), or None."""
+    m = _ASKS_HOW.match(question)
+    verb = m.group(1).lower() if m else None
+    return None if verb is None or verb in _LIGHT else verb
+
+
+def does_asked_action(question: str, unit: str, kind: str, heading: str = "") -> bool:
+    """Is `unit` (a code block or a list of steps, with the lines before it) what the question asks how to do: the
+    sentence announcing the block or the items names the asked action, and the unit with its section's `heading`
+    holds every word of the question?"""
+    verb = asked_action(question)
+    if verb is None or kind not in ("code", "steps"):
+        return False
+    if kind == "code":
+        intro = unit.partition(_FENCE)[0] if _FENCE in unit else ""
+    else:
+        items = list_lines(unit)
+        intro = unit[: items[0][0]] if items else ""
+    paragraph = intro.rstrip().rpartition("\n\n")[2]  # not the heading above it
+    if not paragraph.strip():
+        return False
+    spans = sentence_spans(paragraph)
+    announcing = paragraph[spans[-1][0] : spans[-1][1]] if spans else paragraph
+    forms = {verb, f"{verb}s", f"{verb}es", f"{verb[:-1] if verb.endswith('e') else verb}ing"}
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", announcing)}
+    return bool(forms & said) and content_words(question) <= content_words(f"{heading}\n{unit}")

@@ -1,0 +1,43 @@
+"""A code block or list announced as doing what a how-to question asks (agent/code_match.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.code_match import asked_action, does_asked_action
+
+INSTALL = ("The first thing you need to do is to install the recursive DNS resolver:\n\n```\n"
+           "sudo apt install unbound\n```")
+DISABLE = ("To disable the service, run the statement below:\n\n```\n"
+           "sudo systemctl disable --now unbound-resolvconf.service\n```")
+CHECK = ("Step 1 - Disable the Service\n\nTo check if this service is enabled, run below one:\n\n```\n"
+         "systemctl is-active unbound-resolvconf.service\n```")
+FIX = "To fix it:\n\n1. Check the current limit:\n2. Temporarily increase the limit."
+
+
+@pytest.mark.parametrize(("question", "verb"), [
+    ("How do I install unbound?", "install"), ("How can we disable the cache?", "disable"),
+    ("How to enable HTTP/2?", "enable"), ("How do I make pihole-FTL dump its cache?", None),
+    ("What does unbound install?", None), ("How does unbound install its hints?", None),
+])
+def test_the_asked_action_is_the_verb_after_how_do_i(question: str, verb: str | None) -> None:
+    assert asked_action(question) == verb
+
+
+@pytest.mark.parametrize(("question", "unit", "kind", "heading", "does"), [
+    ("How do I install unbound?", INSTALL, "code", "", True),
+    ("How do I disable the unbound-resolvconf service?", DISABLE, "code", "", True),
+    # the heading names the action, the announcing sentence does something else
+    ("How do I disable the unbound-resolvconf service?", CHECK, "code", "", False),
+    # the announcing sentence names the action, the block is about something else
+    ("How do I install unbound?", "To install it, run:\n\n```\npip install httpx\n```", "code", "", False),
+    # a list of steps whose lead-in names the action, its section's heading naming what it fixes
+    ("How do I fix the so-rcvbuf warning in unbound?", FIX, "steps", "Fix so-rcvbuf warning in unbound", True),
+    ("How do I fix the so-rcvbuf warning in unbound?", FIX, "steps", "", False),
+    # a bare block announces nothing; a sentence is no block
+    ("How do I install unbound?", "```\nsudo apt install unbound\n```", "code", "", False),
+    ("How do I install unbound?", "To install unbound, use your package manager.", "sentence", "", False),
+])
+def test_a_block_or_list_announced_as_the_asked_action(question: str, unit: str, kind: str, heading: str,
+                                                       does: bool) -> None:
+    assert does_asked_action(question, unit, kind, heading) is does
