@@ -835,6 +835,36 @@ def explains_block_before(c: Candidate) -> int | None:
     return block_before(text, a)
 
 
+# A line naming a thing and giving it: a short name, a colon, its value ("Example Usage: pihole checkout dev").
+_TERM_LINE = re.compile(r"[A-Z][\w ()/-]{0,30}: \S[^\n|]*")
+# How many such lines a description may be carried back over.
+USAGE_LINES = 6
+
+
+def usage_before(c: Candidate) -> int | None:
+    """Where, in its passage, the run of term lines starts that stands right above the line a sentence or pair
+    opens, when one of them gives something to type and the unit gives nothing: a command reference gives a
+    command's usage, then says what it does ("Help Command: pihole checkout --help" / "Script Location: ..." /
+    "Example Usage: pihole checkout dev" / "Switch Pi-hole subsystems to a different GitHub branch.", Pi-hole's
+    command page, check AE). Asked how to do what the description says, the scorers found the description, and the
+    answer left out the command."""
+    if c.kind not in ("sentence", "pair") or holds_typed(c.text):
+        return None
+    text, begin = c.result.text, c.start - c.result.start
+    if text[:begin].strip() and not text[:begin].endswith("\n"):
+        return None
+    lines, typed = 0, False
+    while lines < USAGE_LINES:
+        head = text[:begin].rstrip("\n")
+        start = head.rfind("\n") + 1
+        line = head[start:]
+        if not line or not _TERM_LINE.fullmatch(line):
+            break
+        typed = typed or holds_typed(line.partition(": ")[2])
+        begin, lines = start, lines + 1
+    return begin if typed else None
+
+
 def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Callable[[str], bool]
             ) -> list[Candidate]:
     """Each quoted sentence or pair carried on into the block its paragraph leads to (`block_after`), when the
@@ -863,9 +893,17 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
             else leads_into_block(c, how) or nested_items(text, b) or (
                 told_after(text, b) if how_to and not holds_typed(c.text) else None)
         begin = explains_block_before(c)
+        if begin is None and how:
+            begin = usage_before(c)
         if close is None and begin is None:
             continue
         begin, close = a if begin is None else begin, b if close is None else close
+        # A quoted unit of the same passage that the span carried back runs into is taken in whole: the command's
+        # usage lines run into its section's opening line, quoted from the heading ("Version" / "Help Command:
+        # pihole version"), and the example usage under it was left out.
+        if begin < a:
+            begin = min([begin, *(k.start - r.start for k in picked if k.result.chunk_id == r.chunk_id
+                                  and k.start - r.start < begin < k.end - r.start <= a)])
         if is_attempt(scan(text[begin:close])) or (
                 r.chunk_id in flagged and (lures(text[b:close]) or lures(text[begin:a]))):
             continue

@@ -897,6 +897,30 @@ def test_a_sentence_pointing_back_at_the_code_before_it_is_quoted_with_that_code
     assert carried("Which job reads targets.json?", [alone], set(), unit_lures(None))[0].text == alone.text
 
 
+def test_a_description_under_a_commands_usage_lines_is_quoted_with_them() -> None:
+    # Pi-hole's command page (check AE): "How do I switch Pi-hole to the dev branch?" was answered by the description
+    # alone, its example usage in the key-value lines above it left out.
+    text = ("Checkout\n\nHelp Command: pihole checkout --help\n\nScript Location: /opt/pihole/piholeCheckout.sh\n\n"
+            "Example Usage: pihole checkout dev\n\nSwitch Pi-hole subsystems to a different GitHub branch. An admin "
+            "can specify repositories as well as branches.")
+    says = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("Switch"))
+    [quoted] = carried("How do I switch Pi-hole to the dev branch?", [says], set(), unit_lures(None))
+    assert quoted.text.startswith("Help Command:") and quoted.text.endswith("GitHub branch.")
+    assert quoted.text == text[quoted.start : quoted.end]
+    # A section's opening line quoted from its heading, which the usage runs into, is taken in whole.
+    first = next(c for c in _cut(text) if c.text.startswith("Help Command"))
+    opening = replace(first, start=0, text=text[: first.end])
+    quoted = carried("Which command switches branches?", [opening, says], set(), unit_lures(None))
+    assert [q.text[:30] for q in quoted] == ["Checkout\n\nHelp Command: pihole"]
+    assert quoted[0].text.endswith("GitHub branch.")
+    # Not asked how, or lines that give nothing to type: the description alone.
+    assert carried("What does checkout do?", [says], set(), unit_lures(None))[0].text == says.text
+    plain = text.replace("pihole checkout --help", "none").replace("/opt/pihole/piholeCheckout.sh", "the core") \
+        .replace("pihole checkout dev", "none")
+    says = next(c for c in _cut(plain) if c.kind == "sentence" and c.text.startswith("Switch"))
+    assert carried("How do I switch branches?", [says], set(), unit_lures(None))[0].text == says.text
+
+
 def test_a_sentence_opening_below_is_leads_into_the_block_after_it() -> None:
     # Prometheus's TLS guide (check AA): "Below is an example web-config.yml configuration file." was quoted with
     # the sentence after it, and without the example.
