@@ -657,9 +657,15 @@ def redundant_pair(pair: Scored, sentences: Sequence[Scored], leaning: AbstractS
     pair's second sentence says "a 4-week rolling window". The second sentence does not stand for the pair when it
     opens by pointing back at the first (`leaning`: where such sentences start): "This approach leverages Docker's
     caching mechanism to significantly speed up rebuilds." was quoted without the approach (check AB)."""
+    return bool(standing_for(pair, sentences, leaning))
+
+
+def standing_for(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]
+                 ) -> list[tuple[str, int, int]]:
+    """The spans of the sentences that stand for a redundant pair (`redundant_pair`)."""
     doc, a, b, score, typed = pair
-    return any(d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN and (t or not typed)
-               and not (s > a and (d, s) in leaning) for d, s, e, p, t in sentences)
+    return [(d, s, e) for d, s, e, p, t in sentences if d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN
+            and (t or not typed) and not (s > a and (d, s) in leaning)]
 
 
 def leans_back(text: str) -> bool:
@@ -730,8 +736,20 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     leaning = {(c.result.document_id, c.start) for c in cands if c.kind == "sentence" and leans_back(c.text)}
-    cands = [c for c in cands if c.kind != "pair" or id(c) in reasoned
-             or not redundant_pair(scored(c), singles, leaning)]
+    # A sentence standing for a pair is quoted in the pair's place, so it ranks as the pair did among the units kept
+    # (whether to answer at all is still the sentence's score): "In send only mode, all changes from other devices
+    # in the cluster are ignored." stood for its pair (0.84), the best unit, and was left out under two pairs of 0.69
+    # and 0.67 about the receive only folder (check AF).
+    rank: dict[int, float] = {}
+    spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
+    kept: list[Candidate] = []
+    for c in cands:
+        stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
+        for key in stand:
+            rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
+        if not stand:
+            kept.append(c)
+    cands = kept
     answering = [c for c in cands if c.score >= model.abstain_threshold_of(c.kind)]
     if not answering:
         return []
@@ -740,8 +758,12 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     for c in cands:
         if c.kind == "row":
             best_row[table(c)] = max(best_row.get(table(c), 0.0), c.score)
+
+    def ranked(c: Candidate) -> float:
+        return max(c.score, rank.get(id(c), 0.0))
+
     keep: list[Candidate] = []
-    for c in sorted((c for c in cands if c.score >= model.select_threshold_of(c.kind)), key=lambda c: -c.score):
+    for c in sorted((c for c in cands if ranked(c) >= model.select_threshold_of(c.kind)), key=lambda c: -ranked(c)):
         if c.kind == "row" and c.score < ROW_MARGIN * best_row[table(c)]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped, and so

@@ -218,8 +218,8 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
          code_abst: float | None = None) -> list[int]:
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
-    block, when given), it abstains."""
-    from agent.extractive import leans_back, redundant_pair
+    block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
+    from agent.extractive import leans_back, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -232,19 +232,23 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     singles = [scored(i, units[i]) for i in alone]
     leaning = {(units[i]["span"][0], units[i]["span"][1]) for i in alone if leans_back(units[i].get("text", ""))}
+    at = {tuple(units[i]["span"][:3]): i for i in alone}
     p = p.copy()
+    rank = p.copy()
     for i, u in enumerate(units):
-        if u["x"][pair_col] == 1 and redundant_pair(scored(i, u), singles, leaning):
-            p[i] = -1.0
+        if u["x"][pair_col] == 1 and (stand := standing_for(scored(i, u), singles, leaning)):
+            for key in stand:
+                rank[at[key]] = max(rank[at[key]], p[i])
+            p[i] = rank[i] = -1.0
 
     model = SentenceModel((), 0.0, sel, abst, max_units, 0, 0, abst if code_abst is None else code_abst)
     answering = [i for i in range(len(units)) if p[i] >= model.abstain_threshold_of(units[i].get("kind", ""))]
     if not answering:
         return []
     keep: list[int] = []
-    for i in sorted(range(len(units)), key=lambda i: -p[i]):
+    for i in sorted(range(len(units)), key=lambda i: -rank[i]):
         text = units[i].get("text")
-        if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
+        if rank[i] < model.select_threshold_of(units[i].get("kind", "")) \
                 or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"]))
                        or (text is not None and text == units[k].get("text")) for k in keep):
             continue

@@ -251,7 +251,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "moj": "unseen_docs_x.yaml", "dxw": "unseen_docs_y.yaml",
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
-                  "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml"}
+                  "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
+                  "syncthing": "unseen_docs_af.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -559,6 +560,17 @@ AE_PRINTED = [(f"pi-hole/docs/{p}.md", f"pihole/{Path(p).name}.pdf") for p in
 AE_FILES = [(Path("/usr/share/doc/git/html/git-stash.html"), "git/git-stash.html")]
 AE_HOLDS = ("checkouts of github.com/pi-hole/docs as pi-hole/ and github.com/mastodon/documentation as mastodon/ "
             "(and Debian's git-doc installed)")
+# Check AF's pages: Syncthing's reST user docs (four pages, its security principles in the restricted folder),
+# Mastodon's upgrade page printed to PDF, git-bisect(1) as HTML from Debian's git-doc.
+AF_PAGES = [
+    *[(f"syncthing/users/{n}.rst", f"syncthing/{n}.rst")
+      for n in ("versioning", "firewall", "foldertypes", "ignoring")],
+    ("syncthing/users/security.rst", "people-ops/security.rst"),
+]
+AF_PRINTED = [("mastodon/content/en/admin/upgrading.md", "mastodon/upgrading.pdf")]
+AF_FILES = [(Path("/usr/share/doc/git/html/git-bisect.html"), "git/git-bisect.html")]
+AF_HOLDS = ("checkouts of github.com/syncthing/docs as syncthing/ and github.com/mastodon/documentation as mastodon/ "
+            "(and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -568,6 +580,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "restic": (AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
     "fluentbit": (AD_PAGES, AD_PRINTED, [], AD_HOLDS),
     "pihole": (AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
+    "syncthing": (AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -788,7 +801,8 @@ def main() -> None:
                     "page printed to PDF, Postfix's HTML READMEs, --restic) or check AD (five of Fluent Bit's plugin "
                     "pages of configuration tables printed to PDF, two as Markdown, --fluentbit) or check AE "
                     "(Pi-hole's MkDocs pages, two printed to PDF, Mastodon's roles page, git-stash(1) as HTML, "
-                    "--pihole)")
+                    "--pihole) or check AF (Syncthing's reST docs, Mastodon's upgrade page printed to PDF, "
+                    "git-bisect(1) as HTML, --syncthing)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -801,6 +815,7 @@ def main() -> None:
     ap.add_argument("--restic", type=Path, help=f"check AC: {AC_HOLDS}")
     ap.add_argument("--fluentbit", type=Path, help=f"check AD: {AD_HOLDS}")
     ap.add_argument("--pihole", type=Path, help=f"check AE: {AE_HOLDS}")
+    ap.add_argument("--syncthing", type=Path, help=f"check AF: {AF_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()

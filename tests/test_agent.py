@@ -532,6 +532,31 @@ def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_ali
     assert [c.text for c in select(cands, model)] == [opening.text]
 
 
+def test_a_sentence_standing_for_its_pair_ranks_as_the_pair() -> None:
+    # Syncthing's folder types (check AF): the pair saying what a send only folder does with other devices' changes
+    # scored best (0.84) and its first sentence (0.67) stood for it, but was ranked by its own score and left out
+    # under two pairs about the receive only folder (0.69, 0.67). Whether to answer is still the sentence's score.
+    text = ("In send only mode, all changes from other devices in the cluster are ignored. Changes are still received "
+            "so the folder may become out of sync.\n\nIn this mode, all changes from the cluster are applied and "
+            "redistributed. Local changes are however not distributed to other devices.\n\nMuch like a send-receive "
+            "folder, any local modifications are preserved. The device will however look out of sync elsewhere.")
+    cands = _cut(text)
+    scores = {"In send only mode, all changes from other devices in the cluster are ignored.": 0.667,
+              "In send only mode, all changes from other devices in the cluster are ignored. Changes": 0.84,
+              "In this mode, all changes from the cluster are applied and redistributed. Local": 0.689,
+              "Much like a send-receive folder, any local modifications are preserved. The": 0.673}
+    for c in cands:
+        c.score = next((v for k, v in scores.items() if c.text.startswith(k) and len(c.text) - len(k) < 60), 0.1)
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+    assert [c.text[:20] for c in select(cands, model)] == ["In send only mode, a", "In this mode, all ch"]
+    # Under the abstention threshold, the sentence does not answer because its pair would have.
+    for c in cands:
+        c.score = 0.45 if c.kind == "pair" and c.text.startswith("In send") else 0.38 if c.text.startswith(
+            "In send") else 0.1
+    assert select(cands, model) == []
+
+
 def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:
     # restic's backup page (check AC): "Why does switching between absolute and relative paths make restic rescan
     # everything?" was answered by the note that it does; its pair, holding the reason, scored 0.11 better, under
@@ -910,9 +935,9 @@ def test_a_description_under_a_commands_usage_lines_is_quoted_with_them() -> Non
     # A section's opening line quoted from its heading, which the usage runs into, is taken in whole.
     first = next(c for c in _cut(text) if c.text.startswith("Help Command"))
     opening = replace(first, start=0, text=text[: first.end])
-    quoted = carried("Which command switches branches?", [opening, says], set(), unit_lures(None))
-    assert [q.text[:30] for q in quoted] == ["Checkout\n\nHelp Command: pihole"]
-    assert quoted[0].text.endswith("GitHub branch.")
+    both = carried("Which command switches branches?", [opening, says], set(), unit_lures(None))
+    assert [q.text[:30] for q in both] == ["Checkout\n\nHelp Command: pihole"]
+    assert both[0].text.endswith("GitHub branch.")
     # Not asked how, or lines that give nothing to type: the description alone.
     assert carried("What does checkout do?", [says], set(), unit_lures(None))[0].text == says.text
     plain = text.replace("pihole checkout --help", "none").replace("/opt/pihole/piholeCheckout.sh", "the core") \

@@ -211,6 +211,16 @@ def test_calibration_picks_what_the_responder_selects() -> None:
         picked = [(spans[i][0], spans[i][1]) for i in pick(units, np.array(scores), 0.35, 0.4, 2)]
         assert bool(chosen) is answers
         assert sorted(picked) == sorted(chosen)
+    # A sentence standing for its pair ranks as the pair among the units kept, above another document's sentence.
+    other = Passage(chunk_id="e", document_id="e", start=0, end=len(text), text=text)
+    ranked = (0.667, 0.84, 0.05, 0.7)
+    cands = [Candidate(r, 0, a, b, text[a:b], score=s, kind=k) for (a, b, k), s in zip(spans, ranked, strict=False)]
+    cands.append(Candidate(other, 1, 0, cut, text[:cut], score=0.7))
+    units.append({"x": row("sentence"), "span": ["e", 0, cut]})
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=1, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+    assert [(c.result.document_id, c.end) for c in select(cands, model)] == [("d", cut)]
+    assert pick(units, np.array(ranked), 0.35, 0.4, 1) == [0]
 
 
 def test_a_code_block_answers_from_its_own_threshold() -> None:
