@@ -673,6 +673,34 @@ def leans_back(text: str) -> bool:
     return POINTS_BACK.match(text) is not None
 
 
+# "this environment variable", "these files": a thing named before, pointed at again.
+_THIS = re.compile(r"\b(?:this|these)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*)", re.IGNORECASE)
+
+
+def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]]) -> set[tuple[str, int]]:
+    """Where the sentences (document, start, end, text) start that lean on the sentence before them: those opening by
+    pointing back (`leans_back`), and those pointing at a thing the sentence before names ("You can change which URL
+    Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also completely disable this
+    behavior by setting this environment variable to an empty string.": quoted alone, the answer to how to disable
+    the check never named the variable, check AF)."""
+    before: dict[str, list[tuple[int, str]]] = {}
+    for d, _, end, text in sentences:
+        before.setdefault(d, []).append((end, text))
+    out: set[tuple[str, int]] = set()
+    for d, start, _, text in sentences:
+        if leans_back(text):
+            out.add((d, start))
+            continue
+        previous = max(((e, t) for e, t in before[d] if e <= start), default=None)
+        if previous is None or start - previous[0] > 2:
+            continue
+        named = content_words(previous[1])
+        if any(content_words(m.group(1)).intersection(named) and content_words(m.group(1)) <= named
+               for m in _THIS.finditer(text)):
+            out.add((d, start))
+    return out
+
+
 def continued(cands: Sequence[Candidate]) -> None:
     """A section's opening sentence sets the section up; the sentence after it often says what the section
     tells ("5.9.4 Orphaning a package: If you can no longer maintain a package, you need to inform others, and make
@@ -735,9 +763,9 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     led_in(cands)
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
-    leaning = {(c.result.document_id, c.start) for c in cands if c.kind == "sentence" and leans_back(c.text)}
+    leaning = leaning_sentences([(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"])
     # A sentence standing for a pair is quoted in the pair's place, so it ranks as the pair did among the units kept
-    # (whether to answer at all is still the sentence's score): "In send only mode, all changes from other devices
+    # (whether to answer at all, and whether to quote it, is still the sentence's score): "In send only mode, all changes from other devices
     # in the cluster are ignored." stood for its pair (0.84), the best unit, and was left out under two pairs of 0.69
     # and 0.67 about the receive only folder (check AF).
     rank: dict[int, float] = {}
@@ -763,7 +791,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
         return max(c.score, rank.get(id(c), 0.0))
 
     keep: list[Candidate] = []
-    for c in sorted((c for c in cands if ranked(c) >= model.select_threshold_of(c.kind)), key=lambda c: -ranked(c)):
+    for c in sorted((c for c in cands if c.score >= model.select_threshold_of(c.kind)), key=lambda c: -ranked(c)):
         if c.kind == "row" and c.score < ROW_MARGIN * best_row[table(c)]:
             continue  # a sibling row of the one asked about: same columns, other values, clearly less apt
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped, and so

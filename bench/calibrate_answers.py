@@ -219,7 +219,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
-    from agent.extractive import leans_back, standing_for
+    from agent.extractive import leaning_sentences, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -231,7 +231,8 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
 
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     singles = [scored(i, units[i]) for i in alone]
-    leaning = {(units[i]["span"][0], units[i]["span"][1]) for i in alone if leans_back(units[i].get("text", ""))}
+    leaning = leaning_sentences([(units[i]["span"][0], units[i]["span"][1], units[i]["span"][2],
+                                  units[i].get("text", "")) for i in alone])
     at = {tuple(units[i]["span"][:3]): i for i in alone}
     p = p.copy()
     rank = p.copy()
@@ -248,7 +249,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     keep: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: -rank[i]):
         text = units[i].get("text")
-        if rank[i] < model.select_threshold_of(units[i].get("kind", "")) \
+        if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
                 or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"]))
                        or (text is not None and text == units[k].get("text")) for k in keep):
             continue

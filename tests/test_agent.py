@@ -20,6 +20,7 @@ from agent.extractive import (
     carried,
     code_window,
     floored,
+    leaning_sentences,
     pair_parts,
     prefiltered,
     probe,
@@ -555,6 +556,22 @@ def test_a_sentence_standing_for_its_pair_ranks_as_the_pair() -> None:
         c.score = 0.45 if c.kind == "pair" and c.text.startswith("In send") else 0.38 if c.text.startswith(
             "In send") else 0.1
     assert select(cands, model) == []
+
+
+def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> None:
+    # Mastodon's upgrade page (check AF): "this environment variable" is the UPDATE_CHECK_URL of the sentence before;
+    # quoted alone, the answer never named the variable.
+    first = "You can change which URL Mastodon queries by setting the UPDATE_CHECK_URL environment variable."
+    second = "You can also completely disable this behavior by setting this environment variable to an empty string."
+    at = len(first) + 1
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(second), second)]) == {("d", at)}
+    # Another thing pointed at, a sentence not right after, or another document: no leaning.
+    other = second.replace("this environment variable", "this flag")
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(other), other)]) == set()
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at + 40, at + 40 + len(second), second)]) == set()
+    assert leaning_sentences([("d", 0, len(first), first), ("e", at, at + len(second), second)]) == set()
+    # Opening by pointing back leans as before.
+    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 32, "This one is too.")]) == {("d", 17)}
 
 
 def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:
