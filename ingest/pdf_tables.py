@@ -25,8 +25,8 @@ _TRIM = 0.1
 # of one cell (a wrapped cell's next line) across at most this share of one.
 _ROW_GAP = 2.0
 _WRAP_GAP = 0.6
-# How much nearer than the farthest-apart lines of a table a cell's wrapped line may follow (a share of a line's
-# height): a browser pads each row by a few points.
+# How much farther apart than a table's closest lines a line may stand and still be a wrapped line of a cell (a share
+# of a line's height): a browser pads each row by a few points more than that.
 _CLOSE = 0.15
 # A column no piece of which is wider than this share of the page's text: a table has one (keys, values,
 # numbers); a page's lines set side by side in two wide columns are no table.
