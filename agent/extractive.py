@@ -765,9 +765,9 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     leaning = leaning_sentences([(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"])
     # A sentence standing for a pair is quoted in the pair's place, so it ranks as the pair did among the units kept
-    # (whether to answer at all, and whether to quote it, is still the sentence's score): "In send only mode, all changes from other devices
-    # in the cluster are ignored." stood for its pair (0.84), the best unit, and was left out under two pairs of 0.69
-    # and 0.67 about the receive only folder (check AF).
+    # (whether to answer at all, and whether to quote it, is still the sentence's score): "In send only mode, all
+    # changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was left
+    # out under two pairs of 0.69 and 0.67 about the receive only folder (check AF).
     rank: dict[int, float] = {}
     spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
     kept: list[Candidate] = []

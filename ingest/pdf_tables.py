@@ -25,8 +25,8 @@ _TRIM = 0.1
 # of one cell (a wrapped cell's next line) across at most this share of one.
 _ROW_GAP = 2.0
 _WRAP_GAP = 0.6
-# How much farther apart than a table's closest lines a line may stand and still be a wrapped line of a cell (a share
-# of a line's height): a browser pads each row by a few points more than that.
+# How much wider than the narrowest gap between a table's lines a gap may be and still part a cell's wrapped lines (a
+# share of a line's height): a browser pads each row by a few points more than that.
 _CLOSE = 0.15
 # A column no piece of which is wider than this share of the page's text: a table has one (keys, values,
 # numbers); a page's lines set side by side in two wide columns are no table.
@@ -262,16 +262,16 @@ def _rows(bands: list[list[Piece]], bounds: list[float]) -> list[list[Piece]]:
 def _wrapped(bands: list[list[Piece]], bounds: list[float]) -> set[int]:
     """The lines that go on the cells of the line above them. A browser pads a table's rows apart, so a cell's
     wrapped line follows closer than the next row does: in a table most of whose lines are that far apart, a line
-    at the closer pitch under a line with a cell in the first column goes on that row, even where it has a piece in
-    the first column itself ("Allowlisting, Denylisting" / "and Regex" was two rows). TeX sets rows a line apart: no
-    pitch stands out, and every line is a row."""
-    tops = [min(p.top for p in band) for band in bands]
-    pitches = {i: tops[i] - tops[i - 1] for i in range(1, len(bands))}
-    if not pitches:
+    closer to a line with a cell in the first column goes on that row, even where it has a piece in the first column
+    itself ("Allowlisting, Denylisting" / "and Regex" was two rows). The gap between lines tells, not their pitch: a
+    row of wrapped cells is taller than the next. TeX sets rows a line apart: no gap stands out, and every line is a
+    row."""
+    gaps = {i: _gap(bands[i - 1], bands[i]) for i in range(1, len(bands))}
+    if not gaps:
         return set()
-    least = min(pitches.values())
-    close = {i for i, pitch in pitches.items() if pitch <= least + _CLOSE * _height(bands[i])}
-    if len(pitches) - len(close) < max(2, len(close)):
+    least = min(gaps.values())
+    close = {i for i, gap in gaps.items() if gap <= least + _CLOSE * _height(bands[i])}
+    if len(gaps) - len(close) < max(2, len(close)):
         return set()
     return {i for i in close if any(_column(p, bounds) == 0 for p in bands[i - 1])}
 

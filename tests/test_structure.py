@@ -1104,6 +1104,28 @@ def test_a_printed_table_keeps_its_centred_header_and_wrapped_names(tmp_path: Pa
             "Example Usage: pihole checkout dev") in doc.text
 
 
+def test_rows_after_a_tall_row_are_rows_not_wrapped_lines() -> None:
+    """A row of wrapped cells is taller than the next, so lines stand at uneven pitches while the gaps between rows
+    are even: read by pitch, "print_status" went on the row of "interval" (Fluent Bit's throttle filter printed by
+    Chromium, check AD: its pieces as pdfminer placed them)."""
+    def cell(left: float, top: float, bottom: float, text: str) -> Piece:
+        return Piece(left, left + 6.0 * len(text), top, bottom, text, box_top=260, box_bottom=380)
+
+    pieces = [cell(36, 276.1, 288.1, "Key"), cell(109.4, 269.3, 281.3, "Value"), cell(109.4, 282.8, 294.8, "Format"),
+              cell(181.9, 276.1, 288.1, "Description"),
+              cell(36, 301.3, 311.0, "interval"), cell(109.4, 301.3, 311.0, "String"),
+              cell(181.9, 299.3, 311.3, "Time interval, expressed in sleep format."),
+              cell(181.9, 315.8, 327.8, "Whether to print status messages with"),
+              cell(36, 324.5, 334.3, "print_status"), cell(109.4, 324.5, 334.3, "Bool"),
+              cell(181.9, 329.3, 341.3, "logs."),
+              cell(36, 347.8, 357.5, "rate"), cell(109.4, 347.8, 357.5, "Integer"),
+              cell(181.9, 345.8, 357.8, "Amount of messages for the time."),
+              cell(36, 364.3, 374.0, "window"), cell(109.4, 364.3, 374.0, "Integer"),
+              cell(181.9, 362.3, 374.3, "Amount of intervals to average over.")]
+    [table] = find_tables(pieces, 33.7, 560)
+    assert [row[0] for row in table.rows] == ["interval", "print_status", "rate", "window"]
+
+
 def test_a_markdown_table_with_an_empty_header_row_has_no_column_names(tmp_path: Path) -> None:
     """Markdown has no table without a header row, so pages of keys and values leave it empty: the first row of
     cells was read as the column names ("Help Command: Example Usage | pihole checkout --help: pihole checkout
