@@ -650,19 +650,15 @@ PAIR_MARGIN = 0.2
 Scored = tuple[str, int, int, float, bool]  # a unit's document, start, end, score, and whether it holds a wanted type
 
 
-def redundant_pair(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]) -> bool:
-    """Does a sentence inside this pair score within PAIR_MARGIN of it, and hold the type of answer the question
-    wants (a count, a date, a sum) when the pair holds it? "What time window should SLOs be reported over?":
-    "You should report SLOs over a set period of time." scores nearly as well as the pair it opens, but only the
-    pair's second sentence says "a 4-week rolling window". The second sentence does not stand for the pair when it
-    opens by pointing back at the first (`leaning`: where such sentences start): "This approach leverages Docker's
-    caching mechanism to significantly speed up rebuilds." was quoted without the approach (check AB)."""
-    return bool(standing_for(pair, sentences, leaning))
-
-
 def standing_for(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]
                  ) -> list[tuple[str, int, int]]:
-    """The spans of the sentences that stand for a redundant pair (`redundant_pair`)."""
+    """The spans (document, start, end) of the sentences that stand for this pair, making it redundant: inside it,
+    scoring within PAIR_MARGIN of it, and holding the type of answer the question wants (a count, a date, a sum)
+    when the pair holds it. "What time window should SLOs be reported over?": "You should report SLOs over a set
+    period of time." scores nearly as well as the pair it opens, but only the pair's second sentence says "a 4-week
+    rolling window". The second sentence does not stand for the pair when it leans on the first (`leaning`: where
+    such sentences start, `leaning_sentences`): "This approach leverages Docker's caching mechanism to significantly
+    speed up rebuilds." was quoted without the approach (check AB)."""
     doc, a, b, score, typed = pair
     return [(d, s, e) for d, s, e, p, t in sentences if d == doc and a <= s and e <= b and p >= score - PAIR_MARGIN
             and (t or not typed) and not (s > a and (d, s) in leaning)]
@@ -770,14 +766,14 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     # out under two pairs of 0.69 and 0.67 about the receive only folder (check AF).
     rank: dict[int, float] = {}
     spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
-    kept: list[Candidate] = []
+    needed: list[Candidate] = []  # every unit but the pairs a sentence stands for
     for c in cands:
         stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
         for key in stand:
             rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
         if not stand:
-            kept.append(c)
-    cands = kept
+            needed.append(c)
+    cands = needed
     answering = [c for c in cands if c.score >= model.abstain_threshold_of(c.kind)]
     if not answering:
         return []

@@ -1445,7 +1445,10 @@ def test_a_top_level_section_is_a_section_and_a_title_is_not() -> None:
 
 
 def test_a_pair_is_quoted_only_when_clearly_better_than_its_best_sentence() -> None:
-    from agent.extractive import PAIR_MARGIN, leans_back, redundant_pair
+    from agent.extractive import PAIR_MARGIN, Scored, leans_back, standing_for
+
+    def redundant_pair(pair: Scored, sentences: list[Scored], leaning: set[tuple[str, int]]) -> bool:
+        return bool(standing_for(pair, sentences, leaning))
 
     sentences = [("d", 0, 40, 0.70, False), ("d", 41, 80, 0.20, False)]
     none: set[tuple[str, int]] = set()
