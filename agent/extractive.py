@@ -760,17 +760,21 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     leaning = leaning_sentences([(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"])
-    # A sentence standing for a pair is quoted in the pair's place, so it ranks as the pair did among the units kept
-    # (whether to answer at all, and whether to quote it, is still the sentence's score): "In send only mode, all
-    # changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was left
-    # out under two pairs of 0.69 and 0.67 about the receive only folder (check AF).
+    # A sentence standing for a pair is quoted in the pair's place, so one that answers ranks as the pair did among
+    # the units kept (whether to answer at all, and whether to quote it, is still its own score): "In send only mode,
+    # all changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was
+    # left out under two pairs of 0.69 and 0.67 about the receive only folder (check AF).
     rank: dict[int, float] = {}
     spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
     needed: list[Candidate] = []  # every unit but the pairs a sentence stands for
     for c in cands:
         stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
         for key in stand:
-            rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
+            # Only a sentence that answers by its own score: "You don't specifically need to activate a virtual
+            # environment ..." (0.385, under the abstention threshold) took the fish row's place (0.400) as its
+            # pair (0.452), for "How do I activate a virtual environment in fish?" (check AA).
+            if spans[key].score >= model.abstain_threshold_of("sentence"):
+                rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
         if not stand:
             needed.append(c)
     cands = needed

@@ -239,7 +239,8 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and (stand := standing_for(scored(i, u), singles, leaning)):
             for key in stand:
-                rank[at[key]] = max(rank[at[key]], p[i])
+                if p[at[key]] >= abst:  # as select: only a sentence answering by its own score
+                    rank[at[key]] = max(rank[at[key]], p[i])
             p[i] = rank[i] = -1.0
 
     model = SentenceModel((), 0.0, sel, abst, max_units, 0, 0, abst if code_abst is None else code_abst)

@@ -551,6 +551,13 @@ def test_a_sentence_standing_for_its_pair_ranks_as_the_pair() -> None:
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
                           prefilter=8, code_abstain_threshold=0.4)
     assert [c.text[:20] for c in select(cands, model)] == ["In send only mode, a", "In this mode, all ch"]
+    # A sentence under the abstention threshold keeps its own rank: the fish row of Python's venv page (check AA).
+    fish = _cut("Platform | Shell\nPlatform: POSIX | Shell: fish: $ source venv/bin/activate.fish\n\n" + text)
+    low = {("pair", "In send"): 0.452, ("sentence", "In send"): 0.385, ("pair", "In this"): 0.45,
+           ("row", "Platfo"): 0.4}
+    for c in fish:
+        c.score = low.get((c.kind, c.text[:7].rstrip()), low.get((c.kind, c.text[:6]), 0.1))
+    assert [c.kind for c in select(fish, model)] == ["row", "pair"]
     # Under the abstention threshold, the sentence does not answer because its pair would have.
     for c in cands:
         c.score = 0.45 if c.kind == "pair" and c.text.startswith("In send") else 0.38 if c.text.startswith(
