@@ -173,7 +173,7 @@ def test_asked_names(question: str, names: list[list[str]]) -> None:
     ("Which country pulled iPods for higher-than-allowed volume levels?", "France pulled iPods for loud volume.",
      None),
     # a word of three letters is no plural: "TLS" is not "tl", which "settle" and "subtle" hold
-    ("How do I forward queries over DNS-over-TLS?", "The DNS server settles the query for a subtle TLD.",
+    ("How do I forward queries over DNS-over-TLS?", "The DNS server settles a query over a subtle TLD.",
      "DNS-over-TLS"),
     ("Which APIs does the server expose?", "The server exposes an API.", None),
 ])
