@@ -5,7 +5,7 @@ read a command or a step as a poor sentence (0.19 for the first, under a sentenc
 package manager also installs), and the answer said everything about the action but how to do it (check AE). A block
 or list whose announcing sentence names the asked action, and which with that sentence and its section's heading
 holds every word of the question, is the answer: it is scored just above its document's best unit
-(`answered_lists`, in the responder).
+(`answered_as_asked`, in the responder).
 """
 
 from __future__ import annotations

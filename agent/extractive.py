@@ -190,7 +190,7 @@ class ExtractiveResponder:
         for c, x in zip(cands, rows, strict=True):
             c.score, c.typed = m.probability(x), x[TYPE_MATCH] > 0
         restate_rows(asks, cands, m.abstain_threshold)
-        answered_lists(asks, cands, m.abstain_threshold)
+        answered_as_asked(asks, cands, m.abstain_threshold)
         vetoed = veto(asks, cands, texts, out.output.results)
         picked = select(cands, m, [" ".join(n) for n in asked_names(asks)], why=asks_why(asks))
         if not picked:
@@ -231,7 +231,7 @@ def prefiltered(question: str, cands: Sequence[Candidate], cheap: Sequence[float
     """The indexes of the units that go on to the cross-encoders: the `n` best by the `cheap` scores, any row
     the question looks up by its key, any definition it looks up by its term, any list whose lead-in names what it
     asks for and any sentence spelling out the acronym it asks about. Such a unit answers however it is scored
-    (`restate_rows`, `answered_lists`), so it must reach the scorers however the bi-encoder reads it: "What is an S1
+    (`restate_rows`, `answered_as_asked`), so it must reach the scorers however the bi-encoder reads it: "What is an S1
     bug?" ranked its row ninth, under eight sentences about bug bashes."""
     rows = [i for i, c in enumerate(cands) if c.kind == "row"]
     named = {rows[j] for j in looked_up(question, [(table(cands[i]), cands[i].text) for i in rows])}
@@ -261,7 +261,7 @@ def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:
                                        if c.kind in ("sentence", "pair") and spells_out(acronym, c.text)]
 
 
-def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> None:
+def answered_as_asked(question: str, cands: Sequence[Candidate], floor: float) -> None:
     """A list whose lead-in names what the question asks to be listed (agent/list_match.py), and a sentence
     spelling out the acronym it asks about (agent/acronyms.py), takes its document's best score, and at least
     `floor`, the abstention threshold: it answers, as a row looked up by its key does. A code block announced as
@@ -271,15 +271,21 @@ def answered_lists(question: str, cands: Sequence[Candidate], floor: float) -> N
     commands = commanding(question, cands)
     if not answering and not commands:
         return
-    best: dict[str, float] = {}
-    for c in cands:
-        best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
+    best = best_by_document(cands)
     for i in answering:
         c = cands[i]
         c.score = max(c.score, best[c.result.document_id], floor)
     for i in commands:
         c = cands[i]
         c.score = max(floored(c.score, floor), best[c.result.document_id] + 0.01 * c.score)
+
+
+def best_by_document(cands: Sequence[Candidate]) -> dict[str, float]:
+    """Each document's best unit score."""
+    best: dict[str, float] = {}
+    for c in cands:
+        best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
+    return best
 
 
 # Embedding every unit of the answer documents' chunks for the prefilter was half of an answer's time on long
@@ -314,9 +320,7 @@ def restate_rows(question: str, cands: Sequence[Candidate], floor: float) -> Non
     """The row a question describes by its cells takes its table's best score, and a row it looks up by its key
     scores at least `floor`, the abstention threshold (`agent.row_match`); so does a definition it looks up by its
     term (`defining`)."""
-    best: dict[str, float] = {}
-    for c in cands:
-        best[c.result.document_id] = max(best.get(c.result.document_id, 0.0), c.score)
+    best = best_by_document(cands)
     by_doc: dict[str, list[Candidate]] = {}
     for c in cands:
         if c.kind == "row":

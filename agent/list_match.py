@@ -4,7 +4,7 @@ by "The order in which configuration values are read is:" and its items. The sco
 sentence (0.13 for the second, under a sentence that only says configuration is kept apart from code), and the
 prefilter left the first out of the eight units they score (check Z). A question that asks which or what things
 (a plural noun, or an order) is answered by the list whose lead-in names them: the list is scored as its
-document's best unit, and at least at the abstention threshold (`answered_lists`, in the responder).
+document's best unit, and at least at the abstention threshold (`answered_as_asked`, in the responder).
 """
 
 from __future__ import annotations

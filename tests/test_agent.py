@@ -15,7 +15,7 @@ from agent.extractive import (
     CODE_PROBE,
     Candidate,
     EmbeddingScorer,
-    answered_lists,
+    answered_as_asked,
     candidates,
     carried,
     code_window,
@@ -1084,10 +1084,10 @@ def test_the_block_announced_as_the_asked_action_answers_above_the_best_prose() 
     command = next(c for c in cands if "apt install" in c.text)
     assert cands.index(command) in prefiltered("How do I install unbound?", cands,
                                                [0.0 if c is command else 1.0 for c in cands], n=1)
-    answered_lists("How do I install unbound?", cands, floor=0.4)
+    answered_as_asked("How do I install unbound?", cands, floor=0.4)
     assert command.score == pytest.approx(0.5019)
     assert [c.score for c in cands if "apt remove" in c.text] == [0.19]
-    answered_lists("How do I remove unbound?", cands, floor=0.4)
+    answered_as_asked("How do I remove unbound?", cands, floor=0.4)
     assert [c.score for c in cands if "apt remove" in c.text] == [pytest.approx(0.5038)]  # above the install now
 
 
@@ -1109,10 +1109,10 @@ def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
         c.score = 0.62 if c is not spelled else 0.19
     assert cands.index(spelled) in prefiltered("What is NHCB?", cands,
                                                [0.0 if c is spelled else 1.0 for c in cands], n=1)
-    answered_lists("What is NHCB?", cands, floor=0.4)
+    answered_as_asked("What is NHCB?", cands, floor=0.4)
     assert spelled.score == 0.62
     spelled.score = 0.19
-    answered_lists("What are native histograms?", cands, floor=0.4)
+    answered_as_asked("What are native histograms?", cands, floor=0.4)
     assert spelled.score == 0.19
 
 
@@ -1145,11 +1145,11 @@ def test_a_list_whose_lead_in_names_what_is_asked_answers() -> None:
         c.score = 0.35 if c is not listed else 0.1
     question = "Which path convertors does Starlette's router provide?"
     assert cands.index(listed) in prefiltered(question, cands, [0.0 if c is listed else 1.0 for c in cands], n=1)
-    answered_lists(question, cands, floor=0.4)
+    answered_as_asked(question, cands, floor=0.4)
     assert listed.score == 0.4 and all(c.score == 0.35 for c in cands if c is not listed)
     # Asked for something else, the list keeps its score.
     listed.score = 0.1
-    answered_lists("Which roles does a project have?", cands, floor=0.4)
+    answered_as_asked("Which roles does a project have?", cands, floor=0.4)
     assert listed.score == 0.1
 
 
