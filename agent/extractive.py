@@ -762,7 +762,6 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     continued(cands)
     led_in(cands)
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
-    singles = [scored(c) for c in cands if c.kind == "sentence" and not c.opens]
     leaning = leaning_sentences([(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"])
     # A sentence standing for a pair is quoted in the pair's place, so one that answers ranks as the pair did among
     # the units kept (whether to answer at all, and whether to quote it, is still its own score): "In send only mode,
@@ -770,6 +769,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     # left out under two pairs of 0.69 and 0.67 about the receive only folder (check AF).
     rank: dict[int, float] = {}
     spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
+    singles = [scored(c) for c in spans.values()]
     needed: list[Candidate] = []  # every unit but the pairs a sentence stands for
     for c in cands:
         stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
