@@ -252,7 +252,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
-                  "syncthing": "unseen_docs_af.yaml"}
+                  "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -571,6 +571,19 @@ AF_PRINTED = [("mastodon/content/en/admin/upgrading.md", "mastodon/upgrading.pdf
 AF_FILES = [(Path("/usr/share/doc/git/html/git-bisect.html"), "git/git-bisect.html")]
 AF_HOLDS = ("checkouts of github.com/syncthing/docs as syncthing/ and github.com/mastodon/documentation as mastodon/ "
             "(and Debian's git-doc installed)")
+# Check AG's pages: ripgrep's FAQ as Markdown and its guide printed to PDF, Borg's reST quick start, return codes and
+# non-root deployment pages (its central backup server page in the restricted folder), git-worktree(1) as HTML.
+AG_PAGES = [
+    ("ripgrep/FAQ.md", "ripgrep/FAQ.md"),
+    ("borg/docs/quickstart.rst", "borg/quickstart.rst"),
+    ("borg/docs/usage/general/return-codes.rst.inc", "borg/return-codes.rst"),
+    ("borg/docs/deployment/non-root-user.rst", "borg/non-root-user.rst"),
+    ("borg/docs/deployment/central-backup-server.rst", "people-ops/central-backup-server.rst"),
+]
+AG_PRINTED = [("ripgrep/GUIDE.md", "ripgrep/GUIDE.pdf")]
+AG_FILES = [(Path("/usr/share/doc/git/html/git-worktree.html"), "git/git-worktree.html")]
+AG_HOLDS = ("checkouts of github.com/BurntSushi/ripgrep as ripgrep/ and github.com/borgbackup/borg as borg/ "
+            "(and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -581,6 +594,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "fluentbit": (AD_PAGES, AD_PRINTED, [], AD_HOLDS),
     "pihole": (AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
     "syncthing": (AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
+    "ripgrep": (AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -802,7 +816,8 @@ def main() -> None:
                     "pages of configuration tables printed to PDF, two as Markdown, --fluentbit) or check AE "
                     "(Pi-hole's MkDocs pages, two printed to PDF, Mastodon's roles page, git-stash(1) as HTML, "
                     "--pihole) or check AF (Syncthing's reST docs, Mastodon's upgrade page printed to PDF, "
-                    "git-bisect(1) as HTML, --syncthing)")
+                    "git-bisect(1) as HTML, --syncthing) or check AG (ripgrep's FAQ as Markdown and its guide "
+                    "printed to PDF, Borg's reST pages, git-worktree(1) as HTML, --ripgrep)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -816,6 +831,7 @@ def main() -> None:
     ap.add_argument("--fluentbit", type=Path, help=f"check AD: {AD_HOLDS}")
     ap.add_argument("--pihole", type=Path, help=f"check AE: {AE_HOLDS}")
     ap.add_argument("--syncthing", type=Path, help=f"check AF: {AF_HOLDS}")
+    ap.add_argument("--ripgrep", type=Path, help=f"check AG: {AG_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
