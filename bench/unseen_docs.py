@@ -252,7 +252,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "starlette": "unseen_docs_z.yaml", "prometheus": "unseen_docs_aa.yaml",
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
-                  "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml"}
+                  "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
+                  "nvm": "unseen_docs_ah.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -584,6 +585,18 @@ AG_PRINTED = [("ripgrep/GUIDE.md", "ripgrep/GUIDE.pdf")]
 AG_FILES = [(Path("/usr/share/doc/git/html/git-worktree.html"), "git/git-worktree.html")]
 AG_HOLDS = ("checkouts of github.com/BurntSushi/ripgrep as ripgrep/ and github.com/borgbackup/borg as borg/ "
             "(and Debian's git-doc installed)")
+# Check AH's pages: nvm's README and direnv's hook and configuration pages as Markdown, pyenv's command reference
+# printed to PDF, PostgreSQL's pg_hba.conf page as HTML, nvm's incident response plan in the restricted folder.
+AH_PAGES = [
+    ("nvm/README.md", "nvm/README.md"),
+    ("direnv/docs/hook.md", "direnv/hook.md"),
+    ("direnv/man/direnv.toml.1.md", "direnv/direnv.toml.md"),
+    ("nvm/.github/INCIDENT_RESPONSE_PLAN.md", "people-ops/incident-response.md"),
+]
+AH_PRINTED = [("pyenv/COMMANDS.md", "pyenv/COMMANDS.pdf")]
+AH_FILES = [(POSTGRES / "auth-pg-hba-conf.html", "postgres/auth-pg-hba-conf.html")]
+AH_HOLDS = ("checkouts of github.com/nvm-sh/nvm as nvm/, github.com/pyenv/pyenv as pyenv/ and github.com/direnv/direnv "
+            "as direnv/ (and Debian's postgresql-doc-15 installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -595,6 +608,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "pihole": (AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
     "syncthing": (AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
     "ripgrep": (AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
+    "nvm": (AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -817,7 +831,9 @@ def main() -> None:
                     "(Pi-hole's MkDocs pages, two printed to PDF, Mastodon's roles page, git-stash(1) as HTML, "
                     "--pihole) or check AF (Syncthing's reST docs, Mastodon's upgrade page printed to PDF, "
                     "git-bisect(1) as HTML, --syncthing) or check AG (ripgrep's FAQ as Markdown and its guide "
-                    "printed to PDF, Borg's reST pages, git-worktree(1) as HTML, --ripgrep)")
+                    "printed to PDF, Borg's reST pages, git-worktree(1) as HTML, --ripgrep) or check AH (nvm's "
+                    "README and direnv's pages as Markdown, pyenv's command reference printed to PDF, pg_hba.conf as "
+                    "HTML, --nvm)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -832,6 +848,7 @@ def main() -> None:
     ap.add_argument("--pihole", type=Path, help=f"check AE: {AE_HOLDS}")
     ap.add_argument("--syncthing", type=Path, help=f"check AF: {AF_HOLDS}")
     ap.add_argument("--ripgrep", type=Path, help=f"check AG: {AG_HOLDS}")
+    ap.add_argument("--nvm", type=Path, help=f"check AH: {AH_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
