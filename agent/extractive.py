@@ -34,7 +34,7 @@ from agent.sentence_model import (
     overlaps,
 )
 from agent.sentences import sentence_spans
-from agent.term_match import looked_up_terms
+from agent.term_match import continued_terms, looked_up_terms
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
     POINTS_BACK,
@@ -480,6 +480,7 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
         # A row's cells are named, so a short one still says something whole ('Default: "latest"' under "tag").
         units = [u for u in every if u.end - u.start >= min_chars or u.kind == "row"]
         section = section_heading(list(r.heading_path), r.title)
+        continuing = continued_terms(text)
         heading_at, opening = headed_opening(text, units, list(r.heading_path), section) or (0, None)
         # A section holding one short line under its heading ("Business computer accessories / - Headphones over 80
         # USD") answers with that line, quoted with its heading: the heading says what the line is about.
@@ -510,6 +511,9 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
                 continue
             seen.add(key)
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
+            if unit.kind in ("sentence", "pair"):
+                # A later paragraph of a term's description is read with its term, as a unit with its heading.
+                read_with = next((t for x, y, t in continuing if x <= unit.start < y), read_with)
             around = bare_code_context(text, unit, every) if unit.kind == "code" else code_pointed_at(text, unit)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
                                  kind=unit.kind, probe=probe(sent, unit.kind, read_with, around, asked),

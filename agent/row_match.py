@@ -107,12 +107,10 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
     q = _words(question)
     named: dict[object, list[int]] = {}
     for i, (table, text) in enumerate(rows):
-        # A dashed term is named by its forms, without their placeholders: "--fd <int> - Bind to socket from this
-        # file descriptor" is the row "What is the --fd option useful for?" looks up (Uvicorn's settings, check AB).
-        # It is the key even where the row's text holds a cell of its own ("... Default: 8000.").
-        term = dashed_term(text)
-        first = [] if term else cells(text)[:1]
-        keys = [_value(first[0][1])] if first else [_value(name) for name in term_names(term)]
+        # A term is named by its forms, without their placeholders: "--fd <int> - Bind to socket from this file
+        # descriptor" is the row "What is the --fd option useful for?" looks up (Uvicorn's settings, check AB).
+        key, is_term = _key(text)
+        keys = [_value(name) for name in term_names(key)] if is_term else [_value(key)]
         if any(key and _at(q, list(key)) for key in keys):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}
@@ -122,7 +120,20 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
 _CODE = re.compile(r"\w[._/:-]\w|_|[A-Za-z]\d|\d[A-Za-z]|[a-z][A-Z]")
 
 
+def _key(row: str) -> tuple[str, bool]:
+    """What a row is looked up by, and whether that is a term: the term a dash sets off (the key even where the row's
+    text holds a cell of its own: "... Default: 8000."); a row of one cell's term, its value being what it says
+    ("User: backup", a list of terms: "Where are the clients' repositories stored on the backup server?" named the
+    value "backup" of "User: backup" and of "Group: backup", and both were quoted, check AG); else its first cell."""
+    if term := dashed_term(row):
+        return term, True
+    row_cells = cells(row)
+    if len(row_cells) == 1:
+        return row_cells[0][0], True
+    return (row_cells[0][1], False) if row_cells else ("", False)
+
+
 def keyed_by_code(row: str) -> bool:
-    """Is the row's key (the term a dash sets off, or its first cell) written as code ("scheduler.base")?"""
-    first = cells(row)[:1]
-    return bool(_CODE.search(dashed_term(row) or (first[0][1] if first else "")))
+    """Is the row's key written as code ("scheduler.base")?"""
+    return bool(_CODE.search(_key(row)[0]))
+

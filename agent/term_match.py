@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kernel.rows import cells
+
 # A term, then ": " and what it means: at most a few words, no sentence of its own before the colon.
 _DEFINED = re.compile(r"([^\s:.!?](?:[^:.!?\n]|\.(?=\S)){0,78}?):\s+\S")
 _TERM_WORDS = 6
@@ -38,7 +40,12 @@ _FORMS = re.compile(r",\s+|\s+or\s+|\s+/\s+")
 def defined_term(text: str) -> str | None:
     """The term `text` opens by defining ("relative" of "relative: If relative is true ..."), or None. What follows
     the colon must say something, a few words at least: "San Francisco: 18f-sf@gsa.gov" (18F's contacts, the docs
-    dev set) gives an address, and "How do I get a parking permit for the San Francisco office?" was answered by it."""
+    dev set) gives an address, and "How do I get a parking permit for the San Francisco office?" was answered by it.
+    A table's row opens with its first column's name ("Return code: 0 | Meaning: success"), which it does not define:
+    "How do I get Borg to log its return code?" took every row of the return codes table for a definition of "return
+    code", quoted over the sentence naming --show-rc (check AG)."""
+    if len(cells(text)) > 1:
+        return None
     m = _DEFINED.match(text)
     if m is None or len(text[m.end() - 1 :].split()) < _MEANING_WORDS:
         return None
@@ -75,3 +82,37 @@ def looked_up_terms(question: str, texts: Sequence[str]) -> set[int]:
         if term is not None and any(f" {n} " in asked for n in term_names(term)):
             named.setdefault(term, []).append(i)
     return set(next(iter(named.values()))) if len(named) == 1 else set()
+
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"[.!?:;)]\s*$")
+_HEADING_WORDS = 10
+
+
+def continued_terms(text: str) -> list[tuple[int, int, str]]:
+    """The paragraphs of `text` that go on with a term's description: (start, end, term). A definition list's entry
+    may run to several paragraphs ("pop [--index] ...: Remove a single stashed state ..." then "Applying the state
+    can fail with conflicts; in this case, it is not removed from the stash list.", git-stash(1), check AE), and the
+    later ones never name their term: read alone, the scorers could not tell which command they describe. A
+    paragraph defining no term itself, after one defining a term and before the next definition (inside the list,
+    not after it), goes on with that term; a heading between them (a short line with no closing punctuation) ends
+    the entry."""
+    starts = [0, *(m.end() for m in _PARAGRAPH_BREAK.finditer(text))]
+    spans = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    terms = [defined_term(text[a:b].strip()) for a, b in spans]
+    out: list[tuple[int, int, str]] = []
+    term: str | None = None
+    run: list[tuple[int, int]] = []
+    for (a, b), defined in zip(spans, terms, strict=True):
+        para = text[a:b].strip()
+        if defined is not None:
+            if term is not None:
+                out += [(x, y, term) for x, y in run]
+            term, run = defined, []
+        elif term is not None and ("\n" not in para and len(para.split()) < _HEADING_WORDS
+                                   and not _SENTENCE_END.search(para)):
+            term, run = None, []
+        elif term is not None:
+            run.append((a, b))
+    return out

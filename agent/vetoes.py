@@ -338,6 +338,20 @@ _SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
                        re.IGNORECASE)
 
 
+
+def _gerund(verb: str) -> str:
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return f"{verb[:-1]}ing"
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]|\w*mit", verb):  # run, set, stop, log, submit: the consonant doubles
+        return f"{verb}{verb[-1]}ing"
+    return f"{verb}ing"
+
+
+# A sentence opening with the doing of it as its subject: "Running repair in the main worktree will reestablish the
+# connection from linked worktrees back to the main worktree." (git-worktree(1), check AG).
+_DOING_FIRST = re.compile(r"(?:^|[.:!;]\s+|\n)(?:" + "|".join(
+    _gerund(v) for v in _DO.split("|") if v.isalpha() and v not in ("never", "always")) + r")\b", re.IGNORECASE)
+
 # Words a slash joins in prose: no path. "This will cause some extra I/O" read as something typed, so restic's
 # description of its file scan said what to do (check AC).
 _PROSE_SLASHES = frozenset({"i/o", "and/or", "either/or", "tcp/ip", "ci/cd", "a/b", "ui/ux", "on/off", "yes/no",
@@ -369,10 +383,10 @@ def gives_reason(sentence: str) -> bool:
 
 
 def says_how(text: str) -> bool:
-    """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do, or one
-    saying what you can, should or need to do?"""
+    """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do or with
+    the doing of it, or one saying what you can, should or need to do?"""
     return bool(_BLOCK.search(text) or holds_typed(text) or _IMPERATIVE.search(text) or _COMMAND_FIRST.search(text)
-                or _SAYS_HOW.search(text))
+                or _SAYS_HOW.search(text) or _DOING_FIRST.search(text))
 
 
 # Names a question asks about (a place, a product, a person, an organization): a capitalized word that does not open

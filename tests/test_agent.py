@@ -32,7 +32,7 @@ from agent.governance import unit_lures
 from agent.list_match import asked_for, names_what_is_listed
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel, content_words
-from agent.term_match import defined_term, term_names
+from agent.term_match import continued_terms, defined_term, term_names
 from agent.tool_results import Passage
 from agent.vetoes import asks_why, gives_reason, holds_typed
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
@@ -982,6 +982,23 @@ def test_a_sentence_opening_below_is_leads_into_the_block_after_it() -> None:
     assert quoted.text.endswith("cert_file: example.com.crt\n```")
 
 
+def test_a_later_paragraph_of_a_terms_description_is_read_with_its_term() -> None:
+    # git-stash(1) (check AE): "Applying the state can fail with conflicts; ..." is pop's second paragraph, and read
+    # alone it could be about any command of the page.
+    text = ("pop [--index] [<stash>]: Remove a single stashed state from the stash list and apply it.\n\n"
+            "Applying the state can fail with conflicts; in this case, it is not removed from the stash list.\n\n"
+            "apply [--index] [<stash>]: Like pop, but do not remove the state from the stash list.\n\n"
+            "clear: Remove all the stash entries. Those entries will then be subject to pruning.\n\n"
+            "Examples\n\n"
+            "The stash entries are kept in the reflog of refs/stash for some time.")
+    probes = {c.text: c.probe for c in _cut(text)}
+    assert probes["Applying the state can fail with conflicts; in this case, it is not removed from the stash "
+                  "list."].startswith("pop [--index] [<stash>]: Applying")
+    # After the list's last entry, past a heading, a paragraph is its own.
+    assert probes["The stash entries are kept in the reflog of refs/stash for some time."].startswith("The stash")
+    assert continued_terms(text) == [(text.index("Applying"), text.index("apply ["), "pop [--index] [<stash>]")]
+
+
 def test_a_definition_the_question_names_by_its_term_answers() -> None:
     # Python's zipapp page (check Z) and Celery's periodic tasks (check AA): the scorers read "-p <interpreter>, ...:
     # Add a #! line" as a poor sentence (0.02) beside prose naming the option in passing.
@@ -999,6 +1016,8 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     assert defined_term("Note: the archive is a zip file.") is None  # a label, no term
     assert defined_term("The default is 5: that is all.") is None  # a clause, no term
     assert defined_term("San Francisco: 18f-sf@gsa.gov") is None  # an address says nothing a term means
+    # A table's row opens with its first column's name, no term (Borg's return codes, check AG).
+    assert defined_term("Return code: 2 | Meaning: generic error (such as a fatal error)") is None
     # Naming two defined terms, or none, looks nothing up.
     for question in ("Which is better, --main or -p?", "How do I make an archive executable?"):
         for c in cands:

@@ -112,6 +112,20 @@ def test_an_option_row_is_looked_up_by_its_name_without_its_placeholder() -> Non
     assert looked_up("What happens if I set the port to 0?", options) == {3}  # not keyed by its "Default: 8000."
 
 
+def test_a_row_of_one_cell_is_looked_up_by_its_term_not_its_value() -> None:
+    """Borg's central backup server lists "User: backup" and "Group: backup" (check AG): each a row of one cell, each
+    its own table, and keyed by its value, so "Where are the clients' repositories stored on the backup server?"
+    looked both up by "backup" and quoted them. A term is how such a row is looked up."""
+    account = [(("d", ("User",)), "User: backup"), (("d", ("Group",)), "Group: backup"),
+               (("d", ("Shell",)), "Shell: /bin/bash (or another shell capable of running the borg serve command)")]
+    assert looked_up("Where are the clients' repositories stored on the backup server?", account) == set()
+    assert looked_up("Which shell does the backup account need?", account) == {2}
+    # A table's row is still looked up by its first cell's value.
+    assert looked_up("What do return codes 100..127 mean?", [("t", "Return code: 3..99 | Meaning: specific error"),
+                                                           ("t", "Return code: 100..127 | Meaning: specific warning")]
+                     ) == {1}
+
+
 def test_a_row_whose_cell_describes_its_key_is_read_as_a_definition() -> None:
     # Fluent Bit's dummy input (check AD): read as "Key is flush_on_startup, Description is If set to true, …", the
     # row lost to prose naming the plugin; as a definition it is read as a term list's entry is.

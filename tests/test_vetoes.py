@@ -265,7 +265,10 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                  # a FAQ's answer opening "Yes," and what lets you learn what is asked (Prometheus's docs, check AA)
                  "Can Prometheus be made highly available?\n\nYes, run identical Prometheus servers on two machines.",
                  "Each stage can export the most recent heartbeat timestamp it has seen, letting you know how long "
-                 "items are taking to propagate through the system."):
+                 "items are taking to propagate through the system.",
+                 # the doing of it as the subject (git-worktree(1), check AG)
+                 "If the main worktree is moved, linked worktrees will be unable to locate it. Running repair in the "
+                 "main worktree will reestablish the connection."):
         assert says_how(says), says
     for describes in ("Hash-checking mode is a labour-saving alternative to running a private index server: it "
                       "removes the need to upload packages and keep an audit trail.",
