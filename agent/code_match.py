@@ -14,7 +14,8 @@ import re
 
 from agent.sentence_model import content_words
 from agent.sentences import sentence_spans
-from agent.units import list_lines
+from agent.units import POINTS_BACK, list_lines
+from agent.vetoes import says_how
 
 # "How do I install", "How can we disable", "How to enable": the action asked for.
 _ASKS_HOW = re.compile(r"^\W*how\s+(?:(?:do|can|could|should|would|must)\s+(?:i|we|you|one)\s+|to\s+)([a-z]+)\b",
@@ -32,10 +33,16 @@ def asked_action(question: str) -> str | None:
     return None if verb is None or verb in _LIGHT else verb
 
 
-def does_asked_action(question: str, unit: str, kind: str, heading: str = "") -> bool:
+def does_asked_action(question: str, unit: str, kind: str, heading: str = "", opens: bool = False,
+                      title: str = "") -> bool:
     """Is `unit` (a code block or a list of steps, with the lines before it) what the question asks how to do: the
-    sentence announcing the block or the items names the asked action, and the unit with its section's `heading`
-    holds every word of the question?"""
+    sentence announcing the block or the items names the asked action (with the sentence before it, when it points
+    back: "To install or update nvm, you should run the install script. To do that, ... use the following cURL or
+    Wget command:"), and the unit with its section's `heading` holds every word of the question? Or is it the first
+    thing its section says to do (`opens`), in a section named for what the question asks about, holding with its
+    heading and page `title` every word of the question but the action: a setup page's sections, one per shell,
+    each open with the line to add ("How do I enable direnv in PowerShell?": "PowerShell / Add the following line to
+    your $PROFILE:", check AH), and the scorers put the page's closing advice, or another shell's line, first."""
     verb = asked_action(question)
     if verb is None or kind not in ("code", "steps"):
         return False
@@ -49,6 +56,13 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "") ->
         return False
     spans = sentence_spans(paragraph)
     announcing = paragraph[spans[-1][0] : spans[-1][1]] if spans else paragraph
+    if len(spans) > 1 and POINTS_BACK.match(announcing):
+        announcing = paragraph[spans[-2][0] : spans[-1][1]]
+    asked = content_words(question)
+    if opens and heading and says_how(announcing) and asked & content_words(heading) - content_words(title):
+        action = {w for w in asked if w.startswith(verb[:-1] if verb.endswith("e") else verb)}
+        if asked - action <= content_words(f"{title}\n{heading}\n{unit}"):
+            return True
     forms = {verb, f"{verb}s", f"{verb}es", f"{verb[:-1] if verb.endswith('e') else verb}ing"}
     said = {w.lower() for w in re.findall(r"[A-Za-z]+", announcing)}
-    return bool(forms & said) and content_words(question) <= content_words(f"{heading}\n{unit}")
+    return bool(forms & said) and asked <= content_words(f"{heading}\n{unit}")

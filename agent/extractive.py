@@ -251,7 +251,8 @@ def commanding(question: str, cands: Sequence[Candidate]) -> list[int]:
     """The indexes of the code blocks and lists announced as doing what the question asks how to do
     (agent/code_match.py)."""
     return [i for i, c in enumerate(cands)
-            if does_asked_action(question, c.text, c.kind, c.result.heading_path[-1] if c.result.heading_path else "")]
+            if does_asked_action(question, c.text, c.kind, c.result.heading_path[-1] if c.result.heading_path else "",
+                                 c.opens, c.result.title)]
 
 
 def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:

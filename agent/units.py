@@ -166,8 +166,8 @@ _CONNECTOR_WORDS = 3
 # implemented with the following configuration:") says what the block does only with the sentence before it ("You
 # may wish to use a .htaccess file to permit the execution of CGI programs in a particular directory."), and a
 # sentence so after a block says what the block did ("This will install uvicorn with minimal dependencies.").
-POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|so)|as (?:you can see|shown"
-                         r"|seen)(?: above)?)\b", re.IGNORECASE)
+POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|that|so)|"
+                         r"as (?:you can see|shown|seen)(?: above)?)\b", re.IGNORECASE)
 # So does an announcing sentence that gives an example of the one before it ("If you want to call your .htaccess
 # file something else, you can change the name of the file using the AccessFileName directive. For example, if
 # you would rather call the file .config then you can put the following in your server configuration file:").

@@ -41,3 +41,27 @@ def test_the_asked_action_is_the_verb_after_how_do_i(question: str, verb: str | 
 def test_a_block_or_list_announced_as_the_asked_action(question: str, unit: str, kind: str, heading: str,
                                                        does: bool) -> None:
     assert does_asked_action(question, unit, kind, heading) is does
+
+
+NVM = ("To install or update nvm, you should run the install script. To do that, you may either download and run the "
+       "script manually, or use the following cURL or Wget command:\n\n```\n"
+       "curl -o- https://raw.githubusercontent.com/nvm-sh/nvm/v0.40.6/install.sh | bash\n```")
+PWSH = "PowerShell\n\nAdd the following line to your $PROFILE:\n\n```\nInvoke-Expression \"$(direnv hook pwsh)\"\n```"
+FISH = ("FISH\n\nAdd the following line at the end of the ~/.config/fish/config.fish file:\n\n```\n"
+        "direnv hook fish | source\n```")
+
+
+@pytest.mark.parametrize(("question", "unit", "heading", "opens", "does"), [
+    # an announcing sentence pointing back takes the action from the sentence before it (nvm's README, check AH)
+    ("How do I install nvm with curl?", NVM, "Install & Update Script", False, True),
+    # the first thing a section named for the asked shell says to do (direnv's setup page, check AH)
+    ("How do I enable direnv in PowerShell?", PWSH, "PowerShell", True, True),
+    ("How do I set up direnv in fish?", FISH, "FISH", True, True),
+    # ... not when the question asks more than the section's name and the action ("mode" is nowhere in the unit)
+    ("How do I change the direnv mode in fish?", FISH, "FISH", True, False),
+    # ... nor when the unit is not its section's first
+    ("How do I enable direnv in PowerShell?", PWSH.partition("\n\n")[2], "PowerShell", False, False),
+])
+def test_a_block_announced_by_pointing_back_or_opening_its_variants_section(question: str, unit: str, heading: str,
+                                                                          opens: bool, does: bool) -> None:
+    assert does_asked_action(question, unit, "code", heading, opens, "Setup") is does

@@ -403,9 +403,15 @@ _RENAME = ("Note: If you want to call your .htaccess file something else, you ca
            'following in your server configuration file:\n\n```\nAccessFileName ".config"\n```')
 
 
+# nvm's README (check AH): "To do that, ..." said nothing of installing.
+_NVM = ("To install or update nvm, you should run the install script. To do that, you may either download and run the "
+        "script manually, or use the following cURL command:\n\n```\ncurl -o- https://example.org/i.sh | bash\n```")
+
+
 @pytest.mark.parametrize(("text", "openings"), [
     (_CGI, ["You may wish to use a .htaccess file", "The modules are listed below:"]),  # the second says what follows
     (_RENAME, ["Note: If you want to call your .htaccess file"]),
+    (_NVM, ["To install or update nvm"]),
 ])
 def test_an_introduction_that_points_back_or_gives_an_example_brings_the_sentence_before_it(
         text: str, openings: list[str]) -> None:
