@@ -50,6 +50,7 @@ from agent.units import (
     join_units,
     line_after,
     list_goes_on,
+    long_blocks,
     nested_items,
     opens_item,
     whole_blocks,
@@ -428,7 +429,11 @@ def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | No
     answering = list(dict.fromkeys(r.document_id for r in results))[:max_docs]
     texts = {d: t for d in answering if (t := read(d)) is not None}
     whole = [widened(r, texts.get(r.document_id)) for r in results]
-    return candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures, asked=content_words(question)), texts
+    cands = candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures, asked=content_words(question))
+    # A piece of a code block too long to quote whole is code, not prose: its lines are no sentences.
+    blocks = {d: spans for d, t in texts.items() if (spans := long_blocks(t))}
+    return [c for c in cands if not any(a <= c.start and c.end <= b for a, b in blocks.get(c.result.document_id, ()))
+            or c.kind == "code"], texts
 
 
 def widened(r: Passage, document: str | None) -> Passage:

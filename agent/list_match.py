@@ -25,6 +25,13 @@ _MEASURES = frozenset({"second", "minute", "hour", "day", "week", "month", "year
                        "percent", "dollar", "euro", "pound", "mile", "meter", "metre", "unit"})
 
 
+def asked_thing(question: str) -> str | None:
+    """The noun a which or what question asks for, lower case ("port" of "Which port does PostgreSQL use ...?"), or
+    None."""
+    m = _ASKS_FOR.match(question)
+    return m.group(1).split()[-1].lower() if m else None
+
+
 def asked_for(question: str) -> str | None:
     """What a question asks to be listed, as a word's stem ("convertor", "role", "order"), or None: the last word
     before its verb, when that is a plural (not of a unit of time or measure) or "order"."""

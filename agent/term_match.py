@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from agent.list_match import asked_thing
 from kernel.rows import cells
 
 # A term, then ": " and what it means: at most a few words, no sentence of its own before the colon.
@@ -74,12 +75,17 @@ def _names_in(question: str) -> str:
 
 def looked_up_terms(question: str, texts: Sequence[str]) -> set[int]:
     """Indexes of the `texts` that define the one term the question names; none when it names the terms of more
-    than one definition, or of none. Texts defining the same term (a sentence and the pair it opens) count once."""
+    than one definition, or of none. Texts defining the same term (a sentence and the pair it opens) count once. A
+    question asking which thing (`asked_thing`) looks up only a definition naming that thing: "Which port does
+    PostgreSQL use to reach an LDAP server?" names "ldap", and "ldap: Authenticate using an LDAP server." was quoted
+    for it (check AH)."""
     asked = _names_in(question)
+    thing = asked_thing(question)
     named: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         term = defined_term(text)
-        if term is not None and any(f" {n} " in asked for n in term_names(term)):
+        if (term is not None and any(f" {n} " in asked for n in term_names(term))
+                and (thing is None or re.search(rf"\b{re.escape(thing)}", text, re.IGNORECASE))):
             named.setdefault(term, []).append(i)
     return set(next(iter(named.values()))) if len(named) == 1 else set()
 

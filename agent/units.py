@@ -328,6 +328,14 @@ MAX_WIDENED_BLOCK = 4000
 _INTRO_REACH = 400
 
 
+def long_blocks(document: str) -> list[tuple[int, int]]:
+    """The fenced code blocks of `document` too long to be widened to (`whole_blocks`). A chunk's piece of such a
+    block has no fences, and its comment lines read as sentences: "Which port does PostgreSQL use to reach an LDAP
+    server?" was answered by '# "bryanh" and he requests to connect as PostgreSQL user "guest1", the # connection is
+    allowed ...' from pg_hba.conf's page of examples (check AH)."""
+    return [(m.start(), m.end()) for m in _FENCE.finditer(document) if m.end() - m.start() > MAX_WIDENED_BLOCK]
+
+
 def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     """The span [start, end) of `document` widened to every fenced code block and every numbered list it cuts or
     touches, with the paragraph that introduces the block. A block longer than a chunk is split across chunks:

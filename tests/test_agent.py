@@ -15,6 +15,7 @@ from agent.extractive import (
     CODE_PROBE,
     Candidate,
     EmbeddingScorer,
+    answer_candidates,
     answered_as_asked,
     candidates,
     carried,
@@ -32,7 +33,7 @@ from agent.governance import unit_lures
 from agent.list_match import asked_for, names_what_is_listed
 from agent.runner import Agent
 from agent.sentence_model import SentenceModel, content_words
-from agent.term_match import continued_terms, defined_term, term_names
+from agent.term_match import continued_terms, defined_term, looked_up_terms, term_names
 from agent.tool_results import Passage
 from agent.vetoes import asks_why, gives_reason, holds_typed
 from eval.scripted_llm import Reply, gullible, search_then_quote, serve
@@ -982,6 +983,23 @@ def test_a_sentence_opening_below_is_leads_into_the_block_after_it() -> None:
     assert quoted.text.endswith("cert_file: example.com.crt\n```")
 
 
+def test_a_piece_of_a_code_block_too_long_to_quote_whole_is_no_prose() -> None:
+    # pg_hba.conf's page of examples (check AH): a chunk inside its 4,500-character block has no fences, and its
+    # comment lines were cut into sentences, one quoted for a question the page does not answer.
+    entry = ('# Allow users from 192.168.x.x hosts to connect to any database, if they pass the ident check. If ident '
+             'says the user is "bryanh", the connection is allowed.\nhost    all    all    192.168.0.0/16    ident\n\n')
+    document = ("The pg_hba.conf file holds one record per line. Some examples of entries are shown below.\n\n```\n"
+                + entry * 24 + "```\n\nThe file is read on start-up and when the server receives a SIGHUP signal.")
+    at = document.index("# Allow", 2000)
+    piece = Passage(chunk_id="c2", document_id="d1", title="pg_hba.conf", source="", start=at, end=at + 600,
+                    text=document[at : at + 600])
+    tail = document.index("The file is read")
+    after = Passage(chunk_id="c3", document_id="d1", title="pg_hba.conf", source="", start=tail, end=len(document),
+                    text=document[tail:])
+    cands, _ = answer_candidates([piece, after], lambda d: document, 2, 25, set(), unit_lures(None), "ident check")
+    assert [c.text for c in cands] == ["The file is read on start-up and when the server receives a SIGHUP signal."]
+
+
 def test_a_later_paragraph_of_a_terms_description_is_read_with_its_term() -> None:
     # git-stash(1) (check AE): "Applying the state can fail with conflicts; ..." is pop's second paragraph, and read
     # alone it could be about any command of the page.
@@ -1016,6 +1034,12 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     assert defined_term("Note: the archive is a zip file.") is None  # a label, no term
     assert defined_term("The default is 5: that is all.") is None  # a clause, no term
     assert defined_term("San Francisco: 18f-sf@gsa.gov") is None  # an address says nothing a term means
+    # Asked which thing, only a definition naming that thing is looked up (pg_hba.conf's methods, check AH).
+    methods = ["ldap: Authenticate using an LDAP server. See Section 21.10 for details.",
+               "peer: Obtain the client's operating system user name from the operating system."]
+    assert looked_up_terms("Which port does PostgreSQL use to reach an LDAP server?", methods) == set()
+    assert looked_up_terms("Which server does the ldap method authenticate with?", methods) == {0}
+    assert looked_up_terms("What does the peer method do?", methods) == {1}
     # A table's row opens with its first column's name, no term (Borg's return codes, check AG).
     assert defined_term("Return code: 2 | Meaning: generic error (such as a fatal error)") is None
     # Naming two defined terms, or none, looks nothing up.
