@@ -1313,6 +1313,33 @@ def shortcodes_as_text(body: str) -> str:
 _BLOCK_START = re.compile(r"[ \t]*(?:```|~~~|>|\||#|(?:[-*+]|\d{1,3}[.)])[ \t]+\S)")
 
 
+def lists_set_apart(body: str) -> str:
+    """A blank line before a list that starts right under a paragraph's line, outside code blocks. CommonMark lets a
+    bulleted list, or a numbered one starting at 1, interrupt a paragraph ("**Timeline Commitments:**" then
+    "- **Initial acknowledgment**: Within 24 hours"), and GitHub shows it so; the Markdown parser read the items
+    into the paragraph, one line of text: "Timeline Commitments: - Initial acknowledgment: Within 24 hours -
+    Detailed response: ..." (nvm's incident response plan, check AH). A line going on with a list item, and a list
+    nested in one, are left as they are."""
+    lines = body.split("\n")
+    out: list[str] = []
+    fenced = False
+    in_item = False  # the paragraph being read opened with a list marker
+    for i, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        elif not fenced and line.strip():
+            m = MD_LIST_MARKER.match(line)
+            before = lines[i - 1] if i > 0 else ""
+            if (m is not None and len(m.group(1).expandtabs(4)) < 4 and m.group(2)[:-1] in ("", "1") and before.strip()
+                    and not in_item and not _BLOCK_START.match(before)):
+                out.append("")
+            in_item = m is not None or (in_item and bool(before.strip()))
+        elif not line.strip():
+            in_item = False
+        out.append(line)
+    return "\n".join(out)
+
+
 def item_paragraphs_joined(body: str) -> str:
     """A list item's paragraphs after its first, indented under it, joined to the first. The parser ends the list
     at such a paragraph: the items lost their markers and numbers, and the paragraph read apart from the item it
@@ -1354,7 +1381,8 @@ def markdown_source(source: str) -> tuple[str, str]:
     body = code_paragraphs_as_blocks(footnotes_as_text(myst_markup_as_text(directives_as_text(
         task_boxes_dropped(hard_breaks_joined(shortcodes_as_text(nested_fences_lifted(
         quotes_as_text(disclosures_opened(fence_attributes_as_titles(liquid_blocks_as_markdown(body))))))))))))
-    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", item_paragraphs_joined(admonitions_as_text(body)))
+    body = item_paragraphs_joined(lists_set_apart(admonitions_as_text(body)))
+    return title, _TABLE_AFTER_TEXT.sub("\\1\n\\2", body)
 
 
 def unescaped_pipes(table: Table) -> Table:

@@ -95,9 +95,10 @@ SEPARATOR = "\n\n"
 # that is a term with its meaning set under it read as a definition, in 39; MkDocs content tabs and titled fences
 # kept, in 40; a Markdown list item's paragraphs kept one item, in 41, and an HTML one's in 42; GitBook's and Jekyll's
 # Liquid tags read as the page shows them, in 43; a printed table read as its rows, a list of terms set as one as
-# terms, and a printed numbered list boxed as one paragraph as its items, in 44) parses the ones already ingested
-# again, instead of leaving their old text.
-PARSE_VERSION = 45
+# terms, and a printed numbered list boxed as one paragraph as its items, in 44; a printed table's centred header and
+# wrapped first-column cells, in 45; a Markdown list right under a paragraph's line kept a list, in 46) parses the
+# ones already ingested again, instead of leaving their old text.
+PARSE_VERSION = 46
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 

@@ -20,6 +20,7 @@ from agent.extractive import (
 from agent.units import answer_units, block_after, join_units, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
+from ingest.formats import markdown_source
 from ingest.manifest import load_manifest
 from ingest.minimal_pdf import pdf_bytes
 from ingest.parse import broke, heading_like, numbered_heading, parse_file, parse_record
@@ -1550,6 +1551,19 @@ def test_a_line_ended_by_a_backslash_runs_on_into_the_next(tmp_path: Path) -> No
     assert "- release numbers, e.g. 21.5b2 etc. Recommended for pinning." in text
     assert "C:\\ there." in text  # an escaped backslash is no break
     assert "Last line\\" in text and "ls \\\n  -l" in text  # a paragraph's last line, and code, keep theirs
+
+
+def test_a_list_right_under_a_paragraphs_line_stays_a_list(tmp_path: Path) -> None:
+    """nvm's incident response plan (check AH) sets "**Timeline Commitments:**" right above its items, as CommonMark
+    and GitHub allow: the Markdown parser read them into one line of text."""
+    text = parsed(tmp_path, "plan.md", "# Plan\n\n**Timeline Commitments:**\n- **Initial acknowledgment**: Within 24 "
+                  "hours\n- **Detailed response**: Within 3 business days\n\nSteps:\n1. Acknowledge\n2. Assess\n")
+    assert "Timeline Commitments:\n\n- Initial acknowledgment: Within 24 hours\n- Detailed response" in text
+    assert "Steps:\n\n1. Acknowledge\n2. Assess" in text
+    # A numbered line not at 1 goes on with its paragraph, as in CommonMark; an item's own lines and nested list,
+    # and code, are left alone.
+    kept = ("A number 2025 is\n2. not a list.\n\n- an item\n  going on\n  - nested\n\n```\nfoo\n- bar\n```\n")
+    assert markdown_source(kept)[1] == kept
 
 
 def test_a_task_list_reads_without_its_boxes(tmp_path: Path) -> None:
