@@ -39,7 +39,9 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
     sentence announcing the block or the items names the asked action (with the sentence before it, when it points
     back: "To install or update nvm, you should run the install script. To do that, ... use the following cURL or
     Wget command:"), and the unit with its section's `heading` holds every word of the question? Or is it the first
-    thing its section says to do (`opens`), in a section named for what the question asks about, holding with its
+    thing its section says to do (`opens`), in a section named for what the question asks about (every word of its
+    heading is the question's: "Fix so-rcvbuf warning in unbound" is not named for "How do I uninstall unbound?",
+    check AE), holding with its
     heading and page `title` every word of the question but the action: a setup page's sections, one per shell,
     each open with the line to add ("How do I enable direnv in PowerShell?": "PowerShell / Add the following line to
     your $PROFILE:", check AH), and the scorers put the page's closing advice, or another shell's line, first."""
@@ -59,7 +61,8 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
     if len(spans) > 1 and POINTS_BACK.match(announcing):
         announcing = paragraph[spans[-2][0] : spans[-1][1]]
     asked = content_words(question)
-    if opens and heading and says_how(announcing) and asked & content_words(heading) - content_words(title):
+    named = content_words(heading)
+    if opens and named and named <= asked and named - content_words(title) and says_how(announcing):
         action = {w for w in asked if w.startswith(verb[:-1] if verb.endswith("e") else verb)}
         if asked - action <= content_words(f"{title}\n{heading}\n{unit}"):
             return True

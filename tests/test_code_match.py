@@ -59,6 +59,9 @@ FISH = ("FISH\n\nAdd the following line at the end of the ~/.config/fish/config.
     ("How do I set up direnv in fish?", FISH, "FISH", True, True),
     # ... not when the question asks more than the section's name and the action ("mode" is nowhere in the unit)
     ("How do I change the direnv mode in fish?", FISH, "FISH", True, False),
+    # ... nor in a section its heading names for more than the question asks about (Pi-hole's unbound page, check AE)
+    ("How do I uninstall unbound?", "Fix so-rcvbuf warning in unbound\n\nThe configuration in /etc/unbound/x.conf "
+     "sets the buffer size:\n\n```\nso-rcvbuf: 1m\n```", "Fix so-rcvbuf warning in unbound", True, False),
     # ... nor when the unit is not its section's first
     ("How do I enable direnv in PowerShell?", PWSH.partition("\n\n")[2], "PowerShell", False, False),
 ])
