@@ -39,12 +39,12 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
     sentence announcing the block or the items names the asked action (with the sentence before it, when it points
     back: "To install or update nvm, you should run the install script. To do that, ... use the following cURL or
     Wget command:"), and the unit with its section's `heading` holds every word of the question? Or is it the first
-    thing its section says to do (`opens`), in a section named for what the question asks about (every word of its
-    heading is the question's: "Fix so-rcvbuf warning in unbound" is not named for "How do I uninstall unbound?",
-    check AE), holding with its
+    thing its section says to do (`opens`), in a section named for what the question asks about, holding with its
     heading and page `title` every word of the question but the action: a setup page's sections, one per shell,
     each open with the line to add ("How do I enable direnv in PowerShell?": "PowerShell / Add the following line to
-    your $PROFILE:", check AH), and the scorers put the page's closing advice, or another shell's line, first."""
+    your $PROFILE:", check AH), and the scorers put the page's closing advice, or another shell's line, first. Named
+    for it means every word of the heading is the question's: "Fix so-rcvbuf warning in unbound" is not named for
+    "How do I uninstall unbound?" (check AE)."""
     verb = asked_action(question)
     if verb is None or kind not in ("code", "steps"):
         return False

@@ -90,7 +90,6 @@ def looked_up_terms(question: str, texts: Sequence[str]) -> set[int]:
     return set(next(iter(named.values()))) if len(named) == 1 else set()
 
 
-
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"[.!?:;)]\s*$")
 _HEADING_WORDS = 10
