@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from agent.term_match import term_names
+from agent.term_match import defined_term, term_names
 from agent.units import dashed_term
 from kernel.rows import cells
 
@@ -124,12 +124,14 @@ def _key(row: str) -> tuple[str, bool]:
     """What a row is looked up by, and whether that is a term: the term a dash sets off (the key even where the row's
     text holds a cell of its own: "... Default: 8000."); a row of one cell's term, its value being what it says
     ("User: backup", a list of terms: "Where are the clients' repositories stored on the backup server?" named the
-    value "backup" of "User: backup" and of "Group: backup", and both were quoted, check AG); else its first cell."""
+    value "backup" of "User: backup" and of "Group: backup", and both were quoted, check AG), when the row defines
+    it (`defined_term`: "San Francisco: 18f-sf@gsa.gov" gives an address, and answered "How do I get a parking
+    permit for the San Francisco office?", the docs dev set); else its first cell."""
     if term := dashed_term(row):
         return term, True
     row_cells = cells(row)
     if len(row_cells) == 1:
-        return row_cells[0][0], True
+        return defined_term(row) or "", True
     return (row_cells[0][1], False) if row_cells else ("", False)
 
 

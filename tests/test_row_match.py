@@ -120,6 +120,9 @@ def test_a_row_of_one_cell_is_looked_up_by_its_term_not_its_value() -> None:
                (("d", ("Shell",)), "Shell: /bin/bash (or another shell capable of running the borg serve command)")]
     assert looked_up("Where are the clients' repositories stored on the backup server?", account) == set()
     assert looked_up("Which shell does the backup account need?", account) == {2}
+    # ... when it defines the term: an address says nothing a term means (18F's contacts, the docs dev set).
+    assert looked_up("How do I get a parking permit for the San Francisco office?",
+                     [(("d", ("San Francisco",)), "San Francisco: 18f-sf@gsa.gov")]) == set()
     # A table's row is still looked up by its first cell's value.
     assert looked_up("What do return codes 100..127 mean?", [("t", "Return code: 3..99 | Meaning: specific error"),
                                                            ("t", "Return code: 100..127 | Meaning: specific warning")]
