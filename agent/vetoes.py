@@ -386,7 +386,22 @@ def says_how(text: str) -> bool:
     """Does `text` say what to do: a step or command, something to type, a sentence opening with what to do or with
     the doing of it, or one saying what you can, should or need to do?"""
     return bool(_BLOCK.search(text) or holds_typed(text) or _IMPERATIVE.search(text) or _COMMAND_FIRST.search(text)
-                or _SAYS_HOW.search(text) or _DOING_FIRST.search(text))
+                or _SAYS_HOW.search(text) or _opens_with_doing(text))
+
+
+def _opens_with_doing(text: str) -> bool:
+    """Does a sentence of `text` open with the doing of something (`_DOING_FIRST`)? A heading is no sentence: "Using
+    environment variables", quoted above pip's "New in version 10.0.", says nothing of how (check R)."""
+    for m in _DOING_FIRST.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        heading = not _CLOSES.search(text[m.end() : end]) and (end == len(text) or text.startswith("\n\n", end))
+        if not heading:
+            return True
+    return False
+
+
+_CLOSES = re.compile(r"[.!?:;]\s*$|[.!?]\s")
 
 
 # Names a question asks about (a place, a product, a person, an organization): a capitalized word that does not open

@@ -277,5 +277,8 @@ def test_a_how_to_question_is_answered_by_what_to_do() -> None:
                       "Deployed services sometimes need sensitive configuration such as API keys.",
                       "We're excited that you've decided to interview with us.", "C# is ranked #1 among them.",
                       "This way the cache is never stale.", "Yesterday the cache was stale.",
-                      "The dashboard lets you down when the data is late."):
+                      "The dashboard lets you down when the data is late.",
+                      # a heading opening with a doing is no sentence saying how (pip's requirements files, check R)
+                      "Using environment variables\n\nNew in version 10.0.\n\nPip supports the use of environment "
+                      "variables inside the requirements file."):
         assert not says_how(describes), describes
