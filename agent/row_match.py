@@ -109,8 +109,8 @@ def looked_up(question: str, rows: Sequence[tuple[object, str]]) -> set[int]:
     for i, (table, text) in enumerate(rows):
         # A term is named by its forms, without their placeholders: "--fd <int> - Bind to socket from this file
         # descriptor" is the row "What is the --fd option useful for?" looks up (Uvicorn's settings, check AB).
-        key, is_term = _key(text)
-        keys = [_value(name) for name in term_names(key)] if is_term else [_value(key)]
+        found, is_term = _key(text)
+        keys = [_value(name) for name in term_names(found)] if is_term else [_value(found)]
         if any(key and _at(q, list(key)) for key in keys):
             named.setdefault(table, []).append(i)
     return {found[0] for found in named.values() if len(found) == 1}
