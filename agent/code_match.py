@@ -62,10 +62,11 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
         announcing = paragraph[spans[-2][0] : spans[-1][1]]
     asked = content_words(question)
     named = content_words(heading)
+    stem = verb[:-1] if verb.endswith("e") else verb
     if opens and named and named <= asked and named - content_words(title) and says_how(announcing):
-        action = {w for w in asked if w.startswith(verb[:-1] if verb.endswith("e") else verb)}
+        action = {w for w in asked if w.startswith(stem)}
         if asked - action <= content_words(f"{title}\n{heading}\n{unit}"):
             return True
-    forms = {verb, f"{verb}s", f"{verb}es", f"{verb[:-1] if verb.endswith('e') else verb}ing"}
+    forms = {verb, f"{verb}s", f"{verb}es", f"{stem}ing"}
     said = {w.lower() for w in re.findall(r"[A-Za-z]+", announcing)}
     return bool(forms & said) and asked <= content_words(f"{heading}\n{unit}")

@@ -35,10 +35,9 @@ def asked_thing(question: str) -> str | None:
 def asked_for(question: str) -> str | None:
     """What a question asks to be listed, as a word's stem ("convertor", "role", "order"), or None: the last word
     before its verb, when that is a plural (not of a unit of time or measure) or "order"."""
-    m = _ASKS_FOR.match(question)
-    if m is None:
+    head = asked_thing(question)
+    if head is None:
         return None
-    head = m.group(1).split()[-1].lower()
     if head == "order":
         return head
     stem = head[:-1] if len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is")) else None

@@ -338,7 +338,6 @@ _SAYS_HOW = re.compile(rf"\bwe (?:\w+ly |also |always |now )?(?:{_DO})\b|"
                        re.IGNORECASE)
 
 
-
 def _gerund(verb: str) -> str:
     if verb.endswith("e") and not verb.endswith("ee"):
         return f"{verb[:-1]}ing"

@@ -1321,21 +1321,19 @@ def lists_set_apart(body: str) -> str:
     Detailed response: ..." (nvm's incident response plan, check AH). A line going on with a list item, and a list
     nested in one, are left as they are."""
     lines = body.split("\n")
+    fences = _fenced_lines(lines)
     out: list[str] = []
-    fenced = False
     in_item = False  # the paragraph being read opened with a list marker
     for i, line in enumerate(lines):
-        if _FENCE_LINE.match(line):
-            fenced = not fenced
-        elif not fenced and line.strip():
+        if not line.strip():
+            in_item = False
+        elif i not in fences:
             m = MD_LIST_MARKER.match(line)
             before = lines[i - 1] if i > 0 else ""
             if (m is not None and len(m.group(1).expandtabs(4)) < 4 and m.group(2)[:-1] in ("", "1") and before.strip()
                     and not in_item and not _BLOCK_START.match(before)):
                 out.append("")
-            in_item = m is not None or (in_item and bool(before.strip()))
-        elif not line.strip():
-            in_item = False
+            in_item = in_item or m is not None
         out.append(line)
     return "\n".join(out)
 
