@@ -19,6 +19,7 @@ import signal
 import tempfile
 import textwrap
 import time
+from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -96,9 +97,10 @@ SEPARATOR = "\n\n"
 # kept, in 40; a Markdown list item's paragraphs kept one item, in 41, and an HTML one's in 42; GitBook's and Jekyll's
 # Liquid tags read as the page shows them, in 43; a printed table read as its rows, a list of terms set as one as
 # terms, and a printed numbered list boxed as one paragraph as its items, in 44; a printed table's centred header and
-# wrapped first-column cells, in 45; a Markdown list right under a paragraph's line kept a list, in 46) parses the
-# ones already ingested again, instead of leaving their old text.
-PARSE_VERSION = 46
+# wrapped first-column cells, in 45; a Markdown list right under a paragraph's line kept a list, in 46; a Markdown
+# list item's marker found by its words, in 47) parses the ones already ingested again, instead of leaving their old
+# text.
+PARSE_VERSION = 47
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -171,7 +173,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
         front_title, source = markdown_source(source)
     elements, typeset = _partition(path, kind, source)
     body_size = typeset.body
-    markers = _list_markers(source, elements) if kind == "md" else []
+    markers = _list_markers(source, elements) if kind == "md" else {}
     words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
     running = running_lines(elements) if kind == "pdf" else set()
     phrases = running_phrases(running)
@@ -244,8 +246,8 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             if category == "Title" or not ((builder.elements and builder.elements[-1].kind == "ListItem")
                                            or after == "ListItem"):
                 category, depth = "Title", level
-        if category == "ListItem" and markers and text:
-            text = f"{markers.pop(0)} {text[2:]}"
+        if category == "ListItem" and i in markers and text:
+            text = f"{markers[i]} {text[2:]}"
         elif category == "ListItem" and kind in ("html", "md") and isinstance(depth, int) and depth > 1 and text:
             text = "  " * (depth - 1) + text  # the parser's nesting, where the source's markers are not used
         if category in _SKIP or not text or (kind == "pdf" and printed_furniture(text)):
@@ -583,15 +585,15 @@ def without_running(text: str, phrases: list[re.Pattern[str]]) -> str:
 _MD_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
 
-def _list_markers(source: str, elements: list[Any]) -> list[str]:
-    """The Markdown source's own list markers, in order and indented two spaces per nesting level, so numbered
-    steps keep their numbers and a nested list (an exception hierarchy, sub-steps) keeps its shape. Used only
-    when they pair one to one with the parser's list items; otherwise every item is a flat "- " line."""
+def _list_markers(source: str, elements: list[Any]) -> dict[int, str]:
+    """The Markdown source's own list markers, indented two spaces per nesting level, by the index of the parser's
+    list item each belongs to, so numbered steps keep their numbers and a nested list (an exception hierarchy,
+    sub-steps) keeps its shape. An item takes the next marker whose line opens with the item's words: the parser
+    now and then reads an item as a paragraph or runs two together, and pairing markers with items one to one,
+    as this did, then numbered no list of the page (one item in eleven pages with numbered lists, dxw's "Suggesting
+    a change" among them). An item no marker opens keeps the parser's nesting and a "- "."""
     found = list(MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source)))
-    items = sum(1 for e in elements if str(getattr(e, "category", "")) == "ListItem")
-    if len(found) != items:
-        return []
-    out = []
+    markers = []
     widths: list[int] = []  # the indentation of each open nesting level; sources indent by 2, 3 or 4
     for m in found:
         width = len(m.group(1).expandtabs(4))
@@ -600,8 +602,45 @@ def _list_markers(source: str, elements: list[Any]) -> list[str]:
         if not widths or widths[-1] < width:
             widths.append(width)
         marker = m.group(2)
-        out.append("  " * (len(widths) - 1) + ("-" if marker in "-*+" else marker))
+        markers.append("  " * (len(widths) - 1) + ("-" if marker in "-*+" else marker))
+    opens = [_opening(_item_text(m.string, m.end() - 1)) for m in found]
+    out: dict[int, str] = {}
+    at = 0
+    for i, el in enumerate(elements):
+        if str(getattr(el, "category", "")) != "ListItem" or not (words := _opening(str(getattr(el, "text", "")))):
+            continue
+        hit = next((k for k in range(at, len(found)) if opens[k] and _same_opening(words, opens[k])), None)
+        if hit is not None:
+            out[i], at = markers[hit], hit + 1
     return out
+
+
+# A link's target and an HTML tag are not read; an autolink ("<https://…>") is.
+_MD_LINK_TARGET = re.compile(r"\]\([^)]*\)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>")
+_ITEM_END = re.compile(r"\n[ \t]*(?:\n|(?:[-*+]|\d{1,3}[.)])[ \t])")
+_OPENING_CHARS = 24
+
+
+def _opening(line: str) -> str:
+    """A list item's first letters and digits, lowercased, without Markdown's link targets and tags and with its
+    character references read ("&lt;" is the parser's "<")."""
+    return re.sub(r"[^a-z0-9]", "", unescape(_MD_LINK_TARGET.sub("", line)).lower())[:_OPENING_CHARS]
+
+
+def _item_text(text: str, at: int) -> str:
+    """The opening of the source's list item whose text starts at `at`: up to a blank line or the next marker, so
+    that an item wrapped after its first word ("1. Follow\n   these steps ...") is read whole."""
+    window = text[at : at + 500]  # room for a link's long target before the item's words
+    end = _ITEM_END.search(window)
+    return window[: end.start()] if end else window
+
+
+def _same_opening(item: str, marked: str) -> bool:
+    """Does the source line `marked` open the parser's item? A short item must match whole ("Yes" is no prefix of
+    "Yesterday's notes")."""
+    if min(len(item), len(marked)) < 8:
+        return item == marked
+    return item.startswith(marked) or marked.startswith(item)
 
 
 _OWN_MARKER = re.compile(r"\d{1,3}[.)][ \t]+\S")

@@ -321,6 +321,28 @@ def test_a_label_over_a_block_is_quoted_with_the_line_leading_into_it() -> None:
     assert not any(k == "sentence" and t.startswith("If you just want") for k, t in units)
 
 
+def test_numbered_steps_keep_their_numbers_when_the_parser_misreads_one_item(tmp_path: Path) -> None:
+    """The parser read one nested item of dxw's "Suggesting a change" as a paragraph, so its items no longer paired
+    one to one with the source's markers, and every list of the page lost its numbers ("- Log in ..."). Each item
+    now takes the marker whose line opens with its words: across a wrapped first line, a long link target, an
+    autolink and a character reference too."""
+    md = parsed(tmp_path, "change.md", (
+        "# Guide\n\n1. Open the page for editing\n\n   For an existing page:\n\n"
+        "   1. Navigate to the page you want to edit\n   2. Click on the Edit link\n\n"
+        "   Alternatively, use the backend:\n\n   1. Choose the page you want to change\n\n"
+        "      - If it is an existing page, find it under Collections.\n"
+        "      - If it is a new page, find the parent section.\n\n"
+        "2. Log in with your account\n3. Make your edits in the editor\n\n## Forking\n\n"
+        "1. Fork\n   <https://github.com/pi-hole/pi-hole/> to a repo you control\n"
+        "2. Check that the count is &lt; 5 before you push\n3. [Open a pull\n   request]"
+        "(https://example.com/a/very/long/link/target/that/runs/past/the/first/hundred/characters/of/the/item) "
+        "when done\n"))
+    assert "1. Open the page for editing For an existing page:\n  1. Navigate to the page you want to edit\n" in md
+    assert "2. Log in with your account\n3. Make your edits in the editor" in md
+    assert ("1. Fork https://github.com/pi-hole/pi-hole/ to a repo you control\n2. Check that the count is < 5 before "
+            "you push\n3. Open a pull request when done") in md
+
+
 def test_a_list_item_of_several_paragraphs_stays_one_item(tmp_path: Path) -> None:
     """An item's paragraph indented under it ended the list: the items lost their markers and numbers, and "This is
     installed only on Windows" read apart from the package it is about (Uvicorn's optional dependencies, check AB).
