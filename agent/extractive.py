@@ -20,6 +20,7 @@ from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.code_match import does_asked_action
 from agent.context import RunContext, ToolCall
+from agent.doc_order import answering_order, leading_passages
 from agent.governance import Handler
 from agent.list_match import asked_for, names_what_is_listed
 from agent.row_match import keyed_by_code, looked_up, prefer_stated_rows
@@ -139,6 +140,8 @@ class EmbeddingScorer:
 class ExtractiveConfig:
     k: int = 8
     min_chars: int = 25
+    rerank_docs: int = 4  # the first documents whose leading passage the cross-encoder reads (agent/doc_order.py)
+    rerank_weight: float = 0.3  # its share in the order the documents answer in
 
 
 @dataclass
@@ -181,8 +184,9 @@ class ExtractiveResponder:
         # Scored against the question itself, as the answer model was fitted: a follow-up's context finds
         # the passages (the query), but scoring units against both turns favours the earlier turn's answer.
         asks = asked(question)
+        results = answer_documents(query, out.output.results, self.cross, cfg)
         cands, texts = answer_candidates(
-            out.output.results, lambda d: doc.text if (doc := ctx.docs.get_document(d)) is not None else None,
+            results, lambda d: doc.text if (doc := ctx.docs.get_document(d)) is not None else None,
             m.max_docs, cfg.min_chars, ctx.flagged_chunks, self.lures, asks)
         if not cands:
             return abstain(question, [query], ctx)
@@ -418,6 +422,16 @@ def why_not(question: str, document: str, common: Callable[[str], bool]) -> str:
     if name := absent_name(question, document, common):
         return f"the sources never name {name}"
     return ""
+
+
+def answer_documents(query: str, results: Sequence[Passage], cross: SentenceScorer, cfg: ExtractiveConfig
+                     ) -> Sequence[Passage]:
+    """The search results in the order their documents answer in (`agent.doc_order`). The responder and the answer
+    model's calibration both order them here."""
+    leading = leading_passages(results, cfg.rerank_docs)
+    if len(leading) < 2:
+        return results
+    return answering_order(results, leading, cross.score(query, [p.text for p in leading]), cfg.rerank_weight)
 
 
 def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | None], max_docs: int, min_chars: int,

@@ -54,14 +54,18 @@ def _responder(svc: Any, rationale: bool, prefilter: int) -> Any:
 
 def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> list[tuple[Any, list[float]]]:
     from agent.builtin_tools import passage
-    from agent.extractive import answer_candidates
+    from agent.extractive import CrossEncoderScorer, ExtractiveConfig, answer_candidates, answer_documents
     from agent.governance import unit_lures
     from agent.sentence_model import asked
     from retrieval.search import SearchRequest
 
     question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
-    cands, texts = answer_candidates([passage(r.chunk) for r in res],
+    order = ExtractiveConfig(rerank_docs=svc.settings.answer_rerank_docs,
+                             rerank_weight=svc.settings.answer_rerank_weight)
+    ordered = answer_documents(question, [passage(r.chunk, r.score) for r in res], CrossEncoderScorer(svc.reranker),
+                               order)
+    cands, texts = answer_candidates(ordered,
                                      lambda d: doc.text if (doc := svc.store.catalogue.get_document(d)) else None,
                                      max_docs, 25, set(), unit_lures(None), question)
     if not cands:
@@ -328,13 +332,15 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     command or a bracketed sentence is a unit too; 43: a quantity's noun a word or two after "what" wants a count,
     which changes the type features). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
-    were reused until these were part of the key. "search": every setting that decides what answers are cut from."""
+    were reused until these were part of the key. "search" and "answer_order": every setting that decides what answers
+    are cut from."""
     from retrieval.search import SearchConfig
 
     return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts-kinds",
             "parse": parse_version, "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
-            "answer_k": settings.answer_k, "max_docs": args.max_docs, "claims": args.claims,
+            "answer_k": settings.answer_k, "answer_order": [settings.answer_rerank_docs, settings.answer_rerank_weight],
+            "max_docs": args.max_docs, "claims": args.claims,
             "distractors": args.distractors, "squad": [args.squad_answerable, args.squad_unanswerable]}
 
 

@@ -18,7 +18,8 @@ from kernel.settings import Settings
 # The settings a profile may set: search fusion and reranking, how many units answer, the verifier's bar,
 # the agent's budgets. Everything else (storage, auth, limits) belongs to the deployment.
 TUNABLE = ("fusion", "rrf_k", "sparse_weight", "dense_weight", "candidates", "decisive_ratio", "exact_identifiers",
-           "rerank", "rerank_top_n", "rerank_weight", "rerank_budget_ms", "answer_k", "support_threshold",
+           "rerank", "rerank_top_n", "rerank_weight", "rerank_budget_ms", "answer_k", "answer_rerank_docs",
+           "answer_rerank_weight", "support_threshold",
            "tool_budget", "step_budget", "token_budget", "cost_budget", "deadline_s")
 
 # The same names, types and bounds as Settings: one definition, so a profile can never hold a value the

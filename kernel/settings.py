@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     retain_conversations_days: int = Field(default=30, ge=0, description="conversation memory, since last turn")
     retain_tickets_days: int = Field(default=730, ge=0, description="resolved tickets (open ones are kept)")
     answer_k: int = Field(default=8, ge=1, le=20)
+    answer_rerank_docs: int = Field(default=4, ge=0, le=20, description=(
+        "searched documents whose first passage the cross-encoder reads to order the documents answers come from; "
+        "0 or 1: the search's order"))
+    answer_rerank_weight: float = Field(default=0.3, ge=0, le=1, description=(
+        "the cross-encoder's share in that order (1: its order alone)"))
     tool_budget: int = Field(default=12, ge=1)
     step_budget: int = Field(default=8, ge=1)
     token_budget: int = Field(default=20_000, ge=1)

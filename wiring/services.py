@@ -114,9 +114,11 @@ class Services:
         support = embedding_support(self.unit_vectors)
         extractive = None
         if self.reranker is not None and self.rationale is not None:
+            config = ExtractiveConfig(k=s.answer_k, rerank_docs=s.answer_rerank_docs,
+                                      rerank_weight=s.answer_rerank_weight)
             extractive = ExtractiveResponder(CrossEncoderScorer(self.reranker), self.unit_vectors,
-                                             CrossEncoderScorer(self.rationale), SentenceModel.load(),
-                                             ExtractiveConfig(k=s.answer_k), unit_lures(injection_model))
+                                             CrossEncoderScorer(self.rationale), SentenceModel.load(), config,
+                                             unit_lures(injection_model))
         models = [OpenAICompatibleResponder(p, registry, support, self.metrics, s.prompt) for p in s.llm_providers]
         return Agent(Router(models, extractive, flags=self.flags), handle, self.store.catalogue, self.store.records,
                      self.index, searcher, support, s, self.metrics, version)
