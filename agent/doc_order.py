@@ -4,9 +4,9 @@ Search ranks chunks by fused BM25 and bi-encoder scores; answers come from the f
 (`SentenceModel.max_docs`). The cross-encoder reads a question and a passage together, which the fusion never
 does, so the first passage of each of the first few documents is scored by it and its score blended into the
 search's. Measured on the first documents of 160 SciFact claims, 300 SQuAD questions and the 106 answerable docs
-questions (the README's "Answer documents"), the document that answers came first more often on SciFact and SQuAD
-and as often on the docs; the weight is the one best on average over those three, and the best when any one of
-them is held back.
+questions (`bench/answer_documents.py`), the document that answers came first more often on SciFact and SQuAD and
+as often on the docs at the weight best on average over the three; a weight chosen on two of them gains on the third
+but the docs, which prefer the search's order (the README's session 59).
 """
 
 from __future__ import annotations
