@@ -61,10 +61,9 @@ def _units(svc: Any, responder: Any, question: str, who: Any, max_docs: int) -> 
 
     question = asked(question)
     res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
-    order = ExtractiveConfig(rerank_docs=svc.settings.answer_rerank_docs,
-                             rerank_weight=svc.settings.answer_rerank_weight)
+    cfg = ExtractiveConfig(rerank_docs=svc.settings.answer_rerank_docs, rerank_weight=svc.settings.answer_rerank_weight)
     ordered = answer_documents(question, [passage(r.chunk, r.score) for r in res], CrossEncoderScorer(svc.reranker),
-                               order)
+                               cfg)
     cands, texts = answer_candidates(ordered,
                                      lambda d: doc.text if (doc := svc.store.catalogue.get_document(d)) else None,
                                      max_docs, 25, set(), unit_lures(None), question)
