@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,15 +27,19 @@ WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 def measure(svc: Services, cases: Sequence[tuple[str, Principal, set[str]]], docs: int) -> dict[str, dict[str, float]]:
     from agent.builtin_tools import passage
     from agent.doc_order import answering_order, leading_passages
+    from agent.extractive import CrossEncoderScorer
     from retrieval.search import SearchRequest
 
+    if svc.reranker is None:
+        raise SystemExit("no cross-encoder loaded")
+    cross = CrossEncoderScorer(svc.reranker)
     first = dict.fromkeys(WEIGHTS, 0)
     two = dict.fromkeys(WEIGHTS, 0)
     for question, who, gold in cases:
         res = svc.searcher.search(SearchRequest(question, who, k=svc.settings.answer_k)).results
         results = [passage(r.chunk, r.score) for r in res]
         leading = leading_passages(results, docs)
-        scores = (svc.reranker.score(question, [p.text for p in leading]) if svc.reranker and leading else None) or []
+        scores = cross.score(question, [p.text for p in leading])
         for w in WEIGHTS:
             order = list(dict.fromkeys(p.document_id for p in answering_order(results, leading, scores, w)))
             first[w] += bool(order[:1]) and order[0] in gold
@@ -54,12 +57,10 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=4, help="documents whose leading passage is read")
     args = ap.parse_args()
     from eval.datasets import EVAL_USER
-    from eval.docs_suite import DOCS_DIR, EMPLOYEE, load_questions
+    from eval.docs_suite import EMPLOYEE, load_questions, open_docs_corpus
     from eval.gate import scifact_sample
     from eval.reading import squad_items
     from eval.scratch import open_eval_corpus
-    from ingest.manifest import load_manifest
-    from ingest.pipeline import ingest
 
     offline_environment()
     who = Principal(EVAL_USER)
@@ -73,14 +74,7 @@ def main() -> None:
             svc, _ = open_eval_corpus(Settings(), docs)
             cases = [(it.question, who, {it.document_id}) for it in items]
         else:
-            scratch = Path(".cairn/answer-documents")
-            shutil.rmtree(scratch, ignore_errors=True)
-            shutil.copytree(DOCS_DIR / "corpus", scratch / "corpus")
-            s = Settings().model_copy(update={"data_dir": scratch / ".cairn", "database_url": None,
-                                              "qdrant_url": None, "broker_url": None})
-            svc = Services.open(s, rerank=False)
-            loaded = load_manifest(scratch / "corpus")
-            ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
+            svc, loaded = open_docs_corpus(Settings(), Path(".cairn/answer-documents"))
             cases = [(q.question, EMPLOYEE, {f"{loaded.manifest.name}/{q.file}"}) for q in load_questions()
                      if q.kind not in ("unanswerable", "restricted")]
         print(json.dumps({"set": which, "questions": len(cases), **measure(svc, cases, args.docs)}), flush=True)

@@ -24,7 +24,6 @@ import argparse
 import dataclasses
 import itertools
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -134,20 +133,9 @@ def collect_records(args: argparse.Namespace, domain: str) -> list[dict[str, Any
 
 
 def collect_docs(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from eval.docs_suite import DOCS_DIR, EMPLOYEE, load_questions, normalized
-    from ingest.manifest import load_manifest
-    from ingest.pipeline import ingest
-    from wiring.services import Services
+    from eval.docs_suite import EMPLOYEE, load_questions, normalized, open_docs_corpus
 
-    scratch = Path(".cairn/calibration-docs")
-    if scratch.exists():
-        shutil.rmtree(scratch)
-    shutil.copytree(DOCS_DIR / "corpus", scratch / "corpus")
-    s = Settings().model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
-                                      "broker_url": None})
-    svc = Services.open(s, rerank=False)
-    loaded = load_manifest(scratch / "corpus")
-    ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
+    svc, loaded = open_docs_corpus(Settings(), Path(".cairn/calibration-docs"))
     resp = _responder(svc, args.rationale, COLLECTED)
     out = []
     for q in load_questions():

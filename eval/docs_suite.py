@@ -21,7 +21,7 @@ import yaml
 from agent.answer import Answer
 from agent.runner import Agent
 from eval.metrics import percentile
-from ingest.manifest import load_manifest
+from ingest.manifest import LoadedManifest, load_manifest
 from ingest.pipeline import ingest
 from kernel.settings import Settings
 from kernel.types import Principal
@@ -162,21 +162,33 @@ class DocsReport:
         }
 
 
-def run_docs(base: Settings, scratch: Path, questions: list[Question] | None = None,
-             out_file: Path | None = None, progress: Callable[[int, int], None] | None = None,
-             agent_factory: Callable[[Services], Agent] | None = None, corpus_dir: Path | None = None) -> DocsReport:
-    """Copy the dev corpus (or `corpus_dir`, a manifest and its files with the dev corpus's groups) into
-    `scratch`, ingest it through the real pipeline and ask every question."""
+def open_docs_corpus(base: Settings, scratch: Path, corpus_dir: Path | None = None
+                     ) -> tuple[Services, LoadedManifest]:
+    """The dev corpus (or `corpus_dir`) copied into a fresh `scratch` and ingested through the real pipeline on the
+    embedded default; the caller closes the services."""
     if scratch.exists():
         shutil.rmtree(scratch)
     shutil.copytree(corpus_dir or DOCS_DIR / "corpus", scratch / "corpus")
     s = base.model_copy(update={"data_dir": scratch / ".cairn", "database_url": None, "qdrant_url": None,
                                 "broker_url": None})
-    qs = questions or load_questions()
     svc = Services.open(s, rerank=False)
     try:
         loaded = load_manifest(scratch / "corpus")
         ingest(loaded, s, svc.store, svc.index, svc.embedder, svc.bm25)
+    except BaseException:
+        svc.close()
+        raise
+    return svc, loaded
+
+
+def run_docs(base: Settings, scratch: Path, questions: list[Question] | None = None,
+             out_file: Path | None = None, progress: Callable[[int, int], None] | None = None,
+             agent_factory: Callable[[Services], Agent] | None = None, corpus_dir: Path | None = None) -> DocsReport:
+    """Copy the dev corpus (or `corpus_dir`, a manifest and its files with the dev corpus's groups) into
+    `scratch`, ingest it through the real pipeline and ask every question."""
+    qs = questions or load_questions()
+    svc, loaded = open_docs_corpus(base, scratch, corpus_dir)
+    try:
         agent = agent_factory(svc) if agent_factory else svc.agent()
         corpus = loaded.manifest.name
         report = DocsReport()
