@@ -19,6 +19,7 @@ import signal
 import tempfile
 import textwrap
 import time
+from bisect import bisect_left
 from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -589,9 +590,9 @@ def _list_markers(source: str, elements: list[Any]) -> dict[int, str]:
     """The Markdown source's own list markers, indented two spaces per nesting level, by the index of the parser's
     list item each belongs to, so numbered steps keep their numbers and a nested list (an exception hierarchy,
     sub-steps) keeps its shape. An item takes the next marker whose line opens with the item's words: the parser
-    now and then reads an item as a paragraph or runs two together, and pairing markers with items one to one,
-    as this did, then numbered no list of the page (one item in eleven pages with numbered lists, dxw's "Suggesting
-    a change" among them). An item no marker opens keeps the parser's nesting and a "- "."""
+    now and then reads an item as a paragraph or runs two together, and markers paired with items one to one were
+    then used on no list of the page (13 of 150 pages with numbered lists, dxw's "Suggesting a change" among them).
+    An item no marker opens keeps the parser's nesting and a "- "."""
     found = list(MD_LIST_MARKER.finditer(_MD_FENCE.sub("", source)))
     markers = []
     widths: list[int] = []  # the indentation of each open nesting level; sources indent by 2, 3 or 4
@@ -603,13 +604,20 @@ def _list_markers(source: str, elements: list[Any]) -> dict[int, str]:
             widths.append(width)
         marker = m.group(2)
         markers.append("  " * (len(widths) - 1) + ("-" if marker in "-*+" else marker))
+    # Markers by their opening's first letters, which any marker matching an item shares with it (`_same_opening`):
+    # a page of thousands of items the parser reads otherwise must not cost a scan of every marker per item.
     opens = [_opening(_item_text(m.string, m.end() - 1)) for m in found]
+    by_head: dict[str, list[int]] = {}
+    for k, opened in enumerate(opens):
+        if opened:
+            by_head.setdefault(opened[:_SHORT], []).append(k)
     out: dict[int, str] = {}
     at = 0
     for i, el in enumerate(elements):
         if str(getattr(el, "category", "")) != "ListItem" or not (words := _opening(str(getattr(el, "text", "")))):
             continue
-        hit = next((k for k in range(at, len(found)) if opens[k] and _same_opening(words, opens[k])), None)
+        ks = by_head.get(words[:_SHORT], [])
+        hit = next((k for k in ks[bisect_left(ks, at):] if _same_opening(words, opens[k])), None)
         if hit is not None:
             out[i], at = markers[hit], hit + 1
     return out
@@ -619,6 +627,7 @@ def _list_markers(source: str, elements: list[Any]) -> dict[int, str]:
 _MD_LINK_TARGET = re.compile(r"\]\([^)]*\)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>")
 _ITEM_END = re.compile(r"\n[ \t]*(?:\n|(?:[-*+]|\d{1,3}[.)])[ \t])")
 _OPENING_CHARS = 24
+_SHORT = 8  # an opening shorter than this must match whole
 
 
 def _opening(line: str) -> str:
@@ -638,7 +647,7 @@ def _item_text(text: str, at: int) -> str:
 def _same_opening(item: str, marked: str) -> bool:
     """Does the source line `marked` open the parser's item? A short item must match whole ("Yes" is no prefix of
     "Yesterday's notes")."""
-    if min(len(item), len(marked)) < 8:
+    if min(len(item), len(marked)) < _SHORT:
         return item == marked
     return item.startswith(marked) or marked.startswith(item)
 
