@@ -253,7 +253,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
-                  "nvm": "unseen_docs_ah.yaml"}
+                  "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -597,6 +597,33 @@ AH_PRINTED = [("pyenv/COMMANDS.md", "pyenv/COMMANDS.pdf")]
 AH_FILES = [(POSTGRES / "auth-pg-hba-conf.html", "postgres/auth-pg-hba-conf.html")]
 AH_HOLDS = ("checkouts of github.com/nvm-sh/nvm as nvm/, github.com/pyenv/pyenv as pyenv/ and github.com/direnv/direnv "
             "as direnv/ (and Debian's postgresql-doc-15 installed)")
+# Check AI's pages: Clef's handbook, fd's README and HTTPie's docs as Markdown, two handbook pages printed to PDF,
+# gitcredentials(7) as HTML, Clef's salary and equity policy in the restricted folder.
+_CLEF = "clef"
+AI_PAGES = [
+    *[(f"{_CLEF}/{d}/{n}.md", f"clef/{name}.md") for d, n, name in (
+        ("Benefits and Perks", "Vacation and Sick Leave", "vacation-and-sick-leave"),
+        ("Benefits and Perks", "Holiday List", "holiday-list"),
+        ("Benefits and Perks", "New Parent Leave", "new-parent-leave"),
+        ("Benefits and Perks", "Referral Bonuses", "referral-bonuses"),
+        ("Benefits and Perks", "Sabbatical", "sabbatical"),
+        ("Benefits and Perks", "Healthcare and Disability Insurance", "healthcare"),
+        ("Employment Policies", "Working Remotely", "working-remotely"),
+        ("Operations Documents", "Hack Weeks", "hack-weeks"),
+        ("Operations Documents", "Effective Meetings", "effective-meetings"),
+        ("Operations Documents", "Budgeting", "budgeting"),
+        ("Operations Documents", "Sharing Files", "sharing-files"),
+        ("Onboarding Documents", "One on Ones", "one-on-ones"))],
+    (f"{_CLEF}/Employment Policies/Salary and Equity Compensation.md", "people-ops/salary-and-equity.md"),
+    ("fd/README.md", "fd/README.md"),
+    ("httpie/docs/README.md", "httpie/README.md"),
+]
+AI_PRINTED = [(f"{_CLEF}/{d}/{n}.md", f"clef/{name}.pdf") for d, n, name in (
+    ("Operations Documents", "Interview Process", "interview-process"),
+    ("Benefits and Perks", "Continuing Education", "continuing-education"))]
+AI_FILES = [(Path("/usr/share/doc/git/html/gitcredentials.html"), "git/gitcredentials.html")]
+AI_HOLDS = ("checkouts of github.com/clef/handbook as clef/, github.com/sharkdp/fd as fd/ and github.com/httpie/cli as "
+            "httpie/ (and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -609,6 +636,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "syncthing": (AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
     "ripgrep": (AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
     "nvm": (AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
+    "clef": (AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -833,7 +861,8 @@ def main() -> None:
                     "git-bisect(1) as HTML, --syncthing) or check AG (ripgrep's FAQ as Markdown and its guide "
                     "printed to PDF, Borg's reST pages, git-worktree(1) as HTML, --ripgrep) or check AH (nvm's "
                     "README and direnv's pages as Markdown, pyenv's command reference printed to PDF, pg_hba.conf as "
-                    "HTML, --nvm)")
+                    "HTML, --nvm) or check AI (Clef's handbook, fd's README and HTTPie's docs as Markdown, two "
+                    "handbook pages printed to PDF, gitcredentials(7) as HTML, --clef)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -849,6 +878,7 @@ def main() -> None:
     ap.add_argument("--syncthing", type=Path, help=f"check AF: {AF_HOLDS}")
     ap.add_argument("--ripgrep", type=Path, help=f"check AG: {AG_HOLDS}")
     ap.add_argument("--nvm", type=Path, help=f"check AH: {AH_HOLDS}")
+    ap.add_argument("--clef", type=Path, help=f"check AI: {AI_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
