@@ -342,7 +342,9 @@ def whole_blocks(document: str, start: int, end: int) -> tuple[int, int]:
     a code block's piece without its fences reads as prose cut at random lines, and a procedure cut after its
     third step answers "in what order" with half the steps. A chunk may also end with the sentence announcing
     a block ("... if you set verify to False:") while the block opens the next chunk. Widened, each is a whole
-    block with its introduction again, a verbatim span all the same."""
+    block with its introduction again, a verbatim span all the same. Steps parted by blank lines and commands are
+    no tight list, but a step cut off from the next by the span's end goes on to it (`list_goes_on`)."""
+    end = list_goes_on(document, end) or end
     # Fences pair up only when read from the top: searched from inside the text, a closing fence would open.
     # No block starting past this can be widened to: it lies beyond the reach of an introduction, or is too long.
     head = document[: end + _INTRO_REACH + MAX_WIDENED_BLOCK + 1]
@@ -584,11 +586,25 @@ def list_goes_on(text: str, end: int) -> int | None:
     sets a command inside its step, so the parser cuts "The steps to create a standalone archive are as follows:" /
     "1. Create your application ..." apart from "2. Install all of your application's dependencies ...:" and its
     command, and from the steps after. The steps and the commands and notes between them, up to MAX_CARRIED past
-    `end`; None when no step follows."""
+    `end`; None when no step follows. When steps were parted by commands, the last one's command goes too: each step
+    of that procedure carries one ("3. Tell Git to use it." and its `git config`, gitcredentials(7), check AI)."""
     close = end
+    commands = False
     while (step := _continued_step(text, close)) is not None and step - end <= MAX_CARRIED:
+        commands = commands or _FENCE.search(text, close, step) is not None
         close = step
+    if commands and (fence := _command_after(text, close)) is not None and fence - end <= MAX_CARRIED:
+        close = fence
     return close if close > end else None
+
+
+def _command_after(text: str, at: int) -> int | None:
+    """The end of the code block that follows `at` after blank lines, if one does."""
+    start = at
+    while text.startswith("\n", start):
+        start += 1
+    fence = _FENCE.match(text, start) if start > at else None
+    return None if fence is None else fence.end()
 
 
 def announces(text: str) -> bool:

@@ -317,13 +317,15 @@ def rows_key(args: argparse.Namespace, settings: Settings, parse_version: int, c
     introduces it, a numbered step is quoted with the code block after it when the numbers go on — that last one
     came with PARSE_VERSION 31, which keys the rows by itself; 42: a list item closing on a quoted example, a
     command or a bracketed sentence is a unit too; 43: a quantity's noun a word or two after "what" wants a count,
-    which changes the type features). The parse
+    which changes the type features; 60: a chunk cutting a procedure whose steps carry commands is widened to its
+    last step and command, and a quoted step goes on to them). The parse
     and chunk versions: either change cuts other units, and session 28's rows, collected before its units changed,
     were reused until these were part of the key. "search" and "answer_order": every setting that decides what answers
     are cut from."""
     from retrieval.search import SearchConfig
 
-    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts-kinds",
+    return {"rows": "list-items-faq-headings-fragments-rowprose-captions-bullets-steps-items-itemends-counts-kinds"
+                    "-stepcommands",
             "parse": parse_version, "chunk": chunk_version, "rationale": args.rationale, "prefilter": COLLECTED,
             "search": json.loads(json.dumps(dataclasses.asdict(SearchConfig.from_settings(settings)))),
             "answer_k": settings.answer_k, "answer_order": [settings.answer_rerank_docs, settings.answer_rerank_weight],

@@ -17,7 +17,7 @@ from agent.extractive import (
     probe,
     section_heading,
 )
-from agent.units import answer_units, block_after, join_units, whole_blocks
+from agent.units import answer_units, block_after, join_units, list_goes_on, whole_blocks
 from eval.printing import print_to_pdf
 from ingest.chunk import chunk_document
 from ingest.formats import markdown_source
@@ -610,6 +610,26 @@ def test_a_span_that_cuts_a_list_is_widened_to_the_whole_list() -> None:
     assert whole_blocks(long, 20, 80) == (20, 80)  # a list too long to quote whole stays in its pieces
     bullets = "Caveats:\n\n" + "".join(f"- caveat {i} holds alone.\n" for i in range(6))
     assert whole_blocks(bullets, 0, 40) == (0, 40)  # a bulleted item answers alone: no rivals added
+
+
+def test_a_span_that_cuts_steps_with_commands_is_widened_to_the_last_step() -> None:
+    """gitcredentials(7) (check AI): "Tell Git to use it." and its command opened the chunk after the one holding
+    the first two steps, so "How do I tell Git to use a credential helper?" was answered with "1. Find a helper."
+    and "2. Read its description." and without the command that does it. Steps parted by blank lines and commands
+    are no tight list; their numbers say the procedure goes on."""
+    steps = ("Once you have selected a helper, you can tell Git to use it.\n\n1. Find a helper.\n\n"
+             "```\n$ git help -a | grep credential-\n```\n\n2. Read its description.\n\n"
+             "```\n$ git help credential-foo\n```\n\n3. Tell Git to use it.\n\n"
+             "```\n$ git config --global credential.helper foo\n```")
+    doc = f"AVOIDING REPETITION\n\n{steps}\n\nCREDENTIAL CONTEXTS\n\nGit considers each credential to have a context."
+    cut = doc.index("2. Read") + len("2. Read its description.")
+    a, b = whole_blocks(doc, 0, cut)
+    assert doc[a:b] == f"AVOIDING REPETITION\n\n{steps}"
+    # and a quoted step goes on to the last step's command, as the steps before it carried theirs
+    assert list_goes_on(doc, cut) == doc.index(steps) + len(steps)
+    # a numbered heading after a command is no next step
+    other = "1. Install it.\n\n```\npip install foo\n```\n\n3. Configuration\n\nSet the key."
+    assert "Configuration" not in other[slice(*whole_blocks(other, 0, other.index("\n\n```")))]
 
 
 def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
