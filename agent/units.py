@@ -589,13 +589,23 @@ def list_goes_on(text: str, end: int) -> int | None:
     `end`; None when no step follows. When steps were parted by commands, the last one's command goes too: each step
     of that procedure carries one ("3. Tell Git to use it." and its `git config`, gitcredentials(7), check AI)."""
     close = end
-    commands = False
+    commands = _reached_across_command(text, end)
     while (step := _continued_step(text, close)) is not None and step - end <= MAX_CARRIED:
         commands = commands or _FENCE.search(text, close, step) is not None
         close = step
     if commands and (fence := _command_after(text, close)) is not None and fence - end <= MAX_CARRIED:
         close = fence
     return close if close > end else None
+
+
+def _reached_across_command(text: str, end: int) -> bool:
+    """Does the numbered step ending at `end` follow the step before it across a command?"""
+    last = list(_LIST_LINE.finditer(text, text.rfind("\n", 0, end) + 1, end))
+    if not last or (n := _number(last[-1])) is None or n < 2:
+        return False
+    before = [m for m in _LIST_LINE.finditer(text, max(last[-1].start() - MAX_CARRIED, 0), last[-1].start())
+              if _number(m) == n - 1]
+    return bool(before) and _FENCE.search(text, before[-1].end(), last[-1].start()) is not None
 
 
 def _command_after(text: str, at: int) -> int | None:

@@ -627,9 +627,12 @@ def test_a_span_that_cuts_steps_with_commands_is_widened_to_the_last_step() -> N
     assert doc[a:b] == f"AVOIDING REPETITION\n\n{steps}"
     # and a quoted step goes on to the last step's command, as the steps before it carried theirs
     assert list_goes_on(doc, cut) == doc.index(steps) + len(steps)
+    last = doc.index("3. Tell") + len("3. Tell Git to use it.")
+    assert list_goes_on(doc, last) == doc.index(steps) + len(steps)  # a quote that reached the last step already
     # a numbered heading after a command is no next step
     other = "1. Install it.\n\n```\npip install foo\n```\n\n3. Configuration\n\nSet the key."
     assert "Configuration" not in other[slice(*whole_blocks(other, 0, other.index("\n\n```")))]
+    assert list_goes_on(other, other.index("\n\n```")) is None  # one step and a command: no procedure of commands
 
 
 def test_list_items_that_answer_alone_are_units_and_lists_stay_whole() -> None:
