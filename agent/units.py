@@ -478,9 +478,9 @@ def fenced_code(text: str) -> list[str]:
 def block_after(text: str, end: int) -> int | None:
     """Where the block that opens the paragraph after the one ending at or after `end` ends: a fenced code block,
     or a list — a numbered one through the commands set between its steps ("1. Install pre-commit" / its command /
-    "2. Add a config file" / its block) — or such a block after a one-line paragraph introducing it: MOJ's Cloud
-    Platform guide says when a secret must be rotated, then "Follow the below steps to perform the update:", then
-    the steps. None when that paragraph is no block, or the block runs past MAX_CARRIED."""
+    "2. Add a config file" / its block) and the last step's — or such a block after a one-line paragraph
+    introducing it: MOJ's Cloud Platform guide says when a secret must be rotated, then "Follow the below steps to
+    perform the update:", then the steps. None when that paragraph is no block, or the block runs past MAX_CARRIED."""
     stop = text.find("\n\n", end)
     if stop < 0 or "\n" in text[end:stop]:
         return None
@@ -502,6 +502,8 @@ def block_after(text: str, end: int) -> int | None:
             if step is None:
                 break
             close = step
+        if _reached_across_command(text, close) and (command := _command_after(text, close)) is not None:
+            close = command  # the last step's command, as the steps before it had theirs
     else:
         return None
     return close if close - end <= MAX_CARRIED else None

@@ -629,6 +629,8 @@ def test_a_span_that_cuts_steps_with_commands_is_widened_to_the_last_step() -> N
     assert list_goes_on(doc, cut) == doc.index(steps) + len(steps)
     last = doc.index("3. Tell") + len("3. Tell Git to use it.")
     assert list_goes_on(doc, last) == doc.index(steps) + len(steps)  # a quote that reached the last step already
+    # a sentence carried on into the steps its paragraph leads to goes as far
+    assert block_after(doc, doc.index("to use it.") + len("to use it.")) == doc.index(steps) + len(steps)
     # a numbered heading after a command is no next step
     other = "1. Install it.\n\n```\npip install foo\n```\n\n3. Configuration\n\nSet the key."
     assert "Configuration" not in other[slice(*whole_blocks(other, 0, other.index("\n\n```")))]
