@@ -253,7 +253,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "uvicorn": "unseen_docs_ab.yaml", "restic": "unseen_docs_ac.yaml",
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
-                  "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml"}
+                  "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
+                  "civicactions": "unseen_docs_aj.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -624,6 +625,30 @@ AI_PRINTED = [(f"{_CLEF}/{d}/{n}.md", f"clef/{name}.pdf") for d, n, name in (
 AI_FILES = [(Path("/usr/share/doc/git/html/gitcredentials.html"), "git/gitcredentials.html")]
 AI_HOLDS = ("checkouts of github.com/clef/handbook as clef/, github.com/sharkdp/fd as fd/ and github.com/httpie/cli as "
             "httpie/ (and Debian's git-doc installed)")
+# Check AJ's pages: CivicActions' guidebook, just's README as Markdown, two guidebook pages printed to PDF, two of
+# coverage.py's reST pages, git-cherry-pick(1) as HTML, the US compensation page in the restricted folder.
+_CA = "civicactions"
+AJ_PAGES = [
+    *[(f"{_CA}/{path}.md", f"civicactions/{name}.md") for path, name in (
+        ("company-policies/expenses", "expenses"),
+        ("employee-benefits/us-tech-stipend", "us-tech-stipend"),
+        ("employee-benefits/on-call-stipend", "on-call-stipend"),
+        ("company-policies/new-hire-orientation/buddy-program", "buddy-program"),
+        ("company-policies/employment/leaving-civicactions", "leaving-civicactions"),
+        ("company-policies/employment/us/introductory-period", "introductory-period"),
+        ("common-practices-tools/security/gnupg", "gnupg"),
+        ("practice-areas/engineering/git", "git"))],
+    (f"{_CA}/employee-benefits/us-compensation.md", "people-ops/us-compensation.md"),
+    ("just/README.md", "just/README.md"),
+    ("coverage/doc/config.rst", "coverage/config.rst"),
+    ("coverage/doc/excluding.rst", "coverage/excluding.rst"),
+]
+AJ_PRINTED = [(f"{_CA}/{path}.md", f"civicactions/{name}.pdf") for path, name in (
+    ("employee-benefits/professional-development", "professional-development"),
+    ("company-policies/travel-time-tracking-and-expenses", "travel-expenses"))]
+AJ_FILES = [(Path("/usr/share/doc/git/html/git-cherry-pick.html"), "git/git-cherry-pick.html")]
+AJ_HOLDS = ("checkouts of github.com/CivicActions/guidebook as civicactions/, github.com/casey/just as just/ and "
+            "github.com/nedbat/coveragepy as coverage/ (and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -637,6 +662,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "ripgrep": (AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
     "nvm": (AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
     "clef": (AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
+    "civicactions": (AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -862,7 +888,9 @@ def main() -> None:
                     "printed to PDF, Borg's reST pages, git-worktree(1) as HTML, --ripgrep) or check AH (nvm's "
                     "README and direnv's pages as Markdown, pyenv's command reference printed to PDF, pg_hba.conf as "
                     "HTML, --nvm) or check AI (Clef's handbook, fd's README and HTTPie's docs as Markdown, two "
-                    "handbook pages printed to PDF, gitcredentials(7) as HTML, --clef)")
+                    "handbook pages printed to PDF, gitcredentials(7) as HTML, --clef) or check AJ (CivicActions' "
+                    "guidebook and just's README as Markdown, two guidebook pages printed to PDF, two of coverage.py's "
+                    "reST pages, git-cherry-pick(1) as HTML, --civicactions)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -879,6 +907,7 @@ def main() -> None:
     ap.add_argument("--ripgrep", type=Path, help=f"check AG: {AG_HOLDS}")
     ap.add_argument("--nvm", type=Path, help=f"check AH: {AH_HOLDS}")
     ap.add_argument("--clef", type=Path, help=f"check AI: {AI_HOLDS}")
+    ap.add_argument("--civicactions", type=Path, help=f"check AJ: {AJ_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
