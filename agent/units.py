@@ -480,7 +480,8 @@ def block_after(text: str, end: int) -> int | None:
     or a list — a numbered one through the commands set between its steps ("1. Install pre-commit" / its command /
     "2. Add a config file" / its block) and the last step's — or such a block after a one-line paragraph
     introducing it: MOJ's Cloud Platform guide says when a secret must be rotated, then "Follow the below steps to
-    perform the update:", then the steps. None when that paragraph is no block, or the block runs past MAX_CARRIED."""
+    perform the update:", then the steps. After a paragraph ending in a colon, the line it displays (`_shown_line`).
+    None when that paragraph is no block, or the block runs past MAX_CARRIED."""
     stop = text.find("\n\n", end)
     if stop < 0 or "\n" in text[end:stop]:
         return None
@@ -504,9 +505,33 @@ def block_after(text: str, end: int) -> int | None:
             close = step
         if _reached_across_command(text, close) and (command := _command_after(text, close)) is not None:
             close = command  # the last step's command, as the steps before it had theirs
+    elif text[:stop].rstrip().endswith(":") and (shown := _shown_line(text, at)) is not None:
+        close = shown
     else:
         return None
     return close if close - end <= MAX_CARRIED else None
+
+
+# The longest line a colon displays on its own (`_shown_line`): a name, a format, a value.
+MAX_SHOWN = 120
+_SENTENCE_CLOSE = re.compile(r"[.!?:;,][\"')\]]*$")
+
+
+def _shown_line(text: str, at: int) -> int | None:
+    """Where the paragraph at `at` ends when it is a line displayed by the colon before it, as a format or a name
+    is set apart in Markdown without a code block: Clef's handbook says an archived project folder is "labeled
+    with the date when it was archived with the format:" / "**YYYY-MM Project Name**" (check AI), and the answer
+    stopped at the colon. One line of at most MAX_SHOWN characters that is no sentence, list, quote or table row;
+    None otherwise."""
+    if _FENCE.match(text, at) or _LIST_LINE.match(text, at) or text.startswith(("#", ">", "|"), at):
+        return None
+    stop = text.find("\n\n", at)
+    stop = len(text) if stop < 0 else stop
+    line = text[at:stop].rstrip()
+    if not line or "\n" in line or len(line) > MAX_SHOWN or _SENTENCE_CLOSE.search(line) \
+            or len(sentence_spans(text, at, at + len(line))) > 1:
+        return None
+    return at + len(line)
 
 
 # A tab's label, as the parser leads a tab's body with it ("Unix/macOS:", "Bash:", "Windows CMD:"): up to three words

@@ -1581,6 +1581,13 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     assert block_after(rotate, len("Rotate it when it leaks.")) == rotate.index("\n\nDone.")
     long = "Run this:\n\n```\n" + "x = 1\n" * 400 + "```"
     assert block_after(long, len("Run this:")) is None
+    # A colon displays the line after it, set apart without a code block (check AI: Clef's archived folders); a
+    # sentence, a list or a further lead-in is no such line.
+    archive = "Label it with the date it was archived with the format:\n\nYYYY-MM Project Name\n\nThe current one."
+    assert block_after(archive, archive.index(":") + 1) == archive.index("\n\nThe current")
+    assert block_after("It says:\n\nThe folder is shared.\n\nMore.", 8) is None
+    assert block_after("It says:\n\nThe folder, the files\n\nMore.", 7) == len("It says:\n\nThe folder, the files")
+    assert block_after("It says\n\nYYYY-MM Project Name\n\nMore.", 7) is None  # no colon: nothing displayed
     # A file's path alone on its line names the file the block under it holds (check AA: Celery's tmpfiles.d).
     tmp = "Use systemd-tmpfiles to create them.\n\n/etc/tmpfiles.d/celery.conf\n\n```\nd /run/celery 0755\n```\n\nEnd."
     assert block_after(tmp, len("Use systemd-tmpfiles to create them.")) == tmp.index("\n\nEnd.")
