@@ -35,7 +35,7 @@ from agent.sentence_model import (
     overlaps,
 )
 from agent.sentences import sentence_spans
-from agent.term_match import continued_terms, looked_up_terms
+from agent.term_match import continued_terms, defined_term, looked_up_terms
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
     POINTS_BACK,
@@ -913,6 +913,28 @@ def explains_block_before(c: Candidate) -> int | None:
     return block_before(text, a)
 
 
+# How much of a term's definition may stand before a sentence of it that is carried back to the term: a sentence
+# or two.
+TERM_REST = 400
+
+
+def term_before(c: Candidate) -> int | None:
+    """Where, in its passage, the definition starts that a sentence or pair goes on with, naming its term, or None.
+    A definition list gives each option a paragraph ("--continue: Continue the operation in progress using the
+    information in .git/sequencer. Can be used to continue after resolving conflicts in a failed cherry-pick or
+    revert.", git-cherry-pick(1), check AJ), and a later sentence of it read alone never says which option it is:
+    asked how to go on after resolving conflicts, the answer quoted the second sentence without "--continue"."""
+    if c.kind not in ("sentence", "pair"):
+        return None
+    text, a = c.result.text, c.start - c.result.start
+    start = text.rfind("\n\n", 0, a)
+    start = 0 if start < 0 else start + 2
+    if start == a or a - start > TERM_REST or "\n" in text[start:a]:
+        return None
+    stop = text.find("\n\n", a)
+    return start if defined_term(text[start : len(text) if stop < 0 else stop].strip()) is not None else None
+
+
 # A line naming a thing and giving it: a short name, a colon, its value ("Example Usage: pihole checkout dev").
 _TERM_LINE = re.compile(r"[A-Z][\w ()/-]{0,30}: \S[^\n|]*")
 # How many such lines a description may be carried back over.
@@ -952,7 +974,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
     flake8-docstrings```. Asked how to do something, a sentence or pair that holds nothing to type is carried on
     into the next sentence of its paragraph when that one does (`told_after`). A quoted list goes on through the
     steps of its numbered list that follow it (`list_goes_on`). A sentence pointing back at the code block before
-    it is carried back over that block (`explains_block_before`).
+    it is carried back over that block (`explains_block_before`), and a later sentence of a term's definition back
+    to its term (`term_before`).
     The scorers read code and lists poorly, so the sentence outscored its own block and the answer stopped
     where the command began. A list item is carried on into the items nested under it (`nested_items`), and a code
     block the question quotes into the line explaining it (`explained_after`). The quote stays one verbatim span of
@@ -971,6 +994,8 @@ def carried(question: str, picked: list[Candidate], flagged: set[str], lures: Ca
             else leads_into_block(c, how) or nested_items(text, b) or (
                 told_after(text, b) if how_to and not holds_typed(c.text) else None)
         begin = explains_block_before(c)
+        if begin is None:
+            begin = term_before(c)
         if begin is None and how:
             begin = usage_before(c)
         if close is None and begin is None:

@@ -947,6 +947,24 @@ def test_a_sentence_pointing_back_at_the_code_before_it_is_quoted_with_that_code
     assert carried("Which job reads targets.json?", [alone], set(), unit_lures(None))[0].text == alone.text
 
 
+def test_a_later_sentence_of_a_definition_is_quoted_from_its_term() -> None:
+    # git-cherry-pick(1) (check AJ): the second sentence of --continue's entry was quoted without "--continue".
+    text = ("SEQUENCER SUBCOMMANDS\n\n--continue: Continue the operation in progress using the information in "
+            ".git/sequencer. Can be used to continue after resolving conflicts in a failed cherry-pick or revert.\n\n"
+            "--skip: Skip the current commit and continue with the rest of the sequence.")
+    later = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("Can be used"))
+    [quoted] = carried("How do I go on with a cherry-pick after resolving conflicts?", [later], set(),
+                       unit_lures(None))
+    assert quoted.text.startswith("--continue: Continue") and quoted.text.endswith("cherry-pick or revert.")
+    assert quoted.text == text[quoted.start:quoted.end]
+    # A paragraph that defines no term, or a sentence opening the definition, is quoted as it is.
+    prose = text.replace("--continue: Continue", "The sequencer can continue")
+    later = next(c for c in _cut(prose) if c.kind == "sentence" and c.text.startswith("Can be used"))
+    assert carried("How do I go on after conflicts?", [later], set(), unit_lures(None))[0].text == later.text
+    first = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("--skip"))
+    assert carried("How do I skip a commit?", [first], set(), unit_lures(None))[0].text == first.text
+
+
 def test_a_description_under_a_commands_usage_lines_is_quoted_with_them() -> None:
     # Pi-hole's command page (check AE): "How do I switch Pi-hole to the dev branch?" was answered by the description
     # alone, its example usage in the key-value lines above it left out.
