@@ -54,6 +54,7 @@ from agent.units import (
     long_blocks,
     nested_items,
     opens_item,
+    past_marker,
     whole_blocks,
 )
 from agent.untrusted import is_attempt, scan, urls
@@ -928,8 +929,8 @@ def term_before(c: Candidate) -> int | None:
         return None
     text, a = c.result.text, c.start - c.result.start
     start = text.rfind("\n\n", 0, a)
-    start = 0 if start < 0 else start + 2
-    if start == a or a - start > TERM_REST or "\n" in text[start:a]:
+    start = past_marker(text, 0 if start < 0 else start + 2)  # a list item's term, without its marker
+    if start >= a or a - start > TERM_REST or "\n" in text[start:a]:
         return None
     stop = text.find("\n\n", a)
     return start if defined_term(text[start : len(text) if stop < 0 else stop].strip()) is not None else None

@@ -444,6 +444,15 @@ def list_lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _LIST_LINE.finditer(text)]
 
 
+_MARK = re.compile(_MARKER)
+
+
+def past_marker(text: str, at: int) -> int:
+    """Where the text of the line starting at `at` begins: past its list marker, when it has one."""
+    m = _MARK.match(text, at)
+    return at if m is None else m.end()
+
+
 def opens_item(text: str, at: int) -> bool:
     """Does a list item's text start at `at`, just after its marker ("- ", "2. ")?"""
     return _MARK_BEFORE.search(text, max(0, at - 12), at) is not None

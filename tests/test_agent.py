@@ -963,6 +963,12 @@ def test_a_later_sentence_of_a_definition_is_quoted_from_its_term() -> None:
     assert carried("How do I go on after conflicts?", [later], set(), unit_lures(None))[0].text == later.text
     first = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("--skip"))
     assert carried("How do I skip a commit?", [first], set(), unit_lures(None))[0].text == first.text
+    # A list item's opening sentence is not carried back over the item's marker (Sourcegraph's PR guide, check M).
+    items = ("This section helps new engineers.\n\n- Suggested branch naming convention: initials/description "
+             "Example: \"aa/replace-button-title\"\n- Apply the applicable team label to the PR so that the "
+             "associated team can easily find it.")
+    opening = next(c for c in _cut(items) if c.kind == "sentence" and c.text.startswith("Suggested"))
+    assert carried("How do I name a branch?", [opening], set(), unit_lures(None))[0].text == opening.text
 
 
 def test_a_description_under_a_commands_usage_lines_is_quoted_with_them() -> None:
