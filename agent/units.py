@@ -514,7 +514,8 @@ def block_after(text: str, end: int) -> int | None:
             close = step
         if _reached_across_command(text, close) and (command := _command_after(text, close)) is not None:
             close = command  # the last step's command, as the steps before it had theirs
-    elif text[:stop].rstrip().endswith(":") and (shown := _shown_line(text, at)) is not None:
+    elif text[:stop].rstrip().endswith(":") and not _FIGURE.search(text, text.rfind("\n", 0, stop) + 1, stop) \
+            and (shown := _shown_line(text, at)) is not None:
         close = shown
     else:
         return None
@@ -523,6 +524,10 @@ def block_after(text: str, end: int) -> int | None:
 
 # The longest line a colon displays on its own (`_shown_line`): a name, a format, a value.
 MAX_SHOWN = 120
+# A colon pointing at a picture ("… are unticked, as shown below:", Pi-hole's unbound guide, check AE) leads to what
+# parsing left of the image, its alt text ("Upstream DNS Servers Configuration"), which answers nothing.
+_FIGURE = re.compile(r"\b(?:shown|pictured|illustrated|screenshots?|images?|figures?|diagrams?|picture)\b",
+                     re.IGNORECASE)
 _SENTENCE_CLOSE = re.compile(r"[.!?:;,][\"')\]]*$")
 
 

@@ -1588,6 +1588,8 @@ def test_block_after_finds_the_block_a_paragraph_leads_to() -> None:
     assert block_after("It says:\n\nThe folder is shared.\n\nMore.", 8) is None
     assert block_after("It says:\n\nThe folder, the files\n\nMore.", 7) == len("It says:\n\nThe folder, the files")
     assert block_after("It says\n\nYYYY-MM Project Name\n\nMore.", 7) is None  # no colon: nothing displayed
+    shown = "Untick the others, as shown below:\n\nUpstream DNS Servers Configuration\n\nMore."
+    assert block_after(shown, shown.index(":") + 1) is None  # a picture's alt text
     # A file's path alone on its line names the file the block under it holds (check AA: Celery's tmpfiles.d).
     tmp = "Use systemd-tmpfiles to create them.\n\n/etc/tmpfiles.d/celery.conf\n\n```\nd /run/celery 0755\n```\n\nEnd."
     assert block_after(tmp, len("Use systemd-tmpfiles to create them.")) == tmp.index("\n\nEnd.")
