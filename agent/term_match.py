@@ -24,9 +24,10 @@ _MEANING_WORDS = 3
 _CLAUSE_WORDS = frozenset({"is", "are", "was", "were", "be", "will", "can", "should", "must", "may", "do", "does",
                            "if", "when", "this", "that", "these", "those", "we", "you", "it", "i", "there", "here"})
 _OPENERS = frozenset({"the", "a", "an", "for", "in", "on", "to", "by", "with", "and", "or", "but", "so"})
-# Leads that are no term of the page: admonition titles and labels ("Note: Close the client.", "Example: ..."), and
-# an email's header lines ("From: ...", "Date: ..."), which say who sent it and when, not what a word means.
-_LABELS = frozenset({"note", "notes", "warning", "tip", "hint", "important", "caution", "danger", "attention",
+# Leads that are no term of the page: admonition titles and labels ("Note: Close the client.", "Example: ...", a
+# GitBook hint's or an MkDocs "!!! info" box's "Info: ..."), and an email's header lines ("From: ...", "Date: ..."),
+# which say who sent it and when, not what a word means.
+_LABELS = frozenset({"note", "notes", "warning", "tip", "hint", "info", "important", "caution", "danger", "attention",
                      "error", "example", "examples", "see also", "todo", "deprecated", "usage", "default", "output",
                      "for example", "result", "results", "answer", "question", "summary", "update", "edit",
                      "from", "to", "cc", "bcc", "date", "sent", "subject", "reply-to", "re", "fw", "fwd"})

@@ -1056,6 +1056,7 @@ def test_a_definition_the_question_names_by_its_term_answers() -> None:
     assert defined_term("relative: If relative is true") == "relative"
     assert term_names("-p <interpreter>, --python=<interpreter>") == ["-p", "--python"]
     assert defined_term("Note: the archive is a zip file.") is None  # a label, no term
+    assert defined_term("Info: tls.proxy.* properties are set on the output plugin.") is None  # a hint's title
     assert defined_term("The default is 5: that is all.") is None  # a clause, no term
     assert defined_term("San Francisco: 18f-sf@gsa.gov") is None  # an address says nothing a term means
     # Asked which thing, only a definition naming that thing is looked up (pg_hba.conf's methods, check AH).
