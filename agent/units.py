@@ -430,13 +430,19 @@ def line_after(text: str, end: int) -> int | None:
     if not text.startswith("\n\n", gap):
         return None
     at = _paragraph_at(text, gap)
+    line = _prose_line(text, at)
+    return at + len(line) if line is not None and len(line) <= MAX_EXPLAINING else None
+
+
+def _prose_line(text: str, at: int) -> str | None:
+    """The paragraph at `at` when it is one line of prose: no code block, tab, list item, heading, quote or table
+    row."""
     if _FENCE.match(text, at) or _tabbed_fence(text, at) or _LIST_LINE.match(text, at) \
             or text.startswith(("#", ">", "|"), at):
         return None
     stop = text.find("\n\n", at)
-    line = text[at:] if stop < 0 else text[at:stop]
-    line = line.rstrip("\n")
-    return at + len(line) if line and "\n" not in line and len(line) <= MAX_EXPLAINING else None
+    line = (text[at:] if stop < 0 else text[at:stop]).rstrip("\n")
+    return line if line and "\n" not in line else None
 
 
 def list_lines(text: str) -> list[tuple[int, int]]:
@@ -537,12 +543,9 @@ def _shown_line(text: str, at: int) -> int | None:
     with the date when it was archived with the format:" / "**YYYY-MM Project Name**" (check AI), and the answer
     stopped at the colon. One line of at most MAX_SHOWN characters that is no sentence, list, quote or table row;
     None otherwise."""
-    if _FENCE.match(text, at) or _LIST_LINE.match(text, at) or text.startswith(("#", ">", "|"), at):
-        return None
-    stop = text.find("\n\n", at)
-    stop = len(text) if stop < 0 else stop
-    line = text[at:stop].rstrip()
-    if not line or "\n" in line or len(line) > MAX_SHOWN or _SENTENCE_CLOSE.search(line) \
+    line = _prose_line(text, at)
+    line = None if line is None else line.rstrip()
+    if not line or len(line) > MAX_SHOWN or _SENTENCE_CLOSE.search(line) \
             or len(sentence_spans(text, at, at + len(line))) > 1:
         return None
     return at + len(line)
