@@ -254,7 +254,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
-                  "civicactions": "unseen_docs_aj.yaml"}
+                  "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -649,6 +649,20 @@ AJ_PRINTED = [(f"{_CA}/{path}.md", f"civicactions/{name}.pdf") for path, name in
 AJ_FILES = [(Path("/usr/share/doc/git/html/git-cherry-pick.html"), "git/git-cherry-pick.html")]
 AJ_HOLDS = ("checkouts of github.com/CivicActions/guidebook as civicactions/, github.com/casey/just as just/ and "
             "github.com/nedbat/coveragepy as coverage/ (and Debian's git-doc installed)")
+# Check AK's pages: PDM's usage docs as Markdown with two printed to PDF, pytest's and pipx's reST pages, git-clean(1) as
+# HTML, pipx's private-index page in the restricted folder.
+AK_PAGES = [
+    *[(f"pdm/docs/usage/{n}.md", f"pdm/{n}.md") for n in ("scripts", "venv", "publish", "uv", "workspace", "lockfile")],
+    *[(f"pytest/doc/en/{path}.rst", f"pytest/{path.rsplit('/', 1)[-1]}.rst") for path in (
+        "how-to/skipping", "how-to/tmp_path", "how-to/cache", "reference/exit-codes")],
+    *[(f"pipx/docs/{path}.rst", f"pipx/{path.rsplit('/', 1)[-1]}.rst") for path in (
+        "how-to/pin-packages", "how-to/inject-packages", "reference/environment-variables")],
+    ("pipx/docs/how-to/use-private-index.rst", "people-ops/use-private-index.rst"),
+]
+AK_PRINTED = [(f"pdm/docs/usage/{n}.md", f"pdm/{n}.pdf") for n in ("template", "hooks")]
+AK_FILES = [(Path("/usr/share/doc/git/html/git-clean.html"), "git/git-clean.html")]
+AK_HOLDS = ("checkouts of github.com/pdm-project/pdm as pdm/, github.com/pytest-dev/pytest as pytest/ and "
+            "github.com/pypa/pipx as pipx/ (and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -663,6 +677,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "nvm": (AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
     "clef": (AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
     "civicactions": (AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
+    "pdm": (AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -890,7 +905,9 @@ def main() -> None:
                     "HTML, --nvm) or check AI (Clef's handbook, fd's README and HTTPie's docs as Markdown, two "
                     "handbook pages printed to PDF, gitcredentials(7) as HTML, --clef) or check AJ (CivicActions' "
                     "guidebook and just's README as Markdown, two guidebook pages printed to PDF, two of coverage.py's "
-                    "reST pages, git-cherry-pick(1) as HTML, --civicactions)")
+                    "reST pages, git-cherry-pick(1) as HTML, --civicactions) or check AK (PDM's usage docs as "
+                    "Markdown with two pages printed to PDF, pytest's and pipx's reST pages, git-clean(1) as HTML, "
+                    "--pdm)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -908,6 +925,7 @@ def main() -> None:
     ap.add_argument("--nvm", type=Path, help=f"check AH: {AH_HOLDS}")
     ap.add_argument("--clef", type=Path, help=f"check AI: {AI_HOLDS}")
     ap.add_argument("--civicactions", type=Path, help=f"check AJ: {AJ_HOLDS}")
+    ap.add_argument("--pdm", type=Path, help=f"check AK: {AK_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
