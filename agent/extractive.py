@@ -376,8 +376,9 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     Policy's do not make "Apache" the context of the policy's page on log rotation); a sentence that only
     restates a wh-question; a sentence or pair that ends asking a question itself; for a question asking how to do
     something, a sentence or pair that does not say what to do (`says_how`), unless it leads into the block that
-    does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command) or the sentence after it does
-    (`told_after`). Returns the first reason a
+    does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command), the sentence after it does
+    (`told_after`), or it points back at the block before it (`explains_block_before`: ```pytest -p no:legacypath```
+    / "This will trigger errors on tests using the legacy paths.", check AK). Returns the first reason a
     document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
     README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
@@ -398,7 +399,8 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
         why = by_doc.get(c.result.document_id) or (f"the sources name {found[1]}, not {found[0]}" if found else "")
         first = first or why
         describes = how_to and c.kind in ("sentence", "pair") and not says_how(c.text) \
-            and leads_into_block(c, how=True) is None and told_after(c.result.text, c.end - c.result.start) is None
+            and leads_into_block(c, how=True) is None and told_after(c.result.text, c.end - c.result.start) is None \
+            and explains_block_before(c) is None
         described = described or (describes and c.score == best)
         if why or describes or (c.kind == "sentence" and restates(question, c.text)) or (
                 c.kind in ("sentence", "pair") and poses_question(c.text)):

@@ -649,8 +649,8 @@ AJ_PRINTED = [(f"{_CA}/{path}.md", f"civicactions/{name}.pdf") for path, name in
 AJ_FILES = [(Path("/usr/share/doc/git/html/git-cherry-pick.html"), "git/git-cherry-pick.html")]
 AJ_HOLDS = ("checkouts of github.com/CivicActions/guidebook as civicactions/, github.com/casey/just as just/ and "
             "github.com/nedbat/coveragepy as coverage/ (and Debian's git-doc installed)")
-# Check AK's pages: PDM's usage docs as Markdown with two printed to PDF, pytest's and pipx's reST pages, git-clean(1) as
-# HTML, pipx's private-index page in the restricted folder.
+# Check AK's pages: PDM's usage docs as Markdown with two printed to PDF, pytest's and pipx's reST pages,
+# git-clean(1) as HTML, pipx's private-index page in the restricted folder.
 AK_PAGES = [
     *[(f"pdm/docs/usage/{n}.md", f"pdm/{n}.md") for n in ("scripts", "venv", "publish", "uv", "workspace", "lockfile")],
     *[(f"pytest/doc/en/{path}.rst", f"pytest/{path.rsplit('/', 1)[-1]}.rst") for path in (

@@ -11,7 +11,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,8 +70,6 @@ _ROLE_USE = re.compile(r"(?<![\w`]):((?:[A-Za-z][\w+.-]*:)?[A-Za-z][\w+.-]*):`")
 @functools.cache  # docutils keeps roles and directives per process: once is enough
 def _register_sphinx_markup() -> _RoleFunction:
     """Register Sphinx's roles and directives with docutils; the role function that reads a cross-reference."""
-    from collections.abc import Mapping
-
     from docutils import nodes
     from docutils.parsers.rst import Directive, directives, roles
     from docutils.parsers.rst.states import Inliner
@@ -1392,16 +1390,43 @@ def unescaped_pipes(table: Table) -> Table:
     return Table(table.name, cells(table.header), tuple(cells(r) for r in table.rows))
 
 
-def html_table(html: str) -> Table | None:
-    """The header and rows of an HTML table, as unstructured gives it in `text_as_html`."""
+_WHITE = re.compile(r"\s+")
+
+
+def cell_spelling(html: str) -> dict[str, str]:
+    """Each table cell's text of a page as the page spells it, by its characters other than white space.
+    unstructured writes a table's cells with a space at every inline element's edge: pipx's "When to fetch a standalone
+    Python build: ``always``, ``missing``, or ``never``." became "always , missing , or never ." (check AK), so a
+    quote of the row read unlike the page and the words "always, missing" were not in it."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:
+        return {}
+    out: dict[str, str] = {}
+    for cell in root.xpath("//td|//th"):
+        text = _words(cell)
+        out.setdefault(_WHITE.sub("", text), text)
+    return out
+
+
+def html_table(html: str, spelling: Mapping[str, str] | None = None) -> Table | None:
+    """The header and rows of an HTML table, as unstructured gives it in `text_as_html`; a cell the page's
+    `spelling` (`cell_spelling`) has is written as the page spells it."""
     import lxml.html
 
     try:
         table = lxml.html.fromstring(html)
     except Exception:
         return None
+
+    def cell(c: Any) -> str:
+        text = _words(c)
+        return (spelling or {}).get(_WHITE.sub("", text), text)
+
     trs = table.xpath(".//tr")
-    rows = [tuple(_words(c) for c in tr.xpath("./th|./td")) for tr in trs]
+    rows = [tuple(cell(c) for c in tr.xpath("./th|./td")) for tr in trs]
     # Markdown has no table without a header row, and a page of keys and values leaves it empty (`| | |`): the
     # table has no column names, and its first row of cells is no header ("Help Command | pihole checkout --help",
     # Pi-hole's command page, check AE).

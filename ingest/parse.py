@@ -27,6 +27,7 @@ from typing import Any
 from ingest.formats import (
     MD_LIST_MARKER,
     Table,
+    cell_spelling,
     csv_table,
     html_source,
     html_table,
@@ -99,9 +100,10 @@ SEPARATOR = "\n\n"
 # Liquid tags read as the page shows them, in 43; a printed table read as its rows, a list of terms set as one as
 # terms, and a printed numbered list boxed as one paragraph as its items, in 44; a printed table's centred header and
 # wrapped first-column cells, in 45; a Markdown list right under a paragraph's line kept a list, in 46; a Markdown
-# list item's marker found by its words, in 47) parses the ones already ingested again, instead of leaving their old
+# list item's marker found by its words, in 47; a table cell spelled as the page spells it, not with a space at each
+# inline element's edge, in 48) parses the ones already ingested again, instead of leaving their old
 # text.
-PARSE_VERSION = 47
+PARSE_VERSION = 48
 TEXT_KINDS = ("md", "text", "html", "rst", "ipynb", "csv")
 _SKIP = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 
@@ -173,6 +175,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
     if kind == "md":
         front_title, source = markdown_source(source)
     elements, typeset = _partition(path, kind, source)
+    spelling = _cell_spelling(kind, source)
     body_size = typeset.body
     markers = _list_markers(source, elements) if kind == "md" else {}
     words = word_repair(str(getattr(el, "text", "")) for el in elements) if kind == "pdf" else None
@@ -255,7 +258,7 @@ def parse_file(path: Path, kind: str) -> ParsedDocument:
             continue
         page = getattr(meta, "page_number", None)
         html = getattr(meta, "text_as_html", None) if category == "Table" else None
-        if html and (table := html_table(html)) is not None:
+        if html and (table := html_table(html, spelling)) is not None:
             _add_table(builder, unescaped_pipes(table) if kind == "md" else table, page)
             continue
         here = (page, _top(meta))
@@ -829,6 +832,18 @@ def _box(el: Any) -> Box | None:
         return None
     xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
     return Box(min(xs), min(ys), max(xs), len(str(getattr(el, "text", ""))), float(width))
+
+
+def _cell_spelling(kind: str, source: str) -> dict[str, str]:
+    """The page's table cells as it spells them (`cell_spelling`), for the kinds unstructured reads as HTML: an
+    HTML page as it is, Markdown rendered as `partition_md` renders it."""
+    if kind == "html" and "<table" in source.lower():
+        return cell_spelling(source)
+    if kind == "md" and "|" in source:
+        import markdown
+
+        return cell_spelling(markdown.markdown(_MD_IMAGE.sub(r"\1", source), extensions=["tables", "fenced_code"]))
+    return {}
 
 
 def _elements(path: Path, kind: str, source: str) -> list[Any]:

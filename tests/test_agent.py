@@ -1248,6 +1248,30 @@ def test_a_description_is_quoted_with_the_sentence_after_it_that_says_what_to_ty
     assert carried(how, [described], set(), unit_lures(None))[0].text == described.text
 
 
+def test_a_sentence_pointing_back_at_a_command_answers_how_with_that_command() -> None:
+    # pytest's tmp_path page (check AK): the command stands bare after its introduction, and the sentence after it
+    # says what it does. Asked how, that sentence says nothing to type itself, and the veto of descriptions zeroed it:
+    # the answer abstained, though the sentence is quoted back over the command it points at.
+    text = ("In order to help modernize old code bases, one can run pytest with the legacypath plugin disabled:\n\n"
+            "```\npytest -p no:legacypath\n```\n\nThis will trigger errors on tests using the legacy paths.")
+    how = "How do I run pytest so that tests using the legacy tmpdir paths raise errors?"
+    cands = _cut(text)
+    for c in cands:
+        c.score = 0.9
+    veto(how, cands, {"d1": text})
+    pointing = next(c for c in cands if c.text == "This will trigger errors on tests using the legacy paths.")
+    assert pointing.score > 0
+    [quoted] = carried(how, [pointing], set(), unit_lures(None))
+    assert "pytest -p no:legacypath" in quoted.text and quoted.text == text[quoted.start:quoted.end]
+    # A description that points at no block is still no answer to how.
+    plain = text.replace("```\npytest -p no:legacypath\n```\n\n", "")
+    cands = _cut(plain)
+    for c in cands:
+        c.score = 0.9
+    veto(how, cands, {"d1": plain})
+    assert next(c for c in cands if c.text.startswith("This will trigger")).score == 0
+
+
 def test_words_a_slash_joins_in_prose_are_nothing_to_type() -> None:
     assert not holds_typed("This will cause some extra I/O, and/or slow TCP/IP traffic.")
     assert holds_typed("Edit src/main.py first.") and holds_typed("Set RESTIC_PACK_SIZE.")

@@ -1196,6 +1196,21 @@ def test_a_markdown_table_with_an_empty_header_row_has_no_column_names(tmp_path:
             "NTP | 123 | UDP, only when the time server is on") in text
 
 
+def test_a_table_cell_reads_as_the_page_spells_it(tmp_path: Path) -> None:
+    """unstructured writes a cell with a space at each inline element's edge: pipx's "``always``, ``missing``, or
+    ``never``." was indexed as "always , missing , or never ." (check AK). Markdown, HTML and reST alike."""
+    row = "Name: a | Meaning: One of x, y, or z. Default: x (see c)."
+    assert row in parsed(tmp_path, "t.md", "# T\n\n| Name | Meaning |\n|---|---|\n"
+                                           "| `a` | One of `x`, `y`, or *z*. Default: **x** (see `c`). |\n")
+    assert row in parsed(tmp_path, "t.html", "<html><body><h1>T</h1><table><tr><th>Name</th><th>Meaning</th></tr>"
+                                             "<tr><td><code>a</code></td><td>One of <code>x</code>, <code>y</code>, or "
+                                             "<em>z</em>. Default: <b>x</b> (see <code>c</code>).</td></tr></table>"
+                                             "</body></html>")
+    assert row in parsed(tmp_path, "t.rst", "T\n=\n\n.. list-table::\n    :header-rows: 1\n\n    - - Name\n"
+                                            "      - Meaning\n    - - ``a``\n      - One of ``x``, ``y``, or *z*. "
+                                            "Default: **x** (see ``c``).\n")
+
+
 def test_printed_steps_terms_listings_and_columns_are_no_tables(tmp_path: Path) -> None:
     """What stands side by side on a printed page without being a table: a numbered step's number beside its text,
     a listing's aligned columns, a page of prose set in two columns, a term beside its description."""
