@@ -904,14 +904,17 @@ def explained_after(question: str, c: Candidate) -> int | None:
 
 def explains_block_before(c: Candidate) -> int | None:
     """Where, in its passage, the code block starts (with the line announcing it) that a sentence or pair opening
-    its paragraph points back at, or None. A guide shows the configuration, then says what it does: ```scrape_configs:
-    ... file_sd_configs: ...``` / "This configuration specifies that there is a job called node ... from a
-    targets.json file." (Prometheus's file-based discovery guide, check AA). The scorers read the sentence better
-    than the block, and the answer said what the configuration does without the configuration."""
+    its paragraph points back at, or goes on from, or None. A guide shows the configuration, then says what it does:
+    ```scrape_configs: ... file_sd_configs: ...``` / "This configuration specifies that there is a job called node ...
+    from a targets.json file." (Prometheus's file-based discovery guide, check AA). The scorers read the sentence
+    better than the block, and the answer said what the configuration does without the configuration. A paragraph
+    opening in lower case is the rest of the sentence the block broke: pytest's "By specifying on the commandline:" /
+    ```pytest --runxfail``` / "you can force the running and reporting of an xfail marked test as if it weren't
+    marked at all." was quoted from "you" (check AK)."""
     if c.kind not in ("sentence", "pair"):
         return None
     text, a = c.result.text, c.start - c.result.start
-    if not text[:a].endswith("\n\n") or not POINTS_BACK.match(text, a):
+    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or text[a:a + 1].islower()):
         return None
     return block_before(text, a)
 

@@ -1272,6 +1272,22 @@ def test_a_sentence_pointing_back_at_a_command_answers_how_with_that_command() -
     assert next(c for c in cands if c.text.startswith("This will trigger")).score == 0
 
 
+def test_a_sentence_the_command_before_it_broke_is_quoted_from_its_start() -> None:
+    # pytest's skipping page (check AK): "By specifying on the commandline:", the command, then the rest of the
+    # sentence in its own paragraph. The scorers found the rest, and the answer began at "you can force".
+    text = ("Ignoring xfail\n\nBy specifying on the commandline:\n\n```\npytest --runxfail\n```\n\nyou can force "
+            "the running and reporting of an xfail marked test as if it weren't marked at all.")
+    rest = next(c for c in _cut(text) if c.text.startswith("you can force"))
+    [quoted] = carried("How do I run xfail tests as if they were not marked?", [rest], set(), unit_lures(None))
+    assert quoted.text.startswith("By specifying on the commandline:") and "pytest --runxfail" in quoted.text
+    assert quoted.text == text[quoted.start:quoted.end]
+    # A sentence of its own after a block is quoted as it is.
+    own = text.replace("you can force", "You can force")
+    alone = next(c for c in _cut(own) if c.text.startswith("You can force"))
+    assert carried("How do I run xfail tests as if they were not marked?", [alone], set(),
+                   unit_lures(None))[0].text == alone.text
+
+
 def test_words_a_slash_joins_in_prose_are_nothing_to_type() -> None:
     assert not holds_typed("This will cause some extra I/O, and/or slow TCP/IP traffic.")
     assert holds_typed("Edit src/main.py first.") and holds_typed("Set RESTIC_PACK_SIZE.")
