@@ -377,8 +377,8 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     restates a wh-question; a sentence or pair that ends asking a question itself; for a question asking how to do
     something, a sentence or pair that does not say what to do (`says_how`), unless it leads into the block that
     does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command), the sentence after it does
-    (`told_after`), or it points back at the block before it (`explains_block_before`: ```pytest -p no:legacypath```
-    / "This will trigger errors on tests using the legacy paths.", check AK). Returns the first reason a
+    (`told_after`), or it is quoted back over the block before it that does (`shows_block_before`). Returns the first
+    reason a
     document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
     README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
@@ -400,7 +400,7 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
         first = first or why
         describes = how_to and c.kind in ("sentence", "pair") and not says_how(c.text) \
             and leads_into_block(c, how=True) is None and told_after(c.result.text, c.end - c.result.start) is None \
-            and explains_block_before(c) is None
+            and not shows_block_before(c)
         described = described or (describes and c.score == best)
         if why or describes or (c.kind == "sentence" and restates(question, c.text)) or (
                 c.kind in ("sentence", "pair") and poses_question(c.text)):
@@ -917,6 +917,22 @@ def explains_block_before(c: Candidate) -> int | None:
     if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or text[a:a + 1].islower()):
         return None
     return block_before(text, a)
+
+
+_DEMONSTRATIVE = re.compile(r"(?:this|that|these|those|the above|doing so)\b", re.IGNORECASE)
+
+
+def shows_block_before(c: Candidate) -> bool:
+    """Is the sentence or pair quoted back over the code block before it (`explains_block_before`) as what the block
+    does, naming it by a demonstrative or going on from it in lower case? pytest's ```pytest -p no:legacypath``` /
+    "This will trigger errors on tests using the legacy paths." answers how with the command (check AK). Not by
+    "it": "It is also a good idea to remove the offending cached wheel using the pip cache command." says nothing
+    of the block before it, and let through the veto of descriptions it displaced pip's own cache commands (check
+    C)."""
+    if explains_block_before(c) is None:
+        return False
+    text, a = c.result.text, c.start - c.result.start
+    return text[a:a + 1].islower() or _DEMONSTRATIVE.match(text, a) is not None
 
 
 # How much of a term's definition may stand before a sentence of it that is carried back to the term: a sentence

@@ -1263,6 +1263,14 @@ def test_a_sentence_pointing_back_at_a_command_answers_how_with_that_command() -
     assert pointing.score > 0
     [quoted] = carried(how, [pointing], set(), unit_lures(None))
     assert "pytest -p no:legacypath" in quoted.text and quoted.text == text[quoted.start:quoted.end]
+    # Nor is one after a block that opens with "It is", which says nothing of the block (pip's caching page, check C).
+    idiom = text.replace("This will trigger errors on tests using the legacy paths.",
+                         "It is also a good idea to remove the offending cached wheel.")
+    cands = _cut(idiom)
+    for c in cands:
+        c.score = 0.9
+    veto(how, cands, {"d1": idiom})
+    assert next(c for c in cands if c.text.startswith("It is also")).score == 0
     # A description that points at no block is still no answer to how.
     plain = text.replace("```\npytest -p no:legacypath\n```\n\n", "")
     cands = _cut(plain)
