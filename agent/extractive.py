@@ -908,15 +908,21 @@ def explains_block_before(c: Candidate) -> int | None:
     ```scrape_configs: ... file_sd_configs: ...``` / "This configuration specifies that there is a job called node ...
     from a targets.json file." (Prometheus's file-based discovery guide, check AA). The scorers read the sentence
     better than the block, and the answer said what the configuration does without the configuration. A paragraph
-    opening in lower case is the rest of the sentence the block broke: pytest's "By specifying on the commandline:" /
-    ```pytest --runxfail``` / "you can force the running and reporting of an xfail marked test as if it weren't
-    marked at all." was quoted from "you" (check AK)."""
+    opening in lower case with a word of grammar (`_GOES_ON`) is the rest of the sentence the block broke: pytest's
+    "By specifying on the commandline:" / ```pytest --runxfail``` / "you can force the running and reporting of an
+    xfail marked test as if it weren't marked at all." was quoted from "you" (check AK)."""
     if c.kind not in ("sentence", "pair"):
         return None
     text, a = c.result.text, c.start - c.result.start
-    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or text[a:a + 1].islower()):
+    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)):
         return None
     return block_before(text, a)
+
+
+# A paragraph going on with a sentence a code block broke opens with a word of English grammar in lower case; a name
+# written in lower case ("ripgrep treats .ignore files ...", check AG's guide) opens a sentence of its own.
+_GOES_ON = re.compile(r"(?:you|we|it|they|and|or|but|then|which|where|when|while|so|to|with|in|on|for|from|as|if"
+                      r"|after|before|until|the|a|an|this|that|these|those|will|can|should|would|is|are)\b")
 
 
 _DEMONSTRATIVE = re.compile(r"(?:this|that|these|those|the above|doing so)\b", re.IGNORECASE)
@@ -932,7 +938,7 @@ def shows_block_before(c: Candidate) -> bool:
     if explains_block_before(c) is None:
         return False
     text, a = c.result.text, c.start - c.result.start
-    return text[a:a + 1].islower() or _DEMONSTRATIVE.match(text, a) is not None
+    return _GOES_ON.match(text, a) is not None or _DEMONSTRATIVE.match(text, a) is not None
 
 
 # How much of a term's definition may stand before a sentence of it that is carried back to the term: a sentence
