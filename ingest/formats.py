@@ -1404,11 +1404,21 @@ def cell_spelling(html: str) -> dict[str, str]:
         root = lxml.html.document_fromstring(html)
     except Exception:
         return {}
+    # A line break or a block inside a cell parts words, as the page shows them; text_content() runs them together
+    # ("enabled<br>Database" as "enabledDatabase", check W).
+    for el in root.xpath("//td//*|//th//*"):
+        if isinstance(el.tag, str) and el.tag.lower() in _CELL_BREAKS:
+            el.text = f" {el.text or ''}"
+            el.tail = f" {el.tail or ''}"
     out: dict[str, str] = {}
     for cell in root.xpath("//td|//th"):
         text = _words(cell)
         out.setdefault(_WHITE.sub("", text), text)
     return out
+
+
+_CELL_BREAKS = frozenset({"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "pre", "table", "tr", "td", "th",
+                          "blockquote", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def html_table(html: str, spelling: Mapping[str, str] | None = None) -> Table | None:

@@ -1206,6 +1206,11 @@ def test_a_table_cell_reads_as_the_page_spells_it(tmp_path: Path) -> None:
                                              "<tr><td><code>a</code></td><td>One of <code>x</code>, <code>y</code>, or "
                                              "<em>z</em>. Default: <b>x</b> (see <code>c</code>).</td></tr></table>"
                                              "</body></html>")
+    # A line break inside a cell still parts its words (Artsy's criteria table, check W).
+    assert "Area: Security | Level 1: Tracking enabled Encryption advised | Level 2: Required" in parsed(
+        tmp_path, "b.html", "<html><body><h1>T</h1><table><tr><th>Area</th><th>Level 1</th><th>Level 2</th></tr>"
+                            "<tr><td>Security</td><td>Tracking enabled<br>Encryption advised</td><td>Required</td></tr>"
+                            "</table></body></html>")
     assert row in parsed(tmp_path, "t.rst", "T\n=\n\n.. list-table::\n    :header-rows: 1\n\n    - - Name\n"
                                             "      - Meaning\n    - - ``a``\n      - One of ``x``, ``y``, or *z*. "
                                             "Default: **x** (see ``c``).\n")
