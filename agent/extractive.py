@@ -378,9 +378,8 @@ def veto(question: str, cands: Sequence[Candidate], documents: dict[str, str], r
     something, a sentence or pair that does not say what to do (`says_how`), unless it leads into the block that
     does (`leads_into_block`: "The syntax is {module}:{app}. ..." / the command), the sentence after it does
     (`told_after`), or it is quoted back over the block before it that does (`shows_block_before`). Returns the first
-    reason a
-    document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training sets:
-    README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
+    reason a document was vetoed for, as the abstention's notice. How often each vetoes a gold unit of the training
+    sets: README, "Where issue 17 stands" (sessions 18 and 42), and `poses_question`."""
     seen: dict[str, str] = {}
     for p in retrieved:
         seen[p.document_id] = f"{seen.get(p.document_id, '')}\n{p.title}\n{p.text}"

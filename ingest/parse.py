@@ -836,7 +836,8 @@ def _box(el: Any) -> Box | None:
 
 def _cell_spelling(kind: str, source: str) -> dict[str, str]:
     """The page's table cells as it spells them (`cell_spelling`), for the kinds unstructured reads as HTML: an
-    HTML page as it is, Markdown rendered as `partition_md` renders it."""
+    HTML page as it is, Markdown rendered as `partition_md` renders it (with Python-Markdown, which unstructured's
+    md extra brings)."""
     if kind == "html" and "<table" in source.lower():
         return cell_spelling(source)
     if kind == "md" and "|" in source:
