@@ -450,12 +450,9 @@ def list_lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _LIST_LINE.finditer(text)]
 
 
-_MARK = re.compile(_MARKER)
-
-
 def past_marker(text: str, at: int) -> int:
     """Where the text of the line starting at `at` begins: past its list marker, when it has one."""
-    m = _MARK.match(text, at)
+    m = _ITEM_MARK.match(text, at)
     return at if m is None else m.end()
 
 
