@@ -11,6 +11,8 @@ holds every word of the question, is the answer: it is scored just above its doc
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Set as AbstractSet
 
 from agent.sentence_model import content_words
 from agent.sentences import sentence_spans
@@ -70,3 +72,41 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
     forms = {verb, f"{verb}s", f"{verb}es", f"{stem}ing"}
     said = {w.lower() for w in re.findall(r"[A-Za-z]+", announcing)}
     return bool(forms & said) and asked <= content_words(f"{heading}\n{unit}")
+
+
+def runs_asked_action(question: str, unit: str, kind: str, headings: str = "",
+                      common: AbstractSet[str] = frozenset()) -> bool:
+    """Is `unit` a code block whose command is the action a how-to question asks for, by name: a command line with
+    the asked verb among its first words (`pipx list --pinned`, `pdm publish --repository testpypi`, `eval (pdm venv
+    activate for-test)`), the block with the `headings` over it holding every word of the question but those `common`
+    on its page (a word matching another by its first letters: "packages", "package")? "How do I publish my package to
+    TestPyPI?" names the package, which the page's every section is about, and its block only the repository. Such
+    blocks stand bare under a heading ("Verify it",
+    "Fish:") or after a sentence that only names an option, and the scorers read them as poor sentences (0.12 for
+    `pipx list --pinned`, under a list of `pipx pin` commands, check AK)."""
+    verb = asked_action(question)
+    if verb is None or kind != "code" or _FENCE not in unit:
+        return False
+    code = unit.partition(_FENCE)[2].partition("\n")[2]
+    if not any(verb in _COMMAND_WORD.findall(line.lstrip("$> "))[:COMMAND_WORDS] for line in code.splitlines()):
+        return False
+    held = {w[:_SAME_START] for w in content_words(f"{headings}\n{unit}")} | common
+    return all(w[:_SAME_START] in held for w in content_words(question))
+
+
+def common_words(page: str) -> frozenset[str]:
+    """The words (by their first letters) said in COMMON_PARAGRAPHS or more of a `page`'s paragraphs: what the page is
+    about, which tells none of its sections from another."""
+    counts = Counter(w for p in page.split("\n\n") for w in {w[:_SAME_START] for w in content_words(p)})
+    return frozenset(w for w, n in counts.items() if n >= COMMON_PARAGRAPHS)
+
+
+COMMON_PARAGRAPHS = 3
+
+
+# A command's words: the program, its subcommands and arguments, not its options ("--pinned") nor punctuation.
+_COMMAND_WORD = re.compile(r"(?<![-\w])[a-z][\w-]*")
+# How far into a command line its verb may stand: "pdm venv activate" puts it third.
+COMMAND_WORDS = 4
+# Two words are the same word when they start alike this far ("package", "packages"; "build", "building" are not).
+_SAME_START = 6

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
-from agent.code_match import does_asked_action
+from agent.code_match import common_words, does_asked_action, runs_asked_action
 from agent.context import RunContext, ToolCall
 from agent.doc_order import answering_order, leading_passages
 from agent.governance import Handler
@@ -158,6 +158,7 @@ class Candidate:
     prefilter: float = 0.0  # the bi-encoder and word overlap's score that let it reach the cross-encoders
     opens: bool = False  # a section's opening unit, quoted from its heading
     typed: bool = False  # it holds the type of answer the question wants (the model's `type_match` feature)
+    runs: bool = False  # a code block running the asked action by name (`running_blocks`)
 
     def __post_init__(self) -> None:
         self.probe = self.probe or self.text
@@ -254,11 +255,12 @@ def listed_as_asked(question: str, cands: Sequence[Candidate]) -> list[int]:
 
 
 def commanding(question: str, cands: Sequence[Candidate]) -> list[int]:
-    """The indexes of the code blocks and lists announced as doing what the question asks how to do
-    (agent/code_match.py)."""
+    """The indexes of the code blocks and lists announced as doing what the question asks how to do, or running it
+    by name (agent/code_match.py)."""
     return [i for i, c in enumerate(cands)
-            if does_asked_action(question, c.text, c.kind, c.result.heading_path[-1] if c.result.heading_path else "",
-                                 c.opens, c.result.title)]
+            if c.runs or does_asked_action(question, c.text, c.kind,
+                                           c.result.heading_path[-1] if c.result.heading_path else "", c.opens,
+                                           c.result.title)]
 
 
 def spelled_out(question: str, cands: Sequence[Candidate]) -> list[int]:
@@ -448,8 +450,33 @@ def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | No
     cands = candidates(whole, max_docs, min_chars, flagged=flagged, lures=lures, asked=content_words(question))
     # A piece of a code block too long to quote whole is code, not prose: its lines are no sentences.
     blocks = {d: spans for d, t in texts.items() if (spans := long_blocks(t))}
-    return [c for c in cands if not any(a <= c.start and c.end <= b for a, b in blocks.get(c.result.document_id, ()))
-            or c.kind == "code"], texts
+    cands = [c for c in cands if not any(a <= c.start and c.end <= b for a, b in blocks.get(c.result.document_id, ()))
+             or c.kind == "code"]
+    for c in running_blocks(question, cands, {d: common_words(t) for d, t in texts.items()}):
+        c.runs = True
+    return cands, texts
+
+
+def running_blocks(question: str, cands: Sequence[Candidate], common: Mapping[str, AbstractSet[str]]
+                   ) -> list[Candidate]:
+    """The code blocks running the action a how-to question asks for by name (`agent.code_match.runs_asked_action`;
+    `common`: each document's `common_words`), where they single out at most RUNNING_BLOCKS blocks of their
+    document: when every word of the question is the page's own, every `@pytest.mark.skip` of pytest's skipping page
+    runs "How do I skip tests when docutils cannot be imported?"."""
+    running = [c for c in cands if runs_asked_action(question, c.text, c.kind,
+                                                     "\n".join([c.result.title, *c.result.heading_path]),
+                                                     common.get(c.result.document_id, frozenset()))]
+    blocks = Counter(document for document, _ in {(c.result.document_id, code_of(c.text)) for c in running})
+    return [c for c in running if blocks[c.result.document_id] <= RUNNING_BLOCKS]
+
+
+# How many blocks of a document may run the asked action by name and still be the answer (`running_blocks`).
+RUNNING_BLOCKS = 2
+
+
+def code_of(unit: str) -> str:
+    """A code unit's block, without the lines quoted before it."""
+    return unit[unit.find(_FENCE_OPEN):]
 
 
 def widened(r: Passage, document: str | None) -> Passage:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from agent.acronyms import asked_acronym, spells_out
+from agent.code_match import common_words
 from agent.extractive import (
     CODE_PROBE,
     Candidate,
@@ -26,6 +27,7 @@ from agent.extractive import (
     prefiltered,
     probe,
     restate_rows,
+    running_blocks,
     select,
     veto,
 )
@@ -1157,6 +1159,42 @@ def test_the_block_announced_as_the_asked_action_answers_above_the_best_prose() 
     assert [c.score for c in cands if "apt remove" in c.text] == [0.19]
     answered_as_asked("How do I remove unbound?", cands, floor=0.4)
     assert [c.score for c in cands if "apt remove" in c.text] == [pytest.approx(0.5038)]  # above the install now
+
+
+def test_the_block_running_the_asked_action_by_name_answers_above_the_best_prose() -> None:
+    # pipx's pinning page (check AK): `pipx list --pinned` stands bare under "Verify it", and "How do I list pinned
+    # pipx packages?" was answered by the list of `pipx pin` commands and a note about pinning (0.57, 0.45); the
+    # command scored 0.12. "packages" is held as "Pin packages", the page's title.
+    text = ("- pipx pin PACKAGE pins the main package and any injected packages in that environment.\n"
+            "- pipx unpin PACKAGE re-enables upgrades for the package.\n\nVerify it\n\n```\n$ pipx list --pinned\n```"
+            "\n\nAdd --include-injected to also list pinned injected packages.")
+    passage = Passage(chunk_id="c1", document_id="d1", title="Pin packages", source="", start=0, end=len(text),
+                      text=text, heading_path=["Pin packages", "Verify it"])
+    question = "How do I list pinned pipx packages?"
+    cands, _ = answer_candidates([passage], lambda d: text, 2, 25, set(), unit_lures(None), question)
+    for c in cands:
+        c.score = 0.57 if c.kind == "steps" else 0.12
+    command = next(c for c in cands if c.kind == "code")
+    assert cands.index(command) in prefiltered(question, cands, [0.0 if c is command else 1.0 for c in cands], n=1)
+    answered_as_asked(question, cands, floor=0.4)
+    assert command.score == pytest.approx(0.5712)
+    cands, _ = answer_candidates([passage], lambda d: text, 2, 25, set(), unit_lures(None),
+                                 "How do I list pinned pipx apps by their size?")
+    assert not any(c.runs for c in cands)  # "size" is neither the block's nor the page's
+
+
+def test_blocks_running_the_asked_action_answer_only_where_they_are_few() -> None:
+    # pytest's skipping page (check AK): every word of "How do I skip tests when docutils cannot be imported?" is the
+    # page's, so every block with a `skip` in its command ran it, and three of them displaced the answering sentence.
+    blocks = [f"Skip {n}:\n\n```\n@pytest.mark.skip(reason='{n}')\ndef test_{n}(): ...\n```" for n in ("a", "b", "c")]
+    text = "\n\n".join(["Tests are skipped when docutils cannot be imported by the tests.", *blocks])
+    passage = Passage(chunk_id="c1", document_id="d1", title="Skipping tests", source="", start=0, end=len(text),
+                      text=text)
+    question = "How do I skip tests when docutils cannot be imported?"
+    cands = answer_candidates([passage], lambda d: text, 2, 25, set(), unit_lures(None), question)[0]
+    common = {"d1": common_words(text + "\n\ndocutils cannot be imported tests\n\ndocutils cannot be imported tests")}
+    assert len(running_blocks(question, cands, common)) == 0
+    assert len(running_blocks(question, [c for c in cands if "'c'" not in c.text], common)) == 2
 
 
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:

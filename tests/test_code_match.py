@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.code_match import asked_action, does_asked_action
+from agent.code_match import asked_action, common_words, does_asked_action, runs_asked_action
 
 INSTALL = ("The first thing you need to do is to install the recursive DNS resolver:\n\n```\n"
            "sudo apt install unbound\n```")
@@ -68,3 +68,43 @@ FISH = ("FISH\n\nAdd the following line at the end of the ~/.config/fish/config.
 def test_a_block_announced_by_pointing_back_or_opening_its_variants_section(question: str, unit: str, heading: str,
                                                                           opens: bool, does: bool) -> None:
     assert does_asked_action(question, unit, "code", heading, opens, "Setup") is does
+
+
+PINNED = "Verify it\n\n```\n$ pipx list --pinned\n```"
+TESTPYPI = "```\npdm publish --repository testpypi\npdm publish --repository https://test.pypi.org/legacy/\n```"
+FISH_ACTIVATE = "Fish:\n\n```\n$ eval (pdm venv activate for-test)\n```"
+BASH_ACTIVATE = "Bash/csh/zsh:\n\n```\n$ eval $(pdm venv activate for-test)\n```"
+
+
+@pytest.mark.parametrize(("question", "unit", "headings", "common", "runs"), [
+    # the command's verb is the asked action, and the block with its heading holds every word of the question
+    # ("packages" as "package"s): bare under "Verify it" (pipx's pinning page, check AK)
+    ("How do I list pinned pipx packages?", PINNED, "Pin packages\nVerify it", frozenset(), True),
+    # a word the page says everywhere need not be in the block: the page is about the package it publishes
+    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", frozenset({"packag"}), True),
+    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", frozenset(), False),
+    # the verb third in its line; "shell" is the page's, "fish" is only this block's
+    ("How do I activate a PDM virtualenv in the fish shell?", FISH_ACTIVATE, "Activate a virtualenv",
+     frozenset({"shell"}), True),
+    ("How do I activate a PDM virtualenv in the fish shell?", BASH_ACTIVATE, "Activate a virtualenv",
+     frozenset({"shell"}), False),
+    # the verb only as an option, or past the command's first words, runs nothing asked
+    ("How do I list pinned pipx packages?", "Pin packages\n\n```\n$ pipx pin black --list\n```", "Pin packages",
+     frozenset(), False),
+    ("How do I list pinned pipx packages?", "```\n$ pipx run --spec black black pinned list\n```", "Pin packages",
+     frozenset(), False),
+    # no how-to question, or no code block
+    ("Which pipx packages are pinned?", PINNED, "Pin packages\nVerify it", frozenset(), False),
+    ("How do I list pinned pipx packages?", "Run pipx list --pinned to list pinned packages.", "Pin packages",
+     frozenset(), False),
+])
+def test_a_block_running_the_asked_action_by_name(question: str, unit: str, headings: str,
+                                                  common: frozenset[str], runs: bool) -> None:
+    kind = "code" if "```" in unit else "sentence"
+    assert runs_asked_action(question, unit, kind, headings, common) is runs
+
+
+def test_a_pages_common_words_are_those_of_three_paragraphs_or_more() -> None:
+    page = ("Publish your package.\n\nThe package is built first.\n\nUpload packages to TestPyPI.\n\n"
+            "```\npdm publish --repository testpypi\n```")
+    assert common_words(page) == {"packag"}
