@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
 from agent.sentence_model import content_words
@@ -74,23 +75,29 @@ def does_asked_action(question: str, unit: str, kind: str, heading: str = "", op
     return bool(forms & said) and asked <= content_words(f"{heading}\n{unit}")
 
 
-def runs_asked_action(question: str, unit: str, kind: str, headings: str = "",
+def runs_asked_action(question: str, unit: str, kind: str, title: str = "", headings: Sequence[str] = (),
                       common: AbstractSet[str] = frozenset()) -> bool:
     """Is `unit` a code block whose command is the action a how-to question asks for, by name: a command line with
     the asked verb among its first words (`pipx list --pinned`, `pdm publish --repository testpypi`, `eval (pdm venv
-    activate for-test)`), the block with the `headings` over it holding every word of the question but those `common`
-    on its page (a word matching another by its first letters: "packages", "package")? "How do I publish my package to
-    TestPyPI?" names the package, which the page's every section is about, and its block only the repository. Such
-    blocks stand bare under a heading ("Verify it",
-    "Fish:") or after a sentence that only names an option, and the scorers read them as poor sentences (0.12 for
-    `pipx list --pinned`, under a list of `pipx pin` commands, check AK)."""
+    activate for-test)`; where some lines are prompted with "$", only those, the rest being output)? The block with
+    its `headings` must hold a word of the question besides the verb and the page's `title`, as the question writes
+    it ("config" is not "configuration"), and with the title every
+    word of the question but those `common` on its page (a word matching another by its first letters: "packages",
+    "package"): "How do I publish my package to TestPyPI?" names the package, which the page's every section is about,
+    and its block only the repository. Such blocks stand bare under a heading ("Verify it", "Fish:") or after a
+    sentence that only names an option, and the scorers read them as poor sentences (0.12 for `pipx list --pinned`,
+    under a list of `pipx pin` commands, check AK)."""
     verb = asked_action(question)
     if verb is None or kind != "code" or _FENCE not in unit:
         return False
-    code = unit.partition(_FENCE)[2].partition("\n")[2]
-    if not any(verb in _COMMAND_WORD.findall(line.lstrip("$> "))[:COMMAND_WORDS] for line in code.splitlines()):
+    lines = unit.partition(_FENCE)[2].partition("\n")[2].splitlines()
+    prompted = [line.lstrip()[2:] for line in lines if line.lstrip().startswith("$ ")]
+    if not any(verb in _COMMAND_WORD.findall(line.lstrip("> -"))[:COMMAND_WORDS] for line in prompted or lines):
         return False
-    held = {w[:_SAME_START] for w in content_words(f"{headings}\n{unit}")} | common
+    own = content_words("\n".join([*headings, unit]))
+    if not content_words(question) & own - {verb} - content_words(title):
+        return False
+    held = {w[:_SAME_START] for w in own | content_words(title)} | common
     return all(w[:_SAME_START] in held for w in content_words(question))
 
 

@@ -463,8 +463,7 @@ def running_blocks(question: str, cands: Sequence[Candidate], common: Mapping[st
     `common`: each document's `common_words`), where they single out at most RUNNING_BLOCKS blocks of their
     document: when every word of the question is the page's own, every `@pytest.mark.skip` of pytest's skipping page
     runs "How do I skip tests when docutils cannot be imported?"."""
-    running = [c for c in cands if runs_asked_action(question, c.text, c.kind,
-                                                     "\n".join([c.result.title, *c.result.heading_path]),
+    running = [c for c in cands if runs_asked_action(question, c.text, c.kind, c.result.title, c.result.heading_path,
                                                      common.get(c.result.document_id, frozenset()))]
     blocks = Counter(document for document, _ in {(c.result.document_id, code_of(c.text)) for c in running})
     return [c for c in running if blocks[c.result.document_id] <= RUNNING_BLOCKS]

@@ -1186,7 +1186,8 @@ def test_the_block_running_the_asked_action_by_name_answers_above_the_best_prose
 def test_blocks_running_the_asked_action_answer_only_where_they_are_few() -> None:
     # pytest's skipping page (check AK): every word of "How do I skip tests when docutils cannot be imported?" is the
     # page's, so every block with a `skip` in its command ran it, and three of them displaced the answering sentence.
-    blocks = [f"Skip {n}:\n\n```\n@pytest.mark.skip(reason='{n}')\ndef test_{n}(): ...\n```" for n in ("a", "b", "c")]
+    blocks = [f"Skip {n}:\n\n```\n@pytest.mark.skip(reason='{n}: no docutils')\ndef test_{n}(): ...\n```"
+              for n in ("a", "b", "c")]
     text = "\n\n".join(["Tests are skipped when docutils cannot be imported by the tests.", *blocks])
     passage = Passage(chunk_id="c1", document_id="d1", title="Skipping tests", source="", start=0, end=len(text),
                       text=text)
@@ -1194,7 +1195,7 @@ def test_blocks_running_the_asked_action_answer_only_where_they_are_few() -> Non
     cands = answer_candidates([passage], lambda d: text, 2, 25, set(), unit_lures(None), question)[0]
     common = {"d1": common_words(text + "\n\ndocutils cannot be imported tests\n\ndocutils cannot be imported tests")}
     assert len(running_blocks(question, cands, common)) == 0
-    assert len(running_blocks(question, [c for c in cands if "'c'" not in c.text], common)) == 2
+    assert len(running_blocks(question, [c for c in cands if "test_c" not in c.text], common)) == 2
 
 
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:

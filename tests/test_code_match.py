@@ -74,34 +74,44 @@ PINNED = "Verify it\n\n```\n$ pipx list --pinned\n```"
 TESTPYPI = "```\npdm publish --repository testpypi\npdm publish --repository https://test.pypi.org/legacy/\n```"
 FISH_ACTIVATE = "Fish:\n\n```\n$ eval (pdm venv activate for-test)\n```"
 BASH_ACTIVATE = "Bash/csh/zsh:\n\n```\n$ eval $(pdm venv activate for-test)\n```"
+PRUNE = ("You can automate this two-step process by using the --prune switch to forget:\n\n```\n"
+         "$ restic forget --keep-last 1 --prune\nremove 1 snapshots:\nID        Date\n```")
+RUN = ("To run directly from within a Python program, you should use uvicorn.run(app, **config). For example:\n\n```\n"
+       "uvicorn.run(\"main:app\", host=\"127.0.0.1\", port=5000)\n```")
 
 
-@pytest.mark.parametrize(("question", "unit", "headings", "common", "runs"), [
+@pytest.mark.parametrize(("question", "unit", "title", "headings", "common", "runs"), [
     # the command's verb is the asked action, and the block with its heading holds every word of the question
     # ("packages" as "package"s): bare under "Verify it" (pipx's pinning page, check AK)
-    ("How do I list pinned pipx packages?", PINNED, "Pin packages\nVerify it", frozenset(), True),
+    ("How do I list pinned pipx packages?", PINNED, "Pin packages", ["Verify it"], frozenset(), True),
     # a word the page says everywhere need not be in the block: the page is about the package it publishes
-    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", frozenset({"packag"}), True),
-    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", frozenset(), False),
+    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", [], frozenset({"packag"}),
+     True),
+    ("How do I publish my package to TestPyPI with PDM?", TESTPYPI, "Build and Publish", [], frozenset(), False),
     # the verb third in its line; "shell" is the page's, "fish" is only this block's
-    ("How do I activate a PDM virtualenv in the fish shell?", FISH_ACTIVATE, "Activate a virtualenv",
-     frozenset({"shell"}), True),
-    ("How do I activate a PDM virtualenv in the fish shell?", BASH_ACTIVATE, "Activate a virtualenv",
-     frozenset({"shell"}), False),
+    ("How do I activate a PDM virtualenv in the fish shell?", FISH_ACTIVATE, "Working with Virtual Environments",
+     ["Activate a virtualenv"], frozenset({"shell"}), True),
+    ("How do I activate a PDM virtualenv in the fish shell?", BASH_ACTIVATE, "Working with Virtual Environments",
+     ["Activate a virtualenv"], frozenset({"shell"}), False),
     # the verb only as an option, or past the command's first words, runs nothing asked
-    ("How do I list pinned pipx packages?", "Pin packages\n\n```\n$ pipx pin black --list\n```", "Pin packages",
+    ("How do I list pinned pipx packages?", "Pin packages\n\n```\n$ pipx pin black --list\n```", "Pin packages", [],
      frozenset(), False),
-    ("How do I list pinned pipx packages?", "```\n$ pipx run --spec black black pinned list\n```", "Pin packages",
+    ("How do I list pinned pipx packages?", "```\n$ pipx run --spec black black pinned list\n```", "Pin packages", [],
      frozenset(), False),
+    # where lines are prompted with "$", the others are output: "remove 1 snapshots:" is no command (restic, check AC)
+    ("How do I remove a single snapshot?", PRUNE, "Removing snapshots", [], frozenset({"single", "snapsh"}), False),
+    # a block holding nothing the question asks but the verb, every other word being the page's (Uvicorn, check AB)
+    ("How do I run supervisor with that configuration?", RUN, "Deployment", ["Running programmatically"],
+     frozenset({"superv", "config"}), False),
     # no how-to question, or no code block
-    ("Which pipx packages are pinned?", PINNED, "Pin packages\nVerify it", frozenset(), False),
-    ("How do I list pinned pipx packages?", "Run pipx list --pinned to list pinned packages.", "Pin packages",
+    ("Which pipx packages are pinned?", PINNED, "Pin packages", ["Verify it"], frozenset(), False),
+    ("How do I list pinned pipx packages?", "Run pipx list --pinned to list pinned packages.", "Pin packages", [],
      frozenset(), False),
 ])
-def test_a_block_running_the_asked_action_by_name(question: str, unit: str, headings: str,
+def test_a_block_running_the_asked_action_by_name(question: str, unit: str, title: str, headings: list[str],
                                                   common: frozenset[str], runs: bool) -> None:
     kind = "code" if "```" in unit else "sentence"
-    assert runs_asked_action(question, unit, kind, headings, common) is runs
+    assert runs_asked_action(question, unit, kind, title, headings, common) is runs
 
 
 def test_a_pages_common_words_are_those_of_three_paragraphs_or_more() -> None:
