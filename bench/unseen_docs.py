@@ -254,7 +254,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "fluentbit": "unseen_docs_ad.yaml", "pihole": "unseen_docs_ae.yaml",
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
-                  "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml"}
+                  "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml",
+                  "hatch": "unseen_docs_al.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -663,6 +664,21 @@ AK_PRINTED = [(f"pdm/docs/usage/{n}.md", f"pdm/{n}.pdf") for n in ("template", "
 AK_FILES = [(Path("/usr/share/doc/git/html/git-clean.html"), "git/git-clean.html")]
 AK_HOLDS = ("checkouts of github.com/pdm-project/pdm as pdm/, github.com/pytest-dev/pytest as pytest/ and "
             "github.com/pypa/pipx as pipx/ (and Debian's git-doc installed)")
+# Check AL's pages: Hatch's Markdown docs with two printed to PDF, tox's reST pages, git-restore(1) as HTML, Hatch's
+# workspace page in the restricted folder.
+AL_PAGES = [
+    *[(f"hatch/docs/{path}.md", f"hatch/{path.rsplit('/', 1)[-1]}.md") for path in (
+        "version", "how-to/run/python-scripts", "how-to/environment/select-installer", "config/internal/testing",
+        "meta/faq", "how-to/environment/lockfiles", "environment")],
+    ("tox/docs/how-to/install.rst", "tox/install.rst"),
+    ("tox/docs/tutorial/getting-started.rst", "tox/getting-started.rst"),
+    ("hatch/docs/how-to/environment/workspace.md", "people-ops/workspace.md"),
+]
+AL_PRINTED = [("hatch/docs/install.md", "hatch/install.pdf"),
+              ("hatch/docs/tutorials/environment/basic-usage.md", "hatch/basic-usage.pdf")]
+AL_FILES = [(Path("/usr/share/doc/git/html/git-restore.html"), "git/git-restore.html")]
+AL_HOLDS = ("checkouts of github.com/pypa/hatch as hatch/ and github.com/tox-dev/tox as tox/ (and Debian's git-doc "
+            "installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -678,6 +694,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "clef": (AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
     "civicactions": (AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
     "pdm": (AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
+    "hatch": (AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -907,7 +924,8 @@ def main() -> None:
                     "guidebook and just's README as Markdown, two guidebook pages printed to PDF, two of coverage.py's "
                     "reST pages, git-cherry-pick(1) as HTML, --civicactions) or check AK (PDM's usage docs as "
                     "Markdown with two pages printed to PDF, pytest's and pipx's reST pages, git-clean(1) as HTML, "
-                    "--pdm)")
+                    "--pdm) or check AL (Hatch's Markdown docs with two pages printed to PDF, tox's reST pages, "
+                    "git-restore(1) as HTML, --hatch)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -926,6 +944,7 @@ def main() -> None:
     ap.add_argument("--clef", type=Path, help=f"check AI: {AI_HOLDS}")
     ap.add_argument("--civicactions", type=Path, help=f"check AJ: {AJ_HOLDS}")
     ap.add_argument("--pdm", type=Path, help=f"check AK: {AK_HOLDS}")
+    ap.add_argument("--hatch", type=Path, help=f"check AL: {AL_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
