@@ -10,6 +10,7 @@ holds every word of the question, is the answer: it is scored just above its doc
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -92,13 +93,23 @@ def runs_asked_action(question: str, unit: str, kind: str, title: str = "", head
         return False
     lines = unit.partition(_FENCE)[2].partition("\n")[2].splitlines()
     prompted = [line.lstrip()[2:] for line in lines if line.lstrip().startswith("$ ")]
-    if not any(verb in _COMMAND_WORD.findall(line.lstrip("> -"))[:COMMAND_WORDS] for line in prompted or lines):
+    if not any(_runs(verb, line.lstrip("> -")) for line in prompted or lines):
         return False
     own = content_words("\n".join([*headings, unit]))
     if not content_words(question) & own - {verb} - content_words(title):
         return False
     held = {w[:_SAME_START] for w in own | content_words(title)} | common
     return all(w[:_SAME_START] in held for w in content_words(question))
+
+
+def _runs(verb: str, line: str) -> bool:
+    """Is `verb` among the first COMMAND_WORDS words of a command `line`, and not a setting's key (Compose's
+    "build: .", under "How do I build the Docker image and run it?", check AB)?"""
+    return any(m.group() == verb and not _KEY.match(line, m.end())
+               for m in itertools.islice(_COMMAND_WORD.finditer(line), COMMAND_WORDS))
+
+
+_KEY = re.compile(r"\s*[:=]")
 
 
 def common_words(page: str) -> frozenset[str]:

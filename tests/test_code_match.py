@@ -103,6 +103,11 @@ RUN = ("To run directly from within a Python program, you should use uvicorn.run
     # a block holding nothing the question asks but the verb, every other word being the page's (Uvicorn, check AB)
     ("How do I run supervisor with that configuration?", RUN, "Deployment", ["Running programmatically"],
      frozenset({"superv", "config"}), False),
+    # a setting's key is no command: Compose's "build: ." (Uvicorn's Docker page, check AB)
+    ("How do I build the Docker image?", "Let's create a docker-compose.yml file:\n\n```\nservices:\n  backend:\n"
+     "    build: .\n```", "Docker", ["Docker image"], frozenset(), False),
+    ("How do I build the Docker image?", "```\ndocker build -t my-app .\n```", "Docker", ["Docker image"],
+     frozenset(), True),
     # no how-to question, or no code block
     ("Which pipx packages are pinned?", PINNED, "Pin packages", ["Verify it"], frozenset(), False),
     ("How do I list pinned pipx packages?", "Run pipx list --pinned to list pinned packages.", "Pin packages", [],
