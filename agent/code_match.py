@@ -80,10 +80,10 @@ def runs_asked_action(question: str, unit: str, kind: str, title: str = "", head
                       common: AbstractSet[str] = frozenset()) -> bool:
     """Is `unit` a code block whose command is the action a how-to question asks for, by name: a command line with
     the asked verb among its first words (`pipx list --pinned`, `pdm publish --repository testpypi`, `eval (pdm venv
-    activate for-test)`; where some lines are prompted with "$", only those, the rest being output)? The block with
-    its `headings` must hold a word of the question besides the verb and the page's `title`, as the question writes
-    it ("config" is not "configuration"), and with the title every
-    word of the question but those `common` on its page (a word matching another by its first letters: "packages",
+    activate for-test)`; where some lines are prompted with "$", only those, the rest being output)? That command,
+    with the lines before the block and its `headings`, must say a word of the question besides the verb and the
+    page's `title`, as the question writes it ("config" is not "configuration"); the block with them and the title,
+    every word of the question but those `common` on its page (a word matching another by its first letters: "packages",
     "package"): "How do I publish my package to TestPyPI?" names the package, which the page's every section is about,
     and its block only the repository. Such blocks stand bare under a heading ("Verify it", "Fish:") or after a
     sentence that only names an option, and the scorers read them as poor sentences (0.12 for `pipx list --pinned`,
@@ -91,13 +91,18 @@ def runs_asked_action(question: str, unit: str, kind: str, title: str = "", head
     verb = asked_action(question)
     if verb is None or kind != "code" or _FENCE not in unit:
         return False
-    lines = unit.partition(_FENCE)[2].partition("\n")[2].splitlines()
+    intro, _, block = unit.partition(_FENCE)
+    lines = block.partition("\n")[2].splitlines()
     prompted = [line.lstrip()[2:] for line in lines if line.lstrip().startswith("$ ")]
-    if not any(_runs(verb, line.lstrip("> -")) for line in prompted or lines):
+    running = [line for line in prompted or lines if _runs(verb, line.lstrip("> -"))]
+    if not running:
+        return False
+    # Said of the command itself: not of other lines of its block, which a synopsis fills with every subcommand
+    # ("git stash apply …" / "git stash branch <branchname> …" ran "How do I apply a stash on a new branch?").
+    said = content_words("\n".join([*headings, intro, *running]))
+    if not content_words(question) & said - {verb} - content_words(title):
         return False
     own = content_words("\n".join([*headings, unit]))
-    if not content_words(question) & own - {verb} - content_words(title):
-        return False
     held = {w[:_SAME_START] for w in own | content_words(title)} | common
     return all(w[:_SAME_START] in held for w in content_words(question))
 

@@ -103,6 +103,10 @@ RUN = ("To run directly from within a Python program, you should use uvicorn.run
     # a block holding nothing the question asks but the verb, every other word being the page's (Uvicorn, check AB)
     ("How do I run supervisor with that configuration?", RUN, "Deployment", ["Running programmatically"],
      frozenset({"superv", "config"}), False),
+    # a synopsis runs every subcommand: the asked one must say the question's words itself (git-stash(1), check AE)
+    ("How do I apply a stash on a new branch?", "SYNOPSIS\n\n```\ngit stash apply [--index] [-q | --quiet] [<stash>]\n"
+     "git stash branch <branchname> [<stash>]\n```", "git-stash(1) Manual Page", ["SYNOPSIS"], frozenset({"new"}),
+     False),
     # a setting's key is no command: Compose's "build: ." (Uvicorn's Docker page, check AB)
     ("How do I build the Docker image?", "Let's create a docker-compose.yml file:\n\n```\nservices:\n  backend:\n"
      "    build: .\n```", "Docker", ["Docker image"], frozenset(), False),
