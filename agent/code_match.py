@@ -92,7 +92,8 @@ def runs_asked_action(question: str, unit: str, kind: str, title: str = "", head
     if verb is None or kind != "code" or _FENCE not in unit:
         return False
     intro, _, block = unit.partition(_FENCE)
-    lines = block.partition("\n")[2].splitlines()
+    # A comment is no command: "# load shared development variables" beside a dict of `dotenv_values` (check G).
+    lines = [_COMMENT.sub("", line) for line in block.partition("\n")[2].splitlines()]
     prompted = [line.lstrip()[2:] for line in lines if line.lstrip().startswith("$ ")]
     running = [line for line in prompted or lines if _runs(verb, line.lstrip("> -"))]
     if not running:
@@ -115,6 +116,7 @@ def _runs(verb: str, line: str) -> bool:
 
 
 _KEY = re.compile(r"\s*[:=]")
+_COMMENT = re.compile(r"(?:^\s*|\s)(?:#|//).*")
 
 
 def common_words(page: str) -> frozenset[str]:

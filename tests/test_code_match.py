@@ -107,6 +107,11 @@ RUN = ("To run directly from within a Python program, you should use uvicorn.run
     ("How do I apply a stash on a new branch?", "SYNOPSIS\n\n```\ngit stash apply [--index] [-q | --quiet] [<stash>]\n"
      "git stash branch <branchname> [<stash>]\n```", "git-stash(1) Manual Page", ["SYNOPSIS"], frozenset({"new"}),
      False),
+    # a comment is no command (python-dotenv's README, check G)
+    ("How do I load a .env file in IPython?", "```\nconfig = {\n    **dotenv_values(\".env.shared\"),  # load shared "
+     "variables\n}\n```", "python-dotenv", ["IPython"], frozenset({"file", "env"}), False),
+    ("How do I load a .env file in IPython?", "```\n%load_ext dotenv  # in IPython\n%load dotenv\n```", "python-dotenv",
+     ["IPython"], frozenset({"file", "env"}), True),
     # a setting's key is no command: Compose's "build: ." (Uvicorn's Docker page, check AB)
     ("How do I build the Docker image?", "Let's create a docker-compose.yml file:\n\n```\nservices:\n  backend:\n"
      "    build: .\n```", "Docker", ["Docker image"], frozenset(), False),
