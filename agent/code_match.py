@@ -5,7 +5,9 @@ read a command or a step as a poor sentence (0.19 for the first, under a sentenc
 package manager also installs), and the answer said everything about the action but how to do it (check AE). A block
 or list whose announcing sentence names the asked action, and which with that sentence and its section's heading
 holds every word of the question, is the answer: it is scored just above its document's best unit
-(`answered_as_asked`, in the responder).
+(`answered_as_asked`, in the responder). So is a block whose command runs the asked action by name (`pipx list
+--pinned` bare under "Verify it", check AK), where its page has no more than two such blocks
+(`agent/extractive.py::running_blocks`).
 """
 
 from __future__ import annotations
@@ -83,11 +85,11 @@ def runs_asked_action(question: str, unit: str, kind: str, title: str = "", head
     activate for-test)`; where some lines are prompted with "$", only those, the rest being output)? That command,
     with the lines before the block and its `headings`, must say a word of the question besides the verb and the
     page's `title`, as the question writes it ("config" is not "configuration"); the block with them and the title,
-    every word of the question but those `common` on its page (a word matching another by its first letters: "packages",
-    "package"): "How do I publish my package to TestPyPI?" names the package, which the page's every section is about,
-    and its block only the repository. Such blocks stand bare under a heading ("Verify it", "Fish:") or after a
-    sentence that only names an option, and the scorers read them as poor sentences (0.12 for `pipx list --pinned`,
-    under a list of `pipx pin` commands, check AK)."""
+    every word of the question but those `common` on its page, a word matching another by its first letters
+    ("packages", "package"). "How do I publish my package to TestPyPI?" names the package, which the page's every
+    section is about, and its block only the repository. Such blocks stand bare under a heading ("Verify it",
+    "Fish:") or after a sentence that only names an option, and the scorers read them as poor sentences (0.12 for
+    `pipx list --pinned`, under a list of `pipx pin` commands, check AK)."""
     verb = asked_action(question)
     if verb is None or kind != "code" or _FENCE not in unit:
         return False
