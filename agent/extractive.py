@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
-from agent.code_match import common_words, does_asked_action, runs_asked_action
+from agent.code_match import asked_action, common_words, does_asked_action, runs_asked_action
 from agent.context import RunContext, ToolCall
 from agent.doc_order import answering_order, leading_passages
 from agent.governance import Handler
@@ -452,30 +452,29 @@ def answer_candidates(results: Sequence[Passage], read: Callable[[str], str | No
     blocks = {d: spans for d, t in texts.items() if (spans := long_blocks(t))}
     cands = [c for c in cands if not any(a <= c.start and c.end <= b for a, b in blocks.get(c.result.document_id, ()))
              or c.kind == "code"]
-    for c in running_blocks(question, cands, {d: common_words(t) for d, t in texts.items()}):
+    for c in running_blocks(question, cands, texts):
         c.runs = True
     return cands, texts
 
 
-def running_blocks(question: str, cands: Sequence[Candidate], common: Mapping[str, AbstractSet[str]]
-                   ) -> list[Candidate]:
-    """The code blocks running the action a how-to question asks for by name (`agent.code_match.runs_asked_action`;
-    `common`: each document's `common_words`), where they single out at most RUNNING_BLOCKS blocks of their
-    document: when every word of the question is the page's own, every `@pytest.mark.skip` of pytest's skipping page
-    runs "How do I skip tests when docutils cannot be imported?"."""
+def running_blocks(question: str, cands: Sequence[Candidate], texts: Mapping[str, str]) -> list[Candidate]:
+    """The code blocks running the action a how-to question asks for by name (`agent.code_match.runs_asked_action`,
+    against the `common_words` of their document's text in `texts`), where they single out at most RUNNING_BLOCKS
+    blocks of their document: when every word of the question is the page's own, every `@pytest.mark.skip` of
+    pytest's skipping page runs "How do I skip tests when docutils cannot be imported?"."""
+    coded = {c.result.document_id for c in cands if c.kind == "code"}
+    if asked_action(question) is None or not coded:
+        return []  # the page's common words are read only when a block could run what is asked
+    common = {d: common_words(t) for d, t in texts.items() if d in coded}
     running = [c for c in cands if runs_asked_action(question, c.text, c.kind, c.result.title, c.result.heading_path,
                                                      common.get(c.result.document_id, frozenset()))]
-    blocks = Counter(document for document, _ in {(c.result.document_id, code_of(c.text)) for c in running})
+    blocks = Counter(document for document, _ in {(c.result.document_id, c.text.partition(_FENCE_OPEN)[2])
+                                                  for c in running})
     return [c for c in running if blocks[c.result.document_id] <= RUNNING_BLOCKS]
 
 
 # How many blocks of a document may run the asked action by name and still be the answer (`running_blocks`).
 RUNNING_BLOCKS = 2
-
-
-def code_of(unit: str) -> str:
-    """A code unit's block, without the lines quoted before it."""
-    return unit[unit.find(_FENCE_OPEN):]
 
 
 def widened(r: Passage, document: str | None) -> Passage:

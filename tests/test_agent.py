@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from agent.acronyms import asked_acronym, spells_out
-from agent.code_match import common_words
 from agent.extractive import (
     CODE_PROBE,
     Candidate,
@@ -1193,9 +1192,9 @@ def test_blocks_running_the_asked_action_answer_only_where_they_are_few() -> Non
                       text=text)
     question = "How do I skip tests when docutils cannot be imported?"
     cands = answer_candidates([passage], lambda d: text, 2, 25, set(), unit_lures(None), question)[0]
-    common = {"d1": common_words(text + "\n\ndocutils cannot be imported tests\n\ndocutils cannot be imported tests")}
-    assert len(running_blocks(question, cands, common)) == 0
-    assert len(running_blocks(question, [c for c in cands if "test_c" not in c.text], common)) == 2
+    texts = {"d1": text + "\n\ndocutils cannot be imported tests\n\ndocutils cannot be imported tests"}
+    assert len(running_blocks(question, cands, texts)) == 0
+    assert len(running_blocks(question, [c for c in cands if "test_c" not in c.text], texts)) == 2
 
 
 def test_a_sentence_spelling_out_the_asked_acronym_answers() -> None:
