@@ -255,7 +255,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
                   "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml",
-                  "hatch": "unseen_docs_al.yaml"}
+                  "hatch": "unseen_docs_al.yaml", "pagerduty": "unseen_docs_am.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -679,6 +679,22 @@ AL_PRINTED = [("hatch/docs/install.md", "hatch/install.pdf"),
 AL_FILES = [(Path("/usr/share/doc/git/html/git-restore.html"), "git/git-restore.html")]
 AL_HOLDS = ("checkouts of github.com/pypa/hatch as hatch/ and github.com/tox-dev/tox as tox/ (and Debian's git-doc "
             "installed)")
+# Check AM's pages: PagerDuty's incident response docs as Markdown with two printed to PDF, uv's Markdown pages,
+# git-switch(1) as HTML, PagerDuty's security incident page in the restricted folder.
+AM_PAGES = [
+    *[(f"pagerduty/docs/{path}.md", f"pagerduty/{path.rsplit('/', 1)[-1]}.md") for path in (
+        "before/severity_levels", "before/what_is_an_incident", "before/call_etiquette", "oncall/being_oncall",
+        "oncall/alerting_principles", "during/during_an_incident", "after/post_mortem_process",
+        "before/different_roles")],
+    *[(f"uv/docs/{path}.md", f"uv/{path.rsplit('/', 1)[-1]}.md") for path in (
+        "concepts/cache", "guides/tools", "pip/environments")],
+    ("pagerduty/docs/during/security_incident_response.md", "people-ops/security_incident_response.md"),
+]
+AM_PRINTED = [(f"pagerduty/docs/{path}.md", f"pagerduty/{path.rsplit('/', 1)[-1]}.pdf") for path in (
+    "after/effective_post_mortems", "during/external_communication_guidelines")]
+AM_FILES = [(Path("/usr/share/doc/git/html/git-switch.html"), "git/git-switch.html")]
+AM_HOLDS = ("checkouts of github.com/PagerDuty/incident-response-docs as pagerduty/ and github.com/astral-sh/uv as "
+            "uv/ (and Debian's git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -695,6 +711,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "civicactions": (AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
     "pdm": (AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
     "hatch": (AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
+    "pagerduty": (AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -776,13 +793,14 @@ def print_markdown(pages: list[tuple[Path, str]], root: Path, hint: str) -> list
         if not source.exists():
             raise SystemExit(f"missing: {source} ({hint})")
         text = source.read_text(encoding="utf-8")
-        if text.startswith("---\n"):
-            _, front, body = text.split("---\n", 2)
-            title = str(yaml.safe_load(front)["title"])
-            heading = f"<h1>{title}</h1>"
-        else:  # an MkDocs page (check AB's) has no front matter: its own first heading is its title
-            body, heading = text, ""
-            title = next((line.lstrip("# ") for line in text.splitlines() if line.startswith("# ")), Path(name).stem)
+        front, body = ("", text) if not text.startswith("---\n") else text.split("---\n", 2)[1:]
+        own = next((line.lstrip("# ") for line in body.splitlines() if line.startswith("# ")), None)
+        # A page's title is its front matter's, else its own first heading (an MkDocs page, check AB's), else its
+        # file's name: PagerDuty's pages (check AM) have front matter without a title and no first heading, as MkDocs
+        # takes their titles from the site's navigation.
+        titled = (yaml.safe_load(front) or {}).get("title")
+        title = str(titled or own or Path(name).stem.replace("_", " ").capitalize())
+        heading = f"<h1>{title}</h1>" if front else ""
         page = root / f"{Path(name).stem}.html"
         rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(body)
         page.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
@@ -925,7 +943,8 @@ def main() -> None:
                     "reST pages, git-cherry-pick(1) as HTML, --civicactions) or check AK (PDM's usage docs as "
                     "Markdown with two pages printed to PDF, pytest's and pipx's reST pages, git-clean(1) as HTML, "
                     "--pdm) or check AL (Hatch's Markdown docs with two pages printed to PDF, tox's reST pages, "
-                    "git-restore(1) as HTML, --hatch)")
+                    "git-restore(1) as HTML, --hatch) or check AM (PagerDuty's incident response docs as Markdown "
+                    "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -945,6 +964,7 @@ def main() -> None:
     ap.add_argument("--civicactions", type=Path, help=f"check AJ: {AJ_HOLDS}")
     ap.add_argument("--pdm", type=Path, help=f"check AK: {AK_HOLDS}")
     ap.add_argument("--hatch", type=Path, help=f"check AL: {AL_HOLDS}")
+    ap.add_argument("--pagerduty", type=Path, help=f"check AM: {AM_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
