@@ -38,6 +38,7 @@ from agent.sentences import sentence_spans
 from agent.term_match import continued_terms, defined_term, looked_up_terms
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
+    EXEMPLIFIES,
     POINTS_BACK,
     Kind,
     Unit,
@@ -719,6 +720,15 @@ def standing_for(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet
             and (t or not typed) and not (s > a and (d, s) in leaning)]
 
 
+def goes_on(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]) -> bool:
+    """Does the pair's second sentence lean on its first (`leaning`)? Then the pair is one thought, and a first sentence
+    that answers is quoted with it, not in its place: "By default, those uv cache commands have a 5 min timeout ..."
+    (0.62) stood for its pair (0.78) and was quoted alone, without "This timeout can be changed with UV_LOCK_TIMEOUT.",
+    for which variable changes the wait (check AM)."""
+    doc, a, b, _, _ = pair
+    return any(d == doc and a < s and e <= b and (d, s) in leaning for d, s, e, _, _ in sentences)
+
+
 def leans_back(text: str) -> bool:
     """Does the sentence open by pointing back at the one before it ("This approach ...", "It ...")?"""
     return POINTS_BACK.match(text) is not None
@@ -728,18 +738,24 @@ def leans_back(text: str) -> bool:
 _THIS = re.compile(r"\b(?:this|these)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*)", re.IGNORECASE)
 
 
+# "As such, the bucket version was increased from v12 to v13." (check AM): what follows from the sentence before.
+_AS_SUCH = re.compile(r"as such\b", re.IGNORECASE)
+
+
 def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]]) -> set[tuple[str, int]]:
     """Where the sentences (document, start, end, text) start that lean on the sentence before them: those opening by
-    pointing back (`leans_back`), and those pointing at a thing the sentence before names ("You can change which URL
-    Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also completely disable this
-    behavior by setting this environment variable to an empty string.": quoted alone, the answer to how to disable
-    the check never named the variable, check AF)."""
+    pointing back (`leans_back`), giving an example of it or drawing what follows from it ("For example, if the
+    incident is small enough in scope, the Deputy might also take on the responsibilities of the Scribe", check AM),
+    and those pointing at a thing the sentence before names ("You can change which URL Mastodon queries by setting the
+    UPDATE_CHECK_URL environment variable. You can also completely disable this behavior by setting this environment
+    variable to an empty string.": quoted alone, the answer to how to disable the check never named the variable,
+    check AF)."""
     before: dict[str, list[tuple[int, str]]] = {}
     for d, _, end, text in sentences:
         before.setdefault(d, []).append((end, text))
     out: set[tuple[str, int]] = set()
     for d, start, _, text in sentences:
-        if leans_back(text):
+        if leans_back(text) or EXEMPLIFIES.match(text) or _AS_SUCH.match(text):
             out.add((d, start))
             continue
         previous = max(((e, t) for e, t in before[d] if e <= start), default=None)
@@ -824,12 +840,15 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     needed: list[Candidate] = []  # every unit but the pairs a sentence stands for
     for c in cands:
         stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
-        for key in stand:
-            # Only a sentence that answers by its own score: "You don't specifically need to activate a virtual
-            # environment ..." (0.385, under the abstention threshold) took the fish row's place (0.400) as its
-            # pair (0.452), for "How do I activate a virtual environment in fish?" (check AA).
-            if spans[key].score >= model.abstain_threshold_of("sentence"):
-                rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
+        # Only a sentence that answers by its own score ranks as its pair: "You don't specifically need to activate a
+        # virtual environment ..." (0.385, under the abstention threshold) took the fish row's place (0.400) as its
+        # pair (0.452), for "How do I activate a virtual environment in fish?" (check AA).
+        standing = [key for key in stand if spans[key].score >= model.abstain_threshold_of("sentence")]
+        if standing and goes_on(scored(c), singles, leaning):
+            needed.append(c)
+            continue
+        for key in standing:
+            rank[id(spans[key])] = max(rank.get(id(spans[key]), 0.0), c.score)
         if not stand:
             needed.append(c)
     cands = needed

@@ -171,7 +171,7 @@ POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do 
 # So does an announcing sentence that gives an example of the one before it ("If you want to call your .htaccess
 # file something else, you can change the name of the file using the AccessFileName directive. For example, if
 # you would rather call the file .config then you can put the following in your server configuration file:").
-_EXEMPLIFIES = re.compile(r"(?:for example|for instance|e\.g\.)\W", re.IGNORECASE)
+EXEMPLIFIES = re.compile(r"(?:for example|for instance|e\.g\.)\W", re.IGNORECASE)
 
 
 def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int, int]]] | None:
@@ -201,7 +201,7 @@ def _intro(text: str, block: Unit, sentences: list[tuple[int, int]]) -> tuple[in
         return None
     earlier = [s for s in sentences if s[1] <= a and "\n" not in text[s[1] : a]]
     connector = (len(text[a:b].split()) <= _CONNECTOR_WORDS or POINTS_BACK.match(text, a) is not None
-                 or _EXEMPLIFIES.match(text, a) is not None)
+                 or EXEMPLIFIES.match(text, a) is not None)
     if connector and not earlier and "\n" not in text[a:b]:
         # A label alone on its line (a tab's "pip:") under the line that leads into it ("If you just want to install
         # all of them at once, you can use the standard extra:"; Uvicorn's install page, check AB): the lead-in says

@@ -404,10 +404,11 @@ _CLOSES = re.compile(r"[.!?:;]\s*$|[.!?]\s")
 
 
 # Names a question asks about (a place, a product, a person, an organization): a capitalized word that does not open
-# its sentence or clause. Months and weekdays are dates, not subjects; "I" is no name.
+# its sentence or clause. Months and weekdays are dates, not subjects; "I" and "OK" are no names ("Is it OK to tell
+# the Incident Commander I don't know something?" of a page that never writes "OK", check AM).
 _CLAUSE = re.compile(r"[.?!:;()\[\]\"“”]+\s*|\s+['‘]|['’](?=\s|$)")
 _WORD = re.compile(r"[^\W_][\w'’&.-]*[^\W_]|[^\W_]")
-_NOT_NAMES = frozenset({"i", *_MONTHS, *_DAYS})
+_NOT_NAMES = frozenset({"i", "ok", *_MONTHS, *_DAYS})
 _TITLE_CASED = frozenset({"Do", "Does", "Is", "Are", "Can", "My", "The", "To", "For", "Of", "With", "On", "In", "An",
                           "And", "Or", "At", "By", "From", "Your", "Our", "How", "What"})
 _ASKS = re.compile(r"\?\W*\Z|^\W*(?:why|how|what|which|when|where|who|whom|whose|is|are|was|were|do|does|did|can|"

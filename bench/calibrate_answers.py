@@ -210,7 +210,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
-    from agent.extractive import leaning_sentences, standing_for
+    from agent.extractive import goes_on, leaning_sentences, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -229,9 +229,13 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     rank = p.copy()
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and (stand := standing_for(scored(i, u), singles, leaning)):
-            for key in stand:
-                if p[at[key]] >= abst:  # as select: only a sentence answering by its own score
-                    rank[at[key]] = max(rank[at[key]], p[i])
+            # As select: only a sentence answering by its own score ranks as its pair, and a pair going on from an
+            # answering first sentence is quoted whole.
+            standing = [key for key in stand if p[at[key]] >= abst]
+            if standing and goes_on(scored(i, u), singles, leaning):
+                continue
+            for key in standing:
+                rank[at[key]] = max(rank[at[key]], p[i])
             p[i] = rank[i] = -1.0
 
     model = SentenceModel((), 0.0, sel, abst, max_units, 0, 0, abst if code_abst is None else code_abst)

@@ -567,6 +567,29 @@ def test_a_sentence_standing_for_its_pair_ranks_as_the_pair() -> None:
     assert select(cands, model) == []
 
 
+def test_a_pair_going_on_from_its_answering_first_sentence_is_quoted_whole() -> None:
+    # uv's caching page (check AM): the first sentence answers (0.62) and stood for its pair (0.78), so the answer to
+    # which variable changes the wait never named UV_LOCK_TIMEOUT; the second sentence leans on the first.
+    text = ("By default, those uv cache commands have a 5 min timeout waiting for other uv processes to terminate. "
+            "This timeout can be changed with UV_LOCK_TIMEOUT.\n\nIt's safe to run multiple uv commands at once.")
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+
+    def quoted(first: float, pair: float, second: str = "This timeout") -> list[str]:
+        cands = _cut(text.replace("This timeout", second))
+        for c in cands:
+            c.score = pair if c.kind == "pair" and c.text.startswith("By default") else (
+                first if c.text.startswith("By default") else 0.05)
+        return [c.text for c in select(cands, model)]
+
+    assert quoted(0.62, 0.78) == [text.split("\n")[0]]
+    # A second sentence that does not lean on the first: the first answers in the pair's place, as before.
+    assert quoted(0.62, 0.78, "The wait")[0].endswith("to terminate.")
+    # A first sentence that does not answer by itself: nothing answers, as before (SciFact's restricted claims and
+    # SQuAD's unanswerable questions lose their abstentions otherwise; docs/history.md, session 23).
+    assert quoted(0.35, 0.45) == []
+
+
 def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> None:
     # Mastodon's upgrade page (check AF): "this environment variable" is the UPDATE_CHECK_URL of the sentence before;
     # quoted alone, the answer never named the variable.
@@ -581,6 +604,12 @@ def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> No
     assert leaning_sentences([("d", 0, len(first), first), ("e", at, at + len(second), second)]) == set()
     # Opening by pointing back leans as before.
     assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 32, "This one is too.")]) == {("d", 17)}
+    # So does an example of the sentence before, or what follows from it (check AM): "For example, if the incident is
+    # small enough in scope, the Deputy might also take on the responsibilities of the Scribe"; "As such, the bucket
+    # version was increased from v12 to v13."
+    for follows in ("For example, the Deputy may scribe.", "As such, the version was increased.", "E.g. a Deputy."):
+        assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, follows)]) == {("d", 17)}
+    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")]) == set()
 
 
 def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:

@@ -133,6 +133,9 @@ def test_poses_question(text: str, expected: bool) -> None:
     # dates are not subjects, nor is "I"
     ("Can I take leave in May?", []),
     ("What was the film's Friday-Sunday gross?", []),
+    # "OK" is a word, not a name: a call-etiquette page never writes it (check AM)
+    ("Is it OK to tell the Incident Commander I don't know something?", [["Incident", "Commander"]]),
+    ("Is it okay to ask? Is that OK with Okta?", [["Okta"]]),
     # a claim is in its author's words; a question in title case capitalizes everything
     ("Apolipoprotein E4 carriers have increased risk for Alzheimer's disease.", []),
     ("How Do I Reset My Password?", []),
