@@ -720,13 +720,18 @@ def standing_for(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet
             and (t or not typed) and not (s > a and (d, s) in leaning)]
 
 
-def goes_on(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]) -> bool:
-    """Does the pair's second sentence lean on its first (`leaning`)? Then the pair is one thought, and a first sentence
-    that answers is quoted with it, not in its place: "By default, those uv cache commands have a 5 min timeout ..."
-    (0.62) stood for its pair (0.78) and was quoted alone, without "This timeout can be changed with UV_LOCK_TIMEOUT.",
-    for which variable changes the wait (check AM)."""
+def goes_on(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]],
+            pairs: Sequence[Scored] = (), floor: float = 1.0) -> bool:
+    """Does the pair's second sentence lean on its first (`leaning`, with examples: `leaning_sentences`)? Then the pair
+    is one thought, and a first sentence that answers is quoted with it, not in its place: "By default, those uv cache
+    commands have a 5 min timeout ..." (0.62) stood for its pair (0.78) and was quoted alone, without "This timeout can
+    be changed with UV_LOCK_TIMEOUT.", for which variable changes the wait (check AM). Unless that second sentence
+    opens a pair of its own among `pairs` scoring `floor` or more, which is quoted anyway: "This is in line with curl,
+    ... If you want to resolve the domains on the proxy server, use socks5h as the scheme." (0.71) answers which
+    scheme resolves DNS on the proxy, and a pair ending in its first sentence would crowd it out (check P)."""
     doc, a, b, _, _ = pair
-    return any(d == doc and a < s and e <= b and (d, s) in leaning for d, s, e, _, _ in sentences)
+    seconds = {s for d, s, e, _, _ in sentences if d == doc and a < s and e <= b and (d, s) in leaning}
+    return bool(seconds) and not any(d == doc and s in seconds and p >= floor for d, s, _, p, _ in pairs)
 
 
 def leans_back(text: str) -> bool:
@@ -742,20 +747,23 @@ _THIS = re.compile(r"\b(?:this|these)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*)", re.IG
 _AS_SUCH = re.compile(r"as such\b", re.IGNORECASE)
 
 
-def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]]) -> set[tuple[str, int]]:
+def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]], examples: bool = False) -> set[tuple[str, int]]:
     """Where the sentences (document, start, end, text) start that lean on the sentence before them: those opening by
-    pointing back (`leans_back`), giving an example of it or drawing what follows from it ("For example, if the
-    incident is small enough in scope, the Deputy might also take on the responsibilities of the Scribe", check AM),
-    and those pointing at a thing the sentence before names ("You can change which URL Mastodon queries by setting the
-    UPDATE_CHECK_URL environment variable. You can also completely disable this behavior by setting this environment
-    variable to an empty string.": quoted alone, the answer to how to disable the check never named the variable,
-    check AF)."""
+    pointing back (`leans_back`), and those pointing at a thing the sentence before names ("You can change which URL
+    Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also completely disable this
+    behavior by setting this environment variable to an empty string.": quoted alone, the answer to how to disable
+    the check never named the variable, check AF). With `examples`, also those giving an example of it or drawing what
+    follows from it ("As such, the bucket version was increased from v12 to v13.", check AM): they go on from a first
+    sentence quoted (`goes_on`), but read alone, as an example does, they may still stand for their pair ("For
+    example, the PCI-DSS requires 3 months of easily accessible logs and 12 months of archived logs." scores as its
+    pair does, under the abstention threshold, for how many years logs are kept in S3: the pair must not answer in
+    its place, check O)."""
     before: dict[str, list[tuple[int, str]]] = {}
     for d, _, end, text in sentences:
         before.setdefault(d, []).append((end, text))
     out: set[tuple[str, int]] = set()
     for d, start, _, text in sentences:
-        if leans_back(text) or EXEMPLIFIES.match(text) or _AS_SUCH.match(text):
+        if leans_back(text) or (examples and (EXEMPLIFIES.match(text) or _AS_SUCH.match(text))):
             out.add((d, start))
             continue
         previous = max(((e, t) for e, t in before[d] if e <= start), default=None)
@@ -829,7 +837,8 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     continued(cands)
     led_in(cands)
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
-    leaning = leaning_sentences([(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"])
+    said = [(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"]
+    leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
     # A sentence standing for a pair is quoted in the pair's place, so one that answers ranks as the pair did among
     # the units kept (whether to answer at all, and whether to quote it, is still its own score): "In send only mode,
     # all changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was
@@ -837,6 +846,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     rank: dict[int, float] = {}
     spans = {(c.result.document_id, c.start, c.end): c for c in cands if c.kind == "sentence" and not c.opens}
     singles = [scored(c) for c in spans.values()]
+    pairs = [scored(c) for c in cands if c.kind == "pair"]
     needed: list[Candidate] = []  # every unit but the pairs a sentence stands for
     for c in cands:
         stand = standing_for(scored(c), singles, leaning) if c.kind == "pair" and id(c) not in reasoned else []
@@ -844,7 +854,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
         # virtual environment ..." (0.385, under the abstention threshold) took the fish row's place (0.400) as its
         # pair (0.452), for "How do I activate a virtual environment in fish?" (check AA).
         standing = [key for key in stand if spans[key].score >= model.abstain_threshold_of("sentence")]
-        if standing and goes_on(scored(c), singles, leaning):
+        if standing and goes_on(scored(c), singles, going, pairs, model.select_threshold_of("pair")):
             needed.append(c)
             continue
         for key in standing:

@@ -222,9 +222,10 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
 
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     singles = [scored(i, units[i]) for i in alone]
-    leaning = leaning_sentences([(units[i]["span"][0], units[i]["span"][1], units[i]["span"][2],
-                                  units[i].get("text", "")) for i in alone])
+    said = [(units[i]["span"][0], units[i]["span"][1], units[i]["span"][2], units[i].get("text", "")) for i in alone]
+    leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
     at = {tuple(units[i]["span"][:3]): i for i in alone}
+    pairs = [scored(i, u) for i, u in enumerate(units) if u["x"][pair_col] == 1]
     p = p.copy()
     rank = p.copy()
     for i, u in enumerate(units):
@@ -232,7 +233,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
             # As select: only a sentence answering by its own score ranks as its pair, and a pair going on from an
             # answering first sentence is quoted whole.
             standing = [key for key in stand if p[at[key]] >= abst]
-            if standing and goes_on(scored(i, u), singles, leaning):
+            if standing and goes_on(scored(i, u), singles, going, pairs, sel):
                 continue
             for key in standing:
                 rank[at[key]] = max(rank[at[key]], p[i])

@@ -575,19 +575,33 @@ def test_a_pair_going_on_from_its_answering_first_sentence_is_quoted_whole() -> 
     model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
                           prefilter=8, code_abstain_threshold=0.4)
 
-    def quoted(first: float, pair: float, second: str = "This timeout") -> list[str]:
+    def quoted(first: float, pair: float, second: str = "This timeout", alone: float = 0.05) -> list[str]:
         cands = _cut(text.replace("This timeout", second))
         for c in cands:
             c.score = pair if c.kind == "pair" and c.text.startswith("By default") else (
-                first if c.text.startswith("By default") else 0.05)
+                first if c.text.startswith("By default") else alone if c.text.startswith(second) else 0.05)
         return [c.text for c in select(cands, model)]
 
     assert quoted(0.62, 0.78) == [text.split("\n")[0]]
+    # So is one going on with an example or what follows from it ("As such, the bucket version was increased").
+    assert quoted(0.62, 0.78, "For example, the timeout")[0].endswith("UV_LOCK_TIMEOUT.")
+    assert quoted(0.62, 0.78, "As such, the timeout")[0].endswith("UV_LOCK_TIMEOUT.")
     # A second sentence that does not lean on the first: the first answers in the pair's place, as before.
     assert quoted(0.62, 0.78, "The wait")[0].endswith("to terminate.")
     # A first sentence that does not answer by itself: nothing answers, as before (SciFact's restricted claims and
-    # SQuAD's unanswerable questions lose their abstentions otherwise; docs/history.md, session 23).
+    # SQuAD's unanswerable questions lose their abstentions otherwise; docs/history.md, session 23). Nor does the pair
+    # when its example, read alone, stands for it and does not answer: "For example, the PCI-DSS requires ... 12 months
+    # of archived logs." for how many years logs are archived in S3 (check O).
     assert quoted(0.35, 0.45) == []
+    assert quoted(0.1, 0.45, "For example, the timeout", alone=0.38) == []
+    # A second sentence opening a pair of its own that is quoted anyway: the first sentence stands for its pair, as
+    # before, and the pair after it is quoted too (Requests' proxies page, check P).
+    socks = _cut("Using the scheme socks5 causes the DNS resolution to happen on the client. This is in line with "
+                 "curl, which uses the scheme to decide. If you want to resolve the domains on the proxy, use socks5h.")
+    scores = {("pair", "Using"): 0.84, ("sentence", "Using"): 0.765, ("pair", "This "): 0.714}
+    for c in socks:
+        c.score = scores.get((c.kind, c.text[:5]), 0.3)
+    assert [(c.kind, c.text[:5]) for c in select(socks, model)] == [("sentence", "Using"), ("pair", "This ")]
 
 
 def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> None:
@@ -604,12 +618,14 @@ def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> No
     assert leaning_sentences([("d", 0, len(first), first), ("e", at, at + len(second), second)]) == set()
     # Opening by pointing back leans as before.
     assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 32, "This one is too.")]) == {("d", 17)}
-    # So does an example of the sentence before, or what follows from it (check AM): "For example, if the incident is
-    # small enough in scope, the Deputy might also take on the responsibilities of the Scribe"; "As such, the bucket
-    # version was increased from v12 to v13."
+    # With examples, so does an example of the sentence before, or what follows from it (check AM): "For example, if
+    # the incident is small enough in scope, the Deputy might also take on the responsibilities of the Scribe"; "As
+    # such, the bucket version was increased from v12 to v13."
+    # They go on from the sentence quoted; read alone, as an example does, they may still stand for their pair.
     for follows in ("For example, the Deputy may scribe.", "As such, the version was increased.", "E.g. a Deputy."):
-        assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, follows)]) == {("d", 17)}
-    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")]) == set()
+        said = [("d", 0, 16, "The job is done."), ("d", 17, 60, follows)]
+        assert leaning_sentences(said, examples=True) == {("d", 17)} and leaning_sentences(said) == set()
+    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")], True) == set()
 
 
 def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:
