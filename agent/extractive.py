@@ -720,13 +720,13 @@ def standing_for(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet
             and (t or not typed) and not (s > a and (d, s) in leaning)]
 
 
-def goes_on(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]],
-            pairs: Sequence[Scored] = (), floor: float = 1.0) -> bool:
+def goes_on(pair: Scored, sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]], pairs: Sequence[Scored],
+            floor: float) -> bool:
     """Does the pair's second sentence lean on its first (`leaning`, with examples: `leaning_sentences`)? Then the pair
-    is one thought, and a first sentence that answers is quoted with it, not in its place: "By default, those uv cache
+    is one thought, and a sentence of it that answers is quoted with it, not in its place: "By default, those uv cache
     commands have a 5 min timeout ..." (0.62) stood for its pair (0.78) and was quoted alone, without "This timeout can
     be changed with UV_LOCK_TIMEOUT.", for which variable changes the wait (check AM). Unless that second sentence
-    opens a pair of its own among `pairs` scoring `floor` or more, which is quoted anyway: "This is in line with curl,
+    opens a pair of its own among `pairs` that answers by its own score (`floor` or more): "This is in line with curl,
     ... If you want to resolve the domains on the proxy server, use socks5h as the scheme." (0.71) answers which
     scheme resolves DNS on the proxy, and a pair ending in its first sentence would crowd it out (check P)."""
     doc, a, b, _, _ = pair
@@ -854,7 +854,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
         # virtual environment ..." (0.385, under the abstention threshold) took the fish row's place (0.400) as its
         # pair (0.452), for "How do I activate a virtual environment in fish?" (check AA).
         standing = [key for key in stand if spans[key].score >= model.abstain_threshold_of("sentence")]
-        if standing and goes_on(scored(c), singles, going, pairs, model.select_threshold_of("pair")):
+        if standing and goes_on(scored(c), singles, going, pairs, model.abstain_threshold_of("pair")):
             needed.append(c)
             continue
         for key in standing:

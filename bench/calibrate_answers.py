@@ -233,7 +233,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
             # As select: only a sentence answering by its own score ranks as its pair, and a pair going on from an
             # answering first sentence is quoted whole.
             standing = [key for key in stand if p[at[key]] >= abst]
-            if standing and goes_on(scored(i, u), singles, going, pairs, sel):
+            if standing and goes_on(scored(i, u), singles, going, pairs, abst):
                 continue
             for key in standing:
                 rank[at[key]] = max(rank[at[key]], p[i])

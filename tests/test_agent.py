@@ -594,8 +594,8 @@ def test_a_pair_going_on_from_its_answering_first_sentence_is_quoted_whole() -> 
     # of archived logs." for how many years logs are archived in S3 (check O).
     assert quoted(0.35, 0.45) == []
     assert quoted(0.1, 0.45, "For example, the timeout", alone=0.38) == []
-    # A second sentence opening a pair of its own that is quoted anyway: the first sentence stands for its pair, as
-    # before, and the pair after it is quoted too (Requests' proxies page, check P).
+    # A second sentence opening a pair of its own that answers: the first sentence stands for its pair, as before, and
+    # the pair after it is quoted too (Requests' proxies page, check P).
     socks = _cut("Using the scheme socks5 causes the DNS resolution to happen on the client. This is in line with "
                  "curl, which uses the scheme to decide. If you want to resolve the domains on the proxy, use socks5h.")
     scores = {("pair", "Using"): 0.84, ("sentence", "Using"): 0.765, ("pair", "This "): 0.714}
