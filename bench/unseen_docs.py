@@ -255,7 +255,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "syncthing": "unseen_docs_af.yaml", "ripgrep": "unseen_docs_ag.yaml",
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
                   "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml",
-                  "hatch": "unseen_docs_al.yaml", "pagerduty": "unseen_docs_am.yaml"}
+                  "hatch": "unseen_docs_al.yaml", "pagerduty": "unseen_docs_am.yaml",
+                  "rq": "unseen_docs_an.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -695,6 +696,19 @@ AM_PRINTED = [(f"pagerduty/docs/{path}.md", f"pagerduty/{path.rsplit('/', 1)[-1]
 AM_FILES = [(Path("/usr/share/doc/git/html/git-switch.html"), "git/git-switch.html")]
 AM_HOLDS = ("checkouts of github.com/PagerDuty/incident-response-docs as pagerduty/ and github.com/astral-sh/uv as "
             "uv/ (and Debian's git-doc installed)")
+# Check AN's pages: RQ's Markdown docs with two printed to PDF, 18F's development guide as Markdown, git-tag(1) as
+# HTML, the guide's on-call page in the restricted folder.
+AN_PAGES = [
+    *[(f"rq/docs/docs/{n}.md", f"rq/{n}.md") for n in (
+        "scheduling", "exceptions", "results", "job_registries", "testing", "connections")],
+    *[(f"devguide/_pages/{n}.md", f"devguide/{n}.md") for n in (
+        "python", "datastore-selection", "release-strategies", "incident-reports", "code-review")],
+    ("devguide/_pages/on-call.md", "people-ops/on-call.md"),
+]
+AN_PRINTED = [(f"rq/docs/docs/{n}.md", f"rq/{n}.pdf") for n in ("cron", "monitoring")]
+AN_FILES = [(Path("/usr/share/doc/git/html/git-tag.html"), "git/git-tag.html")]
+AN_HOLDS = ("checkouts of github.com/rq/rq as rq/ and github.com/18F/development-guide as devguide/ (and Debian's "
+            "git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -712,6 +726,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "pdm": (AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
     "hatch": (AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
     "pagerduty": (AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
+    "rq": (AN_PAGES, AN_PRINTED, AN_FILES, AN_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -944,7 +959,9 @@ def main() -> None:
                     "Markdown with two pages printed to PDF, pytest's and pipx's reST pages, git-clean(1) as HTML, "
                     "--pdm) or check AL (Hatch's Markdown docs with two pages printed to PDF, tox's reST pages, "
                     "git-restore(1) as HTML, --hatch) or check AM (PagerDuty's incident response docs as Markdown "
-                    "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty)")
+                    "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty) or check "
+                    "AN (RQ's Markdown docs with two pages printed to PDF, 18F's development guide, git-tag(1) as "
+                    "HTML, --rq)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -965,6 +982,7 @@ def main() -> None:
     ap.add_argument("--pdm", type=Path, help=f"check AK: {AK_HOLDS}")
     ap.add_argument("--hatch", type=Path, help=f"check AL: {AL_HOLDS}")
     ap.add_argument("--pagerduty", type=Path, help=f"check AM: {AM_HOLDS}")
+    ap.add_argument("--rq", type=Path, help=f"check AN: {AN_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
