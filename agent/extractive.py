@@ -560,8 +560,13 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             seen.add(key)
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
             if unit.kind in ("sentence", "pair"):
-                # A later paragraph of a term's description is read with its term, as a unit with its heading.
-                read_with = next((t for x, y, t in continuing if x <= unit.start < y), read_with)
+                # A later paragraph of a term's description is read with its term, as a unit with its heading, and
+                # so is a later sentence of the paragraph defining it: "The strip mode is default." read alone
+                # never says it is --cleanup's mode, and scored under the option's first sentence (git-tag(1),
+                # check AN).
+                later = definition_of(text, unit.start)
+                read_with = later[1] if later is not None else next(
+                    (t for x, y, t in continuing if x <= unit.start < y), read_with)
             around = bare_code_context(text, unit, every) if unit.kind == "code" else code_pointed_at(text, unit)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,
                                  kind=unit.kind, probe=probe(sent, unit.kind, read_with, around, asked),
@@ -747,23 +752,28 @@ _THIS = re.compile(r"\b(?:this|these)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*)", re.IG
 _AS_SUCH = re.compile(r"as such\b", re.IGNORECASE)
 
 
+# "To handle failed jobs, use RQ's retry functionality instead.": instead of what the sentence before said (check AN).
+_INSTEAD = re.compile(r"\binstead\W*\Z", re.IGNORECASE)
+
+
 def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]], examples: bool = False) -> set[tuple[str, int]]:
     """Where the sentences (document, start, end, text) start that lean on the sentence before them: those opening by
-    pointing back (`leans_back`), and those pointing at a thing the sentence before names ("You can change which URL
-    Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also completely disable this
-    behavior by setting this environment variable to an empty string.": quoted alone, the answer to how to disable
-    the check never named the variable, check AF). With `examples`, also those giving an example of it or drawing what
-    follows from it ("As such, the bucket version was increased from v12 to v13.", check AM): they go on from a first
-    sentence quoted (`goes_on`), but read alone, as an example does, they may still stand for their pair ("For
-    example, the PCI-DSS requires 3 months of easily accessible logs and 12 months of archived logs." scores as its
-    pair does, under the abstention threshold, for how many years logs are kept in S3: the pair must not answer in
-    its place, check O)."""
+    pointing back (`leans_back`) or ending "instead", and those pointing at a thing the sentence before names ("You
+    can change which URL Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also
+    completely disable this behavior by setting this environment variable to an empty string.": quoted alone, the
+    answer to how to disable the check never named the variable, check AF). With `examples`, also those giving an
+    example of it or drawing what follows from it ("As such, the bucket version was increased from v12 to v13.",
+    check AM): they go on from a first sentence quoted (`goes_on`), but read alone, as an example does, they may
+    still stand for their pair ("For example, the PCI-DSS requires 3 months of easily accessible logs and 12 months
+    of archived logs." scores as its pair does, under the abstention threshold, for how many years logs are kept in
+    S3: the pair must not answer in its place, check O)."""
     before: dict[str, list[tuple[int, str]]] = {}
     for d, _, end, text in sentences:
         before.setdefault(d, []).append((end, text))
     out: set[tuple[str, int]] = set()
     for d, start, _, text in sentences:
-        if leans_back(text) or (examples and (EXEMPLIFIES.match(text) or _AS_SUCH.match(text))):
+        if leans_back(text) or _INSTEAD.search(text) or (
+                examples and (EXEMPLIFIES.match(text) or _AS_SUCH.match(text))):
             out.add((d, start))
             continue
         previous = max(((e, t) for e, t in before[d] if e <= start), default=None)
@@ -809,6 +819,20 @@ def led_in(cands: Sequence[Candidate]) -> None:
             s.score, c.score = max(s.score, c.score), min(s.score, c.score)
 
 
+def leaned_on(cands: Sequence[Candidate], leaning: AbstractSet[tuple[str, int]]) -> None:
+    """A sentence leaning on the one before it (`leaning`, `leaning_sentences`) says what it says of a thing only the
+    one before names: "This handler is called when a workhorse is unexpectedly terminated, for example due to OOM."
+    (0.88) was quoted alone, its pair (0.76) naming the handler dropped (RQ's exceptions page, check AN). So the pair
+    it ends is quoted instead when the two score alike (within PAIR_MARGIN), as `continued` does for a section's
+    opening sentence: what is quoted changes, not whether to answer."""
+    seconds = {(c.result.document_id, c.end): c for c in cands
+               if c.kind == "sentence" and (c.result.document_id, c.start) in leaning}
+    for pair in cands:
+        second = seconds.get((pair.result.document_id, pair.end)) if pair.kind == "pair" else None
+        if second is not None and pair.start < second.start and pair.score >= second.score - PAIR_MARGIN:
+            pair.score, second.score = max(pair.score, second.score), min(pair.score, second.score)
+
+
 def explained(cands: Sequence[Candidate]) -> set[int]:
     """For a question asking why, the indexes of the pairs whose second sentence gives the reason ("This is because
     the change detection depends on the file path inside the snapshot."). Each takes the better of its score and its
@@ -839,6 +863,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     said = [(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"]
     leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
+    leaned_on(cands, leaning)
     # A sentence standing for a pair is quoted in the pair's place, so one that answers ranks as the pair did among
     # the units kept (whether to answer at all, and whether to quote it, is still its own score): "In send only mode,
     # all changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was
@@ -963,13 +988,20 @@ def explains_block_before(c: Candidate) -> int | None:
     better than the block, and the answer said what the configuration does without the configuration. A paragraph
     opening in lower case with a word of grammar (`_GOES_ON`) is the rest of the sentence the block broke: pytest's
     "By specifying on the commandline:" / ```pytest --runxfail``` / "you can force the running and reporting of an
-    xfail marked test as if it weren't marked at all." was quoted from "you" (check AK)."""
+    xfail marked test as if it weren't marked at all." was quoted from "you" (check AK). A paragraph whose first
+    sentence says what holds "now" tells what the block before it did: RQ's ```rq info --interval 1``` / "rq info will
+    now update the screen every second." answered how to make it refresh without the command (check AN)."""
     if c.kind not in ("sentence", "pair"):
         return None
     text, a = c.result.text, c.start - c.result.start
-    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)):
+    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)
+                                              or _NOW.match(text, a)):
         return None
     return block_before(text, a)
+
+
+# "Now ...", "rq info will now update ...", "You should now see ...": the state the block before left things in.
+_NOW = re.compile(r"now\b|[^.!?\n]{0,60}?\b(?:will|should|can|is|are|does|do) now\b", re.IGNORECASE)
 
 
 # A paragraph going on with a sentence a code block broke opens with a word of English grammar in lower case; a name
@@ -991,7 +1023,7 @@ def shows_block_before(c: Candidate) -> bool:
     if explains_block_before(c) is None:
         return False
     text, a = c.result.text, c.start - c.result.start
-    return _GOES_ON.match(text, a) is not None or _DEMONSTRATIVE.match(text, a) is not None
+    return any(m.match(text, a) is not None for m in (_GOES_ON, _DEMONSTRATIVE, _NOW))
 
 
 # How much of a term's definition may stand before a sentence of it that is carried back to the term: a sentence
@@ -1007,13 +1039,20 @@ def term_before(c: Candidate) -> int | None:
     asked how to go on after resolving conflicts, the answer quoted the second sentence without "--continue"."""
     if c.kind not in ("sentence", "pair"):
         return None
-    text, a = c.result.text, c.start - c.result.start
+    found = definition_of(c.result.text, c.start - c.result.start)
+    return None if found is None else found[0]
+
+
+def definition_of(text: str, a: int) -> tuple[int, str] | None:
+    """Where the definition starts that the sentence at `a` of `text` goes on with, in its paragraph, and the term
+    it defines; or None (`term_before`)."""
     start = text.rfind("\n\n", 0, a)
     start = past_marker(text, 0 if start < 0 else start + 2)  # a list item's term, without its marker
     if start >= a or a - start > TERM_REST or "\n" in text[start:a]:
         return None
     stop = text.find("\n\n", a)
-    return start if defined_term(text[start : len(text) if stop < 0 else stop].strip()) is not None else None
+    term = defined_term(text[start : len(text) if stop < 0 else stop].strip())
+    return None if term is None else (start, term)
 
 
 # A line naming a thing and giving it: a short name, a colon, its value ("Example Usage: pihole checkout dev").

@@ -26,10 +26,12 @@ _CLAUSE_WORDS = frozenset({"is", "are", "was", "were", "be", "will", "can", "sho
 _OPENERS = frozenset({"the", "a", "an", "for", "in", "on", "to", "by", "with", "and", "or", "but", "so"})
 # Leads that are no term of the page: admonition titles and labels ("Note: Close the client.", "Example: ...", a
 # GitBook hint's or an MkDocs "!!! info" box's "Info: ..."), and an email's header lines ("From: ...", "Date: ..."),
-# which say who sent it and when, not what a word means.
+# which say who sent it and when, not what a word means; nor a phrase ordering what is said ("First of all: relax,
+# it's probably not a bug", Valgrind's FAQ).
 _LABELS = frozenset({"note", "notes", "warning", "tip", "hint", "info", "important", "caution", "danger", "attention",
                      "error", "example", "examples", "see also", "todo", "deprecated", "usage", "default", "output",
                      "for example", "result", "results", "answer", "question", "summary", "update", "edit",
+                     "first of all", "first", "finally",
                      "from", "to", "cc", "bcc", "date", "sent", "subject", "reply-to", "re", "fw", "fwd"})
 # A term's names: an option ("-p", "--python"), an identifier ("CELERYD_LOG_LEVEL", "httpx.get") or a word.
 _NAME = re.compile(r"--?[A-Za-z][\w-]*|\w[\w.]*\w|\w")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,13 +119,24 @@ def _prose_items(text: str, steps: Unit) -> list[Unit]:
     that."""
     lines = list(_LIST_LINE.finditer(text, steps.start, steps.end))
     items = []
-    for line in lines:
+    for i, line in enumerate(lines):
         m = _ITEM_MARK.match(text, line.start(), line.end())
         assert m is not None  # every list line opens with a marker
         body = text[m.end() : line.end()].rstrip()
         if len(body.split()) >= _ITEM_WORDS and not _BREAKS_OFF.search(body):
-            items.append(Unit(m.end(), m.end() + len(body), "sentence"))
+            items.append(Unit(_goes_on_from(text, lines, i, m.end()), m.end() + len(body), "sentence"))
     return items if len(lines) >= 2 else []
+
+
+def _goes_on_from(text: str, lines: Sequence[re.Match[str]], i: int, at: int) -> int:
+    """Where the item whose text starts at `at` is read from: the text of the item right above it when it is that
+    item's first nested item and opens in lower case, going on with it ("- Allspaw's article on Infinite How's" /
+    "  - an alternative to Five Whys", 18F's incident reports page, check AN: quoted alone, the answer to what
+    replaces Five Whys never named it); else `at`."""
+    if i == 0 or not text[at].islower() or _indent(lines[i]) <= _indent(lines[i - 1]) \
+            or lines[i - 1].end() + 1 != lines[i].start():
+        return at
+    return past_marker(text, lines[i - 1].start())
 
 
 def _adjacent(text: str, end: int, start: int) -> bool:

@@ -210,7 +210,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
-    from agent.extractive import goes_on, leaning_sentences, standing_for
+    from agent.extractive import PAIR_MARGIN, goes_on, leaning_sentences, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -227,6 +227,14 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     at = {tuple(units[i]["span"][:3]): i for i in alone}
     pairs = [scored(i, u) for i, u in enumerate(units) if u["x"][pair_col] == 1]
     p = p.copy()
+    # As select's `leaned_on`: a pair ending in a sentence that leans on its first takes the better of the two scores
+    # when they score alike.
+    seconds = {(units[i]["span"][0], units[i]["span"][2]): i for i in alone
+               if (units[i]["span"][0], units[i]["span"][1]) in leaning}
+    for i, u in enumerate(units):
+        j = seconds.get((u["span"][0], u["span"][2])) if u["x"][pair_col] == 1 else None
+        if j is not None and u["span"][1] < units[j]["span"][1] and p[i] >= p[j] - PAIR_MARGIN:
+            p[i], p[j] = max(p[i], p[j]), min(p[i], p[j])
     rank = p.copy()
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and (stand := standing_for(scored(i, u), singles, leaning)):

@@ -628,6 +628,30 @@ def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> No
     assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")], True) == set()
 
 
+def test_a_sentence_leaning_on_the_one_before_is_quoted_with_it_when_they_score_alike() -> None:
+    # RQ's exceptions page (check AN): "This handler ..." (0.88) was quoted alone, without the pair (0.76) that names
+    # the handler; and "use RQ's retry functionality instead." (0.80) without "Failed jobs will not be repeated.".
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=1, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+
+    def quoted(text: str, second: float, pair: float) -> list[str]:
+        cands = _cut(text)
+        first = text.split(". ")[0]
+        for c in cands:
+            c.score = pair if c.kind == "pair" else 0.1 if c.text.startswith(first) else second
+        return [c.text for c in select(cands, model)]
+
+    handler = ("RQ supports registering a handler for unexpected workhorse termination. This handler is called when "
+               "a workhorse is unexpectedly terminated, for example due to OOM.")
+    assert quoted(handler, 0.88, 0.76) == [handler]
+    retry = "Failed jobs will not be repeated. To handle failed jobs, use RQ's retry functionality instead."
+    assert quoted(retry, 0.80, 0.79) == [retry]
+    # A pair clearly worse, or a second sentence that leans on nothing: the sentence alone, as before.
+    assert quoted(handler, 0.88, 0.6) == [handler.split(". ")[1]]
+    plain = retry.replace(" instead.", ".")
+    assert quoted(plain, 0.80, 0.79) == [plain.split(". ")[1]]
+
+
 def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -> None:
     # restic's backup page (check AC): "Why does switching between absolute and relative paths make restic rescan
     # everything?" was answered by the note that it does; its pair, holding the reason, scored 0.11 better, under
@@ -1361,6 +1385,37 @@ def test_a_sentence_pointing_back_at_a_command_answers_how_with_that_command() -
         c.score = 0.9
     veto(how, cands, {"d1": plain})
     assert next(c for c in cands if c.text.startswith("This will trigger")).score == 0
+
+
+def test_a_paragraph_saying_what_holds_now_is_quoted_back_over_the_command_before_it() -> None:
+    # RQ's monitoring page (check AN): "How do I make rq info refresh every second?" was answered by "rq info will now
+    # update the screen every second." without the command above it.
+    text = ("Interval polling\n\nYou can specify a poll interval.\n\n```\n$ rq info --interval 1\n```\n\n"
+            "rq info will now update the screen every second. You may specify a float value.")
+    now = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("rq info will now"))
+    [quoted] = carried("How do I make rq info refresh every second?", [now], set(), unit_lures(None))
+    assert quoted.text.startswith("```\n$ rq info --interval 1") and quoted.text == text[quoted.start:quoted.end]
+    for opening in ("Now the screen updates every second.", "You should now see the screen update every second."):
+        after = text.replace("rq info will now update the screen every second.", opening)
+        unit = next(c for c in _cut(after) if c.kind == "sentence" and c.text.startswith(opening[:10]))
+        assert "--interval 1" in carried("How do I refresh it?", [unit], set(), unit_lures(None))[0].text
+    # A sentence of its own after the block, as before.
+    own = text.replace("rq info will now update", "rq info can update")
+    alone = next(c for c in _cut(own) if c.kind == "sentence" and c.text.startswith("rq info can"))
+    assert carried("How do I make rq info refresh?", [alone], set(), unit_lures(None))[0].text == alone.text
+
+
+def test_a_later_sentence_of_a_definition_is_read_with_its_term() -> None:
+    # git-tag(1) (check AN): "The strip mode is default." read alone never says it is --cleanup's mode.
+    text = ("--cleanup=<mode>: This option sets how the tag message is cleaned up. The <mode> can be one of verbatim, "
+            "whitespace and strip. The strip mode is default.\n\n--create-reflog: Create a reflog for the tag.")
+    later = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("The strip mode"))
+    assert later.probe == "--cleanup=<mode>: The strip mode is default."
+    first = next(c for c in _cut(text) if c.kind == "sentence" and c.text.startswith("--cleanup"))
+    assert first.probe == first.text
+    # A paragraph defining no term: its sentences are read as they are.
+    plain = text.replace("--cleanup=<mode>: This", "This")
+    assert next(c for c in _cut(plain) if c.text.startswith("The strip mode")).probe == "The strip mode is default."
 
 
 def test_a_sentence_the_command_before_it_broke_is_quoted_from_its_start() -> None:

@@ -1286,6 +1286,20 @@ def test_a_bullet_further_right_opens_a_level_and_one_further_left_closes_it() -
     assert [nesting(levels, x) for x in (40, 40.5, 60, 60, 80, 40, 60)] == [0, 0, 1, 1, 2, 0, 1]
 
 
+def test_a_nested_item_going_on_from_its_parent_is_read_from_the_parent() -> None:
+    # 18F's incident reports page (check AN): "an alternative to Five Whys" was quoted without the article it is.
+    text = ("Additional resources\n\n- John Allspaw's introduction to the topic\n- Allspaw's article on Infinite How's\n"
+            "  - an alternative to Five Whys (that arguably works better)\n  - another point made about the same article\n"
+            "- Dan Luu's collection of post-mortems\n  - Collected from many companies over the years")
+    units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
+    assert ("sentence", "Allspaw's article on Infinite How's\n  - an alternative to Five Whys (that arguably works "
+                        "better)") in units
+    # Only the first nested item, and only one going on in lower case: a later one, or one opening a sentence of
+    # its own, is read as it is.
+    assert ("sentence", "another point made about the same article") in units
+    assert ("sentence", "Collected from many companies over the years") in units
+
+
 def test_items_are_cut_where_their_bulleted_lines_begin() -> None:
     """Items set close are one box: each begins at a line a bullet leads, and what comes before the first ends
     the item of the box before."""
