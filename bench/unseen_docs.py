@@ -256,7 +256,7 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
                   "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml",
                   "hatch": "unseen_docs_al.yaml", "pagerduty": "unseen_docs_am.yaml",
-                  "rq": "unseen_docs_an.yaml"}
+                  "rq": "unseen_docs_an.yaml", "drf": "unseen_docs_ao.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -709,6 +709,18 @@ AN_PRINTED = [(f"rq/docs/docs/{n}.md", f"rq/{n}.pdf") for n in ("cron", "monitor
 AN_FILES = [(Path("/usr/share/doc/git/html/git-tag.html"), "git/git-tag.html")]
 AN_HOLDS = ("checkouts of github.com/rq/rq as rq/ and github.com/18F/development-guide as devguide/ (and Debian's "
             "git-doc installed)")
+# Check AO's pages: Django REST framework's API guide as Markdown with two pages printed to PDF, 18F's content guide as
+# Markdown, PostgreSQL's TRUNCATE page as HTML, the guide's inclusive language page in the restricted folder.
+AO_PAGES = [
+    *[(f"drf/docs/api-guide/{n}.md", f"drf/{n}.md") for n in ("status-codes", "caching", "throttling", "versioning")],
+    *[(f"content/_pages/our-style/{n}.md", f"content/{n}.md") for n in (
+        "numbers-and-percentages", "capitalization", "active-voice", "punctuation", "abbreviations-and-acronyms")],
+    ("content/_pages/our-style/inclusive-language.md", "people-ops/inclusive-language.md"),
+]
+AO_PRINTED = [(f"drf/docs/api-guide/{n}.md", f"drf/{n}.pdf") for n in ("format-suffixes", "responses")]
+AO_FILES = [(Path("/usr/share/doc/postgresql-doc-15/html/sql-truncate.html"), "postgresql/sql-truncate.html")]
+AO_HOLDS = ("checkouts of github.com/encode/django-rest-framework as drf/ and github.com/18F/content-guide as content/ "
+            "(and Debian's postgresql-doc-15 installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -727,6 +739,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "hatch": (AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
     "pagerduty": (AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
     "rq": (AN_PAGES, AN_PRINTED, AN_FILES, AN_HOLDS),
+    "drf": (AO_PAGES, AO_PRINTED, AO_FILES, AO_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -961,7 +974,8 @@ def main() -> None:
                     "git-restore(1) as HTML, --hatch) or check AM (PagerDuty's incident response docs as Markdown "
                     "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty) or check "
                     "AN (RQ's Markdown docs with two pages printed to PDF, 18F's development guide, git-tag(1) as "
-                    "HTML, --rq)")
+                    "HTML, --rq) or check AO (Django REST framework's API guide as Markdown with two pages printed to "
+                    "PDF, 18F's content guide, PostgreSQL's TRUNCATE page as HTML, --drf)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -983,6 +997,7 @@ def main() -> None:
     ap.add_argument("--hatch", type=Path, help=f"check AL: {AL_HOLDS}")
     ap.add_argument("--pagerduty", type=Path, help=f"check AM: {AM_HOLDS}")
     ap.add_argument("--rq", type=Path, help=f"check AN: {AN_HOLDS}")
+    ap.add_argument("--drf", type=Path, help=f"check AO: {AO_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
