@@ -1019,11 +1019,13 @@ def shows_block_before(c: Candidate) -> bool:
     "This will trigger errors on tests using the legacy paths." answers how with the command (check AK). Not by
     "it": "It is also a good idea to remove the offending cached wheel using the pip cache command." says nothing
     of the block before it, and let through the veto of descriptions it displaced pip's own cache commands (check
-    C)."""
+    C). Nor by saying what holds "now": Apache's "Now, anyone that is listed in the group GroupName ... will be let
+    in" describes a configuration, and was quoted alone for how to let in anyone listed in the password file when its
+    chunk, flagged by the injection scanner, kept it from being carried back over the block (check I)."""
     if explains_block_before(c) is None:
         return False
     text, a = c.result.text, c.start - c.result.start
-    return any(m.match(text, a) is not None for m in (_GOES_ON, _DEMONSTRATIVE, _NOW))
+    return _GOES_ON.match(text, a) is not None or _DEMONSTRATIVE.match(text, a) is not None
 
 
 # How much of a term's definition may stand before a sentence of it that is carried back to the term: a sentence

@@ -28,6 +28,7 @@ from agent.extractive import (
     restate_rows,
     running_blocks,
     select,
+    shows_block_before,
     veto,
 )
 from agent.governance import unit_lures
@@ -1399,6 +1400,9 @@ def test_a_paragraph_saying_what_holds_now_is_quoted_back_over_the_command_befor
         after = text.replace("rq info will now update the screen every second.", opening)
         unit = next(c for c in _cut(after) if c.kind == "sentence" and c.text.startswith(opening[:10]))
         assert "--interval 1" in carried("How do I refresh it?", [unit], set(), unit_lures(None))[0].text
+    # Such a sentence describes what the block did: to the how-question veto it shows no block (check I's "Now,
+    # anyone that is listed in the group ... will be let in" was quoted alone from a flagged chunk).
+    assert not shows_block_before(now)
     # A sentence of its own after the block, as before.
     own = text.replace("rq info will now update", "rq info can update")
     alone = next(c for c in _cut(own) if c.kind == "sentence" and c.text.startswith("rq info can"))

@@ -1288,8 +1288,9 @@ def test_a_bullet_further_right_opens_a_level_and_one_further_left_closes_it() -
 
 def test_a_nested_item_going_on_from_its_parent_is_read_from_the_parent() -> None:
     # 18F's incident reports page (check AN): "an alternative to Five Whys" was quoted without the article it is.
-    text = ("Additional resources\n\n- John Allspaw's introduction to the topic\n- Allspaw's article on Infinite How's\n"
-            "  - an alternative to Five Whys (that arguably works better)\n  - another point made about the same article\n"
+    text = ("Additional resources\n\n- John Allspaw's introduction to the topic\n"
+            "- Allspaw's article on Infinite How's\n  - an alternative to Five Whys (that arguably works better)\n"
+            "  - another point made about the same article\n"
             "- Dan Luu's collection of post-mortems\n  - Collected from many companies over the years")
     units = [(u.kind, text[u.start : u.end]) for u in answer_units(text, UNIT_CHARS)]
     assert ("sentence", "Allspaw's article on Infinite How's\n  - an alternative to Five Whys (that arguably works "
