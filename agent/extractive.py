@@ -906,8 +906,10 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
         # A unit that overlaps a better one (the line introducing a list, a sentence inside it) is dropped, and so
         # is one saying word for word what a better one says elsewhere: Django's error-reporting page has
         # "Sensitive values are replaced with cleansed_substitute." under two methods, and both were quoted, the
-        # unit that says what the substitute is left out (check AB).
-        if not any(overlaps(span(c), span(k)) or c.text == k.text for k in keep):
+        # unit that says what the substitute is left out (check AB). Word for word includes a unit quoted with its
+        # section's heading: cmake(1) describes --fresh under two commands, and the answer quoted it twice, once
+        # from the heading "Options" (check F).
+        if not any(overlaps(span(c), span(k)) or c.text in k.text or k.text in c.text for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
     # A unit naming what the question names, when the kept ones do not, is quoted too: "How do I install WP-CLI

@@ -252,11 +252,13 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     if not answering:
         return []
     keep: list[int] = []
+    def said_by(x: str | None, y: str | None) -> bool:  # as select: one says word for word what the other does
+        return x is not None and y is not None and (x in y or y in x)
+
     for i in sorted(range(len(units)), key=lambda i: -rank[i]):
-        text = units[i].get("text")
         if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
                 or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"]))
-                       or (text is not None and text == units[k].get("text")) for k in keep):
+                       or said_by(units[i].get("text"), units[k].get("text")) for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:

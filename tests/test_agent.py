@@ -510,6 +510,18 @@ def test_a_sentence_said_twice_is_quoted_once() -> None:
     quoted = [c.text for c in select(cands, model)]
     assert quoted[0] == "Sensitive values are replaced with cleansed_substitute." and len(quoted) == 2
     assert "stars (**********)" in quoted[1]
+    # So is one said twice but quoted once with its section's heading: cmake(1) describes --fresh under two
+    # commands, and "Options / --fresh: ..." and "--fresh: ..." were both quoted (check F).
+    fresh = "--fresh: Perform a fresh configuration of the build tree. This removes any existing CMakeCache.txt file."
+    doc = f"Options\n\n{fresh}\n\nRun a Workflow Preset\n\nThe workflow runs every step.\n\n{fresh}"
+    page = Passage(chunk_id="c2", document_id="d2", title="cmake", source="", start=0, end=len(doc), text=doc,
+                   heading_path=["cmake", "Options"])
+    twice = [c for c in candidates([page], max_docs=2, min_chars=25, flagged=set(), lures=unit_lures(None))
+             if c.kind == "pair" and c.text.endswith("CMakeCache.txt file.")]
+    assert len(twice) == 2 and twice[0].text.startswith("Options\n\n")
+    for c, score in zip(twice, (0.6, 0.7), strict=True):
+        c.score = score
+    assert [c.text for c in select(twice, model)] == [fresh]
 
 
 def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_alike() -> None:
