@@ -909,7 +909,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
         # unit that says what the substitute is left out (check AB). Word for word includes a unit quoted with its
         # section's heading: cmake(1) describes --fresh under two commands, and the answer quoted it twice, once
         # from the heading "Options" (check F).
-        if not any(overlaps(span(c), span(k)) or c.text in k.text or k.text in c.text for k in keep):
+        if not any(overlaps(span(c), span(k)) or repeats(c.text, k.text) for k in keep):
             keep.append(c)
     keep = keep[: model.max_sentences] or [best]
     # A unit naming what the question names, when the kept ones do not, is quoted too: "How do I install WP-CLI
@@ -924,6 +924,17 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
             keep = [*keep[: model.max_sentences - 1], max(naming, key=lambda c: c.score)]
             break
     return sorted(keep, key=lambda c: (c.doc_rank, c.start))
+
+
+def repeats(text: str, kept: str) -> bool:
+    """Does a unit's `text` say nothing a `kept` unit's does not: the same words, or those words under one more
+    heading line ("Options" over "--fresh: ...")? A longer unit that holds the kept one's words and more (a pair
+    around a sentence said twice) says more."""
+    if text in kept:
+        return True
+    lead = text[: len(text) - len(kept)]
+    return text.endswith(kept) and lead.endswith("\n\n") and "\n" not in lead.strip() \
+        and len(lead.split()) <= PROBE_HEADING_WORDS
 
 
 # A question asking how to do something, or for a command: answered by the command, not by the line before it.

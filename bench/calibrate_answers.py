@@ -210,7 +210,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
-    from agent.extractive import PAIR_MARGIN, goes_on, leaning_sentences, standing_for
+    from agent.extractive import PAIR_MARGIN, goes_on, leaning_sentences, repeats, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -252,13 +252,12 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     if not answering:
         return []
     keep: list[int] = []
-    def said_by(x: str | None, y: str | None) -> bool:  # as select: one says word for word what the other does
-        return x is not None and y is not None and (x in y or y in x)
-
     for i in sorted(range(len(units)), key=lambda i: -rank[i]):
+        text = units[i].get("text")
         if p[i] < model.select_threshold_of(units[i].get("kind", "")) \
                 or any(overlaps(tuple(units[i]["span"]), tuple(units[k]["span"]))
-                       or said_by(units[i].get("text"), units[k].get("text")) for k in keep):
+                       or (text is not None and (other := units[k].get("text")) is not None and repeats(text, other))
+                       for k in keep):
             continue
         keep.append(i)
         if len(keep) >= max_units:

@@ -25,6 +25,7 @@ from agent.extractive import (
     pair_parts,
     prefiltered,
     probe,
+    repeats,
     restate_rows,
     running_blocks,
     select,
@@ -522,6 +523,9 @@ def test_a_sentence_said_twice_is_quoted_once() -> None:
     for c, score in zip(twice, (0.6, 0.7), strict=True):
         c.score = score
     assert [c.text for c in select(twice, model)] == [fresh]
+    # A unit holding the kept one's words and more says more.
+    assert not repeats("Returns the local variables. Sensitive values are replaced.", "Sensitive values are replaced.")
+    assert not repeats("It runs once. --fresh: Make it anew.", "--fresh: Make it anew.")
 
 
 def test_a_sections_opening_sentence_is_quoted_with_the_next_when_they_score_alike() -> None:
