@@ -1013,8 +1013,10 @@ def explains_block_before(c: Candidate) -> int | None:
     return block_before(text, a)
 
 
-# "Now ...", "rq info will now update ...", "You should now see ...": the state the block before left things in.
-_NOW = re.compile(r"now\b|[^.!?\n]{0,60}?\b(?:will|should|can|is|are|does|do) now\b", re.IGNORECASE)
+# "rq info will now update ...", "You should now see ...": the state the block before left things in. Not a paragraph
+# opening with "Now, ...": that is as often the next step ("Now, whenever you want to work on a project, you only have
+# to activate the corresponding environment.", leading into the block after it, check T).
+_NOW = re.compile(r"[^.!?\n]{0,60}?\b(?:will|should|can|is|are|does|do) now\b", re.IGNORECASE)
 
 
 # A paragraph going on with a sentence a code block broke opens with a word of English grammar in lower case; a name
