@@ -1439,6 +1439,10 @@ def test_a_later_sentence_of_a_definition_is_read_with_its_term() -> None:
     # A paragraph defining no term: its sentences are read as they are.
     plain = text.replace("--cleanup=<mode>: This", "This")
     assert next(c for c in _cut(plain) if c.text.startswith("The strip mode")).probe == "The strip mode is default."
+    # Nor is a later sentence of a term in words (Syncthing's "Maximum Age: ... Note: Set to 0 to keep versions
+    # forever.", check AF): it says what it is about, and the term only diluted it.
+    words = text.replace("--cleanup=<mode>:", "Cleanup Mode:")
+    assert next(c for c in _cut(words) if c.text.startswith("The strip mode")).probe == "The strip mode is default."
 
 
 def test_a_sentence_the_command_before_it_broke_is_quoted_from_its_start() -> None:
