@@ -52,8 +52,11 @@ _INJECTION = [
     # "Compile your code with -g"), and every training attack that does is caught by another pattern.
     (r"\byour (answer|response|reply|output|summary|elucidation|explanation)s?\b", "answer_hijack"),
     (r"\b(following|subsequent|below|this) code (block|section|excerpt|snippet|segment)\b", "code_injection"),
+    # Every letter, each word, all vowels: not "the" word, which is how style guides talk ("Don't capitalize agile,
+    # unless it is the first word of a sentence", 18F's content guide, check AO: the rule was never quoted). Seven
+    # of the checks' ten paragraphs this pattern flagged said "the"; no training attack it catches needs "the".
     (r"\b(replace|substitute|swap|reverse|rearrange|remove|capitali[sz]e|uppercase|lowercase|scramble)\b.{0,40}"
-     r"\b(every|each|all|the)\b.{0,30}\b(letters?|words?|characters?|vowels?|spaces?)\b", "output_manipulation"),
+     r"\b(every|each|all)\b.{0,30}\b(letters?|words?|characters?|vowels?|spaces?)\b", "output_manipulation"),
     (r"\b(ignoriere|vergiss)\b.{0,40}\b(anweisungen|regeln)\b|\bsystem-?prompt\b", "override_de"),
     (r"\b(ignora|dimentica)\b.{0,40}\b(istruzioni|regole)\b|\bprompt di sistema\b", "override_it"),
     (r"\b(ignore[zr]?|oublie[zr]?)\b.{0,40}\b(instructions|consignes|r[eè]gles)\b|\benvoie[sz]?-les\b",
