@@ -821,18 +821,23 @@ def led_in(cands: Sequence[Candidate]) -> None:
             s.score, c.score = max(s.score, c.score), min(s.score, c.score)
 
 
-def leaned_on(cands: Sequence[Candidate], leaning: AbstractSet[tuple[str, int]]) -> None:
-    """A sentence leaning on the one before it (`leaning`, `leaning_sentences`) says what it says of a thing only the
-    one before names: "This handler is called when a workhorse is unexpectedly terminated, for example due to OOM."
-    (0.88) was quoted alone, its pair (0.76) naming the handler dropped (RQ's exceptions page, check AN). So the pair
-    it ends is quoted instead when the two score alike (within PAIR_MARGIN), as `continued` does for a section's
-    opening sentence: what is quoted changes, not whether to answer."""
-    seconds = {(c.result.document_id, c.end): c for c in cands
-               if c.kind == "sentence" and (c.result.document_id, c.start) in leaning}
-    for pair in cands:
-        second = seconds.get((pair.result.document_id, pair.end)) if pair.kind == "pair" else None
-        if second is not None and pair.start < second.start and pair.score >= second.score - PAIR_MARGIN:
-            pair.score, second.score = max(pair.score, second.score), min(pair.score, second.score)
+def leaned_on(pairs: Sequence[Scored], sentences: Sequence[Scored], leaning: AbstractSet[tuple[str, int]]
+              ) -> tuple[list[float], list[float]]:
+    """The scores of the pairs and of the sentences once every pair ending in a sentence that leans on the one before
+    it (`leaning`, `leaning_sentences`) has taken the better of the two scores, when the two score alike (within
+    PAIR_MARGIN). Such a sentence says what it says of a thing only the one before names: "This handler is called
+    when a workhorse is unexpectedly terminated, for example due to OOM." (0.88) was quoted alone, its pair (0.76)
+    naming the handler dropped (RQ's exceptions page, check AN). So the pair is quoted instead, as `continued` does
+    for a section's opening sentence: what is quoted changes, not whether to answer. `select` and the calibration's
+    `pick` apply it."""
+    pair_scores, sentence_scores = [p for _, _, _, p, _ in pairs], [p for _, _, _, p, _ in sentences]
+    seconds = {(d, e): j for j, (d, s, e, _, _) in enumerate(sentences) if (d, s) in leaning}
+    for i, (d, a, e, _, _) in enumerate(pairs):
+        j = seconds.get((d, e))
+        if j is not None and a < sentences[j][1] and pair_scores[i] >= sentence_scores[j] - PAIR_MARGIN:
+            pair_scores[i], sentence_scores[j] = (max(pair_scores[i], sentence_scores[j]),
+                                                  min(pair_scores[i], sentence_scores[j]))
+    return pair_scores, sentence_scores
 
 
 def explained(cands: Sequence[Candidate]) -> set[int]:
@@ -865,7 +870,10 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     said = [(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"]
     leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
-    leaned_on(cands, leaning)
+    paired, alone = [c for c in cands if c.kind == "pair"], [c for c in cands if c.kind == "sentence"]
+    pair_scores, sentence_scores = leaned_on([scored(c) for c in paired], [scored(c) for c in alone], leaning)
+    for c, score in zip([*paired, *alone], [*pair_scores, *sentence_scores], strict=True):
+        c.score = score
     # A sentence standing for a pair is quoted in the pair's place, so one that answers ranks as the pair did among
     # the units kept (whether to answer at all, and whether to quote it, is still its own score): "In send only mode,
     # all changes from other devices in the cluster are ignored." stood for its pair (0.84), the best unit, and was

@@ -210,7 +210,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     """agent.extractive.select on collected rows. As there, a pair dropped for its better sentence does not
     count towards answering: when what is left scores under the abstention threshold (`code_abst` for a code
     block, when given), it abstains; the sentence standing for it ranks as the pair did among the units kept."""
-    from agent.extractive import PAIR_MARGIN, goes_on, leaning_sentences, repeats, standing_for
+    from agent.extractive import goes_on, leaned_on, leaning_sentences, repeats, standing_for
     from agent.sentence_model import FEATURES, SentenceModel, overlaps
 
     if not units:
@@ -221,20 +221,15 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
         return u["span"][0], u["span"][1], u["span"][2], float(p[i]), u["x"][typed] > 0
 
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
-    singles = [scored(i, units[i]) for i in alone]
+    paired = [i for i, u in enumerate(units) if u["x"][pair_col] == 1]
     said = [(units[i]["span"][0], units[i]["span"][1], units[i]["span"][2], units[i].get("text", "")) for i in alone]
     leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
     at = {tuple(units[i]["span"][:3]): i for i in alone}
-    pairs = [scored(i, u) for i, u in enumerate(units) if u["x"][pair_col] == 1]
     p = p.copy()
-    # As select's `leaned_on`: a pair ending in a sentence that leans on its first takes the better of the two scores
-    # when they score alike.
-    seconds = {(units[i]["span"][0], units[i]["span"][2]): i for i in alone
-               if (units[i]["span"][0], units[i]["span"][1]) in leaning}
-    for i, u in enumerate(units):
-        j = seconds.get((u["span"][0], u["span"][2])) if u["x"][pair_col] == 1 else None
-        if j is not None and u["span"][1] < units[j]["span"][1] and p[i] >= p[j] - PAIR_MARGIN:
-            p[i], p[j] = max(p[i], p[j]), min(p[i], p[j])
+    # As select, the pairs and sentences are read with the scores `leaned_on` leaves them.
+    p[paired + alone] = np.concatenate(leaned_on([scored(i, units[i]) for i in paired],
+                                                 [scored(i, units[i]) for i in alone], leaning))
+    singles, pairs = [scored(i, units[i]) for i in alone], [scored(i, units[i]) for i in paired]
     rank = p.copy()
     for i, u in enumerate(units):
         if u["x"][pair_col] == 1 and (stand := standing_for(scored(i, u), singles, leaning)):

@@ -223,6 +223,39 @@ def test_calibration_picks_what_the_responder_selects() -> None:
     assert pick(units, np.array(ranked), 0.35, 0.4, 1) == [0]
 
 
+def test_the_calibration_picks_as_select_after_pairs_take_their_leaning_sentences_scores() -> None:
+    """`select` reads its pairs with the scores `leaned_on` leaves them, and so must `pick`: a pair going on from an
+    answering first sentence is quoted whole unless its second sentence opens an answering pair of its own, and that
+    pair may answer only by the score it took from the sentence leaning on it. `pick` read the scores from before."""
+    import numpy as np
+
+    from agent.extractive import Candidate, select
+    from agent.sentence_model import FEATURES, SentenceModel
+    from agent.tool_results import Passage
+    from agent.units import Kind
+    from bench.calibrate_answers import pick
+
+    text = "The job runs hourly. This job writes a report. It goes to the team."
+    b, c = text.index(" This") + 1, text.index(" It") + 1
+    r = Passage(chunk_id="c", document_id="d", start=0, end=len(text), text=text)
+    spans: list[tuple[int, int, Kind]] = [(0, b - 1, "sentence"), (0, c - 1, "pair"), (b, c - 1, "sentence"),
+                                          (b, len(text), "pair"), (c, len(text), "sentence")]
+    scores = (0.5, 0.6, 0.1, 0.3, 0.5)
+
+    def row(kind: Kind) -> list[float]:
+        x = [0.0] * len(FEATURES)
+        x[FEATURES.index("is_pair")] = float(kind == "pair")
+        return x
+
+    units = [{"x": row(k), "span": ["d", a, e], "text": text[a:e]} for a, e, k in spans]
+    cands = [Candidate(r, 0, a, e, text[a:e], score=s, kind=k) for (a, e, k), s in zip(spans, scores, strict=True)]
+    model = SentenceModel((), 0.0, select_threshold=0.35, abstain_threshold=0.4, max_sentences=2, max_docs=2,
+                          prefilter=8, code_abstain_threshold=0.4)
+    chosen = sorted((c.start, c.end) for c in select(cands, model))
+    assert chosen == [(0, b - 1), (b, len(text))]
+    assert sorted((spans[i][0], spans[i][1]) for i in pick(units, np.array(scores), 0.35, 0.4, 2)) == chosen
+
+
 def test_a_code_block_answers_from_its_own_threshold() -> None:
     """Check E's "How do I allow at most 4 link jobs at a time?" had Ninja's pool block as its best unit at 0.38,
     under the 0.4 prose needs, and abstained. A code block answers from `code_abstain_threshold`; a sentence at
