@@ -256,7 +256,8 @@ QUESTION_FILES = {"packages": "unseen_docs.yaml", "node-api": "unseen_docs_node.
                   "nvm": "unseen_docs_ah.yaml", "clef": "unseen_docs_ai.yaml",
                   "civicactions": "unseen_docs_aj.yaml", "pdm": "unseen_docs_ak.yaml",
                   "hatch": "unseen_docs_al.yaml", "pagerduty": "unseen_docs_am.yaml",
-                  "rq": "unseen_docs_an.yaml", "drf": "unseen_docs_ao.yaml"}
+                  "rq": "unseen_docs_an.yaml", "drf": "unseen_docs_ao.yaml",
+                  "typer": "unseen_docs_ap.yaml"}
 NINJA: list[tuple[Path, str]] = [
     (Path("/usr/share/doc/ninja-build/manual.html"), "ninja-manual.html"),
     (Path("/usr/share/doc/libexpat1-dev/expat.html/reference.html"), "expat/reference.html"),
@@ -721,6 +722,20 @@ AO_PRINTED = [(f"drf/docs/api-guide/{n}.md", f"drf/{n}.pdf") for n in ("format-s
 AO_FILES = [(Path("/usr/share/doc/postgresql-doc-15/html/sql-truncate.html"), "postgresql/sql-truncate.html")]
 AO_HOLDS = ("checkouts of github.com/encode/django-rest-framework as drf/ and github.com/18F/content-guide as content/ "
             "(and Debian's postgresql-doc-15 installed)")
+# Check AP's pages: Typer's tutorial as Markdown with two pages printed to PDF, 18F's Before You Ship guide as Markdown,
+# git-worktree(1) as HTML, the guide's privacy page in the restricted folder.
+AP_PAGES = [
+    *[(f"typer/docs/tutorial/{p}.md", f"typer/{Path(p).name}.md") for p in (
+        "terminating", "progressbar", "testing", "parameter-types/bool", "prompt")],
+    *[(f"bys/_pages/{p}.md", f"bys/{Path(p).name}.md") for p in (
+        "infrastructure/certs", "infrastructure/domains", "infrastructure/decommissioning", "security/mfa",
+        "infrastructure/logging", "infrastructure/pinning-dependencies")],
+    ("bys/_pages/privacy.md", "people-ops/privacy.md"),
+]
+AP_PRINTED = [(f"typer/docs/tutorial/{n}.md", f"typer/{n}.pdf") for n in ("app-dir", "launch")]
+AP_FILES = [(Path("/usr/share/doc/git/html/git-worktree.html"), "git/git-worktree.html")]
+AP_HOLDS = ("checkouts of github.com/fastapi/typer as typer/ and github.com/18F/before-you-ship as bys/ (and Debian's "
+            "git-doc installed)")
 # The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
 PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
     "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
@@ -740,6 +755,7 @@ PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], lis
     "pagerduty": (AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
     "rq": (AN_PAGES, AN_PRINTED, AN_FILES, AN_HOLDS),
     "drf": (AO_PAGES, AO_PRINTED, AO_FILES, AO_HOLDS),
+    "typer": (AP_PAGES, AP_PRINTED, AP_FILES, AP_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -975,7 +991,9 @@ def main() -> None:
                     "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty) or check "
                     "AN (RQ's Markdown docs with two pages printed to PDF, 18F's development guide, git-tag(1) as "
                     "HTML, --rq) or check AO (Django REST framework's API guide as Markdown with two pages printed to "
-                    "PDF, 18F's content guide, PostgreSQL's TRUNCATE page as HTML, --drf)")
+                    "PDF, 18F's content guide, PostgreSQL's TRUNCATE page as HTML, --drf) or check AP (Typer's tutorial as "
+                    "Markdown with two pages printed to PDF, 18F's Before You Ship guide, git-worktree(1) as HTML, "
+                    "--typer)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
@@ -998,6 +1016,7 @@ def main() -> None:
     ap.add_argument("--pagerduty", type=Path, help=f"check AM: {AM_HOLDS}")
     ap.add_argument("--rq", type=Path, help=f"check AN: {AN_HOLDS}")
     ap.add_argument("--drf", type=Path, help=f"check AO: {AO_HOLDS}")
+    ap.add_argument("--typer", type=Path, help=f"check AP: {AP_HOLDS}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
