@@ -991,9 +991,9 @@ def main() -> None:
                     "with two pages printed to PDF, uv's Markdown pages, git-switch(1) as HTML, --pagerduty) or check "
                     "AN (RQ's Markdown docs with two pages printed to PDF, 18F's development guide, git-tag(1) as "
                     "HTML, --rq) or check AO (Django REST framework's API guide as Markdown with two pages printed to "
-                    "PDF, 18F's content guide, PostgreSQL's TRUNCATE page as HTML, --drf) or check AP (Typer's tutorial as "
-                    "Markdown with two pages printed to PDF, 18F's Before You Ship guide, git-worktree(1) as HTML, "
-                    "--typer)")
+                    "PDF, 18F's content guide, PostgreSQL's TRUNCATE page as HTML, --drf) or check AP (Typer's "
+                    "tutorial as Markdown with two pages printed to PDF, 18F's Before You Ship guide, git-worktree(1) "
+                    "as HTML, --typer)")
     ap.add_argument("--papers", type=Path, help="checks K and U: a clone of github.com/papers-we-love/papers-we-love")
     ap.add_argument("--kb", type=Path, help="check L: a folder holding checkouts of github.com/18F/handbook as "
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
