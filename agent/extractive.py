@@ -846,13 +846,14 @@ def explained(cands: Sequence[Candidate]) -> set[int]:
     first sentence's when the two score alike (within PAIR_MARGIN), and no sentence of it stands for it: restic's
     "Why does switching between absolute and relative paths make restic rescan everything?" was answered by the
     note that it does, the pair holding the reason 0.11 better, under the margin (check AC)."""
-    reasons = {(c.result.document_id, c.start) for c in cands if c.kind == "sentence" and gives_reason(c.text)}
     firsts = {(c.result.document_id, c.start): c for c in cands if c.kind == "sentence"}
     out: set[int] = set()
     for i, pair in enumerate(cands):
-        doc = pair.result.document_id
-        if pair.kind != "pair" or not any(d == doc and pair.start < s < pair.end for d, s in reasons):
+        # Read from the pair itself: its second sentence is often no candidate of its own, left out by the prefilter
+        # ("Why should we pin dependencies?": "... so that deployments are repeatable.", check AP).
+        if pair.kind != "pair" or not any(gives_reason(pair.text[a:b]) for a, b in sentence_spans(pair.text)[1:]):
             continue
+        doc = pair.result.document_id
         out.add(i)
         first = firsts.get((doc, pair.start))
         if first is not None and pair.score >= first.score - PAIR_MARGIN:

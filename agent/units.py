@@ -178,7 +178,7 @@ _CONNECTOR_WORDS = 3
 # implemented with the following configuration:") says what the block does only with the sentence before it ("You
 # may wish to use a .htaccess file to permit the execution of CGI programs in a particular directory."), and a
 # sentence so after a block says what the block did ("This will install uvicorn with minimal dependencies.").
-POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|that|so)|"
+POINTS_BACK = re.compile(r"(?:this|that|these|those|it|the above|doing so|to do (?:this|that|so)|in (?:this|that) case|"
                          r"as (?:you can see|shown|seen)(?: above)?)\b", re.IGNORECASE)
 # So does an announcing sentence that gives an example of the one before it ("If you want to call your .htaccess
 # file something else, you can change the name of the file using the AccessFileName directive. For example, if
@@ -311,11 +311,25 @@ def answer_units(text: str, min_chars: int) -> list[Unit]:
     units += [Unit(a, b, "sentence") for a, b in alone]
     # Two sentences of one paragraph: answers often take both ("Blue Line trains run ... The closest stop is").
     units += [Unit(a[0], b[1], "pair") for a, b in itertools.pairwise(alone)
-              if "\n" not in text[a[1] : b[0]]]
+              if "\n" not in text[a[1] : b[0]] or _leans_across(text, a, b)]
     for b in blocks:
         if b.kind == "steps":
             units += _term_rows(text, b) or _prose_items(text, b)
     return sorted(units, key=lambda u: (u.start, u.end))
+
+
+def _leans_across(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Does the paragraph at `second` open by pointing back at the sentence that ends the paragraph right before it?
+    Tutorials set each sentence apart: "If you want to (...), you can declare only CLI option names to set the False
+    value." / "To do that, use a space and a single / and pass the negative name after:" answers how only as a pair
+    (Typer's docs, check AP). So does one going on from it ("And then calling the .update() method ..."). Not after a
+    heading or a line that breaks off: the first must end a sentence."""
+    return (text[first[1] : second[0]] == "\n\n" and text[first[1] - 1] in ".!?:"
+            and (POINTS_BACK.match(text, second[0]) is not None or _CARRIES_ON.match(text, second[0]) is not None))
+
+
+# A paragraph opening with a conjunction goes on from the one before it.
+_CARRIES_ON = re.compile(r"(?:and|but|so|also|then)\b", re.IGNORECASE)
 
 
 # Dot leaders run to a page number, or to the end of the line when the number was set apart: a table-of-contents

@@ -369,8 +369,10 @@ def asks_how_to(question: str) -> bool:
 
 _ASKS_WHY = re.compile(r"\bwhy\b|\bhow come\b|\bwhat is the reason\b", re.IGNORECASE)
 # A sentence giving a reason: a short clause ending in "because" or "due to" ("This is because …", "It fails
-# because …", "Because …"), or naming the reason.
-_REASON = re.compile(r"\A(?:[\w’']+(?:,? [\w’']+){0,5},? )?(?:because|due to)\b|\A(?:The|One) reason\b", re.IGNORECASE)
+# because …", "Because …"), naming the reason, or saying what a thing is done for ("… the high-level idea is to
+# "freeze" dependencies so that deployments are repeatable.", 18F's Before You Ship, check AP).
+_REASON = re.compile(r"\A(?:[\w’']+(?:,? [\w’']+){0,5},? )?(?:because|due to)\b|\A(?:The|One) reason\b"
+                     r"|\bso that\b|\bin order to\b", re.IGNORECASE)
 
 
 def asks_why(question: str) -> bool:

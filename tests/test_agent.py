@@ -690,9 +690,16 @@ def test_asked_why_the_pair_whose_second_sentence_gives_the_reason_is_quoted() -
 
     because = next(c.text for c in scored() if c.kind == "pair" and c.text.startswith("Note:"))
     assert [c.text for c in select(scored(), model, why=True)] == [because]
+    # The reason is read from the pair: its sentence is often left out by the prefilter (check AP).
+    prefiltered = [c for c in scored() if not c.text.startswith("This is because")]
+    assert [c.text for c in select(prefiltered, model, why=True)] == [because]
     assert [c.text[:5] for c in select(scored(), model)] == ["Note:"] and gives_reason(because.split(". ")[1])
     assert asks_why("Why does it rescan?") and not asks_why("How do I rescan?")
     assert not gives_reason("The paths are stored as given.")
+    # What a thing is done for is its reason too (18F's Before You Ship, check AP: "Why should we pin dependencies?").
+    assert gives_reason('Dependency pinning takes different forms in different frameworks, but the high-level idea '
+                        'is to "freeze" dependencies so that deployments are repeatable.')
+    assert gives_reason("Run it in an activated virtualenv in order to avoid freezing system-wide dependencies.")
 
 
 def test_sibling_rows_of_a_table_split_over_two_chunks_compete_as_one_table() -> None:

@@ -165,6 +165,25 @@ def test_an_announcing_sentence_travels_with_its_block_and_sentences_pair_up() -
     assert ("pair", "Blue Line trains take about 50 minutes. The closest stop is Jackson.") in units
 
 
+def test_a_paragraph_pointing_back_at_the_sentence_before_pairs_with_it() -> None:
+    # Typer's tutorial sets each sentence apart; "To do that, ..." answers how only with the sentence it points at.
+    text = ("Only names for False\n\nIf you want to, you can declare only CLI option names to set the False value."
+            "\n\nTo do that, use a space and a single / and pass the negative name after:\n\n"
+            "{* docs_src/bool/tutorial004.py hl[9] *}\n\nThis doesn't have to mean that there's an error, just that "
+            "nothing else needs to be executed.\n\n"
+            "In that case, you can raise a typer.Exit() exception.\n\nExit with an error\n\nIt takes a code.\n\n"
+            "Blue Line trains take about 50 minutes.\n\nThe closest stop is Jackson.\n\nIf you need to update the bar "
+            "irregularly, pass just a length.\n\nAnd then call the .update() method.")
+    pairs = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "pair"]
+    # Not after a heading or an include line, nor before a paragraph pointing nowhere.
+    assert pairs == [
+        "If you want to, you can declare only CLI option names to set the False value.\n\nTo do that, use a space "
+        "and a single / and pass the negative name after:",
+        "This doesn't have to mean that there's an error, just that nothing else needs to be executed.\n\nIn that "
+        "case, you can raise a typer.Exit() exception.",
+        "If you need to update the bar irregularly, pass just a length.\n\nAnd then call the .update() method."]
+
+
 def test_a_nested_markdown_list_keeps_its_shape(tmp_path: Path) -> None:
     text = parsed(tmp_path, "exceptions.md", "# Exceptions\n\n* HTTPError\n    * RequestError\n"
                   "        * TimeoutException\n            * ConnectTimeout\n    * HTTPStatusError\n* InvalidURL\n\n"
