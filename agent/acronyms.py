@@ -9,6 +9,7 @@ one word), and the sentences that use the acronym afterwards outscored it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _ASKED = re.compile(r"^\W*(?i:what(?:'s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?)([A-Z][A-Z0-9&]{1,7})s?"
                     r"(?i:\s+(?:stand\s+for|mean|refer\s+to))?\W*$")
@@ -66,3 +67,28 @@ def _spell(letters: str, words: list[str]) -> bool:
         elif w.lower() not in _SKIPPED:
             extra += 1
     return i == len(letters) and extra <= _EXTRA_CONTENT_WORDS
+
+
+def with_acronyms(question: str, texts: Iterable[str]) -> str:
+    """`question` with each long form it writes followed by the acronym a text defines for it ("How often do I
+    re-certify a privacy threshold analysis (PTA)?"), so that the scorers read the acronym the sources then use
+    ("... re-certify your PTA annually", 18F's Before You Ship, check AP). Only a long form written before its acronym
+    in parentheses ("complete a Privacy Threshold Analysis (PTA)") counts; an acronym the question writes is left
+    alone."""
+    out = question
+    for text in texts:
+        for m in re.finditer(r"\(([A-Z][A-Z0-9&]{1,7})s?\)", text):
+            acronym = m.group(1)
+            if re.search(rf"\b{re.escape(acronym)}\b", out):
+                continue
+            letters = _letters(acronym)
+            words = _WORD.findall(text[max(0, m.start() - 200) : m.start()])
+            for n in range(len(letters), min(len(words), len(letters) + _LOOSE) + 1):
+                if not _spell(letters, words[-n:]):
+                    continue
+                phrase = r"\s+".join(re.escape(w) for w in words[-n:])
+                found = re.search(rf"\b{phrase}(?:e?s)?\b", out, re.IGNORECASE)
+                if found:
+                    out = f"{out[: found.end()]} {m.group(0)}{out[found.end() :]}"
+                break
+    return out
