@@ -322,9 +322,12 @@ def _leans_across(text: str, first: tuple[int, int], second: tuple[int, int]) ->
     """Does the paragraph at `second` open by pointing back at the sentence that ends the paragraph right before it?
     Tutorials set each sentence apart: "If you want to (...), you can declare only CLI option names to set the False
     value." / "To do that, use a space and a single / and pass the negative name after:" answers how only as a pair
-    (Typer's docs, check AP). So does one going on from it ("And then calling the .update() method ..."). Not after a
-    heading or a line that breaks off: the first must end a sentence."""
+    (Typer's docs, check AP). So does one going on from it ("And then calling the .update() method ..."). Only when
+    the sentence before is its paragraph: after a longer one, "This flag ..." points at what the whole paragraph
+    describes, not at its last sentence (npm's min-release-age, check C). Not after a heading or a line that breaks
+    off: the first must end a sentence."""
     return (text[first[1] : second[0]] == "\n\n" and text[first[1] - 1] in ".!?:"
+            and (first[0] == 0 or text[: first[0]].endswith("\n\n"))
             and (POINTS_BACK.match(text, second[0]) is not None or _CARRIES_ON.match(text, second[0]) is not None))
 
 

@@ -173,9 +173,11 @@ def test_a_paragraph_pointing_back_at_the_sentence_before_pairs_with_it() -> Non
             "nothing else needs to be executed.\n\n"
             "In that case, you can raise a typer.Exit() exception.\n\nExit with an error\n\nIt takes a code.\n\n"
             "Blue Line trains take about 50 minutes.\n\nThe closest stop is Jackson.\n\nIf you need to update the bar "
-            "irregularly, pass just a length.\n\nAnd then call the .update() method.")
+            "irregularly, pass just a length.\n\nAnd then call the .update() method.\n\nIf set, npm installs only "
+            "older versions. If there are none, the command will error.\n\nThis flag is a complement to before.")
     pairs = [text[u.start : u.end] for u in answer_units(text, UNIT_CHARS) if u.kind == "pair"]
-    # Not after a heading or an include line, nor before a paragraph pointing nowhere.
+    pairs = [p for p in pairs if "\n\n" in p]
+    # Not after a heading, an include line or the last of a paragraph's sentences, nor before one pointing nowhere.
     assert pairs == [
         "If you want to, you can declare only CLI option names to set the False value.\n\nTo do that, use a space "
         "and a single / and pass the negative name after:",
