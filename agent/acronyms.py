@@ -41,11 +41,11 @@ def _letters(acronym: str) -> str:
     return "".join(ch for ch in acronym.lower() if ch.isalnum())
 
 
-def _spelled(letters: str, words: list[str], last: bool) -> bool:
-    """Do a few words of `words` spell the acronym: its last few (a long form before the acronym) or its first few
-    (after it)?"""
+def _spelled(letters: str, words: list[str], last: bool) -> int:
+    """How many of `words` spell the acronym, the fewest that do: its last few (a long form before the acronym) or
+    its first few (after it); 0 when none do."""
     longest = min(len(words), len(letters) + _LOOSE)
-    return any(_spell(letters, words[-n:] if last else words[:n]) for n in range(len(letters), longest + 1))
+    return next((n for n in range(len(letters), longest + 1) if _spell(letters, words[-n:] if last else words[:n])), 0)
 
 
 # How many more words than letters a long form may have: function words, and a word or two the acronym leaves
@@ -81,14 +81,12 @@ def with_acronyms(question: str, texts: Iterable[str]) -> str:
             acronym = m.group(1)
             if re.search(rf"\b{re.escape(acronym)}\b", out):
                 continue
-            letters = _letters(acronym)
             words = _WORD.findall(text[max(0, m.start() - 200) : m.start()])
-            for n in range(len(letters), min(len(words), len(letters) + _LOOSE) + 1):
-                if not _spell(letters, words[-n:]):
-                    continue
-                phrase = r"\s+".join(re.escape(w) for w in words[-n:])
-                found = re.search(rf"\b{phrase}(?:e?s)?\b", out, re.IGNORECASE)
-                if found:
-                    out = f"{out[: found.end()]} {m.group(0)}{out[found.end() :]}"
-                break
+            n = _spelled(_letters(acronym), words, last=True)
+            if not n:
+                continue
+            phrase = r"\s+".join(re.escape(w) for w in words[-n:])
+            found = re.search(rf"\b{phrase}(?:e?s)?\b", out, re.IGNORECASE)
+            if found:
+                out = f"{out[: found.end()]} {m.group(0)}{out[found.end() :]}"
     return out

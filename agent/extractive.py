@@ -35,7 +35,7 @@ from agent.sentence_model import (
     overlaps,
 )
 from agent.sentences import sentence_spans
-from agent.term_match import continued_terms, defined_term, looked_up_terms, term_names
+from agent.term_match import continued_terms, defined_term, looked_up_terms, one_word_name
 from agent.tool_results import Passage, SearchResult
 from agent.units import (
     EXEMPLIFIES,
@@ -562,13 +562,13 @@ def candidates(results: Sequence[Passage], max_docs: int, min_chars: int, flagge
             read_with = section if headed or len(section.split()) <= PROBE_HEADING_WORDS else ""
             if unit.kind in ("sentence", "pair"):
                 # A later paragraph of a term's description is read with its term, as a unit with its heading, and
-                # so is a later sentence of the paragraph defining an option or identifier: "The strip mode is
+                # so is a later sentence of the paragraph defining a term of one word: "The strip mode is
                 # default." read alone never says it is --cleanup's mode, and scored under the option's first
                 # sentence (git-tag(1), check AN). Not of a term in words ("Maximum Age: ... Note: Set to 0 to keep
                 # versions forever."): that sentence says what it is about, and read after "Maximum Age" it lost
                 # its place to the prefilter (Syncthing's versioning page, check AF).
                 later = definition_of(text, unit.start)
-                read_with = later[1] if later is not None and " " not in " ".join(term_names(later[1])) else next(
+                read_with = later[1] if later is not None and one_word_name(later[1]) else next(
                     (t for x, y, t in continuing if x <= unit.start < y), read_with)
             around = bare_code_context(text, unit, every) if unit.kind == "code" else code_pointed_at(text, unit)
             out.append(Candidate(r, docs.index(r.document_id), r.start + a, r.start + b, quote,

@@ -72,6 +72,14 @@ def term_names(term: str) -> list[str]:
     return names
 
 
+def one_word_name(term: str) -> bool:
+    """Is `term` named by one word: an option of one form or an identifier ("--cleanup=<mode>", "DEFAULT_RATES"),
+    not a term in words ("Maximum Age")? An option of two forms ("-a, --annotate") is not, as `term_names` gives
+    it two names."""
+    names = term_names(term)
+    return len(names) <= 1 and all(" " not in n for n in names)
+
+
 def _names_in(question: str) -> str:
     return f" {' '.join(t.lower().rstrip('.') for t in _NAME.findall(question))} "
 

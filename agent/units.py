@@ -327,7 +327,7 @@ def _leans_across(text: str, first: tuple[int, int], second: tuple[int, int]) ->
     describes, not at its last sentence (npm's min-release-age, check C). Not after a heading or a line that breaks
     off: the first must end a sentence."""
     return (text[first[1] : second[0]] == "\n\n" and text[first[1] - 1] in ".!?:"
-            and (first[0] == 0 or text[: first[0]].endswith("\n\n"))
+            and (first[0] == 0 or text.endswith("\n\n", 0, first[0]))
             and (POINTS_BACK.match(text, second[0]) is not None or _CARRIES_ON.match(text, second[0]) is not None))
 
 
