@@ -759,13 +759,14 @@ _AS_SUCH = re.compile(r"as such\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\W*\Z", re.IGNORECASE)
 
 
-def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]], examples: bool = False) -> set[tuple[str, int]]:
+def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]]
+                      ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """Where the sentences (document, start, end, text) start that lean on the sentence before them: those opening by
     pointing back (`leans_back`) or ending "instead", and those pointing at a thing the sentence before names ("You
     can change which URL Mastodon queries by setting the UPDATE_CHECK_URL environment variable. You can also
     completely disable this behavior by setting this environment variable to an empty string.": quoted alone, the
-    answer to how to disable the check never named the variable, check AF). With `examples`, also those giving an
-    example of it or drawing what follows from it ("As such, the bucket version was increased from v12 to v13.",
+    answer to how to disable the check never named the variable, check AF). Second, those and the sentences giving
+    an example of it or drawing what follows from it ("As such, the bucket version was increased from v12 to v13.",
     check AM): they go on from a first sentence quoted (`goes_on`), but read alone, as an example does, they may
     still stand for their pair ("For example, the PCI-DSS requires 3 months of easily accessible logs and 12 months
     of archived logs." scores as its pair does, under the abstention threshold, for how many years logs are kept in
@@ -774,11 +775,13 @@ def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]], examples: 
     for d, _, end, text in sentences:
         before.setdefault(d, []).append((end, text))
     out: set[tuple[str, int]] = set()
+    examples: set[tuple[str, int]] = set()
     for d, start, _, text in sentences:
-        if leans_back(text) or _INSTEAD.search(text) or (
-                examples and (EXEMPLIFIES.match(text) or _AS_SUCH.match(text))):
+        if leans_back(text) or _INSTEAD.search(text):
             out.add((d, start))
             continue
+        if EXEMPLIFIES.match(text) or _AS_SUCH.match(text):
+            examples.add((d, start))
         previous = max(((e, t) for e, t in before[d] if e <= start), default=None)
         if previous is None or start - previous[0] > 2:
             continue
@@ -786,7 +789,7 @@ def leaning_sentences(sentences: Sequence[tuple[str, int, int, str]], examples: 
         if any(content_words(m.group(1)).intersection(named) and content_words(m.group(1)) <= named
                for m in _THIS.finditer(text)):
             out.add((d, start))
-    return out
+    return out, out | examples
 
 
 def continued(cands: Sequence[Candidate]) -> None:
@@ -871,7 +874,7 @@ def select(cands: list[Candidate], model: SentenceModel, names: Sequence[str] = 
     led_in(cands)
     reasoned = {id(cands[i]) for i in explained(cands)} if why else set()
     said = [(c.result.document_id, c.start, c.end, c.text) for c in cands if c.kind == "sentence"]
-    leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
+    leaning, going = leaning_sentences(said)
     paired, alone = [c for c in cands if c.kind == "pair"], [c for c in cands if c.kind == "sentence"]
     pair_scores, sentence_scores = leaned_on([scored(c) for c in paired], [scored(c) for c in alone], leaning)
     for c, score in zip([*paired, *alone], [*pair_scores, *sentence_scores], strict=True):
@@ -1019,7 +1022,7 @@ def explains_block_before(c: Candidate) -> int | None:
     if c.kind not in ("sentence", "pair"):
         return None
     text, a = c.result.text, c.start - c.result.start
-    if not text[:a].endswith("\n\n") or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)
+    if not text.endswith("\n\n", 0, a) or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)
                                               or _NOW.match(text, a)):
         return None
     return block_before(text, a)

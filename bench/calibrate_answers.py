@@ -223,7 +223,7 @@ def pick(units: list[dict[str, Any]], p: np.ndarray, sel: float, abst: float, ma
     alone = [i for i, u in enumerate(units) if u["x"][pair_col] == 0 and u["x"][FEATURES.index("is_block")] == 0]
     paired = [i for i, u in enumerate(units) if u["x"][pair_col] == 1]
     said = [(units[i]["span"][0], units[i]["span"][1], units[i]["span"][2], units[i].get("text", "")) for i in alone]
-    leaning, going = leaning_sentences(said), leaning_sentences(said, examples=True)
+    leaning, going = leaning_sentences(said)
     at = {tuple(units[i]["span"][:3]): i for i in alone}
     p = p.copy()
     # As select, the pairs and sentences are read with the scores `leaned_on` leaves them.

@@ -627,22 +627,22 @@ def test_a_sentence_pointing_at_a_thing_the_one_before_names_leans_on_it() -> No
     first = "You can change which URL Mastodon queries by setting the UPDATE_CHECK_URL environment variable."
     second = "You can also completely disable this behavior by setting this environment variable to an empty string."
     at = len(first) + 1
-    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(second), second)]) == {("d", at)}
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(second), second)])[0] == {("d", at)}
     # Another thing pointed at, a sentence not right after, or another document: no leaning.
     other = second.replace("this environment variable", "this flag")
-    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(other), other)]) == set()
-    assert leaning_sentences([("d", 0, len(first), first), ("d", at + 40, at + 40 + len(second), second)]) == set()
-    assert leaning_sentences([("d", 0, len(first), first), ("e", at, at + len(second), second)]) == set()
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at, at + len(other), other)])[0] == set()
+    assert leaning_sentences([("d", 0, len(first), first), ("d", at + 40, at + 40 + len(second), second)])[0] == set()
+    assert leaning_sentences([("d", 0, len(first), first), ("e", at, at + len(second), second)])[0] == set()
     # Opening by pointing back leans as before.
-    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 32, "This one is too.")]) == {("d", 17)}
-    # With examples, so does an example of the sentence before, or what follows from it (check AM): "For example, if
+    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 32, "This one is too.")])[0] == {("d", 17)}
+    # The second set also holds an example of the sentence before, or what follows from it (check AM): "For example, if
     # the incident is small enough in scope, the Deputy might also take on the responsibilities of the Scribe"; "As
     # such, the bucket version was increased from v12 to v13."
     # They go on from the sentence quoted; read alone, as an example does, they may still stand for their pair.
     for follows in ("For example, the Deputy may scribe.", "As such, the version was increased.", "E.g. a Deputy."):
         said = [("d", 0, 16, "The job is done."), ("d", 17, 60, follows)]
-        assert leaning_sentences(said, examples=True) == {("d", 17)} and leaning_sentences(said) == set()
-    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")], True) == set()
+        assert leaning_sentences(said) == (set(), {("d", 17)})
+    assert leaning_sentences([("d", 0, 16, "The job is done."), ("d", 17, 60, "Such roles are few.")])[1] == set()
 
 
 def test_a_sentence_leaning_on_the_one_before_is_quoted_with_it_when_they_score_alike() -> None:
