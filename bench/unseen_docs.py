@@ -736,26 +736,27 @@ AP_PRINTED = [(f"typer/docs/tutorial/{n}.md", f"typer/{n}.pdf") for n in ("app-d
 AP_FILES = [(Path("/usr/share/doc/git/html/git-worktree.html"), "git/git-worktree.html")]
 AP_HOLDS = ("checkouts of github.com/fastapi/typer as typer/ and github.com/18F/before-you-ship as bys/ (and Debian's "
             "git-doc installed)")
-# The checks that print some of their Markdown pages to PDF: (pages, pages to print, installed files, what DIR holds).
-PRINTING_SETS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
-    "dxw": (Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
-    "starlette": (Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
-    "prometheus": (AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
-    "uvicorn": (AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
-    "restic": (AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
-    "fluentbit": (AD_PAGES, AD_PRINTED, [], AD_HOLDS),
-    "pihole": (AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
-    "syncthing": (AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
-    "ripgrep": (AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
-    "nvm": (AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
-    "clef": (AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
-    "civicactions": (AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
-    "pdm": (AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
-    "hatch": (AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
-    "pagerduty": (AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
-    "rq": (AN_PAGES, AN_PRINTED, AN_FILES, AN_HOLDS),
-    "drf": (AO_PAGES, AO_PRINTED, AO_FILES, AO_HOLDS),
-    "typer": (AP_PAGES, AP_PRINTED, AP_FILES, AP_HOLDS),
+# The checks that print some of their Markdown pages to PDF: (check, pages, pages to print, installed files, what DIR
+# holds).
+PRINTING_SETS: dict[str, tuple[str, list[tuple[str, str]], list[tuple[str, str]], list[tuple[Path, str]], str]] = {
+    "dxw": ("Y", Y_PAGES, Y_PRINTED, Y_FILES, Y_HOLDS),
+    "starlette": ("Z", Z_PAGES, Z_PRINTED, Z_FILES, Z_HOLDS),
+    "prometheus": ("AA", AA_PAGES, AA_PRINTED, AA_FILES, AA_HOLDS),
+    "uvicorn": ("AB", AB_PAGES, AB_PRINTED, AB_FILES, AB_HOLDS),
+    "restic": ("AC", AC_PAGES, AC_PRINTED, AC_FILES, AC_HOLDS),
+    "fluentbit": ("AD", AD_PAGES, AD_PRINTED, [], AD_HOLDS),
+    "pihole": ("AE", AE_PAGES, AE_PRINTED, AE_FILES, AE_HOLDS),
+    "syncthing": ("AF", AF_PAGES, AF_PRINTED, AF_FILES, AF_HOLDS),
+    "ripgrep": ("AG", AG_PAGES, AG_PRINTED, AG_FILES, AG_HOLDS),
+    "nvm": ("AH", AH_PAGES, AH_PRINTED, AH_FILES, AH_HOLDS),
+    "clef": ("AI", AI_PAGES, AI_PRINTED, AI_FILES, AI_HOLDS),
+    "civicactions": ("AJ", AJ_PAGES, AJ_PRINTED, AJ_FILES, AJ_HOLDS),
+    "pdm": ("AK", AK_PAGES, AK_PRINTED, AK_FILES, AK_HOLDS),
+    "hatch": ("AL", AL_PAGES, AL_PRINTED, AL_FILES, AL_HOLDS),
+    "pagerduty": ("AM", AM_PAGES, AM_PRINTED, AM_FILES, AM_HOLDS),
+    "rq": ("AN", AN_PAGES, AN_PRINTED, AN_FILES, AN_HOLDS),
+    "drf": ("AO", AO_PAGES, AO_PRINTED, AO_FILES, AO_HOLDS),
+    "typer": ("AP", AP_PAGES, AP_PRINTED, AP_FILES, AP_HOLDS),
 }
 # The checks read from checkouts under one folder, `--<set> DIR`: (check, its pages, what DIR holds, whether it has a
 # restricted folder).
@@ -999,24 +1000,8 @@ def main() -> None:
                     "handbook/, github.com/google/styleguide as styleguide/ and github.com/encode/httpx as httpx/")
     ap.add_argument("--gdsway", type=Path, help="check O: a checkout of github.com/alphagov/gds-way")
     ap.add_argument("--moj", type=Path, help=f"check X: {X_HOLDS}")
-    ap.add_argument("--dxw", type=Path, help=f"check Y: {Y_HOLDS}")
-    ap.add_argument("--starlette", type=Path, help=f"check Z: {Z_HOLDS}")
-    ap.add_argument("--prometheus", type=Path, help=f"check AA: {AA_HOLDS}")
-    ap.add_argument("--uvicorn", type=Path, help=f"check AB: {AB_HOLDS}")
-    ap.add_argument("--restic", type=Path, help=f"check AC: {AC_HOLDS}")
-    ap.add_argument("--fluentbit", type=Path, help=f"check AD: {AD_HOLDS}")
-    ap.add_argument("--pihole", type=Path, help=f"check AE: {AE_HOLDS}")
-    ap.add_argument("--syncthing", type=Path, help=f"check AF: {AF_HOLDS}")
-    ap.add_argument("--ripgrep", type=Path, help=f"check AG: {AG_HOLDS}")
-    ap.add_argument("--nvm", type=Path, help=f"check AH: {AH_HOLDS}")
-    ap.add_argument("--clef", type=Path, help=f"check AI: {AI_HOLDS}")
-    ap.add_argument("--civicactions", type=Path, help=f"check AJ: {AJ_HOLDS}")
-    ap.add_argument("--pdm", type=Path, help=f"check AK: {AK_HOLDS}")
-    ap.add_argument("--hatch", type=Path, help=f"check AL: {AL_HOLDS}")
-    ap.add_argument("--pagerduty", type=Path, help=f"check AM: {AM_HOLDS}")
-    ap.add_argument("--rq", type=Path, help=f"check AN: {AN_HOLDS}")
-    ap.add_argument("--drf", type=Path, help=f"check AO: {AO_HOLDS}")
-    ap.add_argument("--typer", type=Path, help=f"check AP: {AP_HOLDS}")
+    for name, (check, *_, holds) in PRINTING_SETS.items():
+        ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     for name, (check, _, holds, _) in CHECKOUT_SETS.items():
         ap.add_argument(f"--{name}", type=Path, help=f"check {check}: {holds}")
     args = ap.parse_args()
@@ -1029,7 +1014,7 @@ def main() -> None:
     if args.which == "moj" and args.moj is None:
         ap.error(f"--set moj needs --moj DIR: {X_HOLDS}")
     if args.which in PRINTING_SETS and getattr(args, args.which) is None:
-        ap.error(f"--set {args.which} needs --{args.which} DIR: {PRINTING_SETS[args.which][3]}")
+        ap.error(f"--set {args.which} needs --{args.which} DIR: {PRINTING_SETS[args.which][4]}")
     if args.which in CHECKOUT_SETS and getattr(args, args.which) is None:
         ap.error(f"--set {args.which} needs --{args.which} DIR: {CHECKOUT_SETS[args.which][2]}")
     from eval.docs_suite import load_questions, run_docs
@@ -1064,7 +1049,7 @@ def main() -> None:
         rendered = render_middleman(pages, root / "rendered", f"--moj: {X_HOLDS}")
         build_corpus(root / "source", rendered + X_FILES, MANIFEST, hint=f"--moj {args.moj}: {X_HOLDS}")
     elif args.which in PRINTING_SETS:
-        pages, to_print, installed, holds = PRINTING_SETS[args.which]
+        _, pages, to_print, installed, holds = PRINTING_SETS[args.which]
         folder = getattr(args, args.which)
         printed = print_markdown([(folder / path, name) for path, name in to_print], root / "printed",
                                  f"--{args.which}: {holds}")
