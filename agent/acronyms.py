@@ -9,7 +9,6 @@ one word), and the sentences that use the acronym afterwards outscored it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 _ASKED = re.compile(r"^\W*(?i:what(?:'s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?)([A-Z][A-Z0-9&]{1,7})s?"
                     r"(?i:\s+(?:stand\s+for|mean|refer\s+to))?\W*$")
@@ -41,11 +40,10 @@ def _letters(acronym: str) -> str:
     return "".join(ch for ch in acronym.lower() if ch.isalnum())
 
 
-def _spelled(letters: str, words: list[str], last: bool) -> int:
-    """How many of `words` spell the acronym, the fewest that do: its last few (a long form before the acronym) or
-    its first few (after it); 0 when none do."""
+def _spelled(letters: str, words: list[str], last: bool) -> bool:
+    """Do the last few of `words` (a long form before the acronym) or the first few (after it) spell the acronym?"""
     longest = min(len(words), len(letters) + _LOOSE)
-    return next((n for n in range(len(letters), longest + 1) if _spell(letters, words[-n:] if last else words[:n])), 0)
+    return any(_spell(letters, words[-n:] if last else words[:n]) for n in range(len(letters), longest + 1))
 
 
 # How many more words than letters a long form may have: function words, and a word or two the acronym leaves
@@ -68,25 +66,3 @@ def _spell(letters: str, words: list[str]) -> bool:
             extra += 1
     return i == len(letters) and extra <= _EXTRA_CONTENT_WORDS
 
-
-def with_acronyms(question: str, texts: Iterable[str]) -> str:
-    """`question` with each long form it writes followed by the acronym a text defines for it ("How often do I
-    re-certify a privacy threshold analysis (PTA)?"), so that the scorers read the acronym the sources then use
-    ("... re-certify your PTA annually", 18F's Before You Ship, check AP). Only a long form written before its acronym
-    in parentheses ("complete a Privacy Threshold Analysis (PTA)") counts; an acronym the question writes is left
-    alone."""
-    out = question
-    for text in texts:
-        for m in re.finditer(r"\(([A-Z][A-Z0-9&]{1,7})s?\)", text):
-            acronym = m.group(1)
-            if re.search(rf"\b{re.escape(acronym)}\b", out):
-                continue
-            words = _WORD.findall(text[max(0, m.start() - 200) : m.start()])
-            n = _spelled(_letters(acronym), words, last=True)
-            if not n:
-                continue
-            phrase = r"\s+".join(re.escape(w) for w in words[-n:])
-            found = re.search(rf"\b{phrase}(?:e?s)?\b", out, re.IGNORECASE)
-            if found:
-                out = f"{out[: found.end()]} {m.group(0)}{out[found.end() :]}"
-    return out

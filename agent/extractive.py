@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from agent.acronyms import asked_acronym, spells_out, with_acronyms
+from agent.acronyms import asked_acronym, spells_out
 from agent.answer import ABSTAIN_TEXT, Answer, Citation, SentenceVerdict
 from agent.code_match import asked_action, common_words, does_asked_action, runs_asked_action
 from agent.context import RunContext, ToolCall
@@ -211,8 +211,7 @@ class ExtractiveResponder:
         """The candidates worth the cross-encoders' time, with their feature rows. The bi-encoder and word
         overlap rank the units (every one, up to EMBED_CAP sentences); only the model's best `prefilter` go on to
         the two cross-encoder passes, which are most of an answer's latency and change nothing for units far down
-        that list. The scorers read the question with the acronyms the documents define for its long forms."""
-        question = with_acronyms(question, {c.result.text for c in cands})
+        that list."""
         q = content_words(question)
         overlap = [len(q & content_words(c.probe)) / max(len(q), 1) for c in cands]
         sentences = [i for i, c in enumerate(cands) if c.kind == "sentence"]
