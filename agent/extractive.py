@@ -1022,7 +1022,7 @@ def explains_block_before(c: Candidate) -> int | None:
         return None
     text, a = c.result.text, c.start - c.result.start
     if not text.endswith("\n\n", 0, a) or not (POINTS_BACK.match(text, a) or _GOES_ON.match(text, a)
-                                              or _NOW.match(text, a)):
+                                                or _NOW.match(text, a)):
         return None
     return block_before(text, a)
 
